@@ -1,0 +1,29 @@
+// Reads the config file, then validates it (STYLE §5: read = I/O + pure validate).
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { errorMessage } from '../errors.js';
+import { validateConfig, type ValidateHooks } from './validate.js';
+import type { ValidateResult } from './types.js';
+
+export async function readConfig(path: string, hooks: ValidateHooks = {}): Promise<ValidateResult> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `cannot read config: ${errorMessage(e)}`, code: 'CONFIG_UNREADABLE' }] };
+  }
+  return parseConfigText(text, file, hooks);
+}
+
+export function parseConfigText(text: string, file: string, hooks: ValidateHooks = {}): ValidateResult {
+  let doc: unknown;
+  try {
+    doc = parse(text, { prettyErrors: true });
+  } catch (e) {
+    const msg = errorMessage(e).split('\n')[0];
+    return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `malformed YAML: ${msg}`, code: 'CONFIG_YAML' }] };
+  }
+  return validateConfig(doc, file, hooks);
+}

@@ -1,0 +1,46 @@
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { isObj, str, type Problem } from './fields.js';
+import type { RepositoryConfig } from './types.js';
+
+const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
+
+export function validateRepositories(raw: unknown, file: string, problems: Problem[]): RepositoryConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push({ field: 'repositories', message: 'must be a non-empty list of { name, url, branch?, auth?, author? }', code: 'CONFIG_REQUIRED' });
+    return [];
+  }
+  const out: RepositoryConfig[] = [];
+  raw.forEach((r, i) => {
+    const f = `repositories[${i}]`;
+    if (!isObj(r)) return problems.push({ field: f, message: 'must be a map', code: 'CONFIG_TYPE' });
+    const before = problems.length;
+    const name = str(r, 'name', `${f}.name`, problems, { required: true });
+    const url = str(r, 'url', `${f}.url`, problems, { required: true });
+    const branch = str(r, 'branch', `${f}.branch`, problems, { def: 'main' })!;
+    if (name && out.some((o) => o.name === name)) problems.push({ field: `${f}.name`, message: `repository name '${name}' is used twice`, code: 'CONFIG_DUPLICATE' });
+    let kind: RepositoryConfig['kind'] = 'local';
+    let location = url ?? '';
+    if (url) {
+      if (/^https?:\/\//.test(url)) {
+        kind = 'remote';
+        const u = new URL(url);
+        if (u.username || u.password) problems.push({ field: `${f}.url`, message: 'must not contain credentials; name an environment variable in auth.tokenFromEnv', code: 'CONFIG_SECRET_IN_URL' });
+      } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^:]+:/.test(url)) {
+        problems.push({ field: `${f}.url`, message: `unsupported remote '${url}': use an https:// or http:// URL, or a local directory`, code: 'CONFIG_TRANSPORT' });
+      } else location = isAbsolute(url) ? url : resolve(dirname(file), url);
+    }
+    let auth: RepositoryConfig['auth'];
+    if (r.auth !== undefined) {
+      const a = isObj(r.auth) ? r.auth : {};
+      if ('token' in a || 'password' in a) problems.push({ field: `${f}.auth`, message: 'secrets do not belong in the config: use tokenFromEnv (the name of an environment variable)', code: 'CONFIG_SECRET_INLINE' });
+      auth = { tokenFromEnv: str(a, 'tokenFromEnv', `${f}.auth.tokenFromEnv`, problems), username: str(a, 'username', `${f}.auth.username`, problems) };
+    }
+    let author = DEFAULT_AUTHOR;
+    if (r.author !== undefined) {
+      const a = isObj(r.author) ? r.author : {};
+      author = { name: str(a, 'name', `${f}.author.name`, problems, { def: DEFAULT_AUTHOR.name })!, email: str(a, 'email', `${f}.author.email`, problems, { def: DEFAULT_AUTHOR.email })! };
+    }
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author });
+  });
+  return out;
+}

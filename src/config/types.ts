@@ -1,0 +1,123 @@
+// The normalised config the rest of gitscale consumes. `validate` produces it from YAML.
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+export interface RepositoryAuth {
+  /** Name of the environment variable holding an HTTP token (never the token itself). */
+  tokenFromEnv?: string;
+  /** Basic-auth user name sent with the token (default `x-access-token`). */
+  username?: string;
+}
+
+export interface RepositoryConfig {
+  name: string;
+  /** `https://` / `http://` remote, or an absolute local directory holding a Git repository. */
+  url: string;
+  kind: 'remote' | 'local';
+  branch: string;
+  auth?: RepositoryAuth;
+  author: Author;
+}
+
+export type MetricType = 'AverageValue' | 'Value';
+
+export interface TriggerConfig {
+  type: string;
+  /** `triggers[].name`, or derived from the type and index as KEDA does when absent. */
+  name: string;
+  metadata: Record<string, string>;
+  metricType: MetricType;
+  authenticationRef?: { name: string; kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication' };
+}
+
+export interface ScalingPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+
+export interface ScalingRules {
+  stabilizationWindowSeconds: number;
+  selectPolicy: 'Max' | 'Min' | 'Disabled';
+  policies: ScalingPolicy[];
+  tolerance?: number;
+}
+
+/** `advanced.horizontalPodAutoscalerConfig.behavior` after the HPA's API defaulting. */
+export interface Behavior {
+  scaleUp: ScalingRules;
+  scaleDown: ScalingRules;
+}
+
+export interface ScaleSpec {
+  pollingInterval: number;
+  cooldownPeriod: number;
+  initialCooldownPeriod: number;
+  minReplicaCount: number;
+  maxReplicaCount: number;
+  idleReplicaCount?: number;
+  /** Absent → the HPA's legacy path (300 s max-of-recommendations, up-limit max(2×current, 4)). */
+  behavior?: Behavior;
+}
+
+export interface ScaleTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+export interface ObjectConfig {
+  /** `namespace/name` */
+  key: string;
+  namespace: string;
+  name: string;
+  repository: string;
+  /** Repo-relative manifest path (normalised, never escaping the repo). */
+  path: string;
+  target: ScaleTarget;
+  spec: ScaleSpec;
+  triggers: TriggerConfig[];
+  annotations: Record<string, string>;
+}
+
+export interface TriggerAuthentication {
+  namespace: string;
+  name: string;
+  kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
+  /** `spec.env`: parameter ← gitscale's own environment variable `name`. */
+  env: { parameter: string; name: string }[];
+  /** `spec.secretTargetRef`: parameter ← secret `name`/`key`, resolved from env `<NAME>_<KEY>` or a file. */
+  secretTargetRef: { parameter: string; name: string; key: string }[];
+}
+
+export interface Config {
+  /** Absolute path of the config file, for messages and resolving relative local repo paths. */
+  file: string;
+  repositories: RepositoryConfig[];
+  objects: ObjectConfig[];
+  triggerAuthentications: TriggerAuthentication[];
+}
+
+/** One problem in the config, naming the object, file and field. */
+export interface ConfigProblem {
+  /** `namespace/name` of a ScaledObject, `repository <name>`, or `config`. */
+  object: string;
+  file: string;
+  /** Dotted path of the field, e.g. `spec.triggers[0].metadata.queueLength`. */
+  field: string;
+  message: string;
+  code: string;
+}
+
+/**
+ * Every problem is collected as data. `config` holds the objects that passed (one broken object
+ * never stops the others); it is null only when the file as a whole cannot be used.
+ */
+export interface ValidateResult {
+  config: Config | null;
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}

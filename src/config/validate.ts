@@ -1,0 +1,170 @@
+// Pure validation and normalisation of the config document (STYLE §5, §12): every problem is
+// collected with its object, file and field; objects that pass are kept even when others fail.
+import { posix } from 'node:path';
+import { defaultBehavior } from './behavior.js';
+import { int, isObj, str, type Problem } from './fields.js';
+import { validateRepositories } from './repositories.js';
+import { validateTriggerAuthentications } from './trigger-auth.js';
+import type { ConfigProblem, ObjectConfig, TriggerConfig, ValidateResult } from './types.js';
+
+export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
+export const ANNOTATION_PATH = 'gitscale.dev/path';
+
+export interface ValidateHooks {
+  /** Checks a trigger's type and metadata (the scaler registry); returns problems with field paths relative to the trigger. */
+  checkTrigger?: (trigger: TriggerConfig, object: { key: string }) => Problem[];
+}
+
+export function validateConfig(doc: unknown, file: string, hooks: ValidateHooks = {}): ValidateResult {
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  const add = (list: ConfigProblem[], object: string) => (p: Problem) =>
+    list.push({ object, file, field: p.field, message: p.message, code: p.code ?? 'CONFIG_INVALID' });
+  if (!isObj(doc)) {
+    add(problems, 'config')({ field: '', message: 'the config must be a YAML map with repositories: and scaledObjects:', code: 'CONFIG_NOT_MAP' });
+    return { config: null, problems, warnings };
+  }
+  for (const key of Object.keys(doc)) {
+    if (!['repositories', 'scaledObjects', 'triggerAuthentications'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
+  }
+  const repoProblems: Problem[] = [];
+  const repositories = validateRepositories(doc.repositories, file, repoProblems);
+  repoProblems.forEach(add(problems, 'repositories'));
+  const authProblems: Problem[] = [];
+  const triggerAuthentications = validateTriggerAuthentications(doc.triggerAuthentications, authProblems);
+  authProblems.forEach(add(problems, 'triggerAuthentications'));
+  if (!Array.isArray(doc.scaledObjects) || doc.scaledObjects.length === 0) {
+    add(problems, 'config')({ field: 'scaledObjects', message: 'must be a non-empty list of KEDA ScaledObjects', code: 'CONFIG_REQUIRED' });
+    return { config: null, problems, warnings };
+  }
+  const objects: ObjectConfig[] = [];
+  const seen = new Set<string>();
+  doc.scaledObjects.forEach((raw, i) => {
+    const local: Problem[] = [];
+    const localWarn: Problem[] = [];
+    const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
+    const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
+    const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
+    const obj = validateObject(raw, local, localWarn, hooks, new Set(repositories.map((r) => r.name)), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
+    if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
+    local.forEach(add(problems, label));
+    localWarn.forEach(add(warnings, label));
+    if (obj && local.length === 0) {
+      seen.add(obj.key);
+      objects.push(obj);
+    }
+  });
+  return { config: { file, repositories, objects, triggerAuthentications }, problems, warnings };
+}
+
+function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], hooks: ValidateHooks, repoNames: Set<string>, auths: string[]): ObjectConfig | null {
+  if (!isObj(raw)) {
+    problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
+    return null;
+  }
+  if (raw.apiVersion !== 'keda.sh/v1alpha1') problems.push({ field: 'apiVersion', message: `must be keda.sh/v1alpha1, got ${JSON.stringify(raw.apiVersion)}`, code: 'CONFIG_KIND' });
+  if (raw.kind !== 'ScaledObject') problems.push({ field: 'kind', message: `must be ScaledObject, got ${JSON.stringify(raw.kind)}`, code: 'CONFIG_KIND' });
+  const meta = isObj(raw.metadata) ? raw.metadata : {};
+  const name = str(meta, 'name', 'metadata.name', problems, { required: true });
+  const namespace = str(meta, 'namespace', 'metadata.namespace', problems, { def: 'default' })!;
+  const annotations: Record<string, string> = {};
+  if (isObj(meta.annotations)) for (const [k, v] of Object.entries(meta.annotations)) annotations[k] = String(v);
+  const repository = annotations[ANNOTATION_REPOSITORY];
+  const field = (a: string) => `metadata.annotations["${a}"]`;
+  if (!repository) problems.push({ field: field(ANNOTATION_REPOSITORY), message: 'is required: the name of a repository in repositories:', code: 'CONFIG_REQUIRED' });
+  else if (!repoNames.has(repository)) problems.push({ field: field(ANNOTATION_REPOSITORY), message: `names repository '${repository}', which is not in repositories: (${[...repoNames].join(', ') || 'none'})`, code: 'CONFIG_UNKNOWN_REPOSITORY' });
+  const rawPath = annotations[ANNOTATION_PATH];
+  let path: string | undefined;
+  if (!rawPath) problems.push({ field: field(ANNOTATION_PATH), message: 'is required: the manifest file inside the repository', code: 'CONFIG_REQUIRED' });
+  else {
+    const norm = posix.normalize(rawPath.replace(/^\.\//, ''));
+    if (posix.isAbsolute(rawPath) || norm === '..' || norm.startsWith('../') || norm === '.' || rawPath.includes('\\')) {
+      problems.push({ field: field(ANNOTATION_PATH), message: `'${rawPath}' must be a relative path inside the repository`, code: 'CONFIG_PATH_ESCAPES' });
+    } else path = norm;
+  }
+  const spec = isObj(raw.spec) ? raw.spec : (problems.push({ field: 'spec', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
+  const ref = isObj(spec.scaleTargetRef) ? spec.scaleTargetRef : (problems.push({ field: 'spec.scaleTargetRef', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
+  const targetName = str(ref, 'name', 'spec.scaleTargetRef.name', problems, { required: !!spec.scaleTargetRef });
+  const kind = str(ref, 'kind', 'spec.scaleTargetRef.kind', problems, { def: 'Deployment' })!;
+  const apiVersion = str(ref, 'apiVersion', 'spec.scaleTargetRef.apiVersion', problems, { def: 'apps/v1' })!;
+  const min = int(spec, 'minReplicaCount', 'spec.minReplicaCount', problems, 0, 0)!;
+  const max = int(spec, 'maxReplicaCount', 'spec.maxReplicaCount', problems, 100, 1)!;
+  const idle = int(spec, 'idleReplicaCount', 'spec.idleReplicaCount', problems, undefined, 0);
+  if (min > max) problems.push({ field: 'spec.minReplicaCount', message: `minReplicaCount ${min} must be ≤ maxReplicaCount ${max}`, code: 'CONFIG_RANGE' });
+  if (idle !== undefined && idle >= min) problems.push({ field: 'spec.idleReplicaCount', message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`, code: 'CONFIG_RANGE' });
+  const adv = isObj(spec.advanced) ? spec.advanced : {};
+  const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
+  const behavior = defaultBehavior(hpaCfg.behavior, 'spec.advanced.horizontalPodAutoscalerConfig.behavior', problems);
+  const key = `${namespace}/${name ?? '?'}`;
+  const triggers = validateTriggers(spec.triggers, problems, warnings, hooks, key, namespace, auths);
+  if (problems.length > 0 || !name || !targetName || !path || !repository) return null;
+  return {
+    key, namespace, name, repository, path, annotations, triggers,
+    target: { apiVersion, kind, name: targetName },
+    spec: {
+      pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,
+      cooldownPeriod: int(spec, 'cooldownPeriod', 'spec.cooldownPeriod', problems, 300, 0)!,
+      initialCooldownPeriod: int(spec, 'initialCooldownPeriod', 'spec.initialCooldownPeriod', problems, 0, 0)!,
+      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior,
+    },
+  };
+}
+
+function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[], hooks: ValidateHooks, key: string, namespace: string, auths: string[]): TriggerConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push({ field: 'spec.triggers', message: 'must be a non-empty list', code: 'CONFIG_REQUIRED' });
+    return [];
+  }
+  const out: TriggerConfig[] = [];
+  const names = new Map<string, number>();
+  raw.forEach((t, i) => {
+    const f = `spec.triggers[${i}]`;
+    if (!isObj(t)) return problems.push({ field: f, message: 'must be a map', code: 'CONFIG_TYPE' });
+    const type = str(t, 'type', `${f}.type`, problems, { required: true });
+    const explicit = str(t, 'name', `${f}.name`, problems);
+    const metricType = str(t, 'metricType', `${f}.metricType`, problems, { def: 'AverageValue' })!;
+    if (metricType === 'Utilization') problems.push({ field: `${f}.metricType`, message: 'Utilization is only for cpu/memory triggers; use AverageValue or Value', code: 'CONFIG_METRIC_TYPE' });
+    else if (metricType !== 'AverageValue' && metricType !== 'Value') problems.push({ field: `${f}.metricType`, message: `must be AverageValue or Value, got '${metricType}'`, code: 'CONFIG_METRIC_TYPE' });
+    const metadata: Record<string, string> = {};
+    if (!isObj(t.metadata)) problems.push({ field: `${f}.metadata`, message: 'is required (a map of strings)', code: 'CONFIG_REQUIRED' });
+    else for (const [k, v] of Object.entries(t.metadata)) {
+      if (typeof v === 'string') metadata[k] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') {
+        metadata[k] = String(v);
+        warnings.push({ field: `${f}.metadata.${k}`, message: `KEDA metadata values are strings; write "${v}"` });
+      } else problems.push({ field: `${f}.metadata.${k}`, message: 'must be a string', code: 'CONFIG_TYPE' });
+    }
+    let authenticationRef: TriggerConfig['authenticationRef'];
+    if (t.authenticationRef !== undefined) {
+      const r = isObj(t.authenticationRef) ? t.authenticationRef : {};
+      const rn = str(r, 'name', `${f}.authenticationRef.name`, problems, { required: true });
+      const rk = str(r, 'kind', `${f}.authenticationRef.kind`, problems, { def: 'TriggerAuthentication' })!;
+      if (rk !== 'TriggerAuthentication' && rk !== 'ClusterTriggerAuthentication') problems.push({ field: `${f}.authenticationRef.kind`, message: 'must be TriggerAuthentication or ClusterTriggerAuthentication', code: 'CONFIG_KIND' });
+      else if (rn) {
+        const id = rk === 'TriggerAuthentication' ? `${rk}/${namespace}/${rn}` : `${rk}//${rn}`;
+        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' is not defined in triggerAuthentications:`, code: 'CONFIG_UNKNOWN_AUTH' });
+        authenticationRef = { name: rn, kind: rk };
+      }
+    }
+    if (explicit !== undefined) {
+      if (names.has(explicit)) problems.push({ field: `${f}.name`, message: `trigger name '${explicit}' is used twice`, code: 'CONFIG_DUPLICATE' });
+      names.set(explicit, i);
+    }
+    if (!type) return;
+    const trig: TriggerConfig = { type, name: explicit ?? '', metadata, metricType: metricType === 'Value' ? 'Value' : 'AverageValue', authenticationRef };
+    for (const p of hooks.checkTrigger?.(trig, { key }) ?? []) {
+      const target = p.code === 'WARNING' ? warnings : problems;
+      target.push({ ...p, field: p.field ? `${f}.${p.field}` : `${f}.type` });
+    }
+    out.push(trig);
+  });
+  // KEDA derives a name from the type when none is given; keep derived names unique.
+  const unnamed = new Map<string, number>();
+  for (const t of out) if (!t.name) unnamed.set(t.type, (unnamed.get(t.type) ?? 0) + 1);
+  out.forEach((t, i) => {
+    if (t.name) return;
+    t.name = names.has(t.type) || (unnamed.get(t.type) ?? 0) > 1 ? `${t.type}-${i}` : t.type;
+    names.set(t.name, i);
+  });
+  return out;
+}

@@ -1,0 +1,120 @@
+// One tick = one KEDA poll followed by one HPA sync (SEMANTICS.md). Pure and synchronous.
+import { DEFAULT_TOLERANCE, proposeReplicas } from './metric.js';
+import { normalize, recordScaleEvent } from './hpa.js';
+import type { Decision, DecideInput, EngineState, TriggerOutcome } from './types.js';
+
+/** State as the HPA has it right after a (controller) restart: current recorded, active now. */
+export function bootstrapState(current: number, now: number): EngineState {
+  return {
+    firstSeen: now,
+    lastActiveTime: current > 0 ? now : undefined,
+    recommendations: [{ at: now, replicas: current }],
+    scaleEvents: [],
+  };
+}
+
+function cooldownElapsed(state: EngineState, spec: DecideInput['spec'], now: number): { elapsed: boolean; why: string } {
+  if (state.lastActiveTime === undefined) {
+    const at = state.firstSeen + spec.initialCooldownPeriod * 1000;
+    return { elapsed: at < now, why: `never active; initialCooldownPeriod ${spec.initialCooldownPeriod} s` };
+  }
+  const at = state.lastActiveTime + spec.cooldownPeriod * 1000;
+  const left = Math.max(0, Math.ceil((at - now) / 1000));
+  return { elapsed: at < now, why: `no trigger active for cooldownPeriod ${spec.cooldownPeriod} s${left > 0 ? ` (${left} s left)` : ''}` };
+}
+
+export function decide(input: DecideInput): Decision {
+  const { spec, now, current } = input;
+  const prev = input.state ?? bootstrapState(current, now);
+  const state: EngineState = { ...prev };
+  const outcomes: TriggerOutcome[] = input.triggers.map((t) => ({
+    name: t.name,
+    type: t.type,
+    value: t.sample.ok ? t.sample.value : null,
+    target: t.target,
+    activationTarget: t.activationTarget,
+    metricType: t.metricType,
+    unit: t.unit,
+    active: t.sample.ok ? t.sample.active : false,
+    error: t.sample.ok ? null : t.sample.error,
+    replicas: null,
+  }));
+  const isActive = outcomes.some((o) => o.active);
+  const isError = outcomes.some((o) => o.error !== null);
+  const failed = outcomes.filter((o) => o.error !== null).length;
+  const min = spec.minReplicaCount;
+  const idle = spec.idleReplicaCount;
+  const steps: string[] = [];
+  const done = (desired: number, undecided = false): Decision => ({
+    current, desired, active: isActive, error: isError, undecided, triggers: outcomes, state,
+    reason: steps.length ? steps.join('; ') + (desired !== current ? ` → ${desired}` : '') : `no change (${current})`,
+  });
+
+  if (outcomes.length > 0 && failed === outcomes.length) {
+    steps.push(`all ${failed} trigger(s) failed: no change`);
+    return done(current, true);
+  }
+
+  // KEDA's poll: 0 ↔ 1 (and idle/min corrections), cooldown to zero.
+  let replicas = current;
+  if (isActive && (current === 0 || (idle !== undefined && current < min))) {
+    replicas = min > 0 ? min : 1;
+    state.lastActiveTime = now;
+    steps.push(`active: scale from ${current} to ${replicas}`);
+  } else if (isActive && !isError) {
+    state.lastActiveTime = now;
+  } else if (!isActive && isError) {
+    steps.push('no trigger active but some failed: never scale to zero on errors');
+  } else if (!isActive && ((idle !== undefined && current > idle) || (current > 0 && min === 0))) {
+    const cd = cooldownElapsed(state, spec, now);
+    if (cd.elapsed) {
+      const to = idle ?? min;
+      steps.push(`${cd.why} elapsed: scale to ${to}`);
+      return done(to);
+    }
+    steps.push(cd.why);
+  } else if (!isActive && idle === undefined && current < min) {
+    replicas = min;
+    steps.push(`below minReplicaCount: ${min}`);
+  }
+
+  // The HPA sync: inert at 0 (its minReplicas is at least 1).
+  if (replicas === 0) return done(0);
+  const hpaMin = Math.max(min, 1);
+  let desired: number;
+  if (replicas > spec.maxReplicaCount) {
+    desired = spec.maxReplicaCount;
+    steps.push(`above maxReplicaCount ${spec.maxReplicaCount}`);
+  } else if (replicas < hpaMin) {
+    desired = hpaMin;
+    steps.push(`below minimum ${hpaMin}`);
+  } else {
+    const status = input.statusReplicas ?? replicas;
+    const ready = input.readyReplicas ?? replicas;
+    const tolerance = {
+      up: spec.behavior?.scaleUp.tolerance ?? DEFAULT_TOLERANCE,
+      down: spec.behavior?.scaleDown.tolerance ?? DEFAULT_TOLERANCE,
+    };
+    const explains: string[] = [];
+    let raw = -1;
+    input.triggers.forEach((t, i) => {
+      if (!t.sample.ok) return;
+      const p = proposeReplicas({ value: t.sample.value, target: t.target, metricType: t.metricType, specReplicas: replicas, statusReplicas: status, readyReplicas: ready, tolerance });
+      outcomes[i].replicas = p.replicas;
+      explains.push(input.triggers.length > 1 ? `${t.name}: ${p.explain}` : p.explain);
+      raw = Math.max(raw, p.replicas);
+    });
+    steps.push(explains.join(', ') + (explains.length > 1 ? `; max = ${raw}` : ''));
+    if (failed > 0 && raw < replicas) {
+      steps.push(`${failed} trigger(s) failed: never scale down on partial data, keep ${replicas}`);
+      desired = replicas;
+    } else {
+      const n = normalize({ current: replicas, raw, min: hpaMin, max: spec.maxReplicaCount, now, behavior: spec.behavior, recommendations: state.recommendations, scaleEvents: state.scaleEvents });
+      steps.push(...n.steps);
+      state.recommendations = n.recommendations;
+      desired = n.desired;
+    }
+  }
+  state.scaleEvents = recordScaleEvent(state.scaleEvents, replicas, desired, now, spec.behavior);
+  return done(desired);
+}

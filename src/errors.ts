@@ -1,0 +1,62 @@
+// Typed errors with stable codes. Code branches on `instanceof`/`code`, never on message text;
+// only cli/ maps them to exit codes.
+
+export class GitscaleError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly data: Record<string, unknown>;
+  constructor(code: C, message: string, data: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.data = data;
+  }
+  toJSON(): { name: string; code: string; message: string; data: Record<string, unknown> } {
+    return { name: this.name, code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** Bad config: names the object (namespace/name or repository), the file and the field. */
+export class ConfigError extends GitscaleError {
+  constructor(code: string, message: string, data: { object?: string; file?: string; field?: string } = {}) {
+    super(code, message, data);
+  }
+}
+
+/** A trigger could not produce a value. Never turns into a scale to zero. */
+export class ScalerError extends GitscaleError {
+  constructor(code: string, message: string, data: { trigger?: string; field?: string } = {}) {
+    super(code, message, data);
+  }
+}
+
+/** A manifest could not be read or edited. `file` is repo-relative, `field` the YAML path. */
+export class ManifestError extends GitscaleError {
+  constructor(code: string, message: string, data: { file: string; field?: string; line?: number; object?: string }) {
+    super(code, message, data);
+  }
+}
+
+/** Git transport or repository problem (unreachable remote, missing branch, dirty worktree …). */
+export class GitError extends GitscaleError {
+  constructor(code: string, message: string, data: { repository?: string; file?: string } = {}) {
+    super(code, message, data);
+  }
+}
+
+/** A push lost a race. `reason` uses isomorphic-git's spelling ('not-fast-forward'). */
+export class PushRejectedError extends GitscaleError<'PUSH_REJECTED'> {
+  constructor(message: string, data: { repository?: string; reason: string }) {
+    super('PUSH_REJECTED', message, data);
+  }
+}
+
+export class InternalError extends GitscaleError<'INTERNAL'> {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('INTERNAL', message, data);
+  }
+}
+
+/** Message of any thrown value, for logs and plan output. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,63 @@
+// The scaler contract (STYLE §2–3): pure `parse` of KEDA metadata, then `create` → `sample()`.
+import type { ScalerError } from '../errors.js';
+
+/** Where a metadata key may come from, in KEDA's order names. */
+export type Source = 'triggerMetadata' | 'authParams' | 'resolvedEnv';
+
+/** What a trigger hands to its scaler: KEDA's three sources, already resolved to strings. */
+export interface ScalerInput {
+  /** `triggers[].metadata` exactly as written (all values strings). */
+  metadata: Record<string, string>;
+  /** From the trigger's TriggerAuthentication (`parameter` → value). */
+  authParams: Record<string, string>;
+  /** Environment used for `<key>FromEnv` lookups (KEDA reads the target container's env; gitscale its own). */
+  env: Record<string, string | undefined>;
+}
+
+/** One problem in a trigger's metadata, naming the field. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type ParseResult<M> = { ok: true; meta: M; warnings: string[] } | { ok: false; errors: FieldProblem[] };
+
+/** The numbers the engine needs from a trigger, plain data from the metadata. */
+export interface TriggerTarget {
+  /** Per-replica target for AverageValue, or the total target for Value. */
+  target: number;
+  /** Active iff value > activationTarget (strict). */
+  activationTarget: number;
+  /** A short unit for messages and logs: "msgs", "items", "rows", "". */
+  unit: string;
+}
+
+export interface RawSample {
+  value: number;
+  active: boolean;
+}
+
+export interface Scaler {
+  /** Reads the metric once. Rejects with a ScalerError naming the trigger on any failure. */
+  sample(signal: AbortSignal): Promise<RawSample>;
+  close(): Promise<void>;
+}
+
+export interface ScalerDeps {
+  /** fetch used by HTTP scalers (metrics-api). */
+  fetch: typeof fetch;
+}
+
+export interface ScalerDefinition<M = any> {
+  /** KEDA's `type` string; equals the file name. */
+  type: string;
+  parse(input: ScalerInput): ParseResult<M>;
+  target(meta: M): TriggerTarget;
+  /** `triggerName` is used in error messages. */
+  create(meta: M, deps: ScalerDeps, triggerName: string): Scaler;
+}
+
+/** A sample as the engine sees it: a value or a typed error. */
+export type MetricSample =
+  | { ok: true; value: number; active: boolean }
+  | { ok: false; error: ScalerError };
