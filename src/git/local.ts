@@ -1,0 +1,86 @@
+// A local repository (the embedded default): commit on its branch, update the working tree and
+// index to match when that branch is checked out, push nothing. A file with uncommitted edits is
+// refused and the person's edit is kept.
+import git from 'isomorphic-git';
+import type * as nodeFs from 'node:fs';
+import { dirname, join } from 'node:path';
+import { GitError, errorMessage } from '../errors.js';
+import { readAt, writeCommitObject, type Repo } from './tree.js';
+import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
+
+export interface LocalOptions {
+  repository: string;
+  dir: string;
+  branch: string;
+  fs: typeof nodeFs;
+  clock: Clock;
+}
+
+export function openLocal(o: LocalOptions): Workspace {
+  const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
+  const ref = `refs/heads/${o.branch}`;
+  let head: string | undefined;
+
+  async function sync(): Promise<string> {
+    try {
+      head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref });
+      return head;
+    } catch (e) {
+      const missing = !o.fs.existsSync(repo.gitdir);
+      throw new GitError(missing ? 'GIT_NOT_A_REPOSITORY' : 'GIT_BRANCH_NOT_FOUND',
+        missing ? `repository '${o.repository}': ${o.dir} is not a Git repository` : `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`,
+        { repository: o.repository });
+    }
+  }
+
+  async function checkedOut(): Promise<boolean> {
+    const current = await git.currentBranch({ fs: o.fs, gitdir: repo.gitdir, fullname: true }).catch(() => undefined);
+    return current === ref;
+  }
+
+  async function assertClean(paths: string[]): Promise<void> {
+    for (const filepath of paths) {
+      const s = await git.status({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath, cache: repo.cache });
+      if (s !== 'unmodified') {
+        throw new GitError('GIT_DIRTY_WORKTREE', `repository '${o.repository}': ${filepath} has uncommitted changes (${s}); gitscale will not overwrite them — commit or discard them first`, { repository: o.repository, file: filepath });
+      }
+    }
+  }
+
+  async function writeAtomic(path: string, text: string): Promise<void> {
+    const full = join(o.dir, path);
+    await o.fs.promises.mkdir(dirname(full), { recursive: true });
+    const tmp = `${full}.gitscale-${process.pid}.tmp`;
+    await o.fs.promises.writeFile(tmp, text, 'utf8');
+    await o.fs.promises.rename(tmp, full);
+  }
+
+  async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const parent = await sync();
+      const e = await edit((p) => readAt(repo, parent, p), attempt);
+      if (!e || Object.keys(e.files).length === 0) return null;
+      const paths = Object.keys(e.files);
+      const worktree = await checkedOut();
+      if (worktree) await assertClean(paths);
+      const commit = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
+      if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== parent) continue;
+      await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });
+      head = commit;
+      if (worktree) {
+        for (const p of paths) await writeAtomic(p, e.files[p]);
+        for (const p of paths) await git.add({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath: p, cache: repo.cache });
+      }
+      return { commit, parent, files: paths, message: e.message, attempts: attempt };
+    }
+    throw new GitError('GIT_BRANCH_MOVING', `repository '${o.repository}': branch '${o.branch}' kept moving while committing`, { repository: o.repository });
+  }
+
+  return {
+    repository: o.repository,
+    sync,
+    read: async (path) => readAt(repo, head ?? (await sync()), path),
+    write,
+  };
+}

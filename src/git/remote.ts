@@ -1,0 +1,116 @@
+// A persistent workspace for an HTTP(S) remote: cloned once (shallow, single branch, no checkout),
+// fetched each tick, commits built at the object level and pushed; a lost race is retried on the
+// new head with jitter. The base branch is never force-pushed.
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import type * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { GitError, PushRejectedError, errorMessage } from '../errors.js';
+import { authHeaders, scrub } from './auth.js';
+import { readAt, writeCommitObject, type Repo } from './tree.js';
+import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
+
+export interface RemoteOptions {
+  repository: string;
+  url: string;
+  branch: string;
+  /** Directory holding this workspace (one per repository under the data dir). */
+  dir: string;
+  token?: string;
+  username?: string;
+  fs: typeof nodeFs;
+  clock: Clock;
+  /** Waits between push retries; injectable so tests stay fast. */
+  sleep?: (ms: number) => Promise<void>;
+  maxAttempts?: number;
+  random?: () => number;
+}
+
+const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
+
+export function openRemote(o: RemoteOptions): Workspace {
+  const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
+  const headers = authHeaders(o.token, o.username);
+  const base = { fs: o.fs, http, dir: o.dir, gitdir: repo.gitdir, headers, cache: repo.cache };
+  const remoteRef = `refs/remotes/origin/${o.branch}`;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let head: string | undefined;
+
+  const fail = (code: string, what: string, e: unknown): GitError =>
+    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), o.token)}`, { repository: o.repository });
+
+  async function cloned(): Promise<boolean> {
+    try {
+      const url = await git.getConfig({ fs: o.fs, gitdir: repo.gitdir, path: 'remote.origin.url' });
+      if (url === o.url) return true;
+      await o.fs.promises.rm(o.dir, { recursive: true, force: true });
+      return false;
+    } catch {
+      await o.fs.promises.rm(o.dir, { recursive: true, force: true });
+      return false;
+    }
+  }
+
+  async function sync(): Promise<string> {
+    try {
+      if (await cloned()) {
+        await git.fetch({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, singleBranch: true, depth: 1, tags: false });
+      } else {
+        await o.fs.promises.mkdir(o.dir, { recursive: true });
+        await git.clone({ ...base, url: o.url, ref: o.branch, singleBranch: true, depth: 1, noCheckout: true, noTags: true });
+      }
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'HttpError' && /401|403/.test(errorMessage(e))) throw fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
+      if (code === 'NotFoundError' || code === 'MissingNameError') throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, e);
+      throw fail('GIT_UNREACHABLE', 'fetch failed', e);
+    }
+    try {
+      head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef });
+    } catch (e) {
+      throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, e);
+    }
+    return head;
+  }
+
+  async function push(commit: string): Promise<void> {
+    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref: `refs/heads/${o.branch}`, value: commit, force: true });
+    const res = await git.push({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
+    const r = res.refs?.[`refs/heads/${o.branch}`];
+    if (!res.ok || (r && !r.ok)) throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, { repository: o.repository, reason: r?.error ?? 'rejected' });
+    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef, value: commit, force: true });
+    head = commit;
+  }
+
+  async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
+    const max = o.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1 || head === undefined) await sync();
+      const parent = head!;
+      const e = await edit((p) => readAt(repo, parent, p), attempt);
+      if (!e || Object.keys(e.files).length === 0) return null;
+      const commit = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      try {
+        await push(commit);
+        return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        const raced = RETRYABLE.has(code) || err instanceof PushRejectedError;
+        if (!raced) throw fail('GIT_PUSH_FAILED', 'push failed', err);
+        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), o.token)}`, { repository: o.repository, reason: 'not-fast-forward' });
+        const backoff = Math.min(2000, 50 * 2 ** attempt) * (0.5 + (o.random ?? Math.random)());
+        await sleep(backoff);
+      }
+    }
+  }
+
+  return {
+    repository: o.repository,
+    sync,
+    read: async (path) => {
+      if (head === undefined) await sync();
+      return readAt(repo, head!, path);
+    },
+    write,
+  };
+}

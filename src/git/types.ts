@@ -1,0 +1,59 @@
+// git/ knows files and commits, not scaling (STYLE §9).
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+/** Reads a file at the head being edited; null when the file is not in the tree. */
+export type ReadFn = (path: string) => Promise<string | null>;
+
+/** What one commit should contain: full new contents per path, and the message for what was applied. */
+export interface Edit {
+  files: Record<string, string>;
+  message: string;
+}
+
+/**
+ * Builds the edit on top of a head. Called again on the new head when a push loses a race,
+ * so it must re-read what it changes. Returning null (or no files) means nothing to commit.
+ */
+export type EditFn = (read: ReadFn, attempt: number) => Promise<Edit | null>;
+
+export interface WriteResult {
+  commit: string;
+  parent: string;
+  files: string[];
+  message: string;
+  /** 1 when the first push landed. */
+  attempts: number;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Workspace {
+  readonly repository: string;
+  /** Brings the branch head up to date (fetch for remotes); returns the head commit id. */
+  sync(): Promise<string>;
+  /** Reads a file at the last synced head. */
+  read(path: string): Promise<string | null>;
+  /** One commit on the branch built by `edit`, pushed (remotes); retried on races. */
+  write(edit: EditFn, author: Author): Promise<WriteResult | null>;
+}
+
+export interface CommitEntry {
+  /** `namespace/name` */
+  object: string;
+  file: string;
+  field: string;
+  from: number;
+  to: number;
+  /** Short evidence for the subject, e.g. `aws-sqs-queue: 20 msgs / 5`. */
+  summary: string;
+  /** The decision explained in one line. */
+  reason: string;
+  /** Extra trailers, e.g. [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5']]. */
+  trailers: [string, string][];
+}

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { openRemote } from '../../src/git/remote.js';
+import { GitError } from '../../src/errors.js';
+import { git, humanCommit, log, makeServedRepo, show } from '../support/git.js';
+
+const servers = inject('servers');
+const clock = { now: () => Date.UTC(2026, 10, 27, 12, 0, 0) };
+const noSleep = async () => {};
+
+async function workspaceDir(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'gitscale-ws-')), 'repo');
+}
+
+describe('remote workspace against git http-backend', () => {
+  it('clones shallow without checkout, reads, commits only the changed blob and pushes', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'apps/a/deploy.yaml': 'replicas: 1\n', 'apps/b/deploy.yaml': 'replicas: 2\n', 'README.md': 'hi\n' });
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    const head = await ws.sync();
+    expect(await ws.read('apps/a/deploy.yaml')).toBe('replicas: 1\n');
+    expect(await ws.read('missing.yaml')).toBeNull();
+    expect(fs.existsSync(join(dir, 'apps'))).toBe(false);
+    expect(fs.readFileSync(join(dir, '.git', 'shallow'), 'utf8').trim()).toBe(head);
+    const res = await ws.write(async (read) => ({ files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') }, message: 'scale a 1→4\n' }), { name: 'gitscale', email: 'gitscale@localhost' });
+    expect(res?.attempts).toBe(1);
+    expect(await show(bare, 'main', 'apps/a/deploy.yaml')).toBe('replicas: 4\n');
+    expect(await show(bare, 'main', 'apps/b/deploy.yaml')).toBe('replicas: 2\n');
+    const changed = (await git(bare, 'diff', '--name-only', 'main~1', 'main')).trim();
+    expect(changed).toBe('apps/a/deploy.yaml');
+    expect((await git(bare, 'log', '-1', '--format=%an <%ae> %at', 'main')).trim()).toBe(`gitscale <gitscale@localhost> ${clock.now() / 1000}`);
+    expect(await git(bare, 'fsck', '--strict')).toBeDefined();
+  });
+
+  it('re-applies on the new head when a human commit lands between read and push; both survive', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'app/deploy.yaml': 'replicas: 1\n', 'other.yaml': 'x: 1\n' });
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
+    await ws.sync();
+    const seen: string[] = [];
+    const res = await ws.write(async (read, attempt) => {
+      seen.push((await read('other.yaml'))!);
+      if (attempt === 1) await humanCommit(bare, { 'other.yaml': 'x: 2\n' }, 'human: bump x');
+      return { files: { 'app/deploy.yaml': 'replicas: 3\n' }, message: 'scale app 1→3\n' };
+    }, { name: 'gitscale', email: 'gitscale@localhost' });
+    expect(res?.attempts).toBe(2);
+    expect(seen).toEqual(['x: 1\n', 'x: 2\n']);
+    expect(await log(bare)).toEqual(['scale app 1→3', 'human: bump x', 'initial']);
+    expect(await show(bare, 'main', 'other.yaml')).toBe('x: 2\n');
+    expect(await show(bare, 'main', 'app/deploy.yaml')).toBe('replicas: 3\n');
+  });
+
+  it('authenticates with a token sent up front and keeps it out of .git/config', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' }, { private: true });
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'p', url, branch: 'main', dir, fs, clock, token: servers.GIT_TOKEN, sleep: noSleep });
+    await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 2\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' });
+    expect(await show(bare, 'main', 'a.yaml')).toBe('replicas: 2\n');
+    const config = fs.readFileSync(join(dir, '.git', 'config'), 'utf8');
+    expect(config).not.toContain(servers.GIT_TOKEN);
+    expect(config).not.toContain(Buffer.from(`x-access-token:${servers.GIT_TOKEN}`).toString('base64'));
+  });
+
+  it('a wrong token is a clear GIT_AUTH error without the token in it', async () => {
+    const { url } = await makeServedRepo(servers, { 'a.yaml': 'x\n' }, { private: true });
+    const ws = openRemote({ repository: 'p', url, branch: 'main', dir: await workspaceDir(), fs, clock, token: 'wrong-token-123', sleep: noSleep });
+    const err = await ws.sync().catch((e) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect(err.code).toBe('GIT_AUTH');
+    expect(err.message).toContain("repository 'p'");
+    expect(err.message).not.toContain('wrong-token-123');
+  });
+
+  it('an unreachable remote is GIT_UNREACHABLE naming the repository', async () => {
+    const ws = openRemote({ repository: 'gone', url: 'http://127.0.0.1:1/x.git', branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
+    const err = await ws.sync().catch((e) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect(err.code).toBe('GIT_UNREACHABLE');
+    expect(err.message).toContain("repository 'gone'");
+  });
+
+  it('reuses the workspace across syncs and sees new commits', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    await ws.sync();
+    await humanCommit(bare, { 'a.yaml': 'v2\n' });
+    await ws.sync();
+    expect(await ws.read('a.yaml')).toBe('v2\n');
+    const again = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    await again.sync();
+    expect(await again.read('a.yaml')).toBe('v2\n');
+  });
+
+  it('returns null and pushes nothing when the edit has no files', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
+    expect(await ws.write(async () => null, { name: 'g', email: 'g@x' })).toBeNull();
+    expect(await log(bare)).toEqual(['initial']);
+  });
+});

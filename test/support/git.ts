@@ -1,0 +1,65 @@
+// Test repositories built at test time from { path: content } trees, with native git (async only:
+// the git server may live in a process that must not be blocked).
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
+
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, env: ENV, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [p, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, p)), { recursive: true });
+    await writeFile(join(dir, p), text);
+  }
+}
+
+/** A working repository with one commit on `branch` holding `files`. */
+export async function makeLocalRepo(files: Record<string, string>, branch = 'main'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gitscale-local-'));
+  await git(dir, 'init', '-q', '-b', branch);
+  await git(dir, 'config', 'core.autocrlf', 'false');
+  await writeTree(dir, files);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', 'initial');
+  return dir;
+}
+
+/** A bare repository under the git server's root; returns its path and its http URL. */
+export async function makeServedRepo(servers: Record<string, string>, files: Record<string, string>, opts: { private?: boolean; branch?: string } = {}): Promise<{ bare: string; url: string; name: string }> {
+  const src = await makeLocalRepo(files, opts.branch ?? 'main');
+  const name = `${opts.private ? 'private/' : ''}r-${Math.random().toString(36).slice(2, 10)}.git`;
+  const bare = join(servers.GIT_ROOT, name);
+  await git(tmpdir(), 'clone', '-q', '--bare', src, bare);
+  await git(bare, 'config', 'http.receivepack', 'true');
+  await rm(src, { recursive: true, force: true });
+  return { bare, url: `${servers.GIT_HTTP_URL}/${name}`, name };
+}
+
+/** A person's commit pushed straight to the bare repository. */
+export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gitscale-human-'));
+  await git(tmpdir(), 'clone', '-q', '-b', branch, bare, dir);
+  await writeTree(dir, files);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', message);
+  await git(dir, 'push', '-q', 'origin', branch);
+  const sha = (await git(dir, 'rev-parse', 'HEAD')).trim();
+  await rm(dir, { recursive: true, force: true });
+  return sha;
+}
+
+export async function show(repo: string, rev: string, path: string): Promise<string> {
+  return git(repo, 'show', `${rev}:${path}`);
+}
+
+export async function log(repo: string, rev = 'main'): Promise<string[]> {
+  return (await git(repo, 'log', '--format=%s', rev)).trim().split('\n');
+}
