@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { errorMessage } from '../errors.js';
-import { validateConfig, type ValidateHooks } from './validate.js';
+import { validateConfig } from './validate.js';
 import type { ValidateResult } from './types.js';
 
-export async function readConfig(path: string, hooks: ValidateHooks = {}): Promise<ValidateResult> {
+export async function readConfig(path: string): Promise<ValidateResult> {
   const file = resolve(path);
   let text: string;
   try {
@@ -14,10 +14,10 @@ export async function readConfig(path: string, hooks: ValidateHooks = {}): Promi
   } catch (e) {
     return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `cannot read config: ${errorMessage(e)}`, code: 'CONFIG_UNREADABLE' }] };
   }
-  return parseConfigText(text, file, hooks);
+  return parseConfigText(text, file);
 }
 
-export function parseConfigText(text: string, file: string, hooks: ValidateHooks = {}): ValidateResult {
+export function parseConfigText(text: string, file: string): ValidateResult {
   let doc: unknown;
   try {
     doc = parse(text, { prettyErrors: true });
@@ -25,5 +25,5 @@ export function parseConfigText(text: string, file: string, hooks: ValidateHooks
     const msg = errorMessage(e).split('\n')[0];
     return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `malformed YAML: ${msg}`, code: 'CONFIG_YAML' }] };
   }
-  return validateConfig(doc, file, hooks);
+  return validateConfig(doc, file);
 }

@@ -10,12 +10,7 @@ import type { ConfigProblem, ObjectConfig, TriggerConfig, ValidateResult } from 
 export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
 export const ANNOTATION_PATH = 'gitscale.dev/path';
 
-export interface ValidateHooks {
-  /** Checks a trigger's type and metadata (the scaler registry); returns problems with field paths relative to the trigger. */
-  checkTrigger?: (trigger: TriggerConfig, object: { key: string }) => Problem[];
-}
-
-export function validateConfig(doc: unknown, file: string, hooks: ValidateHooks = {}): ValidateResult {
+export function validateConfig(doc: unknown, file: string): ValidateResult {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   const add = (list: ConfigProblem[], object: string) => (p: Problem) =>
@@ -45,7 +40,7 @@ export function validateConfig(doc: unknown, file: string, hooks: ValidateHooks 
     const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
     const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
-    const obj = validateObject(raw, local, localWarn, hooks, new Set(repositories.map((r) => r.name)), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
+    const obj = validateObject(raw, local, localWarn, new Set(repositories.map((r) => r.name)), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
     if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
     local.forEach(add(problems, label));
     localWarn.forEach(add(warnings, label));
@@ -57,7 +52,7 @@ export function validateConfig(doc: unknown, file: string, hooks: ValidateHooks 
   return { config: { file, repositories, objects, triggerAuthentications }, problems, warnings };
 }
 
-function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], hooks: ValidateHooks, repoNames: Set<string>, auths: string[]): ObjectConfig | null {
+function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repoNames: Set<string>, auths: string[]): ObjectConfig | null {
   if (!isObj(raw)) {
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
     return null;
@@ -96,7 +91,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const behavior = defaultBehavior(hpaCfg.behavior, 'spec.advanced.horizontalPodAutoscalerConfig.behavior', problems);
   const key = `${namespace}/${name ?? '?'}`;
-  const triggers = validateTriggers(spec.triggers, problems, warnings, hooks, key, namespace, auths);
+  const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
   if (problems.length > 0 || !name || !targetName || !path || !repository) return null;
   return {
     key, namespace, name, repository, path, annotations, triggers,
@@ -110,7 +105,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   };
 }
 
-function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[], hooks: ValidateHooks, key: string, namespace: string, auths: string[]): TriggerConfig[] {
+function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[], namespace: string, auths: string[]): TriggerConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push({ field: 'spec.triggers', message: 'must be a non-empty list', code: 'CONFIG_REQUIRED' });
     return [];
@@ -151,12 +146,7 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
       names.set(explicit, i);
     }
     if (!type) return;
-    const trig: TriggerConfig = { type, name: explicit ?? '', metadata, metricType: metricType === 'Value' ? 'Value' : 'AverageValue', authenticationRef };
-    for (const p of hooks.checkTrigger?.(trig, { key }) ?? []) {
-      const target = p.code === 'WARNING' ? warnings : problems;
-      target.push({ ...p, field: p.field ? `${f}.${p.field}` : `${f}.type` });
-    }
-    out.push(trig);
+    out.push({ type, name: explicit ?? '', metadata, metricType: metricType === 'Value' ? 'Value' : 'AverageValue', authenticationRef });
   });
   // KEDA derives a name from the type when none is given; keep derived names unique.
   const unnamed = new Map<string, number>();

@@ -69,7 +69,7 @@ export function decide(input: DecideInput): Decision {
     const cd = cooldownElapsed(state, spec, now);
     if (cd.elapsed) {
       const to = idle ?? min;
-      steps.push(`${cd.why} elapsed: scale to ${to}`);
+      steps.push(`${cd.why} elapsed`);
       return done(to);
     }
     steps.push(cd.why);

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Entry point of the `gitscale` command: the only place that touches process.
+import { main } from './cli/main.js';
+
+const stopSignal = new Promise<void>((resolve) => {
+  process.once('SIGTERM', () => resolve());
+  process.once('SIGINT', () => resolve());
+});
+
+main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  env: process.env,
+  stopSignal,
+}).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`gitscale: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+// Output for people (text) and machines (JSON) from plan/once/validate.
+import type { ConfigProblem } from '../config/types.js';
+import type { ObjectResult } from '../reconciler/types.js';
+
+export function planJson(results: ObjectResult[]): string {
+  return JSON.stringify({
+    objects: results.map((r) => ({
+      namespace: r.namespace, name: r.name, repository: r.repository, file: r.file,
+      current: r.current, desired: r.desired, route: r.route, reason: r.reason,
+      triggers: r.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error })),
+      diff: r.diff, error: r.error, errorCode: r.errorCode, commit: r.commit,
+    })),
+  }, null, 2);
+}
+
+export function planText(results: ObjectResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(`${r.key}  (${r.repository}: ${r.file})`);
+    for (const t of r.triggers) {
+      out.push(`  trigger ${t.name}${t.name !== t.type ? ` (${t.type})` : ''}: ${t.error ? `ERROR ${t.error}` : `value ${t.value}, target ${t.target}, ${t.active ? 'active' : 'inactive'}`}`);
+    }
+    if (r.error) out.push(`  ERROR ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
+    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${r.route}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}`);
+    if (r.reason) out.push(`  why: ${r.reason}`);
+    if (r.diff) out.push(r.diff.trimEnd().split('\n').map((l) => `  ${l}`).join('\n'));
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function problemsText(problems: ConfigProblem[], label = 'error'): string {
+  return problems.map((p) => `${label}: ${p.object}: ${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message} [${p.code}]`).join('\n');
+}

@@ -1,0 +1,53 @@
+// Loads the config and checks each trigger against the scaler registry (type, metadata, auth):
+// objects with a problem are dropped and reported; the others go on.
+import type * as nodeFs from 'node:fs';
+import { readConfig } from '../config/read.js';
+import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
+import { errorMessage } from '../errors.js';
+import { resolveAuthParams } from '../reconciler/auth.js';
+import { isScalerType, scalers } from '../scalers/index.js';
+
+export interface Loaded {
+  config: Config | null;
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+export interface LoadDeps {
+  env: Record<string, string | undefined>;
+  fs: typeof nodeFs;
+  secretsDir?: string;
+}
+
+function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: ConfigProblem[], warnings: ConfigProblem[]): boolean {
+  const before = problems.length;
+  o.triggers.forEach((t, i) => {
+    const f = `spec.triggers[${i}]`;
+    const add = (list: ConfigProblem[], field: string, message: string, code: string) => list.push({ object: o.key, file: config.file, field, message, code });
+    if (!isScalerType(t.type)) {
+      add(problems, `${f}.type`, `unknown trigger type '${t.type}': must be one of: ${Object.keys(scalers).join(', ')}`, 'UNKNOWN_TRIGGER_TYPE');
+      return;
+    }
+    let authParams: Record<string, string> = {};
+    try {
+      authParams = resolveAuthParams(config, o.namespace, t, deps);
+    } catch (e) {
+      // A secret missing now may appear later (mounted, rotated): the trigger will report it each tick.
+      add(warnings, `${f}.authenticationRef`, errorMessage(e), 'SECRET_NOT_FOUND');
+      return;
+    }
+    const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env });
+    if (!parsed.ok) for (const p of parsed.errors) add(problems, `${f}.metadata.${p.field}`, p.message, 'TRIGGER_METADATA');
+    else for (const w of parsed.warnings) add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
+  });
+  return problems.length === before;
+}
+
+export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> {
+  const r = await readConfig(path);
+  if (!r.config) return r;
+  const problems = [...r.problems];
+  const warnings = [...r.warnings];
+  const objects = r.config.objects.filter((o) => checkObject(r.config!, o, deps, problems, warnings));
+  return { config: { ...r.config, objects }, problems, warnings };
+}

@@ -1,0 +1,72 @@
+// Observe → read → decide for one object. Never throws: a failure is this object's error alone.
+import type { ObjectConfig } from '../config/types.js';
+import { decide } from '../engine/decide.js';
+import type { EngineState } from '../engine/types.js';
+import { GitscaleError, ManifestError, errorMessage } from '../errors.js';
+import type { Workspace } from '../git/types.js';
+import { readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
+import { triggerReports } from './explain.js';
+import type { TriggerPool } from './triggers.js';
+import type { Evaluated, ObjectResult, Route } from './types.js';
+
+export interface EvaluateDeps {
+  triggers: TriggerPool;
+  now: number;
+  state?: EngineState;
+  /** A cluster is configured: a scale from zero is also patched there. */
+  cluster: boolean;
+}
+
+export function routeFor(current: number, desired: number, cluster: boolean): Route {
+  if (desired === current) return 'none';
+  if (current === 0 && desired > 0 && cluster) return 'direct-patch+commit';
+  return 'commit';
+}
+
+export function baseResult(obj: ObjectConfig): ObjectResult {
+  return {
+    key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
+    current: null, desired: null, route: 'none', reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null,
+  };
+}
+
+export function failed(result: ObjectResult, e: unknown): ObjectResult {
+  return { ...result, error: errorMessage(e), errorCode: e instanceof GitscaleError ? e.code : 'INTERNAL' };
+}
+
+export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateDeps): Promise<Evaluated> {
+  const result = baseResult(obj);
+  const target = { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace };
+  const [textOrError, triggers] = await Promise.all([
+    ws.read(obj.path).catch((e: unknown) => e as Error),
+    deps.triggers.sample(obj),
+  ]);
+  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error }));
+  if (textOrError instanceof Error) return { result: failed(result, textOrError) };
+  if (textOrError === null) {
+    return { result: failed(result, new ManifestError('MANIFEST_FILE_NOT_FOUND', `${obj.key}: ${obj.path} is not in repository '${obj.repository}'`, { file: obj.path, object: obj.key })) };
+  }
+  try {
+    const field = readReplicas(textOrError, target, obj.path);
+    const decision = decide({ spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state });
+    const after = decision.desired === decision.current ? textOrError : setReplicas(textOrError, target, decision.desired, obj.path);
+    return {
+      decision,
+      before: textOrError,
+      after,
+      result: {
+        ...result,
+        current: decision.current,
+        desired: decision.desired,
+        route: routeFor(decision.current, decision.desired, deps.cluster),
+        reason: decision.reason,
+        triggers: triggerReports(decision),
+        diff: unifiedDiff(obj.path, textOrError, after),
+        error: decision.undecided ? 'every trigger failed: nothing decided' : null,
+        errorCode: decision.undecided ? 'ALL_TRIGGERS_FAILED' : null,
+      },
+    };
+  } catch (e) {
+    return { result: failed(result, e) };
+  }
+}

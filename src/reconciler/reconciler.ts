@@ -1,0 +1,90 @@
+// Wires config, workspaces, scalers and state: `tick()` runs every due object once, one tick per
+// repository at a time (never overlapping for the same repository).
+import type * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import type { Config, ObjectConfig, RepositoryConfig } from '../config/types.js';
+import type { EngineState } from '../engine/types.js';
+import { openLocal } from '../git/local.js';
+import { openRemote } from '../git/remote.js';
+import type { Clock, Workspace } from '../git/types.js';
+import type { Logger } from '../log.js';
+import type { ScalerDeps } from '../scalers/types.js';
+import { tickRepository } from './tick.js';
+import { createTriggerPool } from './triggers.js';
+import type { ObjectResult } from './types.js';
+
+export interface ReconcilerDeps {
+  fs: typeof nodeFs;
+  clock: Clock;
+  log: Logger;
+  env: Record<string, string | undefined>;
+  scalerDeps: ScalerDeps;
+  dataDir: string;
+  secretsDir?: string;
+  triggerTimeoutMs?: number;
+  dryRun?: boolean;
+}
+
+export interface Reconciler {
+  /** Evaluates `keys` (default: every object), grouped by repository; repositories run in parallel. */
+  tick(keys?: string[]): Promise<ObjectResult[]>;
+  close(): Promise<void>;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function openWorkspace(repo: RepositoryConfig, deps: ReconcilerDeps): Workspace {
+  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock });
+  const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] : undefined;
+  return openRemote({
+    repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
+    token, username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
+  });
+}
+
+export function createReconciler(config: Config, deps: ReconcilerDeps): Reconciler {
+  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000 });
+  const workspaces = new Map<string, Workspace>();
+  const states = new Map<string, EngineState>();
+  const running = new Map<string, Promise<ObjectResult[]>>();
+
+  const workspace = (repo: RepositoryConfig): Workspace => {
+    let ws = workspaces.get(repo.name);
+    if (!ws) {
+      ws = openWorkspace(repo, deps);
+      workspaces.set(repo.name, ws);
+    }
+    return ws;
+  };
+
+  async function tickRepo(repo: RepositoryConfig, objects: ObjectConfig[]): Promise<ObjectResult[]> {
+    // Never overlap ticks of one repository: wait for the one in flight.
+    while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
+    const p = tickRepository(objects, {
+      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, dryRun: deps.dryRun ?? false, cluster: false,
+    });
+    running.set(repo.name, p);
+    try {
+      return await p;
+    } finally {
+      running.delete(repo.name);
+    }
+  }
+
+  return {
+    async tick(keys) {
+      const wanted = keys ? config.objects.filter((o) => keys.includes(o.key)) : config.objects;
+      const byRepo = new Map<string, ObjectConfig[]>();
+      for (const o of wanted) byRepo.set(o.repository, [...(byRepo.get(o.repository) ?? []), o]);
+      const parts = await Promise.all([...byRepo].map(([name, objs]) => tickRepo(config.repositories.find((r) => r.name === name)!, objs)));
+      const all = parts.flat();
+      return wanted.map((o) => all.find((r) => r.key === o.key)!);
+    },
+    async close() {
+      await Promise.allSettled([...running.values()]);
+      await triggers.close();
+    },
+  };
+}

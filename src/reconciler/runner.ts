@@ -1,0 +1,60 @@
+// `gitscale run`: a heartbeat (node-cron, every second, built by cli/) dispatches each object when
+// its pollingInterval has passed on the injected clock. A repository busy with a tick keeps its due
+// objects waiting until it is free: ticks of one repository never overlap. stop() lets the tick in
+// flight finish its write.
+import type { Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { Reconciler } from './reconciler.js';
+import { dueObjects } from './schedule.js';
+import type { ObjectResult } from './types.js';
+
+export interface Heartbeat {
+  stop(): void;
+}
+
+export interface RunnerDeps {
+  clock: { now(): number };
+  log: Logger;
+  heartbeat: (beat: () => void) => Heartbeat;
+  onResults?: (results: ObjectResult[]) => void;
+}
+
+export interface Runner {
+  /** Runs one heartbeat now (also what the timer calls). */
+  beat(): void;
+  stop(): Promise<void>;
+}
+
+export function startRunner(config: Config, reconciler: Reconciler, deps: RunnerDeps): Runner {
+  const lastRun = new Map<string, number>();
+  const busy = new Map<string, Promise<void>>();
+  let stopped = false;
+
+  function beat(): void {
+    if (stopped) return;
+    const now = deps.clock.now();
+    const due = new Set(dueObjects(config.objects, lastRun, now));
+    for (const repo of config.repositories) {
+      if (busy.has(repo.name)) continue;
+      const keys = config.objects.filter((o) => o.repository === repo.name && due.has(o.key)).map((o) => o.key);
+      if (keys.length === 0) continue;
+      for (const k of keys) lastRun.set(k, now);
+      const p = reconciler.tick(keys)
+        .then((results) => deps.onResults?.(results))
+        .catch((e: unknown) => deps.log.error('tick failed', { repository: repo.name, error: (e as Error).message }))
+        .finally(() => busy.delete(repo.name));
+      busy.set(repo.name, p);
+    }
+  }
+
+  const hb = deps.heartbeat(beat);
+  beat();
+  return {
+    beat,
+    async stop() {
+      stopped = true;
+      hb.stop();
+      await Promise.allSettled([...busy.values()]);
+    },
+  };
+}

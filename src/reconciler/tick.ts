@@ -1,0 +1,66 @@
+// One tick for one repository: sync, evaluate its due objects in parallel, write one commit.
+import type { ObjectConfig, RepositoryConfig } from '../config/types.js';
+import type { Workspace } from '../git/types.js';
+import type { Logger } from '../log.js';
+import type { EngineState } from '../engine/types.js';
+import { baseResult, evaluate, failed } from './evaluate.js';
+import type { TriggerPool } from './triggers.js';
+import type { ObjectResult } from './types.js';
+import { writeChanges } from './write.js';
+
+export interface TickDeps {
+  ws: Workspace;
+  repo: RepositoryConfig;
+  triggers: TriggerPool;
+  log: Logger;
+  now: number;
+  states: Map<string, EngineState>;
+  /** plan: decide and report, write nothing, keep no state. */
+  dryRun: boolean;
+  cluster: boolean;
+}
+
+export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
+  try {
+    await d.ws.sync();
+  } catch (e) {
+    d.log.error('repository sync failed', { repository: d.repo.name, error: (e as Error).message });
+    return objects.map((o) => failed(baseResult(o), e));
+  }
+  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), cluster: d.cluster })));
+  const results = new Map(objects.map((o, i) => [o.key, evaluated[i].result]));
+  for (const [i, ev] of evaluated.entries()) {
+    const r = ev.result;
+    if (r.error) d.log.error('object failed', { object: r.key, file: r.file, code: r.errorCode ?? undefined, error: r.error });
+    else d.log.info('decision', { object: r.key, current: r.current, desired: r.desired, route: r.route, reason: r.reason });
+    if (!d.dryRun && ev.decision && r.route === 'none') d.states.set(objects[i].key, ev.decision.state);
+  }
+  if (d.dryRun) return [...results.values()];
+
+  const changes = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'none');
+  if (changes.length === 0) return [...results.values()];
+  try {
+    const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
+    for (const { obj, ev } of changes) {
+      const r = results.get(obj.key)!;
+      if (w.result && w.applied.includes(obj.key)) {
+        results.set(obj.key, { ...r, commit: w.result.commit });
+        d.states.set(obj.key, ev.decision!.state);
+      } else {
+        // Not written this tick (Git moved under it): keep what the HPA learnt, not the scale event.
+        const prev = d.states.get(obj.key);
+        d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+        results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
+      }
+    }
+    if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
+  } catch (e) {
+    d.log.error('write failed', { repository: d.repo.name, error: (e as Error).message });
+    for (const { obj, ev } of changes) {
+      results.set(obj.key, failed(results.get(obj.key)!, e));
+      const prev = d.states.get(obj.key);
+      d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+    }
+  }
+  return [...results.values()];
+}

@@ -1,0 +1,100 @@
+// Builds each object's scalers once and keeps them across ticks; samples every trigger of an
+// object in parallel with a timeout each. A failing trigger is closed and rebuilt alone on the
+// next tick (KEDA's refreshScaler). Nothing here throws: failures become typed errors per trigger.
+import type { Config, ObjectConfig, TriggerConfig } from '../config/types.js';
+import type { TriggerInput } from '../engine/types.js';
+import { ScalerError, errorMessage } from '../errors.js';
+import { getScaler } from '../scalers/index.js';
+import type { Scaler, ScalerDeps, TriggerTarget } from '../scalers/types.js';
+import { resolveAuthParams, type AuthDeps } from './auth.js';
+
+export interface TriggerPoolDeps extends AuthDeps {
+  scalerDeps: ScalerDeps;
+  timeoutMs: number;
+}
+
+interface Built {
+  target: TriggerTarget;
+  scaler?: Scaler;
+  error?: ScalerError;
+}
+
+export interface TriggerPool {
+  sample(obj: ObjectConfig): Promise<TriggerInput[]>;
+  close(): Promise<void>;
+}
+
+function toScalerError(e: unknown, trigger: string): ScalerError {
+  if (e instanceof ScalerError) return e;
+  const code = (e as { code?: string })?.code;
+  return new ScalerError(typeof code === 'string' && code.startsWith('SCALER_') ? code : 'SCALER_FAILED', `trigger '${trigger}': ${errorMessage(e)}`, { trigger });
+}
+
+export function createTriggerPool(config: Config, deps: TriggerPoolDeps): TriggerPool {
+  const pool = new Map<string, Built>();
+
+  function build(obj: ObjectConfig, t: TriggerConfig): Built {
+    const def = getScaler(t.type);
+    let authParams: Record<string, string> = {};
+    let authError: ScalerError | undefined;
+    try {
+      authParams = resolveAuthParams(config, obj.namespace, t, deps);
+    } catch (e) {
+      authError = new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
+    }
+    const parsed = def.parse({ metadata: t.metadata, authParams, env: deps.env });
+    if (!parsed.ok) {
+      const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
+      return { target: { target: 0, activationTarget: 0, unit: '' }, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
+    }
+    const target = def.target(parsed.meta);
+    if (authError) return { target, error: authError };
+    try {
+      return { target, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
+    } catch (e) {
+      return { target, error: toScalerError(e, t.name) };
+    }
+  }
+
+  async function sampleOne(obj: ObjectConfig, t: TriggerConfig): Promise<TriggerInput> {
+    const id = `${obj.key}#${t.name}`;
+    let b = pool.get(id);
+    if (!b || (!b.scaler && b.error)) {
+      b = build(obj, t);
+      pool.set(id, b);
+    }
+    const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target };
+    if (!b.scaler) {
+      pool.delete(id);
+      return { ...base, sample: { ok: false, error: b.error!.message, code: b.error!.code } };
+    }
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ac.abort();
+        reject(new ScalerError('SCALER_TIMEOUT', `trigger '${t.name}': no answer within ${deps.timeoutMs} ms`, { trigger: t.name }));
+      }, deps.timeoutMs);
+    });
+    try {
+      const r = await Promise.race([b.scaler.sample(ac.signal), timeout]);
+      return { ...base, sample: { ok: true, value: r.value, active: r.active } };
+    } catch (e) {
+      const err = toScalerError(e, t.name);
+      pool.delete(id);
+      await b.scaler.close().catch(() => {});
+      return { ...base, sample: { ok: false, error: err.message, code: err.code } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    sample: (obj) => Promise.all(obj.triggers.map((t) => sampleOne(obj, t))),
+    close: async () => {
+      const all = [...pool.values()];
+      pool.clear();
+      await Promise.allSettled(all.map((b) => b.scaler?.close()));
+    },
+  };
+}

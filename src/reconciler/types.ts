@@ -1,0 +1,47 @@
+import type { Decision, EngineState } from '../engine/types.js';
+
+export type Route = 'none' | 'commit' | 'pull-request' | 'direct-patch+commit';
+
+export interface TriggerReport {
+  type: string;
+  name: string;
+  value: number | null;
+  target: number;
+  active: boolean;
+  error: string | null;
+}
+
+/** What one object came to in one tick; the shape of `plan --output json`'s entries (plus a few extras). */
+export interface ObjectResult {
+  key: string;
+  namespace: string;
+  name: string;
+  repository: string;
+  file: string;
+  current: number | null;
+  desired: number | null;
+  route: Route;
+  reason: string;
+  triggers: TriggerReport[];
+  diff: string;
+  /** Why the object could not be decided or written (it alone); null when all went well. */
+  error: string | null;
+  errorCode: string | null;
+  /** The commit that carried this object's change, when one was written. */
+  commit: string | null;
+}
+
+/** Internal: an evaluated object, before writing. */
+export interface Evaluated {
+  result: ObjectResult;
+  decision?: Decision;
+  /** Manifest text the decision was made on, and the edited text. */
+  before?: string;
+  after?: string;
+}
+
+export interface ObjectMemory {
+  engine?: EngineState;
+  /** When the object was last evaluated (scheduling). */
+  lastRun?: number;
+}

@@ -1,0 +1,55 @@
+// Writes the changed objects of one repository as one commit. On a lost push race the edit runs
+// again on the new head: an object whose value moved in Git meanwhile is left for the next tick
+// (a person's change is never overwritten blindly).
+import type { ObjectConfig } from '../config/types.js';
+import { renderMessage } from '../git/message.js';
+import type { CommitEntry, Edit, ReadFn, Workspace, WriteResult } from '../git/types.js';
+import { readReplicas, setReplicas } from '../manifests/index.js';
+import { commitEntry } from './explain.js';
+import type { Evaluated } from './types.js';
+import type { Logger } from '../log.js';
+
+export interface Change {
+  obj: ObjectConfig;
+  ev: Evaluated;
+}
+
+export interface Written {
+  result: WriteResult | null;
+  /** Keys of the objects the commit carries. */
+  applied: string[];
+  /** Keys left out because Git moved under them. */
+  skipped: string[];
+}
+
+export async function writeChanges(ws: Workspace, changes: Change[], author: { name: string; email: string }, log: Logger): Promise<Written> {
+  let applied: string[] = [];
+  let skipped: string[] = [];
+  const edit = async (read: ReadFn): Promise<Edit | null> => {
+    applied = [];
+    skipped = [];
+    const files: Record<string, string> = {};
+    const entries: CommitEntry[] = [];
+    for (const { obj, ev } of changes) {
+      const d = ev.decision!;
+      const target = { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace };
+      const text = files[obj.path] ?? (await read(obj.path));
+      if (text === null) {
+        skipped.push(obj.key);
+        continue;
+      }
+      const now = readReplicas(text, target, obj.path);
+      if (now.replicas !== d.current) {
+        log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file: obj.path, decidedOn: d.current, inGit: now.replicas });
+        skipped.push(obj.key);
+        continue;
+      }
+      files[obj.path] = setReplicas(text, target, d.desired, obj.path);
+      entries.push(commitEntry(obj, d, 'spec.replicas'));
+      applied.push(obj.key);
+    }
+    return entries.length ? { files, message: renderMessage(entries) } : null;
+  };
+  const result = await ws.write(edit, author);
+  return { result, applied: result ? applied : [], skipped };
+}
