@@ -12,21 +12,23 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Started[] = [];
   const env: Record<string, string> = {};
-  try {
-    const results = await Promise.all(Object.entries(servers).map(async ([name, start]) => {
-      try {
-        return await start();
-      } catch (e) {
-        throw new Error(`test server '${name}' failed to start: ${(e as Error).message}`);
-      }
-    }));
-    for (const s of results) {
-      started.push(s);
-      Object.assign(env, s.env);
+  const settled = await Promise.allSettled(Object.entries(servers).map(async ([name, start]) => {
+    try {
+      return await start();
+    } catch (e) {
+      throw new Error(`test server '${name}' failed to start: ${(e as Error).message}`);
     }
-  } catch (e) {
+  }));
+  for (const s of settled) {
+    if (s.status === 'fulfilled') {
+      started.push(s.value);
+      Object.assign(env, s.value.env);
+    }
+  }
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failures.length > 0) {
     await Promise.allSettled(started.map((s) => s.stop()));
-    throw e;
+    throw new Error(failures.map((f) => (f.reason as Error).message).join('\n'));
   }
   project.provide('servers', env);
   return async () => {

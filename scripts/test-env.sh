@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the scaler test servers need on a fresh Debian 12 machine (run as root). Idempotent:
+# it runs apt-get only when something is missing, and starts no services (the tests start their own).
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test-env: redis-server and postgresql already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test-env: missing ${missing[*]}; run this script as root to install them" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists only if they are absent or apt cannot find a candidate.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$')" ] \
+  || [ "$(apt-cache policy "${missing[@]}" 2>/dev/null | grep -c 'Candidate: [0-9]')" -lt ${#missing[@]} ]; then
+  apt-get update
+fi
+# policy-rc.d keeps the packages' postinst from starting system services.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  created_policy=1
+fi
+trap '[ "$created_policy" -eq 1 ] && rm -f "$policy"' EXIT
+apt-get install -y --no-install-recommends "${missing[@]}"
+
+command -v redis-server >/dev/null
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null
+id -u postgres >/dev/null
+echo "test-env: installed ${missing[*]}"

@@ -1,0 +1,39 @@
+// The scaler registry (STYLE §4): a typed literal map, keys = KEDA `type` = file names, sorted.
+import { ConfigError } from '../errors.js';
+import { awsSqsQueue } from './aws-sqs-queue.js';
+import { metricsApi } from './metrics-api.js';
+import { postgresql } from './postgresql.js';
+import { redis } from './redis.js';
+import type { ScalerDefinition } from './types.js';
+
+export const scalers = {
+  'aws-sqs-queue': awsSqsQueue,
+  'metrics-api': metricsApi,
+  postgresql,
+  redis,
+} satisfies Record<string, ScalerDefinition>;
+
+export type ScalerType = keyof typeof scalers;
+
+export function isScalerType(type: string): type is ScalerType {
+  return Object.prototype.hasOwnProperty.call(scalers, type);
+}
+
+/** The definition for a trigger `type`; throws ConfigError UNKNOWN_TRIGGER_TYPE naming the known types. */
+export function getScaler(type: string): ScalerDefinition {
+  if (isScalerType(type)) return scalers[type];
+  throw new ConfigError('UNKNOWN_TRIGGER_TYPE',
+    `unknown trigger type '${type}': must be one of: ${Object.keys(scalers).join(', ')}`, { field: 'type' });
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
+}
+
+/** A value against its target for messages and logs, e.g. `20 msgs / 5`. */
+export function describeValue(unit: string, value: number, target: number): string {
+  return `${formatNumber(value)}${unit ? ` ${unit}` : ''} / ${formatNumber(target)}`;
+}
+
+export type { ScalerDefinition, Scaler, ScalerInput, ScalerDeps, TriggerTarget, RawSample, ParseResult } from './types.js';
+export type { ScalerErrorCode } from './schema.js';

@@ -1,0 +1,284 @@
+// Typed metadata schemas for scalers (STYLE §2), after KEDA's `typed_config.go`: each field lists its
+// sources in priority order, a default or `optional`, and a type with an optional range. `parseSchema`
+// collects every problem as data; unknown metadata keys become warnings.
+// Also home to the small error helpers every scaler shares (`scalerError`, `classifyNetworkError`).
+import { ScalerError } from '../errors.js';
+import type { FieldProblem, ParseResult, ScalerInput, Source } from './types.js';
+
+type Decoded<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export interface Field<T> {
+  readonly kind: 'int' | 'float' | 'bool' | 'string' | 'enum';
+  /** Sources in priority order. `resolvedEnv` means `<key>FromEnv` names a variable in `input.env`. */
+  readonly from: readonly Source[];
+  /** Other spellings accepted for the key (e.g. `awsAccessKeyId`). */
+  readonly aliases: readonly string[];
+  readonly required: boolean;
+  readonly default: T | undefined;
+  /** Secret values are never echoed in messages. */
+  readonly secret: boolean;
+  readonly decode: (raw: string) => Decoded<T>;
+  /** For docs: type, range, enum values. */
+  readonly describe: string;
+}
+
+// `Field<any>` so that a `Field<number | undefined>` is assignable (decode is contravariant-ish).
+export type Schema = Record<string, Field<any>>;
+export type Infer<S extends Schema> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+
+interface Common {
+  /** Default `['triggerMetadata']`. */
+  from?: readonly Source[];
+  aliases?: readonly string[];
+  default?: unknown;
+  optional?: boolean;
+}
+/** `default` or `optional: true` decide whether the inferred type admits `undefined`. */
+type Made<T, O> = O extends { default: unknown } ? Field<T> : O extends { optional: true } ? Field<T | undefined> : Field<T>;
+
+function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean }, decode: (raw: string) => Decoded<T>, describe: string): Field<T> {
+  return {
+    kind,
+    from: o.from ?? ['triggerMetadata'],
+    aliases: o.aliases ?? [],
+    required: o.default === undefined && o.optional !== true,
+    default: o.default as T | undefined,
+    secret: o.secret === true,
+    decode,
+    describe,
+  };
+}
+
+const range = (n: number, min?: number, max?: number): string | undefined =>
+  min !== undefined && n < min ? `must be >= ${min}` : max !== undefined && n > max ? `must be <= ${max}` : undefined;
+const rangeText = (min?: number, max?: number): string =>
+  min === undefined && max === undefined ? '' : ` in [${min ?? '-inf'}, ${max ?? 'inf'}]`;
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function int<const O extends Common & { default?: number; min?: number; max?: number }>(o: O): Made<number, O> {
+  return make<number>('int', o, (raw) => {
+    if (!INT.test(raw)) return { ok: false, message: `${quote(raw)} is not an integer` };
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n)) return { ok: false, message: `${quote(raw)} is out of range` };
+    const bad = range(n, o.min, o.max);
+    return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
+  }, `integer${rangeText(o.min, o.max)}`) as Made<number, O>;
+}
+
+export function float<const O extends Common & { default?: number; min?: number; max?: number }>(o: O): Made<number, O> {
+  return make<number>('float', o, (raw) => {
+    if (!FLOAT.test(raw)) return { ok: false, message: `${quote(raw)} is not a number` };
+    const n = Number(raw);
+    if (!Number.isFinite(n)) return { ok: false, message: `${quote(raw)} is out of range` };
+    const bad = range(n, o.min, o.max);
+    return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
+  }, `number${rangeText(o.min, o.max)}`) as Made<number, O>;
+}
+
+// Go's strconv.ParseBool, which KEDA uses.
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+export function bool<const O extends Common & { default?: boolean }>(o: O): Made<boolean, O> {
+  return make<boolean>('bool', o, (raw) =>
+    TRUE.has(raw) ? { ok: true, value: true }
+    : FALSE.has(raw) ? { ok: true, value: false }
+    : { ok: false, message: `${quote(raw)} is not a boolean (true/false)` }, 'boolean') as Made<boolean, O>;
+}
+
+export function string<const O extends Common & { default?: string; secret?: boolean }>(o: O): Made<string, O> {
+  return make<string>('string', o, (raw) => ({ ok: true, value: raw }), o.secret ? 'string (secret)' : 'string') as Made<string, O>;
+}
+
+export function oneOf<const V extends string, const O extends Common & { default?: V }>(values: readonly V[], o: O): Made<V, O> {
+  return make<V>('enum', o, (raw) =>
+    (values as readonly string[]).includes(raw)
+      ? { ok: true, value: raw as V }
+      : { ok: false, message: `${quote(raw)} must be one of: ${values.join(', ')}` }, `one of ${values.join(', ')}`) as Made<V, O>;
+}
+
+function quote(raw: string): string {
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+}
+
+const SOURCE_TEXT: Record<Source, string> = {
+  triggerMetadata: 'trigger metadata',
+  authParams: 'authentication parameters',
+  resolvedEnv: 'an environment variable (<key>FromEnv)',
+};
+
+type Found = { value: string; where: string } | { value: undefined; notes: string[] };
+
+/** Looks a key up in its sources, in order. Empty or whitespace-only values count as missing (KEDA). */
+function lookup(key: string, field: Field<unknown>, input: ScalerInput): Found {
+  const notes: string[] = [];
+  const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
+  for (const source of field.from) {
+    for (const name of [key, ...field.aliases]) {
+      if (source === 'triggerMetadata' && present(input.metadata[name])) return { value: input.metadata[name], where: `metadata '${name}'` };
+      if (source === 'authParams' && present(input.authParams[name])) return { value: input.authParams[name], where: `authentication parameter '${name}'` };
+      if (source === 'resolvedEnv') {
+        const envName = input.metadata[`${name}FromEnv`]?.trim();
+        if (!envName) continue;
+        const v = input.env[envName];
+        if (present(v)) return { value: v, where: `environment variable '${envName}' (from ${name}FromEnv)` };
+        notes.push(`${name}FromEnv names environment variable '${envName}', which is not set or empty`);
+      }
+    }
+  }
+  return { value: undefined, notes };
+}
+
+/**
+ * Parses `input` against `schema`, then runs `validate` on a complete result.
+ * Every problem is returned, each naming its metadata key.
+ */
+export function parseSchema<S extends Schema>(
+  schema: S,
+  input: ScalerInput,
+  validate?: (meta: Infer<S>) => FieldProblem[],
+): ParseResult<Infer<S>> {
+  const errors: FieldProblem[] = [];
+  const meta: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema)) {
+    const found = lookup(key, field, input);
+    if (found.value === undefined) {
+      if (field.required) {
+        const where = field.from.map((s) => SOURCE_TEXT[s]).join(', ');
+        const notes = found.notes.length ? ` (${found.notes.join('; ')})` : '';
+        errors.push({ field: key, message: `'${key}' is required; looked in ${where}${notes}` });
+      }
+      meta[key] = field.default;
+      continue;
+    }
+    const raw = field.kind === 'string' ? found.value : found.value.trim();
+    const decoded = field.decode(raw);
+    if (decoded.ok) meta[key] = decoded.value;
+    else errors.push({ field: key, message: `'${key}' from ${found.where}: ${field.secret ? 'invalid value' : decoded.message}` });
+  }
+  if (errors.length === 0 && validate) errors.push(...validate(meta as Infer<S>));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, meta: meta as Infer<S>, warnings: unknownKeys(schema, input.metadata) };
+}
+
+/** Warnings for metadata keys the schema does not read from trigger metadata. */
+function unknownKeys(schema: Schema, metadata: Record<string, string>): string[] {
+  const warnings: string[] = [];
+  for (const key of Object.keys(metadata).sort()) {
+    const direct = Object.entries(schema).find(([k, f]) => k === key || f.aliases.includes(key));
+    if (direct) {
+      const [k, f] = direct;
+      if (!f.from.includes('triggerMetadata')) {
+        warnings.push(`metadata '${key}' is ignored: '${k}' is read only from ${f.from.map((s) => SOURCE_TEXT[s]).join(', ')}`);
+      }
+      continue;
+    }
+    if (key.endsWith('FromEnv')) {
+      const base = key.slice(0, -'FromEnv'.length);
+      const entry = Object.entries(schema).find(([k, f]) => k === base || f.aliases.includes(base));
+      if (entry?.[1].from.includes('resolvedEnv')) continue;
+      if (entry) {
+        warnings.push(`metadata '${key}' is ignored: '${entry[0]}' cannot be read from an environment variable`);
+        continue;
+      }
+    }
+    warnings.push(`unknown metadata key '${key}' is ignored`);
+  }
+  return warnings;
+}
+
+/** Shorthand for a problem in `validate`. */
+export function problem(field: string, message: string): FieldProblem {
+  return { field, message };
+}
+
+// ---- Errors shared by the scalers ------------------------------------------------------------
+
+/** Stable codes of the ScalerErrors raised while sampling. */
+export type ScalerErrorCode =
+  | 'SCALER_METADATA'
+  | 'SCALER_CONNECTION_REFUSED'
+  | 'SCALER_HOST_NOT_FOUND'
+  | 'SCALER_TIMEOUT'
+  | 'SCALER_ABORTED'
+  | 'SCALER_AUTH_FAILED'
+  | 'SCALER_NON_NUMERIC'
+  | 'SCALER_VALUE_NOT_FOUND'
+  | 'SCALER_QUEUE_NOT_FOUND'
+  | 'SCALER_DATABASE_NOT_FOUND'
+  | 'SCALER_WRONG_TYPE'
+  | 'SCALER_MISSING_ATTRIBUTE'
+  | 'SCALER_HTTP_STATUS'
+  | 'SCALER_INVALID_RESPONSE'
+  | 'SCALER_QUERY_FAILED'
+  | 'SCALER_UNAVAILABLE';
+
+export interface ErrorContext {
+  trigger: string;
+  type: string;
+  /** Values that must never appear in a message (passwords, tokens, connection strings). */
+  secrets: readonly (string | undefined)[];
+}
+
+/** Replaces every occurrence of a secret with `***`. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
+  return out;
+}
+
+/** A ScalerError whose message names the trigger and its type, with secrets redacted. */
+export function scalerError(ctx: ErrorContext, code: ScalerErrorCode, message: string, field?: string): ScalerError {
+  const data = field ? { trigger: ctx.trigger, field } : { trigger: ctx.trigger };
+  return new ScalerError(code, redact(`trigger '${ctx.trigger}' (${ctx.type}): ${message}`, ctx.secrets), data);
+}
+
+/** Walks `cause` chains and AggregateErrors looking for a Node system error code. */
+export function systemCode(e: unknown, depth = 0): string | undefined {
+  if (!e || typeof e !== 'object' || depth > 5) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+  for (const inner of (e as { errors?: unknown[] }).errors ?? []) {
+    const c = systemCode(inner, depth + 1);
+    if (c) return c;
+  }
+  return systemCode((e as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * Maps transport failures shared by every client (refused, DNS, timeout, abort) to a ScalerError,
+ * or returns undefined when `e` is something else. `where` names the address (already masked).
+ */
+export function networkError(ctx: ErrorContext, e: unknown, where: string, signal?: AbortSignal): ScalerError | undefined {
+  if (signal?.aborted) {
+    const timeout = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+    return timeout
+      ? scalerError(ctx, 'SCALER_TIMEOUT', `timed out reading ${where}`)
+      : scalerError(ctx, 'SCALER_ABORTED', `aborted while reading ${where}`);
+  }
+  const code = systemCode(e);
+  if (code === 'ECONNREFUSED') return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where}`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where}`);
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' && /timeout/i.test(String(e))) {
+    return scalerError(ctx, 'SCALER_TIMEOUT', `timed out connecting to ${where}`);
+  }
+  if (code && /^E(CONNRESET|PIPE|HOSTUNREACH|NETUNREACH|CONNABORTED)$/.test(code)) {
+    return scalerError(ctx, 'SCALER_UNAVAILABLE', `${where} is unavailable (${code})`);
+  }
+  return undefined;
+}
+
+/** Rejects with the signal's reason as soon as it aborts; for clients that take no AbortSignal. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}

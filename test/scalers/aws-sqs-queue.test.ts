@@ -1,0 +1,181 @@
+import {
+  CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient,
+} from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ScalerError } from '../../src/errors.js';
+import { attributesFor, awsSqsQueue } from '../../src/scalers/aws-sqs-queue.js';
+import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
+import { freePort } from '../support/servers/spawn.js';
+
+const env = inject('servers');
+const deps = { fetch };
+const creds = { awsAccessKeyID: 'AKIDTEST', awsSecretAccessKey: 'secret-key-value-123' };
+const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
+  ({ metadata, authParams, env: e });
+const sqs = new SQSClient({
+  region: 'us-east-1', endpoint: env.SQS_ENDPOINT, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+});
+afterAll(() => sqs.destroy());
+
+async function sample(i: ScalerInput, trigger = 'orders'): Promise<RawSample> {
+  const parsed = awsSqsQueue.parse(i);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const s = awsSqsQueue.create(parsed.meta, deps, trigger);
+  try {
+    return await s.sample(AbortSignal.timeout(10_000));
+  } finally {
+    await s.close();
+  }
+}
+
+async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ScalerError);
+  const err = e as ScalerError;
+  expect(err.code).toBe(code);
+  expect(err.message).toContain(`'${trigger}'`);
+  expect(err.data.trigger).toBe(trigger);
+  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
+  return err;
+}
+
+/** A queue holding `visible` ready, `inFlight` received-but-not-deleted and `delayed` delayed messages. */
+async function queueWith(visible: number, inFlight: number, delayed: number): Promise<{ name: string; url: string }> {
+  const name = `q-${randomBytes(4).toString('hex')}`;
+  const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  for (let i = 0; i < visible + inFlight; i += 10) {
+    const n = Math.min(10, visible + inFlight - i);
+    await sqs.send(new SendMessageBatchCommand({
+      QueueUrl: url, Entries: Array.from({ length: n }, (_, j) => ({ Id: String(j), MessageBody: `m${i + j}` })),
+    }));
+  }
+  let received = 0;
+  while (received < inFlight) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: Math.min(10, inFlight - received), VisibilityTimeout: 300 }));
+    received += r.Messages?.length ?? 0;
+  }
+  for (let i = 0; i < delayed; i++) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `d${i}`, DelaySeconds: 600 }));
+  return { name, url: url! };
+}
+
+const meta = (queueURL: string, extra: Record<string, string> = {}) =>
+  ({ queueURL, awsRegion: 'us-east-1', awsEndpoint: env.SQS_ENDPOINT, ...extra });
+
+describe('aws-sqs-queue parse', () => {
+  const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders';
+  it.each([
+    { name: 'defaults', input: input({ queueURL: url, awsRegion: 'eu-west-1' }),
+      want: { queueLength: 5, activationQueueLength: 0, scaleOnInFlight: true, scaleOnDelayed: false, awsEndpoint: undefined, awsAccessKeyID: undefined } },
+    { name: 'queueURLFromEnv', input: input({ queueURLFromEnv: 'QURL', awsRegion: 'eu-west-1' }, {}, { QURL: url }), want: { queueURL: url } },
+    { name: 'bare queue name', input: input({ queueURL: 'orders.fifo', awsRegion: 'eu-west-1' }), want: { queueURL: 'orders.fifo' } },
+    { name: 'region from authParams', input: input({ queueURL: url }, { awsRegion: 'us-west-2' }), want: { awsRegion: 'us-west-2' } },
+    { name: 'region: metadata before authParams', input: input({ queueURL: url, awsRegion: 'eu-west-1' }, { awsRegion: 'us-west-2' }), want: { awsRegion: 'eu-west-1' } },
+    { name: 'keys from authParams', input: input({ queueURL: url, awsRegion: 'r' }, { ...creds, awsSessionToken: 't' }),
+      want: { awsAccessKeyID: 'AKIDTEST', awsSecretAccessKey: 'secret-key-value-123', awsSessionToken: 't' } },
+    { name: 'awsAccessKeyId alias', input: input({ queueURL: url, awsRegion: 'r' }, { awsAccessKeyId: 'AK', awsSecretAccessKey: 's' }), want: { awsAccessKeyID: 'AK' } },
+    { name: 'legacy FromEnv keys', input: input({ queueURL: url, awsRegion: 'r', awsAccessKeyIDFromEnv: 'K', awsSecretAccessKeyFromEnv: 'S' }, {}, { K: 'ak', S: 'sk' }),
+      want: { awsAccessKeyID: 'ak', awsSecretAccessKey: 'sk' } },
+    { name: 'authParams before FromEnv', input: input({ queueURL: url, awsRegion: 'r', awsSecretAccessKeyFromEnv: 'S' }, creds, { S: 'env' }),
+      want: { awsSecretAccessKey: 'secret-key-value-123' } },
+    { name: 'numbers and flags', input: input({ queueURL: url, awsRegion: 'r', queueLength: '20', activationQueueLength: '2', scaleOnInFlight: 'false', scaleOnDelayed: 'true' }),
+      want: { queueLength: 20, activationQueueLength: 2, scaleOnInFlight: false, scaleOnDelayed: true } },
+  ])('$name', ({ input: i, want }) => {
+    const r = awsSqsQueue.parse(i);
+    expect(r.ok && r.meta).toMatchObject(want);
+  });
+
+  it.each([
+    { name: 'queueURL missing', input: input({ awsRegion: 'r' }), wantFields: ['queueURL'] },
+    { name: 'region missing', input: input({ queueURL: url }), wantFields: ['awsRegion'] },
+    { name: 'bad int', input: input({ queueURL: url, awsRegion: 'r', queueLength: '5x' }), wantFields: ['queueLength'] },
+    { name: 'bad bool', input: input({ queueURL: url, awsRegion: 'r', scaleOnDelayed: 'yes' }), wantFields: ['scaleOnDelayed'] },
+    { name: 'URL without account', input: input({ queueURL: 'https://sqs.eu-west-1.amazonaws.com/orders', awsRegion: 'r' }), wantFields: ['queueURL'] },
+    { name: 'bad queue name', input: input({ queueURL: 'my queue', awsRegion: 'r' }), wantFields: ['queueURL'] },
+    { name: 'key id without secret', input: input({ queueURL: url, awsRegion: 'r' }, { awsAccessKeyID: 'AK' }), wantFields: ['awsSecretAccessKey'] },
+    { name: 'role arn unsupported', input: input({ queueURL: url, awsRegion: 'r' }, { awsRoleArn: 'arn:aws:iam::1:role/x' }), wantFields: ['awsRoleArn'] },
+    { name: 'all at once', input: input({ queueLength: 'x', activationQueueLength: '-1' }), wantFields: ['queueURL', 'queueLength', 'activationQueueLength', 'awsRegion'] },
+  ])('$name', ({ input: i, wantFields }) => {
+    const r = awsSqsQueue.parse(i);
+    expect(!r.ok && r.errors.map((e) => e.field)).toEqual(wantFields);
+  });
+
+  it('target and attributes', () => {
+    const r = awsSqsQueue.parse(input({ queueURL: url, awsRegion: 'r', queueLength: '10', activationQueueLength: '1' }));
+    expect(r.ok && awsSqsQueue.target(r.meta)).toEqual({ target: 10, activationTarget: 1, unit: 'msgs' });
+    expect(attributesFor({ scaleOnInFlight: false, scaleOnDelayed: true })).toEqual(['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed']);
+  });
+});
+
+describe('aws-sqs-queue against fauxqs', () => {
+  it.each<{ name: string; flags: Record<string, string>; want: number }>([
+    { name: 'defaults: visible + in flight', flags: {}, want: 7 },
+    { name: 'visible only', flags: { scaleOnInFlight: 'false' }, want: 4 },
+    { name: 'visible + in flight + delayed', flags: { scaleOnDelayed: 'true' }, want: 9 },
+    { name: 'visible + delayed', flags: { scaleOnInFlight: 'false', scaleOnDelayed: 'true' }, want: 6 },
+  ])('sums $name', async ({ flags, want }) => {
+    const q = await queueWith(4, 3, 2);
+    expect(await sample(input(meta(q.url, flags), creds))).toEqual({ value: want, active: true });
+  });
+
+  it('resolves a bare queue name (from the environment) with GetQueueUrl', async () => {
+    const q = await queueWith(2, 0, 0);
+    expect(await sample(input({ ...meta(''), queueURL: '', queueURLFromEnv: 'Q' }, creds, { Q: q.name }))).toEqual({ value: 2, active: true });
+  });
+
+  it('activation is strict: value == activationQueueLength is inactive', async () => {
+    const q = await queueWith(3, 0, 0);
+    expect(await sample(input(meta(q.url, { activationQueueLength: '3' }), creds))).toEqual({ value: 3, active: false });
+    expect(await sample(input(meta(q.url, { activationQueueLength: '2' }), creds))).toEqual({ value: 3, active: true });
+  });
+
+  it('an empty queue is inactive', async () => {
+    const q = await queueWith(0, 0, 0);
+    expect(await sample(input(meta(q.url), creds))).toEqual({ value: 0, active: false });
+  });
+
+  it.each([
+    { name: 'URL', queue: (url: string) => url.replace(/q-[0-9a-f]+$/, 'missing-queue') },
+    { name: 'name', queue: () => 'missing-queue' },
+  ])('a missing queue ($name) rejects with SCALER_QUEUE_NOT_FOUND', async ({ queue }) => {
+    const q = await queueWith(0, 0, 0);
+    const e = await expectScalerError(sample(input(meta(queue(q.url)), creds), 'gone'), 'SCALER_QUEUE_NOT_FOUND', 'gone', [creds.awsSecretAccessKey]);
+    expect(e.message).toContain('missing-queue');
+    expect(e.data.field).toBe('queueURL');
+  });
+
+  it('connection refused', async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const i = input({ ...meta('https://sqs.us-east-1.amazonaws.com/000000000000/q'), awsEndpoint: endpoint }, creds);
+    await expectScalerError(sample(i, 'refused'), 'SCALER_CONNECTION_REFUSED', 'refused', [creds.awsSecretAccessKey]);
+  });
+});
+
+// fauxqs accepts any credentials, so AWS's answers to bad keys and odd replies come from the canned
+// HTTP server (a real socket, AWS's JSON error shape).
+describe('aws-sqs-queue against canned AWS answers', () => {
+  async function answer(path: string, status: number, body: unknown, headers = 'application/x-amz-json-1.0'): Promise<void> {
+    const r = await fetch(`${env.METRICS_URL}/__set?path=${encodeURIComponent(path)}&status=${status}&type=${encodeURIComponent(headers)}`,
+      { method: 'POST', body: JSON.stringify(body) });
+    expect(r.status).toBe(204);
+  }
+  const url = 'https://sqs.us-east-1.amazonaws.com/000000000000/orders';
+
+  it('bad credentials reject with SCALER_AUTH_FAILED and never show the secret', async () => {
+    const path = `/sqs-auth-${randomBytes(4).toString('hex')}`;
+    await answer(`${path}/`, 400, { __type: 'com.amazon.coral.service#UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+    const i = input(meta(url, { awsEndpoint: `${env.METRICS_URL}${path}` }), { ...creds, awsSessionToken: 'session-token-xyz' });
+    const e = await expectScalerError(sample(i, 'auth'), 'SCALER_AUTH_FAILED', 'auth', [creds.awsSecretAccessKey, 'session-token-xyz']);
+    expect(e.message).toContain('UnrecognizedClientException');
+    const seen = await (await fetch(`${env.METRICS_URL}/__last?path=${encodeURIComponent(`${path}/`)}`)).json() as { headers: Record<string, string> };
+    expect(seen.headers['x-amz-target']).toBe('AmazonSQS.GetQueueAttributes');
+    expect(seen.headers.authorization).toContain('Credential=AKIDTEST/');
+  });
+
+  it('a missing attribute rejects with SCALER_MISSING_ATTRIBUTE', async () => {
+    const path = `/sqs-attr-${randomBytes(4).toString('hex')}`;
+    await answer(`${path}/`, 200, { Attributes: { ApproximateNumberOfMessages: '3' } });
+    const e = await expectScalerError(sample(input(meta(url, { awsEndpoint: `${env.METRICS_URL}${path}` }), creds), 'attrs'), 'SCALER_MISSING_ATTRIBUTE', 'attrs');
+    expect(e.message).toContain('ApproximateNumberOfMessagesNotVisible');
+  });
+});

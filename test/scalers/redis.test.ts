@@ -1,0 +1,162 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ScalerError } from '../../src/errors.js';
+import { redis } from '../../src/scalers/redis.js';
+import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
+import { freePort } from '../support/servers/spawn.js';
+
+const env = inject('servers');
+const deps = { fetch };
+const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
+  ({ metadata, authParams, env: e });
+
+/** Parses, creates, samples once and closes. */
+async function sample(i: ScalerInput, trigger = 'jobs'): Promise<RawSample> {
+  const parsed = redis.parse(i);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const s = redis.create(parsed.meta, deps, trigger);
+  try {
+    return await s.sample(AbortSignal.timeout(10_000));
+  } finally {
+    await s.close();
+  }
+}
+
+async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ScalerError);
+  const err = e as ScalerError;
+  expect(err.code).toBe(code);
+  expect(err.message).toContain(`'${trigger}'`);
+  expect(err.data.trigger).toBe(trigger);
+  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
+  return err;
+}
+
+describe('redis parse', () => {
+  it.each([
+    { name: 'defaults', input: input({ listName: 'q', address: 'h:6379' }),
+      want: { listLength: 5, activationListLength: 0, databaseIndex: 0, unsafeSsl: false, endpoint: { host: 'h', port: 6379 } } },
+    { name: 'host and port', input: input({ listName: 'q', host: 'h', port: '7000' }), want: { endpoint: { host: 'h', port: 7000 } } },
+    { name: 'ipv6 address', input: input({ listName: 'q', address: '[::1]:7000' }), want: { endpoint: { host: '::1', port: 7000 } } },
+    { name: 'address before host', input: input({ listName: 'q', address: 'a:1', host: 'b', port: '2' }), want: { endpoint: { host: 'a', port: 1 } } },
+    { name: 'address from authParams', input: input({ listName: 'q' }, { address: 'a:1' }), want: { endpoint: { host: 'a', port: 1 } } },
+    { name: 'passwordFromEnv', input: input({ listName: 'q', address: 'a:1', passwordFromEnv: 'PW' }, {}, { PW: 'p' }), want: { password: 'p' } },
+    { name: 'password: metadata before env before authParams', input: input({ listName: 'q', address: 'a:1', passwordFromEnv: 'PW' }, { password: 'auth' }, { PW: 'env' }), want: { password: 'env' } },
+    { name: 'password from authParams', input: input({ listName: 'q', address: 'a:1' }, { password: 'auth', username: 'u' }), want: { password: 'auth', username: 'u' } },
+    { name: 'targets', input: input({ listName: 'q', address: 'a:1', listLength: '10', activationListLength: '3', databaseIndex: '2' }),
+      want: { listLength: 10, activationListLength: 3, databaseIndex: 2 } },
+    { name: 'tls from authParams', input: input({ listName: 'q', address: 'a:1' }, { tls: 'enable' }), want: { tls: 'enable' } },
+  ])('$name', ({ input: i, want }) => {
+    const r = redis.parse(i);
+    expect(r.ok && r.meta).toMatchObject(want);
+  });
+
+  it.each([
+    { name: 'listName missing', input: input({ address: 'a:1' }), wantFields: ['listName'] },
+    { name: 'no address', input: input({ listName: 'q' }), wantFields: ['address'] },
+    { name: 'host without port', input: input({ listName: 'q', host: 'h' }), wantFields: ['port'] },
+    { name: 'bad address', input: input({ listName: 'q', address: 'redis://h' }), wantFields: ['address'] },
+    { name: 'bad int', input: input({ listName: 'q', address: 'a:1', listLength: 'five' }), wantFields: ['listLength'] },
+    { name: 'listLength 0', input: input({ listName: 'q', address: 'a:1', listLength: '0' }), wantFields: ['listLength'] },
+    { name: 'both TLS settings', input: input({ listName: 'q', address: 'a:1', enableTLS: 'true' }, { tls: 'enable' }), wantFields: ['enableTLS'] },
+  ])('$name', ({ input: i, wantFields }) => {
+    const r = redis.parse(i);
+    expect(!r.ok && r.errors.map((e) => e.field)).toEqual(wantFields);
+  });
+
+  it('target', () => {
+    const r = redis.parse(input({ listName: 'q', address: 'a:1', listLength: '7', activationListLength: '2' }));
+    expect(r.ok && redis.target(r.meta)).toEqual({ target: 7, activationTarget: 2, unit: 'items' });
+  });
+});
+
+describe('redis against redis-server', () => {
+  let client: Redis;
+  beforeAll(async () => {
+    const [host, port] = env.REDIS_ADDRESS.split(':');
+    client = new Redis({ host, port: Number(port), lazyConnect: true });
+    await client.connect();
+    await client.del('rl:list', 'rl:zset', 'rl:set', 'rl:hash', 'rl:string', 'rl:stream');
+    await client.rpush('rl:list', 'a', 'b', 'c');
+    await client.zadd('rl:zset', 1, 'a', 2, 'b');
+    await client.sadd('rl:set', 'a', 'b', 'c', 'd');
+    await client.hset('rl:hash', { a: '1', b: '2', c: '3', d: '4', e: '5' });
+    await client.set('rl:string', 'x');
+    await client.xadd('rl:stream', '*', 'f', 'v');
+    await client.select(3);
+    await client.rpush('rl:db3', 'a', 'b');
+    await client.select(0);
+  });
+  afterAll(async () => {
+    await client?.quit();
+  });
+
+  it.each([
+    { name: 'list', listName: 'rl:list', want: 3 },
+    { name: 'zset', listName: 'rl:zset', want: 2 },
+    { name: 'set', listName: 'rl:set', want: 4 },
+    { name: 'hash', listName: 'rl:hash', want: 5 },
+    { name: 'missing key', listName: 'rl:none', want: 0 },
+  ])('counts a $name', async ({ listName, want }) => {
+    expect(await sample(input({ listName, address: env.REDIS_ADDRESS }))).toEqual({ value: want, active: want > 0 });
+  });
+
+  it('reads the databaseIndex', async () => {
+    expect(await sample(input({ listName: 'rl:db3', address: env.REDIS_ADDRESS, databaseIndex: '3' }))).toEqual({ value: 2, active: true });
+  });
+
+  it('activation is strict: value == activationListLength is inactive', async () => {
+    const [host, port] = env.REDIS_ADDRESS.split(':');
+    expect(await sample(input({ listName: 'rl:list', host, port, activationListLength: '3' }))).toEqual({ value: 3, active: false });
+    expect(await sample(input({ listName: 'rl:list', host, port, activationListLength: '2' }))).toEqual({ value: 3, active: true });
+  });
+
+  it.each([
+    { name: 'string', listName: 'rl:string' },
+    { name: 'stream', listName: 'rl:stream' },
+  ])('rejects a $name key with SCALER_WRONG_TYPE', async ({ listName }) => {
+    const e = await expectScalerError(sample(input({ listName, address: env.REDIS_ADDRESS }), 'wrong-type'), 'SCALER_WRONG_TYPE', 'wrong-type');
+    expect(e.message).toContain(listName);
+    expect(e.data.field).toBe('listName');
+  });
+
+  it('connection refused rejects promptly', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    await expectScalerError(sample(input({ listName: 'q', address: `127.0.0.1:${port}` }), 'refused'), 'SCALER_CONNECTION_REFUSED', 'refused');
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+
+  it('authenticates with a password (requirepass) and with an ACL user', async () => {
+    const pw = env.REDIS_AUTH_PASSWORD;
+    expect(await sample(input({ listName: 'q', address: env.REDIS_AUTH_ADDRESS }, { password: pw }))).toEqual({ value: 0, active: false });
+    expect(await sample(input({ listName: 'q', address: env.REDIS_AUTH_ADDRESS, username: env.REDIS_AUTH_USER, passwordFromEnv: 'RPW' }, {},
+      { RPW: env.REDIS_AUTH_USER_PASSWORD }))).toEqual({ value: 0, active: false });
+  });
+
+  it.each<{ name: string; auth: Record<string, string> }>([
+    { name: 'wrong password', auth: { password: 'wrong-password-123' } },
+    { name: 'wrong user password', auth: { username: 'scaler', password: 'wrong-password-456' } },
+    { name: 'no password', auth: {} },
+  ])('bad credentials ($name) reject with SCALER_AUTH_FAILED without the password', async ({ auth }) => {
+    const secrets = [...Object.values(auth).filter((v) => v.startsWith('wrong')), env.REDIS_AUTH_PASSWORD];
+    await expectScalerError(sample(input({ listName: 'q', address: env.REDIS_AUTH_ADDRESS }, auth), 'auth'), 'SCALER_AUTH_FAILED', 'auth', secrets);
+  });
+
+  it('recovers on the next sample after a failure, and closes cleanly', async () => {
+    const parsed = redis.parse(input({ listName: 'rl:list', address: env.REDIS_ADDRESS }));
+    if (!parsed.ok) throw new Error('parse');
+    const s = redis.create(parsed.meta, deps, 'again');
+    try {
+      expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });
+      expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });
+      const aborted = new AbortController();
+      aborted.abort();
+      await expectScalerError(s.sample(aborted.signal), 'SCALER_ABORTED', 'again');
+      expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { describeValue, getScaler, isScalerType, scalers } from '../../src/scalers/index.js';
+
+const srcDir = fileURLToPath(new URL('../../src/scalers/', import.meta.url));
+const testDir = fileURLToPath(new URL('./', import.meta.url));
+const NOT_SCALERS = new Set(['index', 'schema', 'types']);
+
+describe('scaler registry', () => {
+  const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((f) => !NOT_SCALERS.has(f)).sort();
+
+  it('has one key per scaler file, and every key is its definition type', () => {
+    expect(Object.keys(scalers).sort()).toEqual(files);
+    for (const [key, def] of Object.entries(scalers)) expect(def.type).toBe(key);
+  });
+
+  it('keeps its keys sorted', () => {
+    const keys = Object.keys(scalers);
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('every src/scalers file has a test file and no test file is an orphan', () => {
+    const tests = readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length)).sort();
+    const sources = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && f !== 'types.ts' && f !== 'index.ts').map((f) => f.slice(0, -3));
+    expect(tests.filter((t) => t !== 'registry').sort()).toEqual(sources.sort());
+  });
+
+  it('getScaler returns the definition', () => {
+    expect(getScaler('redis')).toBe(scalers.redis);
+    expect(isScalerType('aws-sqs-queue')).toBe(true);
+    expect(isScalerType('toString')).toBe(false);
+  });
+
+  it.each([
+    { name: 'unknown', input: 'kafka' },
+    { name: 'prototype key', input: 'constructor' },
+    { name: 'case differs', input: 'Redis' },
+  ])('an unknown type ($name) lists the known ones', ({ input }) => {
+    let err: unknown;
+    try {
+      getScaler(input);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-sqs-queue, metrics-api, postgresql, redis`);
+  });
+
+  it.each([
+    { name: 'with a unit', input: { unit: 'msgs', value: 20, target: 5 }, want: '20 msgs / 5' },
+    { name: 'no unit', input: { unit: '', value: 2.5, target: 10 }, want: '2.5 / 10' },
+    { name: 'long fractions', input: { unit: 'items', value: 1 / 3, target: 0.1 + 0.2 }, want: '0.333333 items / 0.3' },
+  ])('describeValue: $name', ({ input, want }) => {
+    expect(describeValue(input.unit, input.value, input.target)).toBe(want);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ScalerError } from '../../src/errors.js';
+import {
+  abortable, bool, float, int, networkError, oneOf, parseSchema, problem, redact, scalerError, string, type Infer,
+} from '../../src/scalers/schema.js';
+import type { ScalerInput } from '../../src/scalers/types.js';
+
+const schema = {
+  name: string({ from: ['triggerMetadata', 'resolvedEnv'] }),
+  size: int({ default: 5, min: 1, max: 100 }),
+  ratio: float({ optional: true }),
+  on: bool({ default: false }),
+  mode: oneOf(['a', 'b'], { default: 'a' }),
+  region: string({ from: ['triggerMetadata', 'authParams'], optional: true }),
+  secret: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
+  keyId: string({ from: ['authParams'], aliases: ['keyID'], optional: true }),
+  count: int({ from: ['authParams', 'triggerMetadata'], optional: true, secret: false }),
+};
+
+const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
+  ({ metadata, authParams, env });
+
+describe('parseSchema', () => {
+  it('infers the metadata type from the schema', () => {
+    expectTypeOf<Infer<typeof schema>>().toEqualTypeOf<{
+      name: string; size: number; ratio: number | undefined; on: boolean; mode: 'a' | 'b';
+      region: string | undefined; secret: string | undefined; keyId: string | undefined; count: number | undefined;
+    }>();
+  });
+
+  it.each([
+    { name: 'defaults', input: input({ name: 'x' }), want: { name: 'x', size: 5, ratio: undefined, on: false, mode: 'a' } },
+    { name: 'typed values', input: input({ name: 'x', size: ' 7 ', ratio: '1.5e1', on: 'True', mode: 'b' }), want: { size: 7, ratio: 15, on: true, mode: 'b' } },
+    { name: 'whitespace counts as missing', input: input({ name: 'x', size: '   ' }), want: { size: 5 } },
+    { name: 'FromEnv', input: input({ nameFromEnv: 'QUEUE' }, {}, { QUEUE: 'from-env' }), want: { name: 'from-env' } },
+    { name: 'metadata before FromEnv', input: input({ name: 'direct', nameFromEnv: 'QUEUE' }, {}, { QUEUE: 'from-env' }), want: { name: 'direct' } },
+    { name: 'authParams before metadata when listed first', input: input({ name: 'x', count: '1' }, { count: '2' }), want: { count: 2 } },
+    { name: 'metadata before authParams when listed first', input: input({ name: 'x', region: 'eu-west-1' }, { region: 'us-east-1' }), want: { region: 'eu-west-1' } },
+    { name: 'authParams fill in', input: input({ name: 'x' }, { region: 'us-east-1' }), want: { region: 'us-east-1' } },
+    { name: 'alias', input: input({ name: 'x' }, { keyID: 'AK' }), want: { keyId: 'AK' } },
+    { name: 'strings keep their spaces', input: input({ name: ' x ' }), want: { name: ' x ' } },
+  ])('$name', ({ input: i, want }) => {
+    const r = parseSchema(schema, i);
+    expect(r.ok && r.meta).toMatchObject(want);
+  });
+
+  it.each([
+    { name: 'required missing', input: input({}), wantFields: ['name'] },
+    { name: 'bad int', input: input({ name: 'x', size: '5.0' }), wantFields: ['size'] },
+    { name: 'int out of range', input: input({ name: 'x', size: '0' }), wantFields: ['size'] },
+    { name: 'bad float', input: input({ name: 'x', ratio: '1,5' }), wantFields: ['ratio'] },
+    { name: 'bad bool', input: input({ name: 'x', on: 'yes' }), wantFields: ['on'] },
+    { name: 'bad enum', input: input({ name: 'x', mode: 'c' }), wantFields: ['mode'] },
+    { name: 'every problem at once', input: input({ size: 'x', on: 'maybe' }), wantFields: ['name', 'size', 'on'] },
+    { name: 'FromEnv naming an unset variable', input: input({ nameFromEnv: 'NOPE' }), wantFields: ['name'] },
+  ])('$name', ({ input: i, wantFields }) => {
+    const r = parseSchema(schema, i);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toEqual(wantFields);
+  });
+
+  it('says where it looked and why a FromEnv did not help', () => {
+    const r = parseSchema(schema, input({ nameFromEnv: 'NOPE' }));
+    expect(!r.ok && r.errors[0].message).toMatch(/'name' is required.*trigger metadata.*NOPE.*not set/);
+  });
+
+  it('treats a blank secret as missing', () => {
+    const r = parseSchema({ tok: string({ from: ['authParams'], secret: true }) }, input({}, { tok: '   ' }));
+    expect(!r.ok && r.errors).toEqual([{ field: 'tok', message: `'tok' is required; looked in authentication parameters` }]);
+  });
+
+  it('warns about unknown keys, FromEnv for keys without env, and keys read elsewhere', () => {
+    const r = parseSchema(schema, input({ name: 'x', bogus: '1', sizeFromEnv: 'S', secret: 'oops', keyID: 'k', nameFromEnv: 'N' }, {}, { N: 'n' }));
+    expect(r.ok && r.warnings).toEqual([
+      `unknown metadata key 'bogus' is ignored`,
+      `metadata 'keyID' is ignored: 'keyId' is read only from authentication parameters`,
+      `metadata 'secret' is ignored: 'secret' is read only from authentication parameters, an environment variable (<key>FromEnv)`,
+      `metadata 'sizeFromEnv' is ignored: 'size' cannot be read from an environment variable`,
+    ]);
+  });
+
+  it('runs validate only on a complete result, and collects its problems', () => {
+    const seen: unknown[] = [];
+    const v = (m: Infer<typeof schema>) => {
+      seen.push(m);
+      return m.size > 50 ? [problem('size', 'too big for this mode')] : [];
+    };
+    expect(parseSchema(schema, input({}), v).ok).toBe(false);
+    expect(seen).toEqual([]);
+    const r = parseSchema(schema, input({ name: 'x', size: '60' }), v);
+    expect(!r.ok && r.errors).toEqual([{ field: 'size', message: 'too big for this mode' }]);
+  });
+});
+
+describe('errors', () => {
+  const ctx = { trigger: 'orders', type: 'redis', secrets: ['s3cr3t', undefined] };
+
+  it('names the trigger and redacts secrets', () => {
+    const e = scalerError(ctx, 'SCALER_AUTH_FAILED', 'bad password s3cr3t for redis://u:s3cr3t@h', 'password');
+    expect(e).toBeInstanceOf(ScalerError);
+    expect(e.code).toBe('SCALER_AUTH_FAILED');
+    expect(e.message).toBe(`trigger 'orders' (redis): bad password *** for redis://u:***@h`);
+    expect(e.data).toEqual({ trigger: 'orders', field: 'password' });
+  });
+
+  it('redact ignores empty secrets', () => {
+    expect(redact('abc', ['', undefined])).toBe('abc');
+  });
+
+  it.each([
+    { name: 'refused', input: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), wantCode: 'SCALER_CONNECTION_REFUSED' },
+    { name: 'refused in a cause', input: new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), wantCode: 'SCALER_CONNECTION_REFUSED' },
+    { name: 'refused in an AggregateError', input: Object.assign(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]), { code: 'ECONNREFUSED' }), wantCode: 'SCALER_CONNECTION_REFUSED' },
+    { name: 'dns', input: Object.assign(new Error('x'), { code: 'ENOTFOUND' }), wantCode: 'SCALER_HOST_NOT_FOUND' },
+    { name: 'timeout', input: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), wantCode: 'SCALER_TIMEOUT' },
+    { name: 'reset', input: Object.assign(new Error('x'), { code: 'ECONNRESET' }), wantCode: 'SCALER_UNAVAILABLE' },
+  ])('networkError: $name', ({ input: e, wantCode }) => {
+    expect(networkError(ctx, e, 'h:1')?.code).toBe(wantCode);
+  });
+
+  it('networkError: not a network error', () => {
+    expect(networkError(ctx, new Error('other'), 'h:1')).toBeUndefined();
+  });
+
+  it('networkError: an aborted signal wins, timeout vs abort', () => {
+    const timedOut = new AbortController();
+    timedOut.abort(new DOMException('t', 'TimeoutError'));
+    expect(networkError(ctx, new Error('x'), 'h:1', timedOut.signal)?.code).toBe('SCALER_TIMEOUT');
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(networkError(ctx, new Error('x'), 'h:1', aborted.signal)?.code).toBe('SCALER_ABORTED');
+  });
+
+  it('abortable rejects on abort and passes results through', async () => {
+    const c = new AbortController();
+    const never = new Promise<number>(() => undefined);
+    const p = abortable(never, c.signal);
+    c.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+    await expect(abortable(Promise.resolve(3), new AbortController().signal)).resolves.toBe(3);
+  });
+});

@@ -1,0 +1,16 @@
+// Every server the suite needs. Each start function fails loudly if its server cannot run here.
+import { startGitHttp } from './git-http.js';
+import { startMetrics } from './metrics.js';
+import { startPostgres } from './postgres.js';
+import { startRedis } from './redis.js';
+import { startSqs } from './sqs.js';
+import type { StartServer } from './types.js';
+export type { Started } from './types.js';
+
+export const servers: Record<string, StartServer> = {
+  git: startGitHttp,
+  metrics: startMetrics,
+  postgres: startPostgres,
+  redis: startRedis,
+  sqs: startSqs,
+};

@@ -1,0 +1,54 @@
+// Two throwaway redis-server instances on 127.0.0.1: one open (REDIS_ADDRESS), one requiring a
+// password for the default user plus an ACL user (REDIS_AUTH_*), so bad credentials can be tested.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, requireBinary, spawnUntil, type Running } from './spawn.js';
+import type { Started } from './types.js';
+
+const BIN = '/usr/bin/redis-server';
+
+async function startOne(dir: string, extra: string[]): Promise<{ port: number; running: Running }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--dir', dir, '--logfile', '', '--daemonize', 'no', '--protected-mode', 'no', ...extra];
+    try {
+      return { port, running: await spawnUntil(BIN, args, /Ready to accept connections/) };
+    } catch (e) {
+      if (attempt >= 3) throw e; // the port may have been taken in between
+    }
+  }
+}
+
+export async function startRedis(): Promise<Started> {
+  requireBinary(BIN, 'redis-server is needed for the redis scaler tests');
+  const dir = mkdtempSync(join(tmpdir(), 'gitscale-redis-'));
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const userPassword = `upw-${randomBytes(8).toString('hex')}`;
+  const started: Running[] = [];
+  try {
+    const open = await startOne(dir, []);
+    started.push(open.running);
+    const auth = await startOne(dir, ['--requirepass', password, '--user', 'scaler', 'on', `>${userPassword}`, '~*', '+@all']);
+    started.push(auth.running);
+    return {
+      env: {
+        REDIS_ADDRESS: `127.0.0.1:${open.port}`,
+        REDIS_AUTH_ADDRESS: `127.0.0.1:${auth.port}`,
+        REDIS_AUTH_PASSWORD: password,
+        REDIS_AUTH_USER: 'scaler',
+        REDIS_AUTH_USER_PASSWORD: userPassword,
+      },
+      stop: async () => {
+        await Promise.all(started.map((r) => r.stop()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await Promise.all(started.map((r) => r.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
