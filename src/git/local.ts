@@ -58,11 +58,14 @@ export function openLocal(o: LocalOptions): Workspace {
   async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const parent = await sync();
-      const e = await edit((p) => readAt(repo, parent, p), attempt);
+      const worktree = await checkedOut();
+      // A file with uncommitted edits cannot be read for editing: the edit decides what to skip.
+      const e = await edit(async (p) => {
+        if (worktree) await assertClean([p]);
+        return readAt(repo, parent, p);
+      }, attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
       const paths = Object.keys(e.files);
-      const worktree = await checkedOut();
-      if (worktree) await assertClean(paths);
       const commit = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
       if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== parent) continue;

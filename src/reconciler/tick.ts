@@ -43,7 +43,12 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
     const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
     for (const { obj, ev } of changes) {
       const r = results.get(obj.key)!;
-      if (w.result && w.applied.includes(obj.key)) {
+      if (w.failed.has(obj.key)) {
+        const prev = d.states.get(obj.key);
+        d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+        results.set(obj.key, failed(r, w.failed.get(obj.key)));
+        d.log.error('object failed', { object: obj.key, file: obj.path, error: results.get(obj.key)!.error });
+      } else if (w.result && w.applied.includes(obj.key)) {
         results.set(obj.key, { ...r, commit: w.result.commit });
         d.states.set(obj.key, ev.decision!.state);
       } else {

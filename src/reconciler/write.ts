@@ -20,36 +20,48 @@ export interface Written {
   applied: string[];
   /** Keys left out because Git moved under them. */
   skipped: string[];
+  /** Keys whose file could not be edited (e.g. uncommitted edits in a local repo), with the error. */
+  failed: Map<string, unknown>;
 }
 
 export async function writeChanges(ws: Workspace, changes: Change[], author: { name: string; email: string }, log: Logger): Promise<Written> {
   let applied: string[] = [];
   let skipped: string[] = [];
+  let failed = new Map<string, unknown>();
   const edit = async (read: ReadFn): Promise<Edit | null> => {
     applied = [];
     skipped = [];
+    failed = new Map();
     const files: Record<string, string> = {};
     const entries: CommitEntry[] = [];
     for (const { obj, ev } of changes) {
       const d = ev.decision!;
       const target = { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace };
-      const text = files[obj.path] ?? (await read(obj.path));
-      if (text === null) {
-        skipped.push(obj.key);
+      let text: string | null;
+      let updated: string;
+      try {
+        text = files[obj.path] ?? (await read(obj.path));
+        if (text === null) {
+          skipped.push(obj.key);
+          continue;
+        }
+        const now = readReplicas(text, target, obj.path);
+        if (now.replicas !== d.current) {
+          log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file: obj.path, decidedOn: d.current, inGit: now.replicas });
+          skipped.push(obj.key);
+          continue;
+        }
+        updated = setReplicas(text, target, d.desired, obj.path);
+      } catch (e) {
+        failed.set(obj.key, e);
         continue;
       }
-      const now = readReplicas(text, target, obj.path);
-      if (now.replicas !== d.current) {
-        log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file: obj.path, decidedOn: d.current, inGit: now.replicas });
-        skipped.push(obj.key);
-        continue;
-      }
-      files[obj.path] = setReplicas(text, target, d.desired, obj.path);
+      files[obj.path] = updated;
       entries.push(commitEntry(obj, d, 'spec.replicas'));
       applied.push(obj.key);
     }
     return entries.length ? { files, message: renderMessage(entries) } : null;
   };
   const result = await ws.write(edit, author);
-  return { result, applied: result ? applied : [], skipped };
+  return { result, applied: result ? applied : [], skipped, failed };
 }

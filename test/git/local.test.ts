@@ -25,7 +25,7 @@ describe('local workspace', () => {
     const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
     fs.writeFileSync(join(dir, 'd.yaml'), 'replicas: 1 # my edit\n');
     const ws = openLocal({ repository: 'l', dir, branch: 'main', fs, clock });
-    const err = await ws.write(async () => ({ files: { 'd.yaml': 'replicas: 2\n' }, message: 'm\n' }), author).catch((e) => e);
+    const err = await ws.write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author).catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_DIRTY_WORKTREE');
     expect(err.data.file).toBe('d.yaml');
