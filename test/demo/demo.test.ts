@@ -1,0 +1,23 @@
+// The demo itself (what `npm start` plays): it must tell the whole story and end at 0.
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/demo.js';
+
+describe('demo', () => {
+  it('scales 0 → 4 on 20 messages, back down as the queue drains, and to 0 after the cooldown', async () => {
+    const lines: string[] = [];
+    const code = await runDemo({ out: (l) => lines.push(l) });
+    const text = lines.join('\n');
+    expect(code, text).toBe(0);
+    expect(text).toContain('TIME    QUEUE   REPLICAS (GIT)  LAST COMMIT');
+    expect(text).toContain('producer: sent 20 messages');
+    expect(text).toMatch(/scale default\/consumer 0→4 \(aws-sqs-queue: 20 msgs \/ 5\)/);
+    expect(text).toMatch(/scale default\/consumer \d→0 \(no activity for cooldownPeriod 5 s\)/);
+    const log = text.slice(text.indexOf('The audit trail'));
+    const subjects = [...log.matchAll(/^ {4}(scale .*|Add the consumer.*)$/gm)].map((m) => m[1]);
+    expect(subjects[0]).toMatch(/→0 /);
+    expect(subjects[subjects.length - 1]).toBe('Add the consumer, scaled to zero');
+    expect(subjects[subjects.length - 2]).toBe('scale default/consumer 0→4 (aws-sqs-queue: 20 msgs / 5)');
+    expect(log).toContain('Gitscale-Replicas: 0 -> 4');
+    expect(log).toContain('Gitscale-Trigger: aws-sqs-queue value=20 target=5 active=true');
+  }, 90_000);
+});

@@ -1,0 +1,97 @@
+// readReplicas: named rows for explicit values, the Kubernetes default, and every refusal code.
+import { describe, expect, it } from 'vitest';
+import { ManifestError } from '../../src/errors.js';
+import { readReplicas, type WorkloadTarget } from '../../src/manifests/index.js';
+
+const target: WorkloadTarget = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
+const head = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\n';
+const withSpec = (spec: string): string => `${head}spec:\n${spec}`;
+
+describe('readReplicas', () => {
+  it.each([
+    { name: 'plain value', input: withSpec('  replicas: 3\n'), want: { replicas: 3, explicit: true, line: 6 } },
+    { name: 'zero', input: withSpec('  replicas: 0\n'), want: { replicas: 0, explicit: true, line: 6 } },
+    { name: 'int32 max', input: withSpec('  replicas: 2147483647\n'), want: { replicas: 2147483647, explicit: true, line: 6 } },
+    { name: 'same-line comment', input: withSpec('  replicas: 4 # gitscale\n'), want: { replicas: 4, explicit: true, line: 6 } },
+    { name: 'double-quoted digits', input: withSpec('  replicas: "5"\n'), want: { replicas: 5, explicit: true, line: 6 } },
+    { name: 'single-quoted digits', input: withSpec("  replicas: '6'\n"), want: { replicas: 6, explicit: true, line: 6 } },
+    { name: 'flow spec', input: `${head}spec: {replicas: 7}\n`, want: { replicas: 7, explicit: true, line: 5 } },
+    { name: 'value on the next line', input: withSpec('  replicas:\n    8\n'), want: { replicas: 8, explicit: true, line: 7 } },
+    { name: 'CRLF', input: withSpec('  replicas: 9\n').replace(/\n/g, '\r\n'), want: { replicas: 9, explicit: true, line: 6 } },
+    { name: 'BOM', input: `\uFEFF${withSpec('  replicas: 2\n')}`, want: { replicas: 2, explicit: true, line: 6 } },
+    { name: 'absent: Kubernetes default 1 at the spec line', input: withSpec('  selector: {}\n'), want: { replicas: 1, explicit: false, line: 5 } },
+    { name: 'absent in empty flow spec', input: `${head}spec: {}\n`, want: { replicas: 1, explicit: false, line: 5 } },
+    { name: 'third document', input: `kind: Service\nmetadata: {name: consumer}\n---\n---\n${withSpec('  replicas: 3\n')}`, want: { replicas: 3, explicit: true, line: 10 } },
+    { name: 'StatefulSet of the same name is not the Deployment', input: `kind: StatefulSet\nmetadata: {name: consumer}\nspec: {replicas: 9}\n---\n${withSpec('  replicas: 3\n')}`, want: { replicas: 3, explicit: true, line: 10 } },
+  ])('$name', ({ input, want }) => {
+    expect(readReplicas(input, target, 'apps/consumer.yaml')).toEqual(want);
+  });
+
+  it.each([
+    { name: 'word', input: withSpec('  replicas: three\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'float', input: withSpec('  replicas: 2.5\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'float with zero fraction', input: withSpec('  replicas: 3.0\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'negative', input: withSpec('  replicas: -2\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'hex', input: withSpec('  replicas: 0x10\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'leading zero', input: withSpec('  replicas: 010\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'null', input: withSpec('  replicas: null\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'empty', input: withSpec('  replicas:\n  selector: {}\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'quoted word', input: withSpec('  replicas: "3 pods"\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'string tag', input: withSpec('  replicas: !!str 3\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'block scalar', input: withSpec('  replicas: |\n    3\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'helm template', input: withSpec('  replicas: {{ .Values.replicas }}\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'sequence', input: withSpec('  replicas: [3]\n'), wantCode: 'REPLICAS_NOT_INTEGER', wantLine: 6 },
+    { name: 'above int32', input: withSpec('  replicas: 2147483648\n'), wantCode: 'REPLICAS_OUT_OF_RANGE', wantLine: 6 },
+    { name: 'alias', input: `${head}  labels: {n: &n 3}\nspec:\n  replicas: *n\n`, wantCode: 'REPLICAS_ALIAS', wantLine: 7 },
+    { name: 'anchor on the value', input: withSpec('  replicas: &n 3\n'), wantCode: 'REPLICAS_ALIAS', wantLine: 6 },
+    { name: 'merge key without replicas', input: `${head}x: &x {replicas: 2}\nspec:\n  <<: *x\n`, wantCode: 'REPLICAS_ALIAS', wantLine: 6 },
+    { name: 'anchored spec that is aliased', input: `${head}spec: &s\n  replicas: 2\ncopy: *s\n`, wantCode: 'REPLICAS_ALIAS', wantLine: 5 },
+    { name: 'duplicate key', input: withSpec('  replicas: 3\n  selector: {}\n  replicas: 4\n'), wantCode: 'REPLICAS_DUPLICATE', wantLine: 6 },
+    { name: 'duplicate key elsewhere', input: `${head}  name: again\nspec:\n  replicas: 3\n`, wantCode: 'MANIFEST_YAML_INVALID', wantLine: 5 },
+    { name: 'malformed later document', input: `${withSpec('  replicas: 3\n')}---\nkind: Service\nmetadata: {name: x\n`, wantCode: 'MANIFEST_YAML_INVALID', wantLine: 10 },
+    { name: 'tab indentation', input: withSpec('\treplicas: 3\n'), wantCode: 'MANIFEST_YAML_INVALID', wantLine: 6 },
+    { name: 'no spec', input: head, wantCode: 'SPEC_NOT_MAP', wantLine: 1 },
+    { name: 'null spec', input: `${head}spec:\n`, wantCode: 'SPEC_NOT_MAP', wantLine: 5 },
+    { name: 'spec is a list', input: `${head}spec: [replicas]\n`, wantCode: 'SPEC_NOT_MAP', wantLine: 5 },
+    { name: 'spec is an alias', input: `x: &x {replicas: 2}\n${head}spec: *x\n`, wantCode: 'SPEC_NOT_MAP', wantLine: 6 },
+    { name: 'not found', input: `kind: Service\nmetadata: {name: consumer}\n`, wantCode: 'TARGET_NOT_FOUND', wantLine: undefined },
+    { name: 'empty file', input: '', wantCode: 'TARGET_NOT_FOUND', wantLine: undefined },
+    { name: 'other namespace', input: `kind: Deployment\nmetadata: {name: consumer, namespace: prod}\nspec: {}\n`, wantCode: 'TARGET_NOT_FOUND', wantLine: undefined },
+    { name: 'two matches', input: `${withSpec('  replicas: 1\n')}---\n${withSpec('  replicas: 2\n')}`, wantCode: 'TARGET_AMBIGUOUS', wantLine: 1 },
+  ])('$name → $wantCode', ({ input, wantCode, wantLine }) => {
+    const err = catchError(() => readReplicas(input, target, 'apps/consumer.yaml'));
+    expect(err).toBeInstanceOf(ManifestError);
+    expect(err.code).toBe(wantCode);
+    expect(err.data.line).toBe(wantLine);
+    expect(err.data.file).toBe('apps/consumer.yaml');
+    expect(err.data.object).toBe('Deployment default/consumer');
+    expect(err.message).toContain('apps/consumer.yaml');
+  });
+
+  it('names what the file holds when the target is missing', () => {
+    const input = `kind: Service\nmetadata: {name: consumer}\n---\nkind: Deployment\nmetadata: {name: consumer, namespace: prod}\n---\nkind: ConfigMap\nmetadata: {name: cfg}\n`;
+    const err = catchError(() => readReplicas(input, target, 'apps/consumer.yaml'));
+    expect(err.message).toBe('Deployment default/consumer not found in apps/consumer.yaml; the file has: '
+      + 'Service consumer (line 1), Deployment prod/consumer (line 4, other namespace), ConfigMap cfg (line 7)');
+  });
+
+  it('says which line is invalid', () => {
+    const err = catchError(() => readReplicas(withSpec('  replicas: 3\n  bad: [\n'), target, 'apps/consumer.yaml'));
+    expect(err.message).toMatch(/^apps\/consumer\.yaml is not valid YAML at line \d+, column \d+: /);
+  });
+
+  it('hints at templates', () => {
+    const err = catchError(() => readReplicas(withSpec('  replicas: {{ .Values.replicas }}\n'), target, 'apps/consumer.yaml'));
+    expect(err.message).toContain('looks like a template');
+    expect(err.message).toContain('spec.replicas at line 6');
+  });
+});
+
+function catchError(fn: () => unknown): ManifestError {
+  try {
+    fn();
+  } catch (e) {
+    return e as ManifestError;
+  }
+  throw new Error('expected a ManifestError');
+}
