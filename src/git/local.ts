@@ -66,7 +66,7 @@ export function openLocal(o: LocalOptions): Workspace {
       }, attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
       const paths = Object.keys(e.files);
-      const commit = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const { commit } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
       if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== parent) continue;
       await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });

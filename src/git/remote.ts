@@ -7,6 +7,7 @@ import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
+import { pushCommit } from './push.js';
 import { readAt, writeCommitObject, type Repo } from './tree.js';
 import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
 
@@ -24,9 +25,12 @@ export interface RemoteOptions {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
   random?: () => number;
+  /** Re-clone once this many packs have piled up from fetches (default 64). */
+  maxPacks?: number;
 }
 
 const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
+const MAX_PACKS = 64;
 
 export function openRemote(o: RemoteOptions): Workspace {
   const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
@@ -51,11 +55,20 @@ export function openRemote(o: RemoteOptions): Workspace {
     }
   }
 
+  // Each fetch adds a small pack; past MAX_PACKS the workspace is cloned afresh (a cheap gc).
+  async function packCount(): Promise<number> {
+    const names = await o.fs.promises.readdir(join(repo.gitdir, 'objects', 'pack')).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.pack')).length;
+  }
+
   async function sync(): Promise<string> {
     try {
-      if (await cloned()) {
-        await git.fetch({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, singleBranch: true, depth: 1, tags: false });
+      if (await cloned() && (await packCount()) <= (o.maxPacks ?? MAX_PACKS)) {
+        // No depth: an incremental fetch against the head we have (a depth-1 fetch would resend
+        // the whole tree every tick: ~0.6 s instead of ~50 ms on a 5,000-file repo).
+        await git.fetch({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, singleBranch: true, tags: false });
       } else {
+        await o.fs.promises.rm(o.dir, { recursive: true, force: true });
         await o.fs.promises.mkdir(o.dir, { recursive: true });
         await git.clone({ ...base, url: o.url, ref: o.branch, singleBranch: true, depth: 1, noCheckout: true, noTags: true });
       }
@@ -73,11 +86,17 @@ export function openRemote(o: RemoteOptions): Workspace {
     return head;
   }
 
-  async function push(commit: string): Promise<void> {
-    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref: `refs/heads/${o.branch}`, value: commit, force: true });
-    const res = await git.push({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
-    const r = res.refs?.[`refs/heads/${o.branch}`];
-    if (!res.ok || (r && !r.ok)) throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, { repository: o.repository, reason: r?.error ?? 'rejected' });
+  async function push(parent: string, commit: string, objects: string[]): Promise<void> {
+    const ref = `refs/heads/${o.branch}`;
+    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });
+    const fast = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref, oldOid: parent, newOid: commit, objects });
+    if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
+    if (!fast.ok) {
+      // A server that will not take the direct receive-pack request: isomorphic-git's full push.
+      const res = await git.push({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
+      const r = res.refs?.[ref];
+      if (!res.ok || (r && !r.ok)) throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, { repository: o.repository, reason: r?.error ?? 'rejected' });
+    }
     await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef, value: commit, force: true });
     head = commit;
   }
@@ -89,9 +108,9 @@ export function openRemote(o: RemoteOptions): Workspace {
       const parent = head!;
       const e = await edit((p) => readAt(repo, parent, p), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const commit = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
       try {
-        await push(commit);
+        await push(parent, commit, objects);
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';

@@ -20,8 +20,8 @@ function compare(a: TreeEntry, b: TreeEntry): number {
   return Buffer.compare(x, y);
 }
 
-/** Returns the oid of `baseTree` with each `path → blob oid` in `files` put in place. */
-export async function writeTreeWith(repo: Repo, baseTree: string | undefined, files: Map<string, string>): Promise<string> {
+/** Returns the oid of `baseTree` with each `path → blob oid` in `files` put in place; adds every tree it writes to `written`. */
+export async function writeTreeWith(repo: Repo, baseTree: string | undefined, files: Map<string, string>, written: string[] = []): Promise<string> {
   const entries: TreeEntry[] = baseTree ? (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, oid: baseTree, cache: repo.cache })).tree : [];
   const here = new Map<string, string>();
   const below = new Map<string, Map<string, string>>();
@@ -41,11 +41,13 @@ export async function writeTreeWith(repo: Repo, baseTree: string | undefined, fi
   }
   for (const [dir, sub] of below) {
     const old = entries.find((e) => e.path === dir && e.type === 'tree');
-    const oid = await writeTreeWith(repo, old?.oid, sub);
+    const oid = await writeTreeWith(repo, old?.oid, sub, written);
     out.push({ mode: '040000', path: dir, oid, type: 'tree' });
   }
   out.sort(compare);
-  return git.writeTree({ fs: repo.fs, gitdir: repo.gitdir, tree: out });
+  const oid = await git.writeTree({ fs: repo.fs, gitdir: repo.gitdir, tree: out });
+  written.push(oid);
+  return oid;
 }
 
 /** Reads a file at a commit; null when absent. */
@@ -60,14 +62,16 @@ export async function readAt(repo: Repo, commit: string, path: string): Promise<
   }
 }
 
-/** Writes blobs, trees and the commit object; returns the commit id (no ref is moved). */
-export async function writeCommitObject(repo: Repo, parent: string, files: Record<string, string>, message: string, author: { name: string; email: string }, nowMs: number): Promise<string> {
+/** Writes blobs, trees and the commit object (no ref is moved); returns the commit and every object written. */
+export async function writeCommitObject(repo: Repo, parent: string, files: Record<string, string>, message: string, author: { name: string; email: string }, nowMs: number): Promise<{ commit: string; objects: string[] }> {
   const blobs = new Map<string, string>();
   for (const [path, text] of Object.entries(files)) {
     blobs.set(path, await git.writeBlob({ fs: repo.fs, gitdir: repo.gitdir, blob: Buffer.from(text, 'utf8') }));
   }
   const { commit } = await git.readCommit({ fs: repo.fs, gitdir: repo.gitdir, oid: parent, cache: repo.cache });
-  const tree = await writeTreeWith(repo, commit.tree, blobs);
+  const objects = [...blobs.values()];
+  const tree = await writeTreeWith(repo, commit.tree, blobs, objects);
   const who = { name: author.name, email: author.email, timestamp: Math.floor(nowMs / 1000), timezoneOffset: 0 };
-  return git.writeCommit({ fs: repo.fs, gitdir: repo.gitdir, commit: { message, tree, parent: [parent], author: who, committer: who } });
+  const oid = await git.writeCommit({ fs: repo.fs, gitdir: repo.gitdir, commit: { message, tree, parent: [parent], author: who, committer: who } });
+  return { commit: oid, objects: [...new Set([...objects, oid])] };
 }

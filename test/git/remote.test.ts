@@ -94,6 +94,22 @@ describe('remote workspace against git http-backend', () => {
     expect(await again.read('a.yaml')).toBe('v2\n');
   });
 
+  it('clones afresh once fetches have piled up more packs than maxPacks', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep, maxPacks: 2 });
+    const packs = () => fs.readdirSync(join(dir, '.git', 'objects', 'pack')).filter((n) => n.endsWith('.pack')).length;
+    await ws.sync();
+    const counts: number[] = [packs()];
+    for (const v of ['v2', 'v3', 'v4']) {
+      await humanCommit(bare, { 'a.yaml': `${v}\n` });
+      await ws.sync();
+      expect(await ws.read('a.yaml')).toBe(`${v}\n`);
+      counts.push(packs());
+    }
+    expect(counts).toEqual([1, 2, 3, 1]);
+  });
+
   it('returns null and pushes nothing when the edit has no files', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
