@@ -9,6 +9,7 @@ bash scripts/test-env.sh
 npm run build --silent
 npx tsc -p tsconfig.json --noEmit
 mkdir -p .cache
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true  # the SDK is pinned for Node 20
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@"
 status=$?
