@@ -41,7 +41,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
-  if (args.command === 'demo') return runDemo({ out: io.stdout });
+  if (args.command === 'demo') return runDemo({ out: io.stdout, now: io.now ?? Date.now });
   const log = createLogger({ format: args.logFormat, write: io.stderr, now: io.now ?? Date.now });
   const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
   if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning'));

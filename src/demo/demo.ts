@@ -21,6 +21,8 @@ export interface DemoOptions {
   out: (line: string) => void;
   /** Messages each replica finishes per second. */
   rate?: number;
+  /** Wall clock, passed in by cli/. */
+  now: () => number;
   timeoutMs?: number;
 }
 
@@ -54,10 +56,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   o.out(HEADER);
   let lastCommit = '';
   const reconciler = createReconciler(loaded.config, {
-    fs, clock: { now: Date.now }, log: silentLogger, env: CREDS, scalerDeps: { fetch: globalThis.fetch }, dataDir: join(repo, '.git', 'gitscale'),
+    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: { fetch: globalThis.fetch }, dataDir: join(repo, '.git', 'gitscale'),
   });
   const runner = startRunner(loaded.config, reconciler, {
-    clock: { now: Date.now }, log: silentLogger,
+    clock: { now: o.now }, log: silentLogger,
     heartbeat: (beat) => {
       const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-demo' });
       return { stop: () => void task.stop() };
@@ -67,18 +69,18 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     },
   });
 
-  const started = Date.now();
+  const started = o.now();
   let produced = false;
   let peak = 0;
   let previous = '';
   let code = 1;
   try {
-    while (Date.now() - started < (o.timeoutMs ?? 60_000)) {
+    while (o.now() - started < (o.timeoutMs ?? 60_000)) {
       await new Promise((r) => setTimeout(r, 1000));
       const text = fs.readFileSync(join(repo, MANIFEST_PATH), 'utf8');
       const replicas = readReplicas(text, { kind: 'Deployment', name: 'consumer', namespace: 'default' }, MANIFEST_PATH).replicas;
       peak = Math.max(peak, replicas);
-      const elapsed = Math.round((Date.now() - started) / 1000);
+      const elapsed = Math.round((o.now() - started) / 1000);
       if (!produced && elapsed >= 2) {
         await produce(sqs, QueueUrl!, 20);
         produced = true;

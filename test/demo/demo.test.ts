@@ -5,7 +5,7 @@ import { runDemo } from '../../src/demo/demo.js';
 describe('demo', () => {
   it('scales 0 → 4 on 20 messages, back down as the queue drains, and to 0 after the cooldown', async () => {
     const lines: string[] = [];
-    const code = await runDemo({ out: (l) => lines.push(l) });
+    const code = await runDemo({ out: (l) => lines.push(l), now: Date.now });
     const text = lines.join('\n');
     expect(code, text).toBe(0);
     expect(text).toContain('TIME    QUEUE   REPLICAS (GIT)  LAST COMMIT');
