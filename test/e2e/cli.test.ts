@@ -262,3 +262,30 @@ describe('gitscale run', () => {
     expect(r.stderr).toContain('stopped');
   });
 });
+
+describe('bad manifests', () => {
+  it.each([
+    { name: 'malformed YAML', file: 'kind: Deployment\nmetadata: {name: a\n', code: 'MANIFEST_YAML_INVALID' },
+    { name: 'object name matching two documents', file: `${deployment('a', 1)}---\n${deployment('a', 2)}`, code: 'TARGET_AMBIGUOUS' },
+    { name: 'replicas not an integer', file: deployment('a', 1).replace('replicas: 1', 'replicas: three'), code: 'REPLICAS_NOT_INTEGER' },
+    { name: 'object not in the file', file: deployment('b', 1), code: 'TARGET_NOT_FOUND' },
+  ])('$name: error naming object and file, nothing written, the other object proceeds', async ({ file, code }) => {
+    const list = await fillList(20);
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': file, 'ok.yaml': deployment('ok', 0) });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [
+        scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+        scaledObject({ name: 'ok', path: 'ok.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
+    });
+    const r = await gitscale(['once', '--config', config, '--output', 'json']);
+    expect(r.code).toBe(1);
+    const [a, ok] = JSON.parse(r.stdout).objects;
+    expect(a).toMatchObject({ name: 'a', file: 'a.yaml', errorCode: code, route: 'none' });
+    expect(a.error).toMatch(/a\.yaml/);
+    expect(ok).toMatchObject({ name: 'ok', current: 0, desired: 4, route: 'commit' });
+    expect(await show(bare, 'main', 'a.yaml')).toBe(file);
+    expect(await show(bare, 'main', 'ok.yaml')).toContain('replicas: 4');
+  });
+});
