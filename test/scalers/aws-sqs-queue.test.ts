@@ -7,38 +7,16 @@ import { ScalerError } from '../../src/errors.js';
 import { attributesFor, awsSqsQueue } from '../../src/scalers/aws-sqs-queue.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
+import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
 
 const env = inject('servers');
-const deps = { fetch };
 const creds = { awsAccessKeyID: 'AKIDTEST', awsSecretAccessKey: 'secret-key-value-123' };
-const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
-  ({ metadata, authParams, env: e });
 const sqs = new SQSClient({
   region: 'us-east-1', endpoint: env.SQS_ENDPOINT, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
 });
 afterAll(() => sqs.destroy());
 
-async function sample(i: ScalerInput, trigger = 'orders'): Promise<RawSample> {
-  const parsed = awsSqsQueue.parse(i);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = awsSqsQueue.create(parsed.meta, deps, trigger);
-  try {
-    return await s.sample(AbortSignal.timeout(10_000));
-  } finally {
-    await s.close();
-  }
-}
-
-async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(ScalerError);
-  const err = e as ScalerError;
-  expect(err.code).toBe(code);
-  expect(err.message).toContain(`'${trigger}'`);
-  expect(err.data.trigger).toBe(trigger);
-  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
-  return err;
-}
+const sample = (i: ScalerInput, trigger = 'orders'): Promise<RawSample> => sampleOnce(awsSqsQueue, i, trigger);
 
 /** A queue holding `visible` ready, `inFlight` received-but-not-deleted and `delayed` delayed messages. */
 async function queueWith(visible: number, inFlight: number, delayed: number): Promise<{ name: string; url: string }> {

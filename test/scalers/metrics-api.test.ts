@@ -4,33 +4,11 @@ import { ScalerError } from '../../src/errors.js';
 import { lookupPath, metricsApi, parsePath, parseQuantity } from '../../src/scalers/metrics-api.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
+import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
 
 const env = inject('servers');
-const deps = { fetch };
-const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
-  ({ metadata, authParams, env: e });
 
-async function sample(i: ScalerInput, trigger = 'api'): Promise<RawSample> {
-  const parsed = metricsApi.parse(i);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = metricsApi.create(parsed.meta, deps, trigger);
-  try {
-    return await s.sample(AbortSignal.timeout(10_000));
-  } finally {
-    await s.close();
-  }
-}
-
-async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(ScalerError);
-  const err = e as ScalerError;
-  expect(err.code).toBe(code);
-  expect(err.message).toContain(`'${trigger}'`);
-  expect(err.data.trigger).toBe(trigger);
-  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
-  return err;
-}
+const sample = (i: ScalerInput, trigger = 'api'): Promise<RawSample> => sampleOnce(metricsApi, i, trigger);
 
 /** Makes the canned server answer `body` at a fresh path under `prefix`; returns the path. */
 async function serve(body: unknown, status = 200, prefix = ''): Promise<string> {

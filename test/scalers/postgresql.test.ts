@@ -3,11 +3,9 @@ import { ScalerError } from '../../src/errors.js';
 import { parseConnection, postgresql } from '../../src/scalers/postgresql.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
+import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
 
 const env = inject('servers');
-const deps = { fetch };
-const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
-  ({ metadata, authParams, env: e });
 
 /** Separate keys pointing at the test server; the password comes from authParams. */
 const server = (query: string, extra: Record<string, string> = {}): ScalerInput => input(
@@ -15,27 +13,7 @@ const server = (query: string, extra: Record<string, string> = {}): ScalerInput 
   { password: env.PG_PASSWORD },
 );
 
-async function sample(i: ScalerInput, trigger = 'backlog'): Promise<RawSample> {
-  const parsed = postgresql.parse(i);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = postgresql.create(parsed.meta, deps, trigger);
-  try {
-    return await s.sample(AbortSignal.timeout(15_000));
-  } finally {
-    await s.close();
-  }
-}
-
-async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(ScalerError);
-  const err = e as ScalerError;
-  expect(err.code).toBe(code);
-  expect(err.message).toContain(`'${trigger}'`);
-  expect(err.data.trigger).toBe(trigger);
-  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
-  return err;
-}
+const sample = (i: ScalerInput, trigger = 'backlog'): Promise<RawSample> => sampleOnce(postgresql, i, trigger, 15_000);
 
 describe('postgresql parse', () => {
   const keys = { host: 'h', port: '5432', userName: 'u', dbName: 'd', sslmode: 'disable' };
@@ -153,7 +131,7 @@ describe('postgresql against postgres', () => {
   it('reuses one connection across samples and recovers after an abort', async () => {
     const parsed = postgresql.parse(server('SELECT count(*) FROM pg_stat_activity WHERE application_name = $$gitscale$$ AND pg_sleep(0.3) IS NOT NULL'));
     if (!parsed.ok) throw new Error('parse');
-    const s = postgresql.create(parsed.meta, deps, 'reuse');
+    const s = postgresql.create(parsed.meta, { fetch }, 'reuse');
     try {
       expect((await s.sample(AbortSignal.timeout(10_000))).value).toBeGreaterThanOrEqual(1);
       const c = new AbortController();
@@ -171,7 +149,7 @@ describe('postgresql against postgres', () => {
       (async () => {
         const parsed = postgresql.parse(server('SELECT 1 FROM pg_sleep(5)'));
         if (!parsed.ok) throw new Error('parse');
-        const s = postgresql.create(parsed.meta, deps, 'slow');
+        const s = postgresql.create(parsed.meta, { fetch }, 'slow');
         try {
           return await s.sample(AbortSignal.timeout(200));
         } finally {

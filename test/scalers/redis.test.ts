@@ -4,34 +4,11 @@ import { ScalerError } from '../../src/errors.js';
 import { redis } from '../../src/scalers/redis.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
+import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
 
 const env = inject('servers');
-const deps = { fetch };
-const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, e: Record<string, string> = {}): ScalerInput =>
-  ({ metadata, authParams, env: e });
 
-/** Parses, creates, samples once and closes. */
-async function sample(i: ScalerInput, trigger = 'jobs'): Promise<RawSample> {
-  const parsed = redis.parse(i);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = redis.create(parsed.meta, deps, trigger);
-  try {
-    return await s.sample(AbortSignal.timeout(10_000));
-  } finally {
-    await s.close();
-  }
-}
-
-async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(ScalerError);
-  const err = e as ScalerError;
-  expect(err.code).toBe(code);
-  expect(err.message).toContain(`'${trigger}'`);
-  expect(err.data.trigger).toBe(trigger);
-  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
-  return err;
-}
+const sample = (i: ScalerInput, trigger = 'jobs'): Promise<RawSample> => sampleOnce(redis, i, trigger);
 
 describe('redis parse', () => {
   it.each([
@@ -147,7 +124,7 @@ describe('redis against redis-server', () => {
   it('recovers on the next sample after a failure, and closes cleanly', async () => {
     const parsed = redis.parse(input({ listName: 'rl:list', address: env.REDIS_ADDRESS }));
     if (!parsed.ok) throw new Error('parse');
-    const s = redis.create(parsed.meta, deps, 'again');
+    const s = redis.create(parsed.meta, { fetch }, 'again');
     try {
       expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });
       expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });

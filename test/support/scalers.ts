@@ -1,0 +1,31 @@
+// Shared helpers for the scaler tests: build an input, sample once, assert a typed error.
+import { expect } from 'vitest';
+import { ScalerError } from '../../src/errors.js';
+import type { RawSample, ScalerDefinition, ScalerInput } from '../../src/scalers/types.js';
+
+export const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
+  ({ metadata, authParams, env });
+
+/** Parses, creates, samples once and closes. */
+export async function sampleOnce(def: ScalerDefinition, i: ScalerInput, trigger: string, timeoutMs = 10_000): Promise<RawSample> {
+  const parsed = def.parse(i);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const s = def.create(parsed.meta, { fetch }, trigger);
+  try {
+    return await s.sample(AbortSignal.timeout(timeoutMs));
+  } finally {
+    await s.close();
+  }
+}
+
+/** The promise rejects with a ScalerError of `code` naming `trigger`, with none of `secrets` in it. */
+export async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ScalerError);
+  const err = e as ScalerError;
+  expect(err.code).toBe(code);
+  expect(err.message).toContain(`'${trigger}'`);
+  expect(err.data.trigger).toBe(trigger);
+  for (const s of secrets) expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(s);
+  return err;
+}
