@@ -7,10 +7,10 @@ export function authHeaders(token: string | undefined, username = 'x-access-toke
 }
 
 /** Removes a secret (and its Basic-auth encodings) from a message. */
-export function scrub(message: string, secret: string | undefined): string {
+export function scrub(message: string, secret: string | undefined, username?: string): string {
   if (!secret) return message;
   let out = message.split(secret).join('***');
-  for (const user of ['x-access-token', 'oauth2', 'git']) {
+  for (const user of new Set(['x-access-token', 'oauth2', 'git', ...(username ? [username] : [])])) {
     const b64 = Buffer.from(`${user}:${secret}`).toString('base64');
     out = out.split(b64).join('***');
   }

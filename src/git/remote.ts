@@ -41,7 +41,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   let head: string | undefined;
 
   const fail = (code: string, what: string, e: unknown): GitError =>
-    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), o.token)}`, { repository: o.repository });
+    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), o.token, o.username)}`, { repository: o.repository });
 
   async function cloned(): Promise<boolean> {
     try {
@@ -104,7 +104,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
     const max = o.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1 || head === undefined) await sync();
+      if (head === undefined) await sync();
       const parent = head!;
       const e = await edit((p) => readAt(repo, parent, p), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
@@ -114,9 +114,14 @@ export function openRemote(o: RemoteOptions): Workspace {
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
-        const raced = RETRYABLE.has(code) || err instanceof PushRejectedError;
-        if (!raced) throw fail('GIT_PUSH_FAILED', 'push failed', err);
-        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), o.token)}`, { repository: o.repository, reason: 'not-fast-forward' });
+        const refused = RETRYABLE.has(code) || err instanceof PushRejectedError;
+        if (!refused) throw fail('GIT_PUSH_FAILED', 'push failed', err);
+        // Only a branch that moved is a lost race; a hook or a protected branch refuses for good.
+        await sync();
+        if (head === parent) {
+          throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), o.token, o.username)}`, { repository: o.repository });
+        }
+        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), o.token, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
         const backoff = Math.min(2000, 50 * 2 ** attempt) * (0.5 + (o.random ?? Math.random)());
         await sleep(backoff);
       }

@@ -117,3 +117,21 @@ describe('remote workspace against git http-backend', () => {
     expect(await log(bare)).toEqual(['initial']);
   });
 });
+
+describe('remote workspace: refusals that are not races', () => {
+  it('a pre-receive hook refusal fails at once with the server reason, no retry loop', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' });
+    fs.writeFileSync(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n', { mode: 0o755 });
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
+    let edits = 0;
+    const err = await ws.write(async () => {
+      edits++;
+      return { files: { 'a.yaml': 'replicas: 2\n' }, message: 'm\n' };
+    }, { name: 'g', email: 'g@x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect(err.code).toBe('GIT_PUSH_REFUSED');
+    expect(err.message).toMatch(/pre-receive hook declined/);
+    expect(edits).toBe(1);
+    expect(await log(bare)).toEqual(['initial']);
+  });
+});
