@@ -61,6 +61,20 @@ export interface ScaleSpec {
   idleReplicaCount?: number;
   /** Absent → the HPA's legacy path (300 s max-of-recommendations, up-limit max(2×current, 4)). */
   behavior?: Behavior;
+  /** KEDA's pause annotations (autoscaling.keda.sh/*); absent when none is set. */
+  pause?: Pause;
+}
+
+export interface Pause {
+  /** `paused-replicas: n`: presence alone pauses, at n. */
+  replicas?: number;
+  /** `paused`: frozen (a value that is not a bool counts as true, as in KEDA). */
+  paused: boolean;
+  /** `paused-scale-in` / `paused-scale-out`: that direction (and to/from zero) is blocked. */
+  scaleIn: boolean;
+  scaleOut: boolean;
+  /** `force-activation`: the object counts as active. */
+  forceActivation: boolean;
 }
 
 export interface ScaleTarget {

@@ -2,6 +2,7 @@
 // collected with its object, file and field; objects that pass are kept even when others fail.
 import { posix } from 'node:path';
 import { defaultBehavior } from './behavior.js';
+import { readPause } from './pause.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
@@ -89,7 +90,15 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   if (idle !== undefined && idle >= min) problems.push({ field: 'spec.idleReplicaCount', message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`, code: 'CONFIG_RANGE' });
   const adv = isObj(spec.advanced) ? spec.advanced : {};
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
-  const behavior = defaultBehavior(hpaCfg.behavior, 'spec.advanced.horizontalPodAutoscalerConfig.behavior', problems);
+  const pause = readPause(annotations, problems);
+  // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).
+  const behaviorField = 'spec.advanced.horizontalPodAutoscalerConfig.behavior';
+  const behavior = defaultBehavior(hpaCfg.behavior ?? (pause?.scaleIn || pause?.scaleOut ? {} : undefined), behaviorField, problems);
+  if (behavior && pause?.scaleIn) behavior.scaleDown = { ...behavior.scaleDown, selectPolicy: 'Disabled' };
+  if (behavior && pause?.scaleOut) behavior.scaleUp = { ...behavior.scaleUp, selectPolicy: 'Disabled' };
+  for (const [f, present] of [['spec.fallback', spec.fallback !== undefined], ['spec.advanced.scalingModifiers', adv.scalingModifiers !== undefined]] as const) {
+    if (present) problems.push({ field: f, message: 'is not supported by gitscale yet; remove it or keep this object on KEDA', code: 'CONFIG_UNSUPPORTED' });
+  }
   const key = `${namespace}/${name ?? '?'}`;
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
   if (problems.length > 0 || !name || !targetName || !path || !repository) return null;
@@ -100,7 +109,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,
       cooldownPeriod: int(spec, 'cooldownPeriod', 'spec.cooldownPeriod', problems, 300, 0)!,
       initialCooldownPeriod: int(spec, 'initialCooldownPeriod', 'spec.initialCooldownPeriod', problems, 0, 0)!,
-      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior,
+      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior, pause,
     },
   };
 }

@@ -39,7 +39,8 @@ export function decide(input: DecideInput): Decision {
     error: t.sample.ok ? null : t.sample.error,
     replicas: null,
   }));
-  const isActive = outcomes.some((o) => o.active);
+  const pause = spec.pause;
+  const isActive = outcomes.some((o) => o.active) || pause?.forceActivation === true;
   const isError = outcomes.some((o) => o.error !== null);
   const failed = outcomes.filter((o) => o.error !== null).length;
   const min = spec.minReplicaCount;
@@ -50,6 +51,16 @@ export function decide(input: DecideInput): Decision {
     reason: steps.length ? steps.join('; ') + (desired !== current ? ` → ${desired}` : '') : `no change (${current})`,
   });
 
+  // KEDA stops the scale loop of a paused object; paused-replicas alone pauses, at that count.
+  if (pause?.replicas !== undefined) {
+    steps.push(`paused at ${pause.replicas} (autoscaling.keda.sh/paused-replicas)`);
+    return { ...done(pause.replicas), state: prev };
+  }
+  if (pause?.paused) {
+    steps.push('paused (autoscaling.keda.sh/paused)');
+    return { ...done(current), state: prev };
+  }
+
   if (outcomes.length > 0 && failed === outcomes.length) {
     steps.push(`all ${failed} trigger(s) failed: no change`);
     return done(current, true);
@@ -57,7 +68,10 @@ export function decide(input: DecideInput): Decision {
 
   // KEDA's poll: 0 ↔ 1 (and idle/min corrections), cooldown to zero.
   let replicas = current;
-  if (isActive && (current === 0 || (idle !== undefined && current < min))) {
+  const fromZero = isActive && (current === 0 || (idle !== undefined && current < min));
+  if (fromZero && pause?.scaleOut) {
+    steps.push('active, but scale-out is paused (autoscaling.keda.sh/paused-scale-out)');
+  } else if (fromZero) {
     replicas = min > 0 ? min : 1;
     state.lastActiveTime = now;
     steps.push(`active: scale from ${current} to ${replicas}`);
@@ -67,12 +81,12 @@ export function decide(input: DecideInput): Decision {
     steps.push('no trigger active but some failed: never scale to zero on errors');
   } else if (!isActive && ((idle !== undefined && current > idle) || (current > 0 && min === 0))) {
     const cd = cooldownElapsed(state, spec, now);
-    if (cd.elapsed) {
+    if (pause?.scaleIn) steps.push('scale-in is paused (autoscaling.keda.sh/paused-scale-in)');
+    else if (cd.elapsed) {
       const to = idle ?? min;
       steps.push(`${cd.why} elapsed`);
       return done(to);
-    }
-    steps.push(cd.why);
+    } else steps.push(cd.why);
   } else if (!isActive && idle === undefined && current < min) {
     replicas = min;
     steps.push(`below minReplicaCount: ${min}`);

@@ -70,6 +70,31 @@ describe('validateConfig', () => {
     expect(r.problems[0]).toMatchObject({ field: 'spec.idleReplicaCount', code: 'CONFIG_RANGE' });
   });
 
+  it('reads KEDA pause annotations; a paused direction becomes a Disabled policy', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { 'autoscaling.keda.sh/paused': 'yes', 'autoscaling.keda.sh/paused-scale-in': 'true' })] }, '/c.yaml');
+    const o = r.config!.objects[0];
+    expect(o.spec.pause).toEqual({ replicas: undefined, paused: true, scaleIn: true, scaleOut: false, forceActivation: false });
+    expect(o.spec.behavior?.scaleDown.selectPolicy).toBe('Disabled');
+    expect(o.spec.behavior?.scaleUp.selectPolicy).toBe('Max');
+  });
+
+  it.each([
+    { name: 'paused-replicas not a number', annotations: { 'autoscaling.keda.sh/paused-replicas': 'three' }, field: 'metadata.annotations["autoscaling.keda.sh/paused-replicas"]', code: 'CONFIG_ANNOTATION' },
+    { name: 'paused-scale-out not a bool', annotations: { 'autoscaling.keda.sh/paused-scale-out': 'maybe' }, field: 'metadata.annotations["autoscaling.keda.sh/paused-scale-out"]', code: 'CONFIG_ANNOTATION' },
+  ])('bad pause annotation: $name', ({ annotations, field, code }) => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, annotations)] }, '/c.yaml');
+    expect(r.problems[0]).toMatchObject({ object: 'default/a', field, code });
+  });
+
+  it.each([
+    { name: 'fallback', over: { fallback: { failureThreshold: 3, replicas: 2 } }, field: 'spec.fallback' },
+    { name: 'scalingModifiers', over: { advanced: { scalingModifiers: { formula: 'a + b', target: '5' } } }, field: 'spec.advanced.scalingModifiers' },
+  ])('a KEDA field gitscale cannot honour yet is a problem, not silently ignored: $name', ({ over, field }) => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', over)] }, '/c.yaml');
+    expect(r.problems[0]).toMatchObject({ object: 'default/a', field, code: 'CONFIG_UNSUPPORTED' });
+    expect(r.config!.objects).toEqual([]);
+  });
+
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
   });

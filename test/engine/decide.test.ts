@@ -65,6 +65,33 @@ const cases: Case[] = [
   { name: 'behavior: scale events in the period reduce the allowance (periodStart = current − added)', spec: { behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } } }, triggers: [trig(200)], current: 6, now: s(30), state: state({ scaleEvents: [{ at: s(10), change: 2 }] }), want: 6 },
 ];
 
+const pause = (over: Partial<NonNullable<ScaleSpec['pause']>>): ScaleSpec['pause'] => ({ paused: false, scaleIn: false, scaleOut: false, forceActivation: false, ...over });
+const disabled = (dir: 'scaleUp' | 'scaleDown'): ScaleSpec['behavior'] => {
+  const b: NonNullable<ScaleSpec['behavior']> = { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] }, scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } };
+  b[dir] = { ...b[dir], selectPolicy: 'Disabled' };
+  return b;
+};
+
+const pauseCases: Case[] = [
+  { name: 'paused-replicas: desired is that count, whatever the triggers say (rule 10)', spec: { pause: pause({ replicas: 3 }) }, triggers: [trig(100)], current: 7, want: 3, reason: /paused at 3/ },
+  { name: 'paused-replicas wins over paused: "false" (KEDA precedence)', spec: { pause: pause({ replicas: 0, paused: false }) }, triggers: [trig(100)], current: 2, want: 0 },
+  { name: 'paused: no change even with every trigger failing', spec: { pause: pause({ paused: true }) }, triggers: [trig(null)], current: 5, want: 5, reason: /paused \(autoscaling.keda.sh\/paused\)/ },
+  { name: 'paused-scale-out blocks scale from zero', spec: { pause: pause({ scaleOut: true }), behavior: disabled('scaleUp') }, triggers: [trig(20)], current: 0, want: 0, reason: /scale-out is paused/ },
+  { name: 'paused-scale-out blocks the HPA scale-up (selectPolicy Disabled)', spec: { pause: pause({ scaleOut: true }), behavior: disabled('scaleUp') }, triggers: [trig(50)], current: 2, state: state(), want: 2 },
+  { name: 'paused-scale-out still lets it scale down', spec: { pause: pause({ scaleOut: true }), behavior: disabled('scaleUp') }, triggers: [trig(5)], current: 4, now: s(400), state: state({ lastActiveTime: s(399) }), want: 1 },
+  { name: 'paused-scale-in blocks the scale to zero after the cooldown', spec: { pause: pause({ scaleIn: true }), behavior: disabled('scaleDown') }, triggers: [trig(0)], current: 3, now: s(1000), state: state({ lastActiveTime: s(0) }), want: 3, reason: /scale-in is paused/ },
+  { name: 'paused-scale-in blocks the HPA scale-down', spec: { pause: pause({ scaleIn: true }), behavior: disabled('scaleDown') }, triggers: [trig(5)], current: 6, now: s(1000), state: state({ lastActiveTime: s(999) }), want: 6 },
+  { name: 'force-activation: inactive triggers still scale from zero to max(min,1)', spec: { pause: pause({ forceActivation: true }) }, triggers: [trig(0)], current: 0, want: 1 },
+];
+
+describe('decide: pause annotations (rule 10)', () => {
+  it.each(pauseCases)('$name', (c) => {
+    const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state });
+    expect(d.desired).toBe(c.want);
+    if (c.reason) expect(d.reason).toMatch(c.reason);
+  });
+});
+
 describe('decide: SEMANTICS rules 1–7', () => {
   it.each(cases)('$name', (c) => {
     const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state, readyReplicas: c.ready });
