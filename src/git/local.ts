@@ -47,6 +47,31 @@ export function openLocal(o: LocalOptions): Workspace {
     }
   }
 
+  /** Moves the branch from `old` to `value` under git's own `<ref>.lock`, as git does. */
+  async function casRef(old: string, value: string): Promise<boolean> {
+    const path = join(repo.gitdir, ref);
+    const lock = `${path}.lock`;
+    await o.fs.promises.mkdir(dirname(path), { recursive: true });
+    let fh: nodeFs.promises.FileHandle | undefined;
+    try {
+      fh = await o.fs.promises.open(lock, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new GitError('GIT_REF_LOCKED', `repository '${o.repository}': ${ref} is locked by another git process (${lock} exists)`, { repository: o.repository });
+    }
+    try {
+      if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== old) return false;
+      await fh.writeFile(`${value}\n`);
+      await fh.close();
+      fh = undefined;
+      await o.fs.promises.rename(lock, path);
+      return true;
+    } finally {
+      await fh?.close();
+      await o.fs.promises.rm(lock, { force: true });
+    }
+  }
+
   async function writeAtomic(path: string, text: string): Promise<void> {
     const full = join(o.dir, path);
     await o.fs.promises.mkdir(dirname(full), { recursive: true });
@@ -68,14 +93,19 @@ export function openLocal(o: LocalOptions): Workspace {
       const paths = Object.keys(e.files);
       const { commit } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
-      if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== parent) continue;
-      await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });
+      if (!(await casRef(parent, commit))) continue;
       head = commit;
+      const result: WriteResult = { commit, parent, files: paths, message: e.message, attempts: attempt };
       if (worktree) {
-        for (const p of paths) await writeAtomic(p, e.files[p]);
-        for (const p of paths) await git.add({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath: p, cache: repo.cache });
+        try {
+          for (const p of paths) await writeAtomic(p, e.files[p]);
+          for (const p of paths) await git.add({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath: p, cache: repo.cache });
+        } catch (err) {
+          // The commit is on the branch; only the checkout lags behind it.
+          result.warning = `committed ${commit.slice(0, 12)}, but the working tree of ${o.dir} could not be updated (${errorMessage(err)}); run: git checkout HEAD -- ${paths.join(' ')}`;
+        }
       }
-      return { commit, parent, files: paths, message: e.message, attempts: attempt };
+      return result;
     }
     throw new GitError('GIT_BRANCH_MOVING', `repository '${o.repository}': branch '${o.branch}' kept moving while committing`, { repository: o.repository });
   }

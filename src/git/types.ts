@@ -27,6 +27,8 @@ export interface WriteResult {
   message: string;
   /** 1 when the first push landed. */
   attempts: number;
+  /** Set when the commit landed but something after it did not (e.g. a local checkout update). */
+  warning?: string;
 }
 
 export interface Clock {

@@ -58,6 +58,7 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
         results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
       }
     }
+    if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
     if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
   } catch (e) {
     d.log.error('write failed', { repository: d.repo.name, error: (e as Error).message });

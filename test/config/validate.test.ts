@@ -78,7 +78,7 @@ describe('validateConfig', () => {
     expect(o.spec.behavior?.scaleUp.selectPolicy).toBe('Max');
   });
 
-  it.each([
+  it.each<{ name: string; annotations: Record<string, string>; field: string; code: string }>([
     { name: 'paused-replicas not a number', annotations: { 'autoscaling.keda.sh/paused-replicas': 'three' }, field: 'metadata.annotations["autoscaling.keda.sh/paused-replicas"]', code: 'CONFIG_ANNOTATION' },
     { name: 'paused-scale-out not a bool', annotations: { 'autoscaling.keda.sh/paused-scale-out': 'maybe' }, field: 'metadata.annotations["autoscaling.keda.sh/paused-scale-out"]', code: 'CONFIG_ANNOTATION' },
   ])('bad pause annotation: $name', ({ annotations, field, code }) => {

@@ -49,3 +49,32 @@ describe('local workspace', () => {
     expect(err.message).toContain("repository 'nope'");
   });
 });
+
+describe('local workspace: concurrency with git itself', () => {
+  it('respects git\'s ref lock: a held refs/heads/<b>.lock fails with GIT_REF_LOCKED and moves nothing', async () => {
+    const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
+    const before = (await git(dir, 'rev-parse', 'main')).trim();
+    fs.writeFileSync(join(dir, '.git', 'refs', 'heads', 'main.lock'), 'held by another git\n');
+    const ws = openLocal({ repository: 'l', dir, branch: 'main', fs, clock });
+    const err = await ws.write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author).catch((e) => e);
+    expect(err.code).toBe('GIT_REF_LOCKED');
+    fs.rmSync(join(dir, '.git', 'refs', 'heads', 'main.lock'));
+    expect((await git(dir, 'rev-parse', 'main')).trim()).toBe(before);
+    expect(fs.readFileSync(join(dir, 'd.yaml'), 'utf8')).toBe('replicas: 1\n');
+  });
+
+  it('builds again on the new head when a person commits between read and ref update', async () => {
+    const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n', 'n.md': 'a\n' });
+    const ws = openLocal({ repository: 'l', dir, branch: 'main', fs, clock });
+    const res = await ws.write(async (read, attempt) => {
+      if (attempt === 1) {
+        fs.writeFileSync(join(dir, 'n.md'), 'b\n');
+        await git(dir, 'commit', '-qam', 'person');
+      }
+      return { files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'scale\n' };
+    }, author);
+    expect(res?.attempts).toBe(2);
+    expect(await log(dir)).toEqual(['scale', 'person', 'initial']);
+    expect((await git(dir, 'status', '--porcelain')).trim()).toBe('');
+  });
+});
