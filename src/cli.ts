@@ -6,7 +6,8 @@ import { main } from './cli/main.js';
 // notice is not actionable for gitscale users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const stopSignal = new Promise<void>((resolve) => {
+// Only `run` waits for a stop request; other commands keep the default signal behaviour.
+const waitForStop = () => new Promise<void>((resolve) => {
   process.once('SIGTERM', () => resolve());
   process.once('SIGINT', () => resolve());
 });
@@ -15,7 +16,7 @@ main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
   stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
   env: process.env,
-  stopSignal,
+  waitForStop,
 }).then(
   (code) => process.exit(code),
   (e: unknown) => {

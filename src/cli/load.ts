@@ -48,6 +48,12 @@ export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> 
   if (!r.config) return r;
   const problems = [...r.problems];
   const warnings = [...r.warnings];
+  r.config.repositories.forEach((repo, i) => {
+    const name = repo.auth?.tokenFromEnv;
+    if (name && !deps.env[name]) {
+      problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.tokenFromEnv`, message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`, code: 'CONFIG_TOKEN_MISSING' });
+    }
+  });
   const objects = r.config.objects.filter((o) => checkObject(r.config!, o, deps, problems, warnings));
   return { config: { ...r.config, objects }, problems, warnings };
 }

@@ -1,7 +1,7 @@
 // The gitscale command. Builds the real clients (fs, clock, fetch, logger) and maps results and
 // errors to exit codes: 0 ok, 1 some object failed, 2 bad config or usage.
 import * as nodeFs from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { createLogger, type Logger } from '../log.js';
 import { createReconciler, openWorkspace, type ReconcilerDeps } from '../reconciler/reconciler.js';
@@ -16,16 +16,28 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
-  /** Resolves when the process is asked to stop (SIGTERM/SIGINT). */
-  stopSignal: Promise<void>;
+  /** Starts listening for a stop request (SIGTERM/SIGINT); resolves when one arrives. */
+  waitForStop: () => Promise<void>;
   now?: () => number;
 }
 
-function deps(args: Args, io: Io, log: Logger, dryRun: boolean): ReconcilerDeps {
+function deps(args: Args, io: Io, log: Logger, dryRun: boolean, dataDir = resolve(args.dataDir)): ReconcilerDeps {
   return {
     fs: nodeFs, clock: { now: io.now ?? Date.now }, log, env: io.env, scalerDeps: { fetch: globalThis.fetch },
-    dataDir: resolve(args.dataDir), secretsDir: args.secretsDir, triggerTimeoutMs: args.triggerTimeoutMs, dryRun,
+    dataDir, secretsDir: args.secretsDir, triggerTimeoutMs: args.triggerTimeoutMs, dryRun,
   };
+}
+
+/** plan and validate read through a private workspace, so they never touch the one `run` writes with. */
+async function withScratchDir<T>(args: Args, fn: (dir: string) => Promise<T>): Promise<T> {
+  const base = resolve(args.dataDir);
+  await nodeFs.promises.mkdir(base, { recursive: true });
+  const dir = await nodeFs.promises.mkdtemp(join(base, 'scratch-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await nodeFs.promises.rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -54,26 +66,32 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const config = loaded.config;
 
   if (args.command === 'validate') {
-    const d = deps(args, io, log, true);
-    const problems = [...loaded.problems, ...(await checkTargets(config, (r) => openWorkspace(r, d)))];
+    const targets = await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, deps(args, io, log, true, dir))));
+    const problems = [...loaded.problems, ...targets];
     if (args.output === 'json') io.stdout(JSON.stringify({ problems }, null, 2));
     else io.stdout(problems.length ? problemsText(problems) : `ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)`);
     return problems.length ? 2 : 0;
   }
 
   if (args.command === 'once' || args.command === 'plan') {
-    const reconciler = createReconciler(config, deps(args, io, log, args.command === 'plan'));
-    try {
-      const results = await reconciler.tick();
-      io.stdout(args.output === 'json' ? planJson(results) : planText(results));
-      if (configBad) return 2;
-      return results.some((r) => r.error) ? 1 : 0;
-    } finally {
-      await reconciler.close();
-    }
+    const tick = async (d: ReconcilerDeps) => {
+      const reconciler = createReconciler(config, d);
+      try {
+        return await reconciler.tick();
+      } finally {
+        await reconciler.close();
+      }
+    };
+    const results = args.command === 'plan'
+      ? await withScratchDir(args, (dir) => tick(deps(args, io, log, true, dir)))
+      : await tick(deps(args, io, log, false));
+    io.stdout(args.output === 'json' ? planJson(results) : planText(results));
+    if (configBad) return 2;
+    return results.some((r) => r.error) ? 1 : 0;
   }
 
   // run
+  const stopRequested = io.waitForStop();
   const reconciler = createReconciler(config, deps(args, io, log, false));
   const runner = startRunner(config, reconciler, {
     clock: { now: io.now ?? Date.now },
@@ -84,7 +102,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     },
   });
   log.info('running', { objects: config.objects.length, repositories: config.repositories.length });
-  await io.stopSignal;
+  await stopRequested;
   log.info('stopping: finishing the write in flight');
   await runner.stop();
   await reconciler.close();

@@ -10,7 +10,7 @@ const invalid = fs.readdirSync(join(dir, 'invalid'));
 
 describe('config fixtures', () => {
   it.each(valid)('valid/%s loads without problems', async (f) => {
-    const r = await loadConfig(join(dir, 'valid', f), { env: {}, fs });
+    const r = await loadConfig(join(dir, 'valid', f), { env: { GIT_TOKEN: 'test-token' }, fs });
     expect(r.problems).toEqual([]);
     expect(r.config?.objects.length).toBeGreaterThan(0);
   });
@@ -26,7 +26,7 @@ describe('config fixtures', () => {
   });
 
   it('names the metadata field of a bad trigger', async () => {
-    const r = await loadConfig(join(dir, 'invalid', 'TRIGGER_METADATA.yaml'), { env: {}, fs });
+    const r = await loadConfig(join(dir, 'invalid', 'TRIGGER_METADATA.yaml'), { env: { GIT_TOKEN: 't' }, fs });
     const fields = r.problems.map((p) => p.field);
     expect(fields).toContain('spec.triggers[0].metadata.queueLength');
     expect(fields).toContain('spec.triggers[0].metadata.queueURL');
@@ -34,7 +34,7 @@ describe('config fixtures', () => {
   });
 
   it('lists the known trigger types for an unknown one', async () => {
-    const r = await loadConfig(join(dir, 'invalid', 'UNKNOWN_TRIGGER_TYPE.yaml'), { env: {}, fs });
+    const r = await loadConfig(join(dir, 'invalid', 'UNKNOWN_TRIGGER_TYPE.yaml'), { env: { GIT_TOKEN: 't' }, fs });
     expect(r.problems[0].message).toMatch(/unknown trigger type 'kafkaa': must be one of: aws-sqs-queue, metrics-api, postgresql, redis/);
     expect(r.problems[0].field).toBe('spec.triggers[0].type');
   });

@@ -29,7 +29,7 @@ interface Ran { code: number; stdout: string; stderr: string }
 async function gitscale(argv: string[], env: Record<string, string | undefined> = {}, stop?: Promise<void>): Promise<Ran> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, stopSignal: stop ?? new Promise(() => {}) };
+  const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, waitForStop: () => stop ?? new Promise(() => {}) };
   const dataDir = await mkdtemp(join(tmpdir(), 'gitscale-data-'));
   const code = await main([...argv, '--data-dir', dataDir], io);
   return { code, stdout, stderr };
@@ -124,7 +124,7 @@ describe('gitscale once against the real git server', () => {
     });
     const dataDir = await mkdtemp(join(tmpdir(), 'gitscale-data-'));
     let out = '';
-    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (out += s), env: { MY_GIT_TOKEN: servers.GIT_TOKEN }, stopSignal: new Promise(() => {}) };
+    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (out += s), env: { MY_GIT_TOKEN: servers.GIT_TOKEN }, waitForStop: () => new Promise(() => {}) };
     expect(await main(['once', '--config', config, '--data-dir', dataDir, '--log-format', 'json'], io)).toBe(0);
     expect(await show(bare, 'main', 'c.yaml')).toContain('replicas: 2');
     const everything = out + (await git(bare, 'log', '--format=%B', 'main')) + fs.readFileSync(join(dataDir, 'repos', 'manifests', '.git', 'config'), 'utf8');
@@ -134,6 +134,10 @@ describe('gitscale once against the real git server', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/GIT_AUTH|authentication failed/);
     expect(denied.stderr).not.toContain('not-the-token');
+    // And an unset variable is a config problem, named before anything is tried.
+    const unset = await gitscale(['validate', '--config', config], {});
+    expect(unset.code).toBe(2);
+    expect(unset.stdout).toMatch(/repository manifests: .*repositories\[0\]\.auth\.tokenFromEnv: environment variable MY_GIT_TOKEN is not set.*CONFIG_TOKEN_MISSING/);
   });
 });
 
