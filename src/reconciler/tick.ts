@@ -39,22 +39,22 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
 
   const changes = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'none');
   if (changes.length === 0) return [...results.values()];
+  // A decision that was not written: keep what the HPA learnt (recommendations, activity), not its scale event.
+  const unwritten = ({ obj, ev }: (typeof changes)[number]) =>
+    d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: d.states.get(obj.key)?.scaleEvents ?? [] });
   try {
     const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
     for (const { obj, ev } of changes) {
       const r = results.get(obj.key)!;
       if (w.failed.has(obj.key)) {
-        const prev = d.states.get(obj.key);
-        d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+        unwritten({ obj, ev });
         results.set(obj.key, failed(r, w.failed.get(obj.key)));
         d.log.error('object failed', { object: obj.key, file: obj.path, error: results.get(obj.key)!.error });
       } else if (w.result && w.applied.includes(obj.key)) {
         results.set(obj.key, { ...r, commit: w.result.commit });
         d.states.set(obj.key, ev.decision!.state);
       } else {
-        // Not written this tick (Git moved under it): keep what the HPA learnt, not the scale event.
-        const prev = d.states.get(obj.key);
-        d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+        unwritten({ obj, ev });
         results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
       }
     }
@@ -62,10 +62,9 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
     if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
   } catch (e) {
     d.log.error('write failed', { repository: d.repo.name, error: (e as Error).message });
-    for (const { obj, ev } of changes) {
-      results.set(obj.key, failed(results.get(obj.key)!, e));
-      const prev = d.states.get(obj.key);
-      d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: prev?.scaleEvents ?? [] });
+    for (const c of changes) {
+      results.set(c.obj.key, failed(results.get(c.obj.key)!, e));
+      unwritten(c);
     }
   }
   return [...results.values()];
