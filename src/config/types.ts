@@ -1,4 +1,5 @@
 // The normalised config the rest of gitscale consumes. `validate` produces it from YAML.
+import type { Expr } from './formula.js';
 
 export interface Author {
   name: string;
@@ -63,6 +64,25 @@ export interface ScaleSpec {
   behavior?: Behavior;
   /** KEDA's pause annotations (autoscaling.keda.sh/*); absent when none is set. */
   pause?: Pause;
+  fallback?: Fallback;
+  /** `advanced.scalingModifiers`: one composite metric replaces the triggers' metrics. */
+  modifiers?: ScalingModifiers;
+}
+
+export type FallbackBehavior = 'static' | 'currentReplicas' | 'currentReplicasIfHigher' | 'currentReplicasIfLower' | 'scalingModifiers';
+
+export interface Fallback {
+  failureThreshold: number;
+  replicas: number;
+  behavior: FallbackBehavior;
+}
+
+export interface ScalingModifiers {
+  formula: string;
+  expr: Expr;
+  target: number;
+  activationTarget: number;
+  metricType: MetricType;
 }
 
 export interface Pause {

@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import { defaultBehavior } from './behavior.js';
 import { readPause } from './pause.js';
+import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
@@ -88,6 +89,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const idle = int(spec, 'idleReplicaCount', 'spec.idleReplicaCount', problems, undefined, 0);
   if (min > max) problems.push({ field: 'spec.minReplicaCount', message: `minReplicaCount ${min} must be ≤ maxReplicaCount ${max}`, code: 'CONFIG_RANGE' });
   if (idle !== undefined && idle >= min) problems.push({ field: 'spec.idleReplicaCount', message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`, code: 'CONFIG_RANGE' });
+  else if (idle !== undefined && idle !== 0) problems.push({ field: 'spec.idleReplicaCount', message: `only 0 is supported (KEDA: any other idle count flaps against the HPA's minReplicas, issue #2314), got ${idle}`, code: 'CONFIG_RANGE' });
   const adv = isObj(spec.advanced) ? spec.advanced : {};
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const pause = readPause(annotations, problems);
@@ -96,8 +98,10 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const behavior = defaultBehavior(hpaCfg.behavior ?? (pause?.scaleIn || pause?.scaleOut ? {} : undefined), behaviorField, problems);
   if (behavior && pause?.scaleIn) behavior.scaleDown = { ...behavior.scaleDown, selectPolicy: 'Disabled' };
   if (behavior && pause?.scaleOut) behavior.scaleUp = { ...behavior.scaleUp, selectPolicy: 'Disabled' };
-  for (const [f, present] of [['spec.fallback', spec.fallback !== undefined], ['spec.advanced.scalingModifiers', adv.scalingModifiers !== undefined]] as const) {
-    if (present) problems.push({ field: f, message: 'is not supported by gitscale yet; remove it or keep this object on KEDA', code: 'CONFIG_UNSUPPORTED' });
+  const fallback = readFallback(spec.fallback, problems);
+  const modifiers = readModifiers(adv.scalingModifiers, spec.triggers, problems);
+  if (fallback?.behavior === 'scalingModifiers' && adv.scalingModifiers === undefined) {
+    problems.push({ field: 'spec.fallback.behavior', message: 'scalingModifiers needs spec.advanced.scalingModifiers.formula', code: 'CONFIG_REQUIRED' });
   }
   const key = `${namespace}/${name ?? '?'}`;
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
@@ -109,7 +113,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,
       cooldownPeriod: int(spec, 'cooldownPeriod', 'spec.cooldownPeriod', problems, 300, 0)!,
       initialCooldownPeriod: int(spec, 'initialCooldownPeriod', 'spec.initialCooldownPeriod', problems, 0, 0)!,
-      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior, pause,
+      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior, pause, fallback, modifiers,
     },
   };
 }

@@ -1,7 +1,8 @@
 // One tick = one KEDA poll followed by one HPA sync (SEMANTICS.md). Pure and synchronous.
 import { DEFAULT_TOLERANCE, proposeReplicas } from './metric.js';
 import { normalize, recordScaleEvent } from './hpa.js';
-import type { Decision, DecideInput, EngineState, TriggerOutcome } from './types.js';
+import { observe, type Observed } from './observe.js';
+import type { Decision, DecideInput, EngineState } from './types.js';
 
 /** State as the HPA has it right after a (controller) restart: current recorded, active now. */
 export function bootstrapState(current: number, now: number): EngineState {
@@ -10,6 +11,7 @@ export function bootstrapState(current: number, now: number): EngineState {
     lastActiveTime: current > 0 ? now : undefined,
     recommendations: [{ at: now, replicas: current }],
     scaleEvents: [],
+    failures: {},
   };
 }
 
@@ -26,68 +28,52 @@ function cooldownElapsed(state: EngineState, spec: DecideInput['spec'], now: num
 export function decide(input: DecideInput): Decision {
   const { spec, now, current } = input;
   const prev = input.state ?? bootstrapState(current, now);
-  const state: EngineState = { ...prev };
-  const outcomes: TriggerOutcome[] = input.triggers.map((t) => ({
-    name: t.name,
-    type: t.type,
-    value: t.sample.ok ? t.sample.value : null,
-    target: t.target,
-    activationTarget: t.activationTarget,
-    metricType: t.metricType,
-    unit: t.unit,
-    active: t.sample.ok ? t.sample.active : false,
-    error: t.sample.ok ? null : t.sample.error,
-    replicas: null,
-  }));
   const pause = spec.pause;
-  const isActive = outcomes.some((o) => o.active) || pause?.forceActivation === true;
-  const isError = outcomes.some((o) => o.error !== null);
-  const failed = outcomes.filter((o) => o.error !== null).length;
-  const min = spec.minReplicaCount;
-  const idle = spec.idleReplicaCount;
   const steps: string[] = [];
-  const done = (desired: number, undecided = false): Decision => ({
-    current, desired, active: isActive, error: isError, undecided, triggers: outcomes, state,
+  const finish = (o: Observed, state: EngineState, desired: number, undecided = false): Decision => ({
+    current, desired, active: o.isActive, error: o.isError, undecided, triggers: o.outcomes, state,
     reason: steps.length ? steps.join('; ') + (desired !== current ? ` → ${desired}` : '') : `no change (${current})`,
   });
 
   // KEDA stops the scale loop of a paused object; paused-replicas alone pauses, at that count.
-  if (pause?.replicas !== undefined) {
-    steps.push(`paused at ${pause.replicas} (autoscaling.keda.sh/paused-replicas)`);
-    return { ...done(pause.replicas), state: prev };
-  }
-  if (pause?.paused) {
-    steps.push('paused (autoscaling.keda.sh/paused)');
-    return { ...done(current), state: prev };
+  if (pause?.replicas !== undefined || pause?.paused) {
+    const o = observe(input, prev.failures);
+    steps.push(pause.replicas !== undefined ? `paused at ${pause.replicas} (autoscaling.keda.sh/paused-replicas)` : 'paused (autoscaling.keda.sh/paused)');
+    return finish(o, prev, pause.replicas ?? current);
   }
 
-  if (outcomes.length > 0 && failed === outcomes.length) {
-    steps.push(`all ${failed} trigger(s) failed: no change`);
+  const o = observe(input, prev.failures);
+  const state: EngineState = { ...prev, failures: o.failures };
+  const done = (desired: number, undecided = false) => finish(o, state, desired, undecided);
+  steps.push(...o.notes);
+  if (o.metrics.length === 0 && o.isError) {
+    steps.push(spec.modifiers ? 'no change' : `all ${o.failedMetrics} trigger(s) failed: no change`);
     return done(current, true);
   }
 
   // KEDA's poll: 0 ↔ 1 (and idle/min corrections), cooldown to zero.
+  const min = spec.minReplicaCount;
+  const idle = spec.idleReplicaCount;
   let replicas = current;
-  const fromZero = isActive && (current === 0 || (idle !== undefined && current < min));
+  const fromZero = o.isActive && (current === 0 || (idle !== undefined && current < min));
   if (fromZero && pause?.scaleOut) {
     steps.push('active, but scale-out is paused (autoscaling.keda.sh/paused-scale-out)');
   } else if (fromZero) {
     replicas = min > 0 ? min : 1;
     state.lastActiveTime = now;
     steps.push(`active: scale from ${current} to ${replicas}`);
-  } else if (isActive && !isError) {
+  } else if (o.isActive && !o.isError) {
     state.lastActiveTime = now;
-  } else if (!isActive && isError) {
+  } else if (!o.isActive && o.isError) {
     steps.push('no trigger active but some failed: never scale to zero on errors');
-  } else if (!isActive && ((idle !== undefined && current > idle) || (current > 0 && min === 0))) {
+  } else if (!o.isActive && ((idle !== undefined && current > idle) || (current > 0 && min === 0))) {
     const cd = cooldownElapsed(state, spec, now);
     if (pause?.scaleIn) steps.push('scale-in is paused (autoscaling.keda.sh/paused-scale-in)');
     else if (cd.elapsed) {
-      const to = idle ?? min;
       steps.push(`${cd.why} elapsed`);
-      return done(to);
+      return done(idle ?? min);
     } else steps.push(cd.why);
-  } else if (!isActive && idle === undefined && current < min) {
+  } else if (!o.isActive && idle === undefined && current < min) {
     replicas = min;
     steps.push(`below minReplicaCount: ${min}`);
   }
@@ -103,24 +89,18 @@ export function decide(input: DecideInput): Decision {
     desired = hpaMin;
     steps.push(`below minimum ${hpaMin}`);
   } else {
-    const status = input.statusReplicas ?? replicas;
-    const ready = input.readyReplicas ?? replicas;
-    const tolerance = {
-      up: spec.behavior?.scaleUp.tolerance ?? DEFAULT_TOLERANCE,
-      down: spec.behavior?.scaleDown.tolerance ?? DEFAULT_TOLERANCE,
-    };
+    const tolerance = { up: spec.behavior?.scaleUp.tolerance ?? DEFAULT_TOLERANCE, down: spec.behavior?.scaleDown.tolerance ?? DEFAULT_TOLERANCE };
     const explains: string[] = [];
     let raw = -1;
-    input.triggers.forEach((t, i) => {
-      if (!t.sample.ok) return;
-      const p = proposeReplicas({ value: t.sample.value, target: t.target, metricType: t.metricType, specReplicas: replicas, statusReplicas: status, readyReplicas: ready, tolerance });
-      outcomes[i].replicas = p.replicas;
-      explains.push(input.triggers.length > 1 ? `${t.name}: ${p.explain}` : p.explain);
+    for (const m of o.metrics) {
+      const p = proposeReplicas({ value: m.value, target: m.target, metricType: m.metricType, specReplicas: replicas, statusReplicas: input.statusReplicas ?? replicas, readyReplicas: input.readyReplicas ?? replicas, tolerance });
+      if (m.index >= 0) o.outcomes[m.index].replicas = p.replicas;
+      explains.push(o.metrics.length > 1 ? `${m.name}: ${p.explain}` : p.explain);
       raw = Math.max(raw, p.replicas);
-    });
+    }
     steps.push(explains.join(', ') + (explains.length > 1 ? `; max = ${raw}` : ''));
-    if (failed > 0 && raw < replicas) {
-      steps.push(`${failed} trigger(s) failed: never scale down on partial data, keep ${replicas}`);
+    if (o.failedMetrics > 0 && raw < replicas) {
+      steps.push(`${o.failedMetrics} trigger(s) failed: never scale down on partial data, keep ${replicas}`);
       desired = replicas;
     } else {
       const n = normalize({ current: replicas, raw, min: hpaMin, max: spec.maxReplicaCount, now, behavior: spec.behavior, recommendations: state.recommendations, scaleEvents: state.scaleEvents });

@@ -33,6 +33,8 @@ export interface EngineState {
   lastActiveTime?: number;
   recommendations: Recommendation[];
   scaleEvents: ScaleEvent[];
+  /** Consecutive failed evaluations per trigger name (KEDA's status.health numberOfFailures). */
+  failures: Record<string, number>;
 }
 
 export interface DecideInput {
@@ -60,6 +62,8 @@ export interface TriggerOutcome {
   error: string | null;
   /** The replicas this trigger alone asks for (HPA step), null when not computed. */
   replicas: number | null;
+  /** The trigger failed more than failureThreshold times and stands in with the fallback metric. */
+  fallback: boolean;
 }
 
 export interface Decision {

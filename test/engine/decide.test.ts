@@ -12,7 +12,7 @@ const trig = (value: number | null, over: Partial<TriggerInput> = {}): TriggerIn
   sample: value === null ? { ok: false, error: 'boom', code: 'SCALER_CONNECTION_REFUSED' } : { ok: true, value, active: value > (over.activationTarget ?? 0) },
   ...over,
 });
-const state = (over: Partial<EngineState> = {}): EngineState => ({ firstSeen: T0, recommendations: [], scaleEvents: [], ...over });
+const state = (over: Partial<EngineState> = {}): EngineState => ({ firstSeen: T0, recommendations: [], scaleEvents: [], failures: {}, ...over });
 
 interface Case {
   name: string;
@@ -102,7 +102,7 @@ describe('decide: SEMANTICS rules 1–7', () => {
 
 describe('decide: state', () => {
   it('bootstraps like the HPA after a restart: current recorded, lastActiveTime = now when running', () => {
-    expect(bootstrapState(4, s(7))).toEqual({ firstSeen: s(7), lastActiveTime: s(7), recommendations: [{ at: s(7), replicas: 4 }], scaleEvents: [] });
+    expect(bootstrapState(4, s(7))).toEqual({ firstSeen: s(7), lastActiveTime: s(7), recommendations: [{ at: s(7), replicas: 4 }], scaleEvents: [], failures: {} });
     expect(bootstrapState(0, s(7)).lastActiveTime).toBeUndefined();
   });
 

@@ -17,7 +17,7 @@ const stateArb = fc.record({
   recs: fc.array(fc.record({ ago: fc.integer({ min: 0, max: 600 }), replicas: fc.integer({ min: 0, max: 60 }) }), { maxLength: 5 }),
 }).map(({ lastActive, recs }): EngineState => ({
   firstSeen: T0, lastActiveTime: lastActive === undefined ? undefined : T0 + lastActive * 1000,
-  recommendations: recs.map((r) => ({ at: T0 + (1000 - r.ago) * 1000, replicas: r.replicas })), scaleEvents: [],
+  recommendations: recs.map((r) => ({ at: T0 + (1000 - r.ago) * 1000, replicas: r.replicas })), scaleEvents: [], failures: {},
 }));
 const NOW = T0 + 1000 * 1000;
 
