@@ -61,10 +61,10 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const WORD_OPS: Record<string, string> = { and: '&&', or: '||', not: '!' };
+const WORD_OPS = new Map([['and', '&&'], ['or', '||'], ['not', '!']]);
 
 export function parseFormula(src: string): Expr {
-  const toks = tokenize(src).map((t) => (t.t === 'id' && WORD_OPS[t.v] ? { t: 'op' as const, v: WORD_OPS[t.v], pos: t.pos } : t));
+  const toks = tokenize(src).map((t) => (t.t === 'id' && WORD_OPS.has(t.v) ? { t: 'op' as const, v: WORD_OPS.get(t.v)!, pos: t.pos } : t));
   let k = 0;
   const peek = () => toks[k];
   const isOp = (v: string) => peek().t === 'op' && (peek() as { v: string }).v === v;
@@ -92,7 +92,7 @@ export function parseFormula(src: string): Expr {
       if (t.v === 'nil') return { kind: 'nil' };
       if (t.v === 'true' || t.v === 'false') return { kind: 'bool', value: t.v === 'true' };
       if (isOp('(')) {
-        if (!(t.v in FUNCTIONS)) throw new FormulaError(`unknown function '${t.v}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
+        if (!Object.hasOwn(FUNCTIONS, t.v)) throw new FormulaError(`unknown function '${t.v}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
         k++;
         const args: Expr[] = [];
         if (!isOp(')')) {

@@ -37,7 +37,7 @@ export function evaluate(e: Expr, vars: Record<string, Value>): Value {
     case 'nil':
       return null;
     case 'var':
-      if (!(e.name in vars)) throw new FormulaEvalError(`unknown name '${e.name}'`);
+      if (!Object.hasOwn(vars, e.name)) throw new FormulaEvalError(`unknown name '${e.name}'`);
       return vars[e.name];
     case 'call':
       return FNS[e.fn](e.args.map((a) => num(evaluate(a, vars), `${e.fn}()`)));

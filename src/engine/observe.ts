@@ -95,7 +95,7 @@ function composite(outcomes: TriggerOutcome[], mods: NonNullable<ScaleSpec['modi
     value = inFallback[0].value!;
     notes.push(`fallback bypasses the formula: composite = ${inFallback[0].name}'s fallback metric`);
   } else {
-    const vars: Record<string, Value> = {};
+    const vars: Record<string, Value> = Object.create(null);
     for (const o of outcomes) vars[o.name] = o.fallback ? null : o.value;
     let out: Value;
     try {

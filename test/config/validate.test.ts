@@ -86,12 +86,37 @@ describe('validateConfig', () => {
     expect(r.problems[0]).toMatchObject({ object: 'default/a', field, code });
   });
 
+  it('reads fallback with KEDA defaults (behavior static)', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', { fallback: { failureThreshold: 3, replicas: 6 } })] }, '/c.yaml');
+    expect(r.config!.objects[0].spec.fallback).toEqual({ failureThreshold: 3, replicas: 6, behavior: 'static' });
+  });
+
+  it('reads scalingModifiers: formula parsed, target and activationTarget as numbers, metricType defaulted', () => {
+    const triggers = [{ type: 'redis', name: 'a', metadata: {} }, { type: 'redis', name: 'b', metadata: {} }];
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('x', { triggers, advanced: { scalingModifiers: { formula: '(a + b) / 2', target: '5', activationTarget: '1.5' } } })] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    const m = r.config!.objects[0].spec.modifiers!;
+    expect(m).toMatchObject({ formula: '(a + b) / 2', target: 5, activationTarget: 1.5, metricType: 'AverageValue' });
+    expect(m.expr.kind).toBe('binary');
+  });
+
   it.each([
-    { name: 'fallback', over: { fallback: { failureThreshold: 3, replicas: 2 } }, field: 'spec.fallback' },
-    { name: 'scalingModifiers', over: { advanced: { scalingModifiers: { formula: 'a + b', target: '5' } } }, field: 'spec.advanced.scalingModifiers' },
-  ])('a KEDA field gitscale cannot honour yet is a problem, not silently ignored: $name', ({ over, field }) => {
+    { name: 'fallback without failureThreshold', over: { fallback: { replicas: 2 } }, field: 'spec.fallback.failureThreshold', code: 'CONFIG_REQUIRED' },
+    { name: 'fallback with negative replicas', over: { fallback: { failureThreshold: 1, replicas: -1 } }, field: 'spec.fallback.replicas', code: 'CONFIG_RANGE' },
+    { name: 'fallback with an unknown behavior', over: { fallback: { failureThreshold: 1, replicas: 1, behavior: 'sometimes' } }, field: 'spec.fallback.behavior', code: 'CONFIG_ENUM' },
+    { name: 'fallback behavior scalingModifiers without a formula', over: { fallback: { failureThreshold: 1, replicas: 1, behavior: 'scalingModifiers' } }, field: 'spec.fallback.behavior', code: 'CONFIG_REQUIRED' },
+    { name: 'scalingModifiers without target', over: { triggers: [{ type: 'redis', name: 'a', metadata: {} }], advanced: { scalingModifiers: { formula: 'a' } } }, field: 'spec.advanced.scalingModifiers.target', code: 'CONFIG_REQUIRED' },
+    { name: 'scalingModifiers target 0', over: { triggers: [{ type: 'redis', name: 'a', metadata: {} }], advanced: { scalingModifiers: { formula: 'a', target: '0' } } }, field: 'spec.advanced.scalingModifiers.target', code: 'CONFIG_RANGE' },
+    { name: 'scalingModifiers with an unnamed trigger', over: { triggers: [{ type: 'redis', metadata: {} }], advanced: { scalingModifiers: { formula: '1', target: '1' } } }, field: 'spec.triggers[0].name', code: 'CONFIG_REQUIRED' },
+    { name: 'scalingModifiers Utilization', over: { triggers: [{ type: 'redis', name: 'a', metadata: {} }], advanced: { scalingModifiers: { formula: 'a', target: '1', metricType: 'Utilization' } } }, field: 'spec.advanced.scalingModifiers.metricType', code: 'CONFIG_METRIC_TYPE' },
+    { name: 'formula naming an unknown trigger', over: { triggers: [{ type: 'redis', name: 'a', metadata: {} }], advanced: { scalingModifiers: { formula: 'a + bb', target: '1' } } }, field: 'spec.advanced.scalingModifiers.formula', code: 'CONFIG_FORMULA', message: /unknown name 'bb' at column 5/ },
+    { name: 'formula syntax error', over: { triggers: [{ type: 'redis', name: 'a', metadata: {} }], advanced: { scalingModifiers: { formula: 'a +* 2', target: '1' } } }, field: 'spec.advanced.scalingModifiers.formula', code: 'CONFIG_FORMULA', message: /unexpected '\*' at column 4/ },
+    { name: 'idleReplicaCount other than 0', over: { minReplicaCount: 3, idleReplicaCount: 1 }, field: 'spec.idleReplicaCount', code: 'CONFIG_RANGE', message: /only 0 is supported/ },
+  ])('refuses $name', ({ over, field, code, message }) => {
     const r = validateConfig({ repositories: repos, scaledObjects: [so('a', over)] }, '/c.yaml');
-    expect(r.problems[0]).toMatchObject({ object: 'default/a', field, code: 'CONFIG_UNSUPPORTED' });
+    const hit = r.problems.find((p) => p.field === field);
+    expect(hit, JSON.stringify(r.problems)).toMatchObject({ object: 'default/a', code });
+    if (message) expect(hit!.message).toMatch(message);
     expect(r.config!.objects).toEqual([]);
   });
 
