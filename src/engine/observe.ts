@@ -63,7 +63,10 @@ export function observe(input: DecideInput, prevFailures: Record<string, number>
     const target = mods ? mods.target : t.target;
     const metricType = mods ? mods.metricType : t.metricType;
     const v = fallbackValue(target, metricType, r, ready);
-    if (v === null) return { ...failed, error: `${t.sample.error}; fallback failed: no ready pods for a Value metric` };
+    if (v === null) {
+      notes.push(`${t.name}: fallback failed: no ready pods for a Value metric`);
+      return { ...failed, error: `${t.sample.error}; fallback failed: no ready pods for a Value metric` };
+    }
     notes.push(`${t.name} failed ${n} times (> failureThreshold ${fb.failureThreshold}): fallback to ${r} replicas`);
     return { ...base, value: v, active: true, error: null, fallback: true };
   });
