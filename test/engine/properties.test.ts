@@ -67,3 +67,38 @@ describe('engine properties', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('engine properties: paths and restarts', () => {
+  const defaultBehavior = {
+    scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max' as const, policies: [{ type: 'Pods' as const, value: 4, periodSeconds: 15 }, { type: 'Percent' as const, value: 100, periodSeconds: 15 }] },
+    scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max' as const, policies: [{ type: 'Percent' as const, value: 100, periodSeconds: 15 }] },
+  };
+
+  // The HPA docs: the defaulted behavior reproduces the legacy algorithm's scale-down (300 s
+  // window, no rate limit below it) and its scale-up once doubling exceeds +4 pods (current ≥ 4);
+  // with no scale events inside the policies' 15 s period, both paths decide the same count.
+  // Recorded recommendations are at most the current count, as in any history where the HPA's
+  // own decisions were applied (the legacy path can otherwise scale up from a stale recommendation
+  // that the behavior path ignores).
+  it('legacy and defaulted-behavior paths agree for current ≥ 4 without recent scale events', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 4, max: 40 }), fc.integer({ min: 0, max: 2000 }),
+      fc.array(fc.record({ ago: fc.integer({ min: 1, max: 299 }), replicas: fc.integer({ min: 1, max: 60 }) }), { maxLength: 6 }),
+      (current, v, recs) => {
+        const base: ScaleSpec = { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 1, maxReplicaCount: 100 };
+        const st: EngineState = { firstSeen: T0, lastActiveTime: NOW, recommendations: recs.map((r) => ({ at: NOW - r.ago * 1000, replicas: Math.min(r.replicas, current) })), scaleEvents: [], failures: {} };
+        const legacy = decide({ spec: base, triggers: [trig('a', v)], current, now: NOW, state: st });
+        const behavior = decide({ spec: { ...base, behavior: defaultBehavior }, triggers: [trig('a', v)], current, now: NOW, state: st });
+        expect(behavior.desired).toBe(legacy.desired);
+      }), { numRuns: 2000 });
+  });
+
+  it('a restart may delay a scale-down, never hasten one', () => {
+    fc.assert(fc.property(specArb, fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 1, max: 60 }), stateArb, (sp, v, current, kept) => {
+      const carried = decide({ spec: sp, triggers: [trig('a', v)], current, now: NOW, state: kept });
+      const restarted = decide({ spec: sp, triggers: [trig('a', v)], current, now: NOW, state: undefined });
+      if (carried.desired < current) expect(restarted.desired).toBeGreaterThanOrEqual(carried.desired);
+      if (restarted.desired < current) expect(restarted.desired).toBeGreaterThanOrEqual(carried.desired);
+    }), { numRuns: 2000 });
+  });
+});
