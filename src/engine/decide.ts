@@ -32,6 +32,7 @@ export function decide(input: DecideInput): Decision {
   const steps: string[] = [];
   const finish = (o: Observed, state: EngineState, desired: number, undecided = false): Decision => ({
     current, desired, active: o.isActive, error: o.isError, undecided, triggers: o.outcomes, state,
+    composite: o.metrics[0]?.index === -1 ? { value: o.metrics[0].value, target: o.metrics[0].target } : null,
     reason: steps.length ? steps.join('; ') + (desired !== current ? ` → ${desired}` : '') : `no change (${current})`,
   });
 

@@ -77,5 +77,7 @@ export interface Decision {
   /** Every trigger errored: nothing can be decided. */
   undecided: boolean;
   triggers: TriggerOutcome[];
+  /** The scalingModifiers composite metric when one was computed. */
+  composite: { value: number; target: number } | null;
   state: EngineState;
 }

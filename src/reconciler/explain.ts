@@ -17,9 +17,11 @@ function dominant(triggers: TriggerOutcome[]): TriggerOutcome | undefined {
 }
 
 export function summary(obj: ObjectConfig, d: Decision): string {
+  if (obj.spec.pause?.replicas !== undefined) return `autoscaling.keda.sh/paused-replicas: ${obj.spec.pause.replicas}`;
   if (d.desired === 0 || (obj.spec.idleReplicaCount !== undefined && d.desired === obj.spec.idleReplicaCount && !d.active)) {
     return `no activity for cooldownPeriod ${obj.spec.cooldownPeriod} s`;
   }
+  if (d.composite && obj.spec.modifiers) return `scalingModifiers ${obj.spec.modifiers.formula}: ${describeValue('', d.composite.value, d.composite.target)}`;
   const t = dominant(d.triggers);
   if (!t || t.value === null) return d.reason;
   return `${t.name}: ${describeValue(t.unit, t.value, t.target)}`;
@@ -38,6 +40,9 @@ export function commitEntry(obj: ObjectConfig, d: Decision, field: string): Comm
     to: d.desired,
     summary: summary(obj, d),
     reason: d.reason,
-    trailers: d.triggers.map((t) => ['Gitscale-Trigger', `${t.name}${t.name !== t.type ? ` type=${t.type}` : ''} value=${fmt(t.value)} target=${fmt(t.target)} active=${t.active}${t.error ? ' error' : ''}`]),
+    trailers: [
+      ...d.triggers.map((t): [string, string] => ['Gitscale-Trigger', `${t.name}${t.name !== t.type ? ` type=${t.type}` : ''} value=${fmt(t.value)} target=${fmt(t.target)} active=${t.active}${t.fallback ? ' fallback' : ''}${t.error ? ' error' : ''}`]),
+      ...(d.composite && obj.spec.modifiers ? [['Gitscale-Composite', `${obj.spec.modifiers.formula} value=${fmt(d.composite.value)} target=${fmt(d.composite.target)}`] as [string, string]] : []),
+    ],
   };
 }

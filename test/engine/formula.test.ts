@@ -4,8 +4,10 @@ import { evaluate, FormulaEvalError, type Value } from '../../src/engine/formula
 
 const run = (src: string, vars: Record<string, Value> = {}) => evaluate(parseFormula(src), vars);
 
+type Row = { name: string; src: string; vars: Record<string, Value>; want?: Value; message?: string };
+
 describe('evaluate', () => {
-  it.each([
+  it.each<Row>([
     { name: 'arithmetic', src: '(a + b) * 2 - c / 4', vars: { a: 1, b: 2, c: 8 }, want: 4 },
     { name: 'modulo', src: 'a % 3', vars: { a: 10 }, want: 1 },
     { name: 'comparison and ternary (KEDA docs example shape)', src: 'a > 10 ? a : b', vars: { a: 4, b: 7 }, want: 7 },
@@ -20,14 +22,14 @@ describe('evaluate', () => {
     expect(run(src, vars)).toBe(want);
   });
 
-  it.each([
+  it.each<Row>([
     { name: 'nil in arithmetic', src: 'a + 1', vars: { a: null }, message: '+ needs a number, got nil' },
     { name: 'number as condition', src: 'a ? 1 : 2', vars: { a: 1 }, message: '?: needs a boolean, got number' },
     { name: 'modulo by zero', src: 'a % 0', vars: { a: 1 }, message: '% by zero' },
     { name: 'unknown name at run time', src: 'zz', vars: {}, message: "unknown name 'zz'" },
   ])('fails clearly: $name', ({ src, vars, message }) => {
     expect(() => run(src, vars)).toThrow(FormulaEvalError);
-    expect(() => run(src, vars)).toThrow(message);
+    expect(() => run(src, vars)).toThrow(message!);
   });
 
   it('never reaches JavaScript: property names are just unknown triggers', () => {
