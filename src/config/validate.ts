@@ -12,6 +12,8 @@ import type { ConfigProblem, ObjectConfig, TriggerConfig, ValidateResult } from 
 export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
 export const ANNOTATION_PATH = 'gitscale.dev/path';
 
+const SPEC_KEYS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
+
 export function validateConfig(doc: unknown, file: string): ValidateResult {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
@@ -63,6 +65,9 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   if (raw.kind !== 'ScaledObject') problems.push({ field: 'kind', message: `must be ScaledObject, got ${JSON.stringify(raw.kind)}`, code: 'CONFIG_KIND' });
   const meta = isObj(raw.metadata) ? raw.metadata : {};
   const name = str(meta, 'name', 'metadata.name', problems, { required: true });
+  if (name && (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))) {
+    problems.push({ field: 'metadata.name', message: `'${name}' must be a lowercase DNS name of at most 63 characters (KEDA uses it as a label value)`, code: 'CONFIG_NAME' });
+  }
   const namespace = str(meta, 'namespace', 'metadata.namespace', problems, { def: 'default' })!;
   const annotations: Record<string, string> = {};
   if (isObj(meta.annotations)) for (const [k, v] of Object.entries(meta.annotations)) annotations[k] = String(v);
@@ -91,6 +96,11 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   if (idle !== undefined && idle >= min) problems.push({ field: 'spec.idleReplicaCount', message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`, code: 'CONFIG_RANGE' });
   else if (idle !== undefined && idle !== 0) problems.push({ field: 'spec.idleReplicaCount', message: `only 0 is supported (KEDA: any other idle count flaps against the HPA's minReplicas, issue #2314), got ${idle}`, code: 'CONFIG_RANGE' });
   const adv = isObj(spec.advanced) ? spec.advanced : {};
+  for (const k of Object.keys(spec)) if (!SPEC_KEYS.includes(k)) warnings.push({ field: `spec.${k}`, message: 'unknown ScaledObject field (ignored)' });
+  for (const k of Object.keys(adv)) {
+    if (k === 'restoreToOriginalReplicaCount') warnings.push({ field: 'spec.advanced.restoreToOriginalReplicaCount', message: 'has no effect with gitscale: Git keeps every earlier count (revert the commit to restore one)' });
+    else if (!['horizontalPodAutoscalerConfig', 'scalingModifiers'].includes(k)) warnings.push({ field: `spec.advanced.${k}`, message: 'unknown field (ignored)' });
+  }
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const pause = readPause(annotations, problems);
   // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).

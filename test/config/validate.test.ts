@@ -120,6 +120,17 @@ describe('validateConfig', () => {
     expect(r.config!.objects).toEqual([]);
   });
 
+  it('warns about unknown ScaledObject fields and restoreToOriginalReplicaCount', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', { pollingIntervall: 5, advanced: { restoreToOriginalReplicaCount: true } })] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.warnings.map((w) => w.field)).toEqual(['spec.pollingIntervall', 'spec.advanced.restoreToOriginalReplicaCount']);
+  });
+
+  it.each(['Consumer', 'a'.repeat(64), 'bad_name'])('refuses ScaledObject name %s (KEDA label value rule)', (name) => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so(name)] }, '/c.yaml');
+    expect(r.problems[0]).toMatchObject({ field: 'metadata.name', code: 'CONFIG_NAME' });
+  });
+
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
   });
