@@ -109,8 +109,10 @@ export interface ObjectConfig {
   namespace: string;
   name: string;
   repository: string;
-  /** Repo-relative manifest path (normalised, never escaping the repo). */
+  /** Repo-relative manifest file, or a directory searched for marker comments ('' = the whole repo); never escapes the repo. */
   path: string;
+  /** `gitscale.dev/field`: a values path (`consumer.replicaCount`) for Helm values, HelmRelease and Application sources. */
+  field?: string;
   target: ScaleTarget;
   spec: ScaleSpec;
   triggers: TriggerConfig[];

@@ -11,6 +11,7 @@ import type { ConfigProblem, ObjectConfig, TriggerConfig, ValidateResult } from 
 
 export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
 export const ANNOTATION_PATH = 'gitscale.dev/path';
+export const ANNOTATION_FIELD = 'gitscale.dev/field';
 
 const SPEC_KEYS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
 
@@ -77,13 +78,14 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   else if (!repoNames.has(repository)) problems.push({ field: field(ANNOTATION_REPOSITORY), message: `names repository '${repository}', which is not in repositories: (${[...repoNames].join(', ') || 'none'})`, code: 'CONFIG_UNKNOWN_REPOSITORY' });
   const rawPath = annotations[ANNOTATION_PATH];
   let path: string | undefined;
-  if (!rawPath) problems.push({ field: field(ANNOTATION_PATH), message: 'is required: the manifest file inside the repository', code: 'CONFIG_REQUIRED' });
+  if (!rawPath) problems.push({ field: field(ANNOTATION_PATH), message: 'is required: the manifest file (or, for marker comments, the directory) inside the repository', code: 'CONFIG_REQUIRED' });
   else {
-    const norm = posix.normalize(rawPath.replace(/^\.\//, ''));
-    if (posix.isAbsolute(rawPath) || norm === '..' || norm.startsWith('../') || norm === '.' || rawPath.includes('\\')) {
+    const norm = posix.normalize(rawPath.replace(/^\.\//, '')).replace(/\/+$/, '');
+    if (posix.isAbsolute(rawPath) || norm === '..' || norm.startsWith('../') || rawPath.includes('\\')) {
       problems.push({ field: field(ANNOTATION_PATH), message: `'${rawPath}' must be a relative path inside the repository`, code: 'CONFIG_PATH_ESCAPES' });
-    } else path = norm;
+    } else path = norm === '.' ? '' : norm;
   }
+  const fieldPath = annotations[ANNOTATION_FIELD]?.trim() || undefined;
   const spec = isObj(raw.spec) ? raw.spec : (problems.push({ field: 'spec', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
   const ref = isObj(spec.scaleTargetRef) ? spec.scaleTargetRef : (problems.push({ field: 'spec.scaleTargetRef', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
   const targetName = str(ref, 'name', 'spec.scaleTargetRef.name', problems, { required: !!spec.scaleTargetRef });
@@ -115,9 +117,9 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   }
   const key = `${namespace}/${name ?? '?'}`;
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
-  if (problems.length > 0 || !name || !targetName || !path || !repository) return null;
+  if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
-    key, namespace, name, repository, path, annotations, triggers,
+    key, namespace, name, repository, path, field: fieldPath, annotations, triggers,
     target: { apiVersion, kind, name: targetName },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,

@@ -5,7 +5,7 @@ import git from 'isomorphic-git';
 import type * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
-import { readAt, writeCommitObject, type Repo } from './tree.js';
+import { listAt, readAt, treeIdAt, writeCommitObject, type Repo } from './tree.js';
 import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
 
 export interface LocalOptions {
@@ -114,6 +114,8 @@ export function openLocal(o: LocalOptions): Workspace {
     repository: o.repository,
     sync,
     read: async (path) => readAt(repo, head ?? (await sync()), path),
+    list: async (dir) => listAt(repo, head ?? (await sync()), dir),
+    treeId: async (dir) => treeIdAt(repo, head ?? (await sync()), dir),
     write,
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
 import { pushCommit } from './push.js';
-import { readAt, writeCommitObject, type Repo } from './tree.js';
+import { listAt, readAt, treeIdAt, writeCommitObject, type Repo } from './tree.js';
 import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
 
 export interface RemoteOptions {
@@ -134,6 +134,14 @@ export function openRemote(o: RemoteOptions): Workspace {
     read: async (path) => {
       if (head === undefined) await sync();
       return readAt(repo, head!, path);
+    },
+    list: async (dir) => {
+      if (head === undefined) await sync();
+      return listAt(repo, head!, dir);
+    },
+    treeId: async (dir) => {
+      if (head === undefined) await sync();
+      return treeIdAt(repo, head!, dir);
     },
     write,
   };

@@ -75,3 +75,34 @@ export async function writeCommitObject(repo: Repo, parent: string, files: Recor
   const oid = await git.writeCommit({ fs: repo.fs, gitdir: repo.gitdir, commit: { message, tree, parent: [parent], author: who, committer: who } });
   return { commit: oid, objects: [...new Set([...objects, oid])] };
 }
+
+/** Every file path under `dir` ('' for the root) at a commit; empty when `dir` is not a directory there. */
+export async function listAt(repo: Repo, commit: string, dir: string): Promise<string[]> {
+  const clean = dir.replace(/\/+$/, '');
+  let tree: TreeEntry[];
+  try {
+    tree = (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, oid: commit, filepath: clean || undefined, cache: repo.cache })).tree;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'NotFoundError' || code === 'ObjectTypeError') return [];
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of tree) {
+    const path = clean ? `${clean}/${e.path}` : e.path;
+    if (e.type === 'blob') out.push(path);
+    else if (e.type === 'tree') out.push(...(await listAt(repo, commit, path)));
+  }
+  return out;
+}
+
+/** The tree id of a directory at a commit ('' = root); null when it is not a directory there. */
+export async function treeIdAt(repo: Repo, commit: string, dir: string): Promise<string | null> {
+  try {
+    return (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, oid: commit, filepath: dir.replace(/\/+$/, '') || undefined, cache: repo.cache })).oid;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'NotFoundError' || code === 'ObjectTypeError') return null;
+    throw e;
+  }
+}

@@ -41,6 +41,10 @@ export interface Workspace {
   sync(): Promise<string>;
   /** Reads a file at the last synced head. */
   read(path: string): Promise<string | null>;
+  /** Every file under a directory at the last synced head ([] when it is not a directory). */
+  list(dir: string): Promise<string[]>;
+  /** A directory's tree id at the last synced head (null when it is not a directory): unchanged id, unchanged contents. */
+  treeId(dir: string): Promise<string | null>;
   /** One commit on the branch built by `edit`, pushed (remotes); retried on races. */
   write(edit: EditFn, author: Author): Promise<WriteResult | null>;
 }

@@ -1,31 +1,51 @@
-// manifests/: find and rewrite one replica field in YAML text, byte-for-byte outside that field.
-// Pure: text in, text out. Locate → splice → re-read → confirm (STYLE §7).
-import { locate, manifestError } from './locate.js';
+// manifests/: find and rewrite one replica count in YAML text, byte-for-byte outside that field.
+// Pure: text in, text out. Locate → splice → re-read → confirm (STYLE §7). Formats and how one
+// is chosen for a file: dispatch.ts.
+import { manifestError } from './common.js';
+import { locate } from './dispatch.js';
+import { locateMarker } from './formats/marker.js';
 import { applyEdit, confirmEdit, editFor } from './splice.js';
-import type { ReplicaField, WorkloadTarget } from './types.js';
-import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
+import type { Location, ReplicaField, WorkloadTarget } from './types.js';
+import { MAX_REPLICAS, describeTarget } from './types.js';
 
 export { unifiedDiff } from './diff.js';
+export { mayHoldMarker } from './formats/marker.js';
 export { MANIFEST_ERROR_CODES, MAX_REPLICAS } from './types.js';
-export type { ManifestErrorCode, ReplicaField, WorkloadTarget } from './types.js';
+export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';
 
-/** The replica count `file` holds for `target`: the explicit value, or Kubernetes' default 1. */
+/**
+ * The replica count `file` holds for `target`: the explicit value, or 1 when absent (Kubernetes'
+ * default for a workload; kustomize leaves a workload without an entry at its own count, read as 1).
+ */
 export function readReplicas(text: string, target: WorkloadTarget, file: string): ReplicaField {
-  const loc = locate(text, target, file);
-  return loc.kind === 'value'
-    ? { replicas: loc.replicas, explicit: true, line: loc.line }
-    : { replicas: 1, explicit: false, line: loc.line };
+  return toField(locate(text, target, file));
 }
 
 /**
- * `text` with `target`'s spec.replicas set to `replicas`; every other byte unchanged. Returns
- * `text` itself when it already reads `replicas` — including an absent field when `replicas` is
- * 1, since Kubernetes' default already says so and adding a line would be a change without effect.
+ * The field carrying `target.object`'s marker comment in `text`, or null when the text holds no
+ * such marker (a file screened in a directory). A marker that is there but unusable throws.
+ */
+export function findMarker(text: string, target: WorkloadTarget, file: string): ReplicaField | null {
+  const loc = locateMarker(text, target, file);
+  return loc ? toField(loc) : null;
+}
+
+function toField(loc: Location): ReplicaField {
+  const { line, format, field } = loc;
+  return loc.kind === 'value'
+    ? { replicas: loc.replicas, explicit: true, line, format, field }
+    : { replicas: 1, explicit: false, line, format, field };
+}
+
+/**
+ * `text` with `target`'s replica count set to `replicas`; every other byte unchanged. Returns
+ * `text` itself when it already reads `replicas` — including an absent field (or kustomize
+ * entry) when `replicas` is 1, since that is what it already reads.
  */
 export function setReplicas(text: string, target: WorkloadTarget, replicas: number, file: string): string {
   if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
     throw manifestError('REPLICAS_OUT_OF_RANGE',
-      `${describeTarget(target)} in ${file}: cannot set ${REPLICAS_FIELD} to ${replicas}; it must be an integer from 0 to ${MAX_REPLICAS}`,
+      `${describeTarget(target)} in ${file}: cannot set the replica count to ${replicas}; it must be an integer from 0 to ${MAX_REPLICAS}`,
       file, target);
   }
   const loc = locate(text, target, file);
@@ -33,6 +53,6 @@ export function setReplicas(text: string, target: WorkloadTarget, replicas: numb
   if (current === replicas) return text;
   const edit = editFor(loc, replicas);
   const after = applyEdit(text, edit);
-  confirmEdit(text, after, edit, target, replicas, file);
+  confirmEdit(text, after, edit, target, replicas, file, loc);
   return after;
 }

@@ -7,16 +7,29 @@ export interface WorkloadTarget {
   name: string;
   /** The ScaledObject's namespace; a manifest without `metadata.namespace` matches any. */
   namespace: string;
+  /** `gitscale.dev/field` when set: a dotted path like `consumer.replicaCount`, `workers[0].replicas`, `"app.kubernetes.io".replicas`. */
+  field?: string;
+  /** The ScaledObject's `namespace/name`, matched by marker comments `# {"$gitscale": "default/consumer"}`. */
+  object?: string;
 }
+
+/** Which layout held the replica count (see dispatch.ts for how one is chosen). */
+export type ManifestFormat = 'workload' | 'kustomize' | 'helm-values' | 'helm-release' | 'argo-application' | 'marker';
 
 /** The replica count a manifest holds for one workload. */
 export interface ReplicaField {
   replicas: number;
   /** false: the object has no `replicas:` and Kubernetes' default of 1 applies. */
   explicit: boolean;
-  /** 1-based line of the value, or of the object's `spec:` key when the value is absent. */
+  /** 1-based line of the value, or of the object's `spec:` key (kustomize: `replicas:` key) when absent. */
   line: number;
+  format: ManifestFormat;
+  /** YAML path of the field, e.g. spec.replicas, replicas[1].count, spec.values.consumer.replicaCount */
+  field: string;
 }
+
+/** One step of a data path: a map key or a list index. */
+export type PathSeg = string | number;
 
 /** How an existing replica scalar is written; a splice keeps it. */
 export type ScalarStyle = 'plain' | 'double' | 'single';
@@ -26,9 +39,20 @@ export type ScalarStyle = 'plain' | 'double' | 'single';
  * `value`: an existing scalar occupying `[start, end)`.
  * `insert`: no `replicas:` in `spec`; a new entry goes at `at`, written as `prefix + N + suffix`.
  */
-export type Location =
+export type Location = (
   | { kind: 'value'; start: number; end: number; replicas: number; style: ScalarStyle; line: number }
-  | { kind: 'insert'; at: number; prefix: string; suffix: string; line: number };
+  /** `adds`: the data path of what the insertion creates (a key, a list entry), a prefix of `path`. */
+  | { kind: 'insert'; at: number; prefix: string; suffix: string; line: number; adds: PathSeg[] }
+) & Where;
+
+/** Where a location sits: document index, the value's data path once present, and how to name it. */
+export interface Where {
+  doc: number;
+  path: PathSeg[];
+  format: ManifestFormat;
+  /** Display path, e.g. spec.replicas or spec.values.consumer.replicaCount. */
+  field: string;
+}
 
 /** One replacement of `[start, end)` by `text`; an insertion has start === end. */
 export interface Edit {
@@ -59,5 +83,10 @@ export const MANIFEST_ERROR_CODES = [
   'REPLICAS_ALIAS', // the value is an alias, carries an anchor, or comes through an alias or merge key
   'REPLICAS_DUPLICATE', // replicas appears twice in spec
   'EDIT_NOT_CONFIRMED', // the re-read after a splice disagreed; nothing is written
+  'FIELD_NOT_FOUND', // a gitscale.dev/field path (or its root, e.g. spec.values) does not exist; never invented
+  'FIELD_PATH_INVALID', // a gitscale.dev/field path does not parse
+  'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
+  'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
+  'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];

@@ -4,6 +4,7 @@ import type { Config, ConfigProblem } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { readReplicas } from '../manifests/index.js';
+import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 
 export async function checkTargets(config: Config, open: (repo: Config['repositories'][number]) => Workspace): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
@@ -17,18 +18,18 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
       problems.push({ object: `repository ${repo.name}`, file: config.file, field: `repositories[${config.repositories.indexOf(repo)}].url`, message: errorMessage(e), code: e instanceof GitscaleError ? e.code : 'GIT_ERROR' });
       return;
     }
+    const markers: MarkerCache = new Map();
     for (const o of objects) {
-      const field = 'metadata.annotations["gitscale.dev/path"]';
       try {
-        const text = await ws.read(o.path);
-        if (text === null) {
-          problems.push({ object: o.key, file: o.path, field, message: `${o.path} is not in repository '${repo.name}' (branch ${repo.branch})`, code: 'MANIFEST_FILE_NOT_FOUND' });
-          continue;
-        }
-        readReplicas(text, { kind: o.target.kind, name: o.target.name, namespace: o.namespace }, o.path);
+        const { file, text } = await locateTarget(o, ws, markers);
+        readReplicas(text, workloadTarget(o), file);
       } catch (e) {
         const data = e instanceof GitscaleError ? e.data : {};
-        problems.push({ object: o.key, file: o.path, field: typeof data.field === 'string' ? data.field : 'spec.scaleTargetRef', message: errorMessage(e), code: e instanceof GitscaleError ? e.code : 'INTERNAL' });
+        problems.push({
+          object: o.key, file: typeof data.file === 'string' ? data.file : o.path,
+          field: typeof data.field === 'string' ? data.field : 'metadata.annotations["gitscale.dev/path"]',
+          message: errorMessage(e), code: e instanceof GitscaleError ? e.code : 'INTERNAL',
+        });
       }
     }
   }));

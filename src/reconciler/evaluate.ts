@@ -2,9 +2,10 @@
 import type { ObjectConfig } from '../config/types.js';
 import { decide } from '../engine/decide.js';
 import type { EngineState } from '../engine/types.js';
-import { GitscaleError, ManifestError, errorMessage } from '../errors.js';
+import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
+import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
 import type { TriggerPool } from './triggers.js';
 import type { Evaluated, ObjectResult, Route } from './types.js';
@@ -15,6 +16,7 @@ export interface EvaluateDeps {
   state?: EngineState;
   /** A cluster is configured: a scale from zero is also patched there. */
   cluster: boolean;
+  markers: MarkerCache;
 }
 
 export function routeFor(current: number, desired: number, cluster: boolean): Route {
@@ -36,24 +38,23 @@ export function failed(result: ObjectResult, e: unknown): ObjectResult {
 
 export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateDeps): Promise<Evaluated> {
   const result = baseResult(obj);
-  const target = { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace };
-  const [textOrError, triggers] = await Promise.all([
-    ws.read(obj.path).catch((e: unknown) => e as Error),
+  const target = workloadTarget(obj);
+  const [located, triggers] = await Promise.all([
+    locateTarget(obj, ws, deps.markers).catch((e: unknown) => e as Error),
     deps.triggers.sample(obj),
   ]);
   result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error }));
-  if (textOrError instanceof Error) return { result: failed(result, textOrError) };
-  if (textOrError === null) {
-    return { result: failed(result, new ManifestError('MANIFEST_FILE_NOT_FOUND', `${obj.key}: ${obj.path} is not in repository '${obj.repository}'`, { file: obj.path, object: obj.key })) };
-  }
+  if (located instanceof Error) return { result: failed(result, located) };
+  const { file, text } = located;
+  result.file = file;
   try {
-    const field = readReplicas(textOrError, target, obj.path);
+    const field = readReplicas(text, target, file);
     const decision = decide({ spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state });
-    const after = decision.desired === decision.current ? textOrError : setReplicas(textOrError, target, decision.desired, obj.path);
+    const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);
     return {
       decision,
-      before: textOrError,
-      after,
+      file,
+      field: field.field,
       result: {
         ...result,
         current: decision.current,
@@ -61,7 +62,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
         route: routeFor(decision.current, decision.desired, deps.cluster),
         reason: decision.reason,
         triggers: triggerReports(decision),
-        diff: unifiedDiff(obj.path, textOrError, after),
+        diff: unifiedDiff(file, text, after),
         error: decision.undecided ? 'every trigger failed: nothing decided' : null,
         errorCode: decision.undecided ? 'ALL_TRIGGERS_FAILED' : null,
       },

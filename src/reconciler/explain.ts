@@ -31,10 +31,10 @@ export function triggerReports(d: Decision): TriggerReport[] {
   return d.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error }));
 }
 
-export function commitEntry(obj: ObjectConfig, d: Decision, field: string): CommitEntry {
+export function commitEntry(obj: ObjectConfig, d: Decision, file: string, field: string): CommitEntry {
   return {
     object: obj.key,
-    file: obj.path,
+    file,
     field,
     from: d.current,
     to: d.desired,

@@ -9,6 +9,7 @@ import { openRemote } from '../git/remote.js';
 import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
+import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
@@ -48,6 +49,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
   const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000 });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
+  const markers: MarkerCache = new Map();
   const running = new Map<string, Promise<ObjectResult[]>>();
 
   const workspace = (repo: RepositoryConfig): Workspace => {
@@ -63,7 +65,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, dryRun: deps.dryRun ?? false, cluster: false,
+      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, dryRun: deps.dryRun ?? false, cluster: false,
     });
     running.set(repo.name, p);
     try {

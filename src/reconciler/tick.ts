@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
 import { baseResult, evaluate, failed } from './evaluate.js';
 import type { TriggerPool } from './triggers.js';
+import type { MarkerCache } from './target.js';
 import type { ObjectResult } from './types.js';
 import { writeChanges } from './write.js';
 
@@ -15,6 +16,7 @@ export interface TickDeps {
   log: Logger;
   now: number;
   states: Map<string, EngineState>;
+  markers: MarkerCache;
   /** plan: decide and report, write nothing, keep no state. */
   dryRun: boolean;
   cluster: boolean;
@@ -27,7 +29,7 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
     d.log.error('repository sync failed', { repository: d.repo.name, error: (e as Error).message });
     return objects.map((o) => failed(baseResult(o), e));
   }
-  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), cluster: d.cluster })));
+  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), cluster: d.cluster, markers: d.markers })));
   const results = new Map(objects.map((o, i) => [o.key, evaluated[i].result]));
   for (const [i, ev] of evaluated.entries()) {
     const r = ev.result;
@@ -49,7 +51,7 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
       if (w.failed.has(obj.key)) {
         unwritten({ obj, ev });
         results.set(obj.key, failed(r, w.failed.get(obj.key)));
-        d.log.error('object failed', { object: obj.key, file: obj.path, error: results.get(obj.key)!.error });
+        d.log.error('object failed', { object: obj.key, file: ev.file ?? obj.path, error: results.get(obj.key)!.error });
       } else if (w.result && w.applied.includes(obj.key)) {
         results.set(obj.key, { ...r, commit: w.result.commit });
         d.states.set(obj.key, ev.decision!.state);

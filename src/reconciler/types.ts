@@ -35,9 +35,9 @@ export interface ObjectResult {
 export interface Evaluated {
   result: ObjectResult;
   decision?: Decision;
-  /** Manifest text the decision was made on, and the edited text. */
-  before?: string;
-  after?: string;
+  /** The file that holds the replica field (resolved from a directory for markers) and the field's YAML path. */
+  file?: string;
+  field?: string;
 }
 
 export interface ObjectMemory {

@@ -5,6 +5,7 @@ import type { ObjectConfig } from '../config/types.js';
 import { renderMessage } from '../git/message.js';
 import type { CommitEntry, Edit, ReadFn, Workspace, WriteResult } from '../git/types.js';
 import { readReplicas, setReplicas } from '../manifests/index.js';
+import { workloadTarget } from './target.js';
 import { commitEntry } from './explain.js';
 import type { Evaluated } from './types.js';
 import type { Logger } from '../log.js';
@@ -36,28 +37,31 @@ export async function writeChanges(ws: Workspace, changes: Change[], author: { n
     const entries: CommitEntry[] = [];
     for (const { obj, ev } of changes) {
       const d = ev.decision!;
-      const target = { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace };
+      const target = workloadTarget(obj);
+      const file = ev.file ?? obj.path;
       let text: string | null;
       let updated: string;
+      let field: string;
       try {
-        text = files[obj.path] ?? (await read(obj.path));
+        text = files[file] ?? (await read(file));
         if (text === null) {
           skipped.push(obj.key);
           continue;
         }
-        const now = readReplicas(text, target, obj.path);
+        const now = readReplicas(text, target, file);
+        field = now.field;
         if (now.replicas !== d.current) {
-          log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file: obj.path, decidedOn: d.current, inGit: now.replicas });
+          log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file, decidedOn: d.current, inGit: now.replicas });
           skipped.push(obj.key);
           continue;
         }
-        updated = setReplicas(text, target, d.desired, obj.path);
+        updated = setReplicas(text, target, d.desired, file);
       } catch (e) {
         failed.set(obj.key, e);
         continue;
       }
-      files[obj.path] = updated;
-      entries.push(commitEntry(obj, d, 'spec.replicas'));
+      files[file] = updated;
+      entries.push(commitEntry(obj, d, file, field));
       applied.push(obj.key);
     }
     return entries.length ? { files, message: renderMessage(entries) } : null;

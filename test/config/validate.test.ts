@@ -48,10 +48,14 @@ describe('validateConfig', () => {
   it.each([
     { name: 'absolute path', path: '/etc/passwd' },
     { name: 'parent escape', path: 'apps/../../x.yaml' },
-    { name: 'dot', path: '.' },
   ])('refuses a gitscale.dev/path that escapes the repo: $name', ({ path }) => {
     const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { 'gitscale.dev/path': path })] }, '/c.yaml');
     expect(r.problems[0]).toMatchObject({ code: 'CONFIG_PATH_ESCAPES', field: 'metadata.annotations["gitscale.dev/path"]' });
+  });
+
+  it('takes a directory (marker comments), "." for the whole repo, and gitscale.dev/field', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { 'gitscale.dev/path': 'apps/', 'gitscale.dev/field': 'consumer.replicaCount' }), so('b', {}, { 'gitscale.dev/path': '.' })] }, '/c.yaml');
+    expect(r.config!.objects.map((o) => [o.path, o.field])).toEqual([['apps', 'consumer.replicaCount'], ['', undefined]]);
   });
 
   it('normalises a path inside the repo', () => {

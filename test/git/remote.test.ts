@@ -23,6 +23,10 @@ describe('remote workspace against git http-backend', () => {
     const head = await ws.sync();
     expect(await ws.read('apps/a/deploy.yaml')).toBe('replicas: 1\n');
     expect(await ws.read('missing.yaml')).toBeNull();
+    expect(await ws.list('apps')).toEqual(['apps/a/deploy.yaml', 'apps/b/deploy.yaml']);
+    expect(await ws.list('')).toEqual(['README.md', 'apps/a/deploy.yaml', 'apps/b/deploy.yaml']);
+    expect(await ws.list('README.md')).toEqual([]);
+    expect(await ws.list('nope')).toEqual([]);
     expect(fs.existsSync(join(dir, 'apps'))).toBe(false);
     expect(fs.readFileSync(join(dir, '.git', 'shallow'), 'utf8').trim()).toBe(head);
     const res = await ws.write(async (read) => ({ files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') }, message: 'scale a 1→4\n' }), { name: 'gitscale', email: 'gitscale@localhost' });

@@ -1,7 +1,7 @@
 // readReplicas: named rows for explicit values, the Kubernetes default, and every refusal code.
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
-import { readReplicas, type WorkloadTarget } from '../../src/manifests/index.js';
+import { mayHoldMarker, readReplicas, type WorkloadTarget } from '../../src/manifests/index.js';
 
 const target: WorkloadTarget = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
 const head = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\n';
@@ -24,7 +24,7 @@ describe('readReplicas', () => {
     { name: 'third document', input: `kind: Service\nmetadata: {name: consumer}\n---\n---\n${withSpec('  replicas: 3\n')}`, want: { replicas: 3, explicit: true, line: 10 } },
     { name: 'StatefulSet of the same name is not the Deployment', input: `kind: StatefulSet\nmetadata: {name: consumer}\nspec: {replicas: 9}\n---\n${withSpec('  replicas: 3\n')}`, want: { replicas: 3, explicit: true, line: 10 } },
   ])('$name', ({ input, want }) => {
-    expect(readReplicas(input, target, 'apps/consumer.yaml')).toEqual(want);
+    expect(readReplicas(input, target, 'apps/consumer.yaml')).toEqual({ ...want, format: 'workload', field: 'spec.replicas' });
   });
 
   it.each([
@@ -84,6 +84,71 @@ describe('readReplicas', () => {
     const err = catchError(() => readReplicas(withSpec('  replicas: {{ .Values.replicas }}\n'), target, 'apps/consumer.yaml'));
     expect(err.message).toContain('looks like a template');
     expect(err.message).toContain('spec.replicas at line 6');
+  });
+});
+
+const M = '# {"$gitscale": "default/consumer"}';
+const kz = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n';
+const hr = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: consumer}\nspec:\n  values:\n    consumer: {replicaCount: 4}\n';
+const app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: consumer}\nspec:\n  source:\n';
+const dep = `${head}spec:\n  replicas: 3\n`;
+const withField = { ...target, field: 'consumer.replicaCount' };
+const withObject = { ...target, object: 'default/consumer' };
+
+describe('dispatch: which format reads which file', () => {
+  it.each([
+    { name: 'plain Deployment → workload', file: 'apps/d.yaml', input: dep, target, want: { format: 'workload', field: 'spec.replicas', replicas: 3 } },
+    { name: 'Rollout → workload', file: 'apps/r.yaml', input: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: consumer}\nspec: {replicas: 6}\n', target: { ...target, kind: 'Rollout' }, want: { format: 'workload', field: 'spec.replicas', replicas: 6 } },
+    { name: 'marker on spec.replicas of another Deployment → marker', file: 'apps/d.yaml', input: `kind: Deployment\nmetadata: {name: other}\nspec:\n  replicas: 7 ${M}\n`, target: withObject, want: { format: 'marker', field: 'spec.replicas', replicas: 7 } },
+    { name: 'marker beats a field path', file: 'values.yaml', input: `consumer:\n  replicaCount: 4\n  count: 8 ${M}\n`, target: { ...withField, object: 'default/consumer' }, want: { format: 'marker', field: 'consumer.count', replicas: 8 } },
+    { name: 'marker beats the kustomization file name', file: 'kustomization.yaml', input: `replicas:\n- name: other\n  count: 2 ${M}\n`, target: withObject, want: { format: 'marker', field: 'replicas[0].count', replicas: 2 } },
+    { name: 'marker for another object is ignored', file: 'apps/d.yaml', input: `${dep.replace('replicas: 3', 'replicas: 3 # {"$gitscale": "default/other"}')}`, target: withObject, want: { format: 'workload', field: 'spec.replicas', replicas: 3 } },
+    { name: 'marker without target.object is ignored', file: 'apps/d.yaml', input: dep.replace('replicas: 3', `replicas: 3 ${M}`), target, want: { format: 'workload', field: 'spec.replicas', replicas: 3 } },
+    { name: 'field on a values file → helm-values', file: 'values.yaml', input: 'consumer:\n  replicaCount: 2\n', target: withField, want: { format: 'helm-values', field: 'consumer.replicaCount', replicas: 2 } },
+    { name: 'field on a HelmRelease → helm-release under spec.values', file: 'hr.yaml', input: hr, target: withField, want: { format: 'helm-release', field: 'spec.values.consumer.replicaCount', replicas: 4 } },
+    { name: 'field on an Application → argo-application under valuesObject', file: 'app.yaml', input: `${app}    helm:\n      valuesObject: {consumer: {replicaCount: 5}}\n`, target: withField, want: { format: 'argo-application', field: 'spec.source.helm.valuesObject.consumer.replicaCount', replicas: 5 } },
+    { name: 'field beats the kustomization file name', file: 'kustomization.yaml', input: 'consumer:\n  replicaCount: 2\n', target: withField, want: { format: 'helm-values', field: 'consumer.replicaCount', replicas: 2 } },
+    { name: 'kustomization.yaml by name → kustomize', file: 'overlays/prod/kustomization.yaml', input: 'replicas:\n- name: consumer\n  count: 3\n', target, want: { format: 'kustomize', field: 'replicas[0].count', replicas: 3 } },
+    { name: 'kustomization.yml by name', file: 'kustomization.yml', input: 'resources: [a.yaml]\n', target, want: { format: 'kustomize', field: 'replicas[0].count', replicas: 1, explicit: false } },
+    { name: 'Kustomization (no extension) by name', file: 'base/Kustomization', input: 'replicas: [{name: consumer, count: 9}]\n', target, want: { format: 'kustomize', field: 'replicas[0].count', replicas: 9 } },
+    { name: 'kind Kustomization in any file → kustomize', file: 'apps/k.yaml', input: `${kz}replicas:\n- name: producer\n  count: 2\n`, target, want: { format: 'kustomize', field: 'replicas[1].count', replicas: 1, explicit: false } },
+    { name: 'Flux Kustomization is not a kustomization', file: 'apps/k.yaml', input: `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\n---\n${dep}`, target, want: { format: 'workload', field: 'spec.replicas', replicas: 3 } },
+    { name: 'Application with spec.source.kustomize → argo-application list', file: 'app.yaml', input: `${app}    kustomize:\n      replicas: [{name: consumer, count: 2}]\n`, target, want: { format: 'argo-application', field: 'spec.source.kustomize.replicas[0].count', replicas: 2 } },
+    { name: 'a kustomization.yaml that is a values file still reads as kustomize without a field', file: 'kustomization.yaml', input: 'consumer:\n  replicaCount: 2\n', target, want: { format: 'kustomize', field: 'replicas[0].count', replicas: 1, explicit: false } },
+  ])('$name', ({ file, input, target: t, want }) => {
+    expect(readReplicas(input, t as WorkloadTarget, file)).toMatchObject({ explicit: true, ...want });
+  });
+
+  it.each([
+    { name: 'field on a two-document values file', file: 'values.yaml', input: 'a: 1\n---\nb: 2\n', target: withField, wantCode: 'TARGET_AMBIGUOUS' },
+    { name: 'field on a file with two HelmReleases, neither named consumer', file: 'hr.yaml', input: `${hr.replace('name: consumer', 'name: a')}---\n${hr.replace('name: consumer', 'name: b')}`, target: withField, wantCode: 'TARGET_AMBIGUOUS' },
+    { name: 'field path with an unterminated quote', file: 'values.yaml', input: 'a: 1\n', target: { ...target, field: '"a.b' }, wantCode: 'FIELD_PATH_INVALID' },
+    { name: 'field path that is empty', file: 'values.yaml', input: 'a: 1\n', target: { ...target, field: '' }, wantCode: 'FIELD_PATH_INVALID' },
+    { name: 'marker on a key line without a value', file: 'values.yaml', input: `consumer: ${M}\n  replicaCount: 2\n`, target: withObject, wantCode: 'MARKER_MISPLACED' },
+    { name: 'marker after a flow list: the list is not an integer', file: 'values.yaml', input: `counts: [2] ${M}\n`, target: withObject, wantCode: 'REPLICAS_NOT_INTEGER' },
+    { name: 'two markers in different documents', file: 'values.yaml', input: `a: 1 ${M}\n---\nb: 2 ${M}\n`, target: withObject, wantCode: 'MARKER_AMBIGUOUS' },
+    { name: 'two kustomizations in one file', file: 'apps/k.yaml', input: `${kz}---\n${kz}`, target, wantCode: 'TARGET_AMBIGUOUS' },
+  ])('$name → $wantCode', ({ file, input, target: t, wantCode }) => {
+    const err = catchError(() => readReplicas(input, t as WorkloadTarget, file));
+    expect(err).toBeInstanceOf(ManifestError);
+    expect(err.code, err.message).toBe(wantCode);
+    expect(err.data.file).toBe(file);
+  });
+});
+
+describe('mayHoldMarker', () => {
+  it.each([
+    { name: 'marker present', text: `a: 1 ${M}\n`, want: true },
+    { name: 'no $gitscale', text: 'a: 1 # default/consumer\n', want: false },
+    { name: 'marker for another object', text: 'a: 1 # {"$gitscale": "default/other"}\n', want: false },
+    { name: 'no comment at all', text: 'a: "$gitscale default/consumer"\n', want: false },
+    { name: 'JSON escapes keep the file in', text: 'a: 1 # {"$gitscale": "default\\/consumer"}\n', want: true },
+  ])('$name', ({ text, want }) => {
+    expect(mayHoldMarker(text, 'default/consumer')).toBe(want);
+  });
+
+  it('a marker with JSON escapes is still found', () => {
+    expect(readReplicas('a: 3 # {"\\u0024gitscale": "default\\/consumer"}\n', withObject, 'v.yaml')).toMatchObject({ format: 'marker', replicas: 3 });
   });
 });
 

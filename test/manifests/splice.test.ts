@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
 import { applyEdit, confirmEdit, editFor } from '../../src/manifests/splice.js';
-import { locate } from '../../src/manifests/locate.js';
+import { locate } from '../../src/manifests/dispatch.js';
 import type { Edit } from '../../src/manifests/types.js';
 
 const target = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
