@@ -19,13 +19,14 @@ async function listOf(n: number): Promise<string> {
   return name;
 }
 
-async function once(config: string): Promise<{ code: number; out: string; err: string }> {
+async function gitscale(command: 'once' | 'plan', config: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: {}, waitForStop: () => new Promise(() => {}) };
-  const code = await main(['once', '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
+  const code = await main([command, '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
   return { code, out, err };
 }
+const once = (config: string) => gitscale('once', config);
 
 interface Layout {
   name: string;
@@ -89,6 +90,10 @@ describe('manifest layouts end to end (real git server)', () => {
     if (l.kind) (obj.spec as { scaleTargetRef: Record<string, string> }).scaleTargetRef.kind = l.kind;
     if (l.field) (obj.metadata as { annotations: Record<string, string> }).annotations['gitscale.dev/field'] = l.field;
     const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [obj] });
+    const planned = JSON.parse((await gitscale('plan', config)).out).objects[0];
+    expect(planned).toMatchObject({ file: l.changed, current: 1, desired: 4, route: 'commit' });
+    expect(planned.diff).toContain(`--- a/${l.changed}\n+++ b/${l.changed}\n`);
+    expect(await log(bare)).toEqual(['initial']);
     const r = await once(config);
     expect(r.err).not.toMatch(/ERROR/);
     expect(r.code).toBe(0);
