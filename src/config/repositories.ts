@@ -1,5 +1,6 @@
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
+import { readRepositoryReview } from './review.js';
 import type { RepositoryConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
@@ -40,7 +41,8 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       const a = isObj(r.author) ? r.author : {};
       author = { name: str(a, 'name', `${f}.author.name`, problems, { def: DEFAULT_AUTHOR.name })!, email: str(a, 'email', `${f}.author.email`, problems, { def: DEFAULT_AUTHOR.email })! };
     }
-    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author });
+    const review = readRepositoryReview(r.review, `${f}.review`, problems);
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review });
   });
   return out;
 }

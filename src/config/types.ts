@@ -13,8 +13,22 @@ export interface RepositoryAuth {
   username?: string;
 }
 
+/** Review thresholds (all optional): crossing any routes a decision to a pull request. */
+export interface ReviewPolicy {
+  /** desired > aboveReplicas */
+  aboveReplicas?: number;
+  /** |desired − current| > stepAbove */
+  stepAbove?: number;
+  /** |desired − current| / current > stepPercentAbove % (current > 0) */
+  stepPercentAbove?: number;
+  /** Step thresholds apply to scale-ins too (default: scale-outs only). */
+  scaleIn?: boolean;
+}
+
 export interface RepositoryConfig {
   name: string;
+  /** Defaults for every object in this repository. */
+  review: ReviewPolicy;
   /** `https://` / `http://` remote, or an absolute local directory holding a Git repository. */
   url: string;
   kind: 'remote' | 'local';
@@ -117,6 +131,8 @@ export interface ObjectConfig {
   spec: ScaleSpec;
   triggers: TriggerConfig[];
   annotations: Record<string, string>;
+  /** Repository defaults overridden by the object's `gitscale.dev/review-*` annotations. */
+  review: ReviewPolicy;
 }
 
 export interface TriggerAuthentication {

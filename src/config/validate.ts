@@ -3,11 +3,12 @@
 import { posix } from 'node:path';
 import { defaultBehavior } from './behavior.js';
 import { readPause } from './pause.js';
+import { readReviewAnnotations } from './review.js';
 import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
-import type { ConfigProblem, ObjectConfig, TriggerConfig, ValidateResult } from './types.js';
+import type { ConfigProblem, ObjectConfig, ReviewPolicy, TriggerConfig, ValidateResult } from './types.js';
 
 export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
 export const ANNOTATION_PATH = 'gitscale.dev/path';
@@ -45,7 +46,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
     const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
-    const obj = validateObject(raw, local, localWarn, new Set(repositories.map((r) => r.name)), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
+    const obj = validateObject(raw, local, localWarn, new Map(repositories.map((r) => [r.name, r.review])), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
     if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
     local.forEach(add(problems, label));
     localWarn.forEach(add(warnings, label));
@@ -57,7 +58,8 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   return { config: { file, repositories, objects, triggerAuthentications }, problems, warnings };
 }
 
-function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repoNames: Set<string>, auths: string[]): ObjectConfig | null {
+function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repoReviews: Map<string, ReviewPolicy>, auths: string[]): ObjectConfig | null {
+  const repoNames = new Set(repoReviews.keys());
   if (!isObj(raw)) {
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
     return null;
@@ -105,6 +107,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   }
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const pause = readPause(annotations, problems);
+  const review = { ...(repository ? repoReviews.get(repository) : undefined), ...readReviewAnnotations(annotations, problems) };
   // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).
   const behaviorField = 'spec.advanced.horizontalPodAutoscalerConfig.behavior';
   const behavior = defaultBehavior(hpaCfg.behavior ?? (pause?.scaleIn || pause?.scaleOut ? {} : undefined), behaviorField, problems);
@@ -119,7 +122,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
-    key, namespace, name, repository, path, field: fieldPath, annotations, triggers,
+    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review,
     target: { apiVersion, kind, name: targetName },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,

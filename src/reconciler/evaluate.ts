@@ -8,7 +8,8 @@ import { readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
 import type { TriggerPool } from './triggers.js';
-import type { Evaluated, ObjectResult, Route } from './types.js';
+import { routeFor } from './route.js';
+import type { Evaluated, ObjectResult } from './types.js';
 
 export interface EvaluateDeps {
   triggers: TriggerPool;
@@ -19,16 +20,10 @@ export interface EvaluateDeps {
   markers: MarkerCache;
 }
 
-export function routeFor(current: number, desired: number, cluster: boolean): Route {
-  if (desired === current) return 'none';
-  if (current === 0 && desired > 0 && cluster) return 'direct-patch+commit';
-  return 'commit';
-}
-
 export function baseResult(obj: ObjectConfig): ObjectResult {
   return {
     key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
-    current: null, desired: null, route: 'none', reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null,
+    current: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null,
   };
 }
 
@@ -51,6 +46,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     const field = readReplicas(text, target, file);
     const decision = decide({ spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state });
     const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);
+    const routed = routeFor(decision.current, decision.desired, obj.review, deps.cluster);
     return {
       decision,
       file,
@@ -59,7 +55,8 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
         ...result,
         current: decision.current,
         desired: decision.desired,
-        route: routeFor(decision.current, decision.desired, deps.cluster),
+        route: routed.route,
+        routedBy: routed.threshold,
         reason: decision.reason,
         triggers: triggerReports(decision),
         diff: unifiedDiff(file, text, after),

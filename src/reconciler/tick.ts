@@ -39,11 +39,17 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
   }
   if (d.dryRun) return [...results.values()];
 
-  const changes = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'none');
-  if (changes.length === 0) return [...results.values()];
+  const decided = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'none');
   // A decision that was not written: keep what the HPA learnt (recommendations, activity), not its scale event.
-  const unwritten = ({ obj, ev }: (typeof changes)[number]) =>
+  const unwritten = ({ obj, ev }: (typeof decided)[number]) =>
     d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: d.states.get(obj.key)?.scaleEvents ?? [] });
+  // Pull requests need a forge; until one is configured the decision is reported, not written.
+  for (const c of decided.filter(({ ev }) => ev.result.route === 'pull-request')) {
+    unwritten(c);
+    d.log.warn('waiting for review: no forge configured to open a pull request, not written', { object: c.obj.key, routedBy: c.ev.result.routedBy ?? undefined, current: c.ev.result.current, desired: c.ev.result.desired });
+  }
+  const changes = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
+  if (changes.length === 0) return [...results.values()];
   try {
     const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
     for (const { obj, ev } of changes) {

@@ -21,6 +21,8 @@ export interface ObjectResult {
   current: number | null;
   desired: number | null;
   route: Route;
+  /** The review threshold that routed the decision to a pull request. */
+  routedBy: string | null;
   reason: string;
   triggers: TriggerReport[];
   diff: string;

@@ -135,6 +135,26 @@ describe('validateConfig', () => {
     expect(r.problems[0]).toMatchObject({ field: 'metadata.name', code: 'CONFIG_NAME' });
   });
 
+  it('merges repository review defaults with the object\'s annotations', () => {
+    const r = validateConfig({ repositories: [{ ...repos[0], review: { aboveReplicas: 10, stepAbove: 5 } }], scaledObjects: [so('a', {}, { 'gitscale.dev/review-step-above': '2', 'gitscale.dev/review-scale-in': 'true' }), so('b')] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.config!.objects.map((o) => o.review)).toEqual([{ aboveReplicas: 10, stepAbove: 2, scaleIn: true }, { aboveReplicas: 10, stepAbove: 5 }]);
+  });
+
+  it.each([
+    { annotation: 'gitscale.dev/review-above-replicas', value: 'ten' },
+    { annotation: 'gitscale.dev/review-step-percent-above', value: '-5' },
+    { annotation: 'gitscale.dev/review-scale-in', value: 'yes' },
+  ])('an invalid review threshold names the object and annotation: $annotation=$value', ({ annotation, value }) => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { [annotation]: value })] }, '/c.yaml');
+    expect(r.problems).toEqual([expect.objectContaining({ object: 'default/a', field: `metadata.annotations["${annotation}"]`, code: 'CONFIG_REVIEW' })]);
+  });
+
+  it('an unknown repository review setting is a problem', () => {
+    const r = validateConfig({ repositories: [{ ...repos[0], review: { above: 3 } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems[0]).toMatchObject({ field: 'repositories[0].review.above', code: 'CONFIG_REVIEW' });
+  });
+
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
   });

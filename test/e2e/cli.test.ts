@@ -167,6 +167,30 @@ describe('gitscale plan', () => {
   });
 });
 
+describe('review thresholds', () => {
+  it('plan shows the pull-request route and the threshold; once writes nothing for it and commits the small change', async () => {
+    const big = await fillList(200);
+    const small = await fillList(6);
+    const dir = await makeLocalRepo({ 'big.yaml': deployment('big', 3), 'small.yaml': deployment('small', 1) });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir, review: { aboveReplicas: 5 } }],
+      scaledObjects: [
+        scaledObject({ name: 'big', path: 'big.yaml', triggers: [redisList(servers.REDIS_ADDRESS, big)] }),
+        scaledObject({ name: 'small', path: 'small.yaml', triggers: [redisList(servers.REDIS_ADDRESS, small)] }),
+      ],
+    });
+    const plan = await gitscale(['plan', '--config', config]);
+    expect(plan.stdout).toContain('replicas 3 → 6   route: pull-request (review-above-replicas 5: 6 > 5)');
+    const r = await gitscale(['once', '--config', config, '--output', 'json']);
+    expect(r.code).toBe(0);
+    const [bigR, smallR] = JSON.parse(r.stdout).objects;
+    expect(bigR).toMatchObject({ route: 'pull-request', routedBy: 'review-above-replicas 5: 6 > 5', commit: null });
+    expect(smallR).toMatchObject({ route: 'commit', current: 1, desired: 2 });
+    expect(r.stderr).toMatch(/waiting for review.*default\/big/);
+    expect(await log(dir)).toEqual(['scale default/small 1→2 (redis: 6 items / 5)', 'initial']);
+  });
+});
+
 describe('gitscale validate', () => {
   it('lists every problem (config and targets) with object, file and field; exit 2', async () => {
     const dir = await makeLocalRepo({ 'one.yaml': deployment('one', 1), 'two.yaml': deployment('other', 1) });

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const obj = (triggers: TriggerConfig[]): ObjectConfig => ({
-  key: 'default/a', namespace: 'default', name: 'a', repository: 'm', path: 'a.yaml', annotations: {},
+  key: 'default/a', namespace: 'default', name: 'a', repository: 'm', path: 'a.yaml', annotations: {}, review: {},
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'a' },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers,

@@ -18,7 +18,7 @@ const clock = { now: () => Date.UTC(2026, 10, 27) };
 const author = { name: 'gitscale', email: 'gitscale@localhost' };
 
 const obj = (name: string): ObjectConfig => ({
-  key: `default/${name}`, namespace: 'default', name, repository: 'm', path: `${name}.yaml`, annotations: {},
+  key: `default/${name}`, namespace: 'default', name, repository: 'm', path: `${name}.yaml`, annotations: {}, review: {},
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers: [{ type: 'redis', name: 'redis', metadata: {}, metricType: 'AverageValue' }],
