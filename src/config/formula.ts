@@ -63,8 +63,15 @@ function tokenize(src: string): Token[] {
 
 const WORD_OPS = new Map([['and', '&&'], ['or', '||'], ['not', '!']]);
 
+const MAX_LENGTH = 4096;
+const MAX_DEPTH = 64;
+const MAX_TERMS = 512;
+
 export function parseFormula(src: string): Expr {
-  const toks = tokenize(src).map((t) => (t.t === 'id' && WORD_OPS.has(t.v) ? { t: 'op' as const, v: WORD_OPS.get(t.v)!, pos: t.pos } : t));
+  if (src.length > MAX_LENGTH) throw new FormulaError(`the formula is longer than ${MAX_LENGTH} characters`, MAX_LENGTH + 1);
+  const raw = tokenize(src);
+  if (raw.length > MAX_TERMS * 2) throw new FormulaError(`the formula has more than ${MAX_TERMS} terms`, raw[MAX_TERMS * 2].pos);
+  const toks = raw.map((t) => (t.t === 'id' && WORD_OPS.has(t.v) ? { t: 'op' as const, v: WORD_OPS.get(t.v)!, pos: t.pos } : t));
   let k = 0;
   const peek = () => toks[k];
   const isOp = (v: string) => peek().t === 'op' && (peek() as { v: string }).v === v;
@@ -117,13 +124,17 @@ export function parseFormula(src: string): Expr {
     throw new FormulaError(t.t === 'end' ? 'the formula ended early' : `unexpected '${t.v}'`, t.pos);
   }
 
+  // expr-lang binds `??` tightest of the binary operators: `a ?? 0 + b ?? 0` is `(a ?? 0) + (b ?? 0)`,
+  // and `-a ?? 4` is `-(a ?? 4)`.
+  const nullish = binary(primary, ['??']);
+
   function unary(): Expr {
     const t = peek();
     if (t.t === 'op' && (t.v === '!' || t.v === '-' || t.v === '+')) {
       k++;
-      return { kind: 'unary', op: t.v, arg: unary() };
+      return { kind: 'unary', op: t.v, arg: nested(unary) };
     }
-    return primary();
+    return nullish();
   }
 
   const multiplicative = binary(unary, ['*', '/', '%']);
@@ -132,10 +143,24 @@ export function parseFormula(src: string): Expr {
   const equality = binary(comparison, ['==', '!=']);
   const and = binary(equality, ['&&']);
   const or = binary(and, ['||']);
-  const nullish = binary(or, ['??']);
+
+  // Deep nesting would overflow the stack (parser and evaluator both recurse): refuse it.
+  let depth = 0;
+  function nested(f: () => Expr): Expr {
+    if (++depth > MAX_DEPTH) throw new FormulaError(`the formula nests deeper than ${MAX_DEPTH} levels`, peek().pos);
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  }
 
   function expr(): Expr {
-    const cond = nullish();
+    return nested(ternary);
+  }
+
+  function ternary(): Expr {
+    const cond = or();
     if (!isOp('?')) return cond;
     k++;
     const then = expr();

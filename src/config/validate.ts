@@ -115,7 +115,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   if (behavior && pause?.scaleOut) behavior.scaleUp = { ...behavior.scaleUp, selectPolicy: 'Disabled' };
   const fallback = readFallback(spec.fallback, problems);
   const modifiers = readModifiers(adv.scalingModifiers, spec.triggers, problems);
-  if (fallback?.behavior === 'scalingModifiers' && adv.scalingModifiers === undefined) {
+  if (fallback?.behavior === 'scalingModifiers' && adv.scalingModifiers == null) {
     problems.push({ field: 'spec.fallback.behavior', message: 'scalingModifiers needs spec.advanced.scalingModifiers.formula', code: 'CONFIG_REQUIRED' });
   }
   const key = `${namespace}/${name ?? '?'}`;

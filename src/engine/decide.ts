@@ -47,16 +47,22 @@ export function decide(input: DecideInput): Decision {
   const state: EngineState = { ...prev, failures: o.failures };
   const done = (desired: number, undecided = false) => finish(o, state, desired, undecided);
   steps.push(...o.notes);
+  const min = spec.minReplicaCount;
+  const idle = spec.idleReplicaCount;
+  const fromZero = o.isActive && (current === 0 || (idle !== undefined && current < min));
   if (o.metrics.length === 0 && o.isError) {
+    // Nothing to compute; only force-activation can still move a workload off zero (RequestScale checks it first).
+    if (fromZero && !pause?.scaleOut) {
+      state.lastActiveTime = now;
+      steps.push(`force-activation: scale from ${current} to ${Math.max(min, 1)}`);
+      return done(Math.max(min, 1));
+    }
     steps.push(spec.modifiers ? 'no change' : `all ${o.failedMetrics} trigger(s) failed: no change`);
     return done(current, true);
   }
 
   // KEDA's poll: 0 ↔ 1 (and idle/min corrections), cooldown to zero.
-  const min = spec.minReplicaCount;
-  const idle = spec.idleReplicaCount;
   let replicas = current;
-  const fromZero = o.isActive && (current === 0 || (idle !== undefined && current < min));
   if (fromZero && pause?.scaleOut) {
     steps.push('active, but scale-out is paused (autoscaling.keda.sh/paused-scale-out)');
   } else if (fromZero) {

@@ -2,6 +2,7 @@
 // (SEMANTICS rule 8), the scalingModifiers composite metric (rule 9), activity and errors.
 import type { Fallback, ScaleSpec } from '../config/types.js';
 import { evaluate, FormulaEvalError, type Value } from './formula.js';
+import { toMilli } from './metric.js';
 import type { DecideInput, TriggerOutcome } from './types.js';
 
 /** One metric the HPA step turns into a replica proposal. */
@@ -99,7 +100,8 @@ function composite(outcomes: TriggerOutcome[], mods: NonNullable<ScaleSpec['modi
     notes.push(`fallback bypasses the formula: composite = ${inFallback[0].name}'s fallback metric`);
   } else {
     const vars: Record<string, Value> = Object.create(null);
-    for (const o of outcomes) vars[o.name] = o.fallback ? null : o.value;
+    // KEDA feeds the formula the metric values as the HPA sees them (NaN, ±Inf, negative → 0; 3 decimals).
+    for (const o of outcomes) vars[o.name] = o.fallback || o.value === null ? null : toMilli(o.value) / 1000;
     let out: Value;
     try {
       out = evaluate(mods.expr, vars);

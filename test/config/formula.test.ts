@@ -24,6 +24,9 @@ describe('parseFormula', () => {
     { name: 'bad character', src: 'a # b', message: "unexpected character '#' at column 3" },
     { name: 'trailing input', src: 'a b', message: "unexpected 'b' at column 3" },
     { name: 'a prototype name is not a function', src: 'toString(a)', message: "unknown function 'toString'" },
+    { name: 'too deep', src: '('.repeat(100) + 'a' + ')'.repeat(100), message: 'nests deeper than 64 levels' },
+    { name: 'too many unary operators', src: '-'.repeat(20000) + 'a', message: 'longer than 4096 characters' },
+    { name: 'too many terms', src: Array.from({ length: 600 }, () => 'a').join('+'), message: 'more than 512 terms' },
     { name: 'ternary without else', src: 'a ? b', message: "expected ':' but the formula ended at column 6" },
   ])('refuses $name with its column', ({ src, message }) => {
     expect(() => parseFormula(src)).toThrow(FormulaError);

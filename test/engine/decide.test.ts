@@ -81,6 +81,7 @@ const pauseCases: Case[] = [
   { name: 'paused-scale-out still lets it scale down', spec: { pause: pause({ scaleOut: true }), behavior: disabled('scaleUp') }, triggers: [trig(5)], current: 4, now: s(400), state: state({ lastActiveTime: s(399) }), want: 1 },
   { name: 'paused-scale-in blocks the scale to zero after the cooldown', spec: { pause: pause({ scaleIn: true }), behavior: disabled('scaleDown') }, triggers: [trig(0)], current: 3, now: s(1000), state: state({ lastActiveTime: s(0) }), want: 3, reason: /scale-in is paused/ },
   { name: 'paused-scale-in blocks the HPA scale-down', spec: { pause: pause({ scaleIn: true }), behavior: disabled('scaleDown') }, triggers: [trig(5)], current: 6, now: s(1000), state: state({ lastActiveTime: s(999) }), want: 6 },
+  { name: 'force-activation scales from zero even when every trigger fails (RequestScale checks activity first)', spec: { pause: pause({ forceActivation: true }), minReplicaCount: 2 }, triggers: [trig(null)], current: 0, want: 2, reason: /force-activation: scale from 0 to 2/ },
   { name: 'force-activation: inactive triggers still scale from zero to max(min,1)', spec: { pause: pause({ forceActivation: true }) }, triggers: [trig(0)], current: 0, want: 1 },
 ];
 

@@ -17,6 +17,9 @@ describe('evaluate', () => {
     { name: 'round halves away from zero (Go math.Round)', src: 'round(2.5) + round(-2.5)', vars: {}, want: 0 },
     { name: 'boolean logic', src: 'a > 1 && !(b > 1) || false', vars: { a: 2, b: 0 }, want: true },
     { name: 'equality with nil', src: 'a == nil', vars: { a: null }, want: true },
+    { name: '?? binds tighter than + and * (expr-lang precedence)', src: 'a ?? 0 + b ?? 0', vars: { a: 10, b: 20 }, want: 30 },
+    { name: '?? binds tighter than *', src: 'a ?? 2 * 5', vars: { a: 3 }, want: 15 },
+    { name: 'unary minus applies to the ?? expression', src: '-a ?? 4', vars: { a: null }, want: -4 },
     { name: 'division by zero is +Inf (float division)', src: 'a / 0', vars: { a: 1 }, want: Infinity },
   ])('$name', ({ src, vars, want }) => {
     expect(run(src, vars)).toBe(want);

@@ -33,6 +33,8 @@ const cases: Case[] = [
   { name: 'fallback behavior scalingModifiers: the failing trigger is nil, `??` supplies a default', spec: { modifiers: modifiers('a + (b ?? 20)', 10), fallback: { failureThreshold: 0, replicas: 9, behavior: 'scalingModifiers' } }, triggers: two(10, null), current: 2, state: state(), want: 3 },
   { name: 'fallback behavior scalingModifiers: a nil result becomes fallback.replicas × target', spec: { modifiers: modifiers('b', 10), fallback: { failureThreshold: 0, replicas: 4, behavior: 'scalingModifiers' } }, triggers: two(10, null), current: 2, state: state(), want: 4, reason: /fallback.replicas × target = 40/ },
   { name: 'fallback behavior scalingModifiers below the threshold: still an error, no change', spec: { modifiers: modifiers('a + (b ?? 0)', 10), fallback: { failureThreshold: 2, replicas: 4, behavior: 'scalingModifiers' } }, triggers: two(100, null), current: 2, state: state(), want: 2 },
+  { name: 'the formula sees values as the HPA does: NaN and negatives are 0 (KEDA AsApproximateFloat64 of the metric)', spec: { modifiers: modifiers('a + b', 5) }, triggers: [trig(NaN, { name: 'a', sample: { ok: true, value: NaN, active: true } }), trig(30, { name: 'b' })], current: 3, now: s(1000), state: state({ lastActiveTime: s(0) }), want: 6, active: true },
+  { name: 'a negative input is 0 in the formula', spec: { modifiers: modifiers('a + b', 5) }, triggers: [trig(-20, { name: 'a', sample: { ok: true, value: -20, active: false } }), trig(30, { name: 'b' })], current: 3, state: state(), want: 6 },
   { name: 'composite with min/max clamps before the HPA', spec: { modifiers: modifiers('min(a, 20) + max(b, 0)', 5) }, triggers: two(500, -10), current: 3, state: state(), want: 4 },
 ];
 
