@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the scaler test servers need on a fresh Debian 12 machine (run as root). Idempotent:
+# Installs what the test servers need on a fresh Debian 12 machine (run as root), and builds Gitea. Idempotent:
 # it runs apt-get only when something is missing, and starts no services (the tests start their own).
 set -euo pipefail
 
@@ -10,8 +10,16 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! compgen -G 
   missing+=(postgresql)
 fi
 
+# Gitea is built from the Go module proxy once per version into ~/.cache/gitscale (a few minutes cold).
+build_gitea() {
+  command -v go >/dev/null || { echo "test-env: go is needed to build Gitea" >&2; exit 1; }
+  bash "$(dirname "$0")/servers/build-gitea.sh" >/dev/null
+  echo "test-env: gitea ready"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test-env: redis-server and postgresql already installed"
+  build_gitea
   exit 0
 fi
 
@@ -41,3 +49,4 @@ command -v redis-server >/dev/null
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null
 id -u postgres >/dev/null
 echo "test-env: installed ${missing[*]}"
+build_gitea

@@ -1,5 +1,6 @@
 // Every server the suite needs. Each start function fails loudly if its server cannot run here.
 import { startGitHttp } from './git-http.js';
+import { startGitea } from './gitea.js';
 import { startMetrics } from './metrics.js';
 import { startPostgres } from './postgres.js';
 import { startRedis } from './redis.js';
@@ -9,6 +10,7 @@ export type { Started } from './types.js';
 
 export const servers: Record<string, StartServer> = {
   git: startGitHttp,
+  gitea: startGitea,
   metrics: startMetrics,
   postgres: startPostgres,
   redis: startRedis,
