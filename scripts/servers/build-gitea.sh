@@ -16,8 +16,6 @@ if [ ! -x "$OUT/gitea" ]; then
   MOD=$(go mod download -json "code.gitea.io/gitea@v$V" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   # Copy every replace directive (single-line form) from Gitea's own go.mod.
   sed -n 's/^replace \([^ ]*\) => \([^ ]*\) \([^ /]*\).*/\1=\2@\3/p' "$MOD" | while read -r r; do go mod edit -replace="$r"; done
-  printf 'package main\n\nimport _ "code.gitea.io/gitea"\n' > tools.go 2>/dev/null || true
-  rm -f tools.go
   go get "code.gitea.io/gitea@v$V" >/dev/null
   CGO_ENABLED=1 go build -trimpath -ldflags=-s -tags 'sqlite sqlite_unlock_notify' -o "$OUT/gitea.tmp" code.gitea.io/gitea
   mv "$OUT/gitea.tmp" "$OUT/gitea"

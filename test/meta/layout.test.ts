@@ -23,6 +23,7 @@ const allowed: Record<string, string[]> = {
   engine: ['config'],
   manifests: ['errors'],
   git: ['errors'],
+  forges: ['errors'],
   reconciler: ['config', 'engine', 'git', 'manifests', 'scalers', 'errors', 'log'],
   cli: ['config', 'engine', 'git', 'manifests', 'scalers', 'reconciler', 'errors', 'log', 'demo'],
   demo: ['cli', 'config', 'manifests', 'reconciler', 'log'],

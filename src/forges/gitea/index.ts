@@ -1,0 +1,93 @@
+// Gitea (REST under /api/v1, token auth). Gitea's pull list has no head filter, so findPr pages
+// through the list; the adapter hides that and the other differences from GitHub.
+import { errorMessage } from '../../errors.js';
+import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
+import { parsePull, type GiteaPull } from './schema.js';
+
+export interface GiteaOptions {
+  /** Server origin, e.g. https://gitea.example.com (the API is at /api/v1). */
+  url: string;
+  owner: string;
+  repo: string;
+  token: string;
+  fetch: typeof fetch;
+}
+
+const PAGE = 50;
+const MAX_PAGES = 20;
+
+/** What a status means for the token, for a message a person can act on. */
+function explain(status: number): string {
+  if (status === 401) return 'the token was not accepted';
+  if (status === 403) return 'the token lacks permission (it needs the write:repository and write:issue scopes)';
+  if (status === 404) return 'not found (check the repository URL, or the token cannot see it)';
+  return `HTTP ${status}`;
+}
+
+export function createGitea(o: GiteaOptions): Forge {
+  const base = `${o.url.replace(/\/$/, '')}/api/v1/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}`;
+  const where = `${o.owner}/${o.repo}`;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await o.fetch(`${base}${path}`, {
+        method,
+        headers: { Authorization: `token ${o.token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ForgeError('FORGE_UNREACHABLE', `gitea ${where}: ${method} ${path}: ${errorMessage(e)}`, { status: 0, forge: 'gitea', repository: where });
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      const detail = text.slice(0, 300).replaceAll(o.token, '***');
+      throw new ForgeError(res.status === 403 || res.status === 401 ? 'FORGE_PERMISSION' : 'FORGE_HTTP', `gitea ${where}: ${method} ${path}: ${explain(res.status)}: ${detail}`, { status: res.status, forge: 'gitea', repository: where });
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async function labelIds(names: string[]): Promise<number[]> {
+    const existing = await call<{ id: number; name: string }[]>('GET', `/labels?limit=${PAGE}`);
+    const ids: number[] = [];
+    for (const name of names) {
+      const found = existing.find((l) => l.name === name);
+      ids.push(found ? found.id : (await call<{ id: number }>('POST', '/labels', { name, color: '#1d76db' })).id);
+    }
+    return ids;
+  }
+
+  return {
+    kind: 'gitea',
+    async findPr(head) {
+      let closed: PullRequest | null = null;
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const list = await call<GiteaPull[]>('GET', `/pulls?state=all&sort=recentupdate&limit=${PAGE}&page=${page}`);
+        for (const raw of list) {
+          const pr = parsePull(raw);
+          if (pr.head !== head) continue;
+          if (pr.state === 'open') return pr;
+          closed ??= pr;
+        }
+        if (list.length < PAGE) break;
+      }
+      return closed;
+    },
+    async openPr(spec: PrSpec) {
+      return parsePull(await call<GiteaPull>('POST', '/pulls', { head: spec.head, base: spec.base, title: spec.title, body: spec.body }));
+    },
+    async updatePr(number, patch) {
+      return parsePull(await call<GiteaPull>('PATCH', `/pulls/${number}`, patch));
+    },
+    async closePr(number) {
+      await call('PATCH', `/pulls/${number}`, { state: 'closed' });
+    },
+    async comment(number, body) {
+      await call('POST', `/issues/${number}/comments`, { body });
+    },
+    async addLabels(number, labels) {
+      if (labels.length === 0) return;
+      await call('POST', `/issues/${number}/labels`, { labels: await labelIds(labels) });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The parts of Gitea's pull request answer gitscale reads (modules/structs/pull.go), checked.
+import { ForgeError, type PullRequest } from '../types.js';
+
+export interface GiteaPull {
+  number: number;
+  state: string;
+  merged: boolean;
+  title: string;
+  body: string;
+  html_url: string;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  labels?: { name: string }[] | null;
+}
+
+export function parsePull(raw: unknown): PullRequest {
+  const p = raw as Partial<GiteaPull>;
+  if (typeof p?.number !== 'number' || (p.state !== 'open' && p.state !== 'closed') || typeof p.head?.ref !== 'string' || typeof p.base?.ref !== 'string') {
+    throw new ForgeError('FORGE_SCHEMA', `gitea: unexpected pull request answer: ${JSON.stringify(raw).slice(0, 200)}`, { status: 200, forge: 'gitea' });
+  }
+  return {
+    number: p.number, state: p.state, merged: p.merged === true, head: p.head.ref, headSha: p.head.sha ?? '', base: p.base.ref,
+    title: p.title ?? '', body: p.body ?? '', url: p.html_url ?? '', labels: (p.labels ?? []).map((l) => l.name),
+  };
+}

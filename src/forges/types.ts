@@ -1,0 +1,43 @@
+// Pull requests behind one small interface (STYLE §10). Forges know branches and pull requests,
+// not scaling.
+import { GitscaleError } from '../errors.js';
+
+export interface PullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  /** Head branch name (without refs/heads/). */
+  head: string;
+  headSha: string;
+  base: string;
+  title: string;
+  body: string;
+  url: string;
+  labels: string[];
+}
+
+export interface PrSpec {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+export interface Forge {
+  readonly kind: string;
+  /** The open pull request from `head`, else the most recent closed one, else null. */
+  findPr(head: string): Promise<PullRequest | null>;
+  openPr(spec: PrSpec): Promise<PullRequest>;
+  updatePr(number: number, patch: { title?: string; body?: string }): Promise<PullRequest>;
+  closePr(number: number): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+  /** Adds labels by name, creating the ones the repository lacks. */
+  addLabels(number: number, labels: string[]): Promise<void>;
+}
+
+/** A forge API answered with an error; `status` is the HTTP status (0 when unreachable). */
+export class ForgeError extends GitscaleError {
+  constructor(code: string, message: string, data: { status: number; forge: string; repository?: string }) {
+    super(code, message, data);
+  }
+}
