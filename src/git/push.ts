@@ -50,10 +50,30 @@ export function readPktLines(buf: Buffer): string[] {
   return out;
 }
 
+export const ZERO_OID = '0'.repeat(40);
+
+/** The refs the server advertises for pushing (`info/refs?service=git-receive-pack`): ref → oid. */
+export async function advertisedRefs(http: HttpClient, url: string, headers: Record<string, string>): Promise<Map<string, string>> {
+  const res = await http.request({ url: `${url.replace(/\/$/, '')}/info/refs?service=git-receive-pack`, method: 'GET', headers });
+  const body = await collect(res.body);
+  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
+  const refs = new Map<string, string>();
+  for (const line of readPktLines(body)) {
+    const m = /^([0-9a-f]{40}) ([^\0\s]+)/.exec(line);
+    if (m && m[2] !== 'capabilities^{}') refs.set(m[2], m[1]);
+  }
+  return refs;
+}
+
+/** Updates (or, with newOid = ZERO_OID, deletes) one ref, sending `objects` as the pack. */
 export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
-  const { packfile } = await git.packObjects({ fs: p.fs, gitdir: p.gitdir, oids: p.objects, cache: p.cache });
   const command = pktLine(`${p.oldOid} ${p.newOid} ${p.ref}\0report-status agent=gitscale\n`);
-  const payload = Buffer.concat([command, Buffer.from('0000'), Buffer.from(packfile!)]);
+  const parts = [command, Buffer.from('0000')];
+  if (p.newOid !== ZERO_OID) {
+    const { packfile } = await git.packObjects({ fs: p.fs, gitdir: p.gitdir, oids: p.objects, cache: p.cache });
+    parts.push(Buffer.from(packfile!));
+  }
+  const payload = Buffer.concat(parts);
   const res = await p.http.request({
     url: `${p.url.replace(/\/$/, '')}/git-receive-pack`,
     method: 'POST',
@@ -66,7 +86,7 @@ export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
   if (res.statusCode !== 200) return { ok: false, rejected: false, reason: `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim() };
   const lines = readPktLines(body);
   const unpack = lines.find((l) => l.startsWith('unpack '));
-  if (unpack !== 'unpack ok') return { ok: false, rejected: false, reason: unpack ?? `unexpected answer: ${lines.join(' | ').slice(0, 200)}` };
+  if (unpack !== undefined && unpack !== 'unpack ok') return { ok: false, rejected: false, reason: unpack ?? `unexpected answer: ${lines.join(' | ').slice(0, 200)}` };
   if (lines.includes(`ok ${p.ref}`)) return { ok: true };
   const ng = lines.find((l) => l.startsWith(`ng ${p.ref} `));
   return ng ? { ok: false, rejected: true, reason: ng.slice(`ng ${p.ref} `.length) } : { ok: false, rejected: false, reason: `no status for ${p.ref}` };

@@ -7,9 +7,9 @@ import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
-import { pushCommit } from './push.js';
+import { advertisedRefs, pushCommit, ZERO_OID } from './push.js';
 import { listAt, readAt, treeIdAt, writeCommitObject, type Repo } from './tree.js';
-import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
+import type { Author, BranchOps, Clock, EditFn, Workspace, WriteResult } from './types.js';
 
 export interface RemoteOptions {
   repository: string;
@@ -128,8 +128,49 @@ export function openRemote(o: RemoteOptions): Workspace {
     }
   }
 
+  async function remoteOid(branch: string): Promise<string | undefined> {
+    try {
+      return (await advertisedRefs(http, o.url, headers)).get(`refs/heads/${branch}`);
+    } catch (e) {
+      throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
+    }
+  }
+
+  const branches: BranchOps = {
+    async writeBranch(branch, edit, author) {
+      if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to rewrite the base branch '${o.branch}' as a bot branch`, { repository: o.repository });
+      const parent = await sync();
+      const e = await edit((p) => readAt(repo, parent, p), 1);
+      if (!e || Object.keys(e.files).length === 0) return null;
+      const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const old = (await remoteOid(branch)) ?? ZERO_OID;
+      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: commit, objects });
+      if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
+      return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
+    },
+    async branchHead(branch) {
+      const oid = await remoteOid(branch);
+      if (!oid) return null;
+      try {
+        await git.fetch({ ...base, url: o.url, ref: branch, remoteRef: branch, singleBranch: true, tags: false });
+        const { commit } = await git.readCommit({ fs: o.fs, gitdir: repo.gitdir, oid, cache: repo.cache });
+        return { oid, authorEmail: commit.author.email, committerEmail: commit.committer.email };
+      } catch (e) {
+        throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);
+      }
+    },
+    async deleteBranch(branch) {
+      if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
+      const old = await remoteOid(branch);
+      if (!old) return;
+      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: ZERO_OID, objects: [] });
+      if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
+    },
+  };
+
   return {
     repository: o.repository,
+    branches,
     sync,
     read: async (path) => {
       if (head === undefined) await sync();

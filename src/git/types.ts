@@ -35,6 +35,15 @@ export interface Clock {
   now(): number;
 }
 
+/** A bot branch beside the base branch (pull requests). Never used on the base branch itself. */
+export interface BranchOps {
+  /** One commit built by `edit` on the base branch's head; `branch` is pointed at it with a lease on its current value. */
+  writeBranch(branch: string, edit: EditFn, author: Author): Promise<WriteResult | null>;
+  /** Where `branch` points on the remote and who authored that commit; null when it does not exist. */
+  branchHead(branch: string): Promise<{ oid: string; authorEmail: string; committerEmail: string } | null>;
+  deleteBranch(branch: string): Promise<void>;
+}
+
 export interface Workspace {
   readonly repository: string;
   /** Brings the branch head up to date (fetch for remotes); returns the head commit id. */
@@ -47,6 +56,8 @@ export interface Workspace {
   treeId(dir: string): Promise<string | null>;
   /** One commit on the branch built by `edit`, pushed (remotes); retried on races. */
   write(edit: EditFn, author: Author): Promise<WriteResult | null>;
+  /** Present for remotes (pull requests need a server); absent for local repositories. */
+  branches?: BranchOps;
 }
 
 export interface CommitEntry {
