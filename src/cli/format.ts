@@ -8,7 +8,7 @@ export function planJson(results: ObjectResult[]): string {
       namespace: r.namespace, name: r.name, repository: r.repository, file: r.file,
       current: r.current, desired: r.desired, route: r.route, routedBy: r.routedBy, reason: r.reason,
       triggers: r.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error })),
-      diff: r.diff, error: r.error, errorCode: r.errorCode, commit: r.commit,
+      diff: r.diff, error: r.error, errorCode: r.errorCode, commit: r.commit, pullRequest: r.pullRequest,
     })),
   }, null, 2);
 }
@@ -21,7 +21,7 @@ export function planText(results: ObjectResult[]): string {
       out.push(`  trigger ${t.name}${t.name !== t.type ? ` (${t.type})` : ''}: ${t.error ? `ERROR ${t.error}` : `value ${t.value}, target ${t.target}, ${t.active ? 'active' : 'inactive'}`}`);
     }
     if (r.error) out.push(`  ERROR ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
-    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${r.route}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}`);
+    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${r.route}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
     if (r.reason) out.push(`  why: ${r.reason}`);
     if (r.diff) out.push(r.diff.trimEnd().split('\n').map((l) => `  ${l}`).join('\n'));
     out.push('');

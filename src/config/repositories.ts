@@ -1,7 +1,7 @@
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
 import { readRepositoryReview } from './review.js';
-import type { RepositoryConfig } from './types.js';
+import type { ForgeConfig, RepositoryConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
@@ -42,7 +42,36 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       author = { name: str(a, 'name', `${f}.author.name`, problems, { def: DEFAULT_AUTHOR.name })!, email: str(a, 'email', `${f}.author.email`, problems, { def: DEFAULT_AUTHOR.email })! };
     }
     const review = readRepositoryReview(r.review, `${f}.review`, problems);
-    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review });
+    const forge = r.forge === undefined ? undefined : readForge(r.forge, kind === 'remote' ? url! : undefined, `${f}.forge`, problems);
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge });
   });
   return out;
+}
+
+function readForge(raw: unknown, repoUrl: string | undefined, field: string, problems: Problem[]): ForgeConfig | undefined {
+  if (!isObj(raw)) {
+    problems.push({ field, message: 'must be a map { type: gitea, url?, labels? }', code: 'CONFIG_TYPE' });
+    return undefined;
+  }
+  if (raw.type !== 'gitea') {
+    problems.push({ field: `${field}.type`, message: `must be one of: gitea (got ${JSON.stringify(raw.type)})`, code: 'CONFIG_FORGE' });
+    return undefined;
+  }
+  if (!repoUrl) {
+    problems.push({ field, message: 'pull requests need a remote repository (an http(s) url)', code: 'CONFIG_FORGE' });
+    return undefined;
+  }
+  const u = new URL(repoUrl);
+  const parts = u.pathname.replace(/\.git$/, '').split('/').filter(Boolean);
+  if (parts.length < 2) {
+    problems.push({ field, message: `cannot tell owner and repository from ${repoUrl}`, code: 'CONFIG_FORGE' });
+    return undefined;
+  }
+  const labels = raw.labels === undefined ? [] : Array.isArray(raw.labels) && raw.labels.every((l) => typeof l === 'string') ? (raw.labels as string[]) : undefined;
+  if (!labels) {
+    problems.push({ field: `${field}.labels`, message: 'must be a list of strings', code: 'CONFIG_TYPE' });
+    return undefined;
+  }
+  const url = str(raw, 'url', `${field}.url`, problems, { def: u.origin + parts.slice(0, -2).map((p) => `/${p}`).join('') })!;
+  return { type: 'gitea', url, owner: parts[parts.length - 2], repo: parts[parts.length - 1], labels };
 }

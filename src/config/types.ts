@@ -25,8 +25,20 @@ export interface ReviewPolicy {
   scaleIn?: boolean;
 }
 
+/** Where pull requests are opened for a remote repository. */
+export interface ForgeConfig {
+  type: 'gitea';
+  /** Server origin (default: the repository URL's origin). */
+  url: string;
+  owner: string;
+  repo: string;
+  /** Labels put on every pull request gitscale opens. */
+  labels: string[];
+}
+
 export interface RepositoryConfig {
   name: string;
+  forge?: ForgeConfig;
   /** Defaults for every object in this repository. */
   review: ReviewPolicy;
   /** `https://` / `http://` remote, or an absolute local directory holding a Git repository. */

@@ -27,6 +27,8 @@ export interface Forge {
   readonly kind: string;
   /** The open pull request from `head`, else the most recent closed one, else null. */
   findPr(head: string): Promise<PullRequest | null>;
+  /** Every open pull request whose head branch starts with `prefix`. */
+  openPrs(prefix: string): Promise<PullRequest[]>;
   openPr(spec: PrSpec): Promise<PullRequest>;
   updatePr(number: number, patch: { title?: string; body?: string }): Promise<PullRequest>;
   closePr(number: number): Promise<void>;

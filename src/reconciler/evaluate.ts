@@ -23,7 +23,7 @@ export interface EvaluateDeps {
 export function baseResult(obj: ObjectConfig): ObjectResult {
   return {
     key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
-    current: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null,
+    current: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null, pullRequest: null,
   };
 }
 

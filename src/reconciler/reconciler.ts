@@ -11,6 +11,8 @@ import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
+import { createGitea } from '../forges/gitea/index.js';
+import type { Forge } from '../forges/types.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
 
@@ -45,11 +47,24 @@ export function openWorkspace(repo: RepositoryConfig, deps: ReconcilerDeps): Wor
   });
 }
 
+export function openForge(repo: RepositoryConfig, deps: ReconcilerDeps): Forge {
+  const f = repo.forge!;
+  const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '';
+  return createGitea({ url: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch });
+}
+
 export function createReconciler(config: Config, deps: ReconcilerDeps): Reconciler {
   const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000 });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
   const markers: MarkerCache = new Map();
+  const handsOff = new Set<string>();
+  const forges = new Map<string, Forge>();
+  const forge = (repo: RepositoryConfig): Forge | undefined => {
+    if (!repo.forge) return undefined;
+    if (!forges.has(repo.name)) forges.set(repo.name, openForge(repo, deps));
+    return forges.get(repo.name);
+  };
   const running = new Map<string, Promise<ObjectResult[]>>();
 
   const workspace = (repo: RepositoryConfig): Workspace => {
@@ -65,7 +80,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, dryRun: deps.dryRun ?? false, cluster: false,
+      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, dryRun: deps.dryRun ?? false, cluster: false,
     });
     running.set(repo.name, p);
     try {

@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
 import { baseResult, evaluate, failed } from './evaluate.js';
 import type { TriggerPool } from './triggers.js';
+import type { Forge } from '../forges/types.js';
+import { reconcileReviews } from './review.js';
 import type { MarkerCache } from './target.js';
 import type { ObjectResult } from './types.js';
 import { writeChanges } from './write.js';
@@ -17,6 +19,9 @@ export interface TickDeps {
   now: number;
   states: Map<string, EngineState>;
   markers: MarkerCache;
+  /** The repository's forge when pull requests can be opened. */
+  forge?: Forge;
+  handsOff: Set<string>;
   /** plan: decide and report, write nothing, keep no state. */
   dryRun: boolean;
   cluster: boolean;
@@ -43,10 +48,25 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
   // A decision that was not written: keep what the HPA learnt (recommendations, activity), not its scale event.
   const unwritten = ({ obj, ev }: (typeof decided)[number]) =>
     d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: d.states.get(obj.key)?.scaleEvents ?? [] });
-  // Pull requests need a forge; until one is configured the decision is reported, not written.
-  for (const c of decided.filter(({ ev }) => ev.result.route === 'pull-request')) {
-    unwritten(c);
-    d.log.warn('waiting for review: no forge configured to open a pull request, not written', { object: c.obj.key, routedBy: c.ev.result.routedBy ?? undefined, current: c.ev.result.current, desired: c.ev.result.desired });
+  const reviewed = decided.filter(({ ev }) => ev.result.route === 'pull-request');
+  for (const c of reviewed) unwritten(c);
+  if (d.forge && d.ws.branches) {
+    const settled = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'pull-request');
+    const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff });
+    for (const c of reviewed) {
+      const o = outcomes.get(c.obj.key);
+      const r = results.get(c.obj.key)!;
+      if (o?.error !== undefined) {
+        results.set(c.obj.key, failed(r, o.error));
+        d.log.error('pull request failed', { object: c.obj.key, error: results.get(c.obj.key)!.error });
+      } else if (o?.pr) {
+        results.set(c.obj.key, { ...r, pullRequest: { number: o.pr.number, url: o.pr.url }, reason: o.note ? `${r.reason} (${o.note})` : r.reason });
+        d.log.info('pull request', { object: c.obj.key, pr: o.pr.number, url: o.pr.url, routedBy: r.routedBy ?? undefined, note: o.note });
+      }
+    }
+  } else {
+    // Pull requests need a forge; without one the decision is reported, not written.
+    for (const c of reviewed) d.log.warn('waiting for review: no forge configured to open a pull request, not written', { object: c.obj.key, routedBy: c.ev.result.routedBy ?? undefined, current: c.ev.result.current, desired: c.ev.result.desired });
   }
   const changes = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
   if (changes.length === 0) return [...results.values()];

@@ -31,6 +31,8 @@ export interface ObjectResult {
   errorCode: string | null;
   /** The commit that carried this object's change, when one was written. */
   commit: string | null;
+  /** The pull request holding this object's change, when it was routed to review. */
+  pullRequest: { number: number; url: string } | null;
 }
 
 /** Internal: an evaluated object, before writing. */

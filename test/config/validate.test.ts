@@ -155,6 +155,21 @@ describe('validateConfig', () => {
     expect(r.problems[0]).toMatchObject({ field: 'repositories[0].review.above', code: 'CONFIG_REVIEW' });
   });
 
+  it('reads a Gitea forge from the repository URL', () => {
+    const r = validateConfig({ repositories: [{ name: 'm', url: 'https://git.example.com/sub/platform/manifests.git', forge: { type: 'gitea', labels: ['autoscaling'] } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.config!.repositories[0].forge).toEqual({ type: 'gitea', url: 'https://git.example.com/sub', owner: 'platform', repo: 'manifests', labels: ['autoscaling'] });
+  });
+
+  it.each([
+    { name: 'unknown forge type', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitlab' } }, field: 'repositories[0].forge.type' },
+    { name: 'forge on a local repository', repo: { name: 'm', url: '/srv/m', forge: { type: 'gitea' } }, field: 'repositories[0].forge' },
+    { name: 'labels not a list', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', labels: 'a' } }, field: 'repositories[0].forge.labels' },
+  ])('refuses $name', ({ repo, field }) => {
+    const r = validateConfig({ repositories: [repo], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems.map((p) => p.field)).toContain(field);
+  });
+
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
   });

@@ -24,7 +24,7 @@ const allowed: Record<string, string[]> = {
   manifests: ['errors'],
   git: ['errors'],
   forges: ['errors'],
-  reconciler: ['config', 'engine', 'git', 'manifests', 'scalers', 'errors', 'log'],
+  reconciler: ['config', 'engine', 'git', 'forges', 'manifests', 'scalers', 'errors', 'log'],
   cli: ['config', 'engine', 'git', 'manifests', 'scalers', 'reconciler', 'errors', 'log', 'demo'],
   demo: ['cli', 'config', 'manifests', 'reconciler', 'log'],
   errors: [],

@@ -73,6 +73,18 @@ export function createGitea(o: GiteaOptions): Forge {
       }
       return closed;
     },
+    async openPrs(prefix) {
+      const out: PullRequest[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const list = await call<GiteaPull[]>('GET', `/pulls?state=open&limit=${PAGE}&page=${page}`);
+        for (const raw of list) {
+          const pr = parsePull(raw);
+          if (pr.head.startsWith(prefix)) out.push(pr);
+        }
+        if (list.length < PAGE) break;
+      }
+      return out;
+    },
     async openPr(spec: PrSpec) {
       return parsePull(await call<GiteaPull>('POST', '/pulls', { head: spec.head, base: spec.base, title: spec.title, body: spec.body }));
     },

@@ -41,6 +41,8 @@ describe('gitea forge', () => {
     expect(pr).toMatchObject({ state: 'open', merged: false, head: 'gitscale/default/consumer', base: 'main', title: 'scale default/consumer 3→40' });
     expect(pr.url).toContain(`/gitscale/${repo}/pulls/${pr.number}`);
     expect((await f.findPr('gitscale/default/consumer'))?.number).toBe(pr.number);
+    expect((await f.openPrs('gitscale/')).map((p) => p.number)).toEqual([pr.number]);
+    expect(await f.openPrs('other/')).toEqual([]);
     const updated = await f.updatePr(pr.number, { title: 'scale default/consumer 3→50', body: 'new evidence' });
     expect(updated).toMatchObject({ number: pr.number, title: 'scale default/consumer 3→50', body: 'new evidence' });
     await f.addLabels(pr.number, ['autoscaling', 'needs-review']);

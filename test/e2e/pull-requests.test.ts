@@ -1,0 +1,130 @@
+// The pull-request lifecycle against a real Gitea: opened above a review threshold, updated in
+// place, closed when the decision falls back within policy, no duplicate after a merge, and a
+// branch a person pushed to is left alone.
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { main, type Io } from '../../src/cli/main.js';
+import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
+
+const run = promisify(execFile);
+const servers = inject('servers');
+const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
+const api = async (path: string, init: RequestInit = {}) => {
+  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, { ...init, headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' } });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+};
+
+let redis: Redis;
+let repo = '';
+let clone = '';
+let config = '';
+const list = `pr-${Date.now()}`;
+const branch = 'gitscale/default/consumer';
+
+async function setQueue(n: number): Promise<void> {
+  await redis.del(list);
+  if (n) await redis.rpush(list, ...Array.from({ length: n }, () => 'x'));
+}
+
+async function once(): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
+  const code = await main(['once', '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
+  return { code, out, err };
+}
+
+const git = (...args: string[]) => run('git', args, { cwd: clone, env: ENV }).then((r) => r.stdout);
+const onMain = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=main`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => r.text());
+const onBranch = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=${encodeURIComponent(branch)}`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => (r.ok ? r.text() : null));
+const pulls = async (state: string) => (await api(`/repos/gitscale/${repo}/pulls?state=${state}&limit=50`)).json as { number: number; title: string; state: string; merged: boolean; body: string; head: { ref: string }; labels: { name: string }[] }[];
+
+beforeAll(async () => {
+  redis = new Redis(servers.REDIS_ADDRESS);
+  repo = `prs-${Math.random().toString(36).slice(2, 8)}`;
+  expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name: repo, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
+  clone = await mkdtemp(join(tmpdir(), 'gitea-human-'));
+  const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${repo}.git`;
+  await run('git', ['clone', '-q', url, clone], { env: ENV });
+  await writeFile(join(clone, 'deploy.yaml'), deployment('consumer', 8));
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'add consumer');
+  await git('push', '-q', 'origin', 'main');
+  config = await writeConfig({
+    repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${repo}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', labels: ['autoscaling'] } }],
+    scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+  });
+});
+afterAll(() => redis.quit());
+
+describe('pull-request lifecycle on Gitea', () => {
+  it('opens, updates in place, closes when back within policy, never duplicates after a merge, and leaves a human branch alone', async () => {
+    // 1. 8 → 16 crosses review-above-replicas 10: a pull request, main untouched.
+    await setQueue(80);
+    let r = await once();
+    expect(r.err).not.toMatch(/ERROR/);
+    expect(r.code).toBe(0);
+    let obj = JSON.parse(r.out).objects[0];
+    expect(obj).toMatchObject({ route: 'pull-request', routedBy: 'review-above-replicas 10: 16 > 10', commit: null });
+    let open = await pulls('open');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ number: obj.pullRequest.number, title: 'scale default/consumer 8→16 (redis: 80 items / 5)', head: { ref: branch } });
+    expect(open[0].labels.map((l) => l.name)).toEqual(['autoscaling']);
+    expect(open[0].body).toContain('| redis | redis | 80 | 5 | yes |  |');
+    expect(open[0].body).toContain('Gitscale-Replicas: 8 -> 16');
+    expect(await onBranch()).toContain('replicas: 16 # gitscale');
+    expect(await onMain()).toContain('replicas: 8 # gitscale');
+    const first = open[0].number;
+
+    // 2. A new decision above the threshold updates the same pull request in place.
+    await setQueue(60);
+    r = await once();
+    open = await pulls('open');
+    expect(open.map((p) => [p.number, p.title])).toEqual([[first, 'scale default/consumer 8→12 (redis: 60 items / 5)']]);
+    expect(await onBranch()).toContain('replicas: 12 # gitscale');
+
+    // 3. Back within policy: the pull request is closed with a comment, the branch deleted, the change committed.
+    await setQueue(45);
+    r = await once();
+    obj = JSON.parse(r.out).objects[0];
+    expect(obj).toMatchObject({ route: 'commit', current: 8, desired: 9 });
+    expect(await pulls('open')).toEqual([]);
+    const comments = (await api(`/repos/gitscale/${repo}/issues/${first}/comments`)).json as { body: string }[];
+    expect(comments.map((c) => c.body).join('\n')).toMatch(/Superseded: the decision \(8 → 9\) is within the review policy and is committed directly/);
+    expect((await api(`/repos/gitscale/${repo}/branches/${encodeURIComponent(branch)}`)).status).toBe(404);
+    expect(await onMain()).toContain('replicas: 9 # gitscale');
+
+    // 4. A merged pull request: the next tick reads the new value from main and opens nothing new.
+    await setQueue(80);
+    r = await once();
+    const second = JSON.parse(r.out).objects[0].pullRequest.number;
+    expect((await api(`/repos/gitscale/${repo}/pulls/${second}/merge`, { method: 'POST', body: JSON.stringify({ Do: 'merge' }) })).status).toBe(200);
+    expect(await onMain()).toContain('replicas: 16 # gitscale');
+    r = await once();
+    expect(JSON.parse(r.out).objects[0]).toMatchObject({ current: 16, desired: 16, route: 'none', pullRequest: null });
+    expect(await pulls('open')).toEqual([]);
+
+    // 5. A person pushes to the bot branch: gitscale stops touching it and says so once.
+    await setQueue(150);
+    r = await once();
+    const third = JSON.parse(r.out).objects[0].pullRequest.number;
+    await git('fetch', '-q', 'origin');
+    await git('checkout', '-q', '-B', 'mine', `origin/${branch}`);
+    await writeFile(join(clone, 'deploy.yaml'), deployment('consumer', 25));
+    await git('commit', '-q', '-am', 'human: 25 is enough');
+    await git('push', '-q', 'origin', `mine:${branch}`);
+    await setQueue(200);
+    r = await once();
+    expect(JSON.parse(r.out).objects[0].reason).toMatch(/left alone: a person pushed to the branch/);
+    expect(r.err).toMatch(/a person pushed to the bot branch/);
+    expect(await onBranch()).toContain('replicas: 25 # gitscale');
+    const notes = (await api(`/repos/gitscale/${repo}/issues/${third}/comments`)).json as { body: string }[];
+    expect(notes.filter((c) => c.body.includes('gitscale will not update this branch'))).toHaveLength(1);
+  }, 120_000);
+});
