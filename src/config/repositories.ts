@@ -67,11 +67,27 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     problems.push({ field, message: `cannot tell owner and repository from ${repoUrl}`, code: 'CONFIG_FORGE' });
     return undefined;
   }
-  const labels = raw.labels === undefined ? [] : Array.isArray(raw.labels) && raw.labels.every((l) => typeof l === 'string') ? (raw.labels as string[]) : undefined;
-  if (!labels) {
-    problems.push({ field: `${field}.labels`, message: 'must be a list of strings', code: 'CONFIG_TYPE' });
+  const before = problems.length;
+  const names = (key: string): string[] => {
+    const v = raw[key];
+    if (v === undefined) return [];
+    if (Array.isArray(v) && v.every((l) => typeof l === 'string')) return v as string[];
+    problems.push({ field: `${field}.${key}`, message: 'must be a list of strings', code: 'CONFIG_TYPE' });
+    return [];
+  };
+  const limit = (key: string): number | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (Number.isInteger(v) && (v as number) > 0) return v as number;
+    problems.push({ field: `${field}.${key}`, message: `must be a whole number > 0, got ${JSON.stringify(v)}`, code: 'CONFIG_RANGE' });
     return undefined;
-  }
+  };
+  if (raw.autoMerge !== undefined && typeof raw.autoMerge !== 'boolean') problems.push({ field: `${field}.autoMerge`, message: 'must be true or false', code: 'CONFIG_TYPE' });
   const url = str(raw, 'url', `${field}.url`, problems, { def: u.origin + parts.slice(0, -2).map((p) => `/${p}`).join('') })!;
-  return { type: 'gitea', url, owner: parts[parts.length - 2], repo: parts[parts.length - 1], labels };
+  const forge: ForgeConfig = {
+    type: 'gitea', url, owner: parts[parts.length - 2], repo: parts[parts.length - 1],
+    labels: names('labels'), reviewers: names('reviewers'), assignees: names('assignees'), autoMerge: raw.autoMerge === true,
+    prHourlyLimit: limit('prHourlyLimit'), prConcurrentLimit: limit('prConcurrentLimit'),
+  };
+  return problems.length === before ? forge : undefined;
 }

@@ -32,8 +32,15 @@ export interface ForgeConfig {
   url: string;
   owner: string;
   repo: string;
-  /** Labels put on every pull request gitscale opens. */
+  /** Labels, reviewers and assignees put on every pull request gitscale opens. */
   labels: string[];
+  reviewers: string[];
+  assignees: string[];
+  /** Merge once the checks pass (Gitea: merge_when_checks_succeed), so CI can stand in for a person. */
+  autoMerge: boolean;
+  /** Renovate's limits: new pull requests per hour, and open ones at a time (decisions beyond wait). */
+  prHourlyLimit?: number;
+  prConcurrentLimit?: number;
 }
 
 export interface RepositoryConfig {

@@ -21,6 +21,7 @@ export interface PrSpec {
   base: string;
   title: string;
   body: string;
+  assignees?: string[];
 }
 
 export interface Forge {
@@ -35,6 +36,9 @@ export interface Forge {
   comment(number: number, body: string): Promise<void>;
   /** Adds labels by name, creating the ones the repository lacks. */
   addLabels(number: number, labels: string[]): Promise<void>;
+  requestReviewers(number: number, reviewers: string[]): Promise<void>;
+  /** Merges once the required checks pass (at once when none are required). */
+  enableAutomerge(number: number): Promise<void>;
 }
 
 /** A forge API answered with an error; `status` is the HTTP status (0 when unreachable). */

@@ -23,6 +23,9 @@ export interface ReviewContext {
   log: Logger;
   /** Branches already told that gitscale keeps its hands off (one comment per process). */
   handsOff: Set<string>;
+  /** When gitscale opened pull requests in this repository (for prHourlyLimit), and the clock. */
+  opened: number[];
+  now: number;
 }
 
 export interface ReviewOutcome {
@@ -80,9 +83,22 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   const title = message.split('\n')[0];
   const body = prBody(item, message);
   if (open) return { pr: await c.forge.updatePr(open.number, { title, body }) };
-  const pr = await c.forge.openPr({ head: branch, base: c.repo.branch, title, body });
-  await c.forge.addLabels(pr.number, c.repo.forge?.labels ?? []);
+  const f = c.repo.forge!;
+  const pr = await c.forge.openPr({ head: branch, base: c.repo.branch, title, body, assignees: f.assignees });
+  c.opened.push(c.now);
+  await c.forge.addLabels(pr.number, f.labels);
+  await c.forge.requestReviewers(pr.number, f.reviewers);
+  if (f.autoMerge) await c.forge.enableAutomerge(pr.number);
   return { pr };
+}
+
+/** Why a new pull request must wait (Renovate's prConcurrentLimit / prHourlyLimit), or null. */
+function limited(openCount: number, c: ReviewContext): string | null {
+  const f = c.repo.forge!;
+  if (f.prConcurrentLimit !== undefined && openCount >= f.prConcurrentLimit) return `prConcurrentLimit ${f.prConcurrentLimit} reached`;
+  const lastHour = c.opened.filter((t) => t > c.now - 3600_000).length;
+  if (f.prHourlyLimit !== undefined && lastHour >= f.prHourlyLimit) return `prHourlyLimit ${f.prHourlyLimit} reached`;
+  return null;
 }
 
 async function close(item: Item, open: PullRequest, c: ReviewContext): Promise<void> {
@@ -120,9 +136,19 @@ export async function reconcileReviews(reviewed: Item[], settled: Item[], c: Rev
       c.log.error('closing a superseded pull request failed', { object: item.obj.key, pr: pr.number, error: errorMessage(e) });
     }
   }
+  let openCount = byBranch.size;
   for (const item of reviewed) {
+    const existing = byBranch.get(branchFor(item.obj));
+    const wait = existing ? null : limited(openCount, c);
+    if (wait) {
+      c.log.warn('pull request waits: limit reached (decided again next tick)', { object: item.obj.key, why: wait });
+      out.set(item.obj.key, { note: `waiting: ${wait}` });
+      continue;
+    }
     try {
-      out.set(item.obj.key, await upsert(item, byBranch.get(branchFor(item.obj)), c));
+      const o = await upsert(item, existing, c);
+      if (!existing && o.pr) openCount++;
+      out.set(item.obj.key, o);
     } catch (e) {
       out.set(item.obj.key, { error: e });
     }

@@ -22,6 +22,8 @@ export interface TickDeps {
   /** The repository's forge when pull requests can be opened. */
   forge?: Forge;
   handsOff: Set<string>;
+  /** Times gitscale opened pull requests in this repository (prHourlyLimit). */
+  opened: number[];
   /** plan: decide and report, write nothing, keep no state. */
   dryRun: boolean;
   cluster: boolean;
@@ -52,13 +54,15 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
   for (const c of reviewed) unwritten(c);
   if (d.forge && d.ws.branches) {
     const settled = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'pull-request');
-    const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff });
+    const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
     for (const c of reviewed) {
       const o = outcomes.get(c.obj.key);
       const r = results.get(c.obj.key)!;
       if (o?.error !== undefined) {
         results.set(c.obj.key, failed(r, o.error));
         d.log.error('pull request failed', { object: c.obj.key, error: results.get(c.obj.key)!.error });
+      } else if (o?.note && !o.pr) {
+        results.set(c.obj.key, { ...r, reason: `${r.reason} (${o.note})` });
       } else if (o?.pr) {
         results.set(c.obj.key, { ...r, pullRequest: { number: o.pr.number, url: o.pr.url }, reason: o.note ? `${r.reason} (${o.note})` : r.reason });
         d.log.info('pull request', { object: c.obj.key, pr: o.pr.number, url: o.pr.url, routedBy: r.routedBy ?? undefined, note: o.note });

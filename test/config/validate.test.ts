@@ -158,13 +158,15 @@ describe('validateConfig', () => {
   it('reads a Gitea forge from the repository URL', () => {
     const r = validateConfig({ repositories: [{ name: 'm', url: 'https://git.example.com/sub/platform/manifests.git', forge: { type: 'gitea', labels: ['autoscaling'] } }], scaledObjects: [so('a')] }, '/c.yaml');
     expect(r.problems).toEqual([]);
-    expect(r.config!.repositories[0].forge).toEqual({ type: 'gitea', url: 'https://git.example.com/sub', owner: 'platform', repo: 'manifests', labels: ['autoscaling'] });
+    expect(r.config!.repositories[0].forge).toEqual({ type: 'gitea', url: 'https://git.example.com/sub', owner: 'platform', repo: 'manifests', labels: ['autoscaling'], reviewers: [], assignees: [], autoMerge: false, prHourlyLimit: undefined, prConcurrentLimit: undefined });
   });
 
   it.each([
     { name: 'unknown forge type', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitlab' } }, field: 'repositories[0].forge.type' },
     { name: 'forge on a local repository', repo: { name: 'm', url: '/srv/m', forge: { type: 'gitea' } }, field: 'repositories[0].forge' },
     { name: 'labels not a list', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', labels: 'a' } }, field: 'repositories[0].forge.labels' },
+    { name: 'a zero hourly limit', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', prHourlyLimit: 0 } }, field: 'repositories[0].forge.prHourlyLimit' },
+    { name: 'autoMerge not a bool', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', autoMerge: 'yes' } }, field: 'repositories[0].forge.autoMerge' },
   ])('refuses $name', ({ repo, field }) => {
     const r = validateConfig({ repositories: [repo], scaledObjects: [so('a')] }, '/c.yaml');
     expect(r.problems.map((p) => p.field)).toContain(field);

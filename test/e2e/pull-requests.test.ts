@@ -128,3 +128,34 @@ describe('pull-request lifecycle on Gitea', () => {
     expect(notes.filter((c) => c.body.includes('gitscale will not update this branch'))).toHaveLength(1);
   }, 120_000);
 });
+
+describe('pull-request limits on Gitea', () => {
+  it('prConcurrentLimit: a second decision waits (reported, not dropped) while one pull request is open', async () => {
+    const name = `lim-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
+    const dir = await mkdtemp(join(tmpdir(), 'gitea-lim-'));
+    const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
+    await run('git', ['clone', '-q', url, dir], { env: ENV });
+    await writeFile(join(dir, 'a.yaml'), deployment('a', 8));
+    await writeFile(join(dir, 'b.yaml'), deployment('b', 8));
+    await run('git', ['add', '-A'], { cwd: dir, env: ENV });
+    await run('git', ['commit', '-q', '-m', 'two consumers'], { cwd: dir, env: ENV });
+    await run('git', ['push', '-q', 'origin', 'main'], { cwd: dir, env: ENV });
+    await setQueue(80);
+    const cfg = await writeConfig({
+      repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', prConcurrentLimit: 1 } }],
+      scaledObjects: ['a', 'b'].map((n) => scaledObject({ name: n, path: `${n}.yaml`, triggers: [redisList(servers.REDIS_ADDRESS, list)] })),
+    });
+    let out = '';
+    let err = '';
+    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
+    expect(await main(['once', '--config', cfg, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io)).toBe(0);
+    const [a, b] = JSON.parse(out).objects;
+    expect(a.pullRequest).not.toBeNull();
+    expect(b).toMatchObject({ route: 'pull-request', pullRequest: null });
+    expect(b.reason).toMatch(/waiting: prConcurrentLimit 1 reached/);
+    expect(err).toMatch(/pull request waits: limit reached/);
+    const open = (await api(`/repos/gitscale/${name}/pulls?state=open`)).json as unknown[];
+    expect(open).toHaveLength(1);
+  });
+});

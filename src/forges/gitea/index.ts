@@ -86,7 +86,7 @@ export function createGitea(o: GiteaOptions): Forge {
       return out;
     },
     async openPr(spec: PrSpec) {
-      return parsePull(await call<GiteaPull>('POST', '/pulls', { head: spec.head, base: spec.base, title: spec.title, body: spec.body }));
+      return parsePull(await call<GiteaPull>('POST', '/pulls', { head: spec.head, base: spec.base, title: spec.title, body: spec.body, ...(spec.assignees?.length ? { assignees: spec.assignees } : {}) }));
     },
     async updatePr(number, patch) {
       return parsePull(await call<GiteaPull>('PATCH', `/pulls/${number}`, patch));
@@ -96,6 +96,13 @@ export function createGitea(o: GiteaOptions): Forge {
     },
     async comment(number, body) {
       await call('POST', `/issues/${number}/comments`, { body });
+    },
+    async requestReviewers(number, reviewers) {
+      if (reviewers.length) await call('POST', `/pulls/${number}/requested_reviewers`, { reviewers });
+    },
+    async enableAutomerge(number) {
+      // 200: merged now (no checks required); 201: scheduled until the checks succeed.
+      await call('POST', `/pulls/${number}/merge`, { Do: 'merge', merge_when_checks_succeed: true });
     },
     async addLabels(number, labels) {
       if (labels.length === 0) return;

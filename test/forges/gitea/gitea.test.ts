@@ -55,11 +55,20 @@ describe('gitea forge', () => {
     expect(await f.findPr('gitscale/default/consumer')).toMatchObject({ number: pr.number, state: 'closed', merged: false });
   });
 
-  it('reports a merged pull request as merged', async () => {
+  it('requests reviewers, and auto-merge merges at once when no checks are required; then it reads as merged', async () => {
+    const reviewer = `rev-${repo}`;
+    const u = await api('/admin/users', { method: 'POST', body: JSON.stringify({ username: reviewer, email: `${reviewer}@example.com`, password: 'Reviewer-pass-123', must_change_password: false }) });
+    expect(u.status).toBe(201);
+    expect((await api(`/repos/gitscale/${repo}/collaborators/${reviewer}`, { method: 'PUT', body: JSON.stringify({ permission: 'write' }) })).status).toBe(204);
     const f = forge();
-    const pr = await f.openPr({ head: 'gitscale/default/other', base: 'main', title: 't', body: 'b' });
-    const m = await api(`/repos/gitscale/${repo}/pulls/${pr.number}/merge`, { method: 'POST', body: JSON.stringify({ Do: 'merge' }) });
-    expect(m.status).toBe(200);
+    const pr = await f.openPr({ head: 'gitscale/default/other', base: 'main', title: 't', body: 'b', assignees: ['gitscale'] });
+    await f.requestReviewers(pr.number, [reviewer]);
+    const details = await (await api(`/repos/gitscale/${repo}/pulls/${pr.number}`)).json();
+    expect(details.requested_reviewers.map((r: { login: string }) => r.login)).toEqual([reviewer]);
+    expect(details.assignees.map((a: { login: string }) => a.login)).toEqual(['gitscale']);
+    await f.enableAutomerge(pr.number);
+    // Gitea merges a scheduled auto-merge from its queue once the (here: no) checks are done.
+    for (let i = 0; i < 50 && !(await f.findPr('gitscale/default/other'))?.merged; i++) await new Promise((r) => setTimeout(r, 200));
     expect(await f.findPr('gitscale/default/other')).toMatchObject({ state: 'closed', merged: true });
   });
 
