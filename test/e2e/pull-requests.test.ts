@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -157,5 +158,58 @@ describe('pull-request limits on Gitea', () => {
     expect(err).toMatch(/pull request waits: limit reached/);
     const open = (await api(`/repos/gitscale/${name}/pulls?state=open`)).json as unknown[];
     expect(open).toHaveLength(1);
+  });
+});
+
+describe('forge faults', () => {
+  it('a 5xx while opening the pull request leaves a branch that the next tick turns into exactly one pull request', async () => {
+    const name = `flt-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
+    const dir = await mkdtemp(join(tmpdir(), 'gitea-flt-'));
+    const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
+    await run('git', ['clone', '-q', url, dir], { env: ENV });
+    await writeFile(join(dir, 'a.yaml'), deployment('a', 8));
+    await run('git', ['add', '-A'], { cwd: dir, env: ENV });
+    await run('git', ['commit', '-q', '-m', 'consumer'], { cwd: dir, env: ENV });
+    await run('git', ['push', '-q', 'origin', 'main'], { cwd: dir, env: ENV });
+    // A proxy in front of Gitea's API that answers 502 to the first "create pull request".
+    let failures = 1;
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (req.method === 'POST' && /\/pulls$/.test(req.url ?? '') && failures-- > 0) {
+        res.writeHead(502).end('bad gateway');
+        return;
+      }
+      const r = await fetch(`${servers.GITEA_URL}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      await setQueue(80);
+      const cfg = await writeConfig({
+        repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
+        scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      });
+      const tick = async () => {
+        let out = '';
+        const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
+        const code = await main(['once', '--config', cfg, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
+        return { code, obj: JSON.parse(out).objects[0] };
+      };
+      const first = await tick();
+      expect(first.code).toBe(1);
+      expect(first.obj.errorCode).toBe('FORGE_HTTP');
+      expect(first.obj.error).toMatch(/HTTP 502/);
+      const second = await tick();
+      expect(second.code).toBe(0);
+      expect(second.obj.pullRequest).not.toBeNull();
+      const open = (await api(`/repos/gitscale/${name}/pulls?state=all`)).json as { head: { ref: string } }[];
+      expect(open.map((p) => p.head.ref)).toEqual(['gitscale/default/a']);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 });
