@@ -46,17 +46,23 @@ const onMain = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/r
 const onBranch = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=${encodeURIComponent(branch)}`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => (r.ok ? r.text() : null));
 const pulls = async (state: string) => (await api(`/repos/gitscale/${repo}/pulls?state=${state}&limit=50`)).json as { number: number; title: string; state: string; merged: boolean; body: string; head: { ref: string }; labels: { name: string }[] }[];
 
+/** A new Gitea repository whose main branch holds `files`, pushed by a person with native git. */
+async function giteaRepo(prefix: string, files: Record<string, string>): Promise<{ name: string; dir: string }> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
+  const dir = await mkdtemp(join(tmpdir(), 'gitea-human-'));
+  const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
+  await run('git', ['clone', '-q', url, dir], { env: ENV });
+  for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);
+  await run('git', ['add', '-A'], { cwd: dir, env: ENV });
+  await run('git', ['commit', '-q', '-m', 'manifests'], { cwd: dir, env: ENV });
+  await run('git', ['push', '-q', 'origin', 'main'], { cwd: dir, env: ENV });
+  return { name, dir };
+}
+
 beforeAll(async () => {
   redis = new Redis(servers.REDIS_ADDRESS);
-  repo = `prs-${Math.random().toString(36).slice(2, 8)}`;
-  expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name: repo, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
-  clone = await mkdtemp(join(tmpdir(), 'gitea-human-'));
-  const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${repo}.git`;
-  await run('git', ['clone', '-q', url, clone], { env: ENV });
-  await writeFile(join(clone, 'deploy.yaml'), deployment('consumer', 8));
-  await git('add', '-A');
-  await git('commit', '-q', '-m', 'add consumer');
-  await git('push', '-q', 'origin', 'main');
+  ({ name: repo, dir: clone } = await giteaRepo('prs', { 'deploy.yaml': deployment('consumer', 8) }));
   config = await writeConfig({
     repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${repo}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', labels: ['autoscaling'] } }],
     scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
@@ -132,16 +138,7 @@ describe('pull-request lifecycle on Gitea', () => {
 
 describe('pull-request limits on Gitea', () => {
   it('prConcurrentLimit: a second decision waits (reported, not dropped) while one pull request is open', async () => {
-    const name = `lim-${Math.random().toString(36).slice(2, 8)}`;
-    expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
-    const dir = await mkdtemp(join(tmpdir(), 'gitea-lim-'));
-    const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
-    await run('git', ['clone', '-q', url, dir], { env: ENV });
-    await writeFile(join(dir, 'a.yaml'), deployment('a', 8));
-    await writeFile(join(dir, 'b.yaml'), deployment('b', 8));
-    await run('git', ['add', '-A'], { cwd: dir, env: ENV });
-    await run('git', ['commit', '-q', '-m', 'two consumers'], { cwd: dir, env: ENV });
-    await run('git', ['push', '-q', 'origin', 'main'], { cwd: dir, env: ENV });
+    const { name } = await giteaRepo('lim', { 'a.yaml': deployment('a', 8), 'b.yaml': deployment('b', 8) });
     await setQueue(80);
     const cfg = await writeConfig({
       repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', prConcurrentLimit: 1 } }],
@@ -163,15 +160,7 @@ describe('pull-request limits on Gitea', () => {
 
 describe('forge faults', () => {
   it('a 5xx while opening the pull request leaves a branch that the next tick turns into exactly one pull request', async () => {
-    const name = `flt-${Math.random().toString(36).slice(2, 8)}`;
-    expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
-    const dir = await mkdtemp(join(tmpdir(), 'gitea-flt-'));
-    const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
-    await run('git', ['clone', '-q', url, dir], { env: ENV });
-    await writeFile(join(dir, 'a.yaml'), deployment('a', 8));
-    await run('git', ['add', '-A'], { cwd: dir, env: ENV });
-    await run('git', ['commit', '-q', '-m', 'consumer'], { cwd: dir, env: ENV });
-    await run('git', ['push', '-q', 'origin', 'main'], { cwd: dir, env: ENV });
+    const { name } = await giteaRepo('flt', { 'a.yaml': deployment('a', 8) });
     // A proxy in front of Gitea's API that answers 502 to the first "create pull request".
     let failures = 1;
     const proxy = createServer(async (req, res) => {
