@@ -1,0 +1,133 @@
+// GitHub (and GitHub Enterprise via baseUrl) with octokit 5. Its bundled throttling plugin retries
+// a rate-limited request only once by default; here every primary and secondary rate limit is
+// waited out as GitHub's retry-after / x-ratelimit-reset say, up to `maxRetries` times.
+import { Octokit } from 'octokit';
+import { errorMessage } from '../../errors.js';
+import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
+
+export interface GithubOptions {
+  /** https://api.github.com, or https://<ghe-host>/api/v3. */
+  baseUrl: string;
+  owner: string;
+  repo: string;
+  token: string;
+  fetch: typeof fetch;
+  maxRetries?: number;
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+interface GhPull {
+  number: number;
+  state: string;
+  merged?: boolean;
+  merged_at: string | null;
+  title: string;
+  body: string | null;
+  html_url: string;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  labels: { name?: string }[];
+}
+
+function toPr(p: GhPull): PullRequest {
+  return {
+    number: p.number, state: p.state === 'open' ? 'open' : 'closed', merged: p.merged === true || p.merged_at !== null,
+    head: p.head.ref, headSha: p.head.sha, base: p.base.ref, title: p.title, body: p.body ?? '', url: p.html_url,
+    labels: p.labels.map((l) => l.name ?? ''),
+  };
+}
+
+function permissionHint(status: number): string {
+  if (status === 401) return 'the token was not accepted';
+  if (status === 403) return 'the token lacks permission (it needs "Pull requests: write" and "Issues: write", or the repo scope)';
+  if (status === 404) return 'not found (check the repository, or the token cannot see it)';
+  return `HTTP ${status}`;
+}
+
+export function createGithub(o: GithubOptions): Forge {
+  const max = o.maxRetries ?? 3;
+  const octokit = new Octokit({
+    auth: o.token,
+    baseUrl: o.baseUrl.replace(/\/$/, ''),
+    request: { fetch: o.fetch },
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    throttle: {
+      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+        o.log?.('github rate limit: waiting', { retryAfter, request: `${options.method} ${options.url}`, retryCount });
+        return retryCount < max;
+      },
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+        o.log?.('github secondary rate limit: waiting', { retryAfter, request: `${options.method} ${options.url}`, retryCount });
+        return retryCount < max;
+      },
+    },
+    // 429 is left to the hook below: the retry plugin would wait (n+1)² s and ignore retry-after.
+    retry: { retries: max, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
+  // A bare 429 (no remaining-0 header, no secondary-limit message: the throttling plugin passes
+  // on it): wait as retry-after says, then try again.
+  octokit.hook.error('request', async (error, options) => {
+    const e = error as { status?: number; response?: { headers?: Record<string, string> } };
+    for (let attempt = 0; e.status === 429 && attempt < max; attempt++) {
+      const after = Number(e.response?.headers?.['retry-after'] ?? 1);
+      o.log?.('github 429: waiting', { retryAfter: after, request: `${options.method} ${options.url}`, retryCount: attempt });
+      await new Promise((r) => setTimeout(r, Math.max(0, after) * 1000));
+      try {
+        return await octokit.request(options as unknown as Parameters<typeof octokit.request>[0]);
+      } catch (again) {
+        if ((again as { status?: number }).status !== 429) throw again;
+      }
+    }
+    throw error;
+  });
+  const where = `${o.owner}/${o.repo}`;
+  const repo = { owner: o.owner, repo: o.repo };
+
+  async function call<T>(what: string, f: () => Promise<{ data: T }>): Promise<T> {
+    try {
+      return (await f()).data;
+    } catch (e) {
+      const status = (e as { status?: number }).status ?? 0;
+      const msg = errorMessage(e).replaceAll(o.token, '***');
+      const code = status === 0 ? 'FORGE_UNREACHABLE' : status === 401 || status === 403 ? 'FORGE_PERMISSION' : 'FORGE_HTTP';
+      throw new ForgeError(code, `github ${where}: ${what}: ${status ? permissionHint(status) + ': ' : ''}${msg}`, { status, forge: 'github', repository: where });
+    }
+  }
+
+  return {
+    kind: 'github',
+    async findPr(head) {
+      const list = await call('list pull requests', () => octokit.rest.pulls.list({ ...repo, head: `${o.owner}:${head}`, state: 'all', per_page: 100 }));
+      const prs = (list as unknown as GhPull[]).map(toPr);
+      return prs.find((p) => p.state === 'open') ?? prs[0] ?? null;
+    },
+    async openPrs(prefix) {
+      const all = await call('list pull requests', async () => ({ data: await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 }) }));
+      return (all as unknown as GhPull[]).map(toPr).filter((p) => p.head.startsWith(prefix));
+    },
+    async openPr(spec: PrSpec) {
+      const pr = toPr(await call('create pull request', () => octokit.rest.pulls.create({ ...repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body })) as unknown as GhPull);
+      if (spec.assignees?.length) await call('add assignees', () => octokit.rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: spec.assignees }));
+      return pr;
+    },
+    async updatePr(number, patch) {
+      return toPr(await call('update pull request', () => octokit.rest.pulls.update({ ...repo, pull_number: number, ...patch })) as unknown as GhPull);
+    },
+    async closePr(number) {
+      await call('close pull request', () => octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' }));
+    },
+    async comment(number, body) {
+      await call('comment', () => octokit.rest.issues.createComment({ ...repo, issue_number: number, body }));
+    },
+    async addLabels(number, labels) {
+      // GitHub creates labels the repository lacks.
+      if (labels.length) await call('add labels', () => octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels }));
+    },
+    async requestReviewers(number, reviewers) {
+      if (reviewers.length) await call('request reviewers', () => octokit.rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers }));
+    },
+    async enableAutomerge() {
+      throw new ForgeError('FORGE_UNSUPPORTED', `github ${where}: auto-merge needs GitHub's GraphQL API, which gitscale does not call yet; set autoMerge: false`, { status: 0, forge: 'github', repository: where });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The GitHub forge against the OpenAPI-checked emulator (no real GitHub is reachable here).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createGithub } from '../../../src/forges/github/index.js';
+import { ForgeError } from '../../../src/forges/types.js';
+import { startGithubEmulator, type Emulator } from '../../support/github/emulator.js';
+import { git, humanCommit, makeServedRepo } from '../../support/git.js';
+
+const servers = inject('servers');
+const TOKEN = 'test-token-for-the-emulator';
+let gh: Emulator;
+let bare = '';
+
+beforeAll(async () => {
+  ({ bare } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' }));
+  for (const b of ['gitscale/default/a', 'gitscale/default/b']) {
+    await git(bare, 'branch', b, 'main');
+    await humanCommit(bare, { [`${b.split('/').pop()}.yaml`]: 'replicas: 40\n' }, `bot change on ${b}`, b);
+  }
+  gh = await startGithubEmulator({ repos: { 'acme/manifests': bare }, token: TOKEN });
+});
+afterAll(async () => {
+  expect(gh.problems).toEqual([]);
+  await gh.close();
+});
+
+const forge = (token = TOKEN, logs: string[] = []) => createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token, fetch, log: (m) => logs.push(m) });
+
+describe('github forge (OpenAPI-checked emulator)', () => {
+  it('opens, finds, updates, labels, requests reviewers, assigns, comments and closes', async () => {
+    const f = forge();
+    expect(await f.findPr('gitscale/default/a')).toBeNull();
+    const pr = await f.openPr({ head: 'gitscale/default/a', base: 'main', title: 'scale default/a 3→40', body: 'evidence', assignees: ['alice'] });
+    expect(pr).toMatchObject({ state: 'open', merged: false, head: 'gitscale/default/a', base: 'main', title: 'scale default/a 3→40' });
+    expect((await f.findPr('gitscale/default/a'))?.number).toBe(pr.number);
+    expect((await f.openPrs('gitscale/')).map((p) => p.number)).toEqual([pr.number]);
+    expect(await f.updatePr(pr.number, { title: 'scale default/a 3→50', body: 'new' })).toMatchObject({ title: 'scale default/a 3→50', body: 'new' });
+    await f.addLabels(pr.number, ['autoscaling']);
+    await f.requestReviewers(pr.number, ['bob']);
+    await f.comment(pr.number, 'superseded');
+    const state = gh.pulls('acme/manifests').find((p) => p.number === pr.number)!;
+    expect(state).toMatchObject({ labels: ['autoscaling'], reviewers: ['bob'], assignees: ['alice'], comments: ['superseded'] });
+    await f.closePr(pr.number);
+    expect(await f.findPr('gitscale/default/a')).toMatchObject({ state: 'closed', merged: false });
+  });
+
+  it('reads a merged pull request as merged (a real merge in the bare repository)', async () => {
+    const f = forge();
+    const pr = await f.openPr({ head: 'gitscale/default/b', base: 'main', title: 't', body: 'b' });
+    await gh.merge('acme/manifests', pr.number);
+    expect(await f.findPr('gitscale/default/b')).toMatchObject({ state: 'closed', merged: true });
+    expect((await git(bare, 'log', '-1', '--format=%s', 'main')).trim()).toBe(`Merge pull request #${pr.number}`);
+  });
+
+  it('waits out a 429 with retry-after and a secondary rate limit, then succeeds', async () => {
+    const logs: string[] = [];
+    const f = forge(TOKEN, logs);
+    gh.failNext(
+      { status: 429, headers: { 'retry-after': '1' }, body: { message: 'API rate limit exceeded', documentation_url: 'https://docs.github.com/rest' } },
+      { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' } },
+    );
+    const before = gh.requests.length;
+    expect(await f.openPrs('gitscale/')).toBeDefined();
+    expect(gh.requests.length - before).toBe(3);
+    expect(logs).toEqual(['github 429: waiting', 'github secondary rate limit: waiting']);
+  }, 20_000);
+
+  it('a primary rate limit (403, remaining 0) is waited out until x-ratelimit-reset', async () => {
+    const logs: string[] = [];
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    gh.failNext({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-limit': '5000' }, body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest' } });
+    await forge(TOKEN, logs).openPrs('gitscale/');
+    expect(logs).toEqual(['github rate limit: waiting']);
+  }, 20_000);
+
+  it('a wrong token is FORGE_PERMISSION naming what it needs, without the token', async () => {
+    const err = await forge('not-the-token').openPrs('gitscale/').catch((e) => e);
+    expect(err).toBeInstanceOf(ForgeError);
+    expect(err.code).toBe('FORGE_PERMISSION');
+    expect(err.data.status).toBe(401);
+    expect(err.message).not.toContain('not-the-token');
+  });
+
+  it('a 403 without rate-limit headers names the missing permission', async () => {
+    gh.failNext({ status: 403, headers: {}, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' } });
+    const err = await forge().openPr({ head: 'gitscale/default/a', base: 'main', title: 't', body: 'b' }).catch((e) => e);
+    expect(err.code).toBe('FORGE_PERMISSION');
+    expect(err.message).toMatch(/Pull requests: write/);
+  });
+});
