@@ -53,16 +53,18 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     problems.push({ field, message: 'must be a map { type: gitea, url?, labels? }', code: 'CONFIG_TYPE' });
     return undefined;
   }
-  if (raw.type !== 'gitea') {
-    problems.push({ field: `${field}.type`, message: `must be one of: gitea (got ${JSON.stringify(raw.type)})`, code: 'CONFIG_FORGE' });
+  if (raw.type !== 'gitea' && raw.type !== 'github') {
+    problems.push({ field: `${field}.type`, message: `must be one of: gitea, github (got ${JSON.stringify(raw.type)})`, code: 'CONFIG_FORGE' });
     return undefined;
   }
+  const type = raw.type;
   if (!repoUrl) {
     problems.push({ field, message: 'pull requests need a remote repository (an http(s) url)', code: 'CONFIG_FORGE' });
     return undefined;
   }
   const u = new URL(repoUrl);
   const parts = u.pathname.replace(/\.git$/, '').split('/').filter(Boolean);
+  if (typeof raw.owner === 'string' && typeof raw.repo === 'string') parts.splice(0, parts.length, raw.owner, raw.repo);
   if (parts.length < 2) {
     problems.push({ field, message: `cannot tell owner and repository from ${repoUrl}`, code: 'CONFIG_FORGE' });
     return undefined;
@@ -83,9 +85,13 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     return undefined;
   };
   if (raw.autoMerge !== undefined && typeof raw.autoMerge !== 'boolean') problems.push({ field: `${field}.autoMerge`, message: 'must be true or false', code: 'CONFIG_TYPE' });
-  const url = str(raw, 'url', `${field}.url`, problems, { def: u.origin + parts.slice(0, -2).map((p) => `/${p}`).join('') })!;
+  if (type === 'github' && raw.autoMerge === true) problems.push({ field: `${field}.autoMerge`, message: 'auto-merge on GitHub needs its GraphQL API, which gitscale does not call yet', code: 'CONFIG_FORGE' });
+  const defaultUrl = type === 'github'
+    ? (u.hostname === 'github.com' ? 'https://api.github.com' : `${u.origin}/api/v3`)
+    : u.origin + u.pathname.replace(/\.git$/, '').split('/').filter(Boolean).slice(0, -2).map((p) => `/${p}`).join('');
+  const url = str(raw, 'url', `${field}.url`, problems, { def: defaultUrl })!;
   const forge: ForgeConfig = {
-    type: 'gitea', url, owner: parts[parts.length - 2], repo: parts[parts.length - 1],
+    type, url, owner: parts[parts.length - 2], repo: parts[parts.length - 1],
     labels: names('labels'), reviewers: names('reviewers'), assignees: names('assignees'), autoMerge: raw.autoMerge === true,
     prHourlyLimit: limit('prHourlyLimit'), prConcurrentLimit: limit('prConcurrentLimit'),
   };

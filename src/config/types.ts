@@ -27,8 +27,9 @@ export interface ReviewPolicy {
 
 /** Where pull requests are opened for a remote repository. */
 export interface ForgeConfig {
-  type: 'gitea';
-  /** Server origin (default: the repository URL's origin). */
+  type: 'gitea' | 'github';
+  /** Gitea: the server origin (default: the repository URL's). GitHub: the API base URL
+   *  (https://api.github.com for github.com, https://<host>/api/v3 for GitHub Enterprise). */
   url: string;
   owner: string;
   repo: string;

@@ -12,6 +12,7 @@ import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
 import { createGitea } from '../forges/gitea/index.js';
+import { createGithub } from '../forges/github/index.js';
 import type { Forge } from '../forges/types.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
@@ -50,6 +51,9 @@ export function openWorkspace(repo: RepositoryConfig, deps: ReconcilerDeps): Wor
 export function openForge(repo: RepositoryConfig, deps: ReconcilerDeps): Forge {
   const f = repo.forge!;
   const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '';
+  if (f.type === 'github') {
+    return createGithub({ baseUrl: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }) });
+  }
   return createGitea({ url: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch });
 }
 

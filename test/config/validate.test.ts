@@ -162,7 +162,16 @@ describe('validateConfig', () => {
   });
 
   it.each([
+    { url: 'https://github.com/acme/manifests.git', api: 'https://api.github.com' },
+    { url: 'https://ghe.example.com/acme/manifests.git', api: 'https://ghe.example.com/api/v3' },
+  ])('reads a GitHub forge: $url → $api', ({ url, api }) => {
+    const r = validateConfig({ repositories: [{ name: 'm', url, forge: { type: 'github' } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.config!.repositories[0].forge).toMatchObject({ type: 'github', url: api, owner: 'acme', repo: 'manifests' });
+  });
+
+  it.each([
     { name: 'unknown forge type', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitlab' } }, field: 'repositories[0].forge.type' },
+    { name: 'auto-merge on GitHub (GraphQL not called yet)', repo: { name: 'm', url: 'https://github.com/o/r.git', forge: { type: 'github', autoMerge: true } }, field: 'repositories[0].forge.autoMerge' },
     { name: 'forge on a local repository', repo: { name: 'm', url: '/srv/m', forge: { type: 'gitea' } }, field: 'repositories[0].forge' },
     { name: 'labels not a list', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', labels: 'a' } }, field: 'repositories[0].forge.labels' },
     { name: 'a zero hourly limit', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', prHourlyLimit: 0 } }, field: 'repositories[0].forge.prHourlyLimit' },
