@@ -17,7 +17,8 @@ export interface RemoteOptions {
   branch: string;
   /** Directory holding this workspace (one per repository under the data dir). */
   dir: string;
-  token?: string;
+  /** A fixed token, or a provider asked before each operation (e.g. GitHub App installation tokens, which expire). */
+  token?: string | (() => Promise<string | undefined>);
   username?: string;
   fs: typeof nodeFs;
   clock: Clock;
@@ -34,14 +35,19 @@ const MAX_PACKS = 64;
 
 export function openRemote(o: RemoteOptions): Workspace {
   const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
-  const headers = authHeaders(o.token, o.username);
-  const base = { fs: o.fs, http, dir: o.dir, gitdir: repo.gitdir, headers, cache: repo.cache };
+  let secret: string | undefined = typeof o.token === 'string' ? o.token : undefined;
+  /** The auth header for this operation (a provider's token may have been renewed). */
+  async function session() {
+    if (typeof o.token === 'function') secret = await o.token();
+    const headers = authHeaders(secret, o.username);
+    return { headers, base: { fs: o.fs, http, dir: o.dir, gitdir: repo.gitdir, headers, cache: repo.cache } };
+  }
   const remoteRef = `refs/remotes/origin/${o.branch}`;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let head: string | undefined;
 
   const fail = (code: string, what: string, e: unknown): GitError =>
-    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), o.token, o.username)}`, { repository: o.repository });
+    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
 
   async function cloned(): Promise<boolean> {
     try {
@@ -62,6 +68,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   }
 
   async function sync(): Promise<string> {
+    const { base } = await session();
     try {
       if (await cloned() && (await packCount()) <= (o.maxPacks ?? MAX_PACKS)) {
         // No depth: an incremental fetch against the head we have (a depth-1 fetch would resend
@@ -88,6 +95,7 @@ export function openRemote(o: RemoteOptions): Workspace {
 
   async function push(parent: string, commit: string, objects: string[]): Promise<void> {
     const ref = `refs/heads/${o.branch}`;
+    const { headers, base } = await session();
     await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });
     const fast = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref, oldOid: parent, newOid: commit, objects });
     if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
@@ -119,9 +127,9 @@ export function openRemote(o: RemoteOptions): Workspace {
         // Only a branch that moved is a lost race; a hook or a protected branch refuses for good.
         await sync();
         if (head === parent) {
-          throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), o.token, o.username)}`, { repository: o.repository });
+          throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository });
         }
-        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), o.token, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
+        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
         const backoff = Math.min(2000, 50 * 2 ** attempt) * (0.5 + (o.random ?? Math.random)());
         await sleep(backoff);
       }
@@ -129,6 +137,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   }
 
   async function remoteOid(branch: string): Promise<string | undefined> {
+    const { headers } = await session();
     try {
       return (await advertisedRefs(http, o.url, headers)).get(`refs/heads/${branch}`);
     } catch (e) {
@@ -144,6 +153,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       if (!e || Object.keys(e.files).length === 0) return null;
       const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
       const old = (await remoteOid(branch)) ?? ZERO_OID;
+      const { headers } = await session();
       const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: commit, objects });
       if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
@@ -151,6 +161,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     async branchHead(branch) {
       const oid = await remoteOid(branch);
       if (!oid) return null;
+      const { base } = await session();
       try {
         await git.fetch({ ...base, url: o.url, ref: branch, remoteRef: branch, singleBranch: true, tags: false });
         const { commit } = await git.readCommit({ fs: o.fs, gitdir: repo.gitdir, oid, cache: repo.cache });
@@ -163,6 +174,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
       const old = await remoteOid(branch);
       if (!old) return;
+      const { headers } = await session();
       const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: ZERO_OID, objects: [] });
       if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
     },

@@ -67,6 +67,16 @@ describe('remote workspace against git http-backend', () => {
     expect(config).not.toContain(Buffer.from(`x-access-token:${servers.GIT_TOKEN}`).toString('base64'));
   });
 
+  it('asks a token provider before each operation (installation tokens expire)', async () => {
+    const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' }, { private: true });
+    let asked = 0;
+    const ws = openRemote({ repository: 'p', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep, token: async () => (asked++, servers.GIT_TOKEN) });
+    await ws.sync();
+    await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 3\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' });
+    expect(await show(bare, 'main', 'a.yaml')).toBe('replicas: 3\n');
+    expect(asked).toBeGreaterThanOrEqual(2);
+  });
+
   it('a wrong token is a clear GIT_AUTH error without the token in it', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': 'x\n' }, { private: true });
     const ws = openRemote({ repository: 'p', url, branch: 'main', dir: await workspaceDir(), fs, clock, token: 'wrong-token-123', sleep: noSleep });
