@@ -49,6 +49,10 @@ export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> 
   const problems = [...r.problems];
   const warnings = [...r.warnings];
   r.config.repositories.forEach((repo, i) => {
+    const app = repo.auth?.githubApp?.privateKeyFromEnv;
+    if (app && !deps.env[app]) {
+      problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.githubApp.privateKeyFromEnv`, message: `environment variable ${app} is not set (or empty): the GitHub App private key`, code: 'CONFIG_TOKEN_MISSING' });
+    }
     const name = repo.auth?.tokenFromEnv;
     if (name && !deps.env[name]) {
       problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.tokenFromEnv`, message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`, code: 'CONFIG_TOKEN_MISSING' });

@@ -35,6 +35,16 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       const a = isObj(r.auth) ? r.auth : {};
       if ('token' in a || 'password' in a) problems.push({ field: `${f}.auth`, message: 'secrets do not belong in the config: use tokenFromEnv (the name of an environment variable)', code: 'CONFIG_SECRET_INLINE' });
       auth = { tokenFromEnv: str(a, 'tokenFromEnv', `${f}.auth.tokenFromEnv`, problems), username: str(a, 'username', `${f}.auth.username`, problems) };
+      if (a.githubApp !== undefined) {
+        const g = isObj(a.githubApp) ? a.githubApp : {};
+        const id = (k: string) => (Number.isInteger(g[k]) && (g[k] as number) > 0 ? (g[k] as number) : (problems.push({ field: `${f}.auth.githubApp.${k}`, message: 'must be a whole number > 0', code: 'CONFIG_REQUIRED' }), 0));
+        const appId = id('appId');
+        const installationId = id('installationId');
+        const privateKeyFromEnv = str(g, 'privateKeyFromEnv', `${f}.auth.githubApp.privateKeyFromEnv`, problems, { required: true });
+        if ('privateKey' in g) problems.push({ field: `${f}.auth.githubApp`, message: 'the private key does not belong in the config: name an environment variable in privateKeyFromEnv', code: 'CONFIG_SECRET_INLINE' });
+        if (auth.tokenFromEnv) problems.push({ field: `${f}.auth`, message: 'use either tokenFromEnv or githubApp, not both', code: 'CONFIG_AUTH' });
+        if (privateKeyFromEnv) auth.githubApp = { appId, installationId, privateKeyFromEnv };
+      }
     }
     let author = DEFAULT_AUTHOR;
     if (r.author !== undefined) {

@@ -11,6 +11,8 @@ export interface RepositoryAuth {
   tokenFromEnv?: string;
   /** Basic-auth user name sent with the token (default `x-access-token`). */
   username?: string;
+  /** A GitHub App installation: its tokens (renewed before they expire) serve Git and the API. */
+  githubApp?: { appId: number; installationId: number; privateKeyFromEnv: string };
 }
 
 /** Review thresholds (all optional): crossing any routes a decision to a pull request. */

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
+import { appCredentials, tokenSource } from './credentials.js';
 import { createGitea } from '../forges/gitea/index.js';
 import { createGithub } from '../forges/github/index.js';
 import type { Forge } from '../forges/types.js';
@@ -41,7 +42,7 @@ function safeName(name: string): string {
 
 export function openWorkspace(repo: RepositoryConfig, deps: ReconcilerDeps): Workspace {
   if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock });
-  const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] : undefined;
+  const token = tokenSource(repo, deps.env, deps.scalerDeps.fetch);
   return openRemote({
     repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
     token, username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
@@ -52,7 +53,7 @@ export function openForge(repo: RepositoryConfig, deps: ReconcilerDeps): Forge {
   const f = repo.forge!;
   const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '';
   if (f.type === 'github') {
-    return createGithub({ baseUrl: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }) });
+    return createGithub({ baseUrl: f.url, owner: f.owner, repo: f.repo, token, app: appCredentials(repo, deps.env), fetch: deps.scalerDeps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }) });
   }
   return createGitea({ url: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch });
 }

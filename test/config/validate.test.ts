@@ -63,6 +63,18 @@ describe('validateConfig', () => {
     expect(r.config!.objects[0].path).toBe('apps/a.yaml');
   });
 
+  it('reads GitHub App credentials (ids in the config, the private key from an environment variable)', () => {
+    const r = validateConfig({ repositories: [{ name: 'm', url: 'https://github.com/acme/m.git', auth: { githubApp: { appId: 12, installationId: 34, privateKeyFromEnv: 'GH_APP_KEY' } }, forge: { type: 'github' } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.config!.repositories[0].auth?.githubApp).toEqual({ appId: 12, installationId: 34, privateKeyFromEnv: 'GH_APP_KEY' });
+  });
+
+  it('refuses an inline App private key and a token next to an App', () => {
+    const r = validateConfig({ repositories: [{ name: 'm', url: 'https://github.com/acme/m.git', auth: { tokenFromEnv: 'T', githubApp: { appId: 12, installationId: 34, privateKeyFromEnv: 'K', privateKey: '-----BEGIN' } } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['CONFIG_AUTH', 'CONFIG_SECRET_INLINE']));
+    expect(JSON.stringify(r.problems)).not.toContain('-----BEGIN');
+  });
+
   it('refuses an inline token', () => {
     const r = validateConfig(parse('repositories: [{ name: m, url: "https://x/y.git", auth: { token: abc } }]\nscaledObjects: []'), '/c.yaml');
     expect(r.problems.map((p) => p.code)).toContain('CONFIG_SECRET_INLINE');

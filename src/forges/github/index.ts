@@ -1,6 +1,7 @@
 // GitHub (and GitHub Enterprise via baseUrl) with octokit 5. Its bundled throttling plugin retries
 // a rate-limited request only once by default; here every primary and secondary rate limit is
 // waited out as GitHub's retry-after / x-ratelimit-reset say, up to `maxRetries` times.
+import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
 import { errorMessage } from '../../errors.js';
 import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
@@ -10,7 +11,9 @@ export interface GithubOptions {
   baseUrl: string;
   owner: string;
   repo: string;
-  token: string;
+  /** A token, or a GitHub App installation (installation tokens, renewed by @octokit/auth-app). */
+  token?: string;
+  app?: { appId: number; installationId: number; privateKey: string };
   fetch: typeof fetch;
   maxRetries?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
@@ -47,7 +50,7 @@ function permissionHint(status: number): string {
 export function createGithub(o: GithubOptions): Forge {
   const max = o.maxRetries ?? 3;
   const octokit = new Octokit({
-    auth: o.token,
+    ...(o.app ? { authStrategy: createAppAuth, auth: o.app } : { auth: o.token }),
     baseUrl: o.baseUrl.replace(/\/$/, ''),
     request: { fetch: o.fetch },
     log: { debug() {}, info() {}, warn() {}, error() {} },
@@ -88,7 +91,7 @@ export function createGithub(o: GithubOptions): Forge {
       return (await f()).data;
     } catch (e) {
       const status = (e as { status?: number }).status ?? 0;
-      const msg = errorMessage(e).replaceAll(o.token, '***');
+      const msg = o.token ? errorMessage(e).replaceAll(o.token, '***') : errorMessage(e);
       const code = status === 0 ? 'FORGE_UNREACHABLE' : status === 401 || status === 403 ? 'FORGE_PERMISSION' : 'FORGE_HTTP';
       throw new ForgeError(code, `github ${where}: ${what}: ${status ? permissionHint(status) + ': ' : ''}${msg}`, { status, forge: 'github', repository: where });
     }

@@ -1,4 +1,5 @@
 // The GitHub forge against the OpenAPI-checked emulator (no real GitHub is reachable here).
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createGithub } from '../../../src/forges/github/index.js';
 import { ForgeError } from '../../../src/forges/types.js';
@@ -71,6 +72,22 @@ describe('github forge (OpenAPI-checked emulator)', () => {
     await forge(TOKEN, logs).openPrs('gitscale/');
     expect(logs).toEqual(['github rate limit: waiting']);
   }, 20_000);
+
+  it('authenticates as a GitHub App installation (JWT → installation token) and uses that token', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const app = await startGithubEmulator({ repos: { 'acme/manifests': bare }, token: 'unused', app: { id: 4242, installationId: 77, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    try {
+      const f = createGithub({ baseUrl: app.url, owner: 'acme', repo: 'manifests', fetch, app: { appId: 4242, installationId: 77, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } });
+      expect(await f.openPrs('gitscale/')).toEqual([]);
+      expect(app.issued.size).toBe(1);
+      expect(app.requests).toEqual(['POST /app/installations/77/access_tokens', 'GET /repos/acme/manifests/pulls']);
+      expect(app.problems).toEqual([]);
+      const wrong = createGithub({ baseUrl: app.url, owner: 'acme', repo: 'manifests', fetch, app: { appId: 1, installationId: 77, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } });
+      await expect(wrong.openPrs('gitscale/')).rejects.toMatchObject({ code: 'FORGE_PERMISSION' });
+    } finally {
+      await app.close();
+    }
+  });
 
   it('a wrong token is FORGE_PERMISSION naming what it needs, without the token', async () => {
     const err = await forge('not-the-token').openPrs('gitscale/').catch((e) => e);

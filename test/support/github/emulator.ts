@@ -4,6 +4,7 @@
 // recorded in `problems`, which the tests assert to be empty. Branches live in real bare
 // repositories served by git http-backend; a merge is a real `git merge` there.
 import { execFile } from 'node:child_process';
+import { verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { checkRequest, checkResponse, example, find } from './spec.js';
@@ -33,6 +34,8 @@ export interface Fault {
 
 export interface Emulator {
   url: string;
+  /** Installation tokens handed out to the App. */
+  issued: Set<string>;
   problems: string[];
   requests: string[];
   pulls: (repo: string) => Pr[];
@@ -45,7 +48,18 @@ export interface Emulator {
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'GitHub', GIT_AUTHOR_EMAIL: 'noreply@github.com', GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' };
 
-export async function startGithubEmulator(o: { repos: Record<string, string>; token: string }): Promise<Emulator> {
+/** Checks a GitHub App JWT (RS256, iss = the App id, not expired) with the App's public key. */
+function validAppJwt(jwt: string, app: { id: number; publicKey: string }): boolean {
+  const [h, p, sig] = jwt.split('.');
+  if (!h || !p || !sig) return false;
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+  const ok = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), app.publicKey, Buffer.from(sig, 'base64url'));
+  return ok && header.alg === 'RS256' && String(payload.iss) === String(app.id) && payload.exp > Date.now() / 1000;
+}
+
+export async function startGithubEmulator(o: { repos: Record<string, string>; token: string; app?: { id: number; installationId: number; publicKey: string } }): Promise<Emulator> {
+  const issued = new Set<string>();
   const pulls = new Map<string, Pr[]>(Object.keys(o.repos).map((r) => [r, []]));
   const problems: string[] = [];
   const requests: string[] = [];
@@ -90,9 +104,6 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
       res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers }).end(JSON.stringify(fault.body));
       return;
     }
-    if (req.headers.authorization !== `token ${o.token}` && req.headers.authorization !== `Bearer ${o.token}`) {
-      return send(null, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-    }
     const hit = find(req.method ?? 'GET', u.pathname);
     if (!hit) {
       problems.push(`unknown endpoint: ${req.method} ${u.pathname}`);
@@ -103,6 +114,16 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
     if (badRequest) {
       problems.push(badRequest);
       return send(null, 422, { message: badRequest });
+    }
+    const presented = (req.headers.authorization ?? '').replace(/^(token|bearer) /i, '');
+    if (op.id === 'apps/create-installation-access-token') {
+      if (!o.app || !validAppJwt(presented, o.app) || Number(params.installation_id) !== o.app.installationId) return send(null, 401, { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' });
+      const token = `ghs_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+      issued.add(token);
+      return send(op, 201, { ...example('installation-token'), token, expires_at: new Date(Date.now() + 3600_000).toISOString(), repositories: undefined });
+    }
+    if (presented !== o.token && !issued.has(presented)) {
+      return send(null, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
     const repo = `${params.owner}/${params.repo}`;
     const list = pulls.get(repo);
@@ -186,7 +207,7 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    url, problems, requests,
+    url, problems, requests, issued,
     pulls: (repo) => pulls.get(repo) ?? [],
     failNext: (...f) => void faults.push(...f),
     merge: async (repo, number) => {

@@ -76,6 +76,7 @@ function errorsOf(v: ValidateFunction): string {
 export function checkRequest(op: Operation, body: unknown): string | null {
   const schema = op.op.requestBody?.content?.['application/json']?.schema;
   if (!schema) return body === undefined ? null : `${op.id} takes no JSON body`;
+  if (body === undefined) return op.op.requestBody.required === true ? `${op.id} requires a JSON body` : null;
   const v = compile(schema);
   return v(body) ? null : `${op.id} request: ${errorsOf(v)}`;
 }
