@@ -95,7 +95,6 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     return undefined;
   };
   if (raw.autoMerge !== undefined && typeof raw.autoMerge !== 'boolean') problems.push({ field: `${field}.autoMerge`, message: 'must be true or false', code: 'CONFIG_TYPE' });
-  if (type === 'github' && raw.autoMerge === true) problems.push({ field: `${field}.autoMerge`, message: 'auto-merge on GitHub needs its GraphQL API, which gitscale does not call yet', code: 'CONFIG_FORGE' });
   const defaultUrl = type === 'github'
     ? (u.hostname === 'github.com' ? 'https://api.github.com' : `${u.origin}/api/v3`)
     : u.origin + u.pathname.replace(/\.git$/, '').split('/').filter(Boolean).slice(0, -2).map((p) => `/${p}`).join('');

@@ -183,7 +183,6 @@ describe('validateConfig', () => {
 
   it.each([
     { name: 'unknown forge type', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitlab' } }, field: 'repositories[0].forge.type' },
-    { name: 'auto-merge on GitHub (GraphQL not called yet)', repo: { name: 'm', url: 'https://github.com/o/r.git', forge: { type: 'github', autoMerge: true } }, field: 'repositories[0].forge.autoMerge' },
     { name: 'forge on a local repository', repo: { name: 'm', url: '/srv/m', forge: { type: 'gitea' } }, field: 'repositories[0].forge' },
     { name: 'labels not a list', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', labels: 'a' } }, field: 'repositories[0].forge.labels' },
     { name: 'a zero hourly limit', repo: { name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', prHourlyLimit: 0 } }, field: 'repositories[0].forge.prHourlyLimit' },

@@ -32,6 +32,12 @@ interface GhPull {
   labels: { name?: string }[];
 }
 
+const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: MERGE }) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`;
+
 function toPr(p: GhPull): PullRequest {
   return {
     number: p.number, state: p.state === 'open' ? 'open' : 'closed', merged: p.merged === true || p.merged_at !== null,
@@ -129,8 +135,15 @@ export function createGithub(o: GithubOptions): Forge {
     async requestReviewers(number, reviewers) {
       if (reviewers.length) await call('request reviewers', () => octokit.rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers }));
     },
-    async enableAutomerge() {
-      throw new ForgeError('FORGE_UNSUPPORTED', `github ${where}: auto-merge needs GitHub's GraphQL API, which gitscale does not call yet; set autoMerge: false`, { status: 0, forge: 'github', repository: where });
+    async enableAutomerge(number) {
+      const pr = await call('get pull request', () => octokit.rest.pulls.get({ ...repo, pull_number: number }));
+      try {
+        await octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: (pr as unknown as { node_id: string }).node_id });
+      } catch (e) {
+        // GitHub refuses auto-merge for a pull request that can be merged right now ("clean status"): merge it.
+        if (!/clean status/i.test(errorMessage(e))) throw new ForgeError('FORGE_HTTP', `github ${where}: enable auto-merge: ${errorMessage(e)}`, { status: 0, forge: 'github', repository: where });
+        await call('merge pull request', () => octokit.rest.pulls.merge({ ...repo, pull_number: number, merge_method: 'merge' }));
+      }
     },
   };
 }

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createGithub } from '../../../src/forges/github/index.js';
 import { ForgeError } from '../../../src/forges/types.js';
 import { startGithubEmulator, type Emulator } from '../../support/github/emulator.js';
-import { git, humanCommit, makeServedRepo } from '../../support/git.js';
+import { checkGraphql } from '../../support/github/graphql.js';
+import { checkRequest, checkResponse, find } from '../../support/github/spec.js';
+import { git, humanCommit, makeServedRepo, show } from '../../support/git.js';
 
 const servers = inject('servers');
 const TOKEN = 'test-token-for-the-emulator';
@@ -25,6 +27,20 @@ afterAll(async () => {
 });
 
 const forge = (token = TOKEN, logs: string[] = []) => createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token, fetch, log: (m) => logs.push(m) });
+
+describe('the emulator\'s judges can fail', () => {
+  it('rejects a request body and an answer that do not fit the OpenAPI description', () => {
+    const create = find('POST', '/repos/acme/manifests/pulls')!.operation;
+    expect(checkRequest(create, { title: 't', head: 7 })).toMatch(/pulls\/create request: .*head/);
+    expect(checkResponse(create, 201, { number: 1 })).toMatch(/pulls\/create 201 response: .*must have required property/);
+    expect(find('GET', '/no/such/endpoint')).toBeNull();
+  });
+
+  it('rejects GraphQL that does not fit GitHub\'s schema', () => {
+    expect(checkGraphql('mutation { enablePullRequestAutoMerge(input: { pullRequestId: "x" }) { nope } }')).toMatch(/Cannot query field "nope"/);
+    expect(checkGraphql('mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }', {})).toMatch(/variables/);
+  });
+});
 
 describe('github forge (OpenAPI-checked emulator)', () => {
   it('opens, finds, updates, labels, requests reviewers, assigns, comments and closes', async () => {
@@ -51,6 +67,23 @@ describe('github forge (OpenAPI-checked emulator)', () => {
     expect(await f.findPr('gitscale/default/b')).toMatchObject({ state: 'closed', merged: true });
     expect((await git(bare, 'log', '-1', '--format=%s', 'main')).trim()).toBe(`Merge pull request #${pr.number}`);
   });
+
+  it('auto-merge: enabled through GraphQL while checks are pending; merged at once when GitHub says "clean status"', async () => {
+    await git(bare, 'branch', 'gitscale/default/c', 'main');
+    await humanCommit(bare, { 'c.yaml': 'replicas: 5\n' }, 'bot change c', 'gitscale/default/c');
+    await git(bare, 'branch', 'gitscale/default/d', 'main');
+    await humanCommit(bare, { 'd.yaml': 'replicas: 6\n' }, 'bot change d', 'gitscale/default/d');
+    const f = forge();
+    gh.setChecksPending(true);
+    const pending = await f.openPr({ head: 'gitscale/default/c', base: 'main', title: 'c', body: 'b' });
+    await f.enableAutomerge(pending.number);
+    expect(gh.pulls('acme/manifests').find((p) => p.number === pending.number)).toMatchObject({ autoMerge: true, state: 'open' });
+    gh.setChecksPending(false);
+    const clean = await f.openPr({ head: 'gitscale/default/d', base: 'main', title: 'd', body: 'b' });
+    await f.enableAutomerge(clean.number);
+    expect(await f.findPr('gitscale/default/d')).toMatchObject({ state: 'closed', merged: true });
+    expect(await show(bare, 'main', 'd.yaml')).toBe('replicas: 6\n');
+  }, 30_000);
 
   it('waits out a 429 with retry-after and a secondary rate limit, then succeeds', async () => {
     const logs: string[] = [];

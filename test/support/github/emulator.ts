@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
+import { checkGraphql } from './graphql.js';
 import { checkRequest, checkResponse, example, find } from './spec.js';
 
 const run = promisify(execFile);
@@ -24,6 +25,7 @@ interface Pr {
   reviewers: string[];
   assignees: string[];
   comments: string[];
+  autoMerge?: boolean;
 }
 
 export interface Fault {
@@ -43,6 +45,8 @@ export interface Emulator {
   failNext: (...faults: Fault[]) => void;
   /** Merges a pull request for real in the bare repository. */
   merge: (repo: string, number: number) => Promise<void>;
+  /** Required checks still running: auto-merge can be enabled (otherwise GitHub says "clean status"). */
+  setChecksPending: (pending: boolean) => void;
   close: () => Promise<void>;
 }
 
@@ -60,6 +64,7 @@ function validAppJwt(jwt: string, app: { id: number; publicKey: string }): boole
 
 export async function startGithubEmulator(o: { repos: Record<string, string>; token: string; app?: { id: number; installationId: number; publicKey: string } }): Promise<Emulator> {
   const issued = new Set<string>();
+  let checksPending = false;
   const pulls = new Map<string, Pr[]>(Object.keys(o.repos).map((r) => [r, []]));
   const problems: string[] = [];
   const requests: string[] = [];
@@ -104,6 +109,7 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
       res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers }).end(JSON.stringify(fault.body));
       return;
     }
+    if (req.method === 'POST' && u.pathname === '/graphql') return graphql(body as Json, res, req.headers.authorization ?? '');
     const hit = find(req.method ?? 'GET', u.pathname);
     if (!hit) {
       problems.push(`unknown endpoint: ${req.method} ${u.pathname}`);
@@ -175,6 +181,13 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
         p.reviewers.push(...((b.reviewers ?? []) as string[]));
         return send(op, 201, await prJson(repo, p, true));
       }
+      case 'pulls/merge': {
+        const p = pr();
+        if (!p) return send(null, 404, { message: 'Not Found' });
+        if (p.state !== 'open') return send(op, 405, { message: 'Pull Request is not mergeable', documentation_url: 'https://docs.github.com/rest' });
+        await mergeFor(repo, p);
+        return send(op, 200, { sha: (await sha(repo, p.base))!, merged: true, message: 'Pull Request successfully merged' });
+      }
       case 'issues/add-assignees': {
         const p = pr();
         if (!p) return send(null, 404, { message: 'Not Found' });
@@ -185,6 +198,40 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
         problems.push(`endpoint not emulated: ${op.id}`);
         return send(null, 404, { message: 'Not Found' });
     }
+  }
+
+  async function mergeFor(repo: string, p: Pr): Promise<void> {
+    const dir = o.repos[repo];
+    // A real merge in the bare repository: a temporary worktree, merge the head into the base.
+    const wt = `${dir}/../wt-${p.number}-${Date.now()}`;
+    await run('git', ['worktree', 'add', '-q', wt, p.base], { cwd: dir, env: GIT_ENV });
+    await run('git', ['merge', '-q', '--no-ff', '-m', `Merge pull request #${p.number}`, p.head], { cwd: wt, env: GIT_ENV });
+    await run('git', ['worktree', 'remove', '--force', wt], { cwd: dir, env: GIT_ENV });
+    p.state = 'closed';
+    p.merged = true;
+  }
+
+  /** GraphQL: validated against GitHub's schema; enablePullRequestAutoMerge is the one mutation served. */
+  function graphql(b: Json, res: ServerResponse, authorization: string): void {
+    const reply = (json: Json) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    const presented = authorization.replace(/^(token|bearer) /i, '');
+    if (presented !== o.token && !issued.has(presented)) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad credentials' }));
+    const bad = checkGraphql(String(b?.query ?? ''), b?.variables ?? {});
+    if (bad) {
+      problems.push(bad);
+      return reply({ errors: [{ message: bad }] });
+    }
+    if (!/enablePullRequestAutoMerge/.test(b.query)) {
+      problems.push(`graphql operation not emulated: ${String(b.query).slice(0, 80)}`);
+      return reply({ errors: [{ message: 'not emulated' }] });
+    }
+    const number = Number(String(b.variables?.pullRequestId ?? '').replace(/^PR/, ''));
+    const found = [...pulls.values()].flat().find((p) => p.number === number && p.state === 'open');
+    if (!found) return reply({ data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: `Could not resolve to a node with the global id of '${b.variables?.pullRequestId}'` }] });
+    // As GitHub does: with nothing to wait for, auto-merge is refused ("clean status").
+    if (!checksPending) return reply({ data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], message: 'Pull request Pull request is in clean status' }] });
+    found.autoMerge = true;
+    return reply({ data: { enablePullRequestAutoMerge: { pullRequest: { number, autoMergeRequest: { enabledAt: new Date().toISOString() } } } } });
   }
 
   const server = createServer((req, res) => {
@@ -210,17 +257,8 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
     url, problems, requests, issued,
     pulls: (repo) => pulls.get(repo) ?? [],
     failNext: (...f) => void faults.push(...f),
-    merge: async (repo, number) => {
-      const p = pulls.get(repo)!.find((x) => x.number === number)!;
-      const dir = o.repos[repo];
-      // A real merge in the bare repository: a temporary worktree, merge the head into the base, update the base ref.
-      const wt = `${dir}/../wt-${number}-${Date.now()}`;
-      await run('git', ['worktree', 'add', '-q', wt, p.base], { cwd: dir, env: GIT_ENV });
-      await run('git', ['merge', '-q', '--no-ff', '-m', `Merge pull request #${number}`, p.head], { cwd: wt, env: GIT_ENV });
-      await run('git', ['worktree', 'remove', '--force', wt], { cwd: dir, env: GIT_ENV });
-      p.state = 'closed';
-      p.merged = true;
-    },
+    merge: (repo, number) => mergeFor(repo, pulls.get(repo)!.find((x) => x.number === number)!),
+    setChecksPending: (v) => void (checksPending = v),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
