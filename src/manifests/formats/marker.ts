@@ -86,7 +86,7 @@ export function locateMarker(text: string, target: WorkloadTarget, file: string)
   const m = marked[0];
   if (m.path === null) {
     const line = lineOf(text, m.node.range![0]);
-    throw fail(ctx, 'MARKER_MISPLACED', `the marked scalar at line ${line} sits under a key that is not a scalar`, line);
+    throw fail(ctx, 'MARKER_MISPLACED', `the marked scalar at line ${line} sits under a key that is not a plain string or number`, line);
   }
   ctx.field = showPath(m.path) || '(document root)';
   if (m.siblings.length > 1) {
@@ -107,7 +107,8 @@ function dataPath(chain: unknown[]): PathSeg[] | null {
     const b = chain[i + 1];
     if (isPair(a)) {
       if (b !== a.value) return null;
-      if (!isScalar(a.key)) return null;
+      // Only plain string or number keys make a path the confirm step can follow (not null, not complex).
+      if (!isScalar(a.key) || (typeof a.key.value !== 'string' && typeof a.key.value !== 'number')) return null;
       path.push(String(a.key.value));
     } else if (isSeq(a)) {
       path.push(a.items.indexOf(b as never));
