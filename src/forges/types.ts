@@ -8,6 +8,8 @@ export interface PullRequest {
   merged: boolean;
   /** Head branch name (without refs/heads/). */
   head: string;
+  /** The head branch lives in the same repository (not a fork). */
+  fromSameRepository: boolean;
   headSha: string;
   base: string;
   title: string;

@@ -146,15 +146,21 @@ export function openRemote(o: RemoteOptions): Workspace {
   }
 
   const branches: BranchOps = {
-    async writeBranch(branch, edit, author) {
+    async writeBranch(branch, edit, author, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to rewrite the base branch '${o.branch}' as a bot branch`, { repository: o.repository });
       const parent = await sync();
       const e = await edit((p) => readAt(repo, parent, p), 1);
       if (!e || Object.keys(e.files).length === 0) return null;
       const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
-      const old = (await remoteOid(branch)) ?? ZERO_OID;
+      if (expected) {
+        // Same parent and tree as the head already there: leave the branch (and its CI runs, reviews) alone.
+        const [now, was] = await Promise.all([commit, expected].map((oid) => git.readCommit({ fs: o.fs, gitdir: repo.gitdir, oid, cache: repo.cache }).then((c) => c.commit, () => null)));
+        if (was && now && was.tree === now.tree && was.parent[0] === parent && was.message === now.message) {
+          return { commit: expected, parent, files: Object.keys(e.files), message: e.message, attempts: 1, unchanged: true };
+        }
+      }
       const { headers } = await session();
-      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: commit, objects });
+      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, objects });
       if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
     },
@@ -170,12 +176,10 @@ export function openRemote(o: RemoteOptions): Workspace {
         throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);
       }
     },
-    async deleteBranch(branch) {
+    async deleteBranch(branch, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
-      const old = await remoteOid(branch);
-      if (!old) return;
       const { headers } = await session();
-      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: old, newOid: ZERO_OID, objects: [] });
+      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID, objects: [] });
       if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
     },
   };

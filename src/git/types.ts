@@ -29,6 +29,8 @@ export interface WriteResult {
   attempts: number;
   /** Set when the commit landed but something after it did not (e.g. a local checkout update). */
   warning?: string;
+  /** A bot branch already held exactly this change: nothing was pushed. */
+  unchanged?: boolean;
 }
 
 export interface Clock {
@@ -37,11 +39,16 @@ export interface Clock {
 
 /** A bot branch beside the base branch (pull requests). Never used on the base branch itself. */
 export interface BranchOps {
-  /** One commit built by `edit` on the base branch's head; `branch` is pointed at it with a lease on its current value. */
-  writeBranch(branch: string, edit: EditFn, author: Author): Promise<WriteResult | null>;
-  /** Where `branch` points on the remote and who authored that commit; null when it does not exist. */
+  /**
+   * One commit built by `edit` on the base branch's head; `branch` is pointed at it with a lease on
+   * `expected` (the head that was inspected, null: the branch must not exist). When that head already
+   * has the same parent and tree, nothing is pushed and it is returned as is.
+   */
+  writeBranch(branch: string, edit: EditFn, author: Author, expected: string | null): Promise<WriteResult | null>;
+  /** Where `branch` points on the remote and who authored and committed that commit; null when it does not exist. */
   branchHead(branch: string): Promise<{ oid: string; authorEmail: string; committerEmail: string } | null>;
-  deleteBranch(branch: string): Promise<void>;
+  /** Deletes `branch` if it still points at `expected`. */
+  deleteBranch(branch: string, expected: string): Promise<void>;
 }
 
 export interface Workspace {

@@ -58,31 +58,38 @@ function prBody(item: Item, message: string): string {
   ].join('\n');
 }
 
+/** gitscale's own head: authored and committed by gitscale (a person's commit, amend or rebase is not). */
+function ours(head: { authorEmail: string; committerEmail: string } | null, c: ReviewContext): boolean {
+  return head === null || (head.authorEmail === c.repo.author.email && head.committerEmail === c.repo.author.email);
+}
+
+async function handsOff(item: Item, pr: PullRequest | undefined, who: string, c: ReviewContext): Promise<ReviewOutcome> {
+  const branch = branchFor(item.obj);
+  c.log.warn('a person pushed to the bot branch: gitscale leaves it alone', { object: item.obj.key, branch, pr: pr?.number, author: who });
+  if (pr && !c.handsOff.has(branch)) {
+    await c.forge.comment(pr.number, `Someone other than gitscale pushed to \`${branch}\` (${who}); gitscale will not update this branch or pull request any more. Merge or close it yourself.`);
+    c.handsOff.add(branch);
+  }
+  return { pr, note: 'left alone: a person pushed to the branch' };
+}
+
 async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContext): Promise<ReviewOutcome> {
   const { obj, ev } = item;
   const branch = branchFor(obj);
   const ops = c.ws.branches!;
-  if (open) {
-    const head = await ops.branchHead(branch);
-    if (head && head.authorEmail !== c.repo.author.email) {
-      c.log.warn('a person pushed to the bot branch: gitscale leaves it alone', { object: obj.key, branch, pr: open.number, author: head.authorEmail });
-      if (!c.handsOff.has(branch)) {
-        await c.forge.comment(open.number, `Someone other than gitscale pushed to \`${branch}\` (${head.authorEmail}); gitscale will not update this branch or pull request any more. Merge or close it yourself.`);
-        c.handsOff.add(branch);
-      }
-      return { pr: open, note: 'left alone: a person pushed to the branch' };
-    }
-  }
+  // Checked on every path, and the inspected head is the push's lease: a person's commit is never overwritten.
+  const head = await ops.branchHead(branch);
+  if (!ours(head, c)) return handsOff(item, open, head!.committerEmail !== c.repo.author.email ? head!.committerEmail : head!.authorEmail, c);
   const entry = commitEntry(obj, ev.decision!, ev.file!, ev.field ?? 'spec.replicas');
   const message = renderMessage([entry]);
   await ops.writeBranch(branch, async (read) => {
     const text = await read(ev.file!);
     if (text === null) return null;
     return { files: { [ev.file!]: setReplicas(text, workloadTarget(obj), ev.decision!.desired, ev.file!) }, message };
-  }, c.repo.author);
+  }, c.repo.author, head?.oid ?? null);
   const title = message.split('\n')[0];
   const body = prBody(item, message);
-  if (open) return { pr: await c.forge.updatePr(open.number, { title, body }) };
+  if (open) return { pr: open.title === title && open.body === body ? open : await c.forge.updatePr(open.number, { title, body }) };
   const f = c.repo.forge!;
   const pr = await c.forge.openPr({ head: branch, base: c.repo.branch, title, body, assignees: f.assignees });
   c.opened.push(c.now);
@@ -92,6 +99,23 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   return { pr };
 }
 
+async function close(item: Item, open: PullRequest, c: ReviewContext): Promise<void> {
+  const r = item.ev.result;
+  const branch = branchFor(item.obj);
+  const head = await c.ws.branches!.branchHead(branch);
+  if (!ours(head, c)) {
+    await handsOff(item, open, head!.committerEmail, c);
+    return;
+  }
+  const why = r.route === 'none'
+    ? `the decision is back to the value in Git (${r.current})`
+    : `the decision (${r.current} → ${r.desired}) is within the review policy and is committed directly`;
+  await c.forge.comment(open.number, `Superseded: ${why}.`);
+  await c.forge.closePr(open.number);
+  if (head) await c.ws.branches!.deleteBranch(branch, head.oid);
+  c.log.info('pull request closed', { object: item.obj.key, pr: open.number, why });
+}
+
 /** Why a new pull request must wait (Renovate's prConcurrentLimit / prHourlyLimit), or null. */
 function limited(openCount: number, c: ReviewContext): string | null {
   const f = c.repo.forge!;
@@ -99,17 +123,6 @@ function limited(openCount: number, c: ReviewContext): string | null {
   const lastHour = c.opened.filter((t) => t > c.now - 3600_000).length;
   if (f.prHourlyLimit !== undefined && lastHour >= f.prHourlyLimit) return `prHourlyLimit ${f.prHourlyLimit} reached`;
   return null;
-}
-
-async function close(item: Item, open: PullRequest, c: ReviewContext): Promise<void> {
-  const r = item.ev.result;
-  const why = r.route === 'none'
-    ? `the decision is back to the value in Git (${r.current})`
-    : `the decision (${r.current} → ${r.desired}) is within the review policy and is committed directly`;
-  await c.forge.comment(open.number, `Superseded: ${why}.`);
-  await c.forge.closePr(open.number);
-  await c.ws.branches!.deleteBranch(branchFor(item.obj));
-  c.log.info('pull request closed', { object: item.obj.key, pr: open.number, why });
 }
 
 /**
@@ -126,7 +139,8 @@ export async function reconcileReviews(reviewed: Item[], settled: Item[], c: Rev
     c.log.error('listing pull requests failed', { repository: c.repo.name, error: errorMessage(e) });
     return out;
   }
-  const byBranch = new Map(open.map((p) => [p.head, p]));
+  // Only gitscale's own kind of pull request: from this repository's branch into the base branch.
+  const byBranch = new Map(open.filter((p) => p.fromSameRepository && p.base === c.repo.branch).map((p) => [p.head, p]));
   for (const item of settled) {
     const pr = byBranch.get(branchFor(item.obj));
     if (!pr) continue;

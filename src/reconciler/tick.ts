@@ -52,52 +52,60 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
     d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: d.states.get(obj.key)?.scaleEvents ?? [] });
   const reviewed = decided.filter(({ ev }) => ev.result.route === 'pull-request');
   for (const c of reviewed) unwritten(c);
-  if (d.forge && d.ws.branches) {
-    const settled = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'pull-request');
-    const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
-    for (const c of reviewed) {
-      const o = outcomes.get(c.obj.key);
-      const r = results.get(c.obj.key)!;
-      if (o?.error !== undefined) {
-        results.set(c.obj.key, failed(r, o.error));
-        d.log.error('pull request failed', { object: c.obj.key, error: results.get(c.obj.key)!.error });
-      } else if (o?.note && !o.pr) {
-        results.set(c.obj.key, { ...r, reason: `${r.reason} (${o.note})` });
-      } else if (o?.pr) {
-        results.set(c.obj.key, { ...r, pullRequest: { number: o.pr.number, url: o.pr.url }, reason: o.note ? `${r.reason} (${o.note})` : r.reason });
-        d.log.info('pull request', { object: c.obj.key, pr: o.pr.number, url: o.pr.url, routedBy: r.routedBy ?? undefined, note: o.note });
-      }
-    }
-  } else {
-    // Pull requests need a forge; without one the decision is reported, not written.
-    for (const c of reviewed) d.log.warn('waiting for review: no forge configured to open a pull request, not written', { object: c.obj.key, routedBy: c.ev.result.routedBy ?? undefined, current: c.ev.result.current, desired: c.ev.result.desired });
-  }
+  // Direct commits first: small changes land without waiting on the forge (or its rate limits).
   const changes = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
-  if (changes.length === 0) return [...results.values()];
-  try {
-    const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
-    for (const { obj, ev } of changes) {
-      const r = results.get(obj.key)!;
-      if (w.failed.has(obj.key)) {
-        unwritten({ obj, ev });
-        results.set(obj.key, failed(r, w.failed.get(obj.key)));
-        d.log.error('object failed', { object: obj.key, file: ev.file ?? obj.path, error: results.get(obj.key)!.error });
-      } else if (w.result && w.applied.includes(obj.key)) {
-        results.set(obj.key, { ...r, commit: w.result.commit });
-        d.states.set(obj.key, ev.decision!.state);
-      } else {
-        unwritten({ obj, ev });
-        results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
+  if (changes.length > 0) await commitChanges(changes);
+  await reviews();
+  return [...results.values()];
+
+  async function reviews(): Promise<void> {
+    if (d.forge && d.ws.branches) {
+      const settled = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'pull-request');
+      const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
+      for (const c of reviewed) {
+        const o = outcomes.get(c.obj.key);
+        const r = results.get(c.obj.key)!;
+        if (o?.error !== undefined) {
+          results.set(c.obj.key, failed(r, o.error));
+          d.log.error('pull request failed', { object: c.obj.key, error: results.get(c.obj.key)!.error });
+        } else if (o?.note && !o.pr) {
+          results.set(c.obj.key, { ...r, reason: `${r.reason} (${o.note})` });
+        } else if (o?.pr) {
+          results.set(c.obj.key, { ...r, pullRequest: { number: o.pr.number, url: o.pr.url }, reason: o.note ? `${r.reason} (${o.note})` : r.reason });
+          d.log.info('pull request', { object: c.obj.key, pr: o.pr.number, url: o.pr.url, routedBy: r.routedBy ?? undefined, note: o.note });
+        }
       }
-    }
-    if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
-    if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
-  } catch (e) {
-    d.log.error('write failed', { repository: d.repo.name, error: (e as Error).message });
-    for (const c of changes) {
-      results.set(c.obj.key, failed(results.get(c.obj.key)!, e));
-      unwritten(c);
+    } else {
+      // Pull requests need a forge; without one the decision is reported, not written.
+      for (const c of reviewed) d.log.warn('waiting for review: no forge configured to open a pull request, not written', { object: c.obj.key, routedBy: c.ev.result.routedBy ?? undefined, current: c.ev.result.current, desired: c.ev.result.desired });
     }
   }
-  return [...results.values()];
+
+  async function commitChanges(changes: typeof decided): Promise<void> {
+    try {
+      const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
+      for (const { obj, ev } of changes) {
+        const r = results.get(obj.key)!;
+        if (w.failed.has(obj.key)) {
+          unwritten({ obj, ev });
+          results.set(obj.key, failed(r, w.failed.get(obj.key)));
+          d.log.error('object failed', { object: obj.key, file: ev.file ?? obj.path, error: results.get(obj.key)!.error });
+        } else if (w.result && w.applied.includes(obj.key)) {
+          results.set(obj.key, { ...r, commit: w.result.commit });
+          d.states.set(obj.key, ev.decision!.state);
+        } else {
+          unwritten({ obj, ev });
+          results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
+        }
+      }
+      if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
+      if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
+    } catch (e) {
+      d.log.error('write failed', { repository: d.repo.name, error: (e as Error).message });
+      for (const c of changes) {
+        results.set(c.obj.key, failed(results.get(c.obj.key)!, e));
+        unwritten(c);
+      }
+    }
+  }
 }

@@ -94,5 +94,11 @@ describe('pull-request lifecycle on GitHub (emulated)', () => {
     expect(await show(bare, branch, 'deploy.yaml')).toContain('replicas: 25 # gitscale');
     const p3 = gh.pulls(REPO).find((p) => p.number === third)!;
     expect(p3.comments.filter((c) => c.includes('gitscale will not update this branch'))).toHaveLength(1);
+
+    // Back within policy: the person's branch and pull request are still left alone (not closed, not deleted).
+    await setQueue(45);
+    r = await once();
+    expect(gh.pulls(REPO).find((p) => p.number === third)).toMatchObject({ state: 'open' });
+    expect(await show(bare, branch, 'deploy.yaml')).toContain('replicas: 25 # gitscale');
   }, 120_000);
 });

@@ -157,31 +157,36 @@ describe('remote workspace: bot branches', () => {
     const base = (await git(bare, 'rev-parse', 'main')).trim();
     const b = ws.branches!;
     expect(await b.branchHead('gitscale/default/a')).toBeNull();
-    const first = await b.writeBranch('gitscale/default/a', async (read) => ({ files: { 'a.yaml': (await read('a.yaml'))!.replace('1', '40') }, message: 'scale a 1→40\n' }), { name: 'gitscale', email: 'bot@x' });
+    const first = await b.writeBranch('gitscale/default/a', async (read) => ({ files: { 'a.yaml': (await read('a.yaml'))!.replace('1', '40') }, message: 'scale a 1→40\n' }), { name: 'gitscale', email: 'bot@x' }, null);
     expect(first?.parent).toBe(base);
     expect(await show(bare, 'gitscale/default/a', 'a.yaml')).toBe('replicas: 40\n');
     // Rebuilt from the base head each time: still one commit on top of main.
-    await b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }), { name: 'gitscale', email: 'bot@x' });
+    const second = await b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }), { name: 'gitscale', email: 'bot@x' }, first!.commit);
+    // The same change again: nothing is pushed, the branch keeps its commit.
+    const again = await b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }), { name: 'gitscale', email: 'bot@x' }, second!.commit);
+    expect(again).toMatchObject({ unchanged: true, commit: second!.commit });
+    // A stale lease is refused: a head nobody inspected is never overwritten.
+    await expect(b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 60\n' }, message: 'm\n' }), { name: 'gitscale', email: 'bot@x' }, first!.commit)).rejects.toMatchObject({ code: 'GIT_BRANCH_MOVED' });
     expect((await git(bare, 'rev-list', '--count', 'main..gitscale/default/a')).trim()).toBe('1');
     expect(await show(bare, 'gitscale/default/a', 'a.yaml')).toBe('replicas: 50\n');
     expect(await b.branchHead('gitscale/default/a')).toMatchObject({ authorEmail: 'bot@x' });
     expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(base);
-    await b.deleteBranch('gitscale/default/a');
+    await expect(b.deleteBranch('gitscale/default/a', first!.commit)).rejects.toMatchObject({ code: 'GIT_PUSH_FAILED' });
+    await b.deleteBranch('gitscale/default/a', second!.commit);
     expect((await git(bare, 'branch', '--list', 'gitscale/*')).trim()).toBe('');
-    await b.deleteBranch('gitscale/default/a');
   });
 
   it('refuses to use the base branch as a bot branch', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': 'x\n' });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
-    await expect(ws.branches!.writeBranch('main', async () => ({ files: { 'a.yaml': 'y\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' })).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
-    await expect(ws.branches!.deleteBranch('main')).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
+    await expect(ws.branches!.writeBranch('main', async () => ({ files: { 'a.yaml': 'y\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' }, null)).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
+    await expect(ws.branches!.deleteBranch('main', '0'.repeat(40))).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
   });
 
   it('sees a human commit on the bot branch', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
-    await ws.branches!.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'm\n' }), { name: 'gitscale', email: 'bot@x' });
+    await ws.branches!.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'm\n' }), { name: 'gitscale', email: 'bot@x' }, null);
     await humanCommit(bare, { 'a.yaml': 'replicas: 12\n' }, 'human tweak', 'gitscale/default/a');
     expect(await ws.branches!.branchHead('gitscale/default/a')).toMatchObject({ authorEmail: 'human@example.com' });
   });

@@ -41,7 +41,7 @@ export function createGitea(o: GiteaOptions): Forge {
     }
     const text = await res.text();
     if (!res.ok) {
-      const detail = text.slice(0, 300).replaceAll(o.token, '***');
+      const detail = o.token ? text.slice(0, 300).replaceAll(o.token, '***') : text.slice(0, 300);
       throw new ForgeError(res.status === 403 || res.status === 401 ? 'FORGE_PERMISSION' : 'FORGE_HTTP', `gitea ${where}: ${method} ${path}: ${explain(res.status)}: ${detail}`, { status: res.status, forge: 'gitea', repository: where });
     }
     return (text ? JSON.parse(text) : undefined) as T;

@@ -8,8 +8,8 @@ export interface GiteaPull {
   title: string;
   body: string;
   html_url: string;
-  head: { ref: string; sha: string };
-  base: { ref: string };
+  head: { ref: string; sha: string; repo_id?: number; repo?: { full_name?: string } | null };
+  base: { ref: string; repo_id?: number; repo?: { full_name?: string } | null };
   labels?: { name: string }[] | null;
 }
 
@@ -20,6 +20,7 @@ export function parsePull(raw: unknown): PullRequest {
   }
   return {
     number: p.number, state: p.state, merged: p.merged === true, head: p.head.ref, headSha: p.head.sha ?? '', base: p.base.ref,
+    fromSameRepository: p.head.repo_id !== undefined && p.head.repo_id === p.base.repo_id || (!!p.head.repo?.full_name && p.head.repo.full_name === p.base.repo?.full_name),
     title: p.title ?? '', body: p.body ?? '', url: p.html_url ?? '', labels: (p.labels ?? []).map((l) => l.name),
   };
 }

@@ -27,8 +27,8 @@ interface GhPull {
   title: string;
   body: string | null;
   html_url: string;
-  head: { ref: string; sha: string };
-  base: { ref: string };
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  base: { ref: string; repo: { full_name: string } };
   labels: { name?: string }[];
 }
 
@@ -42,6 +42,7 @@ function toPr(p: GhPull): PullRequest {
   return {
     number: p.number, state: p.state === 'open' ? 'open' : 'closed', merged: p.merged === true || p.merged_at !== null,
     head: p.head.ref, headSha: p.head.sha, base: p.base.ref, title: p.title, body: p.body ?? '', url: p.html_url,
+    fromSameRepository: p.head.repo !== null && p.head.repo.full_name.toLowerCase() === p.base.repo.full_name.toLowerCase(),
     labels: p.labels.map((l) => l.name ?? ''),
   };
 }
@@ -75,19 +76,15 @@ export function createGithub(o: GithubOptions): Forge {
   });
   // A bare 429 (no remaining-0 header, no secondary-limit message: the throttling plugin passes
   // on it): wait as retry-after says, then try again.
+  // The count travels in the request options, so a retry that meets the same hook stops at `max`.
   octokit.hook.error('request', async (error, options) => {
     const e = error as { status?: number; response?: { headers?: Record<string, string> } };
-    for (let attempt = 0; e.status === 429 && attempt < max; attempt++) {
-      const after = Number(e.response?.headers?.['retry-after'] ?? 1);
-      o.log?.('github 429: waiting', { retryAfter: after, request: `${options.method} ${options.url}`, retryCount: attempt });
-      await new Promise((r) => setTimeout(r, Math.max(0, after) * 1000));
-      try {
-        return await octokit.request(options as unknown as Parameters<typeof octokit.request>[0]);
-      } catch (again) {
-        if ((again as { status?: number }).status !== 429) throw again;
-      }
-    }
-    throw error;
+    const count = ((options.request as { retry429?: number } | undefined)?.retry429 ?? 0);
+    if (e.status !== 429 || count >= max) throw error;
+    const after = Math.min(Number(e.response?.headers?.['retry-after'] ?? 1) || 1, 60);
+    o.log?.('github 429: waiting', { retryAfter: after, request: `${options.method} ${options.url}`, retryCount: count });
+    await new Promise((r) => setTimeout(r, after * 1000));
+    return octokit.request({ ...(options as object), request: { ...(options.request as object), retry429: count + 1 } } as unknown as Parameters<typeof octokit.request>[0]);
   });
   const where = `${o.owner}/${o.repo}`;
   const repo = { owner: o.owner, repo: o.repo };

@@ -98,6 +98,18 @@ describe('github forge (OpenAPI-checked emulator)', () => {
     expect(logs).toEqual(['github 429: waiting', 'github secondary rate limit: waiting']);
   }, 20_000);
 
+  it('a 429 that never ends is retried a bounded number of times, then fails clearly', async () => {
+    const tooMany = { status: 429, headers: { 'retry-after': '0' }, body: { message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest' } };
+    gh.failNext(tooMany, tooMany, tooMany, tooMany, tooMany);
+    const before = gh.requests.length;
+    const err = await createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token: TOKEN, fetch, maxRetries: 2 }).openPrs('gitscale/').catch((e) => e);
+    expect(err).toMatchObject({ code: 'FORGE_HTTP', data: { status: 429 } });
+    expect(gh.requests.length - before).toBe(3);
+    gh.failNext(); // the remaining faults are consumed below
+    await forge().openPrs('gitscale/').catch(() => {});
+    await forge().openPrs('gitscale/').catch(() => {});
+  }, 20_000);
+
   it('a primary rate limit (403, remaining 0) is waited out until x-ratelimit-reset', async () => {
     const logs: string[] = [];
     const reset = String(Math.ceil(Date.now() / 1000) + 1);
