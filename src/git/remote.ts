@@ -176,6 +176,15 @@ export function openRemote(o: RemoteOptions): Workspace {
         throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);
       }
     },
+    async list(prefix) {
+      const { headers } = await session();
+      try {
+        const refs = await advertisedRefs(http, o.url, headers);
+        return new Map([...refs].filter(([r]) => r.startsWith(`refs/heads/${prefix}`)).map(([r, oid]) => [r.slice('refs/heads/'.length), oid]));
+      } catch (e) {
+        throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
+      }
+    },
     async deleteBranch(branch, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
       const { headers } = await session();

@@ -49,6 +49,8 @@ export interface BranchOps {
   branchHead(branch: string): Promise<{ oid: string; authorEmail: string; committerEmail: string } | null>;
   /** Deletes `branch` if it still points at `expected`. */
   deleteBranch(branch: string, expected: string): Promise<void>;
+  /** The remote's branches whose names start with `prefix`: name → commit. */
+  list(prefix: string): Promise<Map<string, string>>;
 }
 
 export interface Workspace {

@@ -125,6 +125,15 @@ function limited(openCount: number, c: ReviewContext): string | null {
   return null;
 }
 
+/** A bot branch left without a pull request (e.g. opening it failed) and no longer needed: deleted if it is gitscale's. */
+async function sweep(item: Item, c: ReviewContext): Promise<void> {
+  const branch = branchFor(item.obj);
+  const head = await c.ws.branches!.branchHead(branch);
+  if (!head || !ours(head, c)) return;
+  await c.ws.branches!.deleteBranch(branch, head.oid);
+  c.log.info('deleted a bot branch without a pull request', { object: item.obj.key, branch });
+}
+
 /**
  * Opens or updates the pull requests of `reviewed` items, and closes the open ones of `settled`
  * items (decided within policy or unchanged). Each object's failure is its own.
@@ -141,13 +150,20 @@ export async function reconcileReviews(reviewed: Item[], settled: Item[], c: Rev
   }
   // Only gitscale's own kind of pull request: from this repository's branch into the base branch.
   const byBranch = new Map(open.filter((p) => p.fromSameRepository && p.base === c.repo.branch).map((p) => [p.head, p]));
+  let branches = new Map<string, string>();
+  try {
+    branches = await c.ws.branches!.list(BRANCH_PREFIX);
+  } catch (e) {
+    c.log.warn('listing bot branches failed', { repository: c.repo.name, error: errorMessage(e) });
+  }
   for (const item of settled) {
-    const pr = byBranch.get(branchFor(item.obj));
-    if (!pr) continue;
+    const branch = branchFor(item.obj);
+    const pr = byBranch.get(branch);
     try {
-      await close(item, pr, c);
+      if (pr) await close(item, pr, c);
+      else if (branches.has(branch)) await sweep(item, c);
     } catch (e) {
-      c.log.error('closing a superseded pull request failed', { object: item.obj.key, pr: pr.number, error: errorMessage(e) });
+      c.log.error('closing a superseded pull request failed', { object: item.obj.key, pr: pr?.number, error: errorMessage(e) });
     }
   }
   let openCount = byBranch.size;

@@ -196,6 +196,25 @@ describe('forge faults', () => {
       expect(second.obj.pullRequest).not.toBeNull();
       const open = (await api(`/repos/gitscale/${name}/pulls?state=all`)).json as { head: { ref: string } }[];
       expect(open.map((p) => p.head.ref)).toEqual(['gitscale/default/a']);
+      // And when opening fails and the decision then settles, the branch left behind is deleted.
+      failures = 1;
+      const other = await giteaRepo('flt2', { 'a.yaml': deployment('a', 8) });
+      const branchOf = async (repoName: string) => (await api(`/repos/gitscale/${repoName}/branches/${encodeURIComponent('gitscale/default/a')}`)).status;
+      const cfg3 = await writeConfig({
+        repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${other.name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
+        scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      });
+      const tick3 = async () => {
+        let out = '';
+        const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
+        await main(['once', '--config', cfg3, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
+        return JSON.parse(out).objects[0];
+      };
+      expect((await tick3()).errorCode).toBe('FORGE_HTTP');
+      expect(await branchOf(other.name)).toBe(200);
+      await setQueue(45);
+      expect(await tick3()).toMatchObject({ route: 'commit', current: 8, desired: 9 });
+      expect(await branchOf(other.name)).toBe(404);
     } finally {
       proxy.closeAllConnections();
       await new Promise<void>((r) => proxy.close(() => r()));

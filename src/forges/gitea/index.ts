@@ -14,7 +14,7 @@ export interface GiteaOptions {
 }
 
 const PAGE = 50;
-const MAX_PAGES = 20;
+const MAX_PAGES = 200;
 
 /** What a status means for the token, for a message a person can act on. */
 function explain(status: number): string {
@@ -48,7 +48,12 @@ export function createGitea(o: GiteaOptions): Forge {
   }
 
   async function labelIds(names: string[]): Promise<number[]> {
-    const existing = await call<{ id: number; name: string }[]>('GET', `/labels?limit=${PAGE}`);
+    const existing: { id: number; name: string }[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const list = await call<{ id: number; name: string }[]>('GET', `/labels?limit=${PAGE}&page=${page}`);
+      existing.push(...list);
+      if (list.length === 0) break;
+    }
     const ids: number[] = [];
     for (const name of names) {
       const found = existing.find((l) => l.name === name);
@@ -69,7 +74,8 @@ export function createGitea(o: GiteaOptions): Forge {
           if (pr.state === 'open') return pr;
           closed ??= pr;
         }
-        if (list.length < PAGE) break;
+        // Page until an empty page: a server may cap pages below PAGE (MAX_RESPONSE_ITEMS).
+        if (list.length === 0) break;
       }
       return closed;
     },
@@ -81,7 +87,7 @@ export function createGitea(o: GiteaOptions): Forge {
           const pr = parsePull(raw);
           if (pr.head.startsWith(prefix)) out.push(pr);
         }
-        if (list.length < PAGE) break;
+        if (list.length === 0) break;
       }
       return out;
     },
