@@ -89,8 +89,13 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   }, c.repo.author, head?.oid ?? null);
   const title = message.split('\n')[0];
   const body = prBody(item, message);
-  if (open) return { pr: open.title === title && open.body === body ? open : await c.forge.updatePr(open.number, { title, body }) };
   const f = c.repo.forge!;
+  if (open) {
+    // Repair what a failed tick may have left out (labels), then keep title and body current.
+    const missing = f.labels.filter((l) => !open.labels.includes(l));
+    if (missing.length) await c.forge.addLabels(open.number, missing);
+    return { pr: open.title === title && open.body === body ? open : await c.forge.updatePr(open.number, { title, body }) };
+  }
   const pr = await c.forge.openPr({ head: branch, base: c.repo.branch, title, body, assignees: f.assignees });
   c.opened.push(c.now);
   await c.forge.addLabels(pr.number, f.labels);

@@ -32,6 +32,9 @@ interface GhPull {
   labels: { name?: string }[];
 }
 
+/** The longest rate-limit wait gitscale sits out inside a tick. */
+const MAX_WAIT_S = 60;
+
 const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!) {
   enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: MERGE }) {
     pullRequest { number autoMergeRequest { enabledAt } }
@@ -63,6 +66,8 @@ export function createGithub(o: GithubOptions): Forge {
     log: { debug() {}, info() {}, warn() {}, error() {} },
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+        // A reset far away fails this tick instead of holding the repository's ticks (and its direct commits) for up to an hour.
+        if (retryAfter > MAX_WAIT_S) return false;
         o.log?.('github rate limit: waiting', { retryAfter, request: `${options.method} ${options.url}`, retryCount });
         return retryCount < max;
       },
