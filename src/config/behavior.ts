@@ -1,7 +1,6 @@
 // The HPA API's defaulting of `behavior` (K8S-DEF: pkg/apis/autoscaling/v2/defaults.go).
+import { isObj, type Problem } from './fields.js';
 import type { Behavior, ScalingPolicy, ScalingRules } from './types.js';
-
-type Problem = { field: string; message: string };
 
 const DEFAULT_UP: ScalingRules = {
   stabilizationWindowSeconds: 0,
@@ -13,10 +12,6 @@ const DEFAULT_DOWN: ScalingRules = {
   selectPolicy: 'Max',
   policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
 };
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function rules(raw: unknown, defaults: ScalingRules, field: string, problems: Problem[]): ScalingRules {
   if (raw === undefined || raw === null) return defaults;

@@ -65,6 +65,10 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
   const markers: MarkerCache = new Map();
   const handsOff = new Set<string>();
   const opened = new Map<string, number[]>();
+  const openedIn = (name: string): number[] => {
+    if (!opened.has(name)) opened.set(name, []);
+    return opened.get(name)!;
+  };
   const forges = new Map<string, Forge>();
   const forge = (repo: RepositoryConfig): Forge | undefined => {
     if (!repo.forge) return undefined;
@@ -86,7 +90,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: opened.get(repo.name) ?? (opened.set(repo.name, []), opened.get(repo.name)!), dryRun: deps.dryRun ?? false, cluster: false,
+      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false, cluster: false,
     });
     running.set(repo.name, p);
     try {

@@ -47,13 +47,19 @@ export function createGitea(o: GiteaOptions): Forge {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** Every item of a paged list, page by page until an empty page (a server may cap pages below PAGE). */
+  async function* pages<T>(path: string): AsyncGenerator<T> {
+    const sep = path.includes('?') ? '&' : '?';
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const list = await call<T[]>('GET', `${path}${sep}limit=${PAGE}&page=${page}`);
+      if (list.length === 0) return;
+      yield* list;
+    }
+  }
+
   async function labelIds(names: string[]): Promise<number[]> {
     const existing: { id: number; name: string }[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const list = await call<{ id: number; name: string }[]>('GET', `/labels?limit=${PAGE}&page=${page}`);
-      existing.push(...list);
-      if (list.length === 0) break;
-    }
+    for await (const l of pages<{ id: number; name: string }>('/labels')) existing.push(l);
     const ids: number[] = [];
     for (const name of names) {
       const found = existing.find((l) => l.name === name);
@@ -66,28 +72,19 @@ export function createGitea(o: GiteaOptions): Forge {
     kind: 'gitea',
     async findPr(head) {
       let closed: PullRequest | null = null;
-      for (let page = 1; page <= MAX_PAGES; page++) {
-        const list = await call<GiteaPull[]>('GET', `/pulls?state=all&sort=recentupdate&limit=${PAGE}&page=${page}`);
-        for (const raw of list) {
-          const pr = parsePull(raw);
-          if (pr.head !== head) continue;
-          if (pr.state === 'open') return pr;
-          closed ??= pr;
-        }
-        // Page until an empty page: a server may cap pages below PAGE (MAX_RESPONSE_ITEMS).
-        if (list.length === 0) break;
+      for await (const raw of pages<GiteaPull>('/pulls?state=all&sort=recentupdate')) {
+        const pr = parsePull(raw);
+        if (pr.head !== head) continue;
+        if (pr.state === 'open') return pr;
+        closed ??= pr;
       }
       return closed;
     },
     async openPrs(prefix) {
       const out: PullRequest[] = [];
-      for (let page = 1; page <= MAX_PAGES; page++) {
-        const list = await call<GiteaPull[]>('GET', `/pulls?state=open&limit=${PAGE}&page=${page}`);
-        for (const raw of list) {
-          const pr = parsePull(raw);
-          if (pr.head.startsWith(prefix)) out.push(pr);
-        }
-        if (list.length === 0) break;
+      for await (const raw of pages<GiteaPull>('/pulls?state=open')) {
+        const pr = parsePull(raw);
+        if (pr.head.startsWith(prefix)) out.push(pr);
       }
       return out;
     },
