@@ -9,6 +9,7 @@ import { main, type Io } from '../../src/cli/main.js';
 import { parseTrailers } from '../../src/git/message.js';
 import { git, log, makeLocalRepo, makeServedRepo, show } from '../support/git.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
+import { newList, runGitscale } from '../support/cli.js';
 
 const servers = inject('servers');
 let redis: Redis;
@@ -19,21 +20,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function fillList(n: number): Promise<string> {
-  const name = `jobs-${Math.random().toString(36).slice(2)}`;
-  if (n > 0) await redis.rpush(name, ...Array.from({ length: n }, (_, i) => `j${i}`));
-  return name;
-}
-
-interface Ran { code: number; stdout: string; stderr: string }
-async function gitscale(argv: string[], env: Record<string, string | undefined> = {}, stop?: Promise<void>): Promise<Ran> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, waitForStop: () => stop ?? new Promise(() => {}) };
-  const dataDir = await mkdtemp(join(tmpdir(), 'gitscale-data-'));
-  const code = await main([...argv, '--data-dir', dataDir], io);
-  return { code, stdout, stderr };
-}
+const fillList = (n: number) => newList(redis, n);
+const gitscale = runGitscale;
 
 describe('gitscale once against the real git server', () => {
   it('commits 0→4 for 20 items / 5, one commit with subject, body and trailers; only the number changes', async () => {

@@ -1,30 +1,20 @@
 // Every manifest layout through `gitscale once` and the real git server: only the number changes.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
 import { git, log, makeServedRepo, show } from '../support/git.js';
 import { redisList, scaledObject, writeConfig } from '../support/config.js';
+import { newList, runGitscale } from '../support/cli.js';
 
 const servers = inject('servers');
 let redis: Redis;
 beforeAll(() => void (redis = new Redis(servers.REDIS_ADDRESS)));
 afterAll(() => redis.quit());
 
-async function listOf(n: number): Promise<string> {
-  const name = `layout-${Math.random().toString(36).slice(2)}`;
-  await redis.rpush(name, ...Array.from({ length: n }, () => 'x'));
-  return name;
-}
+const listOf = (n: number) => newList(redis, n, 'layout');
 
 async function gitscale(command: 'once' | 'plan', config: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: {}, waitForStop: () => new Promise(() => {}) };
-  const code = await main([command, '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
-  return { code, out, err };
+  const r = await runGitscale([command, '--config', config, '--output', 'json']);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 const once = (config: string) => gitscale('once', config);
 

@@ -1,31 +1,21 @@
 // Fallback, scalingModifiers and pause through `gitscale once` against real Redis and a local repo.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
 import { parseTrailers } from '../../src/git/message.js';
 import { git, log, makeLocalRepo } from '../support/git.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
+import { newList, runGitscale } from '../support/cli.js';
 
 const servers = inject('servers');
 let redis: Redis;
 beforeAll(() => void (redis = new Redis(servers.REDIS_ADDRESS)));
 afterAll(() => redis.quit());
 
-async function list(n: number): Promise<string> {
-  const name = `parity-${Math.random().toString(36).slice(2)}`;
-  if (n) await redis.rpush(name, ...Array.from({ length: n }, () => 'x'));
-  return name;
-}
+const list = (n: number) => newList(redis, n, 'parity');
 
 async function once(config: string, extra: string[] = []): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: {}, waitForStop: () => new Promise(() => {}) };
-  const code = await main(['once', '--config', config, '--data-dir', await mkdtemp(join(tmpdir(), 'gs-')), ...extra], io);
-  return { code, out, err };
+  const r = await runGitscale(['once', '--config', config, ...extra]);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe('KEDA parity end to end', () => {
@@ -81,9 +71,8 @@ describe('KEDA parity end to end', () => {
       repositories: [{ name: 'manifests', url: dir }],
       scaledObjects: [scaledObject({ name: 'x', path: 'x.yaml', triggers: [{ ...redisList('r:1', 'q'), name: 'queue' }], spec: { advanced: { scalingModifiers: { formula: 'queue * 2 + lag', target: '5' } } } })],
     });
-    let out = '';
-    const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, env: {}, waitForStop: () => new Promise(() => {}) };
-    expect(await main(['validate', '--config', config], io)).toBe(2);
-    expect(out).toContain("spec.advanced.scalingModifiers.formula: unknown name 'lag' at column 13");
+    const r = await runGitscale(['validate', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("spec.advanced.scalingModifiers.formula: unknown name 'lag' at column 13");
   });
 });

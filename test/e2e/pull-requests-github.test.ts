@@ -1,12 +1,9 @@
 // The same pull-request lifecycle through gitscale once, with GitHub played by the OpenAPI-checked
 // emulator and the branches on git's own http-backend.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
+import { runGitscale } from '../support/cli.js';
 import { git, humanCommit, makeServedRepo, show } from '../support/git.js';
 import { startGithubEmulator, type Emulator } from '../support/github/emulator.js';
 
@@ -26,12 +23,9 @@ async function setQueue(n: number): Promise<void> {
 }
 
 async function once(): Promise<Record<string, any>> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { GH_TOKEN: TOKEN }, waitForStop: () => new Promise(() => {}) };
-  const code = await main(['once', '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
-  expect(code, err).toBe(0);
-  return { ...JSON.parse(out).objects[0], stderr: err };
+  const r = await runGitscale(['once', '--config', config, '--output', 'json'], { GH_TOKEN: TOKEN });
+  expect(r.code, r.stderr).toBe(0);
+  return { ...JSON.parse(r.stdout).objects[0], stderr: r.stderr };
 }
 
 beforeAll(async () => {

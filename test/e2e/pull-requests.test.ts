@@ -9,8 +9,8 @@ import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
+import { runGitscale } from '../support/cli.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
@@ -33,13 +33,12 @@ async function setQueue(n: number): Promise<void> {
   if (n) await redis.rpush(list, ...Array.from({ length: n }, () => 'x'));
 }
 
-async function once(): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
-  const code = await main(['once', '--config', config, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
-  return { code, out, err };
+/** `gitscale once --output json` on a config, with the Gitea token in the environment. */
+async function onceOn(cfg: string): Promise<{ code: number; out: string; err: string; obj: Record<string, any> }> {
+  const r = await runGitscale(['once', '--config', cfg, '--output', 'json'], { GITEA_PR_TOKEN: servers.GITEA_TOKEN });
+  return { code: r.code, out: r.stdout, err: r.stderr, obj: JSON.parse(r.stdout).objects[0] };
 }
+const once = () => onceOn(config);
 
 const git = (...args: string[]) => run('git', args, { cwd: clone, env: ENV }).then((r) => r.stdout);
 const onMain = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=main`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => r.text());
@@ -144,10 +143,8 @@ describe('pull-request limits on Gitea', () => {
       repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', prConcurrentLimit: 1 } }],
       scaledObjects: ['a', 'b'].map((n) => scaledObject({ name: n, path: `${n}.yaml`, triggers: [redisList(servers.REDIS_ADDRESS, list)] })),
     });
-    let out = '';
-    let err = '';
-    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
-    expect(await main(['once', '--config', cfg, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io)).toBe(0);
+    const { code, out, err } = await onceOn(cfg);
+    expect(code).toBe(0);
     const [a, b] = JSON.parse(out).objects;
     expect(a.pullRequest).not.toBeNull();
     expect(b).toMatchObject({ route: 'pull-request', pullRequest: null });
@@ -181,12 +178,7 @@ describe('forge faults', () => {
         repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
         scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
       });
-      const tick = async () => {
-        let out = '';
-        const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
-        const code = await main(['once', '--config', cfg, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
-        return { code, obj: JSON.parse(out).objects[0] };
-      };
+      const tick = () => onceOn(cfg);
       const first = await tick();
       expect(first.code).toBe(1);
       expect(first.obj.errorCode).toBe('FORGE_HTTP');
@@ -204,12 +196,7 @@ describe('forge faults', () => {
         repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${other.name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
         scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
       });
-      const tick3 = async () => {
-        let out = '';
-        const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, env: { GITEA_PR_TOKEN: servers.GITEA_TOKEN }, waitForStop: () => new Promise(() => {}) };
-        await main(['once', '--config', cfg3, '--output', 'json', '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
-        return JSON.parse(out).objects[0];
-      };
+      const tick3 = async () => (await onceOn(cfg3)).obj;
       expect((await tick3()).errorCode).toBe('FORGE_HTTP');
       expect(await branchOf(other.name)).toBe(200);
       await setQueue(45);

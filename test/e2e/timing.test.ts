@@ -1,11 +1,8 @@
 // Time behaviour through `gitscale run` with short periods: the commits appear in git log in the
 // right order, no earlier than the stabilisation window and the cooldown allow (and not much later).
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { runGitscale } from '../support/cli.js';
 import { git, makeLocalRepo } from '../support/git.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
 
@@ -41,8 +38,7 @@ describe('gitscale run: timing', () => {
     });
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
-    const io: Io = { stdout: () => {}, stderr: () => {}, env: {}, waitForStop: () => stopped };
-    const running = main(['run', '--config', config, '--data-dir', await mkdtemp(join(tmpdir(), 'gs-'))], io);
+    const running = runGitscale(['run', '--config', config], {}, stopped);
     try {
       await until(async () => (await commits(dir)).length === 2, 10_000);
       await redis.del(list);
@@ -64,7 +60,7 @@ describe('gitscale run: timing', () => {
       expect(toZero.at).toBeGreaterThanOrEqual(down.at);
     } finally {
       stop();
-      expect(await running).toBe(0);
+      expect((await running).code).toBe(0);
       await redis.quit();
     }
   }, 40_000);
