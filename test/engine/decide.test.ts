@@ -2,29 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapState, decide } from '../../src/engine/decide.js';
 import type { ScaleSpec } from '../../src/config/types.js';
-import type { EngineState, TriggerInput } from '../../src/engine/types.js';
-
-const T0 = Date.UTC(2026, 0, 1);
-const s = (n: number) => T0 + n * 1000;
-const spec = (over: Partial<ScaleSpec> = {}): ScaleSpec => ({ pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100, ...over });
-const trig = (value: number | null, over: Partial<TriggerInput> = {}): TriggerInput => ({
-  name: over.name ?? 'q', type: 'aws-sqs-queue', metricType: 'AverageValue', target: 5, activationTarget: 0, unit: 'msgs',
-  sample: value === null ? { ok: false, error: 'boom', code: 'SCALER_CONNECTION_REFUSED' } : { ok: true, value, active: value > (over.activationTarget ?? 0) },
-  ...over,
-});
-const state = (over: Partial<EngineState> = {}): EngineState => ({ firstSeen: T0, recommendations: [], scaleEvents: [], failures: {}, ...over });
-
-interface Case {
-  name: string;
-  spec?: Partial<ScaleSpec>;
-  triggers: TriggerInput[];
-  current: number;
-  now?: number;
-  state?: EngineState;
-  ready?: number;
-  want: number;
-  reason?: RegExp;
-}
+import { check, s, spec, state, T0, trig, type Case } from './support.js';
 
 const cases: Case[] = [
   { name: 'AverageValue: ceil(20/5)=4 from zero in one tick (KEDA 0→1, then HPA; docs "20 messages, threshold 5 ⇒ 4")', triggers: [trig(20)], current: 0, want: 4, reason: /scale from 0 to 1; ceil\(20 \/ 5\) = 4/ },
@@ -86,19 +64,11 @@ const pauseCases: Case[] = [
 ];
 
 describe('decide: pause annotations (rule 10)', () => {
-  it.each(pauseCases)('$name', (c) => {
-    const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state });
-    expect(d.desired).toBe(c.want);
-    if (c.reason) expect(d.reason).toMatch(c.reason);
-  });
+  it.each(pauseCases)('$name', check);
 });
 
 describe('decide: SEMANTICS rules 1–7', () => {
-  it.each(cases)('$name', (c) => {
-    const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state, readyReplicas: c.ready });
-    expect(d.desired).toBe(c.want);
-    if (c.reason) expect(d.reason).toMatch(c.reason);
-  });
+  it.each(cases)('$name', check);
 });
 
 describe('decide: state', () => {

@@ -2,22 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/engine/decide.js';
 import type { ScaleSpec } from '../../src/config/types.js';
-import type { EngineState, TriggerInput } from '../../src/engine/types.js';
-import { s, spec, state, trig } from './support.js';
-
-interface Case {
-  name: string;
-  spec: Partial<ScaleSpec>;
-  triggers: TriggerInput[];
-  current: number;
-  state?: EngineState;
-  ready?: number;
-  now?: number;
-  want: number;
-  reason?: RegExp;
-  failures?: Record<string, number>;
-  active?: boolean;
-}
+import type { EngineState } from '../../src/engine/types.js';
+import { check, type Case, s, spec, state, trig } from './support.js';
 
 const fb = (failureThreshold: number, replicas: number, behavior: NonNullable<ScaleSpec['fallback']>['behavior'] = 'static') => ({ fallback: { failureThreshold, replicas, behavior } });
 
@@ -41,13 +27,7 @@ const cases: Case[] = [
 ];
 
 describe('fallback (rule 8)', () => {
-  it.each(cases)('$name', (c) => {
-    const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state, readyReplicas: c.ready });
-    expect(d.desired).toBe(c.want);
-    if (c.reason) expect(d.reason).toMatch(c.reason);
-    if (c.failures) expect(d.state.failures).toEqual(c.failures);
-    if (c.active !== undefined) expect(d.active).toBe(c.active);
-  });
+  it.each(cases)('$name', check);
 
   it('counts failures across ticks and falls back on the tick after the threshold', () => {
     let st: EngineState | undefined = state();

@@ -1,21 +1,6 @@
 // SEMANTICS rule 9 (KEDA scalingModifiers; keda.md §1 and §2.6–2.7), as named cases.
-import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/engine/decide.js';
-import type { ScaleSpec } from '../../src/config/types.js';
-import type { EngineState, TriggerInput } from '../../src/engine/types.js';
-import { modifiers, s, spec, state, trig } from './support.js';
-
-interface Case {
-  name: string;
-  spec: Partial<ScaleSpec>;
-  triggers: TriggerInput[];
-  current: number;
-  state?: EngineState;
-  now?: number;
-  want: number;
-  reason?: RegExp;
-  active?: boolean;
-}
+import { describe, it } from 'vitest';
+import { check, type Case, modifiers, s, state, trig } from './support.js';
 
 const two = (a: number | null, b: number | null) => [trig(a, { name: 'a' }), trig(b, { name: 'b' })];
 
@@ -39,10 +24,5 @@ const cases: Case[] = [
 ];
 
 describe('scalingModifiers (rule 9)', () => {
-  it.each(cases)('$name', (c) => {
-    const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state });
-    expect(d.desired).toBe(c.want);
-    if (c.reason) expect(d.reason).toMatch(c.reason);
-    if (c.active !== undefined) expect(d.active).toBe(c.active);
-  });
+  it.each(cases)('$name', check);
 });

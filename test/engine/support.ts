@@ -1,6 +1,8 @@
 // Builders shared by the engine's table tests.
 import { parseFormula } from '../../src/config/formula.js';
 import type { ScaleSpec } from '../../src/config/types.js';
+import { expect } from 'vitest';
+import { decide } from '../../src/engine/decide.js';
 import type { EngineState, TriggerInput } from '../../src/engine/types.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -15,3 +17,27 @@ export const state = (over: Partial<EngineState> = {}): EngineState => ({ firstS
 export const modifiers = (formula: string, target: number, over: Partial<NonNullable<ScaleSpec['modifiers']>> = {}): ScaleSpec['modifiers'] => ({
   formula, expr: parseFormula(formula), target, activationTarget: 0, metricType: 'AverageValue', ...over,
 });
+
+/** One named table row: the input of one tick and what must come out of it. */
+export interface Case {
+  name: string;
+  spec?: Partial<ScaleSpec>;
+  triggers: TriggerInput[];
+  current: number;
+  now?: number;
+  state?: EngineState;
+  ready?: number;
+  want: number;
+  reason?: RegExp;
+  active?: boolean;
+  failures?: Record<string, number>;
+}
+
+/** Runs a row through decide and checks every expectation it names. */
+export function check(c: Case): void {
+  const d = decide({ spec: spec(c.spec), triggers: c.triggers, current: c.current, now: c.now ?? s(0), state: c.state, readyReplicas: c.ready });
+  expect(d.desired).toBe(c.want);
+  if (c.reason) expect(d.reason).toMatch(c.reason);
+  if (c.failures) expect(d.state.failures).toEqual(c.failures);
+  if (c.active !== undefined) expect(d.active).toBe(c.active);
+}

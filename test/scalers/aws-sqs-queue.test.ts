@@ -3,7 +3,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ScalerError } from '../../src/errors.js';
 import { attributesFor, awsSqsQueue } from '../../src/scalers/aws-sqs-queue.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';

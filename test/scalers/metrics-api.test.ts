@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { ScalerError } from '../../src/errors.js';
 import { lookupPath, metricsApi, parsePath, parseQuantity } from '../../src/scalers/metrics-api.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';

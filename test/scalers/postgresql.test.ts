@@ -1,5 +1,4 @@
 import { describe, expect, inject, it } from 'vitest';
-import { ScalerError } from '../../src/errors.js';
 import { parseConnection, postgresql } from '../../src/scalers/postgresql.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';

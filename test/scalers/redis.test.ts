@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ScalerError } from '../../src/errors.js';
 import { redis } from '../../src/scalers/redis.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
