@@ -4,7 +4,8 @@ import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { createLogger, type Logger } from '../log.js';
-import { createReconciler, openWorkspace, type ReconcilerDeps } from '../reconciler/reconciler.js';
+import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
+import { clients, openWorkspace, type ClientDeps } from './clients.js';
 import { startRunner } from '../reconciler/runner.js';
 import { checkTargets } from '../reconciler/check.js';
 import { parseArgs, USAGE, UsageError, type Args } from './args.js';
@@ -21,10 +22,14 @@ export interface Io {
   now?: () => number;
 }
 
+function clientDeps(io: Io, log: Logger, dataDir: string): ClientDeps {
+  return { fs: nodeFs, clock: { now: io.now ?? Date.now }, log, env: io.env, fetch: globalThis.fetch, dataDir };
+}
+
 function deps(args: Args, io: Io, log: Logger, dryRun: boolean, dataDir = resolve(args.dataDir)): ReconcilerDeps {
   return {
     fs: nodeFs, clock: { now: io.now ?? Date.now }, log, env: io.env, scalerDeps: { fetch: globalThis.fetch },
-    dataDir, secretsDir: args.secretsDir, triggerTimeoutMs: args.triggerTimeoutMs, dryRun,
+    clients: clients(clientDeps(io, log, dataDir)), secretsDir: args.secretsDir, triggerTimeoutMs: args.triggerTimeoutMs, dryRun,
   };
 }
 
@@ -66,7 +71,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const config = loaded.config;
 
   if (args.command === 'validate') {
-    const targets = await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, deps(args, io, log, true, dir))));
+    const targets = await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(io, log, dir))));
     const problems = [...loaded.problems, ...targets];
     if (args.output === 'json') io.stdout(JSON.stringify({ problems }, null, 2));
     else io.stdout(problems.length ? problemsText(problems) : `ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)`);

@@ -8,6 +8,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import cron from 'node-cron';
+import { clients } from '../cli/clients.js';
 import { loadConfig } from '../cli/load.js';
 import { silentLogger } from '../log.js';
 import { readReplicas } from '../manifests/index.js';
@@ -56,7 +57,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   o.out(HEADER);
   let lastCommit = '';
   const reconciler = createReconciler(loaded.config, {
-    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: { fetch: globalThis.fetch }, dataDir: join(repo, '.git', 'gitscale'),
+    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: { fetch: globalThis.fetch },
+    clients: clients({ fs, clock: { now: o.now }, log: silentLogger, env: CREDS, fetch: globalThis.fetch, dataDir: join(repo, '.git', 'gitscale') }),
   });
   const runner = startRunner(loaded.config, reconciler, {
     clock: { now: o.now }, log: silentLogger,

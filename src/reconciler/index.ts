@@ -1,4 +1,4 @@
-export { createReconciler, openWorkspace, type Reconciler, type ReconcilerDeps } from './reconciler.js';
+export { createReconciler, type Clients, type Reconciler, type ReconcilerDeps } from './reconciler.js';
 export { startRunner, type Runner, type RunnerDeps, type Heartbeat } from './runner.js';
 export { dueObjects } from './schedule.js';
 export { routeFor, crossedThreshold } from './route.js';

@@ -1,22 +1,22 @@
 // Wires config, workspaces, scalers and state: `tick()` runs every due object once, one tick per
 // repository at a time (never overlapping for the same repository).
 import type * as nodeFs from 'node:fs';
-import { join } from 'node:path';
 import type { Config, ObjectConfig, RepositoryConfig } from '../config/types.js';
 import type { EngineState } from '../engine/types.js';
-import { openLocal } from '../git/local.js';
-import { openRemote } from '../git/remote.js';
 import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
-import { appCredentials, tokenSource } from './credentials.js';
-import { createGitea } from '../forges/gitea/index.js';
-import { createGithub } from '../forges/github/index.js';
 import type { Forge } from '../forges/types.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
+
+/** Builds a repository's workspace and forge (real ones come from cli/). */
+export interface Clients {
+  workspace(repo: RepositoryConfig): Workspace;
+  forge(repo: RepositoryConfig): Forge | undefined;
+}
 
 export interface ReconcilerDeps {
   fs: typeof nodeFs;
@@ -24,7 +24,7 @@ export interface ReconcilerDeps {
   log: Logger;
   env: Record<string, string | undefined>;
   scalerDeps: ScalerDeps;
-  dataDir: string;
+  clients: Clients;
   secretsDir?: string;
   triggerTimeoutMs?: number;
   dryRun?: boolean;
@@ -34,28 +34,6 @@ export interface Reconciler {
   /** Evaluates `keys` (default: every object), grouped by repository; repositories run in parallel. */
   tick(keys?: string[]): Promise<ObjectResult[]>;
   close(): Promise<void>;
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-export function openWorkspace(repo: RepositoryConfig, deps: ReconcilerDeps): Workspace {
-  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock });
-  const token = tokenSource(repo, deps.env, deps.scalerDeps.fetch);
-  return openRemote({
-    repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
-    token, username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
-  });
-}
-
-export function openForge(repo: RepositoryConfig, deps: ReconcilerDeps): Forge {
-  const f = repo.forge!;
-  const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '';
-  if (f.type === 'github') {
-    return createGithub({ baseUrl: f.url, owner: f.owner, repo: f.repo, token, app: appCredentials(repo, deps.env), fetch: deps.scalerDeps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }) });
-  }
-  return createGitea({ url: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.scalerDeps.fetch });
 }
 
 export function createReconciler(config: Config, deps: ReconcilerDeps): Reconciler {
@@ -72,7 +50,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
   const forges = new Map<string, Forge>();
   const forge = (repo: RepositoryConfig): Forge | undefined => {
     if (!repo.forge) return undefined;
-    if (!forges.has(repo.name)) forges.set(repo.name, openForge(repo, deps));
+    if (!forges.has(repo.name)) forges.set(repo.name, deps.clients.forge(repo)!);
     return forges.get(repo.name);
   };
   const running = new Map<string, Promise<ObjectResult[]>>();
@@ -80,7 +58,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
   const workspace = (repo: RepositoryConfig): Workspace => {
     let ws = workspaces.get(repo.name);
     if (!ws) {
-      ws = openWorkspace(repo, deps);
+      ws = deps.clients.workspace(repo);
       workspaces.set(repo.name, ws);
     }
     return ws;

@@ -25,7 +25,7 @@ const allowed: Record<string, string[]> = {
   git: ['errors'],
   forges: ['errors'],
   reconciler: ['config', 'engine', 'git', 'forges', 'manifests', 'scalers', 'errors', 'log'],
-  cli: ['config', 'engine', 'git', 'manifests', 'scalers', 'reconciler', 'errors', 'log', 'demo'],
+  cli: ['config', 'engine', 'git', 'forges', 'manifests', 'scalers', 'reconciler', 'errors', 'log', 'demo'],
   demo: ['cli', 'config', 'manifests', 'reconciler', 'log'],
   errors: [],
   log: [],

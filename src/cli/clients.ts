@@ -1,0 +1,49 @@
+// The real Git workspaces and forges, built here at the edge and handed to the reconciler.
+import type * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import type { RepositoryConfig } from '../config/types.js';
+import { createGitea } from '../forges/gitea/index.js';
+import { createGithub } from '../forges/github/index.js';
+import type { Forge } from '../forges/types.js';
+import { openLocal } from '../git/local.js';
+import { openRemote } from '../git/remote.js';
+import type { Clock, Workspace } from '../git/types.js';
+import type { Logger } from '../log.js';
+import type { Clients } from '../reconciler/reconciler.js';
+import { appCredentials, tokenSource } from './credentials.js';
+
+export interface ClientDeps {
+  fs: typeof nodeFs;
+  clock: Clock;
+  log: Logger;
+  env: Record<string, string | undefined>;
+  fetch: typeof fetch;
+  /** Workspaces of remote repositories live under <dataDir>/repos. */
+  dataDir: string;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function openWorkspace(repo: RepositoryConfig, deps: ClientDeps): Workspace {
+  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock });
+  return openRemote({
+    repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
+    token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
+  });
+}
+
+export function openForge(repo: RepositoryConfig, deps: ClientDeps): Forge | undefined {
+  const f = repo.forge;
+  if (!f) return undefined;
+  const token = repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '';
+  if (f.type === 'github') {
+    return createGithub({ baseUrl: f.url, owner: f.owner, repo: f.repo, token, app: appCredentials(repo, deps.env), fetch: deps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }) });
+  }
+  return createGitea({ url: f.url, owner: f.owner, repo: f.repo, token, fetch: deps.fetch });
+}
+
+export function clients(deps: ClientDeps): Clients {
+  return { workspace: (repo) => openWorkspace(repo, deps), forge: (repo) => openForge(repo, deps) };
+}
