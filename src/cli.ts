@@ -2,10 +2,6 @@
 // Entry point of the `gitscale` command: the only place that touches process.
 import { main } from './cli/main.js';
 
-// The @aws-sdk packages are pinned to releases that support Node 20; their "upgrade to Node 22"
-// notice is not actionable for gitscale users.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 // Only `run` waits for a stop request; other commands keep the default signal behaviour.
 const waitForStop = () => new Promise<void>((resolve) => {
   process.once('SIGTERM', () => resolve());

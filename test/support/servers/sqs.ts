@@ -1,4 +1,4 @@
-// fauxqs@1.9.2, in process, bound to 127.0.0.1 only (it binds every interface unless told).
+// fauxqs (the demo's SQS emulator, a runtime dependency), in process, bound to 127.0.0.1 only (it binds every interface unless told).
 import { startFauxqs } from 'fauxqs';
 import type { Started } from './types.js';
 
