@@ -8,6 +8,10 @@ set -euo pipefail
 V=${GITEA_VERSION:-1.26.0}  # 1.27 renamed its module to gitea.dev, which the proxy does not serve
 CACHE=${GITSCALE_CACHE:-$HOME/.cache/gitscale}
 OUT=$CACHE/gitea-$V
+mkdir -p "$CACHE"
+# One build at a time (the test setup and test-env.sh may both ask): wait for a build in flight.
+exec 9>"$CACHE/gitea-$V.lock"
+flock 9
 if [ ! -x "$OUT/gitea" ]; then
   W=$CACHE/gitea-build-$V
   mkdir -p "$W" "$OUT"
@@ -17,8 +21,8 @@ if [ ! -x "$OUT/gitea" ]; then
   # Copy every replace directive (single-line form) from Gitea's own go.mod.
   sed -n 's/^replace \([^ ]*\) => \([^ ]*\) \([^ /]*\).*/\1=\2@\3/p' "$MOD" | while read -r r; do go mod edit -replace="$r"; done
   go get "code.gitea.io/gitea@v$V" >/dev/null
-  CGO_ENABLED=1 go build -trimpath -ldflags=-s -tags 'sqlite sqlite_unlock_notify' -o "$OUT/gitea.tmp" code.gitea.io/gitea
-  mv "$OUT/gitea.tmp" "$OUT/gitea"
+  CGO_ENABLED=1 go build -trimpath -ldflags=-s -tags 'sqlite sqlite_unlock_notify' -o "$OUT/gitea.tmp.$$" code.gitea.io/gitea
+  mv "$OUT/gitea.tmp.$$" "$OUT/gitea"
 fi
 echo "$OUT/gitea"
 go mod download -json "code.gitea.io/gitea@v$V" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'
