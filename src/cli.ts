@@ -13,10 +13,15 @@ main(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
   env: process.env,
   waitForStop,
+  isTTY: process.stdout.isTTY === true,
+  onReload: (fn) => {
+    process.on('SIGHUP', fn);
+    return () => void process.off('SIGHUP', fn);
+  },
 }).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`gitscale: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`gitscale: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in gitscale: please report it.\n`);
     process.exit(1);
   },
 );

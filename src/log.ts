@@ -1,8 +1,13 @@
-// One line per event; text for people, JSON for machines (`--log-format json`).
+// One line per event; text for people, JSON for machines (`--log-format json`). Lines below the
+// logger's level (`--log-level`) are dropped.
 
 export type Fields = Record<string, unknown>;
 
+export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type Level = (typeof LEVELS)[number];
+
 export interface Logger {
+  debug(msg: string, fields?: Fields): void;
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
@@ -10,6 +15,8 @@ export interface Logger {
 
 export interface LoggerOptions {
   format: 'text' | 'json';
+  /** The lowest level written (default info). */
+  level?: Level;
   write: (line: string) => void;
   now: () => number;
 }
@@ -20,7 +27,9 @@ function render(v: unknown): string {
 }
 
 export function createLogger(o: LoggerOptions): Logger {
-  const emit = (level: string) => (msg: string, fields: Fields = {}) => {
+  const min = LEVELS.indexOf(o.level ?? 'info');
+  const emit = (level: Level) => (msg: string, fields: Fields = {}) => {
+    if (LEVELS.indexOf(level) < min) return;
     const time = new Date(o.now()).toISOString();
     if (o.format === 'json') {
       o.write(JSON.stringify({ time, level, msg, ...fields }));
@@ -29,7 +38,7 @@ export function createLogger(o: LoggerOptions): Logger {
     const rest = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${render(v)}`).join(' ');
     o.write(`${time} ${level.toUpperCase().padEnd(5)} ${msg}${rest ? ' ' + rest : ''}`);
   };
-  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,70 +1,128 @@
-// Hand-rolled argument parsing: a command, then --flag value / --flag=value pairs.
+// The command line, parsed with Node's util.parseArgs against one option table and each command's
+// own list of options (kubectl-style: `gitscale <command> [flags]`, short -c / -o).
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { LEVELS, type Level } from '../log.js';
+import { COMMANDS, isCommand, type Command } from './usage.js';
 
-export const COMMANDS = ['run', 'once', 'plan', 'validate', 'demo', 'help'] as const;
-export type Command = (typeof COMMANDS)[number];
+export { COMMANDS, type Command };
 
 export interface Args {
   command: Command;
+  /** `help <command>` / `<command> --help`: the command whose usage to print. */
+  topic?: Command;
   config?: string;
   dataDir: string;
   output: 'text' | 'json';
   logFormat: 'text' | 'json';
+  /** Unset: info for run, warn for the commands that print their result on stdout. */
+  logLevel?: Level;
   secretsDir?: string;
   triggerTimeoutMs: number;
+  detailedExitcode: boolean;
+  repository?: string;
+  object?: string;
+  since: string;
 }
 
-export class UsageError extends Error {}
+/** A usage error names the command so the message can point at its help. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: Command) {
+    super(message);
+  }
+}
 
-const FLAGS = ['config', 'data-dir', 'output', 'log-format', 'secrets-dir', 'trigger-timeout'] as const;
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  output: { type: 'string', short: 'o' },
+  'data-dir': { type: 'string' },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+  'secrets-dir': { type: 'string' },
+  'trigger-timeout': { type: 'string' },
+  'detailed-exitcode': { type: 'boolean' },
+  repository: { type: 'string' },
+  object: { type: 'string' },
+  since: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+type Option = keyof typeof OPTIONS;
+
+const COMMON: Option[] = ['config', 'data-dir', 'log-format', 'log-level', 'secrets-dir', 'help'];
+/** Which options each command takes (anything else is a usage error naming the command). */
+export const COMMAND_OPTIONS: Record<Command, Option[]> = {
+  run: [...COMMON, 'trigger-timeout'],
+  once: [...COMMON, 'output', 'trigger-timeout'],
+  plan: [...COMMON, 'output', 'trigger-timeout', 'detailed-exitcode'],
+  validate: [...COMMON, 'output'],
+  history: [...COMMON, 'output', 'repository', 'object', 'since'],
+  demo: ['help'],
+  help: ['help'],
+  version: ['help'],
+};
+const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
+
+function defaults(command: Command): Args {
+  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, detailedExitcode: false, since: '7d' };
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], command: Command): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of: ${allowed.join(', ')} (got '${value}')`, command);
+  return value as T;
+}
 
 export function parseArgs(argv: string[]): Args {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') return { ...defaults(), command: 'help' };
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command '${command}': must be one of: ${COMMANDS.join(', ')}`);
-  const args: Args = { ...defaults(), command: command as Command };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--help' || a === '-h') return { ...args, command: 'help' };
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m || !(FLAGS as readonly string[]).includes(m[1])) throw new UsageError(`unknown option '${a}'`);
-    const name = m[1];
-    const value = m[2] ?? rest[++i];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`option --${name} needs a value`);
-    if (name === 'config') args.config = value;
-    else if (name === 'data-dir') args.dataDir = value;
-    else if (name === 'secrets-dir') args.secretsDir = value;
-    else if (name === 'output' || name === 'log-format') {
-      if (value !== 'text' && value !== 'json') throw new UsageError(`--${name} must be text or json`);
-      if (name === 'output') args.output = value;
-      else args.logFormat = value;
-    } else if (name === 'trigger-timeout') {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new UsageError('--trigger-timeout must be a positive number of seconds');
-      args.triggerTimeoutMs = n * 1000;
-    }
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') return defaults('help');
+  if (first === '--version' || first === 'version') return defaults('version');
+  if (first.startsWith('-')) throw new UsageError(`expected a command before '${first}': one of ${COMMANDS.join(', ')}`);
+  if (!isCommand(first)) throw new UsageError(`unknown command '${first}': must be one of: ${COMMANDS.join(', ')}`);
+  const command = first;
+  if (command === 'help') {
+    const topic = rest.find((a) => !a.startsWith('-'));
+    if (topic !== undefined && !isCommand(topic)) throw new UsageError(`no help for '${topic}': commands are ${COMMANDS.join(', ')}`);
+    return { ...defaults('help'), topic };
   }
-  if (['run', 'once', 'plan', 'validate'].includes(args.command) && !args.config) throw new UsageError(`gitscale ${args.command} needs --config <file>`);
+
+  let parsed: ReturnType<typeof nodeParseArgs<{ options: typeof OPTIONS; args: string[]; strict: true; allowPositionals: true }>>;
+  try {
+    parsed = nodeParseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(nodeMessage(e as Error), command);
+  }
+  const v = parsed.values;
+  if (v.help) return { ...defaults('help'), topic: command };
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, command);
+  for (const name of Object.keys(v) as Option[]) {
+    if (!COMMAND_OPTIONS[command].includes(name)) throw new UsageError(`gitscale ${command} does not take --${name}`, command);
+  }
+
+  const args = defaults(command);
+  if (v.config !== undefined) args.config = v.config;
+  if (v['data-dir'] !== undefined) args.dataDir = v['data-dir'];
+  if (v['secrets-dir'] !== undefined) args.secretsDir = v['secrets-dir'];
+  if (v.output !== undefined) args.output = oneOf('output', v.output, ['text', 'json'], command);
+  if (v['log-format'] !== undefined) args.logFormat = oneOf('log-format', v['log-format'], ['text', 'json'], command);
+  if (v['log-level'] !== undefined) args.logLevel = oneOf('log-level', v['log-level'], LEVELS, command);
+  if (v['trigger-timeout'] !== undefined) {
+    const n = Number(v['trigger-timeout']);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError('--trigger-timeout must be a positive number of seconds', command);
+    args.triggerTimeoutMs = n * 1000;
+  }
+  args.detailedExitcode = v['detailed-exitcode'] ?? false;
+  args.repository = v.repository;
+  args.object = v.object;
+  if (v.since !== undefined) args.since = v.since;
+  if (NEEDS_CONFIG.includes(command) && !args.config) throw new UsageError(`gitscale ${command} needs --config <file> (-c)`, command);
   return args;
 }
 
-function defaults(): Omit<Args, 'command'> {
-  return { dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000 };
+/** Node's parseArgs messages, reworded to name the flag the way a user typed it. */
+function nodeMessage(e: Error): string {
+  const code = (e as { code?: string }).code;
+  const unknown = /Unknown option '([^']+)'/.exec(e.message);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `unknown option '${unknown[1]}'`;
+  const needs = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument (?:missing|is ambiguous)/.exec(e.message);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && needs) return `option ${needs[1]} needs a value`;
+  return e.message.split('\n')[0];
 }
-
-export const USAGE = `gitscale: event-driven autoscaling for GitOps — KEDA's triggers and arithmetic, decisions committed to Git.
-
-Usage:
-  gitscale run      --config <file>   reconcile until SIGTERM (finishes the write in flight, exits 0)
-  gitscale once     --config <file>   one tick for every object, then exit
-  gitscale plan     --config <file>   show what would change (triggers, replicas, route, diff); writes nothing
-  gitscale validate --config <file>   list every problem in the config and its targets
-  gitscale demo                       play the SQS → commit story locally (no servers needed)
-
-Options:
-  --data-dir <dir>        workspaces for remote repositories (default ./.gitscale)
-  --output text|json     plan/once/validate output (default text)
-  --log-format text|json  log lines on stderr (default text)
-  --secrets-dir <dir>     secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)
-  --trigger-timeout <s>   timeout for each trigger (default 10)
-
-Exit codes: 0 ok; 1 an object could not be decided or written (the others still were); 2 bad config or usage.`;

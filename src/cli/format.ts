@@ -1,6 +1,23 @@
 // Output for people (text) and machines (JSON) from plan/once/validate.
 import type { ConfigProblem } from '../config/types.js';
 import type { ObjectResult } from '../reconciler/types.js';
+import { paint, type Paint } from './color.js';
+
+const plain = paint(false);
+
+function diffLine(l: string, c: Paint): string {
+  if (l.startsWith('+++') || l.startsWith('---')) return c.bold(l);
+  if (l.startsWith('+')) return c.green(l);
+  if (l.startsWith('-')) return c.red(l);
+  if (l.startsWith('@@')) return c.dim(l);
+  return l;
+}
+
+function routeWord(route: string, c: Paint): string {
+  if (route === 'none') return c.dim(route);
+  if (route === 'pull-request') return c.yellow(route);
+  return c.green(route);
+}
 
 export function planJson(results: ObjectResult[]): string {
   return JSON.stringify({
@@ -13,22 +30,23 @@ export function planJson(results: ObjectResult[]): string {
   }, null, 2);
 }
 
-export function planText(results: ObjectResult[]): string {
+export function planText(results: ObjectResult[], c: Paint = plain): string {
   const out: string[] = [];
   for (const r of results) {
-    out.push(`${r.key}  (${r.repository}: ${r.file})`);
+    out.push(`${c.bold(r.key)}  (${r.repository}: ${r.file})`);
     for (const t of r.triggers) {
-      out.push(`  trigger ${t.name}${t.name !== t.type ? ` (${t.type})` : ''}: ${t.error ? `ERROR ${t.error}` : `value ${t.value}, target ${t.target}, ${t.active ? 'active' : 'inactive'}`}`);
+      out.push(`  trigger ${t.name}${t.name !== t.type ? ` (${t.type})` : ''}: ${t.error ? `${c.red('ERROR')} ${t.error}` : `value ${t.value}, target ${t.target}, ${t.active ? c.green('active') : 'inactive'}`}`);
     }
-    if (r.error) out.push(`  ERROR ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
-    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${r.route}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
+    if (r.error) out.push(`  ${c.red('ERROR')} ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
+    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${routeWord(r.route, c)}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
     if (r.reason) out.push(`  why: ${r.reason}`);
-    if (r.diff) out.push(r.diff.trimEnd().split('\n').map((l) => `  ${l}`).join('\n'));
+    if (r.diff) out.push(r.diff.trimEnd().split('\n').map((l) => `  ${diffLine(l, c)}`).join('\n'));
     out.push('');
   }
   return out.join('\n');
 }
 
-export function problemsText(problems: ConfigProblem[], label = 'error'): string {
-  return problems.map((p) => `${label}: ${p.object}: ${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message} [${p.code}]`).join('\n');
+export function problemsText(problems: ConfigProblem[], label = 'error', c: Paint = plain): string {
+  const word = label === 'error' ? c.red(label) : c.yellow(label);
+  return problems.map((p) => `${word}: ${p.object}: ${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message} [${p.code}]`).join('\n');
 }

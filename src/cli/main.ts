@@ -1,43 +1,40 @@
 // The gitscale command. Builds the real clients (fs, clock, fetch, logger) and maps results and
-// errors to exit codes: 0 ok, 1 some object failed, 2 bad config or usage.
+// errors to exit codes: 0 ok, 1 some object failed, 2 bad config or usage (plan
+// --detailed-exitcode: 3 changes would be written).
 import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
-import cron from 'node-cron';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type Level } from '../log.js';
 import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
-import { clients, openWorkspace, type ClientDeps } from './clients.js';
-import { startRunner } from '../reconciler/runner.js';
+import { openWorkspace } from './clients.js';
+import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js';
 import { checkTargets } from '../reconciler/check.js';
-import { parseArgs, USAGE, UsageError, type Args } from './args.js';
+import type { ObjectResult } from '../reconciler/types.js';
+import { parseArgs, UsageError, type Args } from './args.js';
+import { colorEnabled, paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
-import { loadConfig } from './load.js';
+import { loadConfig, type Loaded } from './load.js';
+import { runCommand } from './run.js';
+import { commandUsage, globalUsage } from './usage.js';
+import { version } from './version.js';
 import { runDemo } from '../demo/demo.js';
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  /** Starts listening for a stop request (SIGTERM/SIGINT); resolves when one arrives. */
-  waitForStop: () => Promise<void>;
-  now?: () => number;
-}
+export type { Io };
 
-function clientDeps(io: Io, log: Logger, dataDir: string): ClientDeps {
-  return { fs: nodeFs, clock: { now: io.now ?? Date.now }, log, env: io.env, fetch: globalThis.fetch, dataDir };
-}
-
-function deps(args: Args, io: Io, log: Logger, dryRun: boolean, dataDir = resolve(args.dataDir)): ReconcilerDeps {
-  return {
-    fs: nodeFs, clock: { now: io.now ?? Date.now }, log, env: io.env, scalerDeps: { fetch: globalThis.fetch },
-    clients: clients(clientDeps(io, log, dataDir)), secretsDir: args.secretsDir, triggerTimeoutMs: args.triggerTimeoutMs, dryRun,
-  };
+/** The data directory exists as a directory (created when missing); a file there is a usage error. */
+function ensureDataDir(args: Args): void {
+  const dir = resolve(args.dataDir);
+  try {
+    nodeFs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--data-dir ${args.dataDir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a directory' : (e as Error).message}`, args.command);
+  }
+  if (!nodeFs.statSync(dir).isDirectory()) throw new UsageError(`--data-dir ${args.dataDir}: is a file, not a directory`, args.command);
 }
 
 /** plan and validate read through a private workspace, so they never touch the one `run` writes with. */
 async function withScratchDir<T>(args: Args, fn: (dir: string) => Promise<T>): Promise<T> {
-  const base = resolve(args.dataDir);
-  await nodeFs.promises.mkdir(base, { recursive: true });
-  const dir = await nodeFs.promises.mkdtemp(join(base, 'scratch-'));
+  const dir = await nodeFs.promises.mkdtemp(join(resolve(args.dataDir), 'scratch-'));
   try {
     return await fn(dir);
   } finally {
@@ -45,72 +42,108 @@ async function withScratchDir<T>(args: Args, fn: (dir: string) => Promise<T>): P
   }
 }
 
+function usageFailure(io: Io, e: UsageError): number {
+  io.stderr(`gitscale: ${e.message}\nsee 'gitscale ${e.command ? `${e.command} ` : ''}--help'`);
+  return 2;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr(`gitscale: ${e.message}\n\n${USAGE}`);
-    return 2;
+    if (e instanceof UsageError) return usageFailure(io, e);
+    throw e;
   }
   if (args.command === 'help') {
-    io.stdout(USAGE);
+    io.stdout(args.topic ? commandUsage(args.topic) : globalUsage());
     return 0;
   }
-  if (args.command === 'demo') return runDemo({ out: io.stdout, now: io.now ?? Date.now });
-  const log = createLogger({ format: args.logFormat, write: io.stderr, now: io.now ?? Date.now });
+  if (args.command === 'version') {
+    io.stdout(`gitscale ${version()} (node ${process.version})`);
+    return 0;
+  }
+  const now = io.now ?? Date.now;
+  if (args.command === 'demo') return runDemo({ out: io.stdout, now });
+  // run logs what it does; the other commands print their result on stdout and log only trouble.
+  const level: Level = args.logLevel ?? (args.command === 'run' ? 'info' : 'warn');
+  const log = createLogger({ format: args.logFormat, level, write: io.stderr, now });
+  try {
+    return await execute({ args, io, log, now });
+  } catch (e) {
+    if (e instanceof UsageError) return usageFailure(io, e);
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr(`gitscale: internal error: ${err.message}\nThis is a bug in gitscale: please report it with the output of the same command run with --log-level debug.`);
+    if (level === 'debug' && err.stack) io.stderr(err.stack);
+    return 1;
+  }
+}
+
+async function execute(c: Context): Promise<number> {
+  const { args, io } = c;
+  ensureDataDir(args);
   const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
-  if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning'));
-  const configBad = loaded.problems.length > 0;
-  if (configBad && args.command !== 'validate') io.stderr(problemsText(loaded.problems));
-  if (!loaded.config) {
-    if (args.command === 'validate') io.stdout(args.output === 'json' ? JSON.stringify({ problems: loaded.problems }, null, 2) : problemsText(loaded.problems));
-    return 2;
-  }
+  const color = paint(colorEnabled(io.isTTY ?? false, io.env));
+  if (args.command === 'validate') return validate(c, loaded);
+  if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', color));
+  if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', color));
+  if (!loaded.config) return 2;
   const config = loaded.config;
-
-  if (args.command === 'validate') {
-    const targets = await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(io, log, dir))));
-    const problems = [...loaded.problems, ...targets];
-    if (args.output === 'json') io.stdout(JSON.stringify({ problems }, null, 2));
-    else io.stdout(problems.length ? problemsText(problems) : `ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)`);
-    return problems.length ? 2 : 0;
+  const configBad = loaded.problems.length > 0;
+  if (args.command === 'run') return runCommand(config, c, configBad);
+  if (args.command === 'history') {
+    const { parseSince, runHistory } = await import('./history.js');
+    let sinceMs: number;
+    try {
+      sinceMs = parseSince(args.since);
+    } catch (e) {
+      throw new UsageError(`--since: ${(e as Error).message}`, 'history');
+    }
+    const code = await runHistory(config, { repository: args.repository, object: args.object, sinceMs, output: args.output }, {
+      fs: nodeFs, now: c.now, env: io.env, fetch: globalThis.fetch, dataDir: resolve(args.dataDir), stdout: io.stdout, stderr: io.stderr, log: c.log,
+    });
+    return configBad ? 2 : code;
   }
 
-  if (args.command === 'once' || args.command === 'plan') {
-    const tick = async (d: ReconcilerDeps) => {
-      const reconciler = createReconciler(config, d);
-      try {
-        return await reconciler.tick();
-      } finally {
-        await reconciler.close();
-      }
-    };
-    const results = args.command === 'plan'
-      ? await withScratchDir(args, (dir) => tick(deps(args, io, log, true, dir)))
-      : await tick(deps(args, io, log, false));
-    io.stdout(args.output === 'json' ? planJson(results) : planText(results));
-    if (configBad) return 2;
-    return results.some((r) => r.error) ? 1 : 0;
-  }
+  const tick = async (d: ReconcilerDeps) => {
+    const reconciler = createReconciler(config, d);
+    try {
+      return await reconciler.tick();
+    } finally {
+      await reconciler.close();
+    }
+  };
+  const results = args.command === 'plan'
+    ? await withScratchDir(args, (dir) => tick(reconcilerDeps(c, true, dir)))
+    : await tick(reconcilerDeps(c, false));
+  io.stdout(args.output === 'json' ? planJson(results) : planText(results, color));
+  if (configBad) return 2;
+  if (results.some((r) => r.error)) return 1;
+  return args.command === 'plan' && args.detailedExitcode && results.some(wouldChange) ? 3 : 0;
+}
 
-  // run
-  const stopRequested = io.waitForStop();
-  const reconciler = createReconciler(config, deps(args, io, log, false));
-  const runner = startRunner(config, reconciler, {
-    clock: { now: io.now ?? Date.now },
-    log,
-    heartbeat: (beat) => {
-      const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
-      return { stop: () => void task.stop() };
-    },
-  });
-  log.info('running', { objects: config.objects.length, repositories: config.repositories.length });
-  await stopRequested;
-  log.info('stopping: finishing the write in flight');
-  await runner.stop();
-  await reconciler.close();
-  log.info('stopped');
-  return 0;
+function wouldChange(r: ObjectResult): boolean {
+  return r.route !== 'none' && r.current !== r.desired;
+}
+
+async function validate(c: Context, loaded: Loaded): Promise<number> {
+  const { args, io } = c;
+  const color = paint(colorEnabled(io.isTTY ?? false, io.env));
+  const config = loaded.config;
+  const targets = config
+    ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir))))
+    : [];
+  const problems = [...loaded.problems, ...targets];
+  const warnings = loaded.warnings;
+  if (args.output === 'json') {
+    io.stdout(JSON.stringify({ problems, warnings }, null, 2));
+  } else {
+    const lines = [
+      ...(warnings.length ? [problemsText(warnings, 'warning', color)] : []),
+      ...(problems.length ? [problemsText(problems, 'error', color)] : []),
+    ];
+    if (!problems.length && config) lines.push(`ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
+    io.stdout(lines.join('\n'));
+  }
+  return problems.length || !config ? 2 : 0;
 }

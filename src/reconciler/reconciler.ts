@@ -9,6 +9,8 @@ import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
 import { tickRepository } from './tick.js';
 import type { Forge } from '../forges/types.js';
+import { configChanges, type ConfigChanges } from './reload.js';
+import { createReporter } from './report.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
 
@@ -33,10 +35,17 @@ export interface ReconcilerDeps {
 export interface Reconciler {
   /** Evaluates `keys` (default: every object), grouped by repository; repositories run in parallel. */
   tick(keys?: string[]): Promise<ObjectResult[]>;
+  /**
+   * Takes a new (validated) config for the next tick: removed and changed objects lose their state
+   * and scalers, unchanged ones keep theirs; repositories whose settings changed get new clients.
+   */
+  reload(config: Config): Promise<ConfigChanges>;
   close(): Promise<void>;
 }
 
-export function createReconciler(config: Config, deps: ReconcilerDeps): Reconciler {
+export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconciler {
+  let config = initial;
+  const report = createReporter(deps.log);
   const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000 });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
@@ -68,7 +77,7 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false, cluster: false,
+      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false, cluster: false,
     });
     running.set(repo.name, p);
     try {
@@ -86,6 +95,17 @@ export function createReconciler(config: Config, deps: ReconcilerDeps): Reconcil
       const parts = await Promise.all([...byRepo].map(([name, objs]) => tickRepo(config.repositories.find((r) => r.name === name)!, objs)));
       const all = parts.flat();
       return wanted.map((o) => all.find((r) => r.key === o.key)!);
+    },
+    async reload(next) {
+      const changes = configChanges(config, next);
+      for (const k of [...changes.removed, ...changes.changed]) states.delete(k);
+      for (const name of changes.repositories) {
+        workspaces.delete(name);
+        forges.delete(name);
+      }
+      config = next;
+      await triggers.reload(next, changes.triggerAuthentications ? 'all' : [...changes.removed, ...changes.changed]);
+      return changes;
     },
     async close() {
       await Promise.allSettled([...running.values()]);

@@ -5,6 +5,7 @@
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { Reconciler } from './reconciler.js';
+import type { ConfigChanges } from './reload.js';
 import { dueObjects } from './schedule.js';
 import type { ObjectResult } from './types.js';
 
@@ -22,10 +23,13 @@ export interface RunnerDeps {
 export interface Runner {
   /** Runs one heartbeat now (also what the timer calls). */
   beat(): void;
+  /** A reloaded config: added and changed objects are due at the next beat, removed ones are dropped. */
+  update(config: Config, changes: ConfigChanges): void;
   stop(): Promise<void>;
 }
 
-export function startRunner(config: Config, reconciler: Reconciler, deps: RunnerDeps): Runner {
+export function startRunner(initial: Config, reconciler: Reconciler, deps: RunnerDeps): Runner {
+  let config = initial;
   const lastRun = new Map<string, number>();
   const busy = new Map<string, Promise<void>>();
   let stopped = false;
@@ -51,6 +55,10 @@ export function startRunner(config: Config, reconciler: Reconciler, deps: Runner
   beat();
   return {
     beat,
+    update(next, changes) {
+      config = next;
+      for (const k of [...changes.removed, ...changes.changed]) lastRun.delete(k);
+    },
     async stop() {
       stopped = true;
       hb.stop();

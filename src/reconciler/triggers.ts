@@ -21,6 +21,8 @@ interface Built {
 
 export interface TriggerPool {
   sample(obj: ObjectConfig): Promise<TriggerInput[]>;
+  /** A reloaded config: the scalers of `keys` (every one when 'all') are closed and rebuilt on their next sample. */
+  reload(config: Config, keys: string[] | 'all'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,8 +32,9 @@ function toScalerError(e: unknown, trigger: string): ScalerError {
   return new ScalerError(typeof code === 'string' && code.startsWith('SCALER_') ? code : 'SCALER_FAILED', `trigger '${trigger}': ${errorMessage(e)}`, { trigger });
 }
 
-export function createTriggerPool(config: Config, deps: TriggerPoolDeps): TriggerPool {
+export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): TriggerPool {
   const pool = new Map<string, Built>();
+  let config = initial;
 
   function build(obj: ObjectConfig, t: TriggerConfig): Built {
     const def = getScaler(t.type);
@@ -91,6 +94,12 @@ export function createTriggerPool(config: Config, deps: TriggerPoolDeps): Trigge
 
   return {
     sample: (obj) => Promise.all(obj.triggers.map((t) => sampleOne(obj, t))),
+    reload: async (next, keys) => {
+      config = next;
+      const gone = [...pool].filter(([id]) => keys === 'all' || keys.some((k) => id.startsWith(`${k}#`)));
+      for (const [id] of gone) pool.delete(id);
+      await Promise.allSettled(gone.map(([, b]) => b.scaler?.close()));
+    },
     close: async () => {
       const all = [...pool.values()];
       pool.clear();

@@ -8,6 +8,15 @@ describe('parseArgs', () => {
     { name: 'log format and timeout', argv: ['run', '--config', 'c', '--log-format', 'json', '--trigger-timeout', '2.5'], want: { logFormat: 'json', triggerTimeoutMs: 2500 } },
     { name: 'demo needs no config', argv: ['demo'], want: { command: 'demo' } },
     { name: 'no command is help', argv: [], want: { command: 'help' } },
+    { name: 'short -c and -o', argv: ['plan', '-c', 'c.yaml', '-o', 'json'], want: { command: 'plan', config: 'c.yaml', output: 'json' } },
+    { name: 'help <command>', argv: ['help', 'plan'], want: { command: 'help', topic: 'plan' } },
+    { name: '<command> --help', argv: ['once', '--help'], want: { command: 'help', topic: 'once' } },
+    { name: '<command> -h without its config', argv: ['validate', '-h'], want: { command: 'help', topic: 'validate' } },
+    { name: '--version', argv: ['--version'], want: { command: 'version' } },
+    { name: 'log level', argv: ['run', '-c', 'c', '--log-level', 'debug'], want: { logLevel: 'debug' } },
+    { name: 'plan --detailed-exitcode', argv: ['plan', '-c', 'c', '--detailed-exitcode'], want: { detailedExitcode: true } },
+    { name: 'history filters', argv: ['history', '-c', 'c', '--repository', 'r', '--object', 'ns/a', '--since', '2d', '-o', 'json'], want: { command: 'history', repository: 'r', object: 'ns/a', since: '2d', output: 'json' } },
+    { name: 'history default window', argv: ['history', '-c', 'c'], want: { since: '7d' } },
   ])('$name', ({ argv, want }) => {
     expect(parseArgs(argv)).toMatchObject(want);
   });
@@ -17,10 +26,21 @@ describe('parseArgs', () => {
     { name: 'missing config', argv: ['once'], message: /needs --config/ },
     { name: 'unknown option', argv: ['once', '--config', 'c', '--nope'], message: /unknown option '--nope'/ },
     { name: 'option without value', argv: ['once', '--config'], message: /--config needs a value/ },
-    { name: 'bad output', argv: ['plan', '--config', 'c', '--output', 'xml'], message: /text or json/ },
+    { name: 'bad output', argv: ['plan', '--config', 'c', '--output', 'xml'], message: /--output must be one of: text, json/ },
     { name: 'bad timeout', argv: ['plan', '--config', 'c', '--trigger-timeout', '0'], message: /positive/ },
+    { name: 'a flag as the value', argv: ['once', '--config', '--output', 'json'], message: /--config needs a value/ },
+    { name: 'bad log level', argv: ['run', '-c', 'c', '--log-level', 'loud'], message: /--log-level must be one of: debug, info, warn, error/ },
+    { name: 'a flag another command takes', argv: ['once', '-c', 'c', '--detailed-exitcode'], message: /gitscale once does not take --detailed-exitcode/ },
+    { name: 'a stray argument', argv: ['plan', '-c', 'c', 'extra'], message: /unexpected argument 'extra'/ },
+    { name: 'help for an unknown command', argv: ['help', 'frob'], message: /no help for 'frob'/ },
+    { name: 'a flag before the command', argv: ['--config', 'c', 'plan'], message: /expected a command/ },
   ])('usage error: $name', ({ argv, message }) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('a usage error names its command, so the message can point at that command\'s help', () => {
+    const e = (() => { try { parseArgs(['plan', '-c', 'c', '--nope']); } catch (err) { return err as UsageError; } })();
+    expect(e?.command).toBe('plan');
   });
 });

@@ -32,6 +32,9 @@ function recorder() {
       active.set(repo, active.get(repo)! - 1);
       return [];
     },
+    async reload() {
+      return { added: [], removed: [], changed: [], repositories: [], triggerAuthentications: false };
+    },
     async close() {},
   };
   return { reconciler, calls, pending, max: () => maxPerRepo, setNow: (n: number) => (now = n), now: () => now };

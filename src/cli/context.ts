@@ -1,0 +1,42 @@
+// What every command runs with: the parsed arguments, the process's streams and environment, a
+// logger and the clock; and the real clients built from them.
+import * as nodeFs from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from '../log.js';
+import type { ReconcilerDeps } from '../reconciler/reconciler.js';
+import type { Args } from './args.js';
+import { clients, type ClientDeps } from './clients.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  /** Starts listening for a stop request (SIGTERM/SIGINT); resolves when one arrives. */
+  waitForStop: () => Promise<void>;
+  now?: () => number;
+  /** stdout is a terminal: colour unless NO_COLOR. */
+  isTTY?: boolean;
+  /** Calls `fn` on each reload request (SIGHUP); returns a function that stops listening. */
+  onReload?: (fn: () => void) => () => void;
+  /** How often `run` looks at the config file for changes (default 1000 ms). */
+  configPollMs?: number;
+}
+
+export interface Context {
+  args: Args;
+  io: Io;
+  log: Logger;
+  now: () => number;
+}
+
+export function clientDeps(c: Context, dataDir: string): ClientDeps {
+  return { fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, fetch: globalThis.fetch, dataDir };
+}
+
+export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.args.dataDir)): ReconcilerDeps {
+  return {
+    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: { fetch: globalThis.fetch },
+    clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
+  };
+}
+

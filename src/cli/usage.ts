@@ -1,0 +1,117 @@
+// What `gitscale --help` and `gitscale <command> --help` print: the command list, and each
+// command's own usage, flags and an example.
+
+export const COMMANDS = ['run', 'once', 'plan', 'validate', 'history', 'demo', 'help', 'version'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export function isCommand(s: string): s is Command {
+  return (COMMANDS as readonly string[]).includes(s);
+}
+
+const FLAG = {
+  config: ['-c, --config <file>', 'the gitscale config (repositories, ScaledObjects, TriggerAuthentications)'],
+  output: ['-o, --output text|json', 'result format on stdout (default text)'],
+  dataDir: ['--data-dir <dir>', 'workspaces for remote repositories (default ./.gitscale)'],
+  logFormat: ['--log-format text|json', 'log lines on stderr (default text)'],
+  logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
+  secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
+  timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
+};
+const COMMON = [FLAG.config, FLAG.dataDir, FLAG.logFormat, FLAG.logLevel, FLAG.secretsDir];
+
+interface Help {
+  summary: string;
+  usage: string;
+  flags: [string, string][];
+  example: string;
+  more?: string;
+}
+
+const HELP: Record<Command, Help> = {
+  run: {
+    summary: 'reconcile until SIGTERM (finishes the write in flight, exits 0)',
+    usage: 'gitscale run -c <file> [flags]',
+    flags: [...COMMON, FLAG.timeout],
+    example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
+    more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
+  },
+  once: {
+    summary: 'one tick for every object, then exit',
+    usage: 'gitscale once -c <file> [flags]',
+    flags: [...COMMON, FLAG.output, FLAG.timeout],
+    example: 'gitscale once -c gitscale.yaml -o json',
+  },
+  plan: {
+    summary: 'show what would change (triggers, replicas, route, diff); writes nothing',
+    usage: 'gitscale plan -c <file> [flags]',
+    flags: [...COMMON, FLAG.output, FLAG.timeout, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
+    example: 'gitscale plan -c gitscale.yaml --detailed-exitcode',
+  },
+  validate: {
+    summary: 'list every problem in the config and its targets (warnings too)',
+    usage: 'gitscale validate -c <file> [flags]',
+    flags: [...COMMON, FLAG.output],
+    example: 'gitscale validate -c gitscale.yaml -o json',
+  },
+  history: {
+    summary: 'the decisions gitscale committed, newest first (first-parent history)',
+    usage: 'gitscale history -c <file> [--repository NAME] [--object ns/name] [--since 7d] [flags]',
+    flags: [...COMMON, FLAG.output,
+      ['--repository <name>', 'only this repository'],
+      ['--object <ns/name>', 'only this ScaledObject'],
+      ['--since <duration>', 'how far back to read, e.g. 90m, 12h, 7d, 2w (default 7d)']],
+    example: 'gitscale history -c gitscale.yaml --object default/consumer --since 2d',
+  },
+  demo: {
+    summary: 'play the SQS → commit story locally (no servers needed)',
+    usage: 'gitscale demo',
+    flags: [],
+    example: 'gitscale demo',
+  },
+  help: {
+    summary: "print a command's usage",
+    usage: 'gitscale help [command]',
+    flags: [],
+    example: 'gitscale help plan',
+  },
+  version: {
+    summary: 'print the version',
+    usage: 'gitscale --version',
+    flags: [],
+    example: 'gitscale --version',
+  },
+};
+
+const EXIT = 'Exit codes: 0 ok; 1 an object could not be decided or written (the others still were); 2 bad config or usage.';
+
+export function globalUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.length));
+  return [
+    "gitscale: event-driven autoscaling for GitOps — KEDA's triggers and arithmetic, decisions committed to Git.",
+    '',
+    'Usage: gitscale <command> [flags]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.padEnd(width)}  ${HELP[c].summary}`),
+    '',
+    "Run 'gitscale <command> --help' for a command's flags and an example.",
+    '',
+    EXIT,
+  ].join('\n');
+}
+
+export function commandUsage(command: Command): string {
+  const h = HELP[command];
+  return [
+    `gitscale ${command}: ${h.summary}`,
+    '',
+    `Usage: ${h.usage}`,
+    ...(h.flags.length ? ['', 'Flags:', ...h.flags.map(([f, d]) => `  ${f.startsWith('--') ? '    ' : ''}${f.padEnd(f.startsWith('--') ? 24 : 28)}${d}`)] : []),
+    ...(h.more ? ['', h.more] : []),
+    '',
+    'Example:',
+    `  ${h.example}`,
+    '',
+    EXIT,
+  ].join('\n');
+}
