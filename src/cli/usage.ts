@@ -16,13 +16,14 @@ const FLAG = {
   logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
   secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
-};
-const COMMON = [FLAG.config, FLAG.dataDir, FLAG.logFormat, FLAG.logLevel, FLAG.secretsDir];
+} satisfies Record<string, Flag>;
+type Flag = [string, string];
+const COMMON: Flag[] = [FLAG.config, FLAG.dataDir, FLAG.logFormat, FLAG.logLevel, FLAG.secretsDir];
 
 interface Help {
   summary: string;
   usage: string;
-  flags: [string, string][];
+  flags: Flag[];
   example: string;
   more?: string;
 }
@@ -57,9 +58,9 @@ const HELP: Record<Command, Help> = {
     summary: 'the decisions gitscale committed, newest first (first-parent history)',
     usage: 'gitscale history -c <file> [--repository NAME] [--object ns/name] [--since 7d] [flags]',
     flags: [...COMMON, FLAG.output,
-      ['--repository <name>', 'only this repository'],
-      ['--object <ns/name>', 'only this ScaledObject'],
-      ['--since <duration>', 'how far back to read, e.g. 90m, 12h, 7d, 2w (default 7d)']],
+      ['--repository <name>', 'only this repository'] as Flag,
+      ['--object <ns/name>', 'only this ScaledObject'] as Flag,
+      ['--since <duration>', 'how far back to read, e.g. 90m, 12h, 7d, 2w (default 7d)'] as Flag],
     example: 'gitscale history -c gitscale.yaml --object default/consumer --since 2d',
   },
   demo: {
