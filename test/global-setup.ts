@@ -1,5 +1,10 @@
 // Starts every real server the tests use, once per run, and hands their addresses to the tests
 // through vitest's provide/inject. A server that cannot start fails the run: nothing is skipped.
+// The run gets a temp dir of its own (TMPDIR, inherited by the test workers and every process they
+// start); whatever is left in it when the servers have stopped fails the run, listed by name.
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { servers, type Started } from './support/servers/index.js';
 
@@ -9,7 +14,26 @@ declare module 'vitest' {
   }
 }
 
+/** Points TMPDIR at a fresh directory; `release` restores TMPDIR, removes the directory and returns what was left in it. */
+function privateTempDir(): { dir: string; release: () => string[] } {
+  const before = process.env.TMPDIR;
+  const dir = mkdtempSync(join(tmpdir(), 'gitscale-test-run-'));
+  chmodSync(dir, 0o755); // the postgres server runs as its own user when the tests run as root
+  process.env.TMPDIR = dir;
+  return {
+    dir,
+    release: () => {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      const left = readdirSync(dir).sort();
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      return left;
+    },
+  };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const temp = privateTempDir();
   const started: Started[] = [];
   const env: Record<string, string> = {};
   const settled = await Promise.allSettled(Object.entries(servers).map(async ([name, start]) => {
@@ -28,10 +52,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failures.length > 0) {
     await Promise.allSettled(started.map((s) => s.stop()));
+    temp.release();
     throw new Error(failures.map((f) => (f.reason as Error).message).join('\n'));
   }
   project.provide('servers', env);
   return async () => {
     await Promise.allSettled(started.map((s) => s.stop()));
+    const left = temp.release();
+    if (left.length > 0) {
+      // vitest logs an error thrown here but still exits 0, so fail through the exit code.
+      console.error(`\nThe tests left ${left.length} entries in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
+      process.exitCode = 1;
+    }
   };
 }

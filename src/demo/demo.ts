@@ -25,13 +25,15 @@ export interface DemoOptions {
   /** Wall clock, passed in by cli/. */
   now: () => number;
   timeoutMs?: number;
+  /** Where the demo's repository and config are made (default: the temp dir); both are left there to inspect. */
+  parent?: string;
 }
 
 const CREDS = { DEMO_AWS_ACCESS_KEY_ID: 'demo', DEMO_AWS_SECRET_ACCESS_KEY: 'demo' };
 const author = { name: 'you', email: 'you@example.com' };
 
-async function makeRepo(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gitscale-demo-'));
+async function makeRepo(parent: string): Promise<string> {
+  const dir = await mkdtemp(join(parent, 'gitscale-demo-'));
   await git.init({ fs, dir, defaultBranch: 'main' });
   await mkdir(dirname(join(dir, MANIFEST_PATH)), { recursive: true });
   await writeFile(join(dir, MANIFEST_PATH), MANIFEST);
@@ -45,7 +47,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
-  const repo = await makeRepo();
+  const repo = await makeRepo(o.parent ?? tmpdir());
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }));
   const configFile = join(repo, '..', `${repo.split('/').pop()}.gitscale.yaml`);
   await writeFile(configFile, demoConfig(repo, endpoint, { pollingInterval: 1, cooldownPeriod: 5, window: 3 }));

@@ -2,8 +2,7 @@
 // place, closed when the decision falls back within policy, no duplicate after a merge, and a
 // branch a person pushed to is left alone.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
@@ -11,6 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
 import { runGitscale } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
@@ -49,7 +49,7 @@ const pulls = async (state: string) => (await api(`/repos/gitscale/${repo}/pulls
 async function giteaRepo(prefix: string, files: Record<string, string>): Promise<{ name: string; dir: string }> {
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
   expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
-  const dir = await mkdtemp(join(tmpdir(), 'gitea-human-'));
+  const dir = await tempDir('gitea-human');
   const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
   await run('git', ['clone', '-q', url, dir], { env: ENV });
   for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);

@@ -1,18 +1,17 @@
 import * as fs from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { openRemote } from '../../src/git/remote.js';
 import { GitError } from '../../src/errors.js';
 import { git, humanCommit, log, makeServedRepo, show } from '../support/git.js';
+import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const clock = { now: () => Date.UTC(2026, 10, 27, 12, 0, 0) };
 const noSleep = async () => {};
 
 async function workspaceDir(): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), 'gitscale-ws-')), 'repo');
+  return join(await tempDir('ws'), 'repo');
 }
 
 describe('remote workspace against git http-backend', () => {

@@ -1,10 +1,10 @@
 // unifiedDiff: git's layout, and patches that `git apply` accepts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setReplicas, unifiedDiff } from '../../src/manifests/index.js';
+import { tempDir } from '../support/temp.js';
 
 const target = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
 const lines = (n: number, at: number, value: string): string =>
@@ -53,24 +53,20 @@ describe('unifiedDiff', () => {
     expect(out.split('\n').slice(0, 2)).toEqual(['--- a/x.yaml', '+++ b/x.yaml']);
   });
 
-  it('produces patches git apply accepts, CRLF and BOM included', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gitscale-diff-'));
-    try {
-      execFileSync('git', ['init', '-q', dir]);
-      const files = {
-        'apps/lf.yaml': 'kind: Deployment\nmetadata:\n  name: consumer\nspec:\n  replicas: 3 # c\n  selector: {}\n',
-        'apps/crlf.yaml': '\uFEFFkind: Deployment\r\nmetadata:\r\n  name: consumer\r\nspec:\r\n  selector: {}\r\n',
-      };
-      for (const [file, before] of Object.entries(files)) {
-        mkdirSync(join(dir, 'apps'), { recursive: true });
-        writeFileSync(join(dir, file), before);
-        const after = setReplicas(before, target, 7, file);
-        writeFileSync(join(dir, 'change.patch'), unifiedDiff(file, before, after));
-        execFileSync('git', ['-C', dir, 'apply', 'change.patch']);
-        expect(readFileSync(join(dir, file), 'utf8')).toBe(after);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('produces patches git apply accepts, CRLF and BOM included', async () => {
+    const dir = await tempDir('diff');
+    execFileSync('git', ['init', '-q', dir]);
+    const files = {
+      'apps/lf.yaml': 'kind: Deployment\nmetadata:\n  name: consumer\nspec:\n  replicas: 3 # c\n  selector: {}\n',
+      'apps/crlf.yaml': '\uFEFFkind: Deployment\r\nmetadata:\r\n  name: consumer\r\nspec:\r\n  selector: {}\r\n',
+    };
+    for (const [file, before] of Object.entries(files)) {
+      mkdirSync(join(dir, 'apps'), { recursive: true });
+      writeFileSync(join(dir, file), before);
+      const after = setReplicas(before, target, 7, file);
+      writeFileSync(join(dir, 'change.patch'), unifiedDiff(file, before, after));
+      execFileSync('git', ['-C', dir, 'apply', 'change.patch']);
+      expect(readFileSync(join(dir, file), 'utf8')).toBe(after);
     }
   });
 });

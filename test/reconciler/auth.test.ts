@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config, TriggerConfig } from '../../src/config/types.js';
 import { resolveAuthParams, secretEnvName } from '../../src/reconciler/auth.js';
+import { tempDir } from '../support/temp.js';
 
 const config = {
   file: '/c.yaml', repositories: [], objects: [],
@@ -22,8 +22,8 @@ describe('resolveAuthParams', () => {
     expect(resolveAuthParams(config, 'prod', trig({ name: 'pg', kind: 'TriggerAuthentication' }), { env, fs })).toEqual({ host: 'db', password: 'pw' });
   });
 
-  it('prefers a mounted secret file under --secrets-dir', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'secrets-'));
+  it('prefers a mounted secret file under --secrets-dir', async () => {
+    const dir = await tempDir('secrets');
     mkdirSync(join(dir, 'pg-secret'));
     writeFileSync(join(dir, 'pg-secret', 'password'), 'from-file\n');
     expect(resolveAuthParams(config, 'prod', trig({ name: 'pg', kind: 'TriggerAuthentication' }), { env: { GITSCALE_SECRET_PG_SECRET_PASSWORD: 'env' }, fs, secretsDir: dir }).password).toBe('from-file');

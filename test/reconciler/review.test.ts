@@ -1,8 +1,6 @@
 // Which pull requests gitscale treats as its own. The forge here is a recording stand-in for our
 // own Forge interface (the real adapters are tested against Gitea and the GitHub emulator).
 import * as fs from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { ObjectConfig, RepositoryConfig } from '../../src/config/types.js';
@@ -12,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { reconcileReviews } from '../../src/reconciler/review.js';
 import type { Evaluated } from '../../src/reconciler/types.js';
 import { makeServedRepo } from '../support/git.js';
+import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 
@@ -36,7 +35,7 @@ describe('reconcileReviews', () => {
     { name: 'a pull request into another base branch', pr: pr({ base: 'release' }) },
   ])('never closes or comments on $name', async ({ pr: foreign }) => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' });
-    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await mkdtemp(join(tmpdir(), 'ws-')), 'r'), fs, clock: { now: () => 0 } });
+    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await tempDir('ws'), 'r'), fs, clock: { now: () => 0 } });
     const { forge, calls } = recordingForge([foreign]);
     const obj = { key: 'default/a', namespace: 'default', name: 'a' } as ObjectConfig;
     const repo = { name: 'm', branch: 'main', author: { name: 'gitscale', email: 'gitscale@localhost' }, forge: { type: 'gitea', labels: [], reviewers: [], assignees: [], autoMerge: false } } as unknown as RepositoryConfig;

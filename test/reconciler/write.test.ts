@@ -1,7 +1,5 @@
 // Writing decisions through a real remote workspace while a person pushes in between.
 import * as fs from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
@@ -12,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { writeChanges, type Change } from '../../src/reconciler/write.js';
 import { humanCommit, log, makeServedRepo, show } from '../support/git.js';
 import { deployment } from '../support/config.js';
+import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const clock = { now: () => Date.UTC(2026, 10, 27) };
@@ -39,7 +38,7 @@ function racing(ws: Workspace, race: () => Promise<void>): Workspace {
 describe('writeChanges', () => {
   it('a human commit to another file lands first; the decision is re-applied on top and both survive', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 0), 'notes.md': 'v1\n' });
-    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await mkdtemp(join(tmpdir(), 'ws-')), 'r'), fs, clock, sleep: async () => {} });
+    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await tempDir('ws'), 'r'), fs, clock, sleep: async () => {} });
     await ws.sync();
     const w = await writeChanges(racing(ws, async () => void (await humanCommit(bare, { 'notes.md': 'v2\n' }, 'human: notes'))), [change('a', 0, 20)], author, silentLogger);
     expect(w.applied).toEqual(['default/a']);
@@ -51,7 +50,7 @@ describe('writeChanges', () => {
 
   it('a human who changed the same replica count wins: that object is left for the next tick, the other lands', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 0), 'b.yaml': deployment('b', 1) });
-    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await mkdtemp(join(tmpdir(), 'ws-')), 'r'), fs, clock, sleep: async () => {} });
+    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await tempDir('ws'), 'r'), fs, clock, sleep: async () => {} });
     await ws.sync();
     const w = await writeChanges(racing(ws, async () => void (await humanCommit(bare, { 'a.yaml': deployment('a', 7) }, 'human: a to 7'))), [change('a', 0, 20), change('b', 1, 10)], author, silentLogger);
     expect(w.applied).toEqual(['default/b']);
@@ -63,7 +62,7 @@ describe('writeChanges', () => {
 
   it('a file the edit cannot parse fails only its object', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 0), 'b.yaml': deployment('b', 1) });
-    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await mkdtemp(join(tmpdir(), 'ws-')), 'r'), fs, clock, sleep: async () => {} });
+    const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await tempDir('ws'), 'r'), fs, clock, sleep: async () => {} });
     await ws.sync();
     const w = await writeChanges(racing(ws, async () => void (await humanCommit(bare, { 'a.yaml': 'kind: [broken\n' }))), [change('a', 0, 20), change('b', 1, 10)], author, silentLogger);
     expect(w.applied).toEqual(['default/b']);

@@ -1,9 +1,7 @@
 // Runs the gitscale command in-process, with its own data directory, capturing what it prints.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { main, type Io } from '../../src/cli/main.js';
+import { removeTempDir, tempDir } from './temp.js';
 
 export interface Ran {
   code: number;
@@ -11,13 +9,18 @@ export interface Ran {
   stderr: string;
 }
 
-/** `gitscale <argv> --data-dir <fresh>`; `stop` resolves to stop `run`. */
+/** `gitscale <argv> --data-dir <fresh>` (removed when it returns); `stop` resolves to stop `run`. */
 export async function runGitscale(argv: string[], env: Record<string, string | undefined> = {}, stop?: Promise<void>): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, waitForStop: () => stop ?? new Promise(() => {}) };
-  const code = await main([...argv, '--data-dir', await mkdtemp(join(tmpdir(), 'gitscale-data-'))], io);
-  return { code, stdout, stderr };
+  const dataDir = await tempDir('data');
+  try {
+    const code = await main([...argv, '--data-dir', dataDir], io);
+    return { code, stdout, stderr };
+  } finally {
+    await removeTempDir(dataDir);
+  }
 }
 
 /** A fresh Redis list holding `n` items. */

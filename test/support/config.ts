@@ -1,8 +1,8 @@
 // Builds gitscale config files for tests.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { tempDir } from './temp.js';
 
 export interface ObjSpec {
   name: string;
@@ -25,8 +25,9 @@ export function redisList(address: string, listName: string, listLength = '5'): 
   return { type: 'redis', metadata: { address, listName, listLength } };
 }
 
+/** Writes `doc` to gitscale.yaml in a temp dir removed after the test file. */
 export async function writeConfig(doc: Record<string, unknown>): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'gitscale-cfg-')), 'gitscale.yaml');
+  const file = join(await tempDir('cfg'), 'gitscale.yaml');
   await writeFile(file, stringify(doc));
   return file;
 }

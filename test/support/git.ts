@@ -1,10 +1,12 @@
 // Test repositories built at test time from { path: content } trees, with native git (async only:
-// the git server may live in a process that must not be blocked).
+// the git server may live in a process that must not be blocked). Working copies are temp dirs
+// removed after the test file; bare repositories live under the git server's root.
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { removeTempDir, tempDir } from './temp.js';
 
 const run = promisify(execFile);
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
@@ -21,9 +23,9 @@ export async function writeTree(dir: string, files: Record<string, string>): Pro
   }
 }
 
-/** A working repository with one commit on `branch` holding `files`. */
+/** A working repository with one commit on `branch` holding `files` (removed after the test file). */
 export async function makeLocalRepo(files: Record<string, string>, branch = 'main'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gitscale-local-'));
+  const dir = await tempDir('local');
   await git(dir, 'init', '-q', '-b', branch);
   await git(dir, 'config', 'core.autocrlf', 'false');
   await writeTree(dir, files);
@@ -39,21 +41,23 @@ export async function makeServedRepo(servers: Record<string, string>, files: Rec
   const bare = join(servers.GIT_ROOT, name);
   await git(tmpdir(), 'clone', '-q', '--bare', src, bare);
   await git(bare, 'config', 'http.receivepack', 'true');
-  await rm(src, { recursive: true, force: true });
+  await removeTempDir(src);
   return { bare, url: `${servers.GIT_HTTP_URL}/${name}`, name };
 }
 
 /** A person's commit pushed straight to the bare repository. */
 export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gitscale-human-'));
-  await git(tmpdir(), 'clone', '-q', '-b', branch, bare, dir);
-  await writeTree(dir, files);
-  await git(dir, 'add', '-A');
-  await git(dir, 'commit', '-q', '-m', message);
-  await git(dir, 'push', '-q', 'origin', branch);
-  const sha = (await git(dir, 'rev-parse', 'HEAD')).trim();
-  await rm(dir, { recursive: true, force: true });
-  return sha;
+  const dir = await tempDir('human');
+  try {
+    await git(tmpdir(), 'clone', '-q', '-b', branch, bare, dir);
+    await writeTree(dir, files);
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', message);
+    await git(dir, 'push', '-q', 'origin', branch);
+    return (await git(dir, 'rev-parse', 'HEAD')).trim();
+  } finally {
+    await removeTempDir(dir);
+  }
 }
 
 export async function show(repo: string, rev: string, path: string): Promise<string> {

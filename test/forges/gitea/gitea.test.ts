@@ -1,12 +1,12 @@
 // The Gitea forge against a real Gitea server.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createGitea } from '../../../src/forges/gitea/index.js';
 import { ForgeError } from '../../../src/forges/types.js';
+import { tempDir } from '../../support/temp.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const r = await api('/user/repos', { method: 'POST', body: JSON.stringify({ name: repo, auto_init: true, default_branch: 'main' }) });
   expect(r.status).toBe(201);
   // A branch with one commit, pushed by native git over HTTP.
-  const dir = await mkdtemp(join(tmpdir(), 'gitea-clone-'));
+  const dir = await tempDir('gitea-clone');
   const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${repo}.git`;
   const env = { ...process.env, GIT_AUTHOR_NAME: 'g', GIT_AUTHOR_EMAIL: 'g@x', GIT_COMMITTER_NAME: 'g', GIT_COMMITTER_EMAIL: 'g@x' };
   await run('git', ['clone', '-q', url, dir], { env });
