@@ -61,7 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const left = temp.release();
     if (left.length > 0) {
       // vitest logs an error thrown here but still exits 0, so fail through the exit code.
-      console.error(`\nThe tests left ${left.length} entries in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
+      console.error(`\nThe tests left ${left.length} ${left.length === 1 ? 'entry' : 'entries'} in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
       process.exitCode = 1;
     }
   };
