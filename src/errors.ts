@@ -56,7 +56,28 @@ export class InternalError extends GitscaleError<'INTERNAL'> {
   }
 }
 
-/** Message of any thrown value, for logs and plan output. */
+/**
+ * Message of any thrown value, for logs and plan output, with what its `cause` chain adds: Node's
+ * fetch throws a bare "fetch failed" whose cause says `connect ECONNREFUSED 127.0.0.1:8080`.
+ * An AggregateError without a message (both addresses of `localhost` refused) speaks through
+ * its errors.
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
+    const own = ownMessage(cur);
+    if (own && !parts.some((p) => p.includes(own))) parts.push(own);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(': ') || String(e);
+}
+
+function ownMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.message) return e.message;
+  const inner = e instanceof AggregateError ? [...new Set(e.errors.map(ownMessage).filter(Boolean))] : [];
+  if (inner.length) return inner.join('; ');
+  const { code, address, port } = e as { code?: unknown; address?: unknown; port?: unknown };
+  return [code, address === undefined ? undefined : port === undefined ? address : `${address}:${port}`].filter((x) => typeof x === 'string' || typeof x === 'number').join(' ');
 }

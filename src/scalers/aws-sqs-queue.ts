@@ -13,8 +13,8 @@ const TYPE = 'aws-sqs-queue';
 
 export const schema = {
   queueURL: string({ from: ['triggerMetadata', 'resolvedEnv'] }),
-  queueLength: int({ default: 5, min: 1 }),
-  activationQueueLength: int({ default: 0, min: 0 }),
+  queueLength: int({ default: 5, min: 1, role: 'target' }),
+  activationQueueLength: int({ default: 0, min: 0, role: 'activation' }),
   scaleOnInFlight: bool({ default: true }),
   scaleOnDelayed: bool({ default: false }),
   awsRegion: string({ from: ['triggerMetadata', 'authParams'] }),

@@ -1,5 +1,6 @@
 // `metrics-api`: a number at `valueLocation` in the JSON an HTTP endpoint returns.
 // KEDA: pkg/scalers/metrics_api_scaler.go (GJSON path; strings parsed as Kubernetes quantities).
+import { errorMessage } from '../errors.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
   bool, float, int, networkError, oneOf, parseSchema, problem, scalerError, string, type ErrorContext, type Infer,
@@ -11,8 +12,8 @@ const AUTH = ['triggerMetadata', 'authParams'] as const;
 export const schema = {
   url: string({}),
   valueLocation: string({}),
-  targetValue: float({}),
-  activationTargetValue: float({ default: 0 }),
+  targetValue: float({ role: 'target' }),
+  activationTargetValue: float({ default: 0, role: 'activation' }),
   format: oneOf(['json', 'xml', 'yaml', 'prometheus'], { default: 'json' }),
   unsafeSsl: bool({ default: false }),
   /** Per-request timeout in milliseconds. */
@@ -37,7 +38,6 @@ function validate(meta: MetricsApiMetadata): FieldProblem[] {
     url = undefined;
   }
   if (!url || !/^https?:$/.test(url.protocol)) problems.push(problem('url', `'url' must be an http(s) URL`));
-  if (meta.targetValue === 0) problems.push(problem('targetValue', `'targetValue' must not be 0`));
   if (meta.format !== 'json') problems.push(problem('format', `format '${meta.format}' is not supported yet; only 'json' is`));
   if (meta.unsafeSsl) problems.push(problem('unsafeSsl', `'unsafeSsl' is not supported yet`));
   const need = (key: 'apiKey' | 'token' | 'username', mode: string): void => {
@@ -138,7 +138,7 @@ export function create(meta: MetricsApiMetadata, deps: Pick<ScalerDeps, 'fetch'>
         body = await res.text();
       } catch (e) {
         throw networkError(ctx, e, shown, s)
-          ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `GET ${shown} failed: ${(e as Error)?.message ?? String(e)}`);
+          ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `GET ${shown} failed: ${errorMessage(e)}`);
       }
       if (status === 401 || status === 403) {
         throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${status}`, meta.authMode ? 'authMode' : 'url');

@@ -13,8 +13,8 @@ type SslMode = (typeof SSLMODES)[number];
 
 export const schema = {
   query: string({}),
-  targetQueryValue: float({}),
-  activationTargetQueryValue: float({ default: 0 }),
+  targetQueryValue: float({ role: 'target' }),
+  activationTargetQueryValue: float({ default: 0, role: 'activation' }),
   connection: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
   host: string({ from: ['authParams', 'triggerMetadata'], optional: true }),
   port: int({ from: ['authParams', 'triggerMetadata'], optional: true, min: 1, max: 65535 }),
@@ -73,7 +73,6 @@ export function parseConnection(text: string): PgTarget | string {
 
 function validate(meta: Infer<typeof schema>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (meta.targetQueryValue === 0) problems.push(problem('targetQueryValue', `'targetQueryValue' must not be 0`));
   if (meta.connection !== undefined) {
     const c = parseConnection(meta.connection);
     if (typeof c === 'string') problems.push(problem('connection', `'connection' is invalid: ${c}`));

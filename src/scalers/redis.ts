@@ -12,8 +12,8 @@ const CONN = ['triggerMetadata', 'authParams', 'resolvedEnv'] as const;
 
 export const schema = {
   listName: string({}),
-  listLength: int({ default: 5, min: 1 }),
-  activationListLength: int({ default: 0, min: 0 }),
+  listLength: int({ default: 5, min: 1, role: 'target' }),
+  activationListLength: int({ default: 0, min: 0, role: 'activation' }),
   address: string({ from: CONN, optional: true }),
   host: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true }),
   port: int({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true, min: 1, max: 65535 }),

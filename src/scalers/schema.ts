@@ -20,7 +20,14 @@ export interface Field<T> {
   readonly decode: (raw: string) => Decoded<T>;
   /** For docs: type, range, enum values. */
   readonly describe: string;
+  /**
+   * A number the engine uses as the trigger's target (must be > 0: the metric is divided by it) or
+   * activation threshold (a warning below 0). `target()` reads only fields with a role (registry test).
+   */
+  readonly role?: Role;
 }
+
+export type Role = 'target' | 'activation';
 
 // `Field<any>` so that a `Field<number | undefined>` is assignable (decode is contravariant-ish).
 export type Schema = Record<string, Field<any>>;
@@ -36,8 +43,9 @@ interface Common {
 /** `default` or `optional: true` decide whether the inferred type admits `undefined`. */
 type Made<T, O> = O extends { default: unknown } ? Field<T> : O extends { optional: true } ? Field<T | undefined> : Field<T>;
 
-function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean }, decode: (raw: string) => Decoded<T>, describe: string): Field<T> {
+function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean; role?: Role }, decode: (raw: string) => Decoded<T>, describe: string): Field<T> {
   return {
+    role: o.role,
     kind,
     from: o.from ?? ['triggerMetadata'],
     aliases: o.aliases ?? [],
@@ -49,32 +57,38 @@ function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean }, decod
   };
 }
 
-const range = (n: number, min?: number, max?: number): string | undefined =>
-  min !== undefined && n < min ? `must be >= ${min}` : max !== undefined && n > max ? `must be <= ${max}` : undefined;
-const rangeText = (min?: number, max?: number): string =>
-  min === undefined && max === undefined ? '' : ` in [${min ?? '-inf'}, ${max ?? 'inf'}]`;
+const range = (n: number, min?: number, max?: number, role?: Role): string | undefined =>
+  min !== undefined && n < min ? `must be >= ${min}`
+  : max !== undefined && n > max ? `must be <= ${max}`
+  : role === 'target' && n <= 0 ? 'must be > 0 (the target divides the metric, as KEDA and the HPA require)'
+  : undefined;
+const rangeText = (min?: number, max?: number, role?: Role): string =>
+  role === 'target' && (min === undefined || min <= 0) ? ` > 0${max === undefined ? '' : `, <= ${max}`}`
+  : min === undefined && max === undefined ? '' : ` in [${min ?? '-inf'}, ${max ?? 'inf'}]`;
 
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export function int<const O extends Common & { default?: number; min?: number; max?: number }>(o: O): Made<number, O> {
+type NumberOptions = Common & { default?: number; min?: number; max?: number; role?: Role };
+
+export function int<const O extends NumberOptions>(o: O): Made<number, O> {
   return make<number>('int', o, (raw) => {
     if (!INT.test(raw)) return { ok: false, message: `${quote(raw)} is not an integer` };
     const n = Number(raw);
     if (!Number.isSafeInteger(n)) return { ok: false, message: `${quote(raw)} is out of range` };
-    const bad = range(n, o.min, o.max);
+    const bad = range(n, o.min, o.max, o.role);
     return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
-  }, `integer${rangeText(o.min, o.max)}`) as Made<number, O>;
+  }, `integer${rangeText(o.min, o.max, o.role)}`) as Made<number, O>;
 }
 
-export function float<const O extends Common & { default?: number; min?: number; max?: number }>(o: O): Made<number, O> {
+export function float<const O extends NumberOptions>(o: O): Made<number, O> {
   return make<number>('float', o, (raw) => {
     if (!FLOAT.test(raw)) return { ok: false, message: `${quote(raw)} is not a number` };
     const n = Number(raw);
     if (!Number.isFinite(n)) return { ok: false, message: `${quote(raw)} is out of range` };
-    const bad = range(n, o.min, o.max);
+    const bad = range(n, o.min, o.max, o.role);
     return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
-  }, `number${rangeText(o.min, o.max)}`) as Made<number, O>;
+  }, `number${rangeText(o.min, o.max, o.role)}`) as Made<number, O>;
 }
 
 // Go's strconv.ParseBool, which KEDA uses.
@@ -140,12 +154,14 @@ export function parseSchema<S extends Schema>(
   input: ScalerInput,
   validate?: (meta: Infer<S>) => FieldProblem[],
 ): ParseResult<Infer<S>> {
-  const errors: FieldProblem[] = [];
+  const errors: FieldProblem[] = unsetEnv(input);
+  const warnings: string[] = [];
   const meta: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema)) {
     const found = lookup(key, field, input);
     if (found.value === undefined) {
-      if (field.required) {
+      // An unset `<key>FromEnv` variable is already reported, on that key.
+      if (field.required && found.notes.length === 0) {
         const where = field.from.map((s) => SOURCE_TEXT[s]).join(', ');
         const notes = found.notes.length ? ` (${found.notes.join('; ')})` : '';
         errors.push({ field: key, message: `'${key}' is required; looked in ${where}${notes}` });
@@ -156,11 +172,31 @@ export function parseSchema<S extends Schema>(
     const raw = field.kind === 'string' ? found.value : found.value.trim();
     const decoded = field.decode(raw);
     if (decoded.ok) meta[key] = decoded.value;
-    else errors.push({ field: key, message: `'${key}' from ${found.where}: ${field.secret ? 'invalid value' : decoded.message}` });
+    if (decoded.ok && field.role === 'activation' && (decoded.value as number) < 0) {
+      warnings.push(`'${key}' is ${String(decoded.value)}: below 0 the trigger is active whenever its value is 0 or more (allowed, as in KEDA, for metrics that can go negative)`);
+    }
+    if (!decoded.ok) errors.push({ field: key, message: `'${key}' from ${found.where}: ${field.secret ? 'invalid value' : decoded.message}` });
   }
   if (errors.length === 0 && validate) errors.push(...validate(meta as Infer<S>));
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, meta: meta as Infer<S>, warnings: unknownKeys(schema, input.metadata) };
+  return { ok: true, meta: meta as Infer<S>, warnings: [...warnings, ...unknownKeys(schema, input.metadata)] };
+}
+
+/**
+ * Every `<key>FromEnv` in the metadata must name a set, non-empty variable, whether or not the
+ * scaler reads that key (a typo'd or unread key is warned about separately): an unset one is a
+ * credential or address silently missing.
+ */
+function unsetEnv(input: ScalerInput): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const [key, raw] of Object.entries(input.metadata).sort(([a], [b]) => a.localeCompare(b))) {
+    const name = raw.trim();
+    if (!key.endsWith('FromEnv') || key === 'FromEnv' || name === '') continue;
+    if ((input.env[name] ?? '').trim() === '') {
+      out.push({ field: key, message: `'${key}' names environment variable '${name}', which is not set (or empty) in gitscale's environment`, code: 'TRIGGER_ENV_MISSING' });
+    }
+  }
+  return out;
 }
 
 /** Warnings for metadata keys the schema does not read from trigger metadata. */
@@ -235,16 +271,27 @@ export function scalerError(ctx: ErrorContext, code: ScalerErrorCode, message: s
   return new ScalerError(code, redact(`trigger '${ctx.trigger}' (${ctx.type}): ${message}`, ctx.secrets), data);
 }
 
-/** Walks `cause` chains and AggregateErrors looking for a Node system error code. */
-export function systemCode(e: unknown, depth = 0): string | undefined {
+interface SystemError { code: string; address?: unknown; port?: unknown; hostname?: unknown }
+
+/** Walks `cause` chains and AggregateErrors looking for a Node system error (one with a code). */
+function systemError(e: unknown, depth = 0): SystemError | undefined {
   if (!e || typeof e !== 'object' || depth > 5) return undefined;
   const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-  for (const inner of (e as { errors?: unknown[] }).errors ?? []) {
-    const c = systemCode(inner, depth + 1);
-    if (c) return c;
-  }
-  return systemCode((e as { cause?: unknown }).cause, depth + 1);
+  const inner = [...((e as { errors?: unknown[] }).errors ?? []), (e as { cause?: unknown }).cause].map((x) => systemError(x, depth + 1)).find(Boolean);
+  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return inner?.code === code && inner.address !== undefined ? inner : (e as SystemError);
+  return inner;
+}
+
+/** Walks `cause` chains and AggregateErrors looking for a Node system error code. */
+export function systemCode(e: unknown): string | undefined {
+  return systemError(e)?.code;
+}
+
+/** `ECONNREFUSED 127.0.0.1:6379`, `ENOTFOUND db.internal`: the code and the address it concerns. */
+function systemText(s: SystemError): string {
+  const at = typeof s.address === 'string' ? (s.port === undefined ? s.address : `${s.address}:${String(s.port)}`)
+    : typeof s.hostname === 'string' ? s.hostname : '';
+  return at ? `${s.code} ${at}` : s.code;
 }
 
 /**
@@ -258,14 +305,16 @@ export function networkError(ctx: ErrorContext, e: unknown, where: string, signa
       ? scalerError(ctx, 'SCALER_TIMEOUT', `timed out reading ${where}`)
       : scalerError(ctx, 'SCALER_ABORTED', `aborted while reading ${where}`);
   }
-  const code = systemCode(e);
-  if (code === 'ECONNREFUSED') return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where}`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where}`);
+  const sys = systemError(e);
+  const code = sys?.code;
+  const detail = sys ? ` (${systemText(sys)})` : '';
+  if (code === 'ECONNREFUSED') return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where}${detail}`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where}${detail}`);
   if (code === 'ETIMEDOUT' || code === 'ECONNRESET' && /timeout/i.test(String(e))) {
-    return scalerError(ctx, 'SCALER_TIMEOUT', `timed out connecting to ${where}`);
+    return scalerError(ctx, 'SCALER_TIMEOUT', `timed out connecting to ${where}${detail}`);
   }
   if (code && /^E(CONNRESET|PIPE|HOSTUNREACH|NETUNREACH|CONNABORTED)$/.test(code)) {
-    return scalerError(ctx, 'SCALER_UNAVAILABLE', `${where} is unavailable (${code})`);
+    return scalerError(ctx, 'SCALER_UNAVAILABLE', `${where} is unavailable${detail}`);
   }
   return undefined;
 }

@@ -18,6 +18,8 @@ export interface ScalerInput {
 export interface FieldProblem {
   field: string;
   message: string;
+  /** A stable code for the CLI (default TRIGGER_METADATA), e.g. TRIGGER_ENV_MISSING. */
+  code?: string;
 }
 
 export type ParseResult<M> = { ok: true; meta: M; warnings: string[] } | { ok: false; errors: FieldProblem[] };

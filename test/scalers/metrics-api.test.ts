@@ -40,6 +40,8 @@ describe('metrics-api parse', () => {
     { name: 'all required missing', input: input({}), wantFields: ['url', 'valueLocation', 'targetValue'] },
     { name: 'bad url', input: input({ ...base, url: 'ftp://x/y' }), wantFields: ['url'] },
     { name: 'target zero', input: input({ ...base, targetValue: '0' }), wantFields: ['targetValue'] },
+    { name: 'target negative ("-3" used to pass, then every tick kept the old value)', input: input({ ...base, targetValue: '-3' }), wantFields: ['targetValue'] },
+    { name: 'activation not a number', input: input({ ...base, activationTargetValue: 'abc' }), wantFields: ['activationTargetValue'] },
     { name: 'bad float', input: input({ ...base, targetValue: '1O' }), wantFields: ['targetValue'] },
     { name: 'unsupported format', input: input({ ...base, format: 'prometheus' }), wantFields: ['format'] },
     { name: 'unknown format', input: input({ ...base, format: 'csv' }), wantFields: ['format'] },
@@ -139,9 +141,11 @@ describe('metrics-api against an HTTP server', () => {
     expect(e.message).toContain(`HTTP ${status}`);
   });
 
-  it('connection refused', async () => {
-    const url = `http://127.0.0.1:${await freePort()}/metrics`;
-    await expectScalerError(sample(input({ url, valueLocation: 'v', targetValue: '5' }), 'refused'), 'SCALER_CONNECTION_REFUSED', 'refused');
+  it('connection refused says ECONNREFUSED host:port, not "fetch failed"', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const e = await expectScalerError(sample(input({ url, valueLocation: 'v', targetValue: '5' }), 'refused'), 'SCALER_CONNECTION_REFUSED', 'refused');
+    expect(e.message).toBe(`trigger 'refused' (metrics-api): connection refused at ${url} (ECONNREFUSED 127.0.0.1:${port})`);
   });
 
   it('bearer auth: the right token reads, a wrong one rejects with SCALER_AUTH_FAILED without the token', async () => {

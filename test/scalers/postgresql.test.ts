@@ -36,6 +36,8 @@ describe('postgresql parse', () => {
     { name: 'query missing', input: input({ targetQueryValue: '1', ...keys }), wantFields: ['query'] },
     { name: 'target missing', input: input({ query: 'q', ...keys }), wantFields: ['targetQueryValue'] },
     { name: 'target zero', input: input({ query: 'q', targetQueryValue: '0', ...keys }), wantFields: ['targetQueryValue'] },
+    { name: 'target negative', input: input({ query: 'q', targetQueryValue: '-1.5', ...keys }), wantFields: ['targetQueryValue'] },
+    { name: 'passwordFromEnv naming an unset variable', input: input({ query: 'q', targetQueryValue: '1', ...keys, passwordFromEnv: 'PG_PASSWORD_UNSET' }), wantFields: ['passwordFromEnv'] },
     { name: 'bad float', input: input({ query: 'q', targetQueryValue: 'ten', ...keys }), wantFields: ['targetQueryValue'] },
     { name: 'no connection and no keys', input: input({ query: 'q', targetQueryValue: '1' }), wantFields: ['host', 'port', 'userName', 'dbName', 'sslmode'] },
     { name: 'bad sslmode', input: input({ query: 'q', targetQueryValue: '1', ...keys, sslmode: 'on' }), wantFields: ['sslmode'] },

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { describeValue, getScaler, isScalerType, scalers } from '../../src/scalers/index.js';
+import type { Schema } from '../../src/scalers/schema.js';
 
 const srcDir = fileURLToPath(new URL('../../src/scalers/', import.meta.url));
 const testDir = fileURLToPath(new URL('./', import.meta.url));
@@ -25,6 +26,17 @@ describe('scaler registry', () => {
     const tests = readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length)).sort();
     const sources = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && f !== 'types.ts' && f !== 'index.ts').map((f) => f.slice(0, -3));
     expect(tests.filter((t) => t !== 'registry').sort()).toEqual(sources.sort());
+  });
+
+  it.each(Object.keys(scalers))('%s: target() reads only schema fields declared role target / activation (so each is checked > 0 / warned below 0)', async (type) => {
+    const { schema } = (await import(/* @vite-ignore */ new URL(`${type}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as { schema: Schema };
+    // A distinct number per numeric field; target() must hand back the one whose role says so.
+    const meta: Record<string, unknown> = {};
+    Object.entries(schema).forEach(([k, f], i) => (meta[k] = f.kind === 'int' || f.kind === 'float' ? 1000 + i : undefined));
+    const t = scalers[type as keyof typeof scalers].target(meta as never);
+    const keyOf = (n: number) => Object.keys(meta).find((k) => meta[k] === n);
+    expect(schema[keyOf(t.target) ?? '']?.role, `target ${t.target}`).toBe('target');
+    expect(schema[keyOf(t.activationTarget) ?? '']?.role, `activation ${t.activationTarget}`).toBe('activation');
   });
 
   it('getScaler returns the definition', () => {

@@ -15,6 +15,8 @@ const schema = {
   secret: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
   keyId: string({ from: ['authParams'], aliases: ['keyID'], optional: true }),
   count: int({ from: ['authParams', 'triggerMetadata'], optional: true, secret: false }),
+  goal: float({ default: 1, role: 'target' }),
+  floor: float({ default: 0, role: 'activation' }),
 };
 
 const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
@@ -25,6 +27,7 @@ describe('parseSchema', () => {
     expectTypeOf<Infer<typeof schema>>().toEqualTypeOf<{
       name: string; size: number; ratio: number | undefined; on: boolean; mode: 'a' | 'b';
       region: string | undefined; secret: string | undefined; keyId: string | undefined; count: number | undefined;
+      goal: number; floor: number;
     }>();
   });
 
@@ -52,16 +55,40 @@ describe('parseSchema', () => {
     { name: 'bad bool', input: input({ name: 'x', on: 'yes' }), wantFields: ['on'] },
     { name: 'bad enum', input: input({ name: 'x', mode: 'c' }), wantFields: ['mode'] },
     { name: 'every problem at once', input: input({ size: 'x', on: 'maybe' }), wantFields: ['name', 'size', 'on'] },
-    { name: 'FromEnv naming an unset variable', input: input({ nameFromEnv: 'NOPE' }), wantFields: ['name'] },
+    { name: 'FromEnv naming an unset variable (reported on the FromEnv key, once)', input: input({ nameFromEnv: 'NOPE' }), wantFields: ['nameFromEnv'] },
+    { name: 'FromEnv naming an empty variable', input: input({ name: 'x', secretFromEnv: 'EMPTY' }, {}, { EMPTY: ' ' }), wantFields: ['secretFromEnv'] },
+    { name: 'FromEnv unset although the key is given directly', input: input({ name: 'x', nameFromEnv: 'NOPE' }), wantFields: ['nameFromEnv'] },
+    { name: 'FromEnv unset for a key the schema does not read', input: input({ name: 'x', hostFromEnv: 'NOPE' }), wantFields: ['hostFromEnv'] },
+    { name: 'target 0', input: input({ name: 'x', goal: '0' }), wantFields: ['goal'] },
+    { name: 'target negative', input: input({ name: 'x', goal: '-3' }), wantFields: ['goal'] },
+    { name: 'target not a number', input: input({ name: 'x', goal: 'abc' }), wantFields: ['goal'] },
+    { name: 'activation not a number', input: input({ name: 'x', floor: 'abc' }), wantFields: ['floor'] },
   ])('$name', ({ input: i, wantFields }) => {
     const r = parseSchema(schema, i);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.map((e) => e.field)).toEqual(wantFields);
   });
 
-  it('says where it looked and why a FromEnv did not help', () => {
+  it('names the FromEnv key and its unset variable, with a code, instead of a bare "required"', () => {
     const r = parseSchema(schema, input({ nameFromEnv: 'NOPE' }));
-    expect(!r.ok && r.errors[0].message).toMatch(/'name' is required.*trigger metadata.*NOPE.*not set/);
+    expect(!r.ok && r.errors).toEqual([{ field: 'nameFromEnv', message: `'nameFromEnv' names environment variable 'NOPE', which is not set (or empty) in gitscale's environment`, code: 'TRIGGER_ENV_MISSING' }]);
+  });
+
+  it.each([
+    { name: 'a float target must be > 0', input: input({ name: 'x', goal: '-3' }), want: `'goal' from metadata 'goal': -3 must be > 0 (the target divides the metric, as KEDA and the HPA require)` },
+    { name: 'an int target with min 1 keeps its range message', input: input({ name: 'x', size: '0' }), want: `'size' from metadata 'size': 0 must be >= 1` },
+  ])('target message: $name', ({ input: i, want }) => {
+    const r = parseSchema(schema, i);
+    expect(!r.ok && r.errors.map((e) => e.message)).toEqual([want]);
+  });
+
+  it.each([
+    { name: '0 is the default threshold', input: input({ name: 'x', floor: '0' }), want: [] },
+    { name: 'a positive threshold', input: input({ name: 'x', floor: '2.5' }), want: [] },
+    { name: 'a negative one is allowed (KEDA: activation sees raw, possibly negative values) but warned about', input: input({ name: 'x', floor: '-1' }), want: [`'floor' is -1: below 0 the trigger is active whenever its value is 0 or more (allowed, as in KEDA, for metrics that can go negative)`] },
+  ])('activation threshold: $name', ({ input: i, want }) => {
+    const r = parseSchema(schema, i);
+    expect(r.ok && r.warnings).toEqual(want);
   });
 
   it('treats a blank secret as missing', () => {
@@ -70,7 +97,7 @@ describe('parseSchema', () => {
   });
 
   it('warns about unknown keys, FromEnv for keys without env, and keys read elsewhere', () => {
-    const r = parseSchema(schema, input({ name: 'x', bogus: '1', sizeFromEnv: 'S', secret: 'oops', keyID: 'k', nameFromEnv: 'N' }, {}, { N: 'n' }));
+    const r = parseSchema(schema, input({ name: 'x', bogus: '1', sizeFromEnv: 'S', secret: 'oops', keyID: 'k', nameFromEnv: 'N' }, {}, { N: 'n', S: '3' }));
     expect(r.ok && r.warnings).toEqual([
       `unknown metadata key 'bogus' is ignored`,
       `metadata 'keyID' is ignored: 'keyId' is read only from authentication parameters`,
@@ -116,6 +143,16 @@ describe('errors', () => {
     { name: 'reset', input: Object.assign(new Error('x'), { code: 'ECONNRESET' }), wantCode: 'SCALER_UNAVAILABLE' },
   ])('networkError: $name', ({ input: e, wantCode }) => {
     expect(networkError(ctx, e, 'h:1')?.code).toBe(wantCode);
+  });
+
+  const refused = (address: string, port: number) => Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', address, port });
+  it.each([
+    { name: 'fetch failed, refused in the cause', input: new TypeError('fetch failed', { cause: refused('127.0.0.1', 39999) }), want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED 127.0.0.1:39999)` },
+    { name: 'both addresses of localhost refused', input: Object.assign(new AggregateError([refused('::1', 6379), refused('127.0.0.1', 6379)]), { code: 'ECONNREFUSED' }), want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED ::1:6379)` },
+    { name: 'host not found names the host', input: Object.assign(new Error('getaddrinfo ENOTFOUND db.internal'), { code: 'ENOTFOUND', hostname: 'db.internal' }), want: `trigger 'orders' (redis): host not found: h:1 (ENOTFOUND db.internal)` },
+    { name: 'a code without an address', input: Object.assign(new Error('x'), { code: 'ECONNRESET' }), want: `trigger 'orders' (redis): h:1 is unavailable (ECONNRESET)` },
+  ])('networkError message says the system code and address: $name', ({ input: e, want }) => {
+    expect(networkError(ctx, e, 'h:1')?.message).toBe(want);
   });
 
   it('networkError: not a network error', () => {
