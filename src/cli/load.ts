@@ -37,8 +37,11 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       return;
     }
     const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env });
-    if (!parsed.ok) for (const p of parsed.errors) add(problems, `${f}.metadata.${p.field}`, p.message, 'TRIGGER_METADATA');
-    else for (const w of parsed.warnings) add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
+    if (!parsed.ok) {
+      for (const p of parsed.errors) add(problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
+      return;
+    }
+    for (const w of parsed.warnings) add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
   });
   return problems.length === before;
 }

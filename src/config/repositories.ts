@@ -5,7 +5,39 @@ import type { ForgeConfig, RepositoryConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
-export function validateRepositories(raw: unknown, file: string, problems: Problem[]): RepositoryConfig[] {
+/** A parsed http(s) URL, or the reason it is not one (`new URL` throws on a port above 65535). */
+export function parseHttpUrl(url: string): { ok: true; url: URL } | { ok: false; message: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?(?:\[[^\]]*\]|[^/:?#]*):([^/?#]*)/i.exec(url)?.[1];
+    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) <= 65535)) return { ok: false, message: `'${url}' has an invalid port '${port}': a port is a number from 1 to 65535` };
+    return { ok: false, message: `'${url}' is not a valid URL` };
+  }
+  if (!/^https?:$/.test(u.protocol)) return { ok: false, message: `'${url}' must be an https:// or http:// URL` };
+  if (u.port === '0') return { ok: false, message: `'${url}' has an invalid port '0': a port is a number from 1 to 65535` };
+  return { ok: true, url: u };
+}
+
+/** Why `url` names a transport gitscale does not speak, or undefined for http(s) and local paths. */
+function unsupportedTransport(url: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  // git's own rule: a colon before any slash is scp-style SSH (`git@github.com:acme/apps.git`).
+  const scp = scheme === undefined && /^[^/]+:/.test(url) && !/^[a-z]:[\\/]/i.test(url);
+  const works = 'use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone';
+  if (scp || (scheme !== undefined && /(^|\+)ssh(\+|$)/.test(scheme))) {
+    // ssh://git@host:22/acme/apps.git and git@host:acme/apps.git → https://host/acme/apps.git
+    const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)(?::\d*)?[:/](.+)$/i.exec(url);
+    const https = m ? ` (e.g. https://${m[1]}/${m[2].replace(/^\/+/, '')})` : '';
+    return `'${url}' is an SSH remote, and SSH is not supported yet: ${works}${https}`;
+  }
+  if (scheme === 'file') return `file:// URLs are not supported: write the directory itself (a working tree: ${url.replace(/^file:\/\//i, '') || '/srv/manifests'}), or serve the repository over http(s)`;
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return `unsupported remote '${url}' (${scheme}://): ${works}`;
+  return undefined;
+}
+
+export function validateRepositories(raw: unknown, file: string, problems: Problem[], warnings: Problem[] = []): RepositoryConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push({ field: 'repositories', message: 'must be a non-empty list of { name, url, branch?, auth?, author? }', code: 'CONFIG_REQUIRED' });
     return [];
@@ -22,12 +54,13 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     let kind: RepositoryConfig['kind'] = 'local';
     let location = url ?? '';
     if (url) {
-      if (/^https?:\/\//.test(url)) {
+      const transport = unsupportedTransport(url);
+      if (transport) problems.push({ field: `${f}.url`, message: transport, code: 'CONFIG_TRANSPORT' });
+      else if (/^https?:\/\//i.test(url)) {
         kind = 'remote';
-        const u = new URL(url);
-        if (u.username || u.password) problems.push({ field: `${f}.url`, message: 'must not contain credentials; name an environment variable in auth.tokenFromEnv', code: 'CONFIG_SECRET_IN_URL' });
-      } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^:]+:/.test(url)) {
-        problems.push({ field: `${f}.url`, message: `unsupported remote '${url}': use an https:// or http:// URL, or a local directory`, code: 'CONFIG_TRANSPORT' });
+        const parsed = parseHttpUrl(url);
+        if (!parsed.ok) problems.push({ field: `${f}.url`, message: parsed.message, code: 'CONFIG_URL' });
+        else if (parsed.url.username || parsed.url.password) problems.push({ field: `${f}.url`, message: 'must not contain credentials; name an environment variable in auth.tokenFromEnv', code: 'CONFIG_SECRET_IN_URL' });
       } else location = isAbsolute(url) ? url : resolve(dirname(file), url);
     }
     let auth: RepositoryConfig['auth'];
@@ -52,7 +85,11 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       author = { name: str(a, 'name', `${f}.author.name`, problems, { def: DEFAULT_AUTHOR.name })!, email: str(a, 'email', `${f}.author.email`, problems, { def: DEFAULT_AUTHOR.email })! };
     }
     const review = readRepositoryReview(r.review, `${f}.review`, problems);
-    const forge = r.forge === undefined ? undefined : readForge(r.forge, kind === 'remote' ? url! : undefined, `${f}.forge`, problems);
+    const urlOk = problems.length === before;
+    const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? url! : undefined, `${f}.forge`, problems);
+    if (r.forge === undefined && Object.keys(review).length > 0) {
+      warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:` });
+    }
     if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge });
   });
   return out;
@@ -99,6 +136,8 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     ? (u.hostname === 'github.com' ? 'https://api.github.com' : `${u.origin}/api/v3`)
     : u.origin + u.pathname.replace(/\.git$/, '').split('/').filter(Boolean).slice(0, -2).map((p) => `/${p}`).join('');
   const url = str(raw, 'url', `${field}.url`, problems, { def: defaultUrl })!;
+  const api = parseHttpUrl(url);
+  if (!api.ok) problems.push({ field: `${field}.url`, message: api.message, code: 'CONFIG_URL' });
   const forge: ForgeConfig = {
     type, url, owner: parts[parts.length - 2], repo: parts[parts.length - 1],
     labels: names('labels'), reviewers: names('reviewers'), assignees: names('assignees'), autoMerge: raw.autoMerge === true,

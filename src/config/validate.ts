@@ -1,18 +1,17 @@
 // Pure validation and normalisation of the config document (STYLE §5, §12): every problem is
 // collected with its object, file and field; objects that pass are kept even when others fail.
 import { posix } from 'node:path';
+import { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField, checkAnnotations } from './annotations.js';
 import { defaultBehavior } from './behavior.js';
 import { readPause } from './pause.js';
-import { readReviewAnnotations } from './review.js';
+import { REVIEW_ANNOTATIONS, readReviewAnnotations } from './review.js';
 import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
-import type { ConfigProblem, ObjectConfig, ReviewPolicy, TriggerConfig, ValidateResult } from './types.js';
+import type { ConfigProblem, ObjectConfig, RepositoryConfig, TriggerConfig, ValidateResult } from './types.js';
 
-export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
-export const ANNOTATION_PATH = 'gitscale.dev/path';
-export const ANNOTATION_FIELD = 'gitscale.dev/field';
+export { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY } from './annotations.js';
 
 const SPEC_KEYS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
 
@@ -29,8 +28,10 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     if (!['repositories', 'scaledObjects', 'triggerAuthentications'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
   }
   const repoProblems: Problem[] = [];
-  const repositories = validateRepositories(doc.repositories, file, repoProblems);
+  const repoWarnings: Problem[] = [];
+  const repositories = validateRepositories(doc.repositories, file, repoProblems, repoWarnings);
   repoProblems.forEach(add(problems, 'repositories'));
+  repoWarnings.forEach(add(warnings, 'repositories'));
   const authProblems: Problem[] = [];
   const triggerAuthentications = validateTriggerAuthentications(doc.triggerAuthentications, authProblems);
   authProblems.forEach(add(problems, 'triggerAuthentications'));
@@ -40,14 +41,17 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   }
   const objects: ObjectConfig[] = [];
   const seen = new Set<string>();
+  const repos = new Map(repositories.map((r) => [r.name, r]));
+  const auths = triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`);
   doc.scaledObjects.forEach((raw, i) => {
     const local: Problem[] = [];
     const localWarn: Problem[] = [];
     const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
     const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
-    const obj = validateObject(raw, local, localWarn, new Map(repositories.map((r) => [r.name, r.review])), triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`));
+    const obj = validateObject(raw, local, localWarn, repos, auths);
     if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
+    else if (obj) sameWorkload(obj, objects, local);
     local.forEach(add(problems, label));
     localWarn.forEach(add(warnings, label));
     if (obj && local.length === 0) {
@@ -58,8 +62,25 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   return { config: { file, repositories, objects, triggerAuthentications }, problems, warnings };
 }
 
-function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repoReviews: Map<string, ReviewPolicy>, auths: string[]): ObjectConfig | null {
-  const repoNames = new Set(repoReviews.keys());
+/**
+ * KEDA's admission webhook refuses a second ScaledObject on a workload one already scales; here
+ * both would write the same replica field. The later object is refused and the first kept. Same
+ * workload: same repository, manifest path and values field, namespace, and scaleTargetRef kind
+ * and name (another repository or file is another cluster's or overlay's copy, not this one).
+ */
+function sameWorkload(obj: ObjectConfig, accepted: ObjectConfig[], problems: Problem[]): void {
+  const id = (o: ObjectConfig) => JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name]);
+  const first = accepted.find((o) => id(o) === id(obj));
+  if (!first) return;
+  const where = `${obj.path || '(repository root)'}${obj.field ? ` (field ${obj.field})` : ''} of repository '${obj.repository}'`;
+  problems.push({
+    field: 'spec.scaleTargetRef.name', code: 'CONFIG_DUPLICATE_TARGET',
+    message: `${obj.target.kind} ${obj.namespace}/${obj.target.name} in ${where} is already scaled by ScaledObject ${first.key}; KEDA refuses two ScaledObjects on one workload, so this one is not run (${first.key} is)`,
+  });
+}
+
+function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repos: Map<string, RepositoryConfig>, auths: string[]): ObjectConfig | null {
+  const repoNames = new Set(repos.keys());
   if (!isObj(raw)) {
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
     return null;
@@ -75,7 +96,8 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const annotations: Record<string, string> = {};
   if (isObj(meta.annotations)) for (const [k, v] of Object.entries(meta.annotations)) annotations[k] = String(v);
   const repository = annotations[ANNOTATION_REPOSITORY];
-  const field = (a: string) => `metadata.annotations["${a}"]`;
+  const field = annotationField;
+  checkAnnotations(annotations, problems);
   if (!repository) problems.push({ field: field(ANNOTATION_REPOSITORY), message: 'is required: the name of a repository in repositories:', code: 'CONFIG_REQUIRED' });
   else if (!repoNames.has(repository)) problems.push({ field: field(ANNOTATION_REPOSITORY), message: `names repository '${repository}', which is not in repositories: (${[...repoNames].join(', ') || 'none'})`, code: 'CONFIG_UNKNOWN_REPOSITORY' });
   const rawPath = annotations[ANNOTATION_PATH];
@@ -107,7 +129,13 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   }
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const pause = readPause(annotations, problems);
-  const review = { ...(repository ? repoReviews.get(repository) : undefined), ...readReviewAnnotations(annotations, problems) };
+  const repo = repository ? repos.get(repository) : undefined;
+  const review = { ...repo?.review, ...readReviewAnnotations(annotations, problems) };
+  if (repo && !repo.forge) {
+    for (const a of Object.values(REVIEW_ANNOTATIONS).filter((k) => k in annotations)) {
+      warnings.push({ field: field(a), message: `repository '${repo.name}' has no forge:, so a decision crossing this threshold can never be written (it waits for a pull request nobody can open)` });
+    }
+  }
   // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).
   const behaviorField = 'spec.advanced.horizontalPodAutoscalerConfig.behavior';
   const behavior = defaultBehavior(hpaCfg.behavior ?? (pause?.scaleIn || pause?.scaleOut ? {} : undefined), behaviorField, problems);

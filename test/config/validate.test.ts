@@ -192,6 +192,82 @@ describe('validateConfig', () => {
     expect(r.problems.map((p) => p.field)).toContain(field);
   });
 
+  it.each([
+    { name: 'same file, same Deployment', b: so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml' }), want: true },
+    { name: 'same file, kind defaulted vs explicit Deployment', b: so('b', { scaleTargetRef: { name: 'a', kind: 'Deployment' } }, { 'gitscale.dev/path': './apps/a.yaml' }), want: true },
+    { name: 'another file (another overlay or cluster)', b: so('b', { scaleTargetRef: { name: 'a' } }), want: false },
+    { name: 'another values key of the same file (another line)', b: so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml', 'gitscale.dev/field': 'worker.replicaCount' }), want: false },
+    { name: 'another kind', b: so('b', { scaleTargetRef: { name: 'a', kind: 'StatefulSet' } }, { 'gitscale.dev/path': 'apps/a.yaml' }), want: false },
+    { name: 'another namespace', b: { ...so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml' }), metadata: { name: 'b', namespace: 'prod', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'apps/a.yaml' } } }, want: false },
+  ])('two ScaledObjects on one workload: the later is refused, naming the first ($name)', ({ b, want }) => {
+    const a = so('a');
+    const r = validateConfig({ repositories: repos, scaledObjects: [a, b] }, '/c.yaml');
+    const dup = r.problems.filter((p) => p.code === 'CONFIG_DUPLICATE_TARGET');
+    if (!want) {
+      expect(dup).toEqual([]);
+      expect(r.config!.objects).toHaveLength(2);
+      return;
+    }
+    expect(dup).toEqual([{
+      object: 'default/b', file: '/c.yaml', field: 'spec.scaleTargetRef.name', code: 'CONFIG_DUPLICATE_TARGET',
+      message: `Deployment default/a in apps/a.yaml of repository 'm' is already scaled by ScaledObject default/a; KEDA refuses two ScaledObjects on one workload, so this one is not run (default/a is)`,
+    }]);
+    expect(r.config!.objects.map((o) => o.key)).toEqual(['default/a']);
+  });
+
+  it('a broken first object does not make the second a duplicate', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', { minReplicaCount: 'x' }), so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml' })] }, '/c.yaml');
+    expect(r.problems.map((p) => p.code)).toEqual(['CONFIG_TYPE']);
+    expect(r.config!.objects.map((o) => o.key)).toEqual(['default/b']);
+  });
+
+  it.each([
+    { name: 'a typo of field', input: 'gitscale.dev/feild', want: 'did you mean gitscale.dev/field?' },
+    { name: 'a typo of a review threshold', input: 'gitscale.dev/review-step-abve', want: 'did you mean gitscale.dev/review-step-above?' },
+    { name: 'wrong case', input: 'gitscale.dev/Path', want: 'did you mean gitscale.dev/path?' },
+    { name: 'nothing near', input: 'gitscale.dev/owner', want: 'unknown gitscale annotation: (known:' },
+  ])('an unknown gitscale.dev annotation is an error with a did-you-mean: $name', ({ input, want }) => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { [input]: 'x' })] }, '/c.yaml');
+    expect(r.problems).toEqual([expect.objectContaining({ object: 'default/a', file: '/c.yaml', field: `metadata.annotations["${input}"]`, code: 'CONFIG_UNKNOWN_ANNOTATION' })]);
+    expect(r.problems[0].message).toContain(want);
+    expect(r.problems[0].message).toContain('gitscale.dev/repository, gitscale.dev/path, gitscale.dev/field, gitscale.dev/review-above-replicas');
+    expect(r.config!.objects).toEqual([]);
+  });
+
+  it('other annotations (KEDA, Argo CD, anything not gitscale.dev/) are left alone', () => {
+    const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { 'argocd.argoproj.io/sync-wave': '1', 'gitscale.dev.example/x': 'y' })] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+  });
+
+  it.each<{ name: string; repo: Record<string, unknown>; annotations: Record<string, string>; want: { object: string; field: string }[] }>([
+    { name: 'repository review: without forge:', repo: { ...repos[0], review: { aboveReplicas: 10 } }, annotations: {}, want: [{ object: 'repositories', field: 'repositories[0].review' }] },
+    { name: 'an object review annotation on a repository without forge:', repo: repos[0], annotations: { 'gitscale.dev/review-step-above': '3' }, want: [{ object: 'default/a', field: 'metadata.annotations["gitscale.dev/review-step-above"]' }] },
+    { name: 'review with a forge is fine', repo: { name: 'm', url: 'https://x/o/r.git', review: { aboveReplicas: 10 }, forge: { type: 'gitea' } }, annotations: { 'gitscale.dev/review-step-above': '3' }, want: [] },
+  ])('warns (does not refuse) when review thresholds can never be met by a pull request: $name', ({ repo, annotations, want }) => {
+    const r = validateConfig({ repositories: [repo], scaledObjects: [so('a', {}, annotations)] }, '/c.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.warnings.map((w) => ({ object: w.object, field: w.field }))).toEqual(want);
+    for (const w of r.warnings) expect(w.message).toMatch(/forge:.*never written|never be written/);
+    expect(r.config!.objects).toHaveLength(1);
+  });
+
+  it.each([
+    { name: 'port above 65535', url: 'http://127.0.0.1:99999/apps.git', code: 'CONFIG_URL', message: `'http://127.0.0.1:99999/apps.git' has an invalid port '99999': a port is a number from 1 to 65535` },
+    { name: 'port not a number', url: 'https://git.example.com:abc/apps.git', code: 'CONFIG_URL', message: `'https://git.example.com:abc/apps.git' has an invalid port 'abc': a port is a number from 1 to 65535` },
+    { name: 'ssh://', url: 'ssh://git@git.example.com:2222/platform/apps.git', code: 'CONFIG_TRANSPORT', message: `'ssh://git@git.example.com:2222/platform/apps.git' is an SSH remote, and SSH is not supported yet: use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone (e.g. https://git.example.com/platform/apps.git)` },
+    { name: 'scp-style user@host:path', url: 'git@github.com:acme/apps.git', code: 'CONFIG_TRANSPORT', message: `'git@github.com:acme/apps.git' is an SSH remote, and SSH is not supported yet: use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone (e.g. https://github.com/acme/apps.git)` },
+    { name: 'file://', url: 'file:///srv/apps', code: 'CONFIG_TRANSPORT', message: 'file:// URLs are not supported: write the directory itself (a working tree: /srv/apps), or serve the repository over http(s)' },
+    { name: 'git://', url: 'git://git.example.com/apps.git', code: 'CONFIG_TRANSPORT', message: `unsupported remote 'git://git.example.com/apps.git' (git://): use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone` },
+  ])('a repository url gitscale cannot use is a config error naming the field, never a crash: $name', ({ url, code, message }) => {
+    const r = validateConfig({ repositories: [{ name: 'm', url, forge: { type: 'gitea' } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems.filter((p) => p.object === 'repositories')).toEqual([{ object: 'repositories', file: '/c.yaml', field: 'repositories[0].url', code, message }]);
+  });
+
+  it('a forge url with an invalid port is a config error', () => {
+    const r = validateConfig({ repositories: [{ name: 'm', url: 'https://x/o/r.git', forge: { type: 'gitea', url: 'http://127.0.0.1:70000' } }], scaledObjects: [so('a')] }, '/c.yaml');
+    expect(r.problems[0]).toMatchObject({ field: 'repositories[0].forge.url', code: 'CONFIG_URL' });
+  });
+
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
   });
