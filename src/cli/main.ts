@@ -132,9 +132,9 @@ async function validate(c: Context, loaded: Loaded): Promise<number> {
   const config = loaded.config;
   const targets = config
     ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir))))
-    : [];
-  const problems = [...loaded.problems, ...targets];
-  const warnings = loaded.warnings;
+    : { problems: [], warnings: [] };
+  const problems = [...loaded.problems, ...targets.problems];
+  const warnings = [...loaded.warnings, ...targets.warnings];
   if (args.output === 'json') {
     io.stdout(JSON.stringify({ problems, warnings }, null, 2));
   } else {

@@ -83,7 +83,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       const code = (e as { code?: string }).code;
       if (code === 'HttpError' && /401|403/.test(errorMessage(e))) throw fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
       if (code === 'NotFoundError' || code === 'MissingNameError') throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, e);
-      throw fail('GIT_UNREACHABLE', 'fetch failed', e);
+      throw fail('GIT_UNREACHABLE', `cannot fetch branch '${o.branch}'`, e);
     }
     try {
       head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef });

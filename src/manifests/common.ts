@@ -57,6 +57,8 @@ export function parseChecked(ctx: Ctx): Doc[] {
   const docs = parseStream(text);
   const syntax = docs.flatMap((d) => d.errors).find((e) => e.code !== 'DUPLICATE_KEY');
   if (syntax) {
+    const template = helmTemplate(ctx);
+    if (template) throw template;
     const line = lineOf(text, syntax.pos[0]);
     const column = syntax.pos[0] - lineStart(text, syntax.pos[0]) + 1;
     throw manifestError('MANIFEST_YAML_INVALID',
@@ -71,6 +73,25 @@ export function parseChecked(ctx: Ctx): Doc[] {
       file, ctx.target, line, ctx.field);
   }
   return docs;
+}
+
+const ACTION = /\{\{-?[^}]*\}\}/;
+
+/**
+ * A file that does not parse and holds Helm actions (`{{ … }}`) is a chart template: gitscale
+ * edits the values the chart reads, so the error points at the values file and, when the
+ * template reads `.Values.<key>` on its replicas line, at that key.
+ */
+function helmTemplate(ctx: Ctx): ManifestError | undefined {
+  const { text, file } = ctx;
+  const m = ACTION.exec(text);
+  if (!m) return undefined;
+  const line = lineOf(text, m.index);
+  const values = /(^|\/)templates\//.test(file) ? file.replace(/(^|\/)templates\/.*$/, '$1values.yaml') : "the chart's values.yaml";
+  const key = /replicas:\s*\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)/.exec(text)?.[1] ?? 'replicaCount';
+  return manifestError('HELM_TEMPLATE',
+    `${file} is a Helm template ({{ … }} at line ${line}), not YAML gitscale can edit: point gitscale.dev/path at ${values} and set gitscale.dev/field to the key the template reads (e.g. ${key})`,
+    file, ctx.target, line, ctx.field);
 }
 
 /** A repeated key anywhere (outside the field, which formats check themselves) refuses the file. */

@@ -33,7 +33,7 @@ export function findMarker(text: string, target: WorkloadTarget, file: string): 
 function toField(loc: Location): ReplicaField {
   const { line, format, field } = loc;
   return loc.kind === 'value'
-    ? { replicas: loc.replicas, explicit: true, line, format, field }
+    ? { replicas: loc.replicas, explicit: true, line, format, field, ...(loc.style === 'plain' ? {} : { quoted: true as const }) }
     : { replicas: 1, explicit: false, line, format, field };
 }
 

@@ -26,6 +26,8 @@ export interface ReplicaField {
   format: ManifestFormat;
   /** YAML path of the field, e.g. spec.replicas, replicas[1].count, spec.values.consumer.replicaCount */
   field: string;
+  /** Set when the count is written as a string (`"3"`, `'3'`): fine for values, refused by the API server in a workload. */
+  quoted?: true;
 }
 
 /** One step of a data path: a map key or a list index. */
@@ -85,6 +87,8 @@ export const MANIFEST_ERROR_CODES = [
   'EDIT_NOT_CONFIRMED', // the re-read after a splice disagreed; nothing is written
   'FIELD_NOT_FOUND', // a gitscale.dev/field path (or its root, e.g. spec.values) does not exist; never invented
   'FIELD_PATH_INVALID', // a gitscale.dev/field path does not parse
+  'FIELD_REQUIRED', // a Helm values file, HelmRelease or Application without gitscale.dev/field
+  'HELM_TEMPLATE', // a chart template ({{ … }}) rather than YAML: the values file is what to edit
   'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
   'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
   'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry

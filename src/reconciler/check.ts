@@ -1,13 +1,30 @@
 // `gitscale validate`'s second half: every object's target exists in its repository and reads as
-// a replica count. Reports problems as data; writes nothing.
-import type { Config, ConfigProblem } from '../config/types.js';
+// a replica count. Reports problems and warnings as data; writes nothing.
+import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
-import { readReplicas } from '../manifests/index.js';
+import { readReplicas, type ReplicaField } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 
-export async function checkTargets(config: Config, open: (repo: Config['repositories'][number]) => Workspace): Promise<ConfigProblem[]> {
+export interface TargetCheck {
+  /** The target cannot be read: the object would fail every tick. */
+  problems: ConfigProblem[];
+  /** It reads, but what gitscale writes there would misbehave downstream. */
+  warnings: ConfigProblem[];
+}
+
+/** A workload's `spec.replicas` is an int32: the API server rejects `"3"` (values files may quote). */
+function quotedWorkloadCount(o: ObjectConfig, file: string, r: ReplicaField): ConfigProblem | undefined {
+  if (!r.quoted || r.field !== 'spec.replicas' || (r.format !== 'workload' && r.format !== 'marker')) return undefined;
+  return {
+    object: o.key, file, field: r.field, code: 'REPLICAS_QUOTED',
+    message: `${o.target.kind} ${o.namespace}/${o.target.name} at line ${r.line}: spec.replicas is the string "${r.replicas}"; the Kubernetes API server rejects a string for this integer field, so kubectl apply (Argo CD, Flux) will fail — write replicas: ${r.replicas} without quotes (gitscale keeps the quotes it finds)`,
+  };
+}
+
+export async function checkTargets(config: Config, open: (repo: Config['repositories'][number]) => Workspace): Promise<TargetCheck> {
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
   await Promise.all(config.repositories.map(async (repo) => {
     const objects = config.objects.filter((o) => o.repository === repo.name);
     if (objects.length === 0) return;
@@ -22,7 +39,8 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
     for (const o of objects) {
       try {
         const { file, text } = await locateTarget(o, ws, markers);
-        readReplicas(text, workloadTarget(o), file);
+        const warning = quotedWorkloadCount(o, file, readReplicas(text, workloadTarget(o), file));
+        if (warning) warnings.push(warning);
       } catch (e) {
         const data = e instanceof GitscaleError ? e.data : {};
         problems.push({
@@ -33,5 +51,5 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
       }
     }
   }));
-  return problems;
+  return { problems, warnings };
 }

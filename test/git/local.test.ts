@@ -50,6 +50,22 @@ describe('local workspace', () => {
   });
 });
 
+describe('local workspace: a bare repository', () => {
+  it('says it is bare and what works instead (a working tree, or its http(s) URL)', async () => {
+    const src = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
+    const bare = `${src}-bare.git`;
+    try {
+      await git(src, 'clone', '-q', '--bare', src, bare);
+      const err = await openLocal({ repository: 'apps', dir: bare, branch: 'main', fs, clock }).sync().catch((e) => e);
+      expect(err).toBeInstanceOf(GitError);
+      expect(err.code).toBe('GIT_BARE_REPOSITORY');
+      expect(err.message).toBe(`repository 'apps': ${bare} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${bare} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`);
+    } finally {
+      await Promise.all([src, bare].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
+    }
+  });
+});
+
 describe('local workspace: concurrency with git itself', () => {
   it('respects git\'s ref lock: a held refs/heads/<b>.lock fails with GIT_REF_LOCKED and moves nothing', async () => {
     const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });

@@ -13,8 +13,8 @@ describe('readReplicas', () => {
     { name: 'zero', input: withSpec('  replicas: 0\n'), want: { replicas: 0, explicit: true, line: 6 } },
     { name: 'int32 max', input: withSpec('  replicas: 2147483647\n'), want: { replicas: 2147483647, explicit: true, line: 6 } },
     { name: 'same-line comment', input: withSpec('  replicas: 4 # gitscale\n'), want: { replicas: 4, explicit: true, line: 6 } },
-    { name: 'double-quoted digits', input: withSpec('  replicas: "5"\n'), want: { replicas: 5, explicit: true, line: 6 } },
-    { name: 'single-quoted digits', input: withSpec("  replicas: '6'\n"), want: { replicas: 6, explicit: true, line: 6 } },
+    { name: 'double-quoted digits (read, and flagged quoted)', input: withSpec('  replicas: "5"\n'), want: { replicas: 5, explicit: true, line: 6, quoted: true } },
+    { name: 'single-quoted digits (read, and flagged quoted)', input: withSpec("  replicas: '6'\n"), want: { replicas: 6, explicit: true, line: 6, quoted: true } },
     { name: 'flow spec', input: `${head}spec: {replicas: 7}\n`, want: { replicas: 7, explicit: true, line: 5 } },
     { name: 'value on the next line', input: withSpec('  replicas:\n    8\n'), want: { replicas: 8, explicit: true, line: 7 } },
     { name: 'CRLF', input: withSpec('  replicas: 9\n').replace(/\n/g, '\r\n'), want: { replicas: 9, explicit: true, line: 6 } },
@@ -78,6 +78,38 @@ describe('readReplicas', () => {
   it('says which line is invalid', () => {
     const err = catchError(() => readReplicas(withSpec('  replicas: 3\n  bad: [\n'), target, 'apps/consumer.yaml'));
     expect(err.message).toMatch(/^apps\/consumer\.yaml is not valid YAML at line \d+, column \d+: /);
+  });
+
+  it.each([
+    {
+      name: 'a values file: add gitscale.dev/field, with the replica keys it holds',
+      input: { file: 'charts/consumer/values.yaml', text: 'replicaCount: 2\nimage: {repository: x}\nworker:\n  replicas: 3\n' },
+      want: { code: 'FIELD_REQUIRED', field: 'metadata.annotations["gitscale.dev/field"]', message: 'charts/consumer/values.yaml is a Helm values file, so Deployment default/consumer has no spec.replicas there; add the annotation gitscale.dev/field naming the values key that holds the replica count: gitscale.dev/field: replicaCount, or gitscale.dev/field: worker.replicas' },
+    },
+    {
+      name: 'a values file without a replica-looking key: an example',
+      input: { file: 'values.yaml', text: 'image: {repository: x}\n' },
+      want: { code: 'FIELD_REQUIRED', field: 'metadata.annotations["gitscale.dev/field"]', message: 'values.yaml is a Helm values file, so Deployment default/consumer has no spec.replicas there; add the annotation gitscale.dev/field naming the values key that holds the replica count (e.g. gitscale.dev/field: replicaCount)' },
+    },
+    {
+      name: 'a Flux HelmRelease: the key below spec.values',
+      input: { file: 'hr.yaml', text: 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: consumer}\nspec:\n  values:\n    consumer: {replicaCount: 4}\n' },
+      want: { code: 'FIELD_REQUIRED', field: 'metadata.annotations["gitscale.dev/field"]', message: 'hr.yaml is a Flux HelmRelease (values below spec.values), so Deployment default/consumer has no spec.replicas there; add the annotation gitscale.dev/field naming the values key that holds the replica count: gitscale.dev/field: consumer.replicaCount' },
+    },
+    {
+      name: 'a whole-file Helm template: it is a template, edit the values file and the key it reads',
+      input: { file: 'charts/consumer/templates/deployment.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "consumer.fullname" . }}\nspec:\n  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.consumer.replicaCount }}\n  {{- end }}\n' },
+      want: { code: 'HELM_TEMPLATE', field: 'spec.replicas', line: 4, message: 'charts/consumer/templates/deployment.yaml is a Helm template ({{ … }} at line 4), not YAML gitscale can edit: point gitscale.dev/path at charts/consumer/values.yaml and set gitscale.dev/field to the key the template reads (e.g. consumer.replicaCount)' },
+    },
+  ])('says what to do instead: $name', ({ input, want }) => {
+    const err = catchError(() => readReplicas(input.text, target, input.file));
+    expect(err).toBeInstanceOf(ManifestError);
+    expect({ code: err.code, field: err.data.field, message: err.message, ...(want.line ? { line: err.data.line } : {}) }).toEqual(want);
+  });
+
+  it('invalid YAML without {{ }} is still plain invalid YAML', () => {
+    const err = catchError(() => readReplicas('kind: Deployment\nmetadata: {name: consumer\n', target, 'd.yaml'));
+    expect(err.code).toBe('MANIFEST_YAML_INVALID');
   });
 
   it('hints at templates', () => {

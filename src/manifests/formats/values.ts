@@ -1,9 +1,10 @@
 // Field paths (`gitscale.dev/field`) below a values root: a Flux HelmRelease's `spec.values`, an
 // Argo CD Application's `spec.source.helm.valuesObject`, or a plain Helm values file's root.
 // The key must already exist: gitscale never invents a values key.
-import { isMap } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
+import type { ManifestError } from '../../errors.js';
 import type { Location, ManifestFormat, PathSeg, WorkloadTarget } from '../types.js';
-import { checkAnchoredAncestors, fail, identify, parseChecked, rejectDuplicates, scalarLocation, showPath, type Ctx, type Doc } from '../common.js';
+import { checkAnchoredAncestors, fail, identify, manifestError, parseChecked, rejectDuplicates, scalarLocation, showPath, type Ctx, type Doc } from '../common.js';
 import { parsePath, walk } from '../path.js';
 
 export const isHelmRelease = (apiVersion?: string, kind?: string): boolean =>
@@ -73,4 +74,39 @@ export function locateField(text: string, target: WorkloadTarget, file: string, 
   const value = scalarLocation(ctx, found.node, found.keyAt);
   rejectDuplicates(ctx, docs);
   return { ...value, doc, path, format, field: ctx.field };
+}
+
+/** The annotation a values layout needs; errors about it name it as their field. */
+const FIELD_ANNOTATION = 'metadata.annotations["gitscale.dev/field"]';
+
+/** Paths of integer keys that look like replica counts (`replicaCount`, `worker.replicas`), for a hint. */
+function replicaKeys(node: Node | null | undefined, path: PathSeg[] = [], out: string[] = []): string[] {
+  if (!isMap(node) || path.length > 4 || out.length >= 3) return out;
+  for (const pair of node.items) {
+    if (!isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
+    const here = [...path, pair.key.value];
+    if (/^replica(s|count)$/i.test(pair.key.value) && isScalar(pair.value) && Number.isInteger(pair.value.value)) out.push(showPath(here));
+    else replicaKeys(pair.value as Node, here, out);
+  }
+  return out;
+}
+
+/**
+ * When a workload lookup finds nothing and the file is a Helm values file (maps without `kind`) or
+ * holds a HelmRelease/Application: the error that says to add `gitscale.dev/field`. Else undefined.
+ */
+export function missingFieldError(text: string, target: WorkloadTarget, file: string, docs: Doc[]): ManifestError | undefined {
+  // A file that mentions a marker meant one (perhaps a malformed one): not a missing field.
+  if (text.includes('$gitscale')) return undefined;
+  const filled = docs.filter((d) => d.contents !== null);
+  const wraps = wrappers(text, docs);
+  const values = wraps.length === 0 && filled.length > 0 && filled.every((d) => isMap(d.contents) && !identify(text, d)?.kind && !identify(text, d)?.apiVersion);
+  if (!values && wraps.length === 0) return undefined;
+  const roots = values ? filled.map((d) => d.contents as Node) : wraps.map((w) => docs[w.doc].getIn(ROOTS[w.format], true) as Node);
+  const keys = [...new Set(roots.flatMap((r) => replicaKeys(r)))];
+  const what = values ? 'a Helm values file' : `a ${wraps[0].format === 'helm-release' ? 'Flux HelmRelease' : 'Argo CD Application'} (values below ${showPath(ROOTS[wraps[0].format])})`;
+  const example = keys.length ? `: ${keys.map((k) => `gitscale.dev/field: ${k}`).join(', or ')}` : ' (e.g. gitscale.dev/field: replicaCount)';
+  return manifestError('FIELD_REQUIRED',
+    `${file} is ${what}, so ${target.kind} ${target.namespace}/${target.name} has no spec.replicas there; add the annotation gitscale.dev/field naming the values key that holds the replica count${example}`,
+    file, target, undefined, FIELD_ANNOTATION);
 }

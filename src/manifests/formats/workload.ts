@@ -4,6 +4,7 @@
 import { isAlias, isMap, isScalar, type Pair, type YAMLMap } from 'yaml';
 import type { ManifestError } from '../../errors.js';
 import type { Location, WorkloadTarget } from '../types.js';
+import { missingFieldError } from './values.js';
 import { REPLICAS_FIELD, describeTarget } from '../types.js';
 import {
   aliasNames, fail, identify, keyIs, lineOf, lineStart, manifestError, offsetOf, parseChecked, rejectDuplicates, scalarLocation,
@@ -34,7 +35,7 @@ export function locateWorkload(text: string, target: WorkloadTarget, file: strin
   const found = docs.map((_, i) => i).filter((i) => matches(ids[i], target));
   if (found.length === 1) checkDuplicateReplicas(ctx, docs[found[0]]);
   rejectDuplicates(ctx, docs);
-  if (found.length === 0) throw manifestError('TARGET_NOT_FOUND', notFoundMessage(text, target, file, docs), file, target);
+  if (found.length === 0) throw missingFieldError(text, target, file, docs) ?? manifestError('TARGET_NOT_FOUND', notFoundMessage(text, target, file, docs), file, target);
   if (found.length > 1) {
     const lines = found.map((i) => ids[i]?.line);
     throw fail(ctx, 'TARGET_AMBIGUOUS',
