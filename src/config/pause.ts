@@ -1,4 +1,4 @@
-// KEDA's pause annotations (reference/keda.md, "ScaledObject annotations"), read as KEDA reads them.
+// KEDA's pause annotations (docs/semantics.md §11; upstream: docs/keda-reference.md §3), read as KEDA reads them.
 import type { Problem } from './fields.js';
 import type { Pause } from './types.js';
 

@@ -1,4 +1,4 @@
-// One tick = one KEDA poll followed by one HPA sync (SEMANTICS.md). Pure and synchronous.
+// One tick = one KEDA poll followed by one HPA sync (docs/semantics.md §1). Pure and synchronous.
 import { DEFAULT_TOLERANCE, proposeReplicas } from './metric.js';
 import { normalize, recordScaleEvent } from './hpa.js';
 import { observe, type Observed } from './observe.js';

@@ -1,4 +1,4 @@
-// The HPA's normalisation of a raw recommendation (SEMANTICS rule 7, reference/keda.md §2.5):
+// The HPA's normalisation of a raw recommendation (docs/semantics.md §8, docs/keda-reference.md §7):
 // legacy path when no behavior is set, stabilisation + rate policies when it is.
 import type { Behavior, ScalingRules } from '../config/types.js';
 import type { Recommendation, ScaleEvent } from './types.js';

@@ -1,4 +1,4 @@
-// Per-trigger replica proposals with the HPA's milli-unit arithmetic (SEMANTICS rule 3).
+// Per-trigger replica proposals with the HPA's milli-unit arithmetic (docs/semantics.md §4).
 
 export const DEFAULT_TOLERANCE = 0.1;
 

@@ -1,5 +1,5 @@
 // From raw samples to what the KEDA poll and the HPA sync act on: fallback per trigger
-// (SEMANTICS rule 8), the scalingModifiers composite metric (rule 9), activity and errors.
+// (docs/semantics.md §9), the scalingModifiers composite metric (§10), activity and errors (§3).
 import type { Fallback, ScaleSpec } from '../config/types.js';
 import { evaluate, FormulaEvalError, type Value } from './formula.js';
 import { toMilli } from './metric.js';

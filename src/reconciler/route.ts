@@ -1,4 +1,4 @@
-// Routing a decision (SEMANTICS "Routing a decision"): nothing, a commit, a pull request when it
+// Routing a decision (docs/semantics.md §13): nothing, a commit, a pull request when it
 // crosses a review threshold, or a commit plus a direct scale patch for a scale from zero.
 import type { ReviewPolicy } from '../config/types.js';
 import type { Route } from './types.js';

@@ -1,4 +1,4 @@
-// Named cases for SEMANTICS.md rules 1–7, each citing the KEDA/HPA behaviour it reproduces.
+// Named cases for docs/semantics.md §3–§8, §11 and §12, each citing the KEDA/HPA behaviour it reproduces.
 import { describe, expect, it } from 'vitest';
 import { bootstrapState, decide } from '../../src/engine/decide.js';
 import type { ScaleSpec } from '../../src/config/types.js';
@@ -51,7 +51,7 @@ const disabled = (dir: 'scaleUp' | 'scaleDown'): ScaleSpec['behavior'] => {
 };
 
 const pauseCases: Case[] = [
-  { name: 'paused-replicas: desired is that count, whatever the triggers say (rule 10)', spec: { pause: pause({ replicas: 3 }) }, triggers: [trig(100)], current: 7, want: 3, reason: /paused at 3/ },
+  { name: 'paused-replicas: desired is that count, whatever the triggers say (semantics §11)', spec: { pause: pause({ replicas: 3 }) }, triggers: [trig(100)], current: 7, want: 3, reason: /paused at 3/ },
   { name: 'paused-replicas wins over paused: "false" (KEDA precedence)', spec: { pause: pause({ replicas: 0, paused: false }) }, triggers: [trig(100)], current: 2, want: 0 },
   { name: 'paused: no change even with every trigger failing', spec: { pause: pause({ paused: true }) }, triggers: [trig(null)], current: 5, want: 5, reason: /paused \(autoscaling.keda.sh\/paused\)/ },
   { name: 'paused-scale-out blocks scale from zero', spec: { pause: pause({ scaleOut: true }), behavior: disabled('scaleUp') }, triggers: [trig(20)], current: 0, want: 0, reason: /scale-out is paused/ },
@@ -63,15 +63,15 @@ const pauseCases: Case[] = [
   { name: 'force-activation: inactive triggers still scale from zero to max(min,1)', spec: { pause: pause({ forceActivation: true }) }, triggers: [trig(0)], current: 0, want: 1 },
 ];
 
-describe('decide: pause annotations (rule 10)', () => {
+describe('decide: pause annotations (semantics §11)', () => {
   it.each(pauseCases)('$name', check);
 });
 
-describe('decide: SEMANTICS rules 1–7', () => {
+describe('decide: semantics §3–§8', () => {
   it.each(cases)('$name', check);
 });
 
-describe('decide: state', () => {
+describe('decide: state (semantics §12)', () => {
   it('bootstraps like the HPA after a restart: current recorded, lastActiveTime = now when running', () => {
     expect(bootstrapState(4, s(7))).toEqual({ firstSeen: s(7), lastActiveTime: s(7), recommendations: [{ at: s(7), replicas: 4 }], scaleEvents: [], failures: {} });
     expect(bootstrapState(0, s(7)).lastActiveTime).toBeUndefined();

@@ -1,4 +1,4 @@
-// SEMANTICS rule 8 (KEDA pkg/fallback/fallback.go; keda.md §2.7), as named cases.
+// docs/semantics.md §9 (KEDA pkg/fallback/fallback.go; docs/keda-reference.md §10), as named cases.
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/engine/decide.js';
 import type { ScaleSpec } from '../../src/config/types.js';
@@ -26,7 +26,7 @@ const cases: Case[] = [
   { name: 'fallback below threshold while another trigger is healthy: never scale down on partial data', spec: fb(5, 1), triggers: [trig(null, { name: 'a' }), trig(0, { name: 'b' })], current: 4, state: state(), want: 4 },
 ];
 
-describe('fallback (rule 8)', () => {
+describe('fallback (semantics §9)', () => {
   it.each(cases)('$name', check);
 
   it('counts failures across ticks and falls back on the tick after the threshold', () => {

@@ -1,4 +1,4 @@
-// SEMANTICS rule 9 (KEDA scalingModifiers; keda.md §1 and §2.6–2.7), as named cases.
+// docs/semantics.md §10 (KEDA scalingModifiers; docs/keda-reference.md §2, §8, §10, §11), as named cases.
 import { describe, it } from 'vitest';
 import { check, type Case, modifiers, s, state, trig } from './support.js';
 
@@ -23,6 +23,6 @@ const cases: Case[] = [
   { name: 'composite with min/max clamps before the HPA', spec: { modifiers: modifiers('min(a, 20) + max(b, 0)', 5) }, triggers: two(500, -10), current: 3, state: state(), want: 4 },
 ];
 
-describe('scalingModifiers (rule 9)', () => {
+describe('scalingModifiers (semantics §10)', () => {
   it.each(cases)('$name', check);
 });
