@@ -88,7 +88,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     const urlOk = problems.length === before;
     const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? url! : undefined, `${f}.forge`, problems);
     if (r.forge === undefined && Object.keys(review).length > 0) {
-      warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:` });
+      warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
     if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge });
   });

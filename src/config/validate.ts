@@ -133,7 +133,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const review = { ...repo?.review, ...readReviewAnnotations(annotations, problems) };
   if (repo && !repo.forge) {
     for (const a of Object.values(REVIEW_ANNOTATIONS).filter((k) => k in annotations)) {
-      warnings.push({ field: field(a), message: `repository '${repo.name}' has no forge:, so a decision crossing this threshold can never be written (it waits for a pull request nobody can open)` });
+      warnings.push({ field: field(a), message: `repository '${repo.name}' has no forge:, so a decision crossing this threshold can never be written (it waits for a pull request nobody can open)`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
   }
   // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).

@@ -247,6 +247,7 @@ describe('validateConfig', () => {
     const r = validateConfig({ repositories: [repo], scaledObjects: [so('a', {}, annotations)] }, '/c.yaml');
     expect(r.problems).toEqual([]);
     expect(r.warnings.map((w) => ({ object: w.object, field: w.field }))).toEqual(want);
+    for (const w of r.warnings) expect(w.code).toBe('CONFIG_REVIEW_WITHOUT_FORGE');
     for (const w of r.warnings) expect(w.message).toMatch(/forge:.*never written|never be written/);
     expect(r.config!.objects).toHaveLength(1);
   });
