@@ -1,7 +1,5 @@
 // gitscale's commands end to end: real git server (http-backend), real Redis, local repositories.
 import * as fs from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +8,7 @@ import { parseTrailers } from '../../src/git/message.js';
 import { git, log, makeLocalRepo, makeServedRepo, show } from '../support/git.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
 import { newList, runGitscale } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 let redis: Redis;
@@ -110,7 +109,7 @@ describe('gitscale once against the real git server', () => {
       repositories: [{ name: 'manifests', url, auth: { tokenFromEnv: 'MY_GIT_TOKEN' } }],
       scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
     });
-    const dataDir = await mkdtemp(join(tmpdir(), 'gitscale-data-'));
+    const dataDir = await tempDir('data');
     let out = '';
     const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (out += s), env: { MY_GIT_TOKEN: servers.GIT_TOKEN }, waitForStop: () => new Promise(() => {}) };
     expect(await main(['once', '--config', config, '--data-dir', dataDir, '--log-format', 'json'], io)).toBe(0);
@@ -209,7 +208,7 @@ describe('gitscale validate', () => {
   });
 
   it('malformed YAML config: exit 2 naming the file', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'gitscale-cfg-')), 'bad.yaml');
+    const file = join(await tempDir('cfg'), 'bad.yaml');
     fs.writeFileSync(file, 'repositories: [\n');
     const r = await gitscale(['validate', '--config', file]);
     expect(r.code).toBe(2);
