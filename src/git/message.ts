@@ -4,6 +4,10 @@ import type { CommitEntry } from './types.js';
 
 export const TRAILER_OBJECT = 'Gitscale-Object';
 export const TRAILER_REPLICAS = 'Gitscale-Replicas';
+/** The decision's reason in one line (the body says it too; older commits carry it only there). */
+export const TRAILER_REASON = 'Gitscale-Reason';
+/** `pull-request` on the commit of a pull-request branch (it keeps saying so when rebased or squashed in). */
+export const TRAILER_ROUTE = 'Gitscale-Route';
 
 const MAX_SUBJECT_OBJECTS = 3;
 
@@ -21,6 +25,7 @@ export function renderMessage(entries: CommitEntry[]): string {
   const trailers = entries.flatMap((e) => [
     `${TRAILER_OBJECT}: ${e.object}`,
     `${TRAILER_REPLICAS}: ${e.from} -> ${e.to}`,
+    `${TRAILER_REASON}: ${oneLine(e.reason)}`,
     ...e.trailers.map(([k, v]) => `${k}: ${oneLine(v)}`),
   ]);
   return `${subject}\n\n${body}\n\n${trailers.join('\n')}\n`;
@@ -50,4 +55,48 @@ export function parseTrailers(message: string): ParsedDecision[] {
     } else out[out.length - 1].trailers.push([key, value]);
   }
   return out;
+}
+
+export interface CommitDecision {
+  object: string;
+  from: number;
+  to: number;
+  /** Gitscale-Reason, or for commits made before that trailer existed the reason line of the body; null when neither says. */
+  reason: string | null;
+  /** Every other trailer of the object, in order (Gitscale-Trigger, Gitscale-Route, …). */
+  trailers: [string, string][];
+}
+
+/** `- <object> (<file> <field>): <from> → <to>` and, indented below it, the reason (renderMessage's body). */
+const BODY_ENTRY = /^- (\S+) \(.*\): (\d+) → (\d+)$/;
+
+function bodyReasons(message: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = message.split('\n');
+  lines.forEach((line, i) => {
+    const m = BODY_ENTRY.exec(line);
+    const next = lines[i + 1] ?? '';
+    if (m && next.startsWith('  ') && next.trim() && !out.has(m[1])) out.set(m[1], next.trim());
+  });
+  return out;
+}
+
+/**
+ * The decisions a commit message records. The trailer paragraph is the last one naming a
+ * Gitscale-Object (a forge may append its own paragraph, e.g. on a squash merge). Decisions
+ * without a readable Gitscale-Replicas are left out.
+ */
+export function readDecisions(message: string): CommitDecision[] {
+  if (!message.includes(`${TRAILER_OBJECT}:`)) return [];
+  const blocks = message.trimEnd().split(/\n\s*\n/);
+  const block = [...blocks].reverse().find((b) => b.split('\n').some((l) => l.startsWith(`${TRAILER_OBJECT}:`)));
+  if (!block) return [];
+  const decisions = parseTrailers(block).filter((d) => Number.isInteger(d.from) && Number.isInteger(d.to));
+  const reasonOf = (d: ParsedDecision) => d.trailers.find(([k]) => k === TRAILER_REASON)?.[1];
+  const body = decisions.every((d) => reasonOf(d) !== undefined) ? new Map<string, string>() : bodyReasons(message);
+  return decisions.map((d) => ({
+    object: d.object, from: d.from, to: d.to,
+    reason: reasonOf(d) ?? body.get(d.object) ?? null,
+    trailers: d.trailers.filter(([k]) => k !== TRAILER_REASON),
+  }));
 }

@@ -5,7 +5,7 @@
 import type { ObjectConfig, RepositoryConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { Forge, PullRequest } from '../forges/types.js';
-import { renderMessage } from '../git/message.js';
+import { renderMessage, TRAILER_ROUTE } from '../git/message.js';
 import type { Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import { setReplicas } from '../manifests/index.js';
@@ -81,7 +81,8 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   const head = await ops.branchHead(branch);
   if (!ours(head, c)) return handsOff(item, open, head!.committerEmail !== c.repo.author.email ? head!.committerEmail : head!.authorEmail, c);
   const entry = commitEntry(obj, ev.decision!, ev.file!, ev.field ?? 'spec.replicas');
-  const message = renderMessage([entry]);
+  // `gitscale history` tells a decision that came in through review from a direct commit by this trailer.
+  const message = renderMessage([{ ...entry, trailers: [...entry.trailers, [TRAILER_ROUTE, 'pull-request']] }]);
   await ops.writeBranch(branch, async (read) => {
     const text = await read(ev.file!);
     if (text === null) return null;

@@ -37,7 +37,7 @@ describe('gitscale once against the real git server', () => {
     expect(await show(bare, 'main', 'apps/consumer/deployment.yaml')).toBe(manifest.replace('replicas: 0 #', 'replicas: 4 #'));
     expect(await log(bare)).toEqual(['scale default/consumer 0→4 (redis: 20 items / 5)', 'initial']);
     const message = await git(bare, 'log', '-1', '--format=%B', 'main');
-    expect(parseTrailers(message)).toEqual([{ object: 'default/consumer', from: 0, to: 4, trailers: [['Gitscale-Trigger', 'redis value=20 target=5 active=true']] }]);
+    expect(parseTrailers(message)).toEqual([{ object: 'default/consumer', from: 0, to: 4, trailers: [['Gitscale-Reason', expect.stringMatching(/ceil\(20 \/ 5\) = 4/)], ['Gitscale-Trigger', 'redis value=20 target=5 active=true']] }]);
     expect((await git(bare, 'log', '-1', '--format=%an <%ae>', 'main')).trim()).toBe('gitscale <gitscale@localhost>');
     // A second tick with the same metric writes nothing.
     const again = await gitscale(['once', '--config', config]);

@@ -1,0 +1,122 @@
+// A shallow fetch over smart HTTP (protocol v0, as git http-backend, Gitea and GitHub answer it)
+// that hands back the pack in memory: one branch, no haves, deepened by time (deepen-since) or by
+// count (deepen), with `filter tree:0` when the server allows filters (then the pack holds commits
+// only). Nothing is written to disk, so history never shares a directory with `run`.
+import type { HttpClient } from 'isomorphic-git';
+import { readPktLines } from './push.js';
+
+/** A non-200 answer; `status` lets the caller tell authentication from the rest. */
+export class HttpStatusError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface Advertisement {
+  /** ref → oid */
+  refs: Map<string, string>;
+  caps: Set<string>;
+}
+
+export type Deepen = { since: number } | { depth: number };
+
+export interface PackAnswer {
+  /** null when the server ended its answer before sending one (e.g. no commit is recent enough). */
+  pack: Buffer | null;
+  /** Commits the server marked as the new shallow boundary (their parents were not sent). */
+  shallow: string[];
+}
+
+async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (body) for await (const c of body) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
+}
+
+function pktLine(s: string): Buffer {
+  return Buffer.from(`${(Buffer.byteLength(s) + 4).toString(16).padStart(4, '0')}${s}`);
+}
+
+const base = (url: string) => url.replace(/\/$/, '');
+
+export async function advertise(http: HttpClient, url: string, headers: Record<string, string>): Promise<Advertisement> {
+  const res = await http.request({ url: `${base(url)}/info/refs?service=git-upload-pack`, method: 'GET', headers });
+  const body = await collect(res.body);
+  if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
+  const lines = readPktLines(body);
+  if (lines[0] !== '# service=git-upload-pack') throw new Error('the server does not speak smart HTTP (no git-upload-pack advertisement)');
+  const refs = new Map<string, string>();
+  let caps = new Set<string>();
+  for (const line of lines.slice(1)) {
+    const [ref, capText] = line.split('\0');
+    if (capText !== undefined) caps = new Set(capText.trim().split(' '));
+    const m = /^([0-9a-f]{40}) (\S+)$/.exec(ref);
+    if (m && m[2] !== 'capabilities^{}') refs.set(m[2], m[1]);
+  }
+  return { refs, caps };
+}
+
+/** Splits pkt-lines off the front of `buf` from `at`: [payload | 'flush', next offset]; null at the end. */
+function nextPkt(buf: Buffer, at: number): [Buffer | 'flush', number] | null {
+  if (at + 4 > buf.length) return null;
+  const len = parseInt(buf.toString('latin1', at, at + 4), 16);
+  if (Number.isNaN(len) || (len > 0 && len < 4) || at + len > buf.length) throw new Error(`malformed answer at byte ${at}`);
+  return len === 0 ? ['flush', at + 4] : [buf.subarray(at + 4, at + len), at + len];
+}
+
+export interface PackRequest {
+  want: string;
+  caps: Set<string>;
+  /** With `relative`, `depth` counts from the `shallow` boundary the client already holds. */
+  deepen: Deepen;
+  relative?: boolean;
+  /** The client's shallow boundary: commits it holds without their parents. */
+  shallow?: string[];
+  /** Commits the client holds (with `shallow`, up to that boundary): not sent again. */
+  have?: string[];
+  filter?: string;
+}
+
+export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest): Promise<PackAnswer> {
+  const sideband = o.caps.has('side-band-64k') ? 'side-band-64k' : o.caps.has('side-band') ? 'side-band' : null;
+  const since = 'since' in o.deepen;
+  const caps = [sideband, 'ofs-delta', 'shallow', since ? 'deepen-since' : null, o.relative ? 'deepen-relative' : null, 'no-progress', o.filter ? 'filter' : null]
+    .filter((c): c is string => c !== null && o.caps.has(c));
+  const lines = [
+    `want ${o.want} ${[...caps, 'agent=gitscale'].join(' ')}\n`,
+    ...(o.shallow ?? []).map((oid) => `shallow ${oid}\n`),
+    'since' in o.deepen ? `deepen-since ${o.deepen.since}\n` : `deepen ${o.deepen.depth}\n`,
+    ...(o.filter ? [`filter ${o.filter}\n`] : []),
+  ];
+  const payload = Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
+  const res = await http.request({
+    url: `${base(url)}/git-upload-pack`, method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result', 'Content-Length': String(payload.length) },
+    body: (async function* () {
+      yield new Uint8Array(payload);
+    })(),
+  });
+  const body = await collect(res.body);
+  if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
+  const shallow: string[] = [];
+  let at = 0;
+  // The shallow-update section (ending in a flush), then NAK, then the pack.
+  for (;;) {
+    const pkt = nextPkt(body, at);
+    if (pkt === null) return { pack: null, shallow };
+    at = pkt[1];
+    if (pkt[0] === 'flush') continue;
+    const text = pkt[0].toString('utf8').replace(/\n$/, '');
+    if (text.startsWith('ERR ')) throw new Error(`the server refused: ${text.slice(4)}`);
+    if (text.startsWith('shallow ')) shallow.push(text.slice(8));
+    else if (text === 'NAK' || text.startsWith('ACK ')) break;
+  }
+  if (!sideband) return { pack: body.subarray(at), shallow };
+  const chunks: Buffer[] = [];
+  for (let pkt = nextPkt(body, at); pkt !== null && pkt[0] !== 'flush'; pkt = nextPkt(body, pkt[1])) {
+    const band = pkt[0][0];
+    if (band === 1) chunks.push(pkt[0].subarray(1));
+    else if (band === 3) throw new Error(`the server failed: ${pkt[0].subarray(1).toString('utf8').trim()}`);
+  }
+  return { pack: chunks.length ? Buffer.concat(chunks) : null, shallow };
+}
