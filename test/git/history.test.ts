@@ -2,20 +2,17 @@
 // on remotes fetched shallow from the real git http-backend (deepen-since, filters, deepen by count).
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { firstParents, localHistory, remoteHistory, type HistoryCommit, type HistorySource } from '../../src/git/history.js';
 import { GitError } from '../../src/errors.js';
+import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
-const made: string[] = [];
-afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
 /** Native git with author and committer dates at `at` (ms). */
 async function gitAt(cwd: string, at: number, ...args: string[]): Promise<string> {
@@ -29,8 +26,7 @@ async function gitAt(cwd: string, at: number, ...args: string[]): Promise<string
  * with --no-ff (m6), then c7 at 7 h. Returns commit ids by name.
  */
 async function buildRepo(): Promise<{ dir: string; oid: Record<string, string> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'gitscale-hist-'));
-  made.push(dir);
+  const dir = await tempDir('hist');
   const oid: Record<string, string> = {};
   await gitAt(dir, T0, 'init', '-q', '-b', 'main');
   const commit = async (name: string, at: number) => {
@@ -109,10 +105,10 @@ describe('firstParents on a local repository (read in place)', () => {
   });
 
   it.each([
-    { name: 'a directory without .git', dir: () => tmpdir(), branch: 'main', wantCode: 'GIT_NOT_A_REPOSITORY' },
-    { name: 'a branch that does not exist', dir: () => repo.dir, branch: 'nope', wantCode: 'GIT_BRANCH_NOT_FOUND' },
+    { name: 'a directory without .git', dir: () => tempDir('not-a-repo'), branch: 'main', wantCode: 'GIT_NOT_A_REPOSITORY' },
+    { name: 'a branch that does not exist', dir: async () => repo.dir, branch: 'nope', wantCode: 'GIT_BRANCH_NOT_FOUND' },
   ])('$name is $wantCode', async ({ dir, branch, wantCode }) => {
-    const err = await localHistory({ repository: 'r', dir: dir(), branch, fs }).catch((e) => e);
+    const err = await localHistory({ repository: 'r', dir: await dir(), branch, fs }).catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe(wantCode);
     expect(err.message).toContain("repository 'r'");
@@ -154,8 +150,7 @@ describe('remoteHistory against git http-backend', () => {
   });
 
   it('deepens by count in rounds until the cutoff is reached (200 commits, first round 64)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gitscale-hist-long-'));
-    made.push(dir);
+    const dir = await tempDir('hist-long');
     await gitAt(dir, T0, 'init', '-q', '-b', 'main');
     for (let i = 0; i < 200; i++) await gitAt(dir, T0 + i * 60_000, 'commit', '-q', '--allow-empty', '-m', `n${i}`);
     const name = `long-${Math.random().toString(36).slice(2, 10)}.git`;

@@ -1,12 +1,12 @@
 // Reading commits straight out of packfiles that native git wrote, deltified commits included.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../src/errors.js';
 import { commitsInPack } from '../../src/git/pack.js';
+import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@x' };
@@ -16,7 +16,7 @@ const body = Array.from({ length: 30 }, (_, j) => `line ${j} of a long body that
 let dir: string;
 let pack: Buffer;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gitscale-pack-'));
+  dir = await tempDir('pack');
   await git(dir, 'init', '-q', '-b', 'main');
   for (let i = 0; i < 40; i++) {
     await run('bash', ['-c', `echo ${i} > f${i % 3}.txt`], { cwd: dir });
@@ -31,7 +31,6 @@ beforeAll(async () => {
   const packs = (await readdir(join(dir, '.git/objects/pack'))).filter((n) => n.endsWith('.pack'));
   pack = await readFile(join(dir, '.git/objects/pack', packs[0]));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('commitsInPack', () => {
   it('finds every commit, deltified ones too, with the ids, parents, times and messages git has', async () => {
