@@ -7,13 +7,14 @@
 // `Gitscale-Route: pull-request` (the pull-request branch commit, rebased or squashed in), or is a
 // merge whose second parent carries gitscale's trailers and either that Route trailer or a merge
 // message naming a `gitscale/` branch (merge commits; branch commits made before the trailer
-// existed). Everything else is `commit`. Only the merged branch's tip is read: a gitscale branch
-// holds one commit. A person's merge of a branch that happens to end in a direct gitscale commit
-// stays out: that commit is on a second parent.
+// existed), or is a squash that kept only the pull request's title (`scale <object> a→b (…) (#12)`:
+// Gitea's API squash does this; triggers and rule are then unknown). Everything else is `commit`.
+// Only the merged branch's tip is read: a gitscale branch holds one commit. A person's merge of a
+// branch that happens to end in a direct gitscale commit stays out: that commit is on a second parent.
 import type { Config, RepositoryConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { firstParents, localHistory, remoteHistory, type HistoryCommit, type HistorySource } from '../git/history.js';
-import { readDecisions, TRAILER_ROUTE, type CommitDecision } from '../git/message.js';
+import { readDecisions, readSubject, TRAILER_ROUTE, type CommitDecision } from '../git/message.js';
 import type { Logger } from '../log.js';
 import { BRANCH_PREFIX } from '../reconciler/review.js';
 import { tokenSource } from './credentials.js';
@@ -70,6 +71,12 @@ export function parseSince(text: string): number {
 
 const isPullRequest = (d: CommitDecision) => d.trailers.some(([k, v]) => k === TRAILER_ROUTE && v === 'pull-request');
 
+/** A forge's squash that kept only the pull request's title, `… (#12)`: object and replicas, nothing more. */
+function squashedTitle(c: HistoryCommit): CommitDecision[] {
+  const d = /\(#\d+\)$/.test(c.message.split('\n', 1)[0].trimEnd()) ? readSubject(c.message) : null;
+  return d ? [{ ...d, reason: null, trailers: [] }] : [];
+}
+
 /** A gitscale pull request merged with a merge commit: its decisions are on the second parent's tip. */
 function mergedDecisions(merge: HistoryCommit, tip: HistoryCommit): CommitDecision[] {
   const ds = readDecisions(tip.message);
@@ -95,6 +102,7 @@ async function decisionsIn(src: HistorySource, repository: string, sinceMs: numb
     commits++;
     const own = readDecisions(c.message);
     if (own.length) out.push(...entries(repository, c, own, null));
+    else if (c.parents.length === 1) out.push(...entries(repository, c, squashedTitle(c), 'pull-request'));
     else if (c.parents.length > 1) {
       // A remote's fetch deepens past every merge cut at the cutoff, so the tip is there unless the
       // repository itself is shallow.

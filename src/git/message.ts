@@ -100,3 +100,15 @@ export function readDecisions(message: string): CommitDecision[] {
     trailers: d.trailers.filter(([k]) => k !== TRAILER_REASON),
   }));
 }
+
+/** renderMessage's subject for one object: `scale <object> <from>→<to> (<summary>)`. */
+const SUBJECT = /^scale (\S+\/\S+) (\d+)→(\d+) \(/;
+
+/**
+ * The object and replica change a one-object subject names, for a message that lost its body and
+ * trailers (a forge's squash merge keeps only the pull request's title); null when it is not one.
+ */
+export function readSubject(message: string): { object: string; from: number; to: number } | null {
+  const m = SUBJECT.exec(message.split('\n', 1)[0]);
+  return m ? { object: m[1], from: Number(m[2]), to: Number(m[3]) } : null;
+}

@@ -65,6 +65,9 @@ beforeAll(async () => {
   await merge('webMerge', NOW - 3 * HOUR, 'gitscale/default/web', "Merge pull request 'scale default/web 2→6 (redis: 30 items / 5)' (#7) from gitscale/default/web into main");
   // A pull request squashed in (the forge lists the commit and adds its own paragraph).
   await commit('apiSquash', NOW - 2 * HOUR, `scale default/api 1→2 (#8)\n\n* ${renderMessage([entry('default/api', 1, 2, PR)])}\nReviewed-on: https://forge/pulls/8\n`);
+  // A squash through Gitea's API keeps only the title.
+  await commit('titleSquash', NOW - 110 * MIN, 'scale default/cron 3→1 (no activity for cooldownPeriod 300 s) (#9)');
+  await commit('lookalike', NOW - 105 * MIN, 'scale default/cron 1→2 (by hand)');
   // A person merges a branch whose tip is a direct gitscale commit: not a pull request, not listed.
   await gitAt(dir, NOW, 'checkout', '-q', '-b', 'feature');
   await commit('featureTip', NOW - 100 * MIN, renderMessage([entry('default/side', 1, 9)]));
@@ -103,9 +106,9 @@ const brief = (list: HistoryEntry[]) => list.map((d) => `${d.object} ${d.from}�
 
 describe('gitscale history', () => {
   it.each([
-    { name: 'everything in 7 days, newest first', opts: {}, want: ['default/consumer 0→4 commit', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request', 'default/legacy 1→3 commit'] },
+    { name: 'everything in 7 days, newest first', opts: {}, want: ['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request', 'default/legacy 1→3 commit'] },
     { name: '--since 150m stops before the merged pull request', opts: { sinceMs: 150 * MIN }, want: ['default/consumer 0→4 commit'] },
-    { name: '--since 4h30m keeps the squash and the merge', opts: { sinceMs: 4 * HOUR + 30 * MIN }, want: ['default/consumer 0→4 commit', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request'] },
+    { name: '--since 4h30m keeps the squashes and the merge', opts: { sinceMs: 4 * HOUR + 30 * MIN }, want: ['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request'] },
     { name: '--object picks one object', opts: { object: 'default/web' }, want: ['default/web 2→6 pull-request'] },
     { name: '--object of an object with no decision', opts: { object: 'default/nothing' }, want: [] },
   ])('$name (local, read in place)', async ({ opts, want }) => {
@@ -117,7 +120,8 @@ describe('gitscale history', () => {
 
   it('reads each decision\'s time, commit, triggers and rule (an old commit\'s rule from its body)', async () => {
     const r = await history({ repository: 'local' });
-    const [consumer, api, web, legacy] = decisions(r.out);
+    const [consumer, cron, api, web, legacy] = decisions(r.out);
+    expect(cron).toMatchObject({ commit: oid.titleSquash, triggers: [], rule: null });
     expect(consumer).toMatchObject({ repository: 'local', commit: oid.once, triggers: ['redis value=20 target=5 active=true'], rule: expect.stringMatching(/ceil\(20 \/ 5\) = 4/) });
     expect(Date.parse(consumer.time)).toBeGreaterThanOrEqual(NOW);
     expect(api).toEqual({ time: new Date(NOW - 2 * HOUR).toISOString().replace('.000Z', 'Z'), repository: 'local', object: 'default/api', from: 1, to: 2, route: 'pull-request', commit: oid.apiSquash, triggers: ['redis value=10 target=5 active=true'], rule: 'ceil(10 / 5) = 2 → 2' });
@@ -131,7 +135,7 @@ describe('gitscale history', () => {
     expect(remote.code).toBe(0);
     expect(decisions(remote.out)).toEqual(decisions(local.out).map((d) => ({ ...d, repository: 'remote' })));
     const since = await history({ repository: 'remote', sinceMs: 4 * HOUR + 30 * MIN });
-    expect(brief(decisions(since.out))).toEqual(['default/consumer 0→4 commit', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request']);
+    expect(brief(decisions(since.out))).toEqual(['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request']);
   });
 
   it('prints one aligned line per decision in text, with the repository when it lists several', async () => {
@@ -146,8 +150,8 @@ describe('gitscale history', () => {
     expect(r.code).toBe(1);
     const body = JSON.parse(r.out);
     expect(body.errors).toEqual([{ repository: 'gone', code: 'GIT_UNREACHABLE', message: expect.stringContaining("repository 'gone'") }]);
-    expect(body.decisions.filter((d: HistoryEntry) => d.repository === 'remote')).toHaveLength(4);
-    expect(body.decisions.filter((d: HistoryEntry) => d.repository === 'local')).toHaveLength(4);
+    expect(body.decisions.filter((d: HistoryEntry) => d.repository === 'remote')).toHaveLength(5);
+    expect(body.decisions.filter((d: HistoryEntry) => d.repository === 'local')).toHaveLength(5);
     expect(r.err).toMatch(/reading history failed repository=gone/);
   });
 

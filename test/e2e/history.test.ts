@@ -1,5 +1,6 @@
 // `gitscale history` through the built command (dist/cli.js) in its own process: decisions that
-// `gitscale once` committed, read back from a local repository and from the real git http-backend.
+// `gitscale once` committed, read back from a local repository and from the real git http-backend,
+// and gitscale pull requests merged on a real Gitea as a merge commit, a squash and a rebase.
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +17,7 @@ const run = promisify(execFile);
 
 function gitscale(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITEA_PR_TOKEN: servers.GITEA_TOKEN } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -86,3 +87,47 @@ describe('gitscale history (dist/cli.js)', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+const gitea = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, { method: init.method, body: init.body === undefined ? undefined : JSON.stringify(init.body), headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' } });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+};
+
+describe('gitscale history of pull requests merged on Gitea (dist/cli.js)', () => {
+  const full = { triggers: ['redis value=80 target=5 active=true'], rule: expect.stringMatching(/ceil\(80 \/ 5\) = 16/) };
+  it.each([
+    { name: 'a merge commit (the decision read from the merged branch commit)', style: 'merge', want: full },
+    { name: 'a rebase (the branch commit, its trailers kept)', style: 'rebase', want: full },
+    { name: 'a squash (Gitea keeps only the title: no triggers, no rule)', style: 'squash', want: { triggers: [], rule: null } },
+  ])('a gitscale pull request merged as $name is route pull-request', async ({ style, want }) => {
+    const repo = `hist-${style}-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await gitea('/user/repos', { method: 'POST', body: { name: repo, auto_init: true, default_branch: 'main' } })).status).toBe(201);
+    expect((await gitea(`/repos/gitscale/${repo}/contents/deploy.yaml`, { method: 'POST', body: { content: Buffer.from(deployment('consumer', 8)).toString('base64'), message: 'manifests', branch: 'main' } })).status).toBe(201);
+    const redis = new Redis(servers.REDIS_ADDRESS);
+    const list = await newList(redis, 80);
+    await redis.quit();
+    const cfg = await writeConfig({
+      repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${repo}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea' } }],
+      scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
+    const once = await gitscale('once', '--config', cfg, '-o', 'json', '--data-dir', dataDir);
+    expect(once.code, once.stderr).toBe(0);
+    const pr = JSON.parse(once.stdout).objects[0].pullRequest.number;
+    // Gitea checks mergeability in the background and answers 405 until it has.
+    let merged = 0;
+    for (let i = 0; i < 50 && merged !== 200; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      merged = (await gitea(`/repos/gitscale/${repo}/pulls/${pr}/merge`, { method: 'POST', body: { Do: style } })).status;
+    }
+    expect(merged).toBe(200);
+    const head = (await gitea(`/repos/gitscale/${repo}/branches/main`)).json.commit.id;
+    const r = await gitscale('history', '--config', cfg, '-o', 'json', '--data-dir', dataDir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).decisions).toEqual([
+      { time: expect.any(String), repository: 'manifests', object: 'default/consumer', from: 8, to: 16, route: 'pull-request', commit: head, ...want },
+    ]);
+  });
+});
+

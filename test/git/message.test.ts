@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseTrailers, readDecisions, renderMessage } from '../../src/git/message.js';
+import { parseTrailers, readDecisions, readSubject, renderMessage } from '../../src/git/message.js';
 
 const run = promisify(execFile);
 const one = { object: 'default/consumer', file: 'apps/consumer/deployment.yaml', field: 'spec.replicas', from: 0, to: 4, summary: 'aws-sqs-queue: 20 msgs / 5', reason: 'active: scale from 0 to 1; ceil(20 / 5) = 4 → 4', trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] as [string, string][] };
@@ -72,5 +72,16 @@ describe('readDecisions', () => {
     { name: 'neither trailer nor body says why: reason null', message: 'scale\n\nGitscale-Object: default/a\nGitscale-Replicas: 1 -> 2\n', want: [{ object: 'default/a', from: 1, to: 2, reason: null, trailers: [] }] },
   ])('$name', ({ message, want }) => {
     expect(readDecisions(message)).toEqual(want);
+  });
+});
+
+describe('readSubject', () => {
+  it.each([
+    { name: 'a one-object subject', message: renderMessage([one]), want: { object: 'default/consumer', from: 0, to: 4 } },
+    { name: 'a squash title with the pull request number', message: 'scale default/web 8→16 (redis: 80 items / 5) (#3)\n', want: { object: 'default/web', from: 8, to: 16 } },
+    { name: 'a multi-object subject', message: renderMessage(two), want: null },
+    { name: 'a person\'s subject', message: 'scale up the web tier\n', want: null },
+  ])('$name', ({ message, want }) => {
+    expect(readSubject(message)).toEqual(want);
   });
 });
