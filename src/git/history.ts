@@ -119,7 +119,7 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
     /** Commits deepen-since left without their parents because those are older than the cutoff. */
     const ended = new Set<string>();
     /** Requests a pack and keeps its commits; returns how many were new. */
-    const fetch = async (deepen: Deepen, more: { relative?: boolean; shallow?: string[]; have?: string[] } = {}): Promise<number> => {
+    const request = async (deepen: Deepen, more: { relative?: boolean; shallow?: string[]; have?: string[] } = {}): Promise<number> => {
       const answer = await uploadPack(http, o.url, headers, { want: head, caps: ad.caps, deepen, filter, ...more });
       let added = 0;
       for (const c of answer.pack ? commitsInPack(answer.pack).values() : []) {
@@ -131,15 +131,15 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
     };
     const source: HistorySource = { head, read: async (oid) => commits.get(oid) ?? null };
     if (o.deepen !== 'depth' && ad.caps.has('deepen-since')) {
-      await fetch({ since: cutoff });
+      await request({ since: cutoff });
       if (!commits.has(head)) {
         // No commit is that recent, so upload-pack selected nothing: the head alone must prove it.
-        await fetch({ depth: 1 });
+        await request({ depth: 1 });
         const c = commits.get(head);
         if (c && c.time < cutoff * 1000) return source;
         throw new GitError('GIT_HISTORY_INCOMPLETE', `repository '${o.repository}' (${o.url}): the server sent no commits since ${new Date(cutoff * 1000).toISOString()}, yet its head ${head.slice(0, 12)} is ${c ? 'newer' : 'not readable'}`, { repository: o.repository });
       }
-    } else await fetch({ depth: FIRST_DEPTH });
+    } else await request({ depth: FIRST_DEPTH });
     // Where the line ends on a missing parent: deepen-since leaves a commit shallow because its
     // parent is older than the cutoff (done), or because it is a merge whose *other* parent is
     // (the first-parent line goes on); a count may fall short. Deepen from the boundary until the
@@ -151,11 +151,12 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
       if (ended.has(last.oid) && last.parents.length === 1) return source;
       const shallow = [...commits.values()].filter((c) => c.parents.some((p) => !commits.has(p))).map((c) => c.oid);
       const added = ad.caps.has('deepen-relative')
-        ? await fetch({ depth }, { relative: true, shallow, have: [head] })
-        : await fetch({ depth: commits.size + depth });
+        ? await request({ depth }, { relative: true, shallow, have: [head] })
+        : await request({ depth: commits.size + depth });
       if (added === 0) throw new GitError('GIT_HISTORY_INCOMPLETE', `repository '${o.repository}' (${o.url}): the server sent nothing behind ${last.oid.slice(0, 12)}, which is newer than the cutoff`, { repository: o.repository });
     }
   } catch (e) {
+    if (e instanceof GitError && e.code === 'GIT_BAD_PACK') throw new GitError(e.code, say('reading the fetched pack failed', e), { repository: o.repository });
     if (e instanceof GitError) throw e;
     if (e instanceof HttpStatusError && (e.status === 401 || e.status === 403)) throw new GitError('GIT_AUTH', say('authentication failed (check the token named in auth.tokenFromEnv)', e), { repository: o.repository });
     throw new GitError('GIT_UNREACHABLE', say('fetching history failed', e), { repository: o.repository });
