@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
 import { commitsInPack, type PackedCommit } from './pack.js';
+import { branchError } from './local.js';
 import { readOnlyFs } from './readonly-fs.js';
 import type { Repo } from './tree.js';
 import { advertise, HttpStatusError, uploadPack, type Deepen } from './upload-pack.js';
@@ -77,10 +78,7 @@ export async function localHistory(o: LocalHistoryOptions): Promise<HistorySourc
     const head = await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: `refs/heads/${o.branch}` });
     return { head, read: (oid) => readHistoryCommit(repo, oid) };
   } catch (e) {
-    const missing = !o.fs.existsSync(repo.gitdir);
-    throw new GitError(missing ? 'GIT_NOT_A_REPOSITORY' : 'GIT_BRANCH_NOT_FOUND',
-      missing ? `repository '${o.repository}': ${o.dir} is not a Git repository` : `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`,
-      { repository: o.repository });
+    throw branchError(o, e);
   }
 }
 

@@ -26,15 +26,7 @@ export function openLocal(o: LocalOptions): Workspace {
       head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref });
       return head;
     } catch (e) {
-      if (o.fs.existsSync(repo.gitdir)) {
-        throw new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`, { repository: o.repository });
-      }
-      // A bare repository (HEAD, objects/ and refs/ at the top, no .git) has no working tree to commit in.
-      const bare = ['HEAD', 'objects', 'refs'].every((n) => o.fs.existsSync(join(o.dir, n)));
-      throw new GitError(bare ? 'GIT_BARE_REPOSITORY' : 'GIT_NOT_A_REPOSITORY', bare
-        ? `repository '${o.repository}': ${o.dir} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${o.dir} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`
-        : `repository '${o.repository}': ${o.dir} is not a Git repository`,
-      { repository: o.repository });
+      throw branchError(o, e);
     }
   }
 
@@ -123,4 +115,17 @@ export function openLocal(o: LocalOptions): Workspace {
     treeId: async (dir) => treeIdAt(repo, head ?? (await sync()), dir),
     write,
   };
+}
+
+/** Why a local repository's branch cannot be read: the branch is missing, the directory is bare, or it is no repository. */
+export function branchError(o: { repository: string; dir: string; branch: string; fs: typeof nodeFs }, e: unknown): GitError {
+  if (o.fs.existsSync(join(o.dir, '.git'))) {
+    return new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`, { repository: o.repository });
+  }
+  // A bare repository (HEAD, objects/ and refs/ at the top, no .git) has no working tree to commit in.
+  const bare = ['HEAD', 'objects', 'refs'].every((n) => o.fs.existsSync(join(o.dir, n)));
+  return new GitError(bare ? 'GIT_BARE_REPOSITORY' : 'GIT_NOT_A_REPOSITORY', bare
+    ? `repository '${o.repository}': ${o.dir} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${o.dir} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`
+    : `repository '${o.repository}': ${o.dir} is not a Git repository`,
+  { repository: o.repository });
 }

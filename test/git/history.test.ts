@@ -107,6 +107,7 @@ describe('firstParents on a local repository (read in place)', () => {
   it.each([
     { name: 'a directory without .git', dir: () => tempDir('not-a-repo'), branch: 'main', wantCode: 'GIT_NOT_A_REPOSITORY' },
     { name: 'a branch that does not exist', dir: async () => repo.dir, branch: 'nope', wantCode: 'GIT_BRANCH_NOT_FOUND' },
+    { name: 'a bare repository', dir: async () => { const d = await tempDir('bare'); await run('git', ['init', '-q', '--bare', d]); return d; }, branch: 'main', wantCode: 'GIT_BARE_REPOSITORY' },
   ])('$name is $wantCode', async ({ dir, branch, wantCode }) => {
     const err = await localHistory({ repository: 'r', dir: await dir(), branch, fs }).catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
