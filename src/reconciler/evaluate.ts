@@ -39,7 +39,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     deps.triggers.sample(obj),
   ]);
   result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error }));
-  if (located instanceof Error) return { result: failed(result, located) };
+  if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;
   try {
@@ -48,6 +48,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);
     const routed = routeFor(decision.current, decision.desired, obj.review, deps.cluster);
     return {
+      kind: 'decided',
       decision,
       file,
       field: field.field,
@@ -65,6 +66,6 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
       },
     };
   } catch (e) {
-    return { result: failed(result, e) };
+    return { kind: 'failed', result: failed(result, e) };
   }
 }

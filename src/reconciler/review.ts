@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { setReplicas } from '../manifests/index.js';
 import { commitEntry } from './explain.js';
 import { workloadTarget } from './target.js';
-import type { Evaluated } from './types.js';
+import type { Item } from './plan.js';
 
 export const BRANCH_PREFIX = 'gitscale/';
 export const branchFor = (obj: ObjectConfig) => `${BRANCH_PREFIX}${obj.namespace}/${obj.name}`;
@@ -34,7 +34,6 @@ export interface ReviewOutcome {
   note?: string;
 }
 
-type Item = { obj: ObjectConfig; ev: Evaluated };
 
 function prBody(item: Item, message: string): string {
   const r = item.ev.result;
@@ -80,13 +79,13 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   // Checked on every path, and the inspected head is the push's lease: a person's commit is never overwritten.
   const head = await ops.branchHead(branch);
   if (!ours(head, c)) return handsOff(item, open, head!.committerEmail !== c.repo.author.email ? head!.committerEmail : head!.authorEmail, c);
-  const entry = commitEntry(obj, ev.decision!, ev.file!, ev.field ?? 'spec.replicas');
+  const entry = commitEntry(obj, ev.decision, ev.file, ev.field);
   // `gitscale history` tells a decision that came in through review from a direct commit by this trailer.
   const message = renderMessage([{ ...entry, trailers: [...entry.trailers, [TRAILER_ROUTE, 'pull-request']] }]);
   await ops.writeBranch(branch, async (read) => {
-    const text = await read(ev.file!);
+    const text = await read(ev.file);
     if (text === null) return null;
-    return { files: { [ev.file!]: setReplicas(text, workloadTarget(obj), ev.decision!.desired, ev.file!) }, message };
+    return { files: { [ev.file]: setReplicas(text, workloadTarget(obj), ev.decision.desired, ev.file) }, message };
   }, c.repo.author, head?.oid ?? null);
   const title = message.split('\n')[0];
   const body = prBody(item, message);

@@ -1,4 +1,6 @@
-// One tick for one repository: sync, evaluate its due objects in parallel, write one commit.
+// One tick for one repository: sync, evaluate its due objects in parallel, plan, then the
+// executors (one commit, the pull requests) answer with outcomes, from which results and the next
+// state follow (docs: DESIGN's "tick as a plan").
 import type { ObjectConfig, RepositoryConfig } from '../config/types.js';
 import type { Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
@@ -6,6 +8,8 @@ import type { EngineState } from '../engine/types.js';
 import { baseResult, evaluate, failed } from './evaluate.js';
 import type { TriggerPool } from './triggers.js';
 import type { Forge } from '../forges/types.js';
+import { nextState, resultOf, type Outcome } from './outcome.js';
+import { plan, type Item, type Plan } from './plan.js';
 import { reconcileReviews } from './review.js';
 import type { Reporter } from './report.js';
 import type { MarkerCache } from './target.js';
@@ -50,8 +54,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   }
   d.report.clear(`repository ${d.repo.name}#sync`, 'repository sync recovered', { repository: d.repo.name });
   const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), cluster: d.cluster, markers: d.markers })));
-  const results = new Map(objects.map((o, i) => [o.key, evaluated[i].result]));
-  for (const [i, ev] of evaluated.entries()) {
+  for (const ev of evaluated) {
     const r = ev.result;
     logTriggers(r, d.report);
     if (!r.error) {
@@ -60,73 +63,59 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
       if (r.route === 'none') d.report.report(`${r.key}#decision`, `${r.current}→${r.desired} ${r.reason}`, 'debug', 'decision', fields);
       else d.log.info('decision', fields);
     }
-    if (!d.dryRun && ev.decision && r.route === 'none') d.states.set(objects[i].key, ev.decision.state);
   }
-  if (d.dryRun) return [...results.values()];
+  if (d.dryRun) return evaluated.map((ev) => ev.result);
 
-  const decided = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'none');
-  // A decision that was not written: keep what the HPA learnt (recommendations, activity), not its scale event.
-  const unwritten = ({ obj, ev }: (typeof decided)[number]) =>
-    d.states.set(obj.key, { ...ev.decision!.state, scaleEvents: d.states.get(obj.key)?.scaleEvents ?? [] });
-  const reviewed = decided.filter(({ ev }) => ev.result.route === 'pull-request');
-  for (const c of reviewed) unwritten(c);
+  const p = plan(d.repo.name, objects, evaluated);
   // Direct commits first: small changes land without waiting on the forge (or its rate limits).
-  const changes = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
-  if (changes.length > 0) await commitChanges(changes);
-  await reviews();
-  return [...results.values()];
+  const outcomes = new Map<string, Outcome>([
+    ...(p.changeSet.length ? await commitChangeSet(p.changeSet, d) : []),
+    ...(await reconcilePullRequests(p, d)),
+  ]);
+  // Scale patches and nudges (p.scalePatches, p.nudges) are carried out by cluster/ once a cluster is configured.
+  return objects.map((obj, i) => {
+    const ev = evaluated[i];
+    if (ev.kind === 'failed') return ev.result;
+    const o = outcomes.get(obj.key) ?? { kind: 'unchanged' };
+    d.states.set(obj.key, nextState(d.states.get(obj.key), ev.decision, o));
+    return resultOf(ev.result, o);
+  });
+}
 
-  async function reviews(): Promise<void> {
-    if (d.forge && d.ws.branches) {
-      const settled = objects.map((obj, i) => ({ obj, ev: evaluated[i] })).filter(({ ev }) => ev.decision && !ev.result.error && ev.result.route !== 'pull-request');
-      const outcomes = await reconcileReviews(reviewed, settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
-      for (const c of reviewed) {
-        const o = outcomes.get(c.obj.key);
-        const r = results.get(c.obj.key)!;
-        if (o?.error !== undefined) {
-          results.set(c.obj.key, failed(r, o.error));
-        } else if (o?.note && !o.pr) {
-          results.set(c.obj.key, { ...r, reason: `${r.reason} (${o.note})` });
-        } else if (o?.pr) {
-          results.set(c.obj.key, { ...r, pullRequest: { number: o.pr.number, url: o.pr.url }, reason: o.note ? `${r.reason} (${o.note})` : r.reason });
-          d.log.info('pull request', { object: c.obj.key, pr: o.pr.number, url: o.pr.url, routedBy: r.routedBy ?? undefined, note: o.note });
-        }
-      }
-    } else {
-      // Pull requests need a forge; without one the decision is reported, not written.
-      for (const { obj, ev: { result: r } } of reviewed) {
-        d.report.report(`${obj.key}#review`, `${r.current}→${r.desired}`, 'warn', 'waiting for review: no forge configured to open a pull request, not written', { object: obj.key, routedBy: r.routedBy ?? undefined, current: r.current, desired: r.desired });
-      }
-    }
+/** The git executor: one commit for the change set; an outcome per object. */
+async function commitChangeSet(changeSet: Item[], d: TickDeps): Promise<[string, Outcome][]> {
+  try {
+    const w = await writeChanges(d.ws, changeSet, d.repo.author, d.log);
+    d.report.clear(`repository ${d.repo.name}#write`, 'write recovered', { repository: d.repo.name });
+    if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
+    if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
+    return changeSet.map(({ obj }): [string, Outcome] => {
+      const error = w.failed.get(obj.key);
+      if (w.failed.has(obj.key)) return [obj.key, { kind: 'failed', error }];
+      if (w.result && w.applied.includes(obj.key)) return [obj.key, { kind: 'committed', commit: w.result.commit }];
+      return [obj.key, { kind: 'skipped' }];
+    });
+  } catch (e) {
+    d.report.report(`repository ${d.repo.name}#write`, (e as Error).message, 'error', 'write failed', { repository: d.repo.name, error: (e as Error).message });
+    return changeSet.map(({ obj }) => [obj.key, { kind: 'failed', error: e }]);
   }
+}
 
-  async function commitChanges(changes: typeof decided): Promise<void> {
-    try {
-      const w = await writeChanges(d.ws, changes, d.repo.author, d.log);
-      for (const { obj, ev } of changes) {
-        const r = results.get(obj.key)!;
-        if (w.failed.has(obj.key)) {
-          unwritten({ obj, ev });
-          results.set(obj.key, failed(r, w.failed.get(obj.key)));
-        } else if (w.result && w.applied.includes(obj.key)) {
-          results.set(obj.key, { ...r, commit: w.result.commit });
-          d.states.set(obj.key, ev.decision!.state);
-        } else {
-          unwritten({ obj, ev });
-          results.set(obj.key, { ...r, route: 'none', reason: `${r.reason} (not written: changed in Git meanwhile)` });
-        }
-      }
-      d.report.clear(`repository ${d.repo.name}#write`, 'write recovered', { repository: d.repo.name });
-      if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
-      if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
-    } catch (e) {
-      d.report.report(`repository ${d.repo.name}#write`, (e as Error).message, 'error', 'write failed', { repository: d.repo.name, error: (e as Error).message });
-      for (const c of changes) {
-        results.set(c.obj.key, failed(results.get(c.obj.key)!, e));
-        unwritten(c);
-      }
-    }
+/** The forge executor: reconciles the pull requests of the plan; without a forge, reviews wait (reported, not written). */
+async function reconcilePullRequests(p: Plan, d: TickDeps): Promise<[string, Outcome][]> {
+  if (!d.forge || !d.ws.branches) {
+    return p.pullRequests.map(({ obj, ev: { result: r } }) => {
+      d.report.report(`${obj.key}#review`, `${r.current}→${r.desired}`, 'warn', 'waiting for review: no forge configured to open a pull request, not written', { object: obj.key, routedBy: r.routedBy ?? undefined, current: r.current, desired: r.desired });
+      return [obj.key, { kind: 'in-review' }];
+    });
   }
+  const reviews = await reconcileReviews(p.pullRequests, p.settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
+  return p.pullRequests.map(({ obj, ev }): [string, Outcome] => {
+    const o = reviews.get(obj.key);
+    if (o?.error !== undefined) return [obj.key, { kind: 'failed', error: o.error }];
+    if (o?.pr) d.log.info('pull request', { object: obj.key, pr: o.pr.number, url: o.pr.url, routedBy: ev.result.routedBy ?? undefined, note: o.note });
+    return [obj.key, { kind: 'in-review', pr: o?.pr ? { number: o.pr.number, url: o.pr.url } : undefined, note: o?.note }];
+  });
 }
 
 /** Each failing trigger's own cause, naming object, trigger index and type; logged when it changes. */

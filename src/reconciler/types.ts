@@ -1,4 +1,4 @@
-import type { Decision, EngineState } from '../engine/types.js';
+import type { Decision } from '../engine/types.js';
 
 export type Route = 'none' | 'commit' | 'pull-request' | 'direct-patch+commit';
 
@@ -35,17 +35,20 @@ export interface ObjectResult {
   pullRequest: { number: number; url: string } | null;
 }
 
-/** Internal: an evaluated object, before writing. */
-export interface Evaluated {
+/** Internal: an evaluated object, before writing. Either it could not be decided (its error is in the result)... */
+export interface Failed {
+  kind: 'failed';
   result: ObjectResult;
-  decision?: Decision;
-  /** The file that holds the replica field (resolved from a directory for markers) and the field's YAML path. */
-  file?: string;
-  field?: string;
 }
 
-export interface ObjectMemory {
-  engine?: EngineState;
-  /** When the object was last evaluated (scheduling). */
-  lastRun?: number;
+/** ...or the engine decided (possibly "no change" because every trigger failed), on a located field. */
+export interface Decided {
+  kind: 'decided';
+  result: ObjectResult;
+  decision: Decision;
+  /** The file that holds the replica field (resolved from a directory for markers) and the field's YAML path. */
+  file: string;
+  field: string;
 }
+
+export type Evaluated = Failed | Decided;

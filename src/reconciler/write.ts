@@ -1,19 +1,16 @@
 // Writes the changed objects of one repository as one commit. On a lost push race the edit runs
 // again on the new head: an object whose value moved in Git meanwhile is left for the next tick
 // (a person's change is never overwritten blindly).
-import type { ObjectConfig } from '../config/types.js';
 import { renderMessage } from '../git/message.js';
 import type { CommitEntry, Edit, ReadFn, Workspace, WriteResult } from '../git/types.js';
 import { readReplicas, setReplicas } from '../manifests/index.js';
 import { workloadTarget } from './target.js';
 import { commitEntry } from './explain.js';
-import type { Evaluated } from './types.js';
+import type { Item } from './plan.js';
 import type { Logger } from '../log.js';
 
-export interface Change {
-  obj: ObjectConfig;
-  ev: Evaluated;
-}
+/** One object's decision in the change set (a plan item). */
+export type Change = Item;
 
 export interface Written {
   result: WriteResult | null;
@@ -36,9 +33,9 @@ export async function writeChanges(ws: Workspace, changes: Change[], author: { n
     const files: Record<string, string> = {};
     const entries: CommitEntry[] = [];
     for (const { obj, ev } of changes) {
-      const d = ev.decision!;
+      const d = ev.decision;
       const target = workloadTarget(obj);
-      const file = ev.file ?? obj.path;
+      const file = ev.file;
       let text: string | null;
       let updated: string;
       let field: string;

@@ -8,7 +8,7 @@ import type { Forge, PullRequest } from '../../src/forges/types.js';
 import { openRemote } from '../../src/git/remote.js';
 import { silentLogger } from '../../src/log.js';
 import { reconcileReviews } from '../../src/reconciler/review.js';
-import type { Evaluated } from '../../src/reconciler/types.js';
+import type { Decided } from '../../src/reconciler/types.js';
 import { makeServedRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
@@ -39,7 +39,7 @@ describe('reconcileReviews', () => {
     const { forge, calls } = recordingForge([foreign]);
     const obj = { key: 'default/a', namespace: 'default', name: 'a' } as ObjectConfig;
     const repo = { name: 'm', branch: 'main', author: { name: 'gitscale', email: 'gitscale@localhost' }, forge: { type: 'gitea', labels: [], reviewers: [], assignees: [], autoMerge: false } } as unknown as RepositoryConfig;
-    const settled = { obj, ev: { result: { route: 'none', current: 1, desired: 1 } } as unknown as Evaluated };
+    const settled = { obj, ev: { kind: 'decided', result: { route: 'none', current: 1, desired: 1 } } as unknown as Decided };
     await reconcileReviews([], [settled], { ws, forge, repo, log: silentLogger, handsOff: new Set(), opened: [], now: 0 });
     expect(calls).toEqual([]);
   });

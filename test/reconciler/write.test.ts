@@ -24,7 +24,7 @@ const obj = (name: string): ObjectConfig => ({
 });
 const change = (name: string, current: number, value: number): Change => {
   const decision = decide({ spec: obj(name).spec, current, now: clock.now(), triggers: [{ name: 'redis', type: 'redis', metricType: 'AverageValue', target: 5, activationTarget: 0, unit: 'items', sample: { ok: true, value, active: value > 0 } }] });
-  return { obj: obj(name), ev: { decision, result: {} as never } };
+  return { obj: obj(name), ev: { kind: 'decided', decision, file: `${name}.yaml`, field: 'spec.replicas', result: {} as never } };
 };
 
 /** A workspace whose first push attempt loses a race against `race()`. */

@@ -1,0 +1,53 @@
+// One repository's tick as a plan of typed intents (pure): the objects one commit carries, the
+// pull requests to reconcile, and the cluster work that may only follow a landed commit (a scale
+// patch for a scale from zero, a refresh nudge after a push that changed something). Executors
+// carry the intents out and answer with outcomes; nothing here does I/O.
+import type { ObjectConfig } from '../config/types.js';
+import type { Decided, Evaluated } from './types.js';
+
+export interface Item {
+  obj: ObjectConfig;
+  ev: Decided;
+}
+
+/** Patch the target's scale subresource to `replicas`, only once the commit carrying `key` landed. */
+export interface ScalePatch {
+  key: string;
+  from: number;
+  replicas: number;
+}
+
+/** Tell Argo CD / Flux to look at the repository now, after a push that changed `files`. */
+export interface Nudge {
+  repository: string;
+  files: string[];
+}
+
+export interface Plan {
+  /** One commit's edits: every committable decision of the repository. */
+  changeSet: Item[];
+  /** Decisions above a review threshold: one pull request each. */
+  pullRequests: Item[];
+  /** Decided objects not in review: their pull requests, if any, are closed (or left) by the forge executor. */
+  settled: Item[];
+  scalePatches: ScalePatch[];
+  nudges: Nudge[];
+}
+
+/** A decision that writes something and nothing went wrong before the write. */
+function writable(ev: Evaluated): ev is Decided {
+  return ev.kind === 'decided' && !ev.result.error && ev.result.route !== 'none';
+}
+
+export function plan(repository: string, objects: ObjectConfig[], evaluated: Evaluated[]): Plan {
+  const items = objects.map((obj, i) => ({ obj, ev: evaluated[i] }));
+  const decided = items.filter((x): x is Item => writable(x.ev));
+  const changeSet = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
+  return {
+    changeSet,
+    pullRequests: decided.filter(({ ev }) => ev.result.route === 'pull-request'),
+    settled: items.filter((x): x is Item => x.ev.kind === 'decided' && !x.ev.result.error && x.ev.result.route !== 'pull-request'),
+    scalePatches: changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.decision.current, replicas: ev.decision.desired })),
+    nudges: changeSet.length ? [{ repository, files: [...new Set(changeSet.map(({ ev }) => ev.file))] }] : [],
+  };
+}

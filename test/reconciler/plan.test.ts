@@ -1,0 +1,41 @@
+// The tick's plan (pure): which decisions one commit carries, which go to pull requests, which
+// settle, and the cluster intents that may follow a landed commit.
+import { describe, expect, it } from 'vitest';
+import type { ObjectConfig } from '../../src/config/types.js';
+import type { Decision } from '../../src/engine/types.js';
+import { plan } from '../../src/reconciler/plan.js';
+import type { Evaluated, ObjectResult, Route } from '../../src/reconciler/types.js';
+
+const obj = (name: string) => ({ key: `default/${name}`, namespace: 'default', name }) as ObjectConfig;
+
+function decided(name: string, current: number, desired: number, route: Route, error: string | null = null): Evaluated {
+  const result = { key: `default/${name}`, current, desired, route, error } as ObjectResult;
+  return { kind: 'decided', result, decision: { current, desired } as Decision, file: `apps/${name}.yaml`, field: 'spec.replicas' };
+}
+const failedEv = (name: string): Evaluated => ({ kind: 'failed', result: { key: `default/${name}`, route: 'none', error: 'boom' } as ObjectResult });
+
+describe('plan', () => {
+  it.each([
+    {
+      name: 'commits, a pull request, a no-op and a failure',
+      evs: [decided('a', 1, 2, 'commit'), decided('b', 2, 20, 'pull-request'), decided('c', 3, 3, 'none'), failedEv('d')],
+      want: { changeSet: ['default/a'], pullRequests: ['default/b'], settled: ['default/a', 'default/c'], scalePatches: [], nudges: [{ repository: 'm', files: ['apps/a.yaml'] }] },
+    },
+    {
+      name: 'a scale from zero: committed, then patched',
+      evs: [decided('a', 0, 4, 'direct-patch+commit'), decided('b', 1, 2, 'commit')],
+      want: { changeSet: ['default/a', 'default/b'], pullRequests: [], settled: ['default/a', 'default/b'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4 }], nudges: [{ repository: 'm', files: ['apps/a.yaml', 'apps/b.yaml'] }] },
+    },
+    {
+      name: 'every trigger failed (decided, with an error): nothing written, nothing settled',
+      evs: [decided('a', 2, 2, 'none', 'every trigger failed: nothing decided')],
+      want: { changeSet: [], pullRequests: [], settled: [], scalePatches: [], nudges: [] },
+    },
+  ])('$name', ({ evs, want }) => {
+    const p = plan('m', evs.map((e) => obj(e.result.key.split('/')[1])), evs);
+    expect({
+      changeSet: p.changeSet.map((i) => i.obj.key), pullRequests: p.pullRequests.map((i) => i.obj.key), settled: p.settled.map((i) => i.obj.key),
+      scalePatches: p.scalePatches, nudges: p.nudges,
+    }).toEqual(want);
+  });
+});
