@@ -1,6 +1,7 @@
 // Every server the suite needs. Each start function fails loudly if its server cannot run here.
 import { startGitHttp } from './git-http.js';
 import { startGitea } from './gitea.js';
+import { startKube } from './kube.js';
 import { startMetrics } from './metrics.js';
 import { startPostgres } from './postgres.js';
 import { startRedis } from './redis.js';
@@ -11,6 +12,7 @@ export type { Started } from './types.js';
 export const servers: Record<string, StartServer> = {
   git: startGitHttp,
   gitea: startGitea,
+  kube: startKube,
   metrics: startMetrics,
   postgres: startPostgres,
   redis: startRedis,
