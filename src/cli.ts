@@ -14,6 +14,7 @@ main(process.argv.slice(2), {
   env: process.env,
   waitForStop,
   isTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
   onReload: (fn) => {
     process.on('SIGHUP', fn);
     return () => void process.off('SIGHUP', fn);

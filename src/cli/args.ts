@@ -86,7 +86,9 @@ export function parseArgs(argv: string[]): Args {
 
   let parsed: ReturnType<typeof nodeParseArgs<{ options: typeof OPTIONS; args: string[]; strict: true; allowPositionals: true }>>;
   try {
-    parsed = nodeParseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: true });
+    // kubectl's `-o=json` / `-c=x` (parseArgs would keep the '=' in the value).
+    const args = rest.flatMap((a) => (/^-[a-zA-Z]=/.test(a) ? [a.slice(0, 2), a.slice(3)] : [a]));
+    parsed = nodeParseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(nodeMessage(e as Error), command);
   }
@@ -106,7 +108,8 @@ export function parseArgs(argv: string[]): Args {
   if (v['log-level'] !== undefined) args.logLevel = oneOf('log-level', v['log-level'], LEVELS, command);
   if (v['trigger-timeout'] !== undefined) {
     const n = Number(v['trigger-timeout']);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError('--trigger-timeout must be a positive number of seconds', command);
+    // setTimeout fires at once past 2^31-1 ms; an hour is more than any trigger should get.
+    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError('--trigger-timeout must be a positive number of seconds, at most 3600', command);
     args.triggerTimeoutMs = n * 1000;
   }
   args.detailedExitcode = v['detailed-exitcode'] ?? false;
@@ -122,7 +125,7 @@ function nodeMessage(e: Error): string {
   const code = (e as { code?: string }).code;
   const unknown = /Unknown option '([^']+)'/.exec(e.message);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `unknown option '${unknown[1]}'`;
-  const needs = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument (?:missing|is ambiguous)/.exec(e.message);
+  const needs = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument (?:missing|is ambiguous)/.exec(e.message);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && needs) return `option ${needs[1]} needs a value`;
   return e.message.split('\n')[0];
 }

@@ -14,8 +14,9 @@ export interface Io {
   /** Starts listening for a stop request (SIGTERM/SIGINT); resolves when one arrives. */
   waitForStop: () => Promise<void>;
   now?: () => number;
-  /** stdout is a terminal: colour unless NO_COLOR. */
+  /** stdout / stderr is a terminal: colour there unless NO_COLOR. */
   isTTY?: boolean;
+  stderrIsTTY?: boolean;
   /** Calls `fn` on each reload request (SIGHUP); returns a function that stops listening. */
   onReload?: (fn: () => void) => () => void;
   /** How often `run` looks at the config file for changes (default 1000 ms). */

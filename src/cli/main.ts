@@ -85,8 +85,9 @@ async function execute(c: Context): Promise<number> {
   const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
   const color = paint(colorEnabled(io.isTTY ?? false, io.env));
   if (args.command === 'validate') return validate(c, loaded);
-  if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', color));
-  if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', color));
+  const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
+  if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', errColor));
+  if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
   if (!loaded.config) return 2;
   const config = loaded.config;
   const configBad = loaded.problems.length > 0;

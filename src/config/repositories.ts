@@ -6,17 +6,23 @@ import type { ForgeConfig, RepositoryConfig } from './types.js';
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
 /** A parsed http(s) URL, or the reason it is not one (`new URL` throws on a port above 65535). */
+/** `url` as it may be quoted in a message: credentials in it (any userinfo of an http(s) URL, a user:password) become ***. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*):\/\/([^/@]*)@/i, (whole, scheme: string, user: string) =>
+    /(^|\+)https?$/i.test(scheme) || user.includes(':') ? `${scheme}://***@` : whole);
+}
+
 export function parseHttpUrl(url: string): { ok: true; url: URL } | { ok: false; message: string } {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?(?:\[[^\]]*\]|[^/:?#]*):([^/?#]*)/i.exec(url)?.[1];
-    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) <= 65535)) return { ok: false, message: `'${url}' has an invalid port '${port}': a port is a number from 1 to 65535` };
-    return { ok: false, message: `'${url}' is not a valid URL` };
+    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) <= 65535)) return { ok: false, message: `'${redactUrl(url)}' has an invalid port '${port}': a port is a number from 1 to 65535` };
+    return { ok: false, message: `'${redactUrl(url)}' is not a valid URL` };
   }
-  if (!/^https?:$/.test(u.protocol)) return { ok: false, message: `'${url}' must be an https:// or http:// URL` };
-  if (u.port === '0') return { ok: false, message: `'${url}' has an invalid port '0': a port is a number from 1 to 65535` };
+  if (!/^https?:$/.test(u.protocol)) return { ok: false, message: `'${redactUrl(url)}' must be an https:// or http:// URL` };
+  if (u.port === '0') return { ok: false, message: `'${redactUrl(url)}' has an invalid port '0': a port is a number from 1 to 65535` };
   return { ok: true, url: u };
 }
 
@@ -30,10 +36,10 @@ function unsupportedTransport(url: string): string | undefined {
     // ssh://git@host:22/acme/apps.git and git@host:acme/apps.git → https://host/acme/apps.git
     const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)(?::\d*)?[:/](.+)$/i.exec(url);
     const https = m ? ` (e.g. https://${m[1]}/${m[2].replace(/^\/+/, '')})` : '';
-    return `'${url}' is an SSH remote, and SSH is not supported yet: ${works}${https}`;
+    return `'${redactUrl(url)}' is an SSH remote, and SSH is not supported yet: ${works}${https}`;
   }
   if (scheme === 'file') return `file:// URLs are not supported: write the directory itself (a working tree: ${url.replace(/^file:\/\//i, '') || '/srv/manifests'}), or serve the repository over http(s)`;
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return `unsupported remote '${url}' (${scheme}://): ${works}`;
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return `unsupported remote '${redactUrl(url)}' (${scheme}://): ${works}`;
   return undefined;
 }
 

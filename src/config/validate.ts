@@ -69,6 +69,8 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
  * and name (another repository or file is another cluster's or overlay's copy, not this one).
  */
 function sameWorkload(obj: ObjectConfig, accepted: ObjectConfig[], problems: Problem[]): void {
+  // A directory path is searched for each object's own marker comment: two objects never share one.
+  if (!/\.(ya?ml|json)$/i.test(obj.path)) return;
   const id = (o: ObjectConfig) => JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name]);
   const first = accepted.find((o) => id(o) === id(obj));
   if (!first) return;

@@ -97,8 +97,13 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       return wanted.map((o) => all.find((r) => r.key === o.key)!);
     },
     async reload(next) {
+      // Swap between ticks: a tick in flight finishes on the old config (its scalers and state).
+      await Promise.allSettled([...running.values()]);
       const changes = configChanges(config, next);
-      for (const k of [...changes.removed, ...changes.changed]) states.delete(k);
+      for (const k of [...changes.removed, ...changes.changed]) {
+        states.delete(k);
+        markers.delete(k);
+      }
       for (const name of changes.repositories) {
         workspaces.delete(name);
         forges.delete(name);

@@ -68,7 +68,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
     const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target };
     if (!b.scaler) {
-      pool.delete(id);
+      if (pool.get(id) === b) pool.delete(id);
       return { ...base, sample: { ok: false, error: b.error!.message, code: b.error!.code } };
     }
     const ac = new AbortController();
@@ -84,7 +84,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
       return { ...base, sample: { ok: true, value: r.value, active: r.active } };
     } catch (e) {
       const err = toScalerError(e, t.name);
-      pool.delete(id);
+      if (pool.get(id) === b) pool.delete(id);
       await b.scaler.close().catch(() => {});
       return { ...base, sample: { ok: false, error: err.message, code: err.code } };
     } finally {

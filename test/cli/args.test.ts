@@ -16,6 +16,7 @@ describe('parseArgs', () => {
     { name: 'log level', argv: ['run', '-c', 'c', '--log-level', 'debug'], want: { logLevel: 'debug' } },
     { name: 'plan --detailed-exitcode', argv: ['plan', '-c', 'c', '--detailed-exitcode'], want: { detailedExitcode: true } },
     { name: 'history filters', argv: ['history', '-c', 'c', '--repository', 'r', '--object', 'ns/a', '--since', '2d', '-o', 'json'], want: { command: 'history', repository: 'r', object: 'ns/a', since: '2d', output: 'json' } },
+    { name: 'kubectl-style -o=json and -c=file', argv: ['plan', '-c=c.yaml', '-o=json'], want: { config: 'c.yaml', output: 'json' } },
     { name: 'history default window', argv: ['history', '-c', 'c'], want: { since: '7d' } },
   ])('$name', ({ argv, want }) => {
     expect(parseArgs(argv)).toMatchObject(want);
@@ -28,6 +29,8 @@ describe('parseArgs', () => {
     { name: 'option without value', argv: ['once', '--config'], message: /--config needs a value/ },
     { name: 'bad output', argv: ['plan', '--config', 'c', '--output', 'xml'], message: /--output must be one of: text, json/ },
     { name: 'bad timeout', argv: ['plan', '--config', 'c', '--trigger-timeout', '0'], message: /positive/ },
+    { name: 'a short flag as the value', argv: ['plan', '-c', '-o', 'json'], message: /option -c needs a value/ },
+    { name: 'a timeout past what a timer can hold', argv: ['plan', '-c', 'c', '--trigger-timeout', '3000000'], message: /at most 3600/ },
     { name: 'a flag as the value', argv: ['once', '--config', '--output', 'json'], message: /--config needs a value/ },
     { name: 'bad log level', argv: ['run', '-c', 'c', '--log-level', 'loud'], message: /--log-level must be one of: debug, info, warn, error/ },
     { name: 'a flag another command takes', argv: ['once', '-c', 'c', '--detailed-exitcode'], message: /gitscale once does not take --detailed-exitcode/ },

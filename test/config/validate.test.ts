@@ -198,9 +198,9 @@ describe('validateConfig', () => {
     { name: 'another file (another overlay or cluster)', b: so('b', { scaleTargetRef: { name: 'a' } }), want: false },
     { name: 'another values key of the same file (another line)', b: so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml', 'gitscale.dev/field': 'worker.replicaCount' }), want: false },
     { name: 'another kind', b: so('b', { scaleTargetRef: { name: 'a', kind: 'StatefulSet' } }, { 'gitscale.dev/path': 'apps/a.yaml' }), want: false },
+    { name: 'a directory searched for markers (each object has its own marker)', a: so('a', {}, { 'gitscale.dev/path': '.' }), b: so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': '.' }), want: false },
     { name: 'another namespace', b: { ...so('b', { scaleTargetRef: { name: 'a' } }, { 'gitscale.dev/path': 'apps/a.yaml' }), metadata: { name: 'b', namespace: 'prod', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'apps/a.yaml' } } }, want: false },
-  ])('two ScaledObjects on one workload: the later is refused, naming the first ($name)', ({ b, want }) => {
-    const a = so('a');
+  ])('two ScaledObjects on one workload: the later is refused, naming the first ($name)', ({ a = so('a'), b, want }) => {
     const r = validateConfig({ repositories: repos, scaledObjects: [a, b] }, '/c.yaml');
     const dup = r.problems.filter((p) => p.code === 'CONFIG_DUPLICATE_TARGET');
     if (!want) {
@@ -271,5 +271,18 @@ describe('validateConfig', () => {
 
   it('is null for a document that is not a map', () => {
     expect(validateConfig('hello', '/c.yaml').config).toBeNull();
+  });
+});
+
+describe('repository url messages never quote credentials', () => {
+  it.each([
+    { name: 'an invalid port', url: 'https://x-access-token:tok-123456@git.example.com:99999/a.git', want: "'https://***@git.example.com:99999/a.git' has an invalid port" },
+    { name: 'an unsupported scheme', url: 'git+https://u:tok-123456@git.example.com/a.git', want: "unsupported remote 'git+https://***@git.example.com/a.git'" },
+    { name: 'ssh with a password', url: 'ssh://u:tok-123456@git.example.com/a.git', want: "'ssh://***@git.example.com/a.git' is an SSH remote" },
+  ])('$name', ({ url, want }) => {
+    const r = validateConfig({ repositories: [{ name: 'm', url }], scaledObjects: [] }, '/c.yaml');
+    const text = r.problems.map((p) => p.message).join('\n');
+    expect(text).toContain(want);
+    expect(text).not.toContain('tok-123456');
   });
 });
