@@ -13,7 +13,7 @@ import { commitsInPack, type PackedCommit } from './pack.js';
 import { branchError } from './local.js';
 import { readOnlyFs } from './readonly-fs.js';
 import type { Repo } from './tree.js';
-import { advertise, HttpStatusError, uploadPack, type Deepen } from './upload-pack.js';
+import { advertise, HttpStatusError, uploadPack, type Deepen, type Limits } from './upload-pack.js';
 
 export interface HistoryCommit {
   oid: string;
@@ -94,6 +94,8 @@ export interface RemoteHistoryOptions {
   deepen?: 'since' | 'depth';
   /** Ask for commits only (`filter tree:0`) when the server allows filters (default true). */
   filter?: boolean;
+  /** Per request: a whole answer within this time and size (default 60 s, 512 MiB). */
+  limits?: Limits;
 }
 
 /** First depth of the commit-count strategy; each round asks for four times more. */
@@ -109,7 +111,7 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
   try {
     if (typeof o.token === 'function') secret = await o.token();
     const headers = authHeaders(secret, o.username);
-    const ad = await advertise(http, o.url, headers);
+    const ad = await advertise(http, o.url, headers, o.limits);
     const head = ad.refs.get(`refs/heads/${o.branch}`);
     if (!head) throw new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}' (${o.url}): branch '${o.branch}' not found`, { repository: o.repository });
     const filter = o.filter !== false && ad.caps.has('filter') ? 'tree:0' : undefined;
@@ -118,7 +120,7 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
     const ended = new Set<string>();
     /** Requests a pack and keeps its commits; returns how many were new. */
     const request = async (deepen: Deepen, more: { relative?: boolean; shallow?: string[]; have?: string[] } = {}): Promise<number> => {
-      const answer = await uploadPack(http, o.url, headers, { want: head, caps: ad.caps, deepen, filter, ...more });
+      const answer = await uploadPack(http, o.url, headers, { want: head, caps: ad.caps, deepen, filter, ...more }, o.limits);
       let added = 0;
       for (const c of answer.pack ? commitsInPack(answer.pack).values() : []) {
         if (!commits.has(c.oid)) added++;

@@ -27,10 +27,41 @@ export interface PackAnswer {
   shallow: string[];
 }
 
-async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
+/** Bounds on one request: an answer must arrive whole within `timeoutMs` and hold at most `maxBytes`. */
+export interface Limits {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 };
+
+async function collect(body: AsyncIterableIterator<Uint8Array> | undefined, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  if (body) for await (const c of body) chunks.push(Buffer.from(c));
+  let size = 0;
+  if (body) {
+    for await (const c of body) {
+      size += c.byteLength;
+      if (size > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`);
+      chunks.push(Buffer.from(c));
+    }
+  }
   return Buffer.concat(chunks);
+}
+
+/** One request and its whole answer, or an error once `limits` are passed (a hung server never hangs the caller). */
+async function exchange(http: HttpClient, req: Parameters<HttpClient['request']>[0], limits: Limits) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+  });
+  try {
+    return await Promise.race([late, (async () => {
+      const res = await http.request(req);
+      return { res, body: await collect(res.body, limits.maxBytes) };
+    })()]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function pktLine(s: string): Buffer {
@@ -39,9 +70,8 @@ function pktLine(s: string): Buffer {
 
 const base = (url: string) => url.replace(/\/$/, '');
 
-export async function advertise(http: HttpClient, url: string, headers: Record<string, string>): Promise<Advertisement> {
-  const res = await http.request({ url: `${base(url)}/info/refs?service=git-upload-pack`, method: 'GET', headers });
-  const body = await collect(res.body);
+export async function advertise(http: HttpClient, url: string, headers: Record<string, string>, limits: Limits = DEFAULT_LIMITS): Promise<Advertisement> {
+  const { res, body } = await exchange(http, { url: `${base(url)}/info/refs?service=git-upload-pack`, method: 'GET', headers }, limits);
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   const lines = readPktLines(body);
   if (lines[0] !== '# service=git-upload-pack') throw new Error('the server does not speak smart HTTP (no git-upload-pack advertisement)');
@@ -77,7 +107,7 @@ export interface PackRequest {
   filter?: string;
 }
 
-export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest): Promise<PackAnswer> {
+export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest, limits: Limits = DEFAULT_LIMITS): Promise<PackAnswer> {
   const sideband = o.caps.has('side-band-64k') ? 'side-band-64k' : o.caps.has('side-band') ? 'side-band' : null;
   const since = 'since' in o.deepen;
   const caps = [sideband, 'ofs-delta', 'shallow', since ? 'deepen-since' : null, o.relative ? 'deepen-relative' : null, 'no-progress', o.filter ? 'filter' : null]
@@ -89,14 +119,13 @@ export async function uploadPack(http: HttpClient, url: string, headers: Record<
     ...(o.filter ? [`filter ${o.filter}\n`] : []),
   ];
   const payload = Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
-  const res = await http.request({
+  const { res, body } = await exchange(http, {
     url: `${base(url)}/git-upload-pack`, method: 'POST',
     headers: { ...headers, 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result', 'Content-Length': String(payload.length) },
     body: (async function* () {
       yield new Uint8Array(payload);
     })(),
-  });
-  const body = await collect(res.body);
+  }, limits);
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   const shallow: string[] = [];
   let at = 0;

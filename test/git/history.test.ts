@@ -186,3 +186,34 @@ describe('remoteHistory against git http-backend', () => {
     expect(asked).toBe(1);
   });
 });
+
+describe('remoteHistory against a server that misbehaves', () => {
+  /** A real HTTP server on loopback: `hang` accepts and never answers; `flood` answers with `bytes` of pkt-lines. */
+  async function misbehaving(kind: 'hang' | 'flood', bytes = 0): Promise<{ url: string; close: () => Promise<void> }> {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      if (kind === 'hang') return;
+      res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
+      res.end(Buffer.alloc(bytes, 0x30));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}/r.git`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  }
+
+  it.each([
+    { name: 'a server that never answers', kind: 'hang' as const, bytes: 0, want: /no whole answer within 300 ms/ },
+    { name: 'an answer larger than the cap', kind: 'flood' as const, bytes: 64 * 1024, want: /larger than 4096 bytes/ },
+  ])('$name: a clear GIT_UNREACHABLE error, not a hang', async ({ kind, bytes, want }) => {
+    const s = await misbehaving(kind, bytes);
+    try {
+      const err = await remoteHistory({ repository: 'r', url: s.url, branch: 'main', sinceMs: 0, limits: { timeoutMs: 300, maxBytes: 4096 } }).catch((e) => e);
+      expect(err).toBeInstanceOf(GitError);
+      expect(err.code).toBe('GIT_UNREACHABLE');
+      expect(err.message).toMatch(want);
+      expect(err.message).toContain("repository 'r'");
+    } finally {
+      await s.close();
+    }
+  });
+});
