@@ -5,24 +5,19 @@
 // transport), and native git doing the same remote job (`clone --bare --shallow-since` + log).
 // With --filter the server allows filters (uploadpack.allowFilter, as GitHub and Gitea do): gitscale
 // then asks for commits only. Run: npx tsx bench/history.ts [--commits 10000 --every 10 --rounds 5 --filter]
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { runHistory, type HistoryDeps } from '../src/cli/history.js';
 import type { Config, RepositoryConfig } from '../src/config/types.js';
 import { renderMessage } from '../src/git/message.js';
 import { createLogger } from '../src/log.js';
 import { startGitHttp } from '../test/support/servers/git-http.js';
+import { arg, run } from './args.js';
 
-const run = promisify(execFile);
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const COMMITS = arg('commits', 10_000);
 const EVERY = arg('every', 10);
 const ROUNDS = arg('rounds', 5);
@@ -119,7 +114,7 @@ async function main(): Promise<void> {
     const config = (r: RepositoryConfig): Config => ({ file: join(scratch, 'gitscale.yaml'), repositories: [r], objects: [], triggerAuthentications: [] });
     let printed = '';
     const deps: HistoryDeps = {
-      fs, now: () => now, env: {}, fetch: globalThis.fetch, dataDir: join(scratch, 'data'),
+      fs, now: () => now, env: {}, fetch: globalThis.fetch,
       stdout: (s) => void (printed = s), stderr: (s) => console.error(s), log: createLogger({ format: 'text', level: 'warn', write: (l) => console.error(l), now: Date.now }),
     };
     const history = async (r: RepositoryConfig) => {

@@ -2,22 +2,16 @@
 // gitscale's warm workspace (fetch, object-level commit, push with isomorphic-git) against native
 // git doing fetch + reset + edit + commit + push on its own warm clone. Rounds alternate; prints
 // both medians and their ratio. Run: npm run bench [-- --files 5000 --rounds 10]
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { openRemote } from '../src/git/remote.js';
 import { setReplicas } from '../src/manifests/index.js';
 import { startGitHttp } from '../test/support/servers/git-http.js';
+import { arg, run } from './args.js';
 
-const run = promisify(execFile);
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const FILES = arg('files', 5000);
 const ROUNDS = arg('rounds', 10);
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };

@@ -31,8 +31,6 @@ export interface HistoryDeps {
   now: () => number;
   env: Record<string, string | undefined>;
   fetch: typeof fetch;
-  /** Not written today: remote history is fetched into memory, local history read in place. */
-  dataDir: string;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   log: import('../log.js').Logger;

@@ -10,7 +10,7 @@ import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js'
 import { checkTargets } from '../reconciler/check.js';
 import type { ObjectResult } from '../reconciler/types.js';
 import { parseArgs, UsageError, type Args } from './args.js';
-import { colorEnabled, paint } from './color.js';
+import { colorEnabled, paint, type Paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
 import { loadConfig, type Loaded } from './load.js';
 import { runCommand } from './run.js';
@@ -84,7 +84,7 @@ async function execute(c: Context): Promise<number> {
   ensureDataDir(args);
   const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
   const color = paint(colorEnabled(io.isTTY ?? false, io.env));
-  if (args.command === 'validate') return validate(c, loaded);
+  if (args.command === 'validate') return validate(c, loaded, color);
   const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
   if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', errColor));
   if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
@@ -101,7 +101,7 @@ async function execute(c: Context): Promise<number> {
       throw new UsageError(`--since: ${(e as Error).message}`, 'history');
     }
     const code = await runHistory(config, { repository: args.repository, object: args.object, sinceMs, output: args.output }, {
-      fs: nodeFs, now: c.now, env: io.env, fetch: globalThis.fetch, dataDir: resolve(args.dataDir), stdout: io.stdout, stderr: io.stderr, log: c.log,
+      fs: nodeFs, now: c.now, env: io.env, fetch: globalThis.fetch, stdout: io.stdout, stderr: io.stderr, log: c.log,
     });
     return configBad ? 2 : code;
   }
@@ -127,9 +127,8 @@ function wouldChange(r: ObjectResult): boolean {
   return r.route !== 'none' && r.current !== r.desired;
 }
 
-async function validate(c: Context, loaded: Loaded): Promise<number> {
+async function validate(c: Context, loaded: Loaded, color: Paint): Promise<number> {
   const { args, io } = c;
-  const color = paint(colorEnabled(io.isTTY ?? false, io.env));
   const config = loaded.config;
   const targets = config
     ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir))))

@@ -3,7 +3,6 @@
 // locally (in place) and through the real git http-backend.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -94,7 +93,7 @@ async function history(opts: Partial<HistoryOptions>): Promise<{ code: number; o
   let out = '';
   let err = '';
   const deps: HistoryDeps = {
-    fs, now: () => NOW + HOUR, env: {}, fetch: globalThis.fetch, dataDir: join(tmpdir(), 'gitscale-history-unused'),
+    fs, now: () => NOW + HOUR, env: {}, fetch: globalThis.fetch,
     stdout: (s) => void (out += s), stderr: (s) => void (err += s),
     log: createLogger({ format: 'text', level: 'warn', write: (l) => void (err += `${l}\n`), now: () => NOW }),
   };
