@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runHistory, type HistoryDeps } from '../src/cli/history.js';
+import { CLUSTER_DEFAULTS } from '../src/config/cluster.js';
 import type { Config, RepositoryConfig } from '../src/config/types.js';
 import { renderMessage } from '../src/git/message.js';
 import { createLogger } from '../src/log.js';
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     const sinceMs = (COMMITS + 60) * 60_000;
     const sinceArg = `--since=${Math.floor((now - sinceMs) / 1000)}`;
     const repo = (over: Partial<RepositoryConfig>): RepositoryConfig => ({ name: 'bench', url, kind: 'remote', branch: 'main', review: {}, author: { name: 'gitscale', email: 'gitscale@localhost' }, ...over });
-    const config = (r: RepositoryConfig): Config => ({ file: join(scratch, 'gitscale.yaml'), repositories: [r], objects: [], triggerAuthentications: [] });
+    const config = (r: RepositoryConfig): Config => ({ file: join(scratch, 'gitscale.yaml'), repositories: [r], objects: [], triggerAuthentications: [], cluster: CLUSTER_DEFAULTS });
     let printed = '';
     const deps: HistoryDeps = {
       fs, now: () => now, env: {}, fetch: globalThis.fetch,

@@ -50,6 +50,13 @@ export class PushRejectedError extends GitscaleError<'PUSH_REJECTED'> {
   }
 }
 
+/** A Kubernetes API call failed. A permission error names the verb and the resource (`patch deployments/scale`). */
+export class ClusterError extends GitscaleError {
+  constructor(code: string, message: string, data: { verb?: string; resource?: string; namespace?: string; name?: string; status?: number } = {}) {
+    super(code, message, data);
+  }
+}
+
 export class InternalError extends GitscaleError<'INTERNAL'> {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('INTERNAL', message, data);

@@ -22,6 +22,9 @@ export interface Args {
   repository?: string;
   object?: string;
   since: string;
+  /** --kubeconfig / --context: the cluster to use (else KUBECONFIG, else in-cluster, else Git only). */
+  kubeconfig?: string;
+  context?: string;
 }
 
 /** A usage error names the command so the message can point at its help. */
@@ -43,18 +46,21 @@ const OPTIONS = {
   repository: { type: 'string' },
   object: { type: 'string' },
   since: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 type Option = keyof typeof OPTIONS;
 
 const COMMON: Option[] = ['config', 'data-dir', 'log-format', 'log-level', 'secrets-dir', 'help'];
+const KUBE: Option[] = ['kubeconfig', 'context'];
 /** Which options each command takes (anything else is a usage error naming the command). */
 export const COMMAND_OPTIONS: Record<Command, Option[]> = {
-  run: [...COMMON, 'trigger-timeout'],
-  once: [...COMMON, 'output', 'trigger-timeout'],
-  plan: [...COMMON, 'output', 'trigger-timeout', 'detailed-exitcode'],
-  validate: [...COMMON, 'output'],
+  run: [...COMMON, ...KUBE, 'trigger-timeout'],
+  once: [...COMMON, ...KUBE, 'output', 'trigger-timeout'],
+  plan: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'detailed-exitcode'],
+  validate: [...COMMON, ...KUBE, 'output'],
   history: [...COMMON, 'output', 'repository', 'object', 'since'],
   demo: ['help'],
   help: ['help'],
@@ -116,6 +122,8 @@ export function parseArgs(argv: string[]): Args {
   args.repository = v.repository;
   args.object = v.object;
   if (v.since !== undefined) args.since = v.since;
+  if (v.kubeconfig !== undefined) args.kubeconfig = v.kubeconfig;
+  if (v.context !== undefined) args.context = v.context;
   if (NEEDS_CONFIG.includes(command) && !args.config) throw new UsageError(`gitscale ${command} needs --config <file> (-c)`, command);
   return args;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { ReconcilerDeps } from '../reconciler/reconciler.js';
 import type { Args } from './args.js';
 import { clients, type ClientDeps } from './clients.js';
+import type { ClusterAccess } from './kube.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -28,6 +29,8 @@ export interface Context {
   io: Io;
   log: Logger;
   now: () => number;
+  /** The cluster, when one is configured (--kubeconfig, KUBECONFIG or in-cluster). */
+  cluster?: ClusterAccess;
 }
 
 export function clientDeps(c: Context, dataDir: string): ClientDeps {
@@ -38,6 +41,7 @@ export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.
   return {
     fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: { fetch: globalThis.fetch },
     clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
+    cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock } : undefined,
   };
 }
 

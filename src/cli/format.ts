@@ -26,6 +26,7 @@ export function planJson(results: ObjectResult[]): string {
       current: r.current, desired: r.desired, route: r.route, routedBy: r.routedBy, reason: r.reason,
       triggers: r.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error })),
       diff: r.diff, error: r.error, errorCode: r.errorCode, commit: r.commit, pullRequest: r.pullRequest,
+      live: r.live, drift: r.drift, patch: r.patch,
     })),
   }, null, 2);
 }
@@ -39,6 +40,8 @@ export function planText(results: ObjectResult[], c: Paint = plain): string {
     }
     if (r.error) out.push(`  ${c.red('ERROR')} ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
     if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${routeWord(r.route, c)}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
+    if (r.live) out.push(`  live: ${r.live.replicas} replicas (${r.live.statusReplicas} running, ${r.live.readyReplicas ?? '?'} ready)${r.drift ? `   ${c.yellow('drift')}: ${r.drift}` : ''}`);
+    if (r.patch) out.push(`  patch: ${r.patch}`);
     if (r.reason) out.push(`  why: ${r.reason}`);
     if (r.diff) out.push(r.diff.trimEnd().split('\n').map((l) => `  ${diffLine(l, c)}`).join('\n'));
     out.push('');

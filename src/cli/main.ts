@@ -14,6 +14,7 @@ import { colorEnabled, paint, type Paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
 import { loadConfig, type Loaded } from './load.js';
 import { runCommand } from './run.js';
+import { clusterAccess } from './kube.js';
 import { commandUsage, globalUsage } from './usage.js';
 import { version } from './version.js';
 import { runDemo } from '../demo/demo.js';
@@ -91,6 +92,10 @@ async function execute(c: Context): Promise<number> {
   if (!loaded.config) return 2;
   const config = loaded.config;
   const configBad = loaded.problems.length > 0;
+  if (args.command === 'run' || args.command === 'once' || args.command === 'plan') {
+    c.cluster = clusterAccess(args, io.env, c.now);
+    if (c.cluster) c.log.info('cluster', { source: c.cluster.source, identity: c.cluster.identity });
+  }
   if (args.command === 'run') return runCommand(config, c, configBad);
   if (args.command === 'history') {
     const { parseSince, runHistory } = await import('./history.js');

@@ -16,9 +16,12 @@ const FLAG = {
   logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
   secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
+  kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
+  context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
 } satisfies Record<string, Flag>;
 type Flag = [string, string];
 const COMMON: Flag[] = [FLAG.config, FLAG.dataDir, FLAG.logFormat, FLAG.logLevel, FLAG.secretsDir];
+const KUBE: Flag[] = [FLAG.kubeconfig, FLAG.context];
 
 interface Help {
   summary: string;
@@ -32,26 +35,26 @@ const HELP: Record<Command, Help> = {
   run: {
     summary: 'reconcile until SIGTERM (finishes the write in flight, exits 0)',
     usage: 'gitscale run -c <file> [flags]',
-    flags: [...COMMON, FLAG.timeout],
+    flags: [...COMMON, ...KUBE, FLAG.timeout],
     example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
     more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
   },
   once: {
     summary: 'one tick for every object, then exit',
     usage: 'gitscale once -c <file> [flags]',
-    flags: [...COMMON, FLAG.output, FLAG.timeout],
+    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout],
     example: 'gitscale once -c gitscale.yaml -o json',
   },
   plan: {
     summary: 'show what would change (triggers, replicas, route, diff); writes nothing',
     usage: 'gitscale plan -c <file> [flags]',
-    flags: [...COMMON, FLAG.output, FLAG.timeout, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
+    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
     example: 'gitscale plan -c gitscale.yaml --detailed-exitcode',
   },
   validate: {
     summary: 'list every problem in the config and its targets (warnings too)',
     usage: 'gitscale validate -c <file> [flags]',
-    flags: [...COMMON, FLAG.output],
+    flags: [...COMMON, ...KUBE, FLAG.output],
     example: 'gitscale validate -c gitscale.yaml -o json',
   },
   history: {

@@ -7,11 +7,15 @@ import { REVIEW_ANNOTATIONS } from './review.js';
 export const ANNOTATION_REPOSITORY = 'gitscale.dev/repository';
 export const ANNOTATION_PATH = 'gitscale.dev/path';
 export const ANNOTATION_FIELD = 'gitscale.dev/field';
+/** `never`: no direct scale patch for this object, even from zero (default: `allowed`). */
+export const ANNOTATION_DIRECT_PATCH = 'gitscale.dev/direct-patch';
+/** `<namespace>/<name>` of the Argo CD Application to nudge, instead of finding it by repoURL and path. */
+export const ANNOTATION_ARGOCD_APPLICATION = 'gitscale.dev/argocd-application';
 
 const PREFIX = 'gitscale.dev/';
 
 /** Every gitscale.dev/ key gitscale reads. */
-export const KNOWN_ANNOTATIONS: readonly string[] = [ANNOTATION_REPOSITORY, ANNOTATION_PATH, ANNOTATION_FIELD, ...Object.values(REVIEW_ANNOTATIONS)];
+export const KNOWN_ANNOTATIONS: readonly string[] = [ANNOTATION_REPOSITORY, ANNOTATION_PATH, ANNOTATION_FIELD, ANNOTATION_DIRECT_PATCH, ANNOTATION_ARGOCD_APPLICATION, ...Object.values(REVIEW_ANNOTATIONS)];
 
 export const annotationField = (key: string): string => `metadata.annotations["${key}"]`;
 

@@ -155,6 +155,10 @@ export interface ObjectConfig {
   annotations: Record<string, string>;
   /** Repository defaults overridden by the object's `gitscale.dev/review-*` annotations. */
   review: ReviewPolicy;
+  /** False with `gitscale.dev/direct-patch: never`: a scale from zero waits for Argo CD / Flux. */
+  directPatch: boolean;
+  /** `gitscale.dev/argocd-application`: the Application to nudge, instead of the ones found by repoURL and path. */
+  argocdApplication?: { namespace: string; name: string };
 }
 
 export interface TriggerAuthentication {
@@ -167,10 +171,34 @@ export interface TriggerAuthentication {
   secretTargetRef: { parameter: string; name: string; key: string }[];
 }
 
+/** The `cluster:` block (used only when a cluster is reachable: --kubeconfig, KUBECONFIG or in-cluster). */
+export interface ClusterSettings {
+  /** Patch the scale subresource after the commit of a scale from zero landed (default true). */
+  directPatch: boolean;
+  /** Ask Argo CD / Flux to look at Git right after each push that changed something (default true). */
+  nudge: boolean;
+  /** How long a scale-from-zero patch waits for Argo CD / Flux to reach the pushed commit (default 10). */
+  syncWaitSeconds: number;
+  /** Live spec.replicas differing from Git for longer than this is reported as drift (default 300). */
+  driftAfterSeconds: number;
+  leaderElection: {
+    enabled: boolean;
+    name: string;
+    /** Default: POD_NAMESPACE, else `default` (resolved by the command line). */
+    namespace?: string;
+    leaseDurationSeconds: number;
+    renewDeadlineSeconds: number;
+    retryPeriodSeconds: number;
+  };
+  /** Repositories are split across this many Leases (default 1). */
+  shards: number;
+}
+
 export interface Config {
   /** Absolute path of the config file, for messages and resolving relative local repo paths. */
   file: string;
   repositories: RepositoryConfig[];
+  cluster: ClusterSettings;
   objects: ObjectConfig[];
   triggerAuthentications: TriggerAuthentication[];
 }

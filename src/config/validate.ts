@@ -1,7 +1,7 @@
 // Pure validation and normalisation of the config document (STYLE §5, §12): every problem is
 // collected with its object, file and field; objects that pass are kept even when others fail.
 import { posix } from 'node:path';
-import { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField, checkAnnotations } from './annotations.js';
+import { ANNOTATION_ARGOCD_APPLICATION, ANNOTATION_DIRECT_PATCH, ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField, checkAnnotations } from './annotations.js';
 import { defaultBehavior } from './behavior.js';
 import { readPause } from './pause.js';
 import { REVIEW_ANNOTATIONS, readReviewAnnotations } from './review.js';
@@ -9,6 +9,7 @@ import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
+import { validateCluster } from './cluster.js';
 import type { ConfigProblem, ObjectConfig, RepositoryConfig, TriggerConfig, ValidateResult } from './types.js';
 
 export { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY } from './annotations.js';
@@ -25,7 +26,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     return { config: null, problems, warnings };
   }
   for (const key of Object.keys(doc)) {
-    if (!['repositories', 'scaledObjects', 'triggerAuthentications'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
+    if (!['repositories', 'scaledObjects', 'triggerAuthentications', 'cluster'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
   }
   const repoProblems: Problem[] = [];
   const repoWarnings: Problem[] = [];
@@ -35,6 +36,11 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   const authProblems: Problem[] = [];
   const triggerAuthentications = validateTriggerAuthentications(doc.triggerAuthentications, authProblems);
   authProblems.forEach(add(problems, 'triggerAuthentications'));
+  const clusterProblems: Problem[] = [];
+  const clusterWarnings: Problem[] = [];
+  const cluster = validateCluster(doc.cluster, clusterProblems, clusterWarnings);
+  clusterProblems.forEach(add(problems, 'cluster'));
+  clusterWarnings.forEach(add(warnings, 'cluster'));
   if (!Array.isArray(doc.scaledObjects) || doc.scaledObjects.length === 0) {
     add(problems, 'config')({ field: 'scaledObjects', message: 'must be a non-empty list of KEDA ScaledObjects', code: 'CONFIG_REQUIRED' });
     return { config: null, problems, warnings };
@@ -59,7 +65,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
       objects.push(obj);
     }
   });
-  return { config: { file, repositories, objects, triggerAuthentications }, problems, warnings };
+  return { config: { file, repositories, cluster, objects, triggerAuthentications }, problems, warnings };
 }
 
 /**
@@ -112,6 +118,17 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
     } else path = norm === '.' ? '' : norm;
   }
   const fieldPath = annotations[ANNOTATION_FIELD]?.trim() || undefined;
+  const directPatchValue = annotations[ANNOTATION_DIRECT_PATCH];
+  if (directPatchValue !== undefined && directPatchValue !== 'never' && directPatchValue !== 'allowed') {
+    problems.push({ field: field(ANNOTATION_DIRECT_PATCH), message: `must be "never" or "allowed", got ${JSON.stringify(directPatchValue)}`, code: 'CONFIG_INVALID' });
+  }
+  const appRef = annotations[ANNOTATION_ARGOCD_APPLICATION];
+  let argocdApplication: ObjectConfig['argocdApplication'];
+  if (appRef !== undefined) {
+    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(appRef.trim());
+    if (m) argocdApplication = { namespace: m[1], name: m[3] };
+    else problems.push({ field: field(ANNOTATION_ARGOCD_APPLICATION), message: `must be <namespace>/<name> of an Argo CD Application, got ${JSON.stringify(appRef)}`, code: 'CONFIG_INVALID' });
+  }
   const spec = isObj(raw.spec) ? raw.spec : (problems.push({ field: 'spec', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
   const ref = isObj(spec.scaleTargetRef) ? spec.scaleTargetRef : (problems.push({ field: 'spec.scaleTargetRef', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
   const targetName = str(ref, 'name', 'spec.scaleTargetRef.name', problems, { required: !!spec.scaleTargetRef });
@@ -152,7 +169,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
-    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review,
+    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, directPatch: directPatchValue !== 'never', argocdApplication,
     target: { apiVersion, kind, name: targetName },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,

@@ -10,13 +10,16 @@ import { triggerReports } from './explain.js';
 import type { TriggerPool } from './triggers.js';
 import { routeFor } from './route.js';
 import type { Evaluated, ObjectResult } from './types.js';
+import type { LiveScale } from '../cluster/index.js';
 
 export interface EvaluateDeps {
   triggers: TriggerPool;
   now: number;
   state?: EngineState;
-  /** A cluster is configured: a scale from zero is also patched there. */
-  cluster: boolean;
+  /** With a cluster: reads the workload's live scale (null when it is not there). */
+  live?: (obj: ObjectConfig) => Promise<LiveScale | null>;
+  /** A scale from zero may also be patched in the cluster (a cluster, and cluster.directPatch). */
+  directPatch: boolean;
   markers: MarkerCache;
 }
 
@@ -24,6 +27,7 @@ export function baseResult(obj: ObjectConfig): ObjectResult {
   return {
     key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
     current: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null, pullRequest: null,
+    live: null, drift: null, patch: null,
   };
 }
 
@@ -34,24 +38,36 @@ export function failed(result: ObjectResult, e: unknown): ObjectResult {
 export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateDeps): Promise<Evaluated> {
   const result = baseResult(obj);
   const target = workloadTarget(obj);
-  const [located, triggers] = await Promise.all([
+  const [located, triggers, liveRead] = await Promise.all([
     locateTarget(obj, ws, deps.markers).catch((e: unknown) => e as Error),
     deps.triggers.sample(obj),
+    deps.live ? deps.live(obj).catch((e: unknown) => e as Error) : Promise.resolve(null),
   ]);
+  // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
+  const live = liveRead instanceof Error ? null : liveRead;
+  if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };
   result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error }));
   if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;
   try {
     const field = readReplicas(text, target, file);
-    const decision = decide({ spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state });
+    // The HPA's view (docs/semantics.md §1): live status.replicas and ready pods, once the workload runs.
+    const running = live && field.replicas > 0 && live.specReplicas > 0;
+    const decision = decide({
+      spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state,
+      statusReplicas: running ? live.statusReplicas : undefined, readyReplicas: running ? live.readyReplicas ?? undefined : undefined,
+    });
     const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);
-    const routed = routeFor(decision.current, decision.desired, obj.review, deps.cluster);
+    const liveZero = live ? live.specReplicas === 0 : field.replicas === 0;
+    const routed = routeFor(decision.current, decision.desired, obj.review, deps.directPatch && obj.directPatch && liveZero);
     return {
       kind: 'decided',
       decision,
       file,
       field: field.field,
+      live,
+      liveError: liveRead instanceof Error ? errorMessage(liveRead) : null,
       result: {
         ...result,
         current: decision.current,

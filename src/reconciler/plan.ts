@@ -10,11 +10,16 @@ export interface Item {
   ev: Decided;
 }
 
-/** Patch the target's scale subresource to `replicas`, only once the commit carrying `key` landed. */
+/**
+ * Patch the target's scale subresource from `from` (the live count) to `replicas`: after the commit
+ * carrying `key` landed (`afterCommit`), or, when Git already holds `replicas` and the workload
+ * still runs 0 (an earlier tick's patch that failed), right away.
+ */
 export interface ScalePatch {
   key: string;
   from: number;
   replicas: number;
+  afterCommit: boolean;
 }
 
 /** Tell Argo CD / Flux to look at the repository now, after a push that changed `files`. */
@@ -39,6 +44,16 @@ function writable(ev: Evaluated): ev is Decided {
   return ev.kind === 'decided' && !ev.result.error && ev.result.route !== 'none';
 }
 
+/**
+ * Git already holds a count > 0 that the engine keeps (active, no change), but the workload still
+ * runs 0: the patch of an earlier scale from zero did not happen (API server down). Patching to
+ * Git's value is what a self-healing Argo CD would do, only sooner.
+ */
+function stillAtZero(obj: ObjectConfig, ev: Decided): boolean {
+  const d = ev.decision;
+  return obj.directPatch && !ev.result.error && ev.result.route === 'none' && ev.live?.specReplicas === 0 && d.current > 0 && d.desired === d.current && d.active;
+}
+
 export function plan(repository: string, objects: ObjectConfig[], evaluated: Evaluated[]): Plan {
   const items = objects.map((obj, i) => ({ obj, ev: evaluated[i] }));
   const decided = items.filter((x): x is Item => writable(x.ev));
@@ -47,7 +62,10 @@ export function plan(repository: string, objects: ObjectConfig[], evaluated: Eva
     changeSet,
     pullRequests: decided.filter(({ ev }) => ev.result.route === 'pull-request'),
     settled: items.filter((x): x is Item => x.ev.kind === 'decided' && !x.ev.result.error && x.ev.result.route !== 'pull-request'),
-    scalePatches: changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.decision.current, replicas: ev.decision.desired })),
+    scalePatches: [
+      ...changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.live?.specReplicas ?? ev.decision.current, replicas: ev.decision.desired, afterCommit: true })),
+      ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
+    ],
     nudges: changeSet.length ? [{ repository, files: [...new Set(changeSet.map(({ ev }) => ev.file))] }] : [],
   };
 }

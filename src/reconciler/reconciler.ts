@@ -13,6 +13,7 @@ import { configChanges, type ConfigChanges } from './reload.js';
 import { createReporter } from './report.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
+import type { ClusterClock, Kube } from '../cluster/index.js';
 
 /** Builds a repository's workspace and forge (real ones come from cli/). */
 export interface Clients {
@@ -30,6 +31,8 @@ export interface ReconcilerDeps {
   secretsDir?: string;
   triggerTimeoutMs?: number;
   dryRun?: boolean;
+  /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
+  cluster?: { kube: Kube; clock: ClusterClock };
 }
 
 export interface Reconciler {
@@ -63,6 +66,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     return forges.get(repo.name);
   };
   const running = new Map<string, Promise<ObjectResult[]>>();
+  const driftSince = new Map<string, number>();
 
   const workspace = (repo: RepositoryConfig): Workspace => {
     let ws = workspaces.get(repo.name);
@@ -77,7 +81,8 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false, cluster: false,
+      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
+      cluster: deps.cluster ? { ...deps.cluster, settings: config.cluster, driftSince } : undefined,
     });
     running.set(repo.name, p);
     try {
@@ -103,6 +108,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       for (const k of [...changes.removed, ...changes.changed]) {
         states.delete(k);
         markers.delete(k);
+        driftSince.delete(k);
       }
       for (const name of changes.repositories) {
         workspaces.delete(name);

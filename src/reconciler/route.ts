@@ -26,10 +26,14 @@ export function crossedThreshold(current: number, desired: number, p: ReviewPoli
   return null;
 }
 
-export function routeFor(current: number, desired: number, policy: ReviewPolicy, cluster: boolean): Routed {
+/**
+ * `patchFromZero`: a cluster is configured, direct patches are allowed for the object, and its live
+ * count is 0 (Git's stands in when the live count could not be read).
+ */
+export function routeFor(current: number, desired: number, policy: ReviewPolicy, patchFromZero: boolean): Routed {
   if (desired === current) return { route: 'none', threshold: null };
   const threshold = crossedThreshold(current, desired, policy);
   if (threshold) return { route: 'pull-request', threshold };
-  if (current === 0 && desired > 0 && cluster) return { route: 'direct-patch+commit', threshold: null };
+  if (patchFromZero && desired > 0) return { route: 'direct-patch+commit', threshold: null };
   return { route: 'commit', threshold: null };
 }

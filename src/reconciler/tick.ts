@@ -1,8 +1,10 @@
 // One tick for one repository: sync, evaluate its due objects in parallel, plan, then the
 // executors (one commit, the pull requests) answer with outcomes, from which results and the next
 // state follow (docs: DESIGN's "tick as a plan").
-import type { ObjectConfig, RepositoryConfig } from '../config/types.js';
-import type { Workspace } from '../git/types.js';
+import type { ClusterSettings, ObjectConfig, RepositoryConfig } from '../config/types.js';
+import { readLive, type ClusterClock, type Kube } from '../cluster/index.js';
+import { clusterStep, trackDrift } from './cluster.js';
+import type { Workspace, WriteResult } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
 import { baseResult, evaluate, failed } from './evaluate.js';
@@ -33,7 +35,16 @@ export interface TickDeps {
   opened: number[];
   /** plan: decide and report, write nothing, keep no state. */
   dryRun: boolean;
-  cluster: boolean;
+  /** The Kubernetes side, when a cluster is configured. */
+  cluster?: TickCluster;
+}
+
+export interface TickCluster {
+  kube: Kube;
+  clock: ClusterClock;
+  settings: ClusterSettings;
+  /** Per object: when its live count was first seen to differ from Git's. */
+  driftSince: Map<string, number>;
 }
 
 export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
@@ -53,7 +64,10 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
     return objects.map((o) => failed(baseResult(o), e));
   }
   d.report.clear(`repository ${d.repo.name}#sync`, 'repository sync recovered', { repository: d.repo.name });
-  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), cluster: d.cluster, markers: d.markers })));
+  const c = d.cluster;
+  const live = c ? (obj: ObjectConfig) => readLive(c.kube, { apiVersion: obj.target.apiVersion, kind: obj.target.kind, namespace: obj.namespace, name: obj.target.name }) : undefined;
+  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers })));
+  if (c) trackDrift(evaluated, c, d);
   for (const ev of evaluated) {
     const r = ev.result;
     logTriggers(r, d.report);
@@ -68,36 +82,40 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
 
   const p = plan(d.repo.name, objects, evaluated);
   // Direct commits first: small changes land without waiting on the forge (or its rate limits).
-  const outcomes = new Map<string, Outcome>([
-    ...(p.changeSet.length ? await commitChangeSet(p.changeSet, d) : []),
-    ...(await reconcilePullRequests(p, d)),
-  ]);
-  // Scale patches and nudges (p.scalePatches, p.nudges) are carried out by cluster/ once a cluster is configured.
+  const committed = p.changeSet.length ? await commitChangeSet(p.changeSet, d) : { outcomes: [], written: null };
+  const outcomes = new Map<string, Outcome>([...committed.outcomes, ...(await reconcilePullRequests(p, d))]);
+  // Then the cluster: nudge Argo CD / Flux after the push, patch scales from zero once they have the commit.
+  const patched = c ? await clusterStep(p, committed.written, outcomes, c, d) : new Map<string, { note: string; error?: unknown }>();
   return objects.map((obj, i) => {
     const ev = evaluated[i];
     if (ev.kind === 'failed') return ev.result;
     const o = outcomes.get(obj.key) ?? { kind: 'unchanged' };
     d.states.set(obj.key, nextState(d.states.get(obj.key), ev.decision, o));
-    return resultOf(ev.result, o);
+    const r = resultOf(ev.result, o);
+    const pt = patched.get(obj.key);
+    if (!pt) return r;
+    const withPatch = { ...r, patch: pt.note };
+    return pt.error === undefined || r.error ? withPatch : failed(withPatch, pt.error);
   });
 }
 
-/** The git executor: one commit for the change set; an outcome per object. */
-async function commitChangeSet(changeSet: Item[], d: TickDeps): Promise<[string, Outcome][]> {
+/** The git executor: one commit for the change set; an outcome per object, and the commit when one landed. */
+async function commitChangeSet(changeSet: Item[], d: TickDeps): Promise<{ outcomes: [string, Outcome][]; written: WriteResult | null }> {
   try {
     const w = await writeChanges(d.ws, changeSet, d.repo.author, d.log);
     d.report.clear(`repository ${d.repo.name}#write`, 'write recovered', { repository: d.repo.name });
     if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
     if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
-    return changeSet.map(({ obj }): [string, Outcome] => {
+    const outcomes = changeSet.map(({ obj }): [string, Outcome] => {
       const error = w.failed.get(obj.key);
       if (w.failed.has(obj.key)) return [obj.key, { kind: 'failed', error }];
       if (w.result && w.applied.includes(obj.key)) return [obj.key, { kind: 'committed', commit: w.result.commit }];
       return [obj.key, { kind: 'skipped' }];
     });
+    return { outcomes, written: w.result };
   } catch (e) {
     d.report.report(`repository ${d.repo.name}#write`, (e as Error).message, 'error', 'write failed', { repository: d.repo.name, error: (e as Error).message });
-    return changeSet.map(({ obj }) => [obj.key, { kind: 'failed', error: e }]);
+    return { outcomes: changeSet.map(({ obj }) => [obj.key, { kind: 'failed', error: e }]), written: null };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { LiveScale } from '../cluster/index.js';
 import type { Decision } from '../engine/types.js';
 
 export type Route = 'none' | 'commit' | 'pull-request' | 'direct-patch+commit';
@@ -33,6 +34,12 @@ export interface ObjectResult {
   commit: string | null;
   /** The pull request holding this object's change, when it was routed to review. */
   pullRequest: { number: number; url: string } | null;
+  /** What the cluster runs (with a cluster configured and the workload found), else null. */
+  live: { replicas: number; statusReplicas: number; readyReplicas: number | null } | null;
+  /** Live spec.replicas differing from Git's value, in words (null: none, or no cluster). */
+  drift: string | null;
+  /** What became of the direct scale patch, when one was planned. */
+  patch: string | null;
 }
 
 /** Internal: an evaluated object, before writing. Either it could not be decided (its error is in the result)... */
@@ -49,6 +56,10 @@ export interface Decided {
   /** The file that holds the replica field (resolved from a directory for markers) and the field's YAML path. */
   file: string;
   field: string;
+  /** The live scale (null: no cluster, the workload is not there, or it could not be read). */
+  live: LiveScale | null;
+  /** Why the live scale could not be read (the decision then stands on Git's value alone). */
+  liveError: string | null;
 }
 
 export type Evaluated = Failed | Decided;

@@ -1,3 +1,4 @@
+import { CLUSTER_DEFAULTS } from '../../src/config/cluster.js';
 import * as fs from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { resolveAuthParams, secretEnvName } from '../../src/reconciler/auth.js';
 import { tempDir } from '../support/temp.js';
 
 const config = {
-  file: '/c.yaml', repositories: [], objects: [],
+  file: '/c.yaml', repositories: [], objects: [], cluster: CLUSTER_DEFAULTS,
   triggerAuthentications: [
     { kind: 'TriggerAuthentication', name: 'pg', namespace: 'prod', env: [{ parameter: 'host', name: 'PG_HOST' }], secretTargetRef: [{ parameter: 'password', name: 'pg-secret', key: 'password' }] },
     { kind: 'ClusterTriggerAuthentication', name: 'shared', namespace: '', env: [{ parameter: 'token', name: 'TOKEN' }], secretTargetRef: [] },

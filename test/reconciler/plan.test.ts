@@ -6,11 +6,12 @@ import type { Decision } from '../../src/engine/types.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { Evaluated, ObjectResult, Route } from '../../src/reconciler/types.js';
 
-const obj = (name: string) => ({ key: `default/${name}`, namespace: 'default', name }) as ObjectConfig;
+const obj = (name: string) => ({ key: `default/${name}`, namespace: 'default', name, directPatch: !name.startsWith('never') }) as ObjectConfig;
 
-function decided(name: string, current: number, desired: number, route: Route, error: string | null = null): Evaluated {
+function decided(name: string, current: number, desired: number, route: Route, error: string | null = null, liveSpec: number | null = null): Evaluated {
   const result = { key: `default/${name}`, current, desired, route, error } as ObjectResult;
-  return { kind: 'decided', result, decision: { current, desired } as Decision, file: `apps/${name}.yaml`, field: 'spec.replicas' };
+  const live = liveSpec === null ? null : { specReplicas: liveSpec, statusReplicas: liveSpec, readyReplicas: liveSpec, selector: null };
+  return { kind: 'decided', result, decision: { current, desired, active: desired > 0 } as Decision, file: `apps/${name}.yaml`, field: 'spec.replicas', live, liveError: null };
 }
 const failedEv = (name: string): Evaluated => ({ kind: 'failed', result: { key: `default/${name}`, route: 'none', error: 'boom' } as ObjectResult });
 
@@ -24,7 +25,17 @@ describe('plan', () => {
     {
       name: 'a scale from zero: committed, then patched',
       evs: [decided('a', 0, 4, 'direct-patch+commit'), decided('b', 1, 2, 'commit')],
-      want: { changeSet: ['default/a', 'default/b'], pullRequests: [], settled: ['default/a', 'default/b'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4 }], nudges: [{ repository: 'm', files: ['apps/a.yaml', 'apps/b.yaml'] }] },
+      want: { changeSet: ['default/a', 'default/b'], pullRequests: [], settled: ['default/a', 'default/b'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4, afterCommit: true }], nudges: [{ repository: 'm', files: ['apps/a.yaml', 'apps/b.yaml'] }] },
+    },
+    {
+      name: 'Git holds 4 but the workload still runs 0 (an earlier patch failed): patched again, no commit',
+      evs: [decided('a', 4, 4, 'none', null, 0), decided('b', 3, 3, 'none', null, 3), decided('never-c', 2, 2, 'none', null, 0)],
+      want: { changeSet: [], pullRequests: [], settled: ['default/a', 'default/b', 'default/never-c'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4, afterCommit: false }], nudges: [] },
+    },
+    {
+      name: 'Git and the cluster both at 0 with nothing to do: no patch',
+      evs: [decided('a', 0, 0, 'none', null, 0)],
+      want: { changeSet: [], pullRequests: [], settled: ['default/a'], scalePatches: [], nudges: [] },
     },
     {
       name: 'every trigger failed (decided, with an error): nothing written, nothing settled',

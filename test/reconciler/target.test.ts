@@ -10,7 +10,7 @@ import { git, makeLocalRepo } from '../support/git.js';
 
 const clock = { now: () => 0 };
 const obj = (path: string): ObjectConfig => ({
-  key: 'default/consumer', namespace: 'default', name: 'consumer', repository: 'm', path, annotations: {}, review: {},
+  key: 'default/consumer', namespace: 'default', name: 'consumer', repository: 'm', path, annotations: {}, review: {}, directPatch: true,
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'consumer' },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers: [],

@@ -1,4 +1,5 @@
 // Sampling an object's triggers: in parallel, a timeout each, failures as typed errors per trigger.
+import { CLUSTER_DEFAULTS } from '../../src/config/cluster.js';
 import * as fs from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -22,12 +23,12 @@ afterAll(async () => {
 });
 
 const obj = (triggers: TriggerConfig[]): ObjectConfig => ({
-  key: 'default/a', namespace: 'default', name: 'a', repository: 'm', path: 'a.yaml', annotations: {}, review: {},
+  key: 'default/a', namespace: 'default', name: 'a', repository: 'm', path: 'a.yaml', annotations: {}, review: {}, directPatch: true,
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'a' },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers,
 });
-const config = { file: '/c.yaml', repositories: [], objects: [], triggerAuthentications: [] } as Config;
+const config = { file: '/c.yaml', repositories: [], objects: [], triggerAuthentications: [], cluster: CLUSTER_DEFAULTS } as Config;
 const pool = (timeoutMs = 5000) => createTriggerPool(config, { env: {}, fs, scalerDeps: { fetch }, timeoutMs });
 
 describe('trigger pool', () => {

@@ -17,14 +17,14 @@ const clock = { now: () => Date.UTC(2026, 10, 27) };
 const author = { name: 'gitscale', email: 'gitscale@localhost' };
 
 const obj = (name: string): ObjectConfig => ({
-  key: `default/${name}`, namespace: 'default', name, repository: 'm', path: `${name}.yaml`, annotations: {}, review: {},
+  key: `default/${name}`, namespace: 'default', name, repository: 'm', path: `${name}.yaml`, annotations: {}, review: {}, directPatch: true,
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers: [{ type: 'redis', name: 'redis', metadata: {}, metricType: 'AverageValue' }],
 });
 const change = (name: string, current: number, value: number): Change => {
   const decision = decide({ spec: obj(name).spec, current, now: clock.now(), triggers: [{ name: 'redis', type: 'redis', metricType: 'AverageValue', target: 5, activationTarget: 0, unit: 'items', sample: { ok: true, value, active: value > 0 } }] });
-  return { obj: obj(name), ev: { kind: 'decided', decision, file: `${name}.yaml`, field: 'spec.replicas', result: {} as never } };
+  return { obj: obj(name), ev: { kind: 'decided', decision, file: `${name}.yaml`, field: 'spec.replicas', live: null, liveError: null, result: {} as never } };
 };
 
 /** A workspace whose first push attempt loses a race against `race()`. */

@@ -1,0 +1,133 @@
+// Argo CD and Flux, as gitscale sees them: which of their objects apply a repository's file, how
+// to ask them to look at Git now (the annotations `argocd app get --refresh` and `flux reconcile`
+// set), and which revision of Git they have reached.
+import { ClusterError } from '../errors.js';
+import { fileInside, sameRepository } from './repo-url.js';
+import type { Kube, KubeObject, Resource } from './types.js';
+
+export const APPLICATION: Resource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+export const GIT_REPOSITORY: Resource = { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' };
+export const KUSTOMIZATION: Resource = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' };
+export const HELM_RELEASE: Resource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' };
+
+export const ARGOCD_REFRESH = 'argocd.argoproj.io/refresh';
+export const FLUX_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+
+export type GitopsKind = 'Application' | 'GitRepository' | 'Kustomization' | 'HelmRelease';
+
+export interface GitopsTarget {
+  kind: GitopsKind;
+  resource: Resource;
+  namespace: string;
+  name: string;
+  /** The revision it has fetched now (Applications and GitRepositories), read before the nudge. */
+  revision: string[];
+}
+
+export const targetName = (t: GitopsTarget): string => `${t.kind} ${t.namespace}/${t.name}`;
+
+/** What Argo CD / Flux say they have fetched: commit ids (Flux's `main@sha1:<id>` reduced to the id). */
+export function revisionsOf(kind: GitopsKind, o: KubeObject): string[] {
+  const ids = (v: unknown): string[] => (typeof v === 'string' ? [...v.matchAll(/[0-9a-f]{40}|[0-9a-f]{64}/g)].map((m) => m[0]) : []);
+  if (kind === 'Application') {
+    const sync = o.status?.sync ?? {};
+    return [...ids(sync.revision), ...(Array.isArray(sync.revisions) ? sync.revisions.flatMap(ids) : [])];
+  }
+  if (kind === 'GitRepository') return ids(o.status?.artifact?.revision);
+  return [];
+}
+
+/** LIST across namespaces; a kind whose CRD is not installed is simply absent (Argo CD or Flux not in this cluster). */
+async function listIfServed(kube: Kube, r: Resource): Promise<KubeObject[]> {
+  try {
+    return await kube.list(r);
+  } catch (e) {
+    if (e instanceof ClusterError && e.code === 'KUBE_NOT_FOUND') return [];
+    throw e;
+  }
+}
+
+function appSources(app: KubeObject): { repoURL?: string; path?: string; ref?: string; chart?: string }[] {
+  const spec = app.spec ?? {};
+  return [...(spec.source ? [spec.source] : []), ...(Array.isArray(spec.sources) ? spec.sources : [])];
+}
+
+/**
+ * The Applications with a source from `repoUrl` whose path holds one of `files` (a multi-source
+ * Application's `ref:` values source holds them all), plus `explicit` ones named by annotation;
+ * Flux's GitRepositories of the same URL, and the Kustomizations and HelmReleases built from them
+ * that apply one of the files.
+ */
+export async function findTargets(kube: Kube, repoUrl: string, files: string[], explicit: { namespace: string; name: string }[]): Promise<GitopsTarget[]> {
+  const out: GitopsTarget[] = [];
+  const add = (kind: GitopsKind, resource: Resource, o: KubeObject) => {
+    const namespace = o.metadata.namespace ?? 'default';
+    if (out.some((t) => t.kind === kind && t.namespace === namespace && t.name === o.metadata.name)) return;
+    out.push({ kind, resource, namespace, name: o.metadata.name, revision: revisionsOf(kind, o) });
+  };
+  const [apps, repos] = await Promise.all([listIfServed(kube, APPLICATION), listIfServed(kube, GIT_REPOSITORY)]);
+  for (const app of apps) {
+    const named = explicit.some((x) => x.namespace === app.metadata.namespace && x.name === app.metadata.name);
+    const holds = files.length > 0 && appSources(app).some((s) => typeof s.repoURL === 'string' && sameRepository(s.repoURL, repoUrl) && !s.chart && (s.ref !== undefined || files.some((f) => fileInside(f, s.path))));
+    if (named || holds) add('Application', APPLICATION, app);
+  }
+  for (const x of explicit) {
+    if (!out.some((t) => t.kind === 'Application' && t.namespace === x.namespace && t.name === x.name)) {
+      throw new ClusterError('KUBE_NOT_FOUND', `Argo CD Application ${x.namespace}/${x.name} (gitscale.dev/argocd-application) not found`, { resource: 'applications.argoproj.io', namespace: x.namespace, name: x.name });
+    }
+  }
+  const sources = repos.filter((r) => typeof r.spec?.url === 'string' && sameRepository(r.spec.url, repoUrl));
+  if (sources.length === 0) return out;
+  for (const r of sources) add('GitRepository', GIT_REPOSITORY, r);
+  const fromSource = (ref: { kind?: string; name?: string; namespace?: string } | undefined, own: KubeObject) =>
+    ref?.kind === 'GitRepository' && sources.some((s) => s.metadata.name === ref.name && (s.metadata.namespace ?? 'default') === (ref.namespace ?? own.metadata.namespace ?? 'default'));
+  const [kustomizations, releases] = await Promise.all([listIfServed(kube, KUSTOMIZATION), listIfServed(kube, HELM_RELEASE)]);
+  for (const k of kustomizations) {
+    if (fromSource(k.spec?.sourceRef, k) && files.some((f) => fileInside(f, k.spec?.path))) add('Kustomization', KUSTOMIZATION, k);
+  }
+  for (const h of releases) {
+    const chart = h.spec?.chart?.spec;
+    if (fromSource(chart?.sourceRef, h) && files.some((f) => fileInside(f, chart?.chart))) add('HelmRelease', HELM_RELEASE, h);
+  }
+  return out;
+}
+
+/** Annotates each target the way `argocd app get --refresh` / `flux reconcile` do. */
+export async function nudge(kube: Kube, targets: GitopsTarget[], now: number): Promise<void> {
+  const at = new Date(now).toISOString();
+  await Promise.all(targets.map((t) => kube.annotate(t.resource, t.namespace, t.name, t.kind === 'Application' ? { [ARGOCD_REFRESH]: 'normal' } : { [FLUX_REQUESTED_AT]: at })));
+}
+
+/**
+ * Has `t` reached `commit`? Yes when it names the commit, or when its revision moved since the
+ * nudge to one that is neither the old one nor the commit's parent (a later commit pushed on top).
+ */
+export function reached(before: string[], now: string[], commit: string, parent: string | null): boolean {
+  if (now.includes(commit)) return true;
+  return now.length > 0 && now.some((r) => !before.includes(r) && r !== parent);
+}
+
+export interface Waited {
+  reached: boolean;
+  waitedMs: number;
+  /** The targets that had not reached the commit when the wait ended. */
+  pending: string[];
+}
+
+/** Polls the Applications and GitRepositories among `targets` until each reached `commit`, or `timeoutMs` passed. */
+export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commit: string, parent: string | null, timeoutMs: number, clock: { now(): number; sleep(ms: number): Promise<void> }): Promise<Waited> {
+  const start = clock.now();
+  let pending = targets.filter((t) => t.kind === 'Application' || t.kind === 'GitRepository');
+  for (;;) {
+    const still: GitopsTarget[] = [];
+    for (const t of pending) {
+      const o = await kube.get(t.resource, t.namespace, t.name);
+      if (o && !reached(t.revision, revisionsOf(t.kind, o), commit, parent)) still.push(t);
+    }
+    pending = still;
+    const waitedMs = clock.now() - start;
+    if (pending.length === 0) return { reached: true, waitedMs, pending: [] };
+    if (waitedMs >= timeoutMs) return { reached: false, waitedMs, pending: pending.map(targetName) };
+    await clock.sleep(Math.min(100, Math.max(1, timeoutMs - waitedMs)));
+  }
+}

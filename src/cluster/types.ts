@@ -1,0 +1,76 @@
+// cluster/ knows the Kubernetes API, not scaling: workloads and their scale subresource, GitOps
+// objects to nudge, Events and Leases. `Kube` is the narrow client the rest of cluster/ needs;
+// cluster/kube.ts implements it over @kubernetes/client-node (built in cli/).
+
+/** A workload: `scaleTargetRef` plus the ScaledObject's namespace. */
+export interface WorkloadRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** The API path parts of a kind (`apps`, `v1`, `deployments`). */
+export interface Resource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** What the cluster runs now: the scale subresource, and the workload's ready replicas. */
+export interface LiveScale {
+  specReplicas: number;
+  statusReplicas: number;
+  /** status.readyReplicas of the workload; null when the kind has none or it could not be read. */
+  readyReplicas: number | null;
+  selector: string | null;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string | Date };
+  spec?: any;
+  status?: any;
+}
+
+export interface LeaseRecord {
+  holder: string | null;
+  leaseDurationSeconds: number;
+  acquireTime: number | null;
+  renewTime: number | null;
+  transitions: number;
+  resourceVersion: string;
+}
+
+export interface EventRecord {
+  regarding: WorkloadRef & { uid?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  at: number;
+}
+
+export interface Kube {
+  /** The kind's resource (a table for the common kinds, API discovery for the others). */
+  resource(apiVersion: string, kind: string): Promise<Resource>;
+  /** GET an object; null on 404. */
+  get(r: Resource, namespace: string, name: string): Promise<KubeObject | null>;
+  /** GET its scale subresource; null on 404. */
+  getScale(r: Resource, namespace: string, name: string): Promise<{ spec: number; status: number; selector: string | null } | null>;
+  /** JSON patch of the scale subresource: `test` spec.replicas == from, then `replace` it with to. */
+  patchScale(r: Resource, namespace: string, name: string, from: number, to: number): Promise<'patched' | 'conflict'>;
+  /** LIST in one namespace, or in all (namespace undefined). */
+  list(r: Resource, namespace?: string): Promise<KubeObject[]>;
+  /** Merge-patch metadata.annotations. */
+  annotate(r: Resource, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void>;
+  createEvent(e: EventRecord): Promise<void>;
+  getLease(namespace: string, name: string): Promise<LeaseRecord | null>;
+  /** Creates or replaces (compare-and-swap on resourceVersion) a Lease; false when someone else wrote it first. */
+  writeLease(namespace: string, name: string, l: Omit<LeaseRecord, 'resourceVersion'>, resourceVersion: string | null): Promise<boolean>;
+}
+
+export interface ClusterClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}

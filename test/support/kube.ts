@@ -1,0 +1,71 @@
+// Test-side access to the real kube-apiserver of the global setup, as its admin: namespaces,
+// Deployments (with status set through the status subresource, since no controller-manager
+// runs), Argo CD Applications and Flux objects, Events.
+import * as k8s from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { createKube } from '../../src/cluster/kube.js';
+import type { Kube } from '../../src/cluster/index.js';
+
+export interface Admin {
+  kc: k8s.KubeConfig;
+  kube: Kube;
+  apps: k8s.AppsV1Api;
+  core: k8s.CoreV1Api;
+  custom: k8s.CustomObjectsApi;
+}
+
+export function admin(servers: Record<string, string>, path = servers.KUBECONFIG_PATH): Admin {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(path);
+  return { kc, kube: createKube(kc, { identity: 'test' }), apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
+}
+
+export async function newNamespace(a: Admin, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await a.core.createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+export async function createDeployment(a: Admin, namespace: string, name: string, replicas: number): Promise<void> {
+  await a.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'worker:1' }] } } },
+    },
+  });
+}
+
+/** What a controller-manager would report: replicas running and ready. */
+export async function setDeploymentStatus(a: Admin, namespace: string, name: string, replicas: number, ready: number): Promise<void> {
+  await a.apps.patchNamespacedDeploymentStatus({ namespace, name, body: { status: { replicas, readyReplicas: ready, availableReplicas: ready } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
+
+export async function specReplicas(a: Admin, namespace: string, name: string): Promise<number> {
+  return (await a.apps.readNamespacedDeploymentScale({ namespace, name })).spec?.replicas ?? 0;
+}
+
+export async function events(a: Admin, namespace: string, name: string): Promise<k8s.CoreV1Event[]> {
+  const list = await a.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+export const APP = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+export const GITREPO = { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' };
+export const KS = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' };
+
+export async function createCustom(a: Admin, r: typeof APP, namespace: string, body: Record<string, unknown>): Promise<any> {
+  return a.custom.createNamespacedCustomObject({ ...r, namespace, body });
+}
+
+export async function getCustom(a: Admin, r: typeof APP, namespace: string, name: string): Promise<any> {
+  return a.custom.getNamespacedCustomObject({ ...r, namespace, name });
+}
+
+export async function patchCustomStatus(a: Admin, r: typeof APP, namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
+  await a.custom.patchNamespacedCustomObjectStatus({ ...r, namespace, name, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
+
+export async function patchCustomMeta(a: Admin, r: typeof APP, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
+  await a.custom.patchNamespacedCustomObject({ ...r, namespace, name, body: { metadata: { annotations } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
