@@ -84,13 +84,20 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       return { spec: Number(s.spec?.replicas ?? 0), status: Number(s.status?.replicas ?? 0), selector: typeof s.status?.selector === 'string' ? s.status.selector : null };
     },
     async patchScale(r, namespace, name, from, to) {
-      const body = [{ op: 'test', path: '/spec/replicas', value: from }, { op: 'replace', path: '/spec/replicas', value: to }];
+      // autoscaling/v1 ScaleSpec drops `replicas: 0` (omitempty): at 0 the spec is `{}`, so test that.
+      const body = from === 0
+        ? [{ op: 'test', path: '/spec', value: {} }, { op: 'add', path: '/spec/replicas', value: to }]
+        : [{ op: 'test', path: '/spec/replicas', value: from }, { op: 'replace', path: '/spec/replicas', value: to }];
       try {
         await custom.patchNamespacedCustomObjectScale({ ...r, namespace, name, body, fieldManager: 'gitscale' }, bounded({ contentType: k8s.PatchStrategy.JsonPatch }));
         return 'patched';
       } catch (e) {
-        // A failed JSON-patch `test` is 422 (Invalid): someone else changed the replicas meanwhile.
-        if (e instanceof k8s.ApiException && e.code === 422 && /test operation|testing value/i.test(String(e.body))) return 'conflict';
+        // A failed JSON-patch `test` is a bare 422 Invalid: read the scale to tell "someone else
+        // changed the replicas meanwhile" from a request the server truly refused.
+        if (e instanceof k8s.ApiException && e.code === 422) {
+          const now = await custom.getNamespacedCustomObjectScale({ ...r, namespace, name }, bounded()).catch(() => null);
+          if (now && Number(now.spec?.replicas ?? 0) !== from) return 'conflict';
+        }
         throw kubeError(e, e instanceof k8s.ApiException ? e.code : undefined, 'patch', `${groupOf(r)}/scale`, { namespace, name });
       }
     },

@@ -96,6 +96,8 @@ interface CrdSpec {
   kind: string;
   plural: string;
   shortNames?: string[];
+  /** Serve a scale subresource on spec.replicas / status.replicas (Argo Rollouts has one). */
+  scale?: boolean;
 }
 
 /** The custom resources later tests need: real group/version/kind, schemas that keep every field. */
@@ -103,6 +105,7 @@ export const CRDS: CrdSpec[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'] },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'] },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', shortNames: ['ks'] },
+  { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
 ];
 
 function crd(c: CrdSpec): object {
@@ -119,7 +122,7 @@ function crd(c: CrdSpec): object {
         name: c.version,
         served: true,
         storage: true,
-        subresources: { status: {} },
+        subresources: { status: {}, ...(c.scale ? { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } : {}) },
         schema: {
           openAPIV3Schema: {
             type: 'object',
