@@ -9,6 +9,7 @@ import { isEmpty } from '../reconciler/reload.js';
 import { startRunner } from '../reconciler/runner.js';
 import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
+import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
@@ -17,10 +18,13 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     return 2;
   }
   const stopRequested = io.waitForStop();
-  const reconciler = createReconciler(config, reconcilerDeps(c, false));
+  const elector = startElection(config, c);
+  const gate = elector ? (repository: string) => elector.holds(shardOf(repository, config.cluster.shards)) : undefined;
+  const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate });
   const runner = startRunner(config, reconciler, {
     clock: { now: c.now },
     log,
+    gate,
     heartbeat: (beat) => {
       const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
       return { stop: () => void task.stop() };
@@ -44,6 +48,9 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         return;
       }
       for (const w of next.warnings) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
+      if (JSON.stringify(next.config!.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.config!.cluster.shards !== config.cluster.shards) {
+        log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
+      }
       const changes = await reconciler.reload(next.config!);
       runner.update(next.config!, changes);
       log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
@@ -65,8 +72,21 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
   await reloading;
   await runner.stop();
   await reconciler.close();
+  // Give the Leases up last, once nothing more will be written: a standby takes over at once.
+  await elector?.stop();
   log.info('stopped');
   return 0;
+}
+
+/** With a cluster and leader election on: the Lease(s) this replica must hold to write. */
+function startElection(config: Config, c: Context): Elector | undefined {
+  const le = config.cluster.leaderElection;
+  if (!c.cluster || !le.enabled) return undefined;
+  const settings = { ...le, namespace: le.namespace ?? c.cluster.namespace, identity: c.cluster.identity, shards: config.cluster.shards };
+  c.log.info('leader election', { lease: `${settings.namespace}/${settings.name}`, shards: settings.shards, identity: settings.identity });
+  const elector = createElector(c.cluster.kube, settings, c.cluster.clock, c.log);
+  elector.start();
+  return elector;
 }
 
 function readText(path: string): string | null {

@@ -14,7 +14,9 @@ export type Outcome =
   /** Waiting in review: a pull request (or none without a forge), with a note on what happened to it. */
   | { kind: 'in-review'; pr?: { number: number; url: string }; note?: string }
   /** The write or the pull request failed. */
-  | { kind: 'failed'; error: unknown };
+  | { kind: 'failed'; error: unknown }
+  /** Not written: this replica lost its Lease (leader election) before the write. */
+  | { kind: 'standby' };
 
 export function resultOf(r: ObjectResult, o: Outcome): ObjectResult {
   switch (o.kind) {
@@ -28,6 +30,8 @@ export function resultOf(r: ObjectResult, o: Outcome): ObjectResult {
       return { ...r, pullRequest: o.pr ?? null, reason: o.note ? `${r.reason} (${o.note})` : r.reason };
     case 'failed':
       return failed(r, o.error);
+    case 'standby':
+      return { ...r, route: 'none', reason: `${r.reason} (not written: this replica does not hold the lease)` };
   }
 }
 

@@ -33,6 +33,8 @@ export interface ReconcilerDeps {
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
   cluster?: { kube: Kube; clock: ClusterClock };
+  /** Leader election: whether this replica may write `repository` now (absent: always). */
+  gate?: (repository: string) => boolean;
 }
 
 export interface Reconciler {
@@ -83,6 +85,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     const p = tickRepository(objects, {
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
       cluster: deps.cluster ? { ...deps.cluster, settings: config.cluster, driftSince } : undefined,
+      gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
     });
     running.set(repo.name, p);
     try {

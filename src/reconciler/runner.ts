@@ -18,6 +18,8 @@ export interface RunnerDeps {
   log: Logger;
   heartbeat: (beat: () => void) => Heartbeat;
   onResults?: (results: ObjectResult[]) => void;
+  /** Leader election: only repositories this replica holds the Lease for are evaluated. */
+  gate?: (repository: string) => boolean;
 }
 
 export interface Runner {
@@ -39,7 +41,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     const now = deps.clock.now();
     const due = new Set(dueObjects(config.objects, lastRun, now));
     for (const repo of config.repositories) {
-      if (busy.has(repo.name)) continue;
+      if (busy.has(repo.name) || (deps.gate && !deps.gate(repo.name))) continue;
       const keys = config.objects.filter((o) => o.repository === repo.name && due.has(o.key)).map((o) => o.key);
       if (keys.length === 0) continue;
       for (const k of keys) lastRun.set(k, now);

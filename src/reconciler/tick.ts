@@ -37,6 +37,8 @@ export interface TickDeps {
   dryRun: boolean;
   /** The Kubernetes side, when a cluster is configured. */
   cluster?: TickCluster;
+  /** Leader election: false when this replica may not write the repository now. */
+  gate?: () => boolean;
 }
 
 export interface TickCluster {
@@ -81,6 +83,8 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   if (d.dryRun) return evaluated.map((ev) => ev.result);
 
   const p = plan(d.repo.name, objects, evaluated);
+  // The leader gate sits in front of the executors: a replica that lost its Lease mid-tick writes nothing.
+  if (d.gate && !d.gate()) return evaluated.map((ev) => (ev.kind === 'failed' ? ev.result : resultOf(ev.result, { kind: 'standby' })));
   // Direct commits first: small changes land without waiting on the forge (or its rate limits).
   const committed = p.changeSet.length ? await commitChangeSet(p.changeSet, d) : { outcomes: [], written: null };
   const outcomes = new Map<string, Outcome>([...committed.outcomes, ...(await reconcilePullRequests(p, d))]);
