@@ -7,7 +7,7 @@ import { createLogger, type Level } from '../log.js';
 import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
 import { openWorkspace } from './clients.js';
 import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js';
-import { checkTargets } from '../reconciler/check.js';
+import { checkOwnership, checkTargets } from '../reconciler/check.js';
 import type { ObjectResult } from '../reconciler/types.js';
 import { parseArgs, UsageError, type Args } from './args.js';
 import { colorEnabled, paint, type Paint } from './color.js';
@@ -85,7 +85,10 @@ async function execute(c: Context): Promise<number> {
   ensureDataDir(args);
   const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
   const color = paint(colorEnabled(io.isTTY ?? false, io.env));
-  if (args.command === 'validate') return validate(c, loaded, color);
+  if (args.command === 'validate') {
+    c.cluster = clusterAccess(args, io.env, c.now);
+    return validate(c, loaded, color);
+  }
   const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
   if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', errColor));
   if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
@@ -138,8 +141,9 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
   const targets = config
     ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir))))
     : { problems: [], warnings: [] };
+  const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
   const problems = [...loaded.problems, ...targets.problems];
-  const warnings = [...loaded.warnings, ...targets.warnings];
+  const warnings = [...loaded.warnings, ...targets.warnings, ...owners];
   if (args.output === 'json') {
     io.stdout(JSON.stringify({ problems, warnings }, null, 2));
   } else {

@@ -38,9 +38,9 @@ export function revisionsOf(kind: GitopsKind, o: KubeObject): string[] {
 }
 
 /** LIST across namespaces; a kind whose CRD is not installed is simply absent (Argo CD or Flux not in this cluster). */
-async function listIfServed(kube: Kube, r: Resource): Promise<KubeObject[]> {
+export async function listIfServed(kube: Kube, r: Resource, namespace?: string): Promise<KubeObject[]> {
   try {
-    return await kube.list(r);
+    return await kube.list(r, namespace);
   } catch (e) {
     if (e instanceof ClusterError && e.code === 'KUBE_NOT_FOUND') return [];
     throw e;
@@ -50,6 +50,15 @@ async function listIfServed(kube: Kube, r: Resource): Promise<KubeObject[]> {
 function appSources(app: KubeObject): { repoURL?: string; path?: string; ref?: string; chart?: string }[] {
   const spec = app.spec ?? {};
   return [...(spec.source ? [spec.source] : []), ...(Array.isArray(spec.sources) ? spec.sources : [])];
+}
+
+/** The Applications with a source from `repoUrl` whose path holds `file`. */
+export async function applicationsHolding(kube: Kube, repoUrl: string, file: string): Promise<KubeObject[]> {
+  return (await listIfServed(kube, APPLICATION)).filter((app) => holds(app, repoUrl, [file]));
+}
+
+function holds(app: KubeObject, repoUrl: string, files: string[]): boolean {
+  return files.length > 0 && appSources(app).some((s) => typeof s.repoURL === 'string' && sameRepository(s.repoURL, repoUrl) && !s.chart && (s.ref !== undefined || files.some((f) => fileInside(f, s.path))));
 }
 
 /**
@@ -68,8 +77,7 @@ export async function findTargets(kube: Kube, repoUrl: string, files: string[], 
   const [apps, repos] = await Promise.all([listIfServed(kube, APPLICATION), listIfServed(kube, GIT_REPOSITORY)]);
   for (const app of apps) {
     const named = explicit.some((x) => x.namespace === app.metadata.namespace && x.name === app.metadata.name);
-    const holds = files.length > 0 && appSources(app).some((s) => typeof s.repoURL === 'string' && sameRepository(s.repoURL, repoUrl) && !s.chart && (s.ref !== undefined || files.some((f) => fileInside(f, s.path))));
-    if (named || holds) add('Application', APPLICATION, app);
+    if (named || holds(app, repoUrl, files)) add('Application', APPLICATION, app);
   }
   for (const x of explicit) {
     if (!out.some((t) => t.kind === 'Application' && t.namespace === x.namespace && t.name === x.name)) {

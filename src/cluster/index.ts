@@ -3,3 +3,4 @@ export type { ClusterClock, Kube, KubeObject, LeaseRecord, LiveScale, Resource, 
 export { carryOut, type Carried, type NudgeIntent, type PatchIntent, type PatchOutcome } from './executor.js';
 export { readLive } from './scale.js';
 export { repoKey, sameRepository } from './repo-url.js';
+export { ownershipWarnings, type OwnershipWarning } from './ownership.js';

@@ -5,6 +5,7 @@ import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { readReplicas, type ReplicaField } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
+import { ownershipWarnings, type Kube } from '../cluster/index.js';
 
 export interface TargetCheck {
   /** The target cannot be read: the object would fail every tick. */
@@ -52,4 +53,20 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
     }
   }));
   return { problems, warnings };
+}
+
+/** With a cluster: who else would own each workload's replicas (warnings; a failed check is one too). */
+export async function checkOwnership(config: Config, kube: Kube): Promise<ConfigProblem[]> {
+  const out: ConfigProblem[] = [];
+  await Promise.all(config.objects.map(async (o) => {
+    const repo = config.repositories.find((r) => r.name === o.repository)!;
+    try {
+      for (const w of await ownershipWarnings(kube, { ref: { apiVersion: o.target.apiVersion, kind: o.target.kind, namespace: o.namespace, name: o.target.name }, repoUrl: repo.url, file: o.path })) {
+        out.push({ object: o.key, file: config.file, field: 'spec.scaleTargetRef', message: w.message, code: w.code });
+      }
+    } catch (e) {
+      out.push({ object: o.key, file: config.file, field: 'spec.scaleTargetRef', message: `ownership not checked: ${errorMessage(e)}`, code: e instanceof GitscaleError ? e.code : 'KUBE_FAILED' });
+    }
+  }));
+  return out.sort((a, b) => a.object.localeCompare(b.object) || a.code.localeCompare(b.code));
 }

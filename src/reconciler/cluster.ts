@@ -2,7 +2,7 @@
 // outcome to the cluster executor's intents — a nudge after a push that changed something, a
 // scale patch only for a commit that landed (or for a count Git already holds while the workload
 // still runs 0) — and back to one line per object. Also drift: live spec.replicas ≠ Git's value.
-import { carryOut, type PatchIntent } from '../cluster/index.js';
+import { carryOut, ownershipWarnings, type PatchIntent } from '../cluster/index.js';
 import type { ObjectConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { WriteResult } from '../git/types.js';
@@ -32,6 +32,20 @@ export function trackDrift(evaluated: Evaluated[], c: TickCluster, d: TickDeps):
       d.report.report(`${ev.result.key}#drift`, `${ev.live.specReplicas}≠${git}`, 'warn', 'drift: the cluster does not run what Git holds (is Argo CD / Flux syncing this file? see README)', { object: ev.result.key, file: ev.result.file, live: ev.live.specReplicas, git, seconds });
     }
   }
+}
+
+/** Once per object: another owner of its replicas is worth a warning. Runs beside the tick's own work (awaited at its end). */
+export function warnOwners(objects: ObjectConfig[], c: TickCluster, d: TickDeps): Promise<void> {
+  return Promise.all(objects.filter((o) => !c.ownersChecked.has(o.key)).map(async (obj) => {
+    c.ownersChecked.add(obj.key);
+    try {
+      for (const w of await ownershipWarnings(c.kube, { ref: ref(obj), repoUrl: d.repo.url, file: obj.path })) {
+        d.log.warn('ownership: another owner of the replicas', { object: obj.key, code: w.code, warning: w.message });
+      }
+    } catch (e) {
+      d.log.warn('ownership not checked', { object: obj.key, error: errorMessage(e) });
+    }
+  })).then(() => undefined);
 }
 
 export async function clusterStep(p: Plan, written: WriteResult | null, outcomes: Map<string, Outcome>, c: TickCluster, d: TickDeps): Promise<Map<string, { note: string; error?: unknown }>> {

@@ -69,6 +69,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   };
   const running = new Map<string, Promise<ObjectResult[]>>();
   const driftSince = new Map<string, number>();
+  const ownersChecked = new Set<string>();
 
   const workspace = (repo: RepositoryConfig): Workspace => {
     let ws = workspaces.get(repo.name);
@@ -84,7 +85,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
-      cluster: deps.cluster ? { ...deps.cluster, settings: config.cluster, driftSince } : undefined,
+      cluster: deps.cluster ? { ...deps.cluster, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
     });
     running.set(repo.name, p);
@@ -112,6 +113,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         states.delete(k);
         markers.delete(k);
         driftSince.delete(k);
+        ownersChecked.delete(k);
       }
       for (const name of changes.repositories) {
         workspaces.delete(name);

@@ -3,7 +3,7 @@
 // state follow (docs: DESIGN's "tick as a plan").
 import type { ClusterSettings, ObjectConfig, RepositoryConfig } from '../config/types.js';
 import { readLive, type ClusterClock, type Kube } from '../cluster/index.js';
-import { clusterStep, trackDrift } from './cluster.js';
+import { clusterStep, trackDrift, warnOwners } from './cluster.js';
 import type { Workspace, WriteResult } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
@@ -47,10 +47,14 @@ export interface TickCluster {
   settings: ClusterSettings;
   /** Per object: when its live count was first seen to differ from Git's. */
   driftSince: Map<string, number>;
+  /** Objects whose ownership was checked (once per object and process; again after a change). */
+  ownersChecked: Set<string>;
 }
 
 export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
+  const owners = d.cluster && !d.dryRun ? warnOwners(objects, d.cluster, d) : undefined;
   const results = await evaluateAndWrite(objects, d);
+  await owners;
   for (const r of results) {
     if (r.error) d.report.report(`${r.key}#object`, r.error, 'error', 'object failed', { object: r.key, file: r.file, code: r.errorCode ?? undefined, error: r.error });
     else d.report.clear(`${r.key}#object`, 'object recovered', { object: r.key, file: r.file });

@@ -43,7 +43,7 @@ beforeAll(async () => {
   role = docs.find((d) => d.kind === 'ClusterRole') as k8s.V1ClusterRole;
   const token = await a.core.createNamespacedServiceAccountToken({ namespace: 'gitscale', name: 'gitscale', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
   saKubeconfig = join(await tempDir('sa'), 'gitscale.kubeconfig');
-  writeFileSync(saKubeconfig, readFileSync(servers.KUBECONFIG_PATH, 'utf8').replace(servers.KUBE_TOKEN, token.status!.token).replaceAll('admin', 'gitscale-sa'), { mode: 0o600 });
+  writeFileSync(saKubeconfig, readFileSync(servers.KUBECONFIG_PATH, 'utf8').replace(servers.KUBE_TOKEN, token.status!.token!).replaceAll('admin', 'gitscale-sa'), { mode: 0o600 });
 });
 afterAll(async () => {
   await redis.quit();

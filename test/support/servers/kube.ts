@@ -106,6 +106,7 @@ export const CRDS: CrdSpec[] = [
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'] },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', shortNames: ['ks'] },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
+  { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects', shortNames: ['so'] },
 ];
 
 function crd(c: CrdSpec): object {
