@@ -41,7 +41,7 @@ export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.
   return {
     fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: { fetch: globalThis.fetch },
     clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
-    cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock } : undefined,
+    cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock, namespace: c.cluster.namespace } : undefined,
   };
 }
 

@@ -3,7 +3,7 @@
 import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
 import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
-import { errorMessage } from '../errors.js';
+import { GitscaleError, errorMessage } from '../errors.js';
 import { resolveAuthParams } from '../reconciler/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
 
@@ -11,6 +11,12 @@ export interface Loaded {
   config: Config | null;
   problems: ConfigProblem[];
   warnings: ConfigProblem[];
+  /**
+   * `*FromEnv` keys naming a variable gitscale's environment lacks: KEDA reads them from the target
+   * container's env, which is in Git, so they are checked against the manifest (validate) or at
+   * run time (the trigger's error), not here.
+   */
+  envMissing: ConfigProblem[];
 }
 
 export interface LoadDeps {
@@ -19,7 +25,7 @@ export interface LoadDeps {
   secretsDir?: string;
 }
 
-function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: ConfigProblem[], warnings: ConfigProblem[]): boolean {
+function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: ConfigProblem[], warnings: ConfigProblem[], envMissing: ConfigProblem[]): boolean {
   const before = problems.length;
   o.triggers.forEach((t, i) => {
     const f = `spec.triggers[${i}]`;
@@ -33,12 +39,12 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       authParams = resolveAuthParams(config, o.namespace, t, deps);
     } catch (e) {
       // A secret missing now may appear later (mounted, rotated): the trigger will report it each tick.
-      add(warnings, `${f}.authenticationRef`, errorMessage(e), 'SECRET_NOT_FOUND');
+      add(warnings, `${f}.authenticationRef`, errorMessage(e), e instanceof GitscaleError ? e.code : 'SECRET_NOT_FOUND');
       return;
     }
     const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env });
     if (!parsed.ok) {
-      for (const p of parsed.errors) add(problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
+      for (const p of parsed.errors) add(p.code === 'TRIGGER_ENV_MISSING' ? envMissing : problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
       return;
     }
     for (const w of parsed.warnings) add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
@@ -48,7 +54,7 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
 
 export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> {
   const r = await readConfig(path);
-  if (!r.config) return r;
+  if (!r.config) return { ...r, envMissing: [] };
   const problems = [...r.problems];
   const warnings = [...r.warnings];
   r.config.repositories.forEach((repo, i) => {
@@ -61,6 +67,7 @@ export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> 
       problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.tokenFromEnv`, message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`, code: 'CONFIG_TOKEN_MISSING' });
     }
   });
-  const objects = r.config.objects.filter((o) => checkObject(r.config!, o, deps, problems, warnings));
-  return { config: { ...r.config, objects }, problems, warnings };
+  const envMissing: ConfigProblem[] = [];
+  const objects = r.config.objects.filter((o) => checkObject(r.config!, o, deps, problems, warnings, envMissing));
+  return { config: { ...r.config, objects }, problems, warnings, envMissing };
 }

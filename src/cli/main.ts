@@ -90,7 +90,9 @@ async function execute(c: Context): Promise<number> {
     return validate(c, loaded, color);
   }
   const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
-  if (loaded.warnings.length) io.stderr(problemsText(loaded.warnings, 'warning', errColor));
+  // Unset *FromEnv variables may come from the target container's env in Git: the trigger says so at run time if not.
+  const envWarnings = loaded.envMissing.map((p) => ({ ...p, message: `${p.message}; it must then come from the target container's env in Git` }));
+  if (loaded.warnings.length + envWarnings.length) io.stderr(problemsText([...loaded.warnings, ...envWarnings], 'warning', errColor));
   if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
   if (!loaded.config) return 2;
   const config = loaded.config;
@@ -139,7 +141,7 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
   const { args, io } = c;
   const config = loaded.config;
   const targets = config
-    ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir))))
+    ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir)), loaded.envMissing))
     : { problems: [], warnings: [] };
   const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
   const problems = [...loaded.problems, ...targets.problems];

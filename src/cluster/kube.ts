@@ -122,6 +122,15 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       };
       await call('create', 'events', { namespace: e.regarding.namespace }, () => core.createNamespacedEvent({ namespace: e.regarding.namespace, body }, bounded()));
     },
+    async secretValue(namespace, name, key) {
+      const sec = await call('get', 'secrets', { namespace, name }, () => core.readNamespacedSecret({ namespace, name }, bounded()), true);
+      const b64 = sec?.data?.[key];
+      return b64 === undefined ? sec?.stringData?.[key] ?? null : Buffer.from(b64, 'base64').toString('utf8');
+    },
+    async configMapValue(namespace, name, key) {
+      const cm = await call('get', 'configmaps', { namespace, name }, () => core.readNamespacedConfigMap({ namespace, name }, bounded()), true);
+      return cm?.data?.[key] ?? null;
+    },
     async getLease(namespace, name) {
       const l = await call('get', 'leases.coordination.k8s.io', { namespace, name }, () => coordination.readNamespacedLease({ namespace, name }, bounded()), true);
       if (!l) return null;

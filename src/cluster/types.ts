@@ -65,6 +65,9 @@ export interface Kube {
   /** Merge-patch metadata.annotations. */
   annotate(r: Resource, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void>;
   createEvent(e: EventRecord): Promise<void>;
+  /** One key of a Secret (decoded) or ConfigMap; null when the object or the key is not there. */
+  secretValue(namespace: string, name: string, key: string): Promise<string | null>;
+  configMapValue(namespace: string, name: string, key: string): Promise<string | null>;
   getLease(namespace: string, name: string): Promise<LeaseRecord | null>;
   /** Creates or replaces (compare-and-swap on resourceVersion) a Lease; false when someone else wrote it first. */
   writeLease(namespace: string, name: string, l: Omit<LeaseRecord, 'resourceVersion'>, resourceVersion: string | null): Promise<boolean>;

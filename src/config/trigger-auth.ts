@@ -1,7 +1,7 @@
 import { isObj, str, type Problem } from './fields.js';
 import type { TriggerAuthentication } from './types.js';
 
-/** KEDA TriggerAuthentication / ClusterTriggerAuthentication objects: spec.env and spec.secretTargetRef for now. */
+/** KEDA TriggerAuthentication / ClusterTriggerAuthentication objects: spec.env, spec.secretTargetRef and spec.configMapTargetRef. */
 export function validateTriggerAuthentications(raw: unknown, problems: Problem[]): TriggerAuthentication[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -20,6 +20,7 @@ export function validateTriggerAuthentications(raw: unknown, problems: Problem[]
     const spec = isObj(a.spec) ? a.spec : {};
     const env: TriggerAuthentication['env'] = [];
     const secretTargetRef: TriggerAuthentication['secretTargetRef'] = [];
+    const configMapTargetRef: TriggerAuthentication['configMapTargetRef'] = [];
     const list = (key: string) => (Array.isArray(spec[key]) ? (spec[key] as unknown[]) : spec[key] === undefined ? [] : (problems.push({ field: `${f}.spec.${key}`, message: 'must be a list', code: 'CONFIG_TYPE' }), []));
     list('env').forEach((e, j) => {
       const g = `${f}.spec.env[${j}]`;
@@ -28,16 +29,19 @@ export function validateTriggerAuthentications(raw: unknown, problems: Problem[]
       const n = str(o, 'name', `${g}.name`, problems, { required: true });
       if (parameter && n) env.push({ parameter, name: n });
     });
-    list('secretTargetRef').forEach((e, j) => {
-      const g = `${f}.spec.secretTargetRef[${j}]`;
+    const refs = (key: 'secretTargetRef' | 'configMapTargetRef', into: TriggerAuthentication['secretTargetRef']) => list(key).forEach((e, j) => {
+      const g = `${f}.spec.${key}[${j}]`;
       const o = isObj(e) ? e : {};
       const parameter = str(o, 'parameter', `${g}.parameter`, problems, { required: true });
       const n = str(o, 'name', `${g}.name`, problems, { required: true });
-      const key = str(o, 'key', `${g}.key`, problems, { required: true });
-      if (parameter && n && key) secretTargetRef.push({ parameter, name: n, key });
+      const k = str(o, 'key', `${g}.key`, problems, { required: true });
+      if (parameter && n && k) into.push({ parameter, name: n, key: k });
     });
-    for (const k of Object.keys(spec)) if (k !== 'env' && k !== 'secretTargetRef') problems.push({ field: `${f}.spec.${k}`, message: `not supported yet (supported: env, secretTargetRef)`, code: 'CONFIG_UNSUPPORTED' });
-    if (name) out.push({ kind, name, namespace, env, secretTargetRef });
+    refs('secretTargetRef', secretTargetRef);
+    refs('configMapTargetRef', configMapTargetRef);
+    const known = ['env', 'secretTargetRef', 'configMapTargetRef'];
+    for (const k of Object.keys(spec)) if (!known.includes(k)) problems.push({ field: `${f}.spec.${k}`, message: `not supported yet (supported: ${known.join(', ')})`, code: 'CONFIG_UNSUPPORTED' });
+    if (name) out.push({ kind, name, namespace, env, secretTargetRef, configMapTargetRef });
   });
   return out;
 }

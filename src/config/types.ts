@@ -137,6 +137,8 @@ export interface ScaleTarget {
   apiVersion: string;
   kind: string;
   name: string;
+  /** `scaleTargetRef.envSourceContainerName`: the container whose env resolves `*FromEnv` (default: the first). */
+  envSourceContainerName?: string;
 }
 
 export interface ObjectConfig {
@@ -167,8 +169,10 @@ export interface TriggerAuthentication {
   kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
   /** `spec.env`: parameter ← gitscale's own environment variable `name`. */
   env: { parameter: string; name: string }[];
-  /** `spec.secretTargetRef`: parameter ← secret `name`/`key`, resolved from env `<NAME>_<KEY>` or a file. */
+  /** `spec.secretTargetRef`: parameter ← secret `name`/`key`: from the cluster when there is one, else a file or env `GITSCALE_SECRET_<NAME>_<KEY>`. */
   secretTargetRef: { parameter: string; name: string; key: string }[];
+  /** `spec.configMapTargetRef`: parameter ← ConfigMap `name`/`key`, from the cluster. */
+  configMapTargetRef: { parameter: string; name: string; key: string }[];
 }
 
 /** The `cluster:` block (used only when a cluster is reachable: --kubeconfig, KUBECONFIG or in-cluster). */

@@ -134,6 +134,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const targetName = str(ref, 'name', 'spec.scaleTargetRef.name', problems, { required: !!spec.scaleTargetRef });
   const kind = str(ref, 'kind', 'spec.scaleTargetRef.kind', problems, { def: 'Deployment' })!;
   const apiVersion = str(ref, 'apiVersion', 'spec.scaleTargetRef.apiVersion', problems, { def: 'apps/v1' })!;
+  const envSourceContainerName = str(ref, 'envSourceContainerName', 'spec.scaleTargetRef.envSourceContainerName', problems);
   const min = int(spec, 'minReplicaCount', 'spec.minReplicaCount', problems, 0, 0)!;
   const max = int(spec, 'maxReplicaCount', 'spec.maxReplicaCount', problems, 100, 1)!;
   const idle = int(spec, 'idleReplicaCount', 'spec.idleReplicaCount', problems, undefined, 0);
@@ -170,7 +171,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
     key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, directPatch: directPatchValue !== 'never', argocdApplication,
-    target: { apiVersion, kind, name: targetName },
+    target: { apiVersion, kind, name: targetName, ...(envSourceContainerName ? { envSourceContainerName } : {}) },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,
       cooldownPeriod: int(spec, 'cooldownPeriod', 'spec.cooldownPeriod', problems, 300, 0)!,

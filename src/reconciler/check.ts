@@ -3,7 +3,7 @@
 import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
-import { readReplicas, type ReplicaField } from '../manifests/index.js';
+import { containerEnv, readReplicas, type ReplicaField } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { ownershipWarnings, type Kube } from '../cluster/index.js';
 
@@ -23,7 +23,11 @@ function quotedWorkloadCount(o: ObjectConfig, file: string, r: ReplicaField): Co
   };
 }
 
-export async function checkTargets(config: Config, open: (repo: Config['repositories'][number]) => Workspace): Promise<TargetCheck> {
+/**
+ * `envMissing`: `*FromEnv` keys whose variable gitscale's environment lacks; each is a problem
+ * unless the target container's env in the manifest sets that variable (KEDA reads it there).
+ */
+export async function checkTargets(config: Config, open: (repo: Config['repositories'][number]) => Workspace, envMissing: ConfigProblem[] = []): Promise<TargetCheck> {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   await Promise.all(config.repositories.map(async (repo) => {
@@ -42,6 +46,10 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
         const { file, text } = await locateTarget(o, ws, markers);
         const warning = quotedWorkloadCount(o, file, readReplicas(text, workloadTarget(o), file));
         if (warning) warnings.push(warning);
+        const env = new Set((containerEnv(text, workloadTarget(o), o.target.envSourceContainerName) ?? []).map((e) => e.name));
+        for (const p of envMissing.filter((x) => x.object === o.key)) {
+          if (!env.has(variableOf(o, p.field))) problems.push({ ...p, message: `${p.message}, nor in the env of the target container in ${file}` });
+        }
       } catch (e) {
         const data = e instanceof GitscaleError ? e.data : {};
         problems.push({
@@ -53,6 +61,12 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
     }
   }));
   return { problems, warnings };
+}
+
+/** The variable a `spec.triggers[i].metadata.<key>FromEnv` field names. */
+function variableOf(o: ObjectConfig, field: string): string {
+  const m = /^spec\.triggers\[(\d+)\]\.metadata\.(.+)$/.exec(field);
+  return m ? (o.triggers[Number(m[1])]?.metadata[m[2]] ?? '').trim() : '';
 }
 
 /** With a cluster: who else would own each workload's replicas (warnings; a failed check is one too). */

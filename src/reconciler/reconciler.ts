@@ -32,7 +32,7 @@ export interface ReconcilerDeps {
   triggerTimeoutMs?: number;
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
-  cluster?: { kube: Kube; clock: ClusterClock };
+  cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
   /** Leader election: whether this replica may write `repository` now (absent: always). */
   gate?: (repository: string) => boolean;
 }
@@ -51,7 +51,9 @@ export interface Reconciler {
 export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconciler {
   let config = initial;
   const report = createReporter(deps.log);
-  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000 });
+  const k = deps.cluster;
+  const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, namespace: k.namespace } : undefined;
+  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
   const markers: MarkerCache = new Map();
@@ -85,7 +87,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
-      cluster: deps.cluster ? { ...deps.cluster, settings: config.cluster, driftSince, ownersChecked } : undefined,
+      cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
     });
     running.set(repo.name, p);

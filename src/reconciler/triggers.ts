@@ -6,7 +6,8 @@ import type { TriggerInput } from '../engine/types.js';
 import { ScalerError, errorMessage } from '../errors.js';
 import { getScaler } from '../scalers/index.js';
 import type { Scaler, ScalerDeps, TriggerTarget } from '../scalers/types.js';
-import { resolveAuthParams, type AuthDeps } from './auth.js';
+import { resolveAuth, type AuthDeps } from './auth.js';
+import type { EnvSource } from '../manifests/index.js';
 
 export interface TriggerPoolDeps extends AuthDeps {
   scalerDeps: ScalerDeps;
@@ -17,10 +18,13 @@ interface Built {
   target: TriggerTarget;
   scaler?: Scaler;
   error?: ScalerError;
+  /** The container env (as written in Git) the scaler was built with: rebuilt when it changes. */
+  envKey: string;
 }
 
 export interface TriggerPool {
-  sample(obj: ObjectConfig): Promise<TriggerInput[]>;
+  /** `containerEnv`: the target container's env from its manifest, for `*FromEnv` keys (null: none). */
+  sample(obj: ObjectConfig, containerEnv?: EnvSource[] | null): Promise<TriggerInput[]>;
   /** A reloaded config: the scalers of `keys` (every one when 'all') are closed and rebuilt on their next sample. */
   reload(config: Config, keys: string[] | 'all'): Promise<void>;
   close(): Promise<void>;
@@ -36,34 +40,60 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   const pool = new Map<string, Built>();
   let config = initial;
 
-  function build(obj: ObjectConfig, t: TriggerConfig): Built {
+  /**
+   * KEDA resolves `*FromEnv` against the scale target's container env; gitscale reads that env as
+   * written in Git (literal values; Secret / ConfigMap references through the cluster), over its
+   * own environment as the fallback.
+   */
+  async function envFor(obj: ObjectConfig, sources: EnvSource[] | null | undefined): Promise<Record<string, string | undefined>> {
+    const env: Record<string, string | undefined> = { ...deps.env };
+    for (const s of sources ?? []) {
+      if ('value' in s) env[s.name] = s.value;
+      else if (deps.cluster) {
+        const ref = 'secretKeyRef' in s ? s.secretKeyRef : s.configMapKeyRef;
+        const v = 'secretKeyRef' in s ? await deps.cluster.secret(obj.namespace, ref.name, ref.key) : await deps.cluster.configMap(obj.namespace, ref.name, ref.key);
+        if (v !== null) env[s.name] = v;
+      }
+    }
+    return env;
+  }
+
+  async function build(obj: ObjectConfig, t: TriggerConfig, sources: EnvSource[] | null | undefined): Promise<Built> {
+    const envKey = JSON.stringify(sources ?? null);
     const def = getScaler(t.type);
     let authParams: Record<string, string> = {};
     let authError: ScalerError | undefined;
+    let env = deps.env;
     try {
-      authParams = resolveAuthParams(config, obj.namespace, t, deps);
+      authParams = await resolveAuth(config, obj.namespace, t, deps);
+      env = await envFor(obj, sources);
     } catch (e) {
       authError = new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
     }
-    const parsed = def.parse({ metadata: t.metadata, authParams, env: deps.env });
+    const parsed = def.parse({ metadata: t.metadata, authParams, env });
     if (!parsed.ok) {
       const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
-      return { target: { target: 0, activationTarget: 0, unit: '' }, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
+      return { envKey, target: { target: 0, activationTarget: 0, unit: '' }, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
     }
     const target = def.target(parsed.meta);
-    if (authError) return { target, error: authError };
+    if (authError) return { envKey, target, error: authError };
     try {
-      return { target, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
+      return { envKey, target, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
     } catch (e) {
-      return { target, error: toScalerError(e, t.name) };
+      return { envKey, target, error: toScalerError(e, t.name) };
     }
   }
 
-  async function sampleOne(obj: ObjectConfig, t: TriggerConfig): Promise<TriggerInput> {
+  async function sampleOne(obj: ObjectConfig, t: TriggerConfig, sources: EnvSource[] | null | undefined): Promise<TriggerInput> {
     const id = `${obj.key}#${t.name}`;
     let b = pool.get(id);
+    if (b && b.envKey !== JSON.stringify(sources ?? null)) {
+      pool.delete(id);
+      await b.scaler?.close().catch(() => {});
+      b = undefined;
+    }
     if (!b || (!b.scaler && b.error)) {
-      b = build(obj, t);
+      b = await build(obj, t, sources);
       pool.set(id, b);
     }
     const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target };
@@ -93,7 +123,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   }
 
   return {
-    sample: (obj) => Promise.all(obj.triggers.map((t) => sampleOne(obj, t))),
+    sample: (obj, containerEnv) => Promise.all(obj.triggers.map((t) => sampleOne(obj, t, containerEnv))),
     reload: async (next, keys) => {
       config = next;
       const gone = [...pool].filter(([id]) => keys === 'all' || keys.some((k) => id.startsWith(`${k}#`)));

@@ -10,8 +10,8 @@ import { tempDir } from '../support/temp.js';
 const config = {
   file: '/c.yaml', repositories: [], objects: [], cluster: CLUSTER_DEFAULTS,
   triggerAuthentications: [
-    { kind: 'TriggerAuthentication', name: 'pg', namespace: 'prod', env: [{ parameter: 'host', name: 'PG_HOST' }], secretTargetRef: [{ parameter: 'password', name: 'pg-secret', key: 'password' }] },
-    { kind: 'ClusterTriggerAuthentication', name: 'shared', namespace: '', env: [{ parameter: 'token', name: 'TOKEN' }], secretTargetRef: [] },
+    { kind: 'TriggerAuthentication', name: 'pg', namespace: 'prod', env: [{ parameter: 'host', name: 'PG_HOST' }], secretTargetRef: [{ parameter: 'password', name: 'pg-secret', key: 'password' }], configMapTargetRef: [] },
+    { kind: 'ClusterTriggerAuthentication', name: 'shared', namespace: '', env: [{ parameter: 'token', name: 'TOKEN' }], secretTargetRef: [], configMapTargetRef: [] },
   ],
 } as Config;
 const trig = (ref?: TriggerConfig['authenticationRef']): TriggerConfig => ({ type: 'postgresql', name: 'p', metadata: {}, metricType: 'AverageValue', authenticationRef: ref });
@@ -31,7 +31,7 @@ describe('resolveAuthParams', () => {
   });
 
   it('names the missing secret and where it was looked for', () => {
-    expect(() => resolveAuthParams(config, 'prod', trig({ name: 'pg', kind: 'TriggerAuthentication' }), { env: {}, fs })).toThrow(/secret pg-secret\/password for parameter 'password' not found \(set GITSCALE_SECRET_PG_SECRET_PASSWORD\)/);
+    expect(() => resolveAuthParams(config, 'prod', trig({ name: 'pg', kind: 'TriggerAuthentication' }), { env: {}, fs })).toThrow(/secret pg-secret\/password for parameter 'password' not found \(looked in: env GITSCALE_SECRET_PG_SECRET_PASSWORD\)/);
   });
 
   it('finds a ClusterTriggerAuthentication from any namespace, a TriggerAuthentication only in its own', () => {

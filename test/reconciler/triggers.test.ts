@@ -60,7 +60,7 @@ describe('trigger pool', () => {
   });
 
   it('a secret that cannot be resolved is the trigger\'s error, not a crash', async () => {
-    const cfg = { ...config, triggerAuthentications: [{ kind: 'TriggerAuthentication', name: 'pg', namespace: 'default', env: [], secretTargetRef: [{ parameter: 'password', name: 'pg', key: 'pw' }] }] } as Config;
+    const cfg = { ...config, triggerAuthentications: [{ kind: 'TriggerAuthentication', name: 'pg', namespace: 'default', env: [], secretTargetRef: [{ parameter: 'password', name: 'pg', key: 'pw' }], configMapTargetRef: [] }] } as Config;
     const p = createTriggerPool(cfg, { env: {}, fs, scalerDeps: { fetch }, timeoutMs: 1000 });
     const out = await p.sample(obj([{ type: 'postgresql', name: 'pg', authenticationRef: { name: 'pg', kind: 'TriggerAuthentication' }, metadata: { query: 'select 1', targetQueryValue: '1', host: 'h', port: '1', userName: 'u', dbName: 'd', sslmode: 'disable' }, metricType: 'AverageValue' }]));
     expect(out[0].sample).toMatchObject({ ok: false, code: 'SCALER_AUTH_UNRESOLVED' });
