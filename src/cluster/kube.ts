@@ -118,7 +118,7 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
         reason: e.reason, message: e.message, type: e.type,
         firstTimestamp: at, lastTimestamp: at, count: 1,
         source: { component: 'gitscale', host: o.identity },
-        reportingComponent: 'gitscale.dev/gitscale', reportingInstance: o.identity,
+        reportingComponent: 'gitscale', reportingInstance: o.identity,
       };
       await call('create', 'events', { namespace: e.regarding.namespace }, () => core.createNamespacedEvent({ namespace: e.regarding.namespace, body }, bounded()));
     },

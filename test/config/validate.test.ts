@@ -230,7 +230,7 @@ describe('validateConfig', () => {
     const r = validateConfig({ repositories: repos, scaledObjects: [so('a', {}, { [input]: 'x' })] }, '/c.yaml');
     expect(r.problems).toEqual([expect.objectContaining({ object: 'default/a', file: '/c.yaml', field: `metadata.annotations["${input}"]`, code: 'CONFIG_UNKNOWN_ANNOTATION' })]);
     expect(r.problems[0].message).toContain(want);
-    expect(r.problems[0].message).toContain('gitscale.dev/repository, gitscale.dev/path, gitscale.dev/field, gitscale.dev/review-above-replicas');
+    expect(r.problems[0].message).toContain('gitscale.dev/repository, gitscale.dev/path, gitscale.dev/field, gitscale.dev/direct-patch, gitscale.dev/argocd-application, gitscale.dev/review-above-replicas');
     expect(r.config!.objects).toEqual([]);
   });
 
