@@ -25,7 +25,7 @@ const ROUNDS = arg('rounds', 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Parts { decide: number; push: number; nudge: number; patch: number; seen: number; total: number }
+interface Parts { decide: number; push: number; nudge: number; wait: number; patch: number; seen: number; total: number }
 
 async function scenario(servers: Record<string, string>, withArgo: boolean): Promise<Parts[]> {
   const a = admin(servers);
@@ -76,9 +76,9 @@ async function scenario(servers: Record<string, string>, withArgo: boolean): Pro
       const time = (l: Record<string, any> | undefined) => (l ? Date.parse(l.time) : NaN);
       const decided = time(at((l) => l.msg === 'decision' && l.object === key && l.desired > 0));
       const pushed = time(at((l) => l.msg === 'commit' && String(l.subject).includes(key)));
-      const nudged = time(at((l) => l.msg === 'nudged' && Date.parse(l.time) >= pushed)) || pushed;
-      const patched = time(at((l) => l.msg === 'scale patched' && l.object === key));
-      parts.push({ decide: decided - t0, push: pushed - decided, nudge: nudged - pushed, patch: patched - nudged, seen: seen - patched, total: seen - t0 });
+      const p = at((l) => l.msg === 'scale patched' && l.object === key)!;
+      const patched = time(p);
+      parts.push({ decide: decided - t0, push: pushed - decided, nudge: p.nudgeMs, wait: p.waitMs, patch: p.patchMs, seen: Math.max(0, seen - patched), total: seen - t0 });
     }
   } finally {
     stop();
@@ -95,9 +95,10 @@ function report(label: string, ps: Parts[]): void {
   console.log(`  first message → scaled on the API server: ${m('total')}`);
   console.log(`    poll wait + sample + decide: ${m('decide')}   (pollingInterval 1 s: KEDA's operator waits up to the same)`);
   console.log(`    push (commit landed):        ${m('push')}`);
-  console.log(`    nudge Argo CD / Flux:        ${m('nudge')}`);
-  console.log(`    wait for revision + patch:   ${m('patch')}`);
-  console.log(`    seen by a client polling:    ${m('seen')}`);
+  console.log(`    find + nudge Argo CD / Flux: ${m('nudge')}`);
+  console.log(`    wait for their revision:     ${m('wait')}`);
+  console.log(`    patch (+ Event):             ${m('patch')}`);
+  console.log(`    seen by a client polling:    ${m('seen')}   (log timestamps are ms; polling every 5 ms)`);
   console.log(`  beyond the poll (decision → scaled): ${median(ps.map((p) => p.total - p.decide))}   goal < 1000`);
   console.log(`  totals: ${ps.map((p) => p.total).join(' ')}`);
 }

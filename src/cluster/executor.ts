@@ -47,6 +47,8 @@ export interface Carried {
   nudge: NudgeOutcome | null;
   waited: Waited | null;
   patches: Map<string, PatchOutcome>;
+  /** How long each step took (ms): finding and nudging Argo CD / Flux, waiting for the revision, patching. */
+  ms: { nudge: number; wait: number; patch: number };
 }
 
 const short = (c: string) => c.slice(0, 12);
@@ -55,6 +57,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
   let targets: GitopsTarget[] = [];
   let nudged: NudgeOutcome | null = null;
   const n = intents.nudge;
+  const t0 = clock.now();
   if (n) {
     try {
       targets = await findTargets(kube, n.repoUrl, n.files, n.applications);
@@ -64,6 +67,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
       nudged = { targets: targets.map(targetName), nudged: false, error: e };
     }
   }
+  const t1 = clock.now();
   const afterPush = intents.patches.filter((p) => p.commit !== null && n && p.commit === n.commit);
   let waited: Waited | null = null;
   if (afterPush.length && n && targets.some((t) => t.kind === 'Application' || t.kind === 'GitRepository')) {
@@ -73,6 +77,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
       waited = { reached: false, waitedMs: 0, pending: [`could not read ${targets.map(targetName).join(', ')}: ${errorMessage(e)}`] };
     }
   }
+  const t2 = clock.now();
   const patches = new Map<string, PatchOutcome>();
   for (const p of intents.patches) {
     const note = noteFor(p, waited, targets, nudged, steps.syncWaitMs);
@@ -84,7 +89,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
       patches.set(p.key, { kind: 'failed', error: e });
     }
   }
-  return { nudge: nudged, waited, patches };
+  return { nudge: nudged, waited, patches, ms: { nudge: t1 - t0, wait: t2 - t1, patch: clock.now() - t2 } };
 }
 
 function noteFor(p: PatchIntent, waited: Waited | null, targets: GitopsTarget[], nudged: NudgeOutcome | null, syncWaitMs: number): string {

@@ -76,7 +76,7 @@ export async function clusterStep(p: Plan, written: WriteResult | null, outcomes
     const fields = { object: intent.key, workload: `${intent.ref.kind} ${intent.ref.namespace}/${intent.ref.name}`, from: intent.from, to: intent.to };
     switch (r.kind) {
       case 'patched':
-        d.log.info('scale patched', { ...fields, note: r.note });
+        d.log.info('scale patched', { ...fields, note: r.note, nudgeMs: carried.ms.nudge, waitMs: carried.ms.wait, patchMs: carried.ms.patch });
         if (r.eventError) d.log.warn('scale patched, but its Event was not recorded', { ...fields, error: r.eventError });
         if (carried.waited && !carried.waited.reached) d.log.warn('Argo CD / Flux did not reach the commit in time: patched anyway', { ...fields, pending: carried.waited.pending });
         out.set(intent.key, { note: `patched ${intent.from}→${intent.to}: ${r.note}` });
