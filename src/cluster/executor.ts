@@ -3,7 +3,7 @@
 // compare-and-set. Order: push → nudge → wait → patch, so a self-healing Argo CD compares the
 // patched workload with the new commit and agrees with it instead of reverting it to 0.
 import { errorMessage } from '../errors.js';
-import { findTargets, nudge, targetName, waitForRevision, type GitopsTarget, type Waited } from './gitops.js';
+import { findTargets, nudge, targetName, waitForRevision, watched, type GitopsTarget, type Waited } from './gitops.js';
 import { patchScale } from './scale.js';
 import type { ClusterClock, Kube, WorkloadRef } from './types.js';
 
@@ -29,6 +29,7 @@ export interface NudgeIntent {
 export type PatchOutcome =
   | { kind: 'patched'; note: string; eventError?: string }
   | { kind: 'conflict'; live: number | null }
+  | { kind: 'already'; note: string }
   | { kind: 'missing' }
   | { kind: 'failed'; error: unknown };
 
@@ -70,7 +71,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
   const t1 = clock.now();
   const afterPush = intents.patches.filter((p) => p.commit !== null && n && p.commit === n.commit);
   let waited: Waited | null = null;
-  if (afterPush.length && n && targets.some((t) => t.kind === 'Application' || t.kind === 'GitRepository')) {
+  if (afterPush.length && n && targets.some(watched)) {
     try {
       waited = await waitForRevision(kube, targets, n.commit, n.parent, steps.syncWaitMs, clock);
     } catch (e) {
@@ -84,7 +85,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
     try {
       const message = `gitscale scaled ${p.ref.kind} ${p.ref.name} from ${p.from} to ${p.to}: ${note}`;
       const res = await patchScale(kube, { ref: p.ref, from: p.from, to: p.to, reason: 'ScaledFromZero', message, now: clock.now() });
-      patches.set(p.key, res.kind === 'patched' ? { kind: 'patched', note, eventError: res.eventError } : res);
+      patches.set(p.key, res.kind === 'patched' ? { kind: 'patched', note, eventError: res.eventError } : res.kind === 'already' ? { kind: 'already', note } : res);
     } catch (e) {
       patches.set(p.key, { kind: 'failed', error: e });
     }
@@ -95,7 +96,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
 function noteFor(p: PatchIntent, waited: Waited | null, targets: GitopsTarget[], nudged: NudgeOutcome | null, syncWaitMs: number): string {
   if (p.commit === null) return 'Git already holds this count; the patch of an earlier tick is carried out now';
   const commit = `commit ${short(p.commit)}`;
-  if (waited?.reached) return `${commit} landed in Git and ${targets.filter((t) => t.kind === 'Application' || t.kind === 'GitRepository').map(targetName).join(', ')} fetched it after ${waited.waitedMs} ms`;
+  if (waited?.reached) return `${commit} landed in Git and ${targets.filter(watched).map(targetName).join(', ')} reached it after ${waited.waitedMs} ms`;
   if (waited) return `${commit} landed in Git; ${waited.pending.join(', ')} did not reach it within ${Math.round(syncWaitMs / 1000)} s: patched anyway`;
   if (nudged?.error) return `${commit} landed in Git; Argo CD / Flux objects could not be read (${errorMessage(nudged.error)}): patched right after the push`;
   return `${commit} landed in Git; no Argo CD Application or Flux GitRepository applies it: patched right after the push`;

@@ -20,8 +20,10 @@ export interface GitopsTarget {
   resource: Resource;
   namespace: string;
   name: string;
-  /** The revision it has fetched now (Applications and GitRepositories), read before the nudge. */
+  /** The revision it has fetched / applied now, read before the nudge. */
   revision: string[];
+  /** spec.suspend (Flux): it will not move, so nobody waits for it. */
+  suspended: boolean;
 }
 
 export const targetName = (t: GitopsTarget): string => `${t.kind} ${t.namespace}/${t.name}`;
@@ -34,7 +36,18 @@ export function revisionsOf(kind: GitopsKind, o: KubeObject): string[] {
     return [...ids(sync.revision), ...(Array.isArray(sync.revisions) ? sync.revisions.flatMap(ids) : [])];
   }
   if (kind === 'GitRepository') return ids(o.status?.artifact?.revision);
+  if (kind === 'Kustomization') return ids(o.status?.lastAttemptedRevision);
   return [];
+}
+
+/**
+ * The targets whose revision the patch waits for: Applications (status.sync.revision: what self-heal
+ * compares with), GitRepositories (the artifact), and Kustomizations not suspended
+ * (lastAttemptedRevision: once it names the commit, no apply of an older artifact can follow and
+ * undo the patch).
+ */
+export function watched(t: GitopsTarget): boolean {
+  return t.kind === 'Application' || t.kind === 'GitRepository' || (t.kind === 'Kustomization' && !t.suspended);
 }
 
 /** LIST across namespaces; a kind whose CRD is not installed is simply absent (Argo CD or Flux not in this cluster). */
@@ -72,7 +85,7 @@ export async function findTargets(kube: Kube, repoUrl: string, files: string[], 
   const add = (kind: GitopsKind, resource: Resource, o: KubeObject) => {
     const namespace = o.metadata.namespace ?? 'default';
     if (out.some((t) => t.kind === kind && t.namespace === namespace && t.name === o.metadata.name)) return;
-    out.push({ kind, resource, namespace, name: o.metadata.name, revision: revisionsOf(kind, o) });
+    out.push({ kind, resource, namespace, name: o.metadata.name, revision: revisionsOf(kind, o), suspended: o.spec?.suspend === true });
   };
   const [apps, repos] = await Promise.all([listIfServed(kube, APPLICATION), listIfServed(kube, GIT_REPOSITORY)]);
   for (const app of apps) {
@@ -122,10 +135,10 @@ export interface Waited {
   pending: string[];
 }
 
-/** Polls the Applications and GitRepositories among `targets` until each reached `commit`, or `timeoutMs` passed. */
+/** Polls the watched targets until each reached `commit`, or `timeoutMs` passed. */
 export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commit: string, parent: string | null, timeoutMs: number, clock: { now(): number; sleep(ms: number): Promise<void> }): Promise<Waited> {
   const start = clock.now();
-  let pending = targets.filter((t) => t.kind === 'Application' || t.kind === 'GitRepository');
+  let pending = targets.filter(watched);
   for (;;) {
     const still: GitopsTarget[] = [];
     for (const t of pending) {

@@ -18,6 +18,8 @@ export type PatchResult =
   | { kind: 'patched'; eventError?: string }
   /** spec.replicas was no longer `from`: someone else scaled it; left as they set it. */
   | { kind: 'conflict'; live: number | null }
+  /** spec.replicas was already `to`: Argo CD / Flux applied the commit first. */
+  | { kind: 'already' }
   /** The workload is not in the cluster (yet): Argo CD / Flux will create it from Git. */
   | { kind: 'missing' };
 
@@ -38,7 +40,7 @@ export async function patchScale(kube: Kube, p: ScalePatchRequest): Promise<Patc
   const res = await kube.patchScale(r, p.ref.namespace, p.ref.name, p.from, p.to);
   if (res === 'conflict') {
     const now = await kube.getScale(r, p.ref.namespace, p.ref.name);
-    return { kind: 'conflict', live: now?.spec ?? null };
+    return now?.spec === p.to ? { kind: 'already' } : { kind: 'conflict', live: now?.spec ?? null };
   }
   try {
     await kube.createEvent({ regarding: { ...p.ref, uid: obj.metadata.uid }, type: 'Normal', reason: p.reason, message: p.message, at: p.now });

@@ -85,6 +85,10 @@ export async function clusterStep(p: Plan, written: WriteResult | null, outcomes
         d.log.warn('scale not patched: someone else scaled the workload meanwhile; left as it is', { ...fields, live: r.live ?? undefined });
         out.set(intent.key, { note: `not patched: the live count moved from ${intent.from} to ${r.live ?? 'unknown'} meanwhile (left as it is)` });
         break;
+      case 'already':
+        d.log.info('scale not patched: Argo CD / Flux applied the commit first', { ...fields, note: r.note });
+        out.set(intent.key, { note: `not needed: the workload already runs ${intent.to} (Argo CD / Flux applied the commit first; ${r.note})` });
+        break;
       case 'missing':
         out.set(intent.key, { note: 'not patched: the workload is not in the cluster yet (Argo CD / Flux will create it from Git)' });
         break;

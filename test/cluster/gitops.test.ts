@@ -19,11 +19,11 @@ beforeAll(async () => {
   await app('multi', { sources: [{ repoURL: 'https://charts.example.com', chart: 'shop', targetRevision: '1.0.0' }, { repoURL: 'git@git.example.com:org/apps.git', ref: 'values' }] });
   await app('other-repo', { source: { repoURL: 'https://git.example.com/org/other.git', path: '.' } });
   await app('named', { source: { repoURL: 'https://git.example.com/org/infra.git', path: 'x' } });
-  await createCustom(a, GITREPO, ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps' }, spec: { url: 'ssh://git@git.example.com/org/apps' } });
-  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'shop' }, spec: { path: './apps/shop', sourceRef: { kind: 'GitRepository', name: 'apps' } } });
-  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'root' }, spec: { sourceRef: { kind: 'GitRepository', name: 'apps' } } });
-  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'blog' }, spec: { path: './apps/blog', sourceRef: { kind: 'GitRepository', name: 'apps' } } });
-  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'other-source' }, spec: { path: './apps/shop', sourceRef: { kind: 'GitRepository', name: 'nope' } } });
+  await createCustom(a, GITREPO, ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps' }, spec: { url: 'ssh://git@git.example.com/org/apps', interval: '10m' } });
+  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'shop' }, spec: { path: './apps/shop', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'root' }, spec: { interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'blog' }, spec: { path: './apps/blog', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+  await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'other-source' }, spec: { path: './apps/shop', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'nope' } } });
 });
 
 describe('findTargets', () => {
@@ -43,11 +43,12 @@ describe('findTargets', () => {
 
 describe('revisions', () => {
   const sha = (c: string) => c.repeat(40);
-  it('reads Argo CD single- and multi-source revisions and Flux artifact revisions', () => {
+  it('reads Argo CD single- and multi-source revisions, Flux artifact and attempted revisions', () => {
     expect(revisionsOf('Application', { metadata: { name: 'x' }, status: { sync: { revision: sha('a') } } })).toEqual([sha('a')]);
     expect(revisionsOf('Application', { metadata: { name: 'x' }, status: { sync: { revisions: ['1.0.0', sha('b')] } } })).toEqual([sha('b')]);
     expect(revisionsOf('GitRepository', { metadata: { name: 'x' }, status: { artifact: { revision: `main@sha1:${sha('c')}` } } })).toEqual([sha('c')]);
     expect(revisionsOf('GitRepository', { metadata: { name: 'x' } })).toEqual([]);
+    expect(revisionsOf('Kustomization', { metadata: { name: 'x' }, status: { lastAttemptedRevision: `main@sha1:${sha('d')}` } })).toEqual([sha('d')]);
   });
 
   it.each([

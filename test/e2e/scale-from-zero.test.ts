@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runGitscale, newList } from '../support/cli.js';
 import { redisList, scaledObject, writeConfig } from '../support/config.js';
 import { git, makeServedRepo, show } from '../support/git.js';
-import { argoStandIn, fluxStandIn } from '../support/gitops.js';
-import { APP, GITREPO, KS, admin, createCustom, createDeployment, events, getCustom, newNamespace, setDeploymentStatus, specReplicas, type Admin } from '../support/kube.js';
+import { argoStandIn } from '../support/gitops.js';
+import { APP, admin, createCustom, createDeployment, events, getCustom, newNamespace, setDeploymentStatus, specReplicas, type Admin } from '../support/kube.js';
 import { freePort } from '../support/servers/spawn.js';
 import { tempDir } from '../support/temp.js';
 
@@ -87,7 +87,7 @@ describe('scale from zero on a real API server', () => {
     // Nudge, wait, patch: the scale changed only after Argo CD reported the commit.
     expect(await specReplicas(a, w.ns, 'worker')).toBe(4);
     expect(firstScaledAt).toBeGreaterThanOrEqual(argo.handled[0].reportedAt);
-    expect(r.obj.patch).toMatch(/patched 0→4: commit [0-9a-f]{12} landed in Git and Application .*\/apps fetched it after \d+ ms/);
+    expect(r.obj.patch).toMatch(/patched 0→4: commit [0-9a-f]{12} landed in Git and Application .*\/apps reached it after \d+ ms/);
     // Only the Application whose path holds the file was nudged.
     expect((await getCustom(a, APP, w.ns, 'other')).metadata.annotations?.['argocd.argoproj.io/refresh']).toBeUndefined();
     const ev = (await events(a, w.ns, 'worker')).find((e) => e.reason === 'ScaledFromZero');
@@ -96,23 +96,6 @@ describe('scale from zero on a real API server', () => {
     // The patch is gitscale's own field manager's.
     const d = await a.apps.readNamespacedDeployment({ namespace: w.ns, name: 'worker' });
     expect(d.metadata?.managedFields?.some((m) => m.manager === 'gitscale' && m.subresource === 'scale')).toBe(true);
-  });
-
-  it('nudges Flux: the GitRepository of the URL and the Kustomization whose path holds the file; waits for the artifact revision', async () => {
-    const w = await world({ queue: 7 });
-    await createCustom(a, GITREPO, w.ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps' }, spec: { url: w.url, interval: '10m', ref: { branch: 'main' } } });
-    await createCustom(a, KS, w.ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps' }, spec: { path: './apps', interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
-    await createCustom(a, KS, w.ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'other' }, spec: { path: './other', interval: '10m', sourceRef: { kind: 'GitRepository', name: 'apps' } } });
-    const flux = fluxStandIn(a, w.ns, 'apps', w.bare, 100);
-    const r = await once(w);
-    await flux.stop();
-    expect(r.code).toBe(0);
-    const commit = await head(w.bare);
-    expect(flux.handled.map((h) => h.head)).toEqual([commit]);
-    expect(await specReplicas(a, w.ns, 'worker')).toBe(2);
-    expect(r.obj.patch).toMatch(/GitRepository .*\/apps fetched it after/);
-    expect((await getCustom(a, KS, w.ns, 'apps')).metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeTruthy();
-    expect((await getCustom(a, KS, w.ns, 'other')).metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
   });
 
   it('patches anyway when Argo CD does not reach the commit in time, and says so', async () => {

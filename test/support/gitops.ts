@@ -1,11 +1,11 @@
-// Stand-ins for the GitOps controllers on the real API server. Argo CD cannot run here (no
-// images, no Redis/repo-server build); these play the one behaviour gitscale relies on, against
-// real objects: on a refresh request, fetch the branch head from the (real) git server's bare
-// repository and report it in status (Argo CD: status.sync.revision, dropping the refresh
-// annotation; Flux source-controller: status.artifact.revision `main@sha1:<id>` and
-// status.lastHandledReconcileAt). Every handled request is recorded with the head seen then.
+// A stand-in for Argo CD's application controller on the real API server. Argo CD cannot run here
+// (no images; its repo-server, Redis and controller are not buildable from the module proxy alone);
+// this plays the one behaviour gitscale relies on, against a real Application: on a refresh
+// request, read the branch head from the (real) git server's bare repository and report it in
+// status.sync.revision, dropping the refresh annotation. Every handled request is recorded with
+// the head seen then. (Flux runs for real: servers/flux.ts.)
 import { git } from './git.js';
-import { APP, GITREPO, getCustom, patchCustomMeta, patchCustomStatus, type Admin } from './kube.js';
+import { APP, getCustom, patchCustomMeta, patchCustomStatus, type Admin } from './kube.js';
 
 export interface Handled {
   /** When the request was seen, and the branch head at that moment. */
@@ -44,24 +44,6 @@ export function argoStandIn(a: Admin, namespace: string, name: string, bare: str
     await sleep(delayMs);
     await patchCustomStatus(a, APP, namespace, name, { sync: { status: 'Synced', revision: head } });
     await patchCustomMeta(a, APP, namespace, name, { 'argocd.argoproj.io/refresh': null });
-    handled.push({ seenAt, head, reportedAt: Date.now() });
-  });
-  return { handled, stop: l.stop };
-}
-
-/** Flux's source-controller for one GitRepository. */
-export function fluxStandIn(a: Admin, namespace: string, name: string, bare: string, delayMs = 0): StandIn {
-  const handled: Handled[] = [];
-  let last: string | undefined;
-  const l = loop(async () => {
-    const repo = await getCustom(a, GITREPO, namespace, name);
-    const requested = repo.metadata?.annotations?.['reconcile.fluxcd.io/requestedAt'];
-    if (!requested || requested === last) return;
-    last = requested;
-    const seenAt = Date.now();
-    const head = (await git(bare, 'rev-parse', 'main')).trim();
-    await sleep(delayMs);
-    await patchCustomStatus(a, GITREPO, namespace, name, { artifact: { revision: `main@sha1:${head}` }, lastHandledReconcileAt: requested });
     handled.push({ seenAt, head, reportedAt: Date.now() });
   });
   return { handled, stop: l.stop };

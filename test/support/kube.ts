@@ -69,3 +69,21 @@ export async function patchCustomStatus(a: Admin, r: typeof APP, namespace: stri
 export async function patchCustomMeta(a: Admin, r: typeof APP, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
   await a.custom.patchNamespacedCustomObject({ ...r, namespace, name, body: { metadata: { annotations } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
 }
+
+/** A Deployment manifest the API server accepts (selector, template), as it would sit in Git. */
+export function deploymentYaml(name: string, replicas: number, namespace?: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${namespace ? `  namespace: ${namespace}\n` : ''}spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: { app: ${name} }
+  template:
+    metadata:
+      labels: { app: ${name} }
+    spec:
+      containers: [{ name: ${name}, image: "${name}:1" }]
+`;
+}

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './spawn.js';
+import { buildFlux, fluxCommands, fluxCrds } from './flux.js';
 import type { Started } from './types.js';
 
 const run = promisify(execFile);
@@ -100,11 +101,12 @@ interface CrdSpec {
   scale?: boolean;
 }
 
-/** The custom resources later tests need: real group/version/kind, schemas that keep every field. */
+/**
+ * The custom resources later tests need without a controller of their own: real group/version/kind,
+ * schemas that keep every field. Flux's come from its controllers' own CRDs (servers/flux.ts).
+ */
 export const CRDS: CrdSpec[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'] },
-  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'] },
-  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', shortNames: ['ks'] },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
   { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects', shortNames: ['so'] },
 ];
@@ -136,18 +138,20 @@ function crd(c: CrdSpec): object {
 }
 
 /** Creates the CRDs and waits until each is Established and served. */
-async function installCrds(api: Api): Promise<void> {
-  for (const c of CRDS) {
-    const r = await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd(c));
-    if (r.status !== 201) throw new Error(`creating CRD ${c.plural}.${c.group}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+async function installCrds(api: Api, extra: Record<string, unknown>[]): Promise<void> {
+  const all = [...CRDS.map(crd), ...extra] as { metadata: { name: string }; spec: { group: string; names: { plural: string }; versions: { name: string; storage?: boolean }[] } }[];
+  for (const c of all) {
+    const r = await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', c);
+    if (r.status !== 201) throw new Error(`creating CRD ${c.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
   }
   const deadline = Date.now() + 30_000;
-  for (const c of CRDS) {
-    const name = `${c.plural}.${c.group}`;
+  for (const c of all) {
+    const name = c.metadata.name;
+    const version = (c.spec.versions.find((v) => v.storage) ?? c.spec.versions[0]).name;
     for (;;) {
       const r = await api('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
       const established = (r.body?.status?.conditions ?? []).some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True');
-      if (established && (await api('GET', `/apis/${c.group}/${c.version}/${c.plural}`)).status === 200) break;
+      if (established && (await api('GET', `/apis/${c.spec.group}/${version}/${c.spec.names.plural}`)).status === 200) break;
       if (Date.now() > deadline) throw new Error(`CRD ${name} not Established and served after 30 s`);
       await sleep(100);
     }
@@ -181,12 +185,13 @@ export async function startKube(): Promise<Started> {
     throw new Error(`building kube-apiserver/etcd failed (scripts/servers/build-kube.sh): ${e.stderr?.slice(-2000) ?? e.message}`);
   });
   const [apiserverBin, etcdBin] = stdout.trim().split('\n');
+  const fluxDir = await buildFlux();
   const dir = mkdtempSync(join(tmpdir(), 'gitscale-kube-'));
   // Whatever the servers write to a temp dir lands in `dir`, which stop() removes.
   const env = { ...process.env, TMPDIR: dir };
   const procs: Proc[] = [];
   const stopAll = async () => {
-    for (const p of [...procs].reverse()) await p.stop(); // apiserver first, then etcd
+    for (const p of [...procs].reverse()) await p.stop(); // the controllers, the apiserver, then etcd
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
@@ -225,12 +230,20 @@ export async function startKube(): Promise<Started> {
     const ca = join(certs, 'apiserver.crt'); // the self-signed bundle (cert + its CA) the apiserver writes
     const api = client(url, ca, token);
     await waitFor('kube-apiserver', apiserver, async () => existsSync(ca) && (await api('GET', '/readyz')).status === 200);
-    await installCrds(api);
+    await installCrds(api, fluxCrds(fluxDir));
 
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     const userKubeconfigPath = join(dir, 'alice.kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(url, ca, 'admin', token), { mode: 0o600 });
     writeFileSync(userKubeconfigPath, kubeconfig(url, ca, 'alice', userToken), { mode: 0o600 });
+    // Flux's real controllers, watching only objects labelled gitscale.test/flux=real.
+    const fluxNs = await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } });
+    if (fluxNs.status !== 201) throw new Error(`creating namespace flux-system: HTTP ${fluxNs.status}`);
+    for (const f of await fluxCommands(fluxDir, kubeconfigPath, dir)) {
+      const p = launch(f.bin, f.args, f.env);
+      procs.push(p);
+      await waitFor(f.bin.split('/').pop()!, p, async () => (await fetch(f.health)).ok, 60_000);
+    }
     return {
       env: {
         KUBE_URL: url,
