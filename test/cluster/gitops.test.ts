@@ -23,13 +23,17 @@ beforeAll(async () => {
   await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'shop' }, spec: { path: './apps/shop', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
   await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'root' }, spec: { interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
   await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'blog' }, spec: { path: './apps/blog', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+  const HR = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' };
+  const release = (name: string, chart: string) => createCustom(a, HR, ns, { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name }, spec: { chart: { spec: { chart, sourceRef: { kind: 'GitRepository', name: 'apps' } } } } });
+  await release('shop-chart', './apps/shop');
+  await release('blog-chart', './apps/blog');
   await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'other-source' }, spec: { path: './apps/shop', interval: '10m', prune: false, sourceRef: { kind: 'GitRepository', name: 'nope' } } });
 });
 
 describe('findTargets', () => {
-  it('finds the Applications, GitRepositories and Kustomizations that apply the pushed file, and no others', async () => {
+  it('finds the Applications, GitRepositories, Kustomizations and HelmReleases that apply the pushed file, and no others', async () => {
     const names = (await findTargets(a.kube, repo, ['apps/shop/deploy.yaml'], [])).filter((t) => t.namespace === ns).map((t) => `${t.kind}/${t.name}`);
-    expect(names.sort()).toEqual(['Application/multi', 'Application/single', 'GitRepository/apps', 'Kustomization/root', 'Kustomization/shop']);
+    expect(names.sort()).toEqual(['Application/multi', 'Application/single', 'GitRepository/apps', 'HelmRelease/shop-chart', 'Kustomization/root', 'Kustomization/shop']);
   });
 
   it('adds the Application a ScaledObject names; a named one that does not exist is an error', async () => {

@@ -109,6 +109,8 @@ export const CRDS: CrdSpec[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'] },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
   { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects', shortNames: ['so'] },
+  // helm-controller is not built here: HelmReleases are only found and nudged, never reconciled.
+  { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'] },
 ];
 
 function crd(c: CrdSpec): object {
@@ -180,7 +182,8 @@ current-context: ${user}@gitscale-test
 `;
 }
 
-export async function startKube(): Promise<Started> {
+/** `flux: false`: no Flux controllers (their CRDs are installed all the same), for a private, short-lived API server. */
+export async function startKube(opts: { flux?: boolean } = {}): Promise<Started> {
   const { stdout } = await run('bash', [SCRIPT], { maxBuffer: 1 << 24, timeout: 30 * 60_000 }).catch((e: Error & { stderr?: string }) => {
     throw new Error(`building kube-apiserver/etcd failed (scripts/servers/build-kube.sh): ${e.stderr?.slice(-2000) ?? e.message}`);
   });
@@ -239,7 +242,7 @@ export async function startKube(): Promise<Started> {
     // Flux's real controllers, watching only objects labelled gitscale.test/flux=real.
     const fluxNs = await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } });
     if (fluxNs.status !== 201) throw new Error(`creating namespace flux-system: HTTP ${fluxNs.status}`);
-    for (const f of await fluxCommands(fluxDir, kubeconfigPath, dir)) {
+    for (const f of opts.flux === false ? [] : await fluxCommands(fluxDir, kubeconfigPath, dir)) {
       const p = launch(f.bin, f.args, f.env);
       procs.push(p);
       await waitFor(f.bin.split('/').pop()!, p, async () => (await fetch(f.health)).ok, 60_000);
