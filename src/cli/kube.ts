@@ -4,6 +4,7 @@
 import * as nodeFs from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { createKube } from '../cluster/kube.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
@@ -32,21 +33,28 @@ export function loadKubeConfig(args: Args, env: Record<string, string | undefine
     return { kc, source: 'in-cluster service account' };
   }
   const what = args.kubeconfig !== undefined ? '--kubeconfig' : 'KUBECONFIG';
-  files.forEach((file, i) => {
-    if (!nodeFs.existsSync(file)) {
-      if (args.kubeconfig !== undefined || files.length === 1) throw new UsageError(`${what} ${file}: no such file`, args.command);
-      return; // kubectl skips missing files of a KUBECONFIG list
-    }
+  const present = files.filter((f) => nodeFs.existsSync(f));
+  // kubectl skips missing files of a KUBECONFIG list; one named on its own must exist.
+  if (present.length === 0 || (args.kubeconfig !== undefined && present.length < files.length)) throw new UsageError(`${what} ${files.find((f) => !nodeFs.existsSync(f))}: no such file`, args.command);
+  const loaded = present.map((file) => {
+    const one = new k8s.KubeConfig();
     try {
-      if (i === 0) kc.loadFromFile(file);
-      else {
-        const more = new k8s.KubeConfig();
-        more.loadFromFile(file);
-        kc.mergeConfig(more, true);
-      }
+      one.loadFromFile(file);
     } catch (e) {
       throw new UsageError(`${what} ${file}: not a usable kubeconfig (${(e as Error).message.split('\n')[0]})`, args.command);
     }
+    return one;
+  });
+  // As kubectl merges a list: the first file that names a cluster, user or context wins; the
+  // current context is the first one set.
+  const first = <T extends { name: string }>(pick: (c: k8s.KubeConfig) => T[]) => {
+    const out = new Map<string, T>();
+    for (const c of loaded) for (const x of pick(c)) if (!out.has(x.name)) out.set(x.name, x);
+    return [...out.values()];
+  };
+  kc.loadFromOptions({
+    clusters: first((c) => c.getClusters()), users: first((c) => c.getUsers()), contexts: first((c) => c.getContexts()),
+    currentContext: loaded.map((c) => c.getCurrentContext()).find(Boolean) ?? '',
   });
   if (args.context !== undefined) {
     if (!kc.getContextObject(args.context)) throw new UsageError(`--context ${args.context}: no such context in ${files.join(':')} (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`, args.command);
@@ -63,7 +71,7 @@ export function clusterAccess(args: Args, env: Record<string, string | undefined
   const saNamespace = loaded.source.startsWith('in-cluster') ? readOr(`${SA_DIR}/namespace`) : undefined;
   return {
     kube: createKube(loaded.kc, { identity }),
-    clock: { now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    clock: { now, monotonic: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     source: loaded.source,
     identity,
     namespace: env.POD_NAMESPACE || saNamespace || 'default',

@@ -31,6 +31,8 @@ export type PatchOutcome =
   | { kind: 'conflict'; live: number | null }
   | { kind: 'already'; note: string }
   | { kind: 'missing' }
+  /** This replica lost its Lease before the patch: left to the new holder. */
+  | { kind: 'standby' }
   | { kind: 'failed'; error: unknown };
 
 export interface NudgeOutcome {
@@ -42,6 +44,8 @@ export interface NudgeOutcome {
 export interface ClusterSteps {
   nudge: boolean;
   syncWaitMs: number;
+  /** Leader election: false once this replica may no longer write (checked before each step and while waiting). */
+  allowed?: () => boolean;
 }
 
 export interface Carried {
@@ -73,7 +77,7 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
   let waited: Waited | null = null;
   if (afterPush.length && n && targets.some(watched)) {
     try {
-      waited = await waitForRevision(kube, targets, n.commit, n.parent, steps.syncWaitMs, clock);
+      waited = await waitForRevision(kube, targets, n.commit, n.parent, steps.syncWaitMs, clock, steps.allowed);
     } catch (e) {
       waited = { reached: false, waitedMs: 0, pending: [`could not read ${targets.map(targetName).join(', ')}: ${errorMessage(e)}`] };
     }
@@ -81,6 +85,10 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
   const t2 = clock.now();
   const patches = new Map<string, PatchOutcome>();
   for (const p of intents.patches) {
+    if (steps.allowed && !steps.allowed()) {
+      patches.set(p.key, { kind: 'standby' });
+      continue;
+    }
     const note = noteFor(p, waited, targets, nudged, steps.syncWaitMs);
     try {
       const message = `gitscale scaled ${p.ref.kind} ${p.ref.name} from ${p.from} to ${p.to}: ${note}`;

@@ -136,7 +136,7 @@ export interface Waited {
 }
 
 /** Polls the watched targets until each reached `commit`, or `timeoutMs` passed. */
-export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commit: string, parent: string | null, timeoutMs: number, clock: { now(): number; sleep(ms: number): Promise<void> }): Promise<Waited> {
+export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commit: string, parent: string | null, timeoutMs: number, clock: { now(): number; sleep(ms: number): Promise<void> }, allowed?: () => boolean): Promise<Waited> {
   const start = clock.now();
   let pending = targets.filter(watched);
   for (;;) {
@@ -148,7 +148,7 @@ export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commi
     pending = still;
     const waitedMs = clock.now() - start;
     if (pending.length === 0) return { reached: true, waitedMs, pending: [] };
-    if (waitedMs >= timeoutMs) return { reached: false, waitedMs, pending: pending.map(targetName) };
+    if (waitedMs >= timeoutMs || (allowed && !allowed())) return { reached: false, waitedMs, pending: pending.map(targetName) };
     await clock.sleep(Math.min(100, Math.max(1, timeoutMs - waitedMs)));
   }
 }

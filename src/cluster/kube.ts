@@ -73,7 +73,7 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       const { group, version } = splitApiVersion(apiVersion);
       const known = KNOWN[`${group}/${kind}`];
       if (known) return { group, version, plural: known };
-      const found = await call('discover', `${apiVersion} ${kind}`, {}, () => discovery.find(apiVersion, kind));
+      const found = await call('discover', `${apiVersion} ${kind}`, {}, () => withTimeout(discovery.find(apiVersion, kind), timeoutMs));
       if (!found) throw new ClusterError('KUBE_UNKNOWN_KIND', `the API server does not serve kind ${kind} in ${apiVersion}`, { resource: `${apiVersion}/${kind}` });
       return { group, version, plural: found.name };
     },
@@ -159,6 +159,15 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       }
     },
   };
+}
+
+/** client-node's discovery takes no per-request options: bound it from outside. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('discovery: no answer in time'), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function kubeError(e: unknown, status: number | undefined, verb: string, resource: string, where: { namespace?: string; name?: string }): ClusterError {

@@ -62,86 +62,104 @@ interface Seen {
 }
 
 export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClock, log: ElectionLog): Elector {
-  const ms = { lease: s.leaseDurationSeconds * 1000, deadline: s.renewDeadlineSeconds * 1000, retry: s.retryPeriodSeconds * 1000 };
-  /** shard → when its Lease was last renewed by us. */
+  const ms = { deadline: s.renewDeadlineSeconds * 1000, retry: s.retryPeriodSeconds * 1000 };
+  // Holding and expiry are measured on the monotonic clock (a wall-clock step cannot extend them);
+  // the Lease records carry wall time, as client-go writes them.
+  const mono = () => clock.monotonic();
+  /** shard → when the request that last renewed its Lease was started (monotonic). */
   const renewed = new Map<number, number>();
+  /** Shards beyond our share: no longer acted on, given up at the next round (after in-flight work saw the gate). */
+  const leaving = new Set<number>();
   const seen = new Map<string, Seen>();
   const order = preference(s.identity, s.shards);
   const memberName = `${s.name}-member-${hash(s.identity).toString('hex').slice(0, 10)}`;
+  let lastMembers = 1;
   let stopped = false;
   let loop: Promise<void> | null = null;
 
-  /** Has nobody changed this record for a lease duration, by our clock? */
-  function expired(name: string, rv: string): boolean {
-    const now = clock.now();
+  /** Has nobody changed this record for its own lease duration, by our clock? */
+  function expired(name: string, rv: string, durationSeconds: number): boolean {
+    const now = mono();
     const prev = seen.get(name);
     if (!prev || prev.resourceVersion !== rv) {
       seen.set(name, { resourceVersion: rv, observedAt: now });
       return false;
     }
-    return now - prev.observedAt >= ms.lease;
+    return now - prev.observedAt >= Math.max(1, durationSeconds) * 1000;
   }
 
-  /** Takes or renews a Lease; true when we hold it after this call. */
-  async function tryHold(name: string): Promise<boolean> {
+  /** Takes or renews a Lease: the monotonic time the attempt started when we hold it after this call, else null. */
+  async function tryHold(name: string): Promise<number | null> {
+    const started = mono();
     const now = clock.now();
     const cur = await kube.getLease(s.namespace, name);
-    if (!cur) return kube.writeLease(s.namespace, name, { holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, acquireTime: now, renewTime: now, transitions: 0 }, null);
+    if (!cur) return (await kube.writeLease(s.namespace, name, { holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, acquireTime: now, renewTime: now, transitions: 0 }, null)) ? started : null;
     const mine = cur.holder === s.identity;
-    if (!mine && cur.holder && !expired(name, cur.resourceVersion)) return false;
+    if (!mine && cur.holder && !expired(name, cur.resourceVersion, cur.leaseDurationSeconds)) return null;
     const ok = await kube.writeLease(s.namespace, name, {
       holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, renewTime: now,
       acquireTime: mine ? cur.acquireTime : now, transitions: mine ? cur.transitions : cur.transitions + 1,
     }, cur.resourceVersion);
     if (ok) seen.delete(name);
-    return ok;
+    return ok ? started : null;
   }
 
-  async function release(shard: number): Promise<void> {
-    renewed.delete(shard);
-    const name = shardLeaseName(s.name, shard, s.shards);
+  async function release(name: string): Promise<void> {
     const cur = await kube.getLease(s.namespace, name);
     if (cur?.holder === s.identity) await kube.writeLease(s.namespace, name, { ...cur, holder: null, leaseDurationSeconds: 1 }, cur.resourceVersion);
   }
 
-  /** Live members (member Leases renewed within a lease duration), ourselves included. */
+  /** Live members (member Leases renewed within their lease duration), ourselves included; the last count when the API fails. */
   async function members(): Promise<number> {
-    await tryHold(memberName);
-    const all: KubeObject[] = await kube.list(LEASES, s.namespace);
-    const prefix = `${s.name}-member-`;
-    return all.filter((l) => l.metadata.name.startsWith(prefix) && (l.metadata.name === memberName || !expired(l.metadata.name, l.metadata.resourceVersion ?? '') && !!l.spec?.holderIdentity)).length;
+    try {
+      await tryHold(memberName);
+      const all: KubeObject[] = await kube.list(LEASES, s.namespace);
+      const prefix = `${s.name}-member-`;
+      lastMembers = Math.max(1, all.filter((l) => l.metadata.name.startsWith(prefix)
+        && (l.metadata.name === memberName || (!!l.spec?.holderIdentity && !expired(l.metadata.name, l.metadata.resourceVersion ?? '', Number(l.spec?.leaseDurationSeconds ?? s.leaseDurationSeconds))))).length);
+    } catch (e) {
+      log.warn('leader election: members not counted; keeping the last count', { members: lastMembers, error: errorMessage(e) });
+    }
+    return lastMembers;
   }
 
   const holds = (shard: number) => {
     const at = renewed.get(shard);
-    return at !== undefined && clock.now() - at < ms.deadline;
+    return at !== undefined && mono() - at < ms.deadline;
   };
 
   async function round(): Promise<void> {
-    const share = s.shards <= 1 ? 1 : Math.ceil(s.shards / Math.max(1, await members()));
-    // Renew what we hold; give up what is beyond our share (least preferred first) so newcomers get it.
+    // Shards set aside last round: the gate has been closed for a retry period; give them up now.
+    for (const shard of [...leaving]) {
+      leaving.delete(shard);
+      await release(shardLeaseName(s.name, shard, s.shards)).catch(() => {});
+    }
+    const share = s.shards <= 1 ? 1 : Math.ceil(s.shards / (await members()));
     const mine = order.filter((i) => renewed.has(i));
     for (const [n, shard] of mine.entries()) {
       const lease = shardLeaseName(s.name, shard, s.shards);
       if (n >= share) {
-        await release(shard);
+        renewed.delete(shard);
+        leaving.add(shard);
         log.info('lease released: another replica takes this shard', { lease, share });
         continue;
       }
-      // false: someone else holds it now (lost at once); an error: keep it until the renew deadline.
-      const ok = await tryHold(lease).catch((e: unknown) => (log.warn('lease renewal failed', { lease, error: errorMessage(e) }), null));
-      if (ok) renewed.set(shard, clock.now());
-      else if (ok === false || !holds(shard)) {
+      // null: someone else holds it now (lost at once); an error: keep it until the renew deadline.
+      const at = await tryHold(lease).catch((e: unknown) => (log.warn('lease renewal failed', { lease, error: errorMessage(e) }), undefined));
+      if (typeof at === 'number') renewed.set(shard, at);
+      else if (at === null || !holds(shard)) {
         renewed.delete(shard);
         log.warn('lease lost: writes stopped', { lease });
       }
     }
     for (const shard of order) {
-      if ([...renewed.keys()].length >= share) break;
-      if (renewed.has(shard)) continue;
-      if (await tryHold(shardLeaseName(s.name, shard, s.shards)).catch(() => false)) {
-        renewed.set(shard, clock.now());
-        log.info('lease acquired: this replica writes', { lease: shardLeaseName(s.name, shard, s.shards), identity: s.identity });
+      if (renewed.size >= share) break;
+      if (renewed.has(shard) || leaving.has(shard)) continue;
+      const lease = shardLeaseName(s.name, shard, s.shards);
+      const at = await tryHold(lease).catch(() => null);
+      if (at !== null) {
+        renewed.set(shard, at);
+        log.info('lease acquired: this replica writes', { lease, identity: s.identity });
       }
     }
   }
@@ -157,17 +175,16 @@ export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClo
     holds,
     held: () => order.filter(holds).sort((a, b) => a - b),
     round,
+    start() {
+      loop ??= run();
+    },
     async stop() {
       stopped = true;
       if (loop) await loop;
-      for (const shard of [...renewed.keys()]) await release(shard).catch(() => {});
-      if (s.shards > 1) {
-        const cur = await kube.getLease(s.namespace, memberName).catch(() => null);
-        if (cur?.holder === s.identity) await kube.writeLease(s.namespace, memberName, { ...cur, holder: null, leaseDurationSeconds: 1 }, cur.resourceVersion).catch(() => {});
-      }
-    },
-    start() {
-      loop ??= run();
+      const names = [...renewed.keys(), ...leaving].map((i) => shardLeaseName(s.name, i, s.shards));
+      renewed.clear();
+      leaving.clear();
+      for (const name of [...names, ...(s.shards > 1 ? [memberName] : [])]) await release(name).catch(() => {});
     },
   };
 }

@@ -74,6 +74,9 @@ export interface Kube {
 }
 
 export interface ClusterClock {
+  /** Wall time (ms since the epoch): what Leases and Events record. */
   now(): number;
+  /** A clock that never steps back (ms): what leases are held and expire by. */
+  monotonic(): number;
   sleep(ms: number): Promise<void>;
 }

@@ -63,7 +63,7 @@ export async function clusterStep(p: Plan, written: WriteResult | null, outcomes
   const applications = p.changeSet.flatMap((i) => (i.obj.argocdApplication && outcomes.get(i.obj.key)?.kind === 'committed' ? [i.obj.argocdApplication] : []));
   const nudge = pushed ? { repoUrl: d.repo.url, files: pushed.files, applications, commit: pushed.commit, parent: pushed.parent || null } : null;
   if (!nudge && patches.length === 0) return new Map();
-  const carried = await carryOut(c.kube, { nudge, patches }, { nudge: c.settings.nudge, syncWaitMs: c.settings.syncWaitSeconds * 1000 }, c.clock);
+  const carried = await carryOut(c.kube, { nudge, patches }, { nudge: c.settings.nudge, syncWaitMs: c.settings.syncWaitSeconds * 1000, allowed: d.gate }, c.clock);
   const n = carried.nudge;
   if (n?.error) d.report.report(`repository ${d.repo.name}#nudge`, errorMessage(n.error), 'warn', 'Argo CD / Flux not nudged', { repository: d.repo.name, error: errorMessage(n.error) });
   else if (n) {
@@ -88,6 +88,10 @@ export async function clusterStep(p: Plan, written: WriteResult | null, outcomes
       case 'already':
         d.log.info('scale not patched: Argo CD / Flux applied the commit first', { ...fields, note: r.note });
         out.set(intent.key, { note: `not needed: the workload already runs ${intent.to} (Argo CD / Flux applied the commit first; ${r.note})` });
+        break;
+      case 'standby':
+        d.log.warn('scale not patched: this replica lost its lease', fields);
+        out.set(intent.key, { note: 'not patched: this replica lost its lease (the new holder patches what Git holds)' });
         break;
       case 'missing':
         out.set(intent.key, { note: 'not patched: the workload is not in the cluster yet (Argo CD / Flux will create it from Git)' });

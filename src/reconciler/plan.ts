@@ -46,15 +46,19 @@ function writable(ev: Evaluated): ev is Decided {
 
 /**
  * Git already holds a count > 0 that the engine keeps (active, no change), but the workload still
- * runs 0: the patch of an earlier scale from zero did not happen (API server down). Patching to
- * Git's value is what a self-healing Argo CD would do, only sooner.
+ * runs 0: the patch of an earlier scale from zero did not happen (API server down), or someone
+ * scaled it to 0 by hand while it has work. Patching to Git's value is what KEDA's activation and
+ * a self-healing Argo CD would do, only sooner. Not while paused (KEDA's pause annotations).
  */
-function stillAtZero(obj: ObjectConfig, ev: Decided): boolean {
+function stillAtZero(obj: ObjectConfig, ev: Decided, directPatch: boolean): boolean {
   const d = ev.decision;
-  return obj.directPatch && !ev.result.error && ev.result.route === 'none' && ev.live?.specReplicas === 0 && d.current > 0 && d.desired === d.current && d.active;
+  const p = obj.spec.pause;
+  if (p && (p.paused || p.replicas !== undefined || p.scaleOut)) return false;
+  return directPatch && obj.directPatch && !ev.result.error && ev.result.route === 'none' && ev.live?.specReplicas === 0 && d.current > 0 && d.desired === d.current && d.active;
 }
 
-export function plan(repository: string, objects: ObjectConfig[], evaluated: Evaluated[]): Plan {
+/** `directPatch`: a cluster is configured and cluster.directPatch is on. */
+export function plan(repository: string, objects: ObjectConfig[], evaluated: Evaluated[], directPatch = false): Plan {
   const items = objects.map((obj, i) => ({ obj, ev: evaluated[i] }));
   const decided = items.filter((x): x is Item => writable(x.ev));
   const changeSet = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
@@ -64,7 +68,7 @@ export function plan(repository: string, objects: ObjectConfig[], evaluated: Eva
     settled: items.filter((x): x is Item => x.ev.kind === 'decided' && !x.ev.result.error && x.ev.result.route !== 'pull-request'),
     scalePatches: [
       ...changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.live?.specReplicas ?? ev.decision.current, replicas: ev.decision.desired, afterCommit: true })),
-      ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
+      ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev, directPatch)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
     ],
     nudges: changeSet.length ? [{ repository, files: [...new Set(changeSet.map(({ ev }) => ev.file))] }] : [],
   };

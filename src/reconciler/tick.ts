@@ -86,7 +86,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   }
   if (d.dryRun) return evaluated.map((ev) => ev.result);
 
-  const p = plan(d.repo.name, objects, evaluated);
+  const p = plan(d.repo.name, objects, evaluated, !!c?.settings.directPatch);
   // The leader gate sits in front of the executors: a replica that lost its Lease mid-tick writes nothing.
   if (d.gate && !d.gate()) return evaluated.map((ev) => (ev.kind === 'failed' ? ev.result : resultOf(ev.result, { kind: 'standby' })));
   // Direct commits first: small changes land without waiting on the forge (or its rate limits).

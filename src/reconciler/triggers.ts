@@ -43,16 +43,20 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   /**
    * KEDA resolves `*FromEnv` against the scale target's container env; gitscale reads that env as
    * written in Git (literal values; Secret / ConfigMap references through the cluster), over its
-   * own environment as the fallback.
+   * own environment as the fallback for names the container does not define (and, without a
+   * cluster, for references). Values read from the cluster are read when the scaler is built; a
+   * trigger that fails is rebuilt, and so reads them again (KEDA refreshes its scalers the same way).
    */
   async function envFor(obj: ObjectConfig, sources: EnvSource[] | null | undefined): Promise<Record<string, string | undefined>> {
     const env: Record<string, string | undefined> = { ...deps.env };
     for (const s of sources ?? []) {
       if ('value' in s) env[s.name] = s.value;
       else if (deps.cluster) {
+        // A reference the cluster cannot resolve leaves the variable unset (the trigger says so):
+        // never gitscale's own variable of the same name, which could be another credential.
         const ref = 'secretKeyRef' in s ? s.secretKeyRef : s.configMapKeyRef;
         const v = 'secretKeyRef' in s ? await deps.cluster.secret(obj.namespace, ref.name, ref.key) : await deps.cluster.configMap(obj.namespace, ref.name, ref.key);
-        if (v !== null) env[s.name] = v;
+        env[s.name] = v ?? undefined;
       }
     }
     return env;

@@ -11,7 +11,7 @@ beforeAll(() => void (a = admin(servers)));
 
 function manualClock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, sleep: async () => {}, advance: (ms: number) => void (t += ms) };
+  return { now: () => t, monotonic: () => t, sleep: async () => {}, advance: (ms: number) => void (t += ms) };
 }
 const quiet = { info: () => {}, warn: () => {} };
 

@@ -6,7 +6,10 @@ import type { Decision } from '../../src/engine/types.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { Evaluated, ObjectResult, Route } from '../../src/reconciler/types.js';
 
-const obj = (name: string) => ({ key: `default/${name}`, namespace: 'default', name, directPatch: !name.startsWith('never') }) as ObjectConfig;
+const obj = (name: string) => ({
+  key: `default/${name}`, namespace: 'default', name, directPatch: !name.startsWith('never'),
+  spec: name.startsWith('paused') ? { pause: { paused: true, scaleIn: false, scaleOut: false, forceActivation: false } } : {},
+}) as ObjectConfig;
 
 function decided(name: string, current: number, desired: number, route: Route, error: string | null = null, liveSpec: number | null = null): Evaluated {
   const result = { key: `default/${name}`, current, desired, route, error } as ObjectResult;
@@ -33,6 +36,11 @@ describe('plan', () => {
       want: { changeSet: [], pullRequests: [], settled: ['default/a', 'default/b', 'default/never-c'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4, afterCommit: false }], nudges: [] },
     },
     {
+      name: 'paused (autoscaling.keda.sh/paused): the workload at 0 is left alone',
+      evs: [decided('paused-a', 4, 4, 'none', null, 0)],
+      want: { changeSet: [], pullRequests: [], settled: ['default/paused-a'], scalePatches: [], nudges: [] },
+    },
+    {
       name: 'Git and the cluster both at 0 with nothing to do: no patch',
       evs: [decided('a', 0, 0, 'none', null, 0)],
       want: { changeSet: [], pullRequests: [], settled: ['default/a'], scalePatches: [], nudges: [] },
@@ -43,10 +51,17 @@ describe('plan', () => {
       want: { changeSet: [], pullRequests: [], settled: [], scalePatches: [], nudges: [] },
     },
   ])('$name', ({ evs, want }) => {
-    const p = plan('m', evs.map((e) => obj(e.result.key.split('/')[1])), evs);
+    const p = plan('m', evs.map((e) => obj(e.result.key.split('/')[1])), evs, true);
     expect({
       changeSet: p.changeSet.map((i) => i.obj.key), pullRequests: p.pullRequests.map((i) => i.obj.key), settled: p.settled.map((i) => i.obj.key),
       scalePatches: p.scalePatches, nudges: p.nudges,
     }).toEqual(want);
+  });
+});
+
+describe('plan with cluster.directPatch off', () => {
+  it('plans no patch, not even for a workload still at 0', () => {
+    const evs = [decided('a', 4, 4, 'none', null, 0)];
+    expect(plan('m', [obj('a')], evs, false).scalePatches).toEqual([]);
   });
 });
