@@ -54,7 +54,7 @@ async function scenario(servers: Record<string, string>, withArgo: boolean): Pro
   const lines: Record<string, any>[] = [];
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
-  const running = main(['run', '-c', config, '--log-format', 'json', '--data-dir', join(dir, 'data'), '--kubeconfig', servers.KUBECONFIG_PATH], {
+  const running = main(['run', '-c', config, '--log-format', 'json', '--data-dir', join(dir, 'data'), '--kubeconfig', servers.KUBECONFIG_PATH, '--listen', 'off'], {
     stdout: () => {}, stderr: (s) => { for (const l of s.split('\n')) if (l.startsWith('{')) lines.push(JSON.parse(l)); }, env: {}, waitForStop: () => stopped,
   });
   const at = (pred: (l: Record<string, any>) => boolean) => lines.find(pred);

@@ -7,6 +7,8 @@ set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
+# promtool (Prometheus's own) judges the /metrics text in the tests.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   missing+=(postgresql)
 fi
@@ -29,7 +31,7 @@ build_kube() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-env: redis-server and postgresql already installed"
+  echo "test-env: redis-server, postgresql and promtool already installed"
   build_gitea
   build_kube
   exit 0

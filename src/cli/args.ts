@@ -22,6 +22,8 @@ export interface Args {
   repository?: string;
   object?: string;
   since: string;
+  /** run: where /metrics, /healthz and /readyz are served (host:port; `off` serves nothing). */
+  listen: string;
   /** --kubeconfig / --context: the cluster to use (else KUBECONFIG, else in-cluster, else Git only). */
   kubeconfig?: string;
   context?: string;
@@ -48,6 +50,7 @@ const OPTIONS = {
   since: { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
+  listen: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -57,7 +60,7 @@ const COMMON: Option[] = ['config', 'data-dir', 'log-format', 'log-level', 'secr
 const KUBE: Option[] = ['kubeconfig', 'context'];
 /** Which options each command takes (anything else is a usage error naming the command). */
 export const COMMAND_OPTIONS: Record<Command, Option[]> = {
-  run: [...COMMON, ...KUBE, 'trigger-timeout'],
+  run: [...COMMON, ...KUBE, 'trigger-timeout', 'listen'],
   once: [...COMMON, ...KUBE, 'output', 'trigger-timeout'],
   plan: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'detailed-exitcode'],
   validate: [...COMMON, ...KUBE, 'output'],
@@ -69,7 +72,7 @@ export const COMMAND_OPTIONS: Record<Command, Option[]> = {
 const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
 
 function defaults(command: Command): Args {
-  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, detailedExitcode: false, since: '7d' };
+  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], command: Command): T {
@@ -124,6 +127,7 @@ export function parseArgs(argv: string[]): Args {
   if (v.since !== undefined) args.since = v.since;
   if (v.kubeconfig !== undefined) args.kubeconfig = v.kubeconfig;
   if (v.context !== undefined) args.context = v.context;
+  if (v.listen !== undefined) args.listen = v.listen;
   if (NEEDS_CONFIG.includes(command) && !args.config) throw new UsageError(`gitscale ${command} needs --config <file> (-c)`, command);
   return args;
 }

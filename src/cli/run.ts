@@ -6,7 +6,10 @@ import cron from 'node-cron';
 import type { Config } from '../config/types.js';
 import { createReconciler } from '../reconciler/reconciler.js';
 import { isEmpty } from '../reconciler/reload.js';
-import { startRunner } from '../reconciler/runner.js';
+import { startRunner, type Runner } from '../reconciler/runner.js';
+import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
+import { UsageError } from './args.js';
+import { version } from './version.js';
 import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
@@ -17,11 +20,41 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     log.error('nothing to run: the config has no valid ScaledObject', { file: config.file });
     return 2;
   }
+  const metrics = createMetrics({ version: version() });
+  let current = config;
+  let runner: Runner | undefined;
+  let elector: Elector | undefined;
+  let gate: ((repository: string) => boolean) | undefined;
+  let serving: Serving | undefined;
+  if (args.listen !== 'off') {
+    let listen: { host: string; port: number };
+    try {
+      listen = parseListen(args.listen);
+    } catch (e) {
+      throw new UsageError(`--listen ${(e as Error).message}`, 'run');
+    }
+    try {
+      serving = await serve(listen, {
+        contentType: metrics.contentType,
+        metrics: () => {
+          for (let shard = 0; elector && shard < current.cluster.shards; shard++) metrics.leader(shard, elector.holds(shard));
+          return metrics.render();
+        },
+        healthz: () => healthz(runner, c.now()),
+        readyz: () => readyz(current, runner, gate),
+      });
+    } catch (e) {
+      log.error('cannot serve /metrics, /healthz, /readyz (use --listen host:port, or --listen off)', { listen: args.listen, error: (e as Error).message });
+      return 2;
+    }
+    log.info('serving', { address: serving.address, paths: '/metrics /healthz /readyz' });
+  }
   const stopRequested = io.waitForStop();
-  const elector = startElection(config, c);
-  const gate = elector ? (repository: string) => elector.holds(shardOf(repository, config.cluster.shards)) : undefined;
-  const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate });
-  const runner = startRunner(config, reconciler, {
+  elector = startElection(config, c);
+  const held = elector;
+  gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
+  const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
+  runner = startRunner(config, reconciler, {
     clock: { now: c.now },
     log,
     gate,
@@ -52,7 +85,8 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
       }
       const changes = await reconciler.reload(next.config!);
-      runner.update(next.config!, changes);
+      runner!.update(next.config!, changes);
+      current = next.config!;
       log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
         trigger: why, objects: next.config!.objects.length,
         added: changes.added.length ? changes.added : undefined, removed: changes.removed.length ? changes.removed : undefined,
@@ -74,8 +108,24 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
   await reconciler.close();
   // Give the Leases up last, once nothing more will be written: a standby takes over at once.
   await elector?.stop();
+  await serving?.close();
   log.info('stopped');
   return 0;
+}
+
+/** Alive while the heartbeat turns (it beats every second; 30 s without one is a stuck process). */
+function healthz(runner: Runner | undefined, now: number): Probe {
+  if (!runner) return { ok: true };
+  const since = now - runner.lastBeat();
+  return since < 30_000 ? { ok: true } : { ok: false, reason: `the heartbeat has not turned for ${Math.round(since / 1000)} s` };
+}
+
+/** Ready once every repository this replica writes has had its first tick; a standby (it writes none) is ready. */
+function readyz(config: Config, runner: Runner | undefined, gate: ((repository: string) => boolean) | undefined): Probe {
+  if (!runner) return { ok: false, reason: 'starting' };
+  const mine = config.repositories.filter((r) => config.objects.some((o) => o.repository === r.name) && (!gate || gate(r.name)));
+  const waiting = mine.filter((r) => !runner.ticked().has(r.name)).map((r) => r.name);
+  return waiting.length ? { ok: false, reason: `first tick not done yet: ${waiting.join(', ')}` } : { ok: true };
 }
 
 /** With a cluster and leader election on: the Lease(s) this replica must hold to write. */

@@ -18,6 +18,7 @@ const FLAG = {
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
   kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
   context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
+  listen: ['--listen <host:port>', 'serve /metrics, /healthz, /readyz (default 127.0.0.1:9090; off: none)'],
 } satisfies Record<string, Flag>;
 type Flag = [string, string];
 const COMMON: Flag[] = [FLAG.config, FLAG.dataDir, FLAG.logFormat, FLAG.logLevel, FLAG.secretsDir];
@@ -35,7 +36,7 @@ const HELP: Record<Command, Help> = {
   run: {
     summary: 'reconcile until SIGTERM (finishes the write in flight, exits 0)',
     usage: 'gitscale run -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.timeout],
+    flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.listen],
     example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
     more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
   },

@@ -73,6 +73,7 @@ export async function clusterStep(p: Plan, written: WriteResult | null, outcomes
   const out = new Map<string, { note: string; error?: unknown }>();
   for (const intent of patches) {
     const r = carried.patches.get(intent.key)!;
+    d.record.patch(r.kind);
     const fields = { object: intent.key, workload: `${intent.ref.kind} ${intent.ref.namespace}/${intent.ref.name}`, from: intent.from, to: intent.to };
     switch (r.kind) {
       case 'patched':

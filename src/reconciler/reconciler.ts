@@ -14,6 +14,7 @@ import { createReporter } from './report.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
+import { nullRecorder, type Recorder } from './record.js';
 
 /** Builds a repository's workspace and forge (real ones come from cli/). */
 export interface Clients {
@@ -35,6 +36,8 @@ export interface ReconcilerDeps {
   cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
   /** Leader election: whether this replica may write `repository` now (absent: always). */
   gate?: (repository: string) => boolean;
+  /** Metrics (server/ under `run`); nothing is recorded without one. */
+  record?: Recorder;
 }
 
 export interface Reconciler {
@@ -51,9 +54,10 @@ export interface Reconciler {
 export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconciler {
   let config = initial;
   const report = createReporter(deps.log);
+  const record = deps.record ?? nullRecorder();
   const k = deps.cluster;
   const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, namespace: k.namespace } : undefined;
-  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets });
+  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets, record });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
   const markers: MarkerCache = new Map();
@@ -89,6 +93,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
       cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
+      record,
     });
     running.set(repo.name, p);
     try {
@@ -111,6 +116,10 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       // Swap between ticks: a tick in flight finishes on the old config (its scalers and state).
       await Promise.allSettled([...running.values()]);
       const changes = configChanges(config, next);
+      for (const k of changes.removed) {
+        const [namespace, name] = k.split('/');
+        record.forget({ namespace, name });
+      }
       for (const k of [...changes.removed, ...changes.changed]) {
         states.delete(k);
         markers.delete(k);

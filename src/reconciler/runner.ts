@@ -25,6 +25,10 @@ export interface RunnerDeps {
 export interface Runner {
   /** Runs one heartbeat now (also what the timer calls). */
   beat(): void;
+  /** When the heartbeat last turned (the clock's time), for /healthz. */
+  lastBeat(): number;
+  /** Repositories whose first tick has ended (whatever its outcome), for /readyz. */
+  ticked(): ReadonlySet<string>;
   /** A reloaded config: added and changed objects are due at the next beat, removed ones are dropped. */
   update(config: Config, changes: ConfigChanges): void;
   stop(): Promise<void>;
@@ -34,11 +38,14 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
   let config = initial;
   const lastRun = new Map<string, number>();
   const busy = new Map<string, Promise<void>>();
+  const ticked = new Set<string>();
   let stopped = false;
+  let last = deps.clock.now();
 
   function beat(): void {
     if (stopped) return;
     const now = deps.clock.now();
+    last = now;
     const due = new Set(dueObjects(config.objects, lastRun, now));
     for (const repo of config.repositories) {
       if (busy.has(repo.name) || (deps.gate && !deps.gate(repo.name))) continue;
@@ -48,7 +55,10 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
       const p = reconciler.tick(keys)
         .then((results) => deps.onResults?.(results))
         .catch((e: unknown) => deps.log.error('tick failed', { repository: repo.name, error: (e as Error).message }))
-        .finally(() => busy.delete(repo.name));
+        .finally(() => {
+          busy.delete(repo.name);
+          ticked.add(repo.name);
+        });
       busy.set(repo.name, p);
     }
   }
@@ -57,6 +67,8 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
   beat();
   return {
     beat,
+    lastBeat: () => last,
+    ticked: () => ticked,
     update(next, changes) {
       config = next;
       for (const k of [...changes.removed, ...changes.changed]) lastRun.delete(k);

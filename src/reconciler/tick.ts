@@ -4,6 +4,7 @@
 import type { ClusterSettings, ObjectConfig, RepositoryConfig } from '../config/types.js';
 import { readLive, type ClusterClock, type Kube } from '../cluster/index.js';
 import { clusterStep, trackDrift, warnOwners } from './cluster.js';
+import type { Recorder } from './record.js';
 import type { Workspace, WriteResult } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
@@ -39,6 +40,7 @@ export interface TickDeps {
   cluster?: TickCluster;
   /** Leader election: false when this replica may not write the repository now. */
   gate?: () => boolean;
+  record: Recorder;
 }
 
 export interface TickCluster {
@@ -52,10 +54,14 @@ export interface TickCluster {
 }
 
 export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
+  const done = d.record.tickTimer(d.repo.name);
   const owners = d.cluster && !d.dryRun ? warnOwners(objects, d.cluster, d) : undefined;
   const results = await evaluateAndWrite(objects, d);
   await owners;
+  done();
+  for (const obj of objects) d.record.paused(obj, !!obj.spec.pause && (obj.spec.pause.paused || obj.spec.pause.replicas !== undefined));
   for (const r of results) {
+    if (r.error) d.record.objectError(r);
     if (r.error) d.report.report(`${r.key}#object`, r.error, 'error', 'object failed', { object: r.key, file: r.file, code: r.errorCode ?? undefined, error: r.error });
     else d.report.clear(`${r.key}#object`, 'object recovered', { object: r.key, file: r.file });
   }
@@ -63,8 +69,10 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
 }
 
 async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
+  const synced = d.record.syncTimer(d.repo.name);
   try {
     await d.ws.sync();
+    synced();
   } catch (e) {
     d.report.report(`repository ${d.repo.name}#sync`, (e as Error).message, 'error', 'repository sync failed', { repository: d.repo.name, error: (e as Error).message });
     return objects.map((o) => failed(baseResult(o), e));
@@ -113,6 +121,7 @@ async function commitChangeSet(changeSet: Item[], d: TickDeps): Promise<{ outcom
     const w = await writeChanges(d.ws, changeSet, d.repo.author, d.log);
     d.report.clear(`repository ${d.repo.name}#write`, 'write recovered', { repository: d.repo.name });
     if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
+    if (w.result && !w.result.unchanged) d.record.commit(d.repo.name, w.result.attempts);
     if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
     const outcomes = changeSet.map(({ obj }): [string, Outcome] => {
       const error = w.failed.get(obj.key);
@@ -135,10 +144,12 @@ async function reconcilePullRequests(p: Plan, d: TickDeps): Promise<[string, Out
       return [obj.key, { kind: 'in-review' }];
     });
   }
+  for (const { obj } of p.settled) d.record.pullRequest(d.repo.name, obj.key, false);
   const reviews = await reconcileReviews(p.pullRequests, p.settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
   return p.pullRequests.map(({ obj, ev }): [string, Outcome] => {
     const o = reviews.get(obj.key);
     if (o?.error !== undefined) return [obj.key, { kind: 'failed', error: o.error }];
+    d.record.pullRequest(d.repo.name, obj.key, !!o?.pr);
     if (o?.pr) d.log.info('pull request', { object: obj.key, pr: o.pr.number, url: o.pr.url, routedBy: ev.result.routedBy ?? undefined, note: o.note });
     return [obj.key, { kind: 'in-review', pr: o?.pr ? { number: o.pr.number, url: o.pr.url } : undefined, note: o?.note }];
   });

@@ -8,10 +8,13 @@ import { getScaler } from '../scalers/index.js';
 import type { Scaler, ScalerDeps, TriggerTarget } from '../scalers/types.js';
 import { resolveAuth, type AuthDeps } from './auth.js';
 import type { EnvSource } from '../manifests/index.js';
+import type { Recorder } from './record.js';
 
 export interface TriggerPoolDeps extends AuthDeps {
   scalerDeps: ScalerDeps;
   timeoutMs: number;
+  /** Each sample's value, activity, error and latency (KEDA's scaler metrics). */
+  record?: Recorder;
 }
 
 interface Built {
@@ -127,7 +130,13 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   }
 
   return {
-    sample: (obj, containerEnv) => Promise.all(obj.triggers.map((t) => sampleOne(obj, t, containerEnv))),
+    sample: (obj, containerEnv) => Promise.all(obj.triggers.map(async (t, i) => {
+      const done = deps.record?.triggerTimer();
+      const input = await sampleOne(obj, t, containerEnv);
+      const s = input.sample;
+      deps.record?.triggerSample(obj, i, t, { value: s.ok ? s.value : null, active: s.ok && s.active, error: !s.ok }, done?.() ?? 0);
+      return input;
+    })),
     reload: async (next, keys) => {
       config = next;
       const gone = [...pool].filter(([id]) => keys === 'all' || keys.some((k) => id.startsWith(`${k}#`)));

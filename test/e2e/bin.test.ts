@@ -27,7 +27,7 @@ describe('dist/cli.js', () => {
     await redis.quit();
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
     const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
-    const child = spawn(process.execPath, [cli, 'run', '--config', config, '--log-format', 'json', '--data-dir', join(dir, '.git', 'gs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'run', '--config', config, '--log-format', 'json', '--listen', '127.0.0.1:0', '--data-dir', join(dir, '.git', 'gs')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -51,6 +51,11 @@ describe('leader election (one Lease)', () => {
     await first.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('0→2'));
     await sleep(1500);
     expect(second.lines().filter((l) => l.msg === 'lease acquired: this replica writes' || l.msg === 'commit')).toEqual([]);
+    // /metrics says who leads; the standby is ready (it has nothing to tick).
+    const at = async (r: typeof first) => `http://${(await r.waitFor((l) => l.msg === 'serving')).address}`;
+    expect(await (await fetch(`${await at(first)}/metrics`)).text()).toContain('gitscale_leader{shard="0"} 1');
+    expect(await (await fetch(`${await at(second)}/metrics`)).text()).toContain('gitscale_leader{shard="0"} 0');
+    expect((await fetch(`${await at(second)}/readyz`)).status).toBe(200);
     const lease = await a.kube.getLease(ns, 'gitscale');
     expect(lease?.holder).toMatch(/^one_/);
 

@@ -31,9 +31,13 @@ export function gitscaleOnTty(args: string[], env: Record<string, string | undef
   return collect(spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-/** A long-running `gitscale run`: its output so far, a wait for a line, and a way to stop it. */
+/**
+ * A long-running `gitscale run`: its output so far, a wait for a line, and a way to stop it. It
+ * serves on a port of the system's choosing unless `--listen` is given (tests run side by side).
+ */
 export function startRun(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [CLI, 'run', ...args, ...listen], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = collect(child);
   let err = '';
   child.stderr?.on('data', (d) => (err += d));

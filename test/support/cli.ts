@@ -16,7 +16,9 @@ export async function runGitscale(argv: string[], env: Record<string, string | u
   const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, waitForStop: () => stop ?? new Promise(() => {}) };
   const dataDir = await tempDir('data');
   try {
-    const code = await main([...argv, '--data-dir', dataDir], io);
+    // `run` serves on a port of the system's choosing unless told otherwise (tests run side by side).
+    const listen = argv[0] === 'run' && !argv.includes('--listen') ? ['--listen', '127.0.0.1:0'] : [];
+    const code = await main([...argv, ...listen, '--data-dir', dataDir], io);
     return { code, stdout, stderr };
   } finally {
     await removeTempDir(dataDir);
