@@ -28,6 +28,8 @@ build_kube() {
   echo "test-env: kube-apiserver and etcd ready"
   bash "$(dirname "$0")/servers/build-flux.sh" >/dev/null
   echo "test-env: Flux source-controller and kustomize-controller ready"
+  bash "$(dirname "$0")/servers/build-kustomize.sh" >/dev/null
+  echo "test-env: kustomize ready"
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
