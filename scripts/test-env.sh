@@ -30,6 +30,8 @@ build_kube() {
   echo "test-env: Flux source-controller and kustomize-controller ready"
   bash "$(dirname "$0")/servers/build-kustomize.sh" >/dev/null
   echo "test-env: kustomize ready"
+  bash "$(dirname "$0")/servers/build-helm.sh" >/dev/null
+  echo "test-env: helm ready"
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
