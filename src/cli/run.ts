@@ -37,7 +37,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       serving = await serve(listen, {
         contentType: metrics.contentType,
         metrics: () => {
-          for (let shard = 0; elector && shard < current.cluster.shards; shard++) metrics.leader(shard, elector.holds(shard));
+          for (let shard = 0; elector && shard < config.cluster.shards; shard++) metrics.leader(shard, elector.holds(shard));
           return metrics.render();
         },
         healthz: () => healthz(runner, c.now()),
@@ -49,68 +49,72 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     }
     log.info('serving', { address: serving.address, paths: '/metrics /healthz /readyz' });
   }
-  const stopRequested = io.waitForStop();
-  elector = startElection(config, c);
-  const held = elector;
-  gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
-  const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
-  runner = startRunner(config, reconciler, {
-    clock: { now: c.now },
-    log,
-    gate,
-    heartbeat: (beat) => {
-      const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
-      return { stop: () => void task.stop() };
-    },
-  });
-  log.info('running', { objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}) });
+  // The server goes with the process, on every way out.
+  try {
+    const stopRequested = io.waitForStop();
+    elector = startElection(config, c);
+    const held = elector;
+    gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
+    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
+    runner = startRunner(config, reconciler, {
+      clock: { now: c.now },
+      log,
+      gate,
+      heartbeat: (beat) => {
+        const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
+        return { stop: () => void task.stop() };
+      },
+    });
+    log.info('running', { objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}) });
 
-  const path = args.config!;
-  let lastText = readText(path);
-  let reloading = Promise.resolve();
-  const reload = (why: 'SIGHUP' | 'file changed') => {
-    reloading = reloading.then(async () => {
-      const text = readText(path);
-      if (why === 'file changed' && text === lastText) return;
-      lastText = text;
-      const next = await loadConfig(path, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
-      const refused = next.problems.length > 0 || !next.config || next.config.objects.length === 0;
-      if (refused) {
-        for (const p of next.problems) log.error('config reload refused: keeping the running config', { trigger: why, object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
-        if (next.problems.length === 0) log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
-        return;
-      }
-      for (const w of next.warnings) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
-      if (JSON.stringify(next.config!.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.config!.cluster.shards !== config.cluster.shards) {
-        log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
-      }
-      const changes = await reconciler.reload(next.config!);
-      runner!.update(next.config!, changes);
-      current = next.config!;
-      log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
-        trigger: why, objects: next.config!.objects.length,
-        added: changes.added.length ? changes.added : undefined, removed: changes.removed.length ? changes.removed : undefined,
-        changed: changes.changed.length ? changes.changed : undefined, repositories: changes.repositories.length ? changes.repositories : undefined,
-      });
-    }).catch((e: unknown) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }));
-  };
-  const onChange = () => reload('file changed');
-  // watchFile stats the path itself, so an editor's rename-over or a ConfigMap's symlink swap is seen too.
-  nodeFs.watchFile(path, { interval: io.configPollMs ?? 1000, persistent: false }, onChange);
-  const stopHup = io.onReload?.(() => reload('SIGHUP'));
+    const path = args.config!;
+    let lastText = readText(path);
+    let reloading = Promise.resolve();
+    const reload = (why: 'SIGHUP' | 'file changed') => {
+      reloading = reloading.then(async () => {
+        const text = readText(path);
+        if (why === 'file changed' && text === lastText) return;
+        lastText = text;
+        const next = await loadConfig(path, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+        const refused = next.problems.length > 0 || !next.config || next.config.objects.length === 0;
+        if (refused) {
+          for (const p of next.problems) log.error('config reload refused: keeping the running config', { trigger: why, object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
+          if (next.problems.length === 0) log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
+          return;
+        }
+        for (const w of next.warnings) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
+        if (JSON.stringify(next.config!.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.config!.cluster.shards !== config.cluster.shards) {
+          log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
+        }
+        const changes = await reconciler.reload(next.config!);
+        runner!.update(next.config!, changes);
+        current = next.config!;
+        log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
+          trigger: why, objects: next.config!.objects.length,
+          added: changes.added.length ? changes.added : undefined, removed: changes.removed.length ? changes.removed : undefined,
+          changed: changes.changed.length ? changes.changed : undefined, repositories: changes.repositories.length ? changes.repositories : undefined,
+        });
+      }).catch((e: unknown) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }));
+    };
+    const onChange = () => reload('file changed');
+    // watchFile stats the path itself, so an editor's rename-over or a ConfigMap's symlink swap is seen too.
+    nodeFs.watchFile(path, { interval: io.configPollMs ?? 1000, persistent: false }, onChange);
+    const stopHup = io.onReload?.(() => reload('SIGHUP'));
 
-  await stopRequested;
-  nodeFs.unwatchFile(path, onChange);
-  stopHup?.();
-  log.info('stopping: finishing the write in flight');
-  await reloading;
-  await runner.stop();
-  await reconciler.close();
-  // Give the Leases up last, once nothing more will be written: a standby takes over at once.
-  await elector?.stop();
-  await serving?.close();
-  log.info('stopped');
-  return 0;
+    await stopRequested;
+    nodeFs.unwatchFile(path, onChange);
+    stopHup?.();
+    log.info('stopping: finishing the write in flight');
+    await reloading;
+    await runner.stop();
+    await reconciler.close();
+    // Give the Leases up last, once nothing more will be written: a standby takes over at once.
+    await elector?.stop();
+    log.info('stopped');
+    return 0;
+  } finally {
+    await serving?.close();
+  }
 }
 
 /** Alive while the heartbeat turns (it beats every second; 30 s without one is a stuck process). */

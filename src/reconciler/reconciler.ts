@@ -48,6 +48,8 @@ export interface Reconciler {
    * and scalers, unchanged ones keep theirs; repositories whose settings changed get new clients.
    */
   reload(config: Config): Promise<ConfigChanges>;
+  /** This replica no longer writes `repository` (its Lease went elsewhere): drop its objects' series. */
+  standby(repository: string): void;
   close(): Promise<void>;
 }
 
@@ -116,7 +118,8 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       // Swap between ticks: a tick in flight finishes on the old config (its scalers and state).
       await Promise.allSettled([...running.values()]);
       const changes = configChanges(config, next);
-      for (const k of changes.removed) {
+      // Removed objects' series go; changed ones' too (a renamed trigger must not linger): the next tick records them anew.
+      for (const k of [...changes.removed, ...changes.changed]) {
         const [namespace, name] = k.split('/');
         record.forget({ namespace, name });
       }
@@ -133,6 +136,9 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       config = next;
       await triggers.reload(next, changes.triggerAuthentications ? 'all' : [...changes.removed, ...changes.changed]);
       return changes;
+    },
+    standby(repository) {
+      for (const o of config.objects.filter((x) => x.repository === repository)) record.forget(o);
     },
     async close() {
       await Promise.allSettled([...running.values()]);

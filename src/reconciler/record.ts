@@ -20,9 +20,9 @@ export interface Recorder {
   /** Whether `key` has a gitscale pull request open now. */
   pullRequest(repository: string, key: string, open: boolean): void;
   patch(result: PatchResult): void;
-  /** Timers: call the result when the repository's tick / sync has ended. */
+  /** Timers: call the result when the repository's tick / sync has ended (a sync says whether it worked). */
   tickTimer(repository: string): () => void;
-  syncTimer(repository: string): () => void;
+  syncTimer(repository: string): (ok?: boolean) => void;
   /** The object is gone (removed from the config): drop its series. */
   forget(o: ObjectRef): void;
 }

@@ -48,7 +48,12 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     last = now;
     const due = new Set(dueObjects(config.objects, lastRun, now));
     for (const repo of config.repositories) {
-      if (busy.has(repo.name) || (deps.gate && !deps.gate(repo.name))) continue;
+      if (deps.gate && !deps.gate(repo.name)) {
+        // Lost (or never held): its numbers belong to the replica that writes it now.
+        if (ticked.delete(repo.name)) reconciler.standby(repo.name);
+        continue;
+      }
+      if (busy.has(repo.name)) continue;
       const keys = config.objects.filter((o) => o.repository === repo.name && due.has(o.key)).map((o) => o.key);
       if (keys.length === 0) continue;
       for (const k of keys) lastRun.set(k, now);

@@ -72,8 +72,9 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   const synced = d.record.syncTimer(d.repo.name);
   try {
     await d.ws.sync();
-    synced();
+    synced(true);
   } catch (e) {
+    synced(false);
     d.report.report(`repository ${d.repo.name}#sync`, (e as Error).message, 'error', 'repository sync failed', { repository: d.repo.name, error: (e as Error).message });
     return objects.map((o) => failed(baseResult(o), e));
   }

@@ -4,6 +4,7 @@
 // keda_scaled_object_errors_total, keda_scaled_object_paused, keda_scaler_metrics_latency_seconds),
 // gitscale's own for what KEDA does not do, and the Node process metrics. One registry per
 // instance (no global state).
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ObjectRef, PatchResult, Recorder } from '../reconciler/record.js';
 
@@ -38,7 +39,7 @@ export function createMetrics(opts: { version: string; defaults?: boolean }): Me
   const prs = g('gitscale_pull_requests', 'Pull requests gitscale has open now.', ['repository']);
   const patches = c('gitscale_direct_patches_total', 'Scale-subresource patches for a scale from zero, by result.', ['result']);
   const ticks = h('gitscale_tick_duration_seconds', "One repository's tick: sync, evaluate, decide, write, patch.", ['repository']);
-  const syncs = h('gitscale_git_sync_duration_seconds', "Bringing a repository's workspace up to date (fetch).", ['repository']);
+  const syncs = h('gitscale_git_sync_duration_seconds', "Bringing a repository's workspace up to date (fetch), failed ones too.", ['repository', 'result']);
   const leader = g('gitscale_leader', 'Whether this replica holds the Lease of a shard (1) or not (0).', ['shard']);
   const openPrs = new Map<string, Set<string>>();
   /** The trigger label sets recorded per object, so its series can be dropped when it goes. */
@@ -54,8 +55,9 @@ export function createMetrics(opts: { version: string; defaults?: boolean }): Me
     contentType: registry.contentType,
     render: () => registry.metrics(),
     triggerTimer() {
-      const end = latency.startTimer();
-      return () => end();
+      // Timed here, not with the gauge's own timer (which would also write an unlabelled series).
+      const start = performance.now();
+      return () => (performance.now() - start) / 1000;
     },
     triggerSample(o, index, t, s, seconds) {
       const l = labels(o, index, t);
@@ -94,7 +96,7 @@ export function createMetrics(opts: { version: string; defaults?: boolean }): Me
     },
     syncTimer: (repository) => {
       const end = syncs.startTimer({ repository });
-      return () => void end();
+      return (ok = true) => void end({ result: ok ? 'ok' : 'error' });
     },
     forget(o) {
       const key = `${o.namespace}/${o.name}`;
@@ -102,6 +104,7 @@ export function createMetrics(opts: { version: string; defaults?: boolean }): Me
       series.delete(key);
       objectErrors.remove(objectLabels(o));
       paused.remove(objectLabels(o));
+      for (const [repository, set] of openPrs) if (set.delete(key)) prs.set({ repository }, set.size);
     },
     leader: (shard, held) => leader.set({ shard: String(shard) }, held ? 1 : 0),
   };

@@ -48,10 +48,14 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 describe('charts/gitscale (Helm)', () => {
-  it('helm lint is clean', async () => {
-    const { stdout } = await run(helm, ['lint', CHART, '--strict']);
+  it('helm lint is clean with a config; without a ScaledObject the chart refuses to render', async () => {
+    const file = join(await tempDir('helm-lint'), 'values.yaml');
+    fs.writeFileSync(file, stringify(values));
+    const { stdout } = await run(helm, ['lint', CHART, '--strict', '-f', file]);
     expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     expect(stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    const bare = await run(helm, ['template', 'gitscale', CHART]).catch((e: { stderr: string }) => e);
+    expect((bare as { stderr: string }).stderr).toMatch(/config.scaledObjects is empty/);
   });
 
   it('renders what config/ has: the same CRDs, the same ClusterRole rules, the locked-down Deployment', async () => {
@@ -85,6 +89,8 @@ describe('charts/gitscale (Helm)', () => {
     const r = await loadConfig(file, { env: { GIT_TOKEN: 't' }, fs });
     expect(r.problems).toEqual([]);
     expect(r.config?.cluster.shards).toBe(2);
+    // Each release its own Lease; a user's own config.cluster keeps what the chart's values do not set.
+    expect(r.config?.cluster.leaderElection.name).toBe('gitscale');
     expect(r.config?.objects.map((o) => o.key)).toEqual(['shop/consumer']);
   });
 

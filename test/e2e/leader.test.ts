@@ -91,10 +91,18 @@ describe('leader election (one Lease)', () => {
     const cur = (await a.kube.getLease(ns, 'gitscale'))!;
     const now = Date.now();
     expect(await a.kube.writeLease(ns, 'gitscale', { ...cur, holder: 'someone-else', renewTime: now, acquireTime: now, transitions: cur.transitions + 1 }, cur.resourceVersion)).toBe(true);
+    const base = `http://${(await only.waitFor((l) => l.msg === 'serving')).address}`;
+    let before = '';
+    for (let i = 0; i < 50 && !/keda_scaler_active\{[^}]*scaledObject="worker"/.test(before); i++, await sleep(100)) before = await (await fetch(`${base}/metrics`)).text();
+    expect(before).toMatch(/keda_scaler_active\{[^}]*scaledObject="worker"/);
     await only.waitFor((l) => l.msg === 'lease lost: writes stopped');
     await setQueue(list, 10);
     await sleep(3000);
     expect(only.lines().filter((l) => l.msg === 'commit')).toEqual([]);
+    // Its numbers now belong to the holder: this replica no longer exports the object's series.
+    const after = await (await fetch(`${base}/metrics`)).text();
+    expect(after).not.toMatch(/scaledObject="worker"/);
+    expect(after).toContain('gitscale_leader{shard="0"} 0');
     await only.stop();
     expect(await log(bare)).toHaveLength(1);
   });

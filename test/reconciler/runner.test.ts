@@ -23,6 +23,7 @@ function recorder() {
   const pending: (() => void)[] = [];
   let now = 0;
   const reconciler: Reconciler = {
+    standby() {},
     async tick(keys = []) {
       const repo = keys[0] === 'ns/c' ? 'r2' : 'r1';
       active.set(repo, (active.get(repo) ?? 0) + 1);

@@ -28,7 +28,8 @@ describe('metrics', () => {
     m.pullRequest('apps', 'shop/other', false);
     m.patch('patched');
     m.tickTimer('apps')();
-    m.syncTimer('apps')();
+    m.syncTimer('apps')(true);
+    m.syncTimer('apps')(false);
     m.leader(0, true);
     const text = await m.render();
     const labels = 'namespace="shop",metric="s0-redis",scaledObject="consumer",scaler="redis",triggerIndex="0",type="scaledobject"';
@@ -46,7 +47,10 @@ describe('metrics', () => {
     expect(text).toContain('gitscale_pull_requests{repository="apps"} 1');
     expect(text).toContain('gitscale_direct_patches_total{result="patched"} 1');
     expect(text).toContain('gitscale_tick_duration_seconds_count{repository="apps"} 1');
-    expect(text).toContain('gitscale_git_sync_duration_seconds_count{repository="apps"} 1');
+    expect(text).toContain('gitscale_git_sync_duration_seconds_count{repository="apps",result="ok"} 1');
+    expect(text).toContain('gitscale_git_sync_duration_seconds_count{repository="apps",result="error"} 1');
+    // Trigger latency is only ever per trigger (no unlabelled series).
+    expect(text).not.toMatch(/^keda_scaler_metrics_latency_seconds \d/m);
     expect(text).toContain('gitscale_leader{shard="0"} 1');
     expect(text).toContain('gitscale_build_info{version="1.2.3"} 1');
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
@@ -71,9 +75,12 @@ describe('metrics', () => {
     m.triggerSample(so, 0, { type: 'redis', name: 'redis' }, { value: 3, active: true, error: false }, 0.01);
     m.objectError(so);
     m.triggerSample({ namespace: 'shop', name: 'kept' }, 0, { type: 'redis', name: 'redis' }, { value: 4, active: true, error: false }, 0.01);
+    m.pullRequest('apps', 'shop/consumer', true);
+    m.pullRequest('apps', 'shop/kept', true);
     m.forget(so);
     const text = await m.render();
     expect(text).not.toContain('scaledObject="consumer"');
     expect(text).toContain('scaledObject="kept"');
+    expect(text).toContain('gitscale_pull_requests{repository="apps"} 1');
   });
 });
