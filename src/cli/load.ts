@@ -2,7 +2,7 @@
 // objects with a problem are dropped and reported; the others go on.
 import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
-import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
+import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import { resolveAuthParams } from '../reconciler/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
@@ -53,7 +53,11 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
 }
 
 export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> {
-  const r = await readConfig(path);
+  return checkLoaded(await readConfig(path), deps);
+}
+
+/** The registry and credential checks on a validated config (a file's, or a file's plus the cluster's objects). */
+export function checkLoaded(r: ValidateResult, deps: LoadDeps): Loaded {
   if (!r.config) return { ...r, envMissing: [] };
   const problems = [...r.problems];
   const warnings = [...r.warnings];

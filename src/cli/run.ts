@@ -13,10 +13,12 @@ import { version } from './version.js';
 import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
+import type { KubeObject } from '../cluster/index.js';
+import { mergeClusterObjects, watchScaledObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
-  if (config.objects.length === 0) {
+  if (config.objects.length === 0 && !config.watch) {
     log.error('nothing to run: the config has no valid ScaledObject', { file: config.file });
     return 2;
   }
@@ -69,39 +71,69 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
 
     const path = args.config!;
     let lastText = readText(path);
+    /** The file text of the running config (what cluster objects are merged into). */
+    let acceptedText = lastText;
     let reloading = Promise.resolve();
+    /** The file's accepted config, and the ScaledObjects the cluster holds (with `watch:`). */
+    let fileConfig = config;
+    let clusterObjects: KubeObject[] = [];
+    let refusedCluster = '';
+    const apply = async (why: string) => {
+      let next = fileConfig;
+      if (fileConfig.watch && clusterObjects.length) {
+        const merged = mergeClusterObjects(acceptedText ?? '', fileConfig.file, clusterObjects, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+        // An invalid ScaledObject from the cluster is dropped and reported (once per change); the others run.
+        const said = JSON.stringify(merged.problems);
+        if (said !== refusedCluster) for (const p of merged.problems) log.error('ScaledObject from the cluster refused', { object: p.object, field: p.field, code: p.code, error: p.message });
+        refusedCluster = said;
+        if (merged.config) next = merged.config;
+      }
+      if (JSON.stringify(next.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.cluster.shards !== config.cluster.shards) {
+        log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
+      }
+      const changes = await reconciler.reload(next);
+      runner!.update(next, changes);
+      current = next;
+      log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
+        trigger: why, objects: next.objects.length,
+        added: changes.added.length ? changes.added : undefined, removed: changes.removed.length ? changes.removed : undefined,
+        changed: changes.changed.length ? changes.changed : undefined, repositories: changes.repositories.length ? changes.repositories : undefined,
+      });
+    };
     const reload = (why: 'SIGHUP' | 'file changed') => {
       reloading = reloading.then(async () => {
         const text = readText(path);
         if (why === 'file changed' && text === lastText) return;
         lastText = text;
         const next = await loadConfig(path, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
-        const refused = next.problems.length > 0 || !next.config || next.config.objects.length === 0;
+        const refused = next.problems.length > 0 || !next.config || (next.config.objects.length === 0 && !next.config.watch);
         if (refused) {
           for (const p of next.problems) log.error('config reload refused: keeping the running config', { trigger: why, object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
           if (next.problems.length === 0) log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
           return;
         }
+        acceptedText = text;
         for (const w of next.warnings) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
-        if (JSON.stringify(next.config!.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.config!.cluster.shards !== config.cluster.shards) {
-          log.warn('cluster.leaderElection and cluster.shards take effect at the next start', { trigger: why });
-        }
-        const changes = await reconciler.reload(next.config!);
-        runner!.update(next.config!, changes);
-        current = next.config!;
-        log.info(isEmpty(changes) ? 'config reloaded: nothing changed' : 'config reloaded', {
-          trigger: why, objects: next.config!.objects.length,
-          added: changes.added.length ? changes.added : undefined, removed: changes.removed.length ? changes.removed : undefined,
-          changed: changes.changed.length ? changes.changed : undefined, repositories: changes.repositories.length ? changes.repositories : undefined,
-        });
+        fileConfig = next.config!;
+        await apply(why);
       }).catch((e: unknown) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }));
     };
+    const watching = config.watch && c.cluster
+      ? watchScaledObjects(c.cluster, config.watch, log, (objects) => {
+        reloading = reloading.then(async () => {
+          clusterObjects = objects;
+          await apply('cluster changed');
+        }).catch((e: unknown) => log.error('ScaledObjects from the cluster not applied', { error: (e as Error).message }));
+      })
+      : undefined;
+    if (config.watch && !c.cluster) log.warn('watch: needs a cluster (--kubeconfig, KUBECONFIG or in-cluster): only the config file is read');
     const onChange = () => reload('file changed');
     // watchFile stats the path itself, so an editor's rename-over or a ConfigMap's symlink swap is seen too.
     nodeFs.watchFile(path, { interval: io.configPollMs ?? 1000, persistent: false }, onChange);
     const stopHup = io.onReload?.(() => reload('SIGHUP'));
 
     await stopRequested;
+    await watching?.stop();
     nodeFs.unwatchFile(path, onChange);
     stopHup?.();
     log.info('stopping: finishing the write in flight');

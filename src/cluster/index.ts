@@ -1,5 +1,5 @@
 // cluster/: the Kubernetes API (live scale, scale patches, Argo CD / Flux nudges, Leases).
-export type { ClusterClock, Kube, KubeObject, LeaseRecord, LiveScale, Resource, WorkloadRef } from './types.js';
+export type { ClusterClock, Kube, KubeObject, LeaseRecord, LiveScale, Resource, Watching, WorkloadRef } from './types.js';
 export { carryOut, type Carried, type NudgeIntent, type PatchIntent, type PatchOutcome } from './executor.js';
 export { readLive } from './scale.js';
 export { repoKey, sameRepository } from './repo-url.js';

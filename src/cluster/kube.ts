@@ -131,6 +131,35 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       const cm = await call('get', 'configmaps', { namespace, name }, () => core.readNamespacedConfigMap({ namespace, name }, bounded()), true);
       return cm?.data?.[key] ?? null;
     },
+    watch(r, namespace, onList, onError, retryMs = 5_000) {
+      const base = `/apis/${r.group}/${r.version}`;
+      const path = namespace === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${namespace}/${r.plural}`;
+      const list = () => (namespace === undefined ? custom.listClusterCustomObject({ ...r }, bounded()) : custom.listNamespacedCustomObject({ ...r, namespace }, bounded())) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+      const informer = k8s.makeInformer(kc, path, list);
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const emit = () => onList(informer.list() as unknown as KubeObject[]);
+      for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) informer.on(verb, emit);
+      informer.on(k8s.CONNECT, emit);
+      const fail = (e: unknown) => {
+        if (stopped || retry) return;
+        const status = e instanceof k8s.ApiException ? e.code : undefined;
+        onError(kubeError(e, status, 'watch', r.group ? `${r.plural}.${r.group}` : r.plural, { namespace }));
+        retry = setTimeout(() => {
+          retry = undefined;
+          if (!stopped) informer.start().catch(fail);
+        }, retryMs);
+      };
+      informer.on(k8s.ERROR, fail);
+      informer.start().catch(fail);
+      return {
+        async stop() {
+          stopped = true;
+          clearTimeout(retry);
+          await informer.stop();
+        },
+      };
+    },
     async getLease(namespace, name) {
       const l = await call('get', 'leases.coordination.k8s.io', { namespace, name }, () => coordination.readNamespacedLease({ namespace, name }, bounded()), true);
       if (!l) return null;

@@ -69,8 +69,18 @@ export interface Kube {
   secretValue(namespace: string, name: string, key: string): Promise<string | null>;
   configMapValue(namespace: string, name: string, key: string): Promise<string | null>;
   getLease(namespace: string, name: string): Promise<LeaseRecord | null>;
+  /**
+   * Lists and watches `r` in `namespace` (undefined: all); `onList` gets every object after each
+   * change, `onError` each failure (the watch restarts by itself after `retryMs`).
+   */
+  watch(r: Resource, namespace: string | undefined, onList: (items: KubeObject[]) => void, onError: (e: Error) => void, retryMs?: number): Watching;
   /** Creates or replaces (compare-and-swap on resourceVersion) a Lease; false when someone else wrote it first. */
   writeLease(namespace: string, name: string, l: Omit<LeaseRecord, 'resourceVersion'>, resourceVersion: string | null): Promise<boolean>;
+}
+
+/** A list-and-watch of one resource (client-node's informer): the full list on every change. */
+export interface Watching {
+  stop(): Promise<void>;
 }
 
 export interface ClusterClock {

@@ -2,7 +2,7 @@
 // comes from --kubeconfig / --context, KUBECONFIG or the in-cluster service account, never from
 // here). Every knob has the default the issue names; the block may be absent.
 import { int, isObj, str, type Problem } from './fields.js';
-import type { ClusterSettings } from './types.js';
+import type { ClusterSettings, WatchSettings } from './types.js';
 
 const KEYS = ['directPatch', 'nudge', 'syncWaitSeconds', 'driftAfterSeconds', 'leaderElection', 'shards'];
 const LEASE_KEYS = ['enabled', 'name', 'namespace', 'leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'];
@@ -63,4 +63,25 @@ export function validateCluster(raw: unknown, problems: Problem[], warnings: Pro
     leaderElection,
     shards: int(raw, 'shards', 'cluster.shards', problems, d.shards, 1)!,
   };
+}
+
+/**
+ * `watch:` — ScaledObjects from the cluster: `gitscale.dev` ones in `namespaces` (`["*"]`: all),
+ * and `keda.sh` ones carrying gitscale.dev/repository when `kedaObjects` (a cluster without a KEDA
+ * operator). Absent: the config file is the only source.
+ */
+export function validateWatch(raw: unknown, problems: Problem[], warnings: Problem[]): WatchSettings | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isObj(raw)) {
+    problems.push({ field: 'watch', message: 'must be a map: { namespaces: ["*"] | [names], kedaObjects: false }', code: 'CONFIG_TYPE' });
+    return null;
+  }
+  for (const k of Object.keys(raw)) if (k !== 'namespaces' && k !== 'kedaObjects') warnings.push({ field: `watch.${k}`, message: 'unknown key (ignored; known: namespaces, kedaObjects)' });
+  const ns = raw.namespaces ?? ['*'];
+  const namespaces = Array.isArray(ns) && ns.every((n) => typeof n === 'string' && (n === '*' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n))) ? [...new Set(ns as string[])] : null;
+  if (!namespaces || namespaces.length === 0) {
+    problems.push({ field: 'watch.namespaces', message: `must be a list of namespace names, or ["*"] for all, got ${JSON.stringify(ns)}`, code: 'CONFIG_INVALID' });
+    return null;
+  }
+  return { namespaces: namespaces.includes('*') ? ['*'] : namespaces, kedaObjects: bool(raw, 'kedaObjects', 'watch.kedaObjects', problems, false) };
 }

@@ -198,11 +198,18 @@ export interface ClusterSettings {
   shards: number;
 }
 
+/** `watch:`: ScaledObjects read from the cluster too (namespaces ["*"]: all). */
+export interface WatchSettings {
+  namespaces: string[];
+  kedaObjects: boolean;
+}
+
 export interface Config {
   /** Absolute path of the config file, for messages and resolving relative local repo paths. */
   file: string;
   repositories: RepositoryConfig[];
   cluster: ClusterSettings;
+  watch?: WatchSettings | null;
   objects: ObjectConfig[];
   triggerAuthentications: TriggerAuthentication[];
 }

@@ -9,7 +9,7 @@ import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
 import { validateTriggerAuthentications } from './trigger-auth.js';
-import { validateCluster } from './cluster.js';
+import { validateCluster, validateWatch } from './cluster.js';
 import type { ConfigProblem, ObjectConfig, RepositoryConfig, TriggerConfig, ValidateResult } from './types.js';
 
 export { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY } from './annotations.js';
@@ -26,7 +26,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     return { config: null, problems, warnings };
   }
   for (const key of Object.keys(doc)) {
-    if (!['repositories', 'scaledObjects', 'triggerAuthentications', 'cluster'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
+    if (!['repositories', 'scaledObjects', 'triggerAuthentications', 'cluster', 'watch'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
   }
   const repoProblems: Problem[] = [];
   const repoWarnings: Problem[] = [];
@@ -39,17 +39,20 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   const clusterProblems: Problem[] = [];
   const clusterWarnings: Problem[] = [];
   const cluster = validateCluster(doc.cluster, clusterProblems, clusterWarnings);
+  const watch = validateWatch(doc.watch, clusterProblems, clusterWarnings);
   clusterProblems.forEach(add(problems, 'cluster'));
   clusterWarnings.forEach(add(warnings, 'cluster'));
-  if (!Array.isArray(doc.scaledObjects) || doc.scaledObjects.length === 0) {
-    add(problems, 'config')({ field: 'scaledObjects', message: 'must be a non-empty list of KEDA ScaledObjects', code: 'CONFIG_REQUIRED' });
+  // With `watch:`, ScaledObjects may all come from the cluster: an empty list is fine then.
+  const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : doc.scaledObjects == null && watch ? [] : null;
+  if (listed === null || (listed.length === 0 && !watch)) {
+    add(problems, 'config')({ field: 'scaledObjects', message: watch ? 'must be a list of KEDA ScaledObjects' : 'must be a non-empty list of KEDA ScaledObjects (or set watch: to read them from the cluster)', code: 'CONFIG_REQUIRED' });
     return { config: null, problems, warnings };
   }
   const objects: ObjectConfig[] = [];
   const seen = new Set<string>();
   const repos = new Map(repositories.map((r) => [r.name, r]));
   const auths = triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`);
-  doc.scaledObjects.forEach((raw, i) => {
+  listed.forEach((raw: unknown, i: number) => {
     const local: Problem[] = [];
     const localWarn: Problem[] = [];
     const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
@@ -65,7 +68,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
       objects.push(obj);
     }
   });
-  return { config: { file, repositories, cluster, objects, triggerAuthentications }, problems, warnings };
+  return { config: { file, repositories, cluster, watch, objects, triggerAuthentications }, problems, warnings };
 }
 
 /**
@@ -93,7 +96,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
     return null;
   }
-  if (raw.apiVersion !== 'keda.sh/v1alpha1') problems.push({ field: 'apiVersion', message: `must be keda.sh/v1alpha1, got ${JSON.stringify(raw.apiVersion)}`, code: 'CONFIG_KIND' });
+  if (raw.apiVersion !== 'keda.sh/v1alpha1' && raw.apiVersion !== 'gitscale.dev/v1alpha1') problems.push({ field: 'apiVersion', message: `must be keda.sh/v1alpha1 or gitscale.dev/v1alpha1, got ${JSON.stringify(raw.apiVersion)}`, code: 'CONFIG_KIND' });
   if (raw.kind !== 'ScaledObject') problems.push({ field: 'kind', message: `must be ScaledObject, got ${JSON.stringify(raw.kind)}`, code: 'CONFIG_KIND' });
   const meta = isObj(raw.metadata) ? raw.metadata : {};
   const name = str(meta, 'name', 'metadata.name', problems, { required: true });

@@ -70,6 +70,8 @@ async function world(queue: number) {
   const list = await newList(redis, queue);
   const config = await writeConfig({
     repositories: [{ name: 'manifests', url }],
+    // ScaledObjects from the cluster too (none there): the list and watch permissions are exercised.
+    watch: { namespaces: [ns], kedaObjects: true },
     cluster: { syncWaitSeconds: 5, shards: 2, leaderElection: { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } },
     scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
   });
@@ -92,6 +94,7 @@ describe('config/rbac: least privilege on the real API server', () => {
     const run = startRun(['-c', w.config, '--log-format', 'json', '--data-dir', await tempDir('data'), '--kubeconfig', saKubeconfig], { POD_NAMESPACE: 'gitscale', POD_NAME: 'rbac' });
     try {
       await run.waitFor((l) => l.msg === 'lease acquired: this replica writes');
+      await run.waitFor((l) => l.msg === 'watching ScaledObjects');
       await run.waitFor((l) => l.msg === 'scale patched', 30_000);
     } finally {
       await run.stop();

@@ -6,7 +6,8 @@
 // Flux GitRepository and Kustomization) are installed and Established before the tests start.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +164,12 @@ async function installCrds(api: Api, extra: Record<string, unknown>[]): Promise<
   await sleep(2_000);
 }
 
+/** gitscale's own CRDs, as config/crd ships them. */
+function gitscaleCrds(): Record<string, unknown>[] {
+  const dir = join(import.meta.dirname, '../../../config/crd/bases');
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+}
+
 function kubeconfig(url: string, ca: string, user: string, token: string): string {
   return `apiVersion: v1
 kind: Config
@@ -233,7 +240,7 @@ export async function startKube(opts: { flux?: boolean } = {}): Promise<Started>
     const ca = join(certs, 'apiserver.crt'); // the self-signed bundle (cert + its CA) the apiserver writes
     const api = client(url, ca, token);
     await waitFor('kube-apiserver', apiserver, async () => existsSync(ca) && (await api('GET', '/readyz')).status === 200);
-    await installCrds(api, fluxCrds(fluxDir));
+    await installCrds(api, [...fluxCrds(fluxDir), ...gitscaleCrds()]);
 
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     const userKubeconfigPath = join(dir, 'alice.kubeconfig');
