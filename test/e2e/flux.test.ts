@@ -3,22 +3,15 @@
 // GitRepository and Kustomization are nudged, gitscale waits until the artifact and the
 // Kustomization's attempted revision are the commit, then patches. Flux then applies the new
 // revision, agrees with the patch, and the workload never flaps back to 0.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { newList, runGitscale } from '../support/cli.js';
 import { redisList, scaledObject, writeConfig } from '../support/config.js';
 import { git, makeServedRepo, show } from '../support/git.js';
-import { GITREPO, KS, admin, deploymentYaml, createCustom, getCustom, newNamespace, type Admin } from '../support/kube.js';
+import { GITREPO, KS, deploymentYaml, createCustom, getCustom, newNamespace, redisAndAdmin } from '../support/kube.js';
 import { FLUX_LABEL } from '../support/servers/flux.js';
 
 const servers = inject('servers');
-let redis: Redis;
-let a: Admin;
-beforeAll(() => {
-  redis = new Redis(servers.REDIS_ADDRESS);
-  a = admin(servers);
-});
-afterAll(async () => void (await redis.quit()));
+const ctx = redisAndAdmin(servers);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const manifest = (replicas: number) => deploymentYaml('worker', replicas);
@@ -33,16 +26,16 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 
 describe('scale from zero with real Flux controllers', () => {
   it('commit → nudge → Flux reaches the commit → patch; Flux applies the same count and nothing flaps', async () => {
-    const ns = await newNamespace(a, 'flux');
+    const ns = await newNamespace(ctx.a, 'flux');
     const { bare, url } = await makeServedRepo(servers, { 'apps/worker.yaml': manifest(0), 'other/readme.md': 'x\n' });
-    await createCustom(a, GITREPO, ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { url, interval: '10m', ref: { branch: 'main' } } });
-    await createCustom(a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { path: './apps', interval: '10m', prune: true, targetNamespace: ns, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+    await createCustom(ctx.a, GITREPO, ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { url, interval: '10m', ref: { branch: 'main' } } });
+    await createCustom(ctx.a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { path: './apps', interval: '10m', prune: true, targetNamespace: ns, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
     const initial = (await git(bare, 'rev-parse', 'main')).trim();
     // Flux creates the Deployment from Git, at 0.
-    await until('Flux applied the first revision', async () => String((await getCustom(a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(initial));
-    expect((await a.apps.readNamespacedDeployment({ namespace: ns, name: 'worker' })).spec?.replicas).toBe(0);
+    await until('Flux applied the first revision', async () => String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(initial));
+    expect((await ctx.a.apps.readNamespacedDeployment({ namespace: ns, name: 'worker' })).spec?.replicas).toBe(0);
 
-    const list = await newList(redis, 20);
+    const list = await newList(ctx.redis, 20);
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }], cluster: { syncWaitSeconds: 10 },
       scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
@@ -52,7 +45,7 @@ describe('scale from zero with real Flux controllers', () => {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const n = (await a.apps.readNamespacedDeploymentScale({ namespace: ns, name: 'worker' })).spec?.replicas ?? 0;
+        const n = (await ctx.a.apps.readNamespacedDeploymentScale({ namespace: ns, name: 'worker' })).spec?.replicas ?? 0;
         if (seen.at(-1) !== n) seen.push(n);
         await sleep(10);
       }
@@ -60,7 +53,7 @@ describe('scale from zero with real Flux controllers', () => {
     const r = await runGitscale(['once', '-c', config, '-o', 'json', '--kubeconfig', servers.KUBECONFIG_PATH]);
     const obj = JSON.parse(r.stdout).objects[0];
     const commit = (await git(bare, 'rev-parse', 'main')).trim();
-    await until('Flux applied the commit', async () => String((await getCustom(a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(commit));
+    await until('Flux applied the commit', async () => String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(commit));
     await sleep(2000);
     watching = false;
     await watcher;
@@ -74,7 +67,7 @@ describe('scale from zero with real Flux controllers', () => {
     const reachedIt = `commit ${commit.slice(0, 12)} landed in Git and GitRepository ${ns}/apps, Kustomization ${ns}/apps reached it after \\d+ ms`;
     expect(obj.patch).toMatch(new RegExp(`^(patched 0→4: ${reachedIt}|not needed: the workload already runs 4 \\(Argo CD / Flux applied the commit first; ${reachedIt}\\))$`));
     expect(seen).toEqual([0, 4]);
-    const repo = await getCustom(a, GITREPO, ns, 'apps');
+    const repo = await getCustom(ctx.a, GITREPO, ns, 'apps');
     expect(repo.status.artifact.revision).toBe(`main@sha1:${commit}`);
     expect(repo.metadata.annotations['reconcile.fluxcd.io/requestedAt']).toBeTruthy();
   });

@@ -2,32 +2,25 @@
 // the real API server. Only the holder writes; kill -9 the leader and the standby writes within
 // the lease duration, with no decision written twice; a Lease taken away stops writes; with
 // shards the replicas split the repositories and a dead replica's shards move to the other.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { shardOf } from '../../src/cluster/lease.js';
 import { startRun } from '../support/bin.js';
 import { newList } from '../support/cli.js';
 import { redisList, scaledObject, writeConfig } from '../support/config.js';
 import { log, makeServedRepo } from '../support/git.js';
-import { admin, newNamespace, type Admin } from '../support/kube.js';
+import { newNamespace, redisAndAdmin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
-let redis: Redis;
-let a: Admin;
-beforeAll(() => {
-  redis = new Redis(servers.REDIS_ADDRESS);
-  a = admin(servers);
-});
-afterAll(async () => void (await redis.quit()));
+const ctx = redisAndAdmin(servers);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const manifest = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: 0\n`;
 const LEASE = { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 };
 
 async function setQueue(list: string, n: number): Promise<void> {
-  await redis.del(list);
-  if (n) await redis.rpush(list, ...Array.from({ length: n }, () => 'j'));
+  await ctx.redis.del(list);
+  if (n) await ctx.redis.rpush(list, ...Array.from({ length: n }, () => 'j'));
 }
 
 async function replica(config: string, name: string, ns: string) {
@@ -36,9 +29,9 @@ async function replica(config: string, name: string, ns: string) {
 
 describe('leader election (one Lease)', () => {
   it('only the holder writes; after kill -9 the standby takes over within the lease duration; nothing is written twice', async () => {
-    const ns = await newNamespace(a, 'lead');
+    const ns = await newNamespace(ctx.a, 'lead');
     const { bare, url } = await makeServedRepo(servers, { 'worker.yaml': manifest('worker') });
-    const list = await newList(redis, 0);
+    const list = await newList(ctx.redis, 0);
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }], cluster: { leaderElection: LEASE },
       scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
@@ -56,7 +49,7 @@ describe('leader election (one Lease)', () => {
     expect(await (await fetch(`${await at(first)}/metrics`)).text()).toContain('gitscale_leader{shard="0"} 1');
     expect(await (await fetch(`${await at(second)}/metrics`)).text()).toContain('gitscale_leader{shard="0"} 0');
     expect((await fetch(`${await at(second)}/readyz`)).status).toBe(200);
-    const lease = await a.kube.getLease(ns, 'gitscale');
+    const lease = await ctx.a.kube.getLease(ns, 'gitscale');
     expect(lease?.holder).toMatch(/^one_/);
 
     await first.stop('SIGKILL');
@@ -74,13 +67,13 @@ describe('leader election (one Lease)', () => {
     expect(subjects.filter((s) => s.includes('2→4'))).toHaveLength(1);
     expect(subjects).toHaveLength(3);
     // A clean stop gives the Lease up.
-    expect((await a.kube.getLease(ns, 'gitscale'))?.holder).toBeNull();
+    expect((await ctx.a.kube.getLease(ns, 'gitscale'))?.holder).toBeNull();
   });
 
   it('a replica whose Lease is taken away stops writing', async () => {
-    const ns = await newNamespace(a, 'lost');
+    const ns = await newNamespace(ctx.a, 'lost');
     const { bare, url } = await makeServedRepo(servers, { 'worker.yaml': manifest('worker') });
-    const list = await newList(redis, 0);
+    const list = await newList(ctx.redis, 0);
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }], cluster: { leaderElection: { ...LEASE, leaseDurationSeconds: 30, renewDeadlineSeconds: 20 } },
       scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
@@ -88,9 +81,9 @@ describe('leader election (one Lease)', () => {
     const only = await replica(config, 'only', ns);
     await only.waitFor((l) => l.msg === 'lease acquired: this replica writes');
     // Another holder renews the Lease (as a replica on the far side of a partition would).
-    const cur = (await a.kube.getLease(ns, 'gitscale'))!;
+    const cur = (await ctx.a.kube.getLease(ns, 'gitscale'))!;
     const now = Date.now();
-    expect(await a.kube.writeLease(ns, 'gitscale', { ...cur, holder: 'someone-else', renewTime: now, acquireTime: now, transitions: cur.transitions + 1 }, cur.resourceVersion)).toBe(true);
+    expect(await ctx.a.kube.writeLease(ns, 'gitscale', { ...cur, holder: 'someone-else', renewTime: now, acquireTime: now, transitions: cur.transitions + 1 }, cur.resourceVersion)).toBe(true);
     const base = `http://${(await only.waitFor((l) => l.msg === 'serving')).address}`;
     let before = '';
     for (let i = 0; i < 50 && !/keda_scaler_active\{[^}]*scaledObject="worker"/.test(before); i++, await sleep(100)) before = await (await fetch(`${base}/metrics`)).text();
@@ -110,12 +103,12 @@ describe('leader election (one Lease)', () => {
 
 describe('sharding (cluster.shards: 2)', () => {
   it('two replicas split the repositories; a dead replica’s shard moves to the other', async () => {
-    const ns = await newNamespace(a, 'shard');
+    const ns = await newNamespace(ctx.a, 'shard');
     // Two repository names that land in different shards.
     const names: string[] = [];
     for (let i = 0; names.length < 2; i++) if (!names.some((n) => shardOf(n, 2) === shardOf(`repo${i}`, 2))) names.push(`repo${i}`);
     const repos = await Promise.all(names.map((_, i) => makeServedRepo(servers, { 'worker.yaml': manifest(`w${i}`) })));
-    const lists = await Promise.all(names.map(() => newList(redis, 0)));
+    const lists = await Promise.all(names.map(() => newList(ctx.redis, 0)));
     const config = await writeConfig({
       repositories: names.map((name, i) => ({ name, url: repos[i].url })), cluster: { shards: 2, leaderElection: LEASE },
       scaledObjects: names.map((name, i) => scaledObject({ name: `w${i}`, namespace: ns, repository: name, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, lists[i])] })),
@@ -128,7 +121,7 @@ describe('sharding (cluster.shards: 2)', () => {
     const given = await one.waitFor((l) => l.msg === 'lease released: another replica takes this shard', 15_000);
     const taken = await two.waitFor((l) => l.msg === 'lease acquired: this replica writes', 15_000);
     expect(taken.lease).toBe(given.lease);
-    const holders = async () => Promise.all([0, 1].map(async (i) => (await a.kube.getLease(ns, `gitscale-${i}`))?.holder?.split('_')[0]));
+    const holders = async () => Promise.all([0, 1].map(async (i) => (await ctx.a.kube.getLease(ns, `gitscale-${i}`))?.holder?.split('_')[0]));
     expect((await holders()).sort()).toEqual(['one', 'two']);
     await Promise.all(lists.map((l) => setQueue(l, 10)));
     for (const [i, r] of repos.entries()) {

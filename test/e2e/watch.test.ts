@@ -2,23 +2,16 @@
 // picked up by a running `gitscale run` (built) and its decision committed; an invalid one is
 // refused and named while the others keep working; keda.sh objects are ignored unless enabled;
 // deleting the object stops it.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { startRun } from '../support/bin.js';
 import { newList } from '../support/cli.js';
 import { redisList, writeConfig } from '../support/config.js';
 import { log, makeServedRepo } from '../support/git.js';
-import { admin, deploymentYaml, newNamespace, type Admin } from '../support/kube.js';
+import { deploymentYaml, newNamespace, redisAndAdmin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
-let redis: Redis;
-let a: Admin;
-beforeAll(() => {
-  redis = new Redis(servers.REDIS_ADDRESS);
-  a = admin(servers);
-});
-afterAll(async () => void (await redis.quit()));
+const ctx = redisAndAdmin(servers);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const GSO = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects' };
@@ -31,30 +24,30 @@ const so = (apiVersion: string, name: string, list: string, trigger?: Record<str
 
 describe('ScaledObjects from the cluster', () => {
   it('created with the API: picked up and committed; an invalid one refused alone; keda.sh ignored unless enabled; deleted: stopped', async () => {
-    const ns = await newNamespace(a, 'watch');
+    const ns = await newNamespace(ctx.a, 'watch');
     const { bare, url } = await makeServedRepo(servers, Object.fromEntries(['w1', 'w2', 'w3'].map((n) => [`apps/${n}.yaml`, deploymentYaml(n, 0)])));
-    const [l1, l2] = [await newList(redis, 10), await newList(redis, 10)];
+    const [l1, l2] = [await newList(ctx.redis, 10), await newList(ctx.redis, 10)];
     const config = await writeConfig({ repositories: [{ name: 'manifests', url }], watch: { namespaces: [ns] }, cluster: { leaderElection: { enabled: false }, directPatch: false } });
     const run = startRun(['-c', config, '--log-format', 'json', '--kubeconfig', servers.KUBECONFIG_PATH, '--data-dir', await tempDir('data')]);
     try {
       await run.waitFor((l) => l.msg === 'watching ScaledObjects');
-      await a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body: so('gitscale.dev/v1alpha1', 'w1', l1) });
+      await ctx.a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body: so('gitscale.dev/v1alpha1', 'w1', l1) });
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/w1 0→2`), 20_000);
 
       // keda.sh objects are KEDA's business unless watch.kedaObjects; an invalid gso is refused alone.
-      await a.custom.createNamespacedCustomObject({ ...KEDA, namespace: ns, body: so('keda.sh/v1alpha1', 'w2', l2) });
-      await a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body: so('gitscale.dev/v1alpha1', 'w3', '', { type: 'nope', metadata: {} }) });
+      await ctx.a.custom.createNamespacedCustomObject({ ...KEDA, namespace: ns, body: so('keda.sh/v1alpha1', 'w2', l2) });
+      await ctx.a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body: so('gitscale.dev/v1alpha1', 'w3', '', { type: 'nope', metadata: {} }) });
       const refused = await run.waitFor((l) => l.msg === 'ScaledObject from the cluster refused', 10_000);
       expect(refused).toMatchObject({ object: `${ns}/w3`, code: 'UNKNOWN_TRIGGER_TYPE' });
-      await redis.rpush(l1, ...Array.from({ length: 10 }, () => 'x'));
+      await ctx.redis.rpush(l1, ...Array.from({ length: 10 }, () => 'x'));
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/w1 2→4`), 20_000);
       expect(run.lines().filter((l) => l.msg === 'commit' && /w2|w3/.test(String(l.subject)))).toEqual([]);
 
       // Deleted: stopped.
-      await a.custom.deleteNamespacedCustomObject({ ...GSO, namespace: ns, name: 'w1' });
+      await ctx.a.custom.deleteNamespacedCustomObject({ ...GSO, namespace: ns, name: 'w1' });
       await run.waitFor((l) => l.msg === 'config reloaded' && Array.isArray(l.removed) && (l.removed as string[]).includes(`${ns}/w1`), 10_000);
       const before = (await log(bare)).length;
-      await redis.rpush(l1, ...Array.from({ length: 20 }, () => 'x'));
+      await ctx.redis.rpush(l1, ...Array.from({ length: 20 }, () => 'x'));
       await sleep(3000);
       expect((await log(bare)).length).toBe(before);
     } finally {

@@ -3,6 +3,8 @@
 // runs), Argo CD Applications and Flux objects, Events.
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { createKube } from '../../src/cluster/kube.js';
 import type { Kube } from '../../src/cluster/index.js';
 
@@ -86,4 +88,15 @@ ${namespace ? `  namespace: ${namespace}\n` : ''}spec:
     spec:
       containers: [{ name: ${name}, image: "${name}:1" }]
 `;
+}
+
+/** A test file's Redis connection and API-server admin, opened before its tests and closed after. */
+export function redisAndAdmin(servers: Record<string, string>): { redis: Redis; a: Admin } {
+  const ctx = {} as { redis: Redis; a: Admin };
+  beforeAll(() => {
+    ctx.redis = new Redis(servers.REDIS_ADDRESS);
+    ctx.a = admin(servers);
+  });
+  afterAll(async () => void (await ctx.redis.quit()));
+  return ctx;
 }
