@@ -14,7 +14,7 @@ import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 import type { KubeObject } from '../cluster/index.js';
-import { mergeClusterObjects, watchScaledObjects } from './sources.js';
+import { mergeClusterObjects, statusWriter, watchScaledObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
@@ -58,10 +58,24 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     const held = elector;
     gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
     const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
+    const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
     runner = startRunner(config, reconciler, {
       clock: { now: c.now },
       log,
       gate,
+      onResults: (results) => {
+        if (!statuses) return;
+        for (const r of results) {
+          const o = clusterObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
+          if (!o) continue;
+          const spec = current.objects.find((x) => x.key === r.key)?.spec.pause;
+          void statuses.write(o, {
+            error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null, active: r.triggers.some((t) => t.active),
+            paused: !!spec && (spec.paused || spec.replicas !== undefined), gitReplicas: r.current, desiredReplicas: r.desired,
+            commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
+          });
+        }
+      },
       heartbeat: (beat) => {
         const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
         return { stop: () => void task.stop() };
@@ -86,6 +100,11 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         const said = JSON.stringify(merged.problems);
         if (said !== refusedCluster) for (const p of merged.problems) log.error('ScaledObject from the cluster refused', { object: p.object, field: p.field, code: p.code, error: p.message });
         refusedCluster = said;
+        // A refused object says why in its own status (Ready=False), where `kubectl get gso` shows it.
+        for (const o of clusterObjects) {
+          const p = merged.problems.find((x) => x.object === `${o.metadata.namespace}/${o.metadata.name}`);
+          if (p && statuses) void statuses.write(o, { error: { code: p.code, message: `${p.field}: ${p.message}` }, active: false, paused: false, gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null });
+        }
         if (merged.config) next = merged.config;
       }
       if (JSON.stringify(next.cluster.leaderElection) !== JSON.stringify(config.cluster.leaderElection) || next.cluster.shards !== config.cluster.shards) {

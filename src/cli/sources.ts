@@ -3,7 +3,7 @@
 // `watch.kedaObjects`. Each change is merged into the file's config and validated the same way;
 // an invalid cluster object is dropped (and reported), the others keep working.
 import { parse } from 'yaml';
-import type { KubeObject, Watching } from '../cluster/index.js';
+import { changed, statusOf, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
 import type { Config, ConfigProblem, WatchSettings } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
@@ -58,6 +58,34 @@ export function watchScaledObjects(cluster: ClusterAccess, settings: WatchSettin
     async stop() {
       clearTimeout(timer);
       await Promise.all(watches.map((w) => w.stop()));
+    },
+  };
+}
+
+/**
+ * Writes each cluster ScaledObject's status after its ticks: skipped when nothing changed, at most
+ * one write per object every `minIntervalMs` (a change in between waits for the next tick).
+ */
+export function statusWriter(cluster: ClusterAccess, log: Logger, minIntervalMs = 2_000) {
+  /** Per object: the status as of the last tick, and the last one written (and when). */
+  const state = new Map<string, { latest: ObjectStatus; written?: ObjectStatus; at: number }>();
+  return {
+    async write(o: KubeObject, observed: Observed): Promise<void> {
+      const key = `${o.apiVersion}/${o.metadata.namespace}/${o.metadata.name}`;
+      const now = cluster.clock.now();
+      const st = state.get(key) ?? { latest: undefined as unknown as ObjectStatus, at: -Infinity };
+      st.latest = statusOf(observed, st.latest, now);
+      state.set(key, st);
+      if (!changed(st.written, st.latest) || now - st.at < minIntervalMs) return;
+      const r = o.apiVersion === 'keda.sh/v1alpha1' ? KEDA : GITSCALE;
+      const next = st.latest;
+      try {
+        await cluster.kube.patchStatus(r, o.metadata.namespace ?? 'default', o.metadata.name, next as unknown as Record<string, unknown>);
+        st.written = next;
+        st.at = now;
+      } catch (e) {
+        log.warn('ScaledObject status not written', { object: `${o.metadata.namespace}/${o.metadata.name}`, error: (e as Error).message });
+      }
     },
   };
 }

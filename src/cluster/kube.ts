@@ -110,6 +110,10 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       await call('patch', groupOf(r), { namespace, name }, () =>
         custom.patchNamespacedCustomObject({ ...r, namespace, name, body: { metadata: { annotations } }, fieldManager: 'gitscale' }, bounded({ contentType: k8s.PatchStrategy.MergePatch })));
     },
+    async patchStatus(r, namespace, name, status) {
+      await call('patch', `${groupOf(r)}/status`, { namespace, name }, () =>
+        custom.patchNamespacedCustomObjectStatus({ ...r, namespace, name, body: { status }, fieldManager: 'gitscale' }, bounded({ contentType: k8s.PatchStrategy.MergePatch })));
+    },
     async createEvent(e) {
       const at = new Date(e.at);
       const body: k8s.CoreV1Event = {

@@ -65,6 +65,8 @@ export interface Kube {
   /** Merge-patch metadata.annotations. */
   annotate(r: Resource, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void>;
   createEvent(e: EventRecord): Promise<void>;
+  /** Merge-patch an object's status subresource. */
+  patchStatus(r: Resource, namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
   /** One key of a Secret (decoded) or ConfigMap; null when the object or the key is not there. */
   secretValue(namespace: string, name: string, key: string): Promise<string | null>;
   configMapValue(namespace: string, name: string, key: string): Promise<string | null>;

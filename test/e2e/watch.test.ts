@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { startRun } from '../support/bin.js';
 import { newList } from '../support/cli.js';
 import { redisList, writeConfig } from '../support/config.js';
-import { log, makeServedRepo } from '../support/git.js';
+import { git, log, makeServedRepo } from '../support/git.js';
 import { deploymentYaml, newNamespace, redisAndAdmin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
@@ -42,6 +42,17 @@ describe('ScaledObjects from the cluster', () => {
       await ctx.redis.rpush(l1, ...Array.from({ length: 10 }, () => 'x'));
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/w1 2→4`), 20_000);
       expect(run.lines().filter((l) => l.msg === 'commit' && /w2|w3/.test(String(l.subject)))).toEqual([]);
+
+      // Status a person reads (kubectl get gso): w1 ready and active at Git's count, w3 not ready, saying why.
+      const status = async (name: string) => (await ctx.a.custom.getNamespacedCustomObject({ ...GSO, namespace: ns, name })).status ?? {};
+      const head = (await git(bare, 'rev-parse', 'main')).trim();
+      let s1: any = {};
+      for (let i = 0; i < 50 && s1.lastCommit?.sha !== head; i++, await sleep(100)) s1 = await status('w1');
+      expect(s1).toMatchObject({ gitReplicas: 4, desiredReplicas: 4, lastCommit: { sha: head } });
+      expect(s1.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['Ready=True', 'Active=True', 'Paused=False']);
+      const s3 = await status('w3');
+      expect(s3.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'UNKNOWN_TRIGGER_TYPE' });
+      expect(s3.conditions[0].message).toMatch(/unknown trigger type 'nope'/);
 
       // Deleted: stopped.
       await ctx.a.custom.deleteNamespacedCustomObject({ ...GSO, namespace: ns, name: 'w1' });

@@ -1,0 +1,65 @@
+// The status a person reads on a ScaledObject from the cluster (`kubectl get gso`), as KEDA writes
+// its own: conditions Ready / Active / Paused with reasons, plus gitscale's Git and desired
+// replicas, the last commit and the open pull request. Pure: what to write, and whether anything
+// changed since the last write (lastTransitionTime moves only when a condition's status does).
+
+export interface Condition {
+  type: 'Ready' | 'Active' | 'Paused';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime?: string;
+}
+
+export interface ObjectStatus {
+  conditions: Condition[];
+  gitReplicas?: number;
+  desiredReplicas?: number;
+  lastActiveTime?: string;
+  lastCommit?: { sha: string; time: string };
+  pullRequest?: string;
+}
+
+/** What one tick (or a refusal) says about an object. */
+export interface Observed {
+  /** null: decided; else why not (a refused object, or a tick's error), with its code. */
+  error: { code: string; message: string } | null;
+  active: boolean;
+  paused: boolean;
+  gitReplicas: number | null;
+  desiredReplicas: number | null;
+  commit: string | null;
+  pullRequest: string | null;
+}
+
+export function statusOf(o: Observed, prev: ObjectStatus | undefined, now: number): ObjectStatus {
+  const at = new Date(now).toISOString();
+  const cond = (type: Condition['type'], status: Condition['status'], reason: string, message: string): Condition => {
+    const old = prev?.conditions?.find((c) => c.type === type);
+    return { type, status, reason, message, lastTransitionTime: old && old.status === status ? old.lastTransitionTime ?? at : at };
+  };
+  const s: ObjectStatus = {
+    conditions: [
+      o.error ? cond('Ready', 'False', o.error.code, o.error.message.slice(0, 1024)) : cond('Ready', 'True', 'ScaledObjectReady', 'gitscale decides and writes this ScaledObject'),
+      o.error && o.gitReplicas === null ? cond('Active', 'Unknown', 'NotDecided', 'no decision yet') : o.active ? cond('Active', 'True', 'ScalerActive', 'a trigger is active') : cond('Active', 'False', 'ScalerNotActive', 'no trigger is active'),
+      o.paused ? cond('Paused', 'True', 'ScaledObjectPaused', 'paused by autoscaling.keda.sh annotations') : cond('Paused', 'False', 'ScaledObjectUnpaused', 'not paused'),
+    ],
+  };
+  if (o.gitReplicas !== null) s.gitReplicas = o.gitReplicas;
+  else if (prev?.gitReplicas !== undefined) s.gitReplicas = prev.gitReplicas;
+  if (o.desiredReplicas !== null) s.desiredReplicas = o.desiredReplicas;
+  else if (prev?.desiredReplicas !== undefined) s.desiredReplicas = prev.desiredReplicas;
+  const lastActive = o.active ? at : prev?.lastActiveTime;
+  if (lastActive) s.lastActiveTime = lastActive;
+  const commit = o.commit ? { sha: o.commit, time: at } : prev?.lastCommit;
+  if (commit) s.lastCommit = commit;
+  if (o.pullRequest) s.pullRequest = o.pullRequest;
+  return s;
+}
+
+/** Worth a write? Not when only lastActiveTime moved (it moves every active tick; written with the next real change). */
+export function changed(prev: ObjectStatus | undefined, next: ObjectStatus): boolean {
+  if (!prev) return true;
+  const strip = (s: ObjectStatus) => JSON.stringify({ ...s, lastActiveTime: undefined });
+  return strip(prev) !== strip(next);
+}
