@@ -14,7 +14,7 @@ import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 import type { KubeObject } from '../cluster/index.js';
-import { mergeClusterObjects, statusWriter, watchScaledObjects } from './sources.js';
+import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
@@ -59,6 +59,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
     const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
     const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
+    const events = config.watch && c.cluster ? eventRecorder(c.cluster, log) : undefined;
     runner = startRunner(config, reconciler, {
       clock: { now: c.now },
       log,
@@ -73,6 +74,10 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
             error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null, active: r.triggers.some((t) => t.active),
             paused: !!spec && (spec.paused || spec.replicas !== undefined), gitReplicas: r.current, desiredReplicas: r.desired,
             commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
+          });
+          void events?.record(o, {
+            from: r.current, to: r.desired, commit: r.commit, pullRequest: r.pullRequest?.url ?? null, patch: r.patch,
+            error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
           });
         }
       },
@@ -104,6 +109,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         for (const o of clusterObjects) {
           const p = merged.problems.find((x) => x.object === `${o.metadata.namespace}/${o.metadata.name}`);
           if (p && statuses) void statuses.write(o, { error: { code: p.code, message: `${p.field}: ${p.message}` }, active: false, paused: false, gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null });
+          if (p) void events?.record(o, { from: null, to: null, commit: null, pullRequest: null, patch: null, error: { code: p.code, message: `${p.field}: ${p.message}` } });
         }
         if (merged.config) next = merged.config;
       }

@@ -3,7 +3,7 @@
 // `watch.kedaObjects`. Each change is merged into the file's config and validated the same way;
 // an invalid cluster object is dropped (and reported), the others keep working.
 import { parse } from 'yaml';
-import { changed, statusOf, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
+import { changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
 import type { Config, ConfigProblem, WatchSettings } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
@@ -85,6 +85,26 @@ export function statusWriter(cluster: ClusterAccess, log: Logger, minIntervalMs 
         st.at = now;
       } catch (e) {
         log.warn('ScaledObject status not written', { object: `${o.metadata.namespace}/${o.metadata.name}`, error: (e as Error).message });
+      }
+    },
+  };
+}
+
+/**
+ * Events on the cluster's ScaledObjects (commits, pull requests, patches, errors), each emitted once
+ * while it says the same thing (the event recorder's deduplication, by reason and message).
+ */
+export function eventRecorder(cluster: ClusterAccess, log: Logger) {
+  const lastSaid = new Map<string, string>();
+  return {
+    async record(o: KubeObject, h: Happened): Promise<void> {
+      const key = `${o.apiVersion}/${o.metadata.namespace}/${o.metadata.name}`;
+      for (const e of eventsFor(h)) {
+        const id = `${key}#${e.reason}`;
+        if (lastSaid.get(id) === e.message) continue;
+        lastSaid.set(id, e.message);
+        const regarding = { apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1', kind: 'ScaledObject', namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, uid: o.metadata.uid };
+        await cluster.kube.createEvent({ regarding, ...e, at: cluster.clock.now() }).catch((err: unknown) => log.warn('ScaledObject event not recorded', { object: `${regarding.namespace}/${regarding.name}`, reason: e.reason, error: (err as Error).message }));
       }
     },
   };

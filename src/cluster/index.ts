@@ -4,4 +4,4 @@ export { carryOut, type Carried, type NudgeIntent, type PatchIntent, type PatchO
 export { readLive } from './scale.js';
 export { repoKey, sameRepository } from './repo-url.js';
 export { ownershipWarnings, type OwnershipWarning } from './ownership.js';
-export { changed, statusOf, type ObjectStatus, type Observed } from './status.js';
+export { changed, eventsFor, statusOf, type Happened, type ObjectStatus, type Observed } from './status.js';

@@ -63,3 +63,30 @@ export function changed(prev: ObjectStatus | undefined, next: ObjectStatus): boo
   const strip = (s: ObjectStatus) => JSON.stringify({ ...s, lastActiveTime: undefined });
   return strip(prev) !== strip(next);
 }
+
+/** What happened to an object in a tick, for its Events. */
+export interface Happened {
+  from: number | null;
+  to: number | null;
+  commit: string | null;
+  pullRequest: string | null;
+  /** What became of a direct scale patch, in words. */
+  patch: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface ObjectEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** The Events a tick's outcome deserves on its ScaledObject (the caller drops repeats). */
+export function eventsFor(h: Happened): ObjectEvent[] {
+  const out: ObjectEvent[] = [];
+  if (h.commit) out.push({ type: 'Normal', reason: 'Committed', message: `replicas ${h.from} → ${h.to} committed to Git (commit ${h.commit.slice(0, 12)})` });
+  if (h.pullRequest) out.push({ type: 'Normal', reason: 'PullRequest', message: `replicas ${h.from} → ${h.to} waiting for review: ${h.pullRequest}` });
+  if (h.patch) out.push({ type: h.patch.startsWith('patch failed') ? 'Warning' : 'Normal', reason: h.patch.startsWith('patched') ? 'ScaledFromZero' : 'ScalePatch', message: h.patch.slice(0, 1024) });
+  if (h.error) out.push({ type: 'Warning', reason: 'Failed', message: `${h.error.code}: ${h.error.message}`.slice(0, 1024) });
+  return out;
+}

@@ -1,7 +1,7 @@
 // The status written on a ScaledObject from the cluster (pure): conditions with reasons, Git and
 // desired replicas, the last commit; transition times move only when a condition's status does.
 import { describe, expect, it } from 'vitest';
-import { changed, statusOf, type Observed } from '../../src/cluster/status.js';
+import { changed, eventsFor, statusOf, type Observed } from '../../src/cluster/status.js';
 
 const base: Observed = { error: null, active: true, paused: false, gitReplicas: 2, desiredReplicas: 4, commit: 'c1', pullRequest: null };
 const T0 = Date.UTC(2026, 11, 5, 8, 0, 0);
@@ -35,5 +35,20 @@ describe('statusOf', () => {
     expect(changed(a, statusOf({ ...base, commit: null }, a, T0 + 1000))).toBe(false);
     expect(changed(a, statusOf({ ...base, commit: 'c2' }, a, T0 + 1000))).toBe(true);
     expect(changed(a, statusOf({ ...base, active: false }, a, T0 + 1000))).toBe(true);
+  });
+});
+
+describe('eventsFor', () => {
+  it('a commit, a pull request, a patch and an error each have their Event', () => {
+    expect(eventsFor({ from: 0, to: 4, commit: 'abcdef1234567890', pullRequest: null, patch: 'patched 0→4: commit abcdef123456 landed', error: null })).toEqual([
+      { type: 'Normal', reason: 'Committed', message: 'replicas 0 → 4 committed to Git (commit abcdef123456)' },
+      { type: 'Normal', reason: 'ScaledFromZero', message: 'patched 0→4: commit abcdef123456 landed' },
+    ]);
+    expect(eventsFor({ from: 2, to: 20, commit: null, pullRequest: 'https://git/pr/3', patch: null, error: null })).toEqual([{ type: 'Normal', reason: 'PullRequest', message: 'replicas 2 → 20 waiting for review: https://git/pr/3' }]);
+    expect(eventsFor({ from: 0, to: 2, commit: null, pullRequest: null, patch: 'patch failed (retried next tick): down', error: { code: 'KUBE_UNREACHABLE', message: 'down' } })).toEqual([
+      { type: 'Warning', reason: 'ScalePatch', message: 'patch failed (retried next tick): down' },
+      { type: 'Warning', reason: 'Failed', message: 'KUBE_UNREACHABLE: down' },
+    ]);
+    expect(eventsFor({ from: 2, to: 2, commit: null, pullRequest: null, patch: null, error: null })).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { startRun } from '../support/bin.js';
 import { newList } from '../support/cli.js';
 import { redisList, writeConfig } from '../support/config.js';
 import { git, log, makeServedRepo } from '../support/git.js';
-import { deploymentYaml, newNamespace, redisAndAdmin } from '../support/kube.js';
+import { deploymentYaml, events, newNamespace, redisAndAdmin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
@@ -53,6 +53,13 @@ describe('ScaledObjects from the cluster', () => {
       const s3 = await status('w3');
       expect(s3.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'UNKNOWN_TRIGGER_TYPE' });
       expect(s3.conditions[0].message).toMatch(/unknown trigger type 'nope'/);
+      // Events: one per commit on w1; one warning on w3, however often it is refused again.
+      const committed = (await events(ctx.a, ns, 'w1')).filter((e) => e.reason === 'Committed').map((e) => e.message);
+      expect(committed).toEqual(expect.arrayContaining([expect.stringMatching(/^replicas 0 → 2 committed to Git \(commit [0-9a-f]{12}\)$/), `replicas 2 → 4 committed to Git (commit ${head.slice(0, 12)})`]));
+      expect(committed).toHaveLength(2);
+      const failed = (await events(ctx.a, ns, 'w3')).filter((e) => e.reason === 'Failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'ScaledObject', apiVersion: 'gitscale.dev/v1alpha1' } });
 
       // Deleted: stopped.
       await ctx.a.custom.deleteNamespacedCustomObject({ ...GSO, namespace: ns, name: 'w1' });
