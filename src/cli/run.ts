@@ -9,6 +9,7 @@ import { isEmpty } from '../reconciler/reload.js';
 import { startRunner, type Runner } from '../reconciler/runner.js';
 import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
 import { UsageError } from './args.js';
+import { isPaused } from '../config/pause.js';
 import { version } from './version.js';
 import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
@@ -69,10 +70,9 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         for (const r of results) {
           const o = clusterObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
           if (!o) continue;
-          const spec = current.objects.find((x) => x.key === r.key)?.spec.pause;
           void statuses.write(o, {
             error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null, active: r.triggers.some((t) => t.active),
-            paused: !!spec && (spec.paused || spec.replicas !== undefined), gitReplicas: r.current, desiredReplicas: r.desired,
+            paused: isPaused(current.objects.find((x) => x.key === r.key)?.spec.pause), gitReplicas: r.current, desiredReplicas: r.desired,
             commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
           });
           void events?.record(o, {

@@ -3,7 +3,7 @@
 // `watch.kedaObjects`. Each change is merged into the file's config and validated the same way;
 // an invalid cluster object is dropped (and reported), the others keep working.
 import { parse } from 'yaml';
-import { changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
+import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
 import type { Config, ConfigProblem, WatchSettings } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
@@ -11,8 +11,8 @@ import type { Logger } from '../log.js';
 import { checkLoaded, type LoadDeps } from './load.js';
 import type { ClusterAccess } from './kube.js';
 
-const GITSCALE = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects' };
-const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+const GITSCALE = GITSCALE_SCALED_OBJECTS;
+const KEDA = KEDA_SCALED_OBJECTS;
 
 /** What a ScaledObject from the cluster contributes to the config (no status, no server fields). */
 function asConfigObject(o: KubeObject): Record<string, unknown> {
@@ -68,17 +68,17 @@ export function watchScaledObjects(cluster: ClusterAccess, settings: WatchSettin
  */
 export function statusWriter(cluster: ClusterAccess, log: Logger, minIntervalMs = 2_000) {
   /** Per object: the status as of the last tick, and the last one written (and when). */
-  const state = new Map<string, { latest: ObjectStatus; written?: ObjectStatus; at: number }>();
+  const state = new Map<string, { latest?: ObjectStatus; written?: ObjectStatus; at: number }>();
   return {
     async write(o: KubeObject, observed: Observed): Promise<void> {
       const key = `${o.apiVersion}/${o.metadata.namespace}/${o.metadata.name}`;
       const now = cluster.clock.now();
-      const st = state.get(key) ?? { latest: undefined as unknown as ObjectStatus, at: -Infinity };
-      st.latest = statusOf(observed, st.latest, now);
+      const st = state.get(key) ?? { at: -Infinity };
+      const next = statusOf(observed, st.latest, now);
+      st.latest = next;
       state.set(key, st);
-      if (!changed(st.written, st.latest) || now - st.at < minIntervalMs) return;
+      if (!changed(st.written, next) || now - st.at < minIntervalMs) return;
       const r = o.apiVersion === 'keda.sh/v1alpha1' ? KEDA : GITSCALE;
-      const next = st.latest;
       try {
         await cluster.kube.patchStatus(r, o.metadata.namespace ?? 'default', o.metadata.name, next as unknown as Record<string, unknown>);
         st.written = next;

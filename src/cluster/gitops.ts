@@ -9,6 +9,8 @@ export const APPLICATION: Resource = { group: 'argoproj.io', version: 'v1alpha1'
 export const GIT_REPOSITORY: Resource = { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' };
 export const KUSTOMIZATION: Resource = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' };
 export const HELM_RELEASE: Resource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' };
+export const KEDA_SCALED_OBJECTS: Resource = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+export const GITSCALE_SCALED_OBJECTS: Resource = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects' };
 
 export const ARGOCD_REFRESH = 'argocd.argoproj.io/refresh';
 export const FLUX_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
@@ -66,8 +68,21 @@ function appSources(app: KubeObject): { repoURL?: string; path?: string; ref?: s
 }
 
 /** The Applications with a source from `repoUrl` whose path holds `file`. */
-export async function applicationsHolding(kube: Kube, repoUrl: string, file: string): Promise<KubeObject[]> {
-  return (await listIfServed(kube, APPLICATION)).filter((app) => holds(app, repoUrl, [file]));
+export async function applicationsHolding(kube: Kube, repoUrl: string, file: string, list: Lister = listerOf(kube)): Promise<KubeObject[]> {
+  return (await list(APPLICATION)).filter((app) => holds(app, repoUrl, [file]));
+}
+
+/** LISTs a resource (in a namespace, or all); `shared` answers each distinct LIST once (one batch of checks). */
+export type Lister = (r: Resource, namespace?: string) => Promise<KubeObject[]>;
+
+export function listerOf(kube: Kube, shared = false): Lister {
+  const seen = new Map<string, Promise<KubeObject[]>>();
+  return (r, namespace) => {
+    if (!shared) return listIfServed(kube, r, namespace);
+    const key = `${r.group}/${r.plural}/${namespace ?? '*'}`;
+    if (!seen.has(key)) seen.set(key, listIfServed(kube, r, namespace));
+    return seen.get(key)!;
+  };
 }
 
 function holds(app: KubeObject, repoUrl: string, files: string[]): boolean {

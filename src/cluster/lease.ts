@@ -30,8 +30,6 @@ export interface ElectionLog {
 export interface Elector {
   /** True while this replica holds the shard's Lease (renewed within renewDeadline). */
   holds(shard: number): boolean;
-  /** The shards held now. */
-  held(): number[];
   /** One round now (the loop runs one every retryPeriod). */
   round(): Promise<void>;
   /** Runs a round every retryPeriod until stop(). */
@@ -173,7 +171,6 @@ export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClo
 
   return {
     holds,
-    held: () => order.filter(holds).sort((a, b) => a - b),
     round,
     start() {
       loop ??= run();

@@ -2,7 +2,7 @@
 // them (docs: README "Running beside Argo CD and Flux"): an HPA or a KEDA ScaledObject on the
 // same workload; an Argo CD Application that ignores /spec/replicas *and* respects that when
 // syncing; Flux's `ssa: IfNotPresent` (created once, never re-applied).
-import { applicationsHolding, listIfServed } from './gitops.js';
+import { KEDA_SCALED_OBJECTS, applicationsHolding, listerOf, type Lister } from './gitops.js';
 import { splitApiVersion } from './kube.js';
 import type { Kube, KubeObject, WorkloadRef } from './types.js';
 
@@ -12,7 +12,6 @@ export interface OwnershipWarning {
 }
 
 const HPA = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers' };
-const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
 
 const targets = (ref: WorkloadRef, t: { kind?: string; name?: string } | undefined, defaultKind = 'Deployment') => t?.name === ref.name && (t?.kind ?? defaultKind) === ref.kind;
 
@@ -32,10 +31,11 @@ function respectsIgnore(app: KubeObject): boolean {
   return Array.isArray(opts) && opts.includes('RespectIgnoreDifferences=true');
 }
 
-export async function ownershipWarnings(kube: Kube, q: { ref: WorkloadRef; repoUrl: string; file: string }): Promise<OwnershipWarning[]> {
+/** `list`: pass one `listerOf(kube, true)` to a batch of checks, so each LIST is made once for all of them. */
+export async function ownershipWarnings(kube: Kube, q: { ref: WorkloadRef; repoUrl: string; file: string }, list: Lister = listerOf(kube)): Promise<OwnershipWarning[]> {
   const { ref } = q;
   const out: OwnershipWarning[] = [];
-  const [hpas, kedas, apps] = await Promise.all([listIfServed(kube, HPA, ref.namespace), listIfServed(kube, KEDA, ref.namespace), applicationsHolding(kube, q.repoUrl, q.file)]);
+  const [hpas, kedas, apps] = await Promise.all([list(HPA, ref.namespace), list(KEDA_SCALED_OBJECTS, ref.namespace), applicationsHolding(kube, q.repoUrl, q.file, list)]);
   for (const h of hpas.filter((h) => targets(ref, h.spec?.scaleTargetRef))) {
     out.push({ code: 'OWNERSHIP_HPA', message: `HorizontalPodAutoscaler ${ref.namespace}/${h.metadata.name} also scales ${ref.kind} ${ref.name}: it and gitscale would fight over spec.replicas (remove the HPA, or the ScaledObject)` });
   }

@@ -39,3 +39,8 @@ export function readPause(annotations: Record<string, string>, problems: Problem
     forceActivation: flag(FORCE_ACTIVATION),
   };
 }
+
+/** Frozen by KEDA's pause annotations (`paused`, or `paused-replicas`): KEDA's ScaledObject Paused condition. */
+export function isPaused(p: Pause | undefined): boolean {
+  return !!p && (p.paused || p.replicas !== undefined);
+}

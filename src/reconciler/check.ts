@@ -4,8 +4,8 @@ import type { Config, ConfigProblem, ObjectConfig } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { containerEnv, readReplicas, type ReplicaField } from '../manifests/index.js';
-import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
-import { ownershipWarnings, type Kube } from '../cluster/index.js';
+import { locateTarget, workloadRef, workloadTarget, type MarkerCache } from './target.js';
+import { listerOf, ownershipWarnings, type Kube } from '../cluster/index.js';
 
 export interface TargetCheck {
   /** The target cannot be read: the object would fail every tick. */
@@ -72,10 +72,11 @@ function variableOf(o: ObjectConfig, field: string): string {
 /** With a cluster: who else would own each workload's replicas (warnings; a failed check is one too). */
 export async function checkOwnership(config: Config, kube: Kube): Promise<ConfigProblem[]> {
   const out: ConfigProblem[] = [];
+  const list = listerOf(kube, true);
   await Promise.all(config.objects.map(async (o) => {
     const repo = config.repositories.find((r) => r.name === o.repository)!;
     try {
-      for (const w of await ownershipWarnings(kube, { ref: { apiVersion: o.target.apiVersion, kind: o.target.kind, namespace: o.namespace, name: o.target.name }, repoUrl: repo.url, file: o.path })) {
+      for (const w of await ownershipWarnings(kube, { ref: workloadRef(o), repoUrl: repo.url, file: o.path }, list)) {
         out.push({ object: o.key, file: config.file, field: 'spec.scaleTargetRef', message: w.message, code: w.code });
       }
     } catch (e) {

@@ -2,7 +2,7 @@
 // outcome to the cluster executor's intents — a nudge after a push that changed something, a
 // scale patch only for a commit that landed (or for a count Git already holds while the workload
 // still runs 0) — and back to one line per object. Also drift: live spec.replicas ≠ Git's value.
-import { carryOut, ownershipWarnings, type PatchIntent } from '../cluster/index.js';
+import { carryOut, listerOf, ownershipWarnings, type PatchIntent } from '../cluster/index.js';
 import type { ObjectConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { WriteResult } from '../git/types.js';
@@ -10,8 +10,8 @@ import type { Outcome } from './outcome.js';
 import type { Plan } from './plan.js';
 import type { TickCluster, TickDeps } from './tick.js';
 import type { Evaluated } from './types.js';
+import { workloadRef as ref } from './target.js';
 
-const ref = (obj: ObjectConfig) => ({ apiVersion: obj.target.apiVersion, kind: obj.target.kind, namespace: obj.namespace, name: obj.target.name });
 
 /** Marks drift on each result and logs it once it outlasted cluster.driftAfterSeconds (a sync delay is not drift). */
 export function trackDrift(evaluated: Evaluated[], c: TickCluster, d: TickDeps): void {
@@ -36,10 +36,11 @@ export function trackDrift(evaluated: Evaluated[], c: TickCluster, d: TickDeps):
 
 /** Once per object: another owner of its replicas is worth a warning. Runs beside the tick's own work (awaited at its end). */
 export function warnOwners(objects: ObjectConfig[], c: TickCluster, d: TickDeps): Promise<void> {
+  const list = listerOf(c.kube, true);
   return Promise.all(objects.filter((o) => !c.ownersChecked.has(o.key)).map(async (obj) => {
     c.ownersChecked.add(obj.key);
     try {
-      for (const w of await ownershipWarnings(c.kube, { ref: ref(obj), repoUrl: d.repo.url, file: obj.path })) {
+      for (const w of await ownershipWarnings(c.kube, { ref: ref(obj), repoUrl: d.repo.url, file: obj.path }, list)) {
         d.log.warn('ownership: another owner of the replicas', { object: obj.key, code: w.code, warning: w.message });
       }
     } catch (e) {

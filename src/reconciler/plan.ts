@@ -2,6 +2,7 @@
 // pull requests to reconcile, and the cluster work that may only follow a landed commit (a scale
 // patch for a scale from zero, a refresh nudge after a push that changed something). Executors
 // carry the intents out and answer with outcomes; nothing here does I/O.
+import { isPaused } from '../config/pause.js';
 import type { ObjectConfig } from '../config/types.js';
 import type { Decided, Evaluated } from './types.js';
 
@@ -53,7 +54,7 @@ function writable(ev: Evaluated): ev is Decided {
 function stillAtZero(obj: ObjectConfig, ev: Decided, directPatch: boolean): boolean {
   const d = ev.decision;
   const p = obj.spec.pause;
-  if (p && (p.paused || p.replicas !== undefined || p.scaleOut)) return false;
+  if (isPaused(p) || p?.scaleOut) return false;
   return directPatch && obj.directPatch && !ev.result.error && ev.result.route === 'none' && ev.live?.specReplicas === 0 && d.current > 0 && d.desired === d.current && d.active;
 }
 

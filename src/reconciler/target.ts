@@ -21,6 +21,11 @@ export function workloadTarget(obj: ObjectConfig): WorkloadTarget {
   return { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace, field: obj.field, object: obj.key };
 }
 
+/** The workload an object scales, as the cluster names it (scaleTargetRef in the object's namespace). */
+export function workloadRef(obj: ObjectConfig): { apiVersion: string; kind: string; namespace: string; name: string } {
+  return { apiVersion: obj.target.apiVersion, kind: obj.target.kind, namespace: obj.namespace, name: obj.target.name };
+}
+
 export async function locateTarget(obj: ObjectConfig, ws: Workspace, cache: MarkerCache): Promise<Located> {
   const direct = obj.path ? await ws.read(obj.path) : null;
   if (direct !== null) return { file: obj.path, text: direct };

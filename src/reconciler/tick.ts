@@ -5,6 +5,7 @@ import type { ClusterSettings, ObjectConfig, RepositoryConfig } from '../config/
 import { readLive, type ClusterClock, type Kube } from '../cluster/index.js';
 import { clusterStep, trackDrift, warnOwners } from './cluster.js';
 import type { Recorder } from './record.js';
+import { isPaused } from '../config/pause.js';
 import type { Workspace, WriteResult } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
@@ -15,7 +16,7 @@ import { nextState, resultOf, type Outcome } from './outcome.js';
 import { plan, type Item, type Plan } from './plan.js';
 import { reconcileReviews } from './review.js';
 import type { Reporter } from './report.js';
-import type { MarkerCache } from './target.js';
+import { workloadRef, type MarkerCache } from './target.js';
 import type { ObjectResult } from './types.js';
 import { writeChanges } from './write.js';
 
@@ -59,7 +60,7 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
   const results = await evaluateAndWrite(objects, d);
   await owners;
   done();
-  for (const obj of objects) d.record.paused(obj, !!obj.spec.pause && (obj.spec.pause.paused || obj.spec.pause.replicas !== undefined));
+  for (const obj of objects) d.record.paused(obj, isPaused(obj.spec.pause));
   for (const r of results) {
     if (r.error) d.record.objectError(r);
     if (r.error) d.report.report(`${r.key}#object`, r.error, 'error', 'object failed', { object: r.key, file: r.file, code: r.errorCode ?? undefined, error: r.error });
@@ -80,7 +81,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   }
   d.report.clear(`repository ${d.repo.name}#sync`, 'repository sync recovered', { repository: d.repo.name });
   const c = d.cluster;
-  const live = c ? (obj: ObjectConfig) => readLive(c.kube, { apiVersion: obj.target.apiVersion, kind: obj.target.kind, namespace: obj.namespace, name: obj.target.name }) : undefined;
+  const live = c ? (obj: ObjectConfig) => readLive(c.kube, workloadRef(obj)) : undefined;
   const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers })));
   if (c) trackDrift(evaluated, c, d);
   for (const ev of evaluated) {

@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/cli/load.js';
-import { admin, type Admin } from '../support/kube.js';
+import { admin, createOrReplace, type Admin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
@@ -95,13 +95,9 @@ describe('charts/gitscale (Helm)', () => {
   });
 
   it('the real API server accepts every object (server-side dry run)', async () => {
-    const objects = k8s.KubernetesObjectApi.makeApiClient(a.kc);
     await a.core.createNamespace({ body: { metadata: { name: 'gitscale-helm' } } }).catch((e) => { if (e.code !== 409) throw e; });
     for (const d of await render()) {
-      const created = await objects.create(d, undefined, 'All').catch(async (e) => {
-        if (e instanceof k8s.ApiException && e.code === 409) return objects.replace({ ...d, metadata: { ...d.metadata, resourceVersion: (await objects.read(d as never)).metadata?.resourceVersion } }, undefined, 'All');
-        throw new Error(`${d.kind}/${d.metadata?.name}: ${(e as Error).message.slice(0, 400)}`);
-      });
+      const created = await createOrReplace(a, d, true);
       expect(created.kind).toBe(d.kind);
     }
   });

@@ -4,15 +4,14 @@
 // lock-down, the RBAC is config/rbac's (what the least-privilege test proves), and the shipped
 // sample config loads.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
-import * as fs from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/cli/load.js';
-import { admin, newNamespace, type Admin } from '../support/kube.js';
+import { admin, createOrReplace, newNamespace, type Admin } from '../support/kube.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
@@ -47,10 +46,7 @@ describe('config/default (Kustomize)', () => {
     }
     for (const d of docs.filter((x) => x.kind !== 'CustomResourceDefinition' && x.kind !== 'Namespace')) {
       // A dry run is judged in full (schema, admission), then discarded: the RBAC tests own the real roles.
-      const created = await objects.create(d, undefined, 'All').catch(async (e) => {
-        if (e instanceof k8s.ApiException && e.code === 409) return objects.replace({ ...d, metadata: { ...d.metadata, resourceVersion: (await objects.read(d as never)).metadata?.resourceVersion } }, undefined, 'All');
-        throw new Error(`${d.kind}/${d.metadata?.name}: ${(e as Error).message.slice(0, 400)}`);
-      });
+      const created = await createOrReplace(a, d, true);
       expect(created.kind).toBe(d.kind);
     }
   });
@@ -69,14 +65,14 @@ describe('config/default (Kustomize)', () => {
   });
 
   it('grants exactly config/rbac', () => {
-    const want = parse(readFileSync(join(ROOT, 'config/rbac/cluster-role.yaml'), 'utf8'));
+    const want = parse(fs.readFileSync(join(ROOT, 'config/rbac/cluster-role.yaml'), 'utf8'));
     expect((byKind('ClusterRole')[0] as k8s.V1ClusterRole).rules).toEqual(want.rules);
   });
 
   it('the shipped config loads without a problem', async () => {
     const cm = byKind('ConfigMap')[0] as k8s.V1ConfigMap;
     const file = join(ROOT, 'config/manager/gitscale.yaml');
-    expect(cm.data?.['gitscale.yaml']).toBe(readFileSync(file, 'utf8'));
+    expect(cm.data?.['gitscale.yaml']).toBe(fs.readFileSync(file, 'utf8'));
     const r = await loadConfig(file, { env: { GIT_TOKEN: 't' }, fs });
     expect(r.problems).toEqual([]);
     expect(r.config?.objects.map((o) => o.key)).toEqual(['shop/consumer']);
@@ -97,7 +93,7 @@ describe('config/default (Kustomize)', () => {
     await a.custom.patchNamespacedCustomObjectStatus({ ...r, namespace: ns, name: 'consumer', body: { status: { gitReplicas: 2, desiredReplicas: 4, pullRequest: 'https://git.example.com/pr/7', conditions: [{ type: 'Ready', status: 'True' }, { type: 'Active', status: 'True' }] } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
     // What kubectl asks for: the server-side Table with the CRD's printer columns.
     const tls = await import('node:tls');
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(servers.KUBE_CA_FILE, 'utf8')]);
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), fs.readFileSync(servers.KUBE_CA_FILE, 'utf8')]);
     const res = await fetch(`${servers.KUBE_URL}/apis/gitscale.dev/v1alpha1/namespaces/${ns}/scaledobjects`, { headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
     const table = await res.json() as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
     expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Target', 'Min', 'Max', 'Git', 'Desired', 'Ready', 'Active', 'PR', 'Age']);

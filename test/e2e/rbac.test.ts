@@ -13,30 +13,21 @@ import { redisList, scaledObject, writeConfig } from '../support/config.js';
 import { makeServedRepo, show } from '../support/git.js';
 import { argoStandIn } from '../support/gitops.js';
 import { FLUX_LABEL } from '../support/servers/flux.js';
-import { APP, GITREPO, KS, admin, deploymentYaml, createCustom, createDeployment, events, newNamespace, specReplicas, type Admin } from '../support/kube.js';
+import { APP, GITREPO, KS, admin, createOrReplace, deploymentYaml, createCustom, createDeployment, events, newNamespace, specReplicas, type Admin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const RBAC = join(import.meta.dirname, '../../config/rbac');
 let redis: Redis;
 let a: Admin;
-let objects: k8s.KubernetesObjectApi;
 let saKubeconfig = '';
 let role: k8s.V1ClusterRole;
 
-async function apply(doc: k8s.KubernetesObject): Promise<void> {
-  try {
-    await objects.create(doc);
-  } catch (e) {
-    if (!(e instanceof k8s.ApiException && e.code === 409)) throw e;
-    await objects.replace({ ...doc, metadata: { ...doc.metadata, resourceVersion: (await objects.read(doc as any)).metadata?.resourceVersion } });
-  }
-}
+const apply = async (doc: k8s.KubernetesObject): Promise<void> => void (await createOrReplace(a, doc));
 
 beforeAll(async () => {
   redis = new Redis(servers.REDIS_ADDRESS);
   a = admin(servers);
-  objects = k8s.KubernetesObjectApi.makeApiClient(a.kc);
   await a.core.createNamespace({ body: { metadata: { name: 'gitscale' } } }).catch((e) => { if (e.code !== 409) throw e; });
   const docs = readdirSync(RBAC).filter((f) => f !== 'kustomization.yaml').flatMap((f) => parseAllDocuments(readFileSync(join(RBAC, f), 'utf8')).map((d) => d.toJS() as k8s.KubernetesObject));
   expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount']);

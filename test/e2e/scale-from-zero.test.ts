@@ -57,8 +57,8 @@ describe('scale from zero on a real API server', () => {
   it('commits, nudges Argo CD, waits until it has the commit, then patches the scale and records an Event', async () => {
     const w = await world({ queue: 20 });
     const before = await head(w.bare);
-    // repoURL spelled differently (host case, no .git, trailing slash): still the same repository.
-    const repoURL = `${w.url.replace('127.0.0.1', '127.0.0.1').replace(/\.git$/, '')}/`;
+    // repoURL spelled differently (no .git, a trailing slash): still the same repository.
+    const repoURL = `${w.url.replace(/\.git$/, '')}/`;
     await createCustom(ctx.a, APP, w.ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'apps' }, spec: { project: 'default', source: { repoURL, path: 'apps', targetRevision: 'main' }, destination: { namespace: w.ns } } });
     await createCustom(ctx.a, APP, w.ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'other' }, spec: { project: 'default', source: { repoURL: w.url, path: 'other' } } });
     const argo = argoStandIn(ctx.a, w.ns, 'apps', w.bare, 300);

@@ -100,3 +100,19 @@ export function redisAndAdmin(servers: Record<string, string>): { redis: Redis; 
   afterAll(async () => void (await ctx.redis.quit()));
   return ctx;
 }
+
+/**
+ * Creates `doc`, or replaces the one already there (as `kubectl apply` would end up); `dryRun`:
+ * judged in full by the API server (schema, admission), then discarded. Errors name the object.
+ */
+export async function createOrReplace(a: Admin, doc: k8s.KubernetesObject, dryRun = false): Promise<k8s.KubernetesObject> {
+  const objects = k8s.KubernetesObjectApi.makeApiClient(a.kc);
+  const dr = dryRun ? 'All' : undefined;
+  try {
+    return await objects.create(doc, undefined, dr);
+  } catch (e) {
+    if (!(e instanceof k8s.ApiException && e.code === 409)) throw new Error(`${doc.kind}/${doc.metadata?.name}: ${(e as Error).message.slice(0, 400)}`);
+    const resourceVersion = (await objects.read(doc as never)).metadata?.resourceVersion;
+    return objects.replace({ ...doc, metadata: { ...doc.metadata, resourceVersion } }, undefined, dr);
+  }
+}
