@@ -5,6 +5,7 @@ import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger, type Level } from '../log.js';
 import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
+import { discoverOnce } from './sources.js';
 import { openWorkspace } from './clients.js';
 import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js';
 import { checkOwnership, checkTargets } from '../reconciler/check.js';
@@ -116,9 +117,17 @@ async function execute(c: Context): Promise<number> {
     return configBad ? 2 : code;
   }
 
+  let discoveredBad = false;
   const tick = async (d: ReconcilerDeps) => {
     const reconciler = createReconciler(config, d);
     try {
+      // `discover: true` repositories: their committed ScaledObjects join the file's for this tick.
+      if (config.repositories.some((r) => r.discover)) {
+        const found = await discoverOnce(reconciler, config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+        if (found.problems.length) io.stderr(problemsText(found.problems, 'error', errColor));
+        discoveredBad = found.problems.length > 0;
+        await reconciler.reload(found.config);
+      }
       return await reconciler.tick();
     } finally {
       await reconciler.close();
@@ -128,7 +137,7 @@ async function execute(c: Context): Promise<number> {
     ? await withScratchDir(args, (dir) => tick(reconcilerDeps(c, true, dir)))
     : await tick(reconcilerDeps(c, false));
   io.stdout(args.output === 'json' ? planJson(results) : planText(results, color));
-  if (configBad) return 2;
+  if (configBad || discoveredBad) return 2;
   if (results.some((r) => r.error)) return 1;
   return args.command === 'plan' && args.detailedExitcode && results.some(wouldChange) ? 3 : 0;
 }

@@ -14,12 +14,12 @@ import { version } from './version.js';
 import { loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
-import type { KubeObject } from '../cluster/index.js';
-import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects } from './sources.js';
+import type { Discovered } from '../reconciler/discover.js';
+import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects, type ClusterObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
-  if (config.objects.length === 0 && !config.watch) {
+  if (config.objects.length === 0 && !config.watch && !config.repositories.some((r) => r.discover)) {
     log.error('nothing to run: the config has no valid ScaledObject', { file: config.file });
     return 2;
   }
@@ -58,7 +58,15 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     elector = startElection(config, c);
     const held = elector;
     gate = held ? (repository: string) => held.holds(shardOf(repository, config.cluster.shards)) : undefined;
-    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics });
+    /** `discover: true` repositories: what each one's last scan found (merged into the config when it changes). */
+    const discovered = new Map<string, Discovered>();
+    let discoveredChanged: (repository: string) => void = () => {};
+    const onDiscovered = (repository: string, found: Discovered) => {
+      if (JSON.stringify(discovered.get(repository)) === JSON.stringify(found)) return;
+      discovered.set(repository, found);
+      discoveredChanged(repository);
+    };
+    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), gate, record: metrics, onDiscovered });
     const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
     const events = config.watch && c.cluster ? eventRecorder(c.cluster, log) : undefined;
     runner = startRunner(config, reconciler, {
@@ -68,10 +76,11 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       onResults: (results) => {
         if (!statuses) return;
         for (const r of results) {
-          const o = clusterObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
+          const o = clusterObjects.scaledObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
           if (!o) continue;
           void statuses.write(o, {
             error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null, active: r.triggers.some((t) => t.active),
+            triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
             paused: isPaused(current.objects.find((x) => x.key === r.key)?.spec.pause), gitReplicas: r.current, desiredReplicas: r.desired,
             commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
           });
@@ -95,20 +104,28 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     let reloading = Promise.resolve();
     /** The file's accepted config, and the ScaledObjects the cluster holds (with `watch:`). */
     let fileConfig = config;
-    let clusterObjects: KubeObject[] = [];
+    let clusterObjects: ClusterObjects = { scaledObjects: [], triggerAuthentications: [] };
     let refusedCluster = '';
+    let shadowedSaid = '';
     const apply = async (why: string) => {
       let next = fileConfig;
-      if (fileConfig.watch && clusterObjects.length) {
-        const merged = mergeClusterObjects(acceptedText ?? '', fileConfig.file, clusterObjects, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+      const found = fileConfig.repositories.filter((r) => r.discover).flatMap((r) => (discovered.has(r.name) ? [discovered.get(r.name)!] : []));
+      if ((fileConfig.watch && (clusterObjects.scaledObjects.length || clusterObjects.triggerAuthentications.length)) || found.length) {
+        const merged = mergeClusterObjects(acceptedText ?? '', fileConfig.file, clusterObjects, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, found);
         // An invalid ScaledObject from the cluster is dropped and reported (once per change); the others run.
-        const said = JSON.stringify(merged.problems);
-        if (said !== refusedCluster) for (const p of merged.problems) log.error('ScaledObject from the cluster refused', { object: p.object, field: p.field, code: p.code, error: p.message });
+        const said = JSON.stringify([merged.problems, merged.authProblems, merged.discoveredProblems]);
+        if (said !== refusedCluster) {
+          for (const p of merged.discoveredProblems) log.error('ScaledObject from the repository refused', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
+          for (const p of merged.authProblems) log.error('TriggerAuthentication from the cluster refused', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
+          for (const p of merged.problems) log.error('ScaledObject from the cluster refused', { object: p.object, field: p.field, code: p.code, error: p.message });
+        }
         refusedCluster = said;
+        if (merged.shadowed.join() !== shadowedSaid && merged.shadowed.length) log.warn('TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)', { ignored: merged.shadowed });
+        shadowedSaid = merged.shadowed.join();
         // A refused object says why in its own status (Ready=False), where `kubectl get gso` shows it.
-        for (const o of clusterObjects) {
-          const p = merged.problems.find((x) => x.object === `${o.metadata.namespace}/${o.metadata.name}`);
-          if (p && statuses) void statuses.write(o, { error: { code: p.code, message: `${p.field}: ${p.message}` }, active: false, paused: false, gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null });
+        for (const o of clusterObjects.scaledObjects) {
+          const p = [...merged.problems, ...merged.discoveredProblems].find((x) => x.object === `${o.metadata.namespace}/${o.metadata.name}`);
+          if (p && statuses) void statuses.write(o, { error: { code: p.code, message: `${p.field}: ${p.message}` }, active: false, paused: false, triggers: [], gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null });
           if (p) void events?.record(o, { from: null, to: null, commit: null, pullRequest: null, patch: null, error: { code: p.code, message: `${p.field}: ${p.message}` } });
         }
         if (merged.config) next = merged.config;
@@ -131,7 +148,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         if (why === 'file changed' && text === lastText) return;
         lastText = text;
         const next = await loadConfig(path, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
-        const refused = next.problems.length > 0 || !next.config || (next.config.objects.length === 0 && !next.config.watch);
+        const refused = next.problems.length > 0 || !next.config || (next.config.objects.length === 0 && !next.config.watch && !next.config.repositories.some((r) => r.discover));
         if (refused) {
           for (const p of next.problems) log.error('config reload refused: keeping the running config', { trigger: why, object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
           if (next.problems.length === 0) log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
@@ -151,6 +168,10 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         }).catch((e: unknown) => log.error('ScaledObjects from the cluster not applied', { error: (e as Error).message }));
       })
       : undefined;
+    discoveredChanged = (repository) => {
+      reloading = reloading.then(() => apply(`ScaledObjects in repository ${repository} changed`))
+        .catch((e: unknown) => log.error('ScaledObjects from the repository not applied', { repository, error: (e as Error).message }));
+    };
     if (config.watch && !c.cluster) log.warn('watch: needs a cluster (--kubeconfig, KUBECONFIG or in-cluster): only the config file is read');
     const onChange = () => reload('file changed');
     // watchFile stats the path itself, so an editor's rename-over or a ConfigMap's symlink swap is seen too.

@@ -1,18 +1,28 @@
-// ScaledObjects from the cluster (`watch:`), beside the config file's: gitscale.dev ScaledObjects
-// in the watched namespaces, and keda.sh ones that carry gitscale.dev/repository when
-// `watch.kedaObjects`. Each change is merged into the file's config and validated the same way;
-// an invalid cluster object is dropped (and reported), the others keep working.
+// ScaledObjects and TriggerAuthentications from the cluster (`watch:`), beside the config file's:
+// gitscale.dev ScaledObjects and TriggerAuthentications in the watched namespaces (and
+// ClusterTriggerAuthentications), and keda.sh ones when `watch.kedaObjects` (ScaledObjects only
+// when they carry gitscale.dev/repository). Each change is merged into the file's config and
+// validated the same way; an invalid cluster object is dropped (and reported), the others keep working.
 import { parse } from 'yaml';
-import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Watching } from '../cluster/index.js';
+import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, TRIGGER_AUTHENTICATIONS, changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Resource, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
+import { validateTriggerAuthentications } from '../config/trigger-auth.js';
 import type { Config, ConfigProblem, WatchSettings } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
 import type { Logger } from '../log.js';
+import type { Discovered } from '../reconciler/discover.js';
+import type { Reconciler } from '../reconciler/reconciler.js';
 import { checkLoaded, type LoadDeps } from './load.js';
 import type { ClusterAccess } from './kube.js';
 
 const GITSCALE = GITSCALE_SCALED_OBJECTS;
 const KEDA = KEDA_SCALED_OBJECTS;
+
+/** What the cluster holds for gitscale: ScaledObjects, and the TriggerAuthentications they may name (kind set). */
+export interface ClusterObjects {
+  scaledObjects: KubeObject[];
+  triggerAuthentications: KubeObject[];
+}
 
 /** What a ScaledObject from the cluster contributes to the config (no status, no server fields). */
 function asConfigObject(o: KubeObject): Record<string, unknown> {
@@ -24,36 +34,113 @@ export function fromCluster(objects: KubeObject[], settings: WatchSettings): Kub
   return objects.filter((o) => o.apiVersion === 'gitscale.dev/v1alpha1' || (settings.kedaObjects && o.apiVersion === 'keda.sh/v1alpha1' && !!o.metadata.annotations?.[ANNOTATION_REPOSITORY]));
 }
 
-/** The file's config with the cluster's ScaledObjects added; `problems` are the cluster objects' own. */
-export function mergeClusterObjects(fileText: string, file: string, objects: KubeObject[], deps: LoadDeps): { config: Config | null; problems: ConfigProblem[] } {
-  const doc = (parse(fileText) ?? {}) as Record<string, unknown>;
-  const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : [];
-  const r = checkLoaded(validateConfig({ ...doc, scaledObjects: [...listed, ...objects.map(asConfigObject)] }, file), deps);
-  const mine = new Set(objects.map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`));
-  return { config: r.config, problems: r.problems.filter((p) => mine.has(p.object)) };
+const authId = (kind: unknown, namespace: string | undefined, name: string) => (kind === 'ClusterTriggerAuthentication' ? `ClusterTriggerAuthentication ${name}` : `TriggerAuthentication ${namespace ?? 'default'}/${name}`);
+
+/**
+ * The cluster's TriggerAuthentications that can be used: each validated alone (one KEDA does not
+ * support yet is refused, naming the field, and the ScaledObjects that name it say so); the config
+ * file's own win over a cluster one of the same kind and name, and gitscale.dev's over keda.sh's.
+ */
+function clusterAuths(fileAuths: unknown[], objects: KubeObject[]): { accepted: Record<string, unknown>[]; problems: ConfigProblem[]; shadowed: string[] } {
+  const fileIds = new Set(validateTriggerAuthentications(fileAuths, []).map((a) => authId(a.kind, a.namespace, a.name)));
+  const seen = new Set<string>();
+  const accepted: Record<string, unknown>[] = [];
+  const problems: ConfigProblem[] = [];
+  const shadowed: string[] = [];
+  for (const o of objects) {
+    const id = authId(o.kind, o.metadata.namespace, o.metadata.name);
+    const raw = { kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec };
+    if (fileIds.has(id) || seen.has(id)) {
+      shadowed.push(`${id} (${o.apiVersion})`);
+      continue;
+    }
+    seen.add(id);
+    const found: { field: string; message: string; code: string }[] = [];
+    validateTriggerAuthentications([raw], found);
+    if (found.length) problems.push(...found.map((p) => ({ object: id, file: `${o.apiVersion} in the cluster`, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
+    else accepted.push(raw);
+  }
+  return { accepted, problems, shadowed };
 }
 
-/** Watches the ScaledObjects `settings` names; `onChange` gets them all (debounced) after each change. */
-export function watchScaledObjects(cluster: ClusterAccess, settings: WatchSettings, log: Logger, onChange: (objects: KubeObject[]) => void): { stop(): Promise<void> } {
+/** A ScaledObject's `namespace/name`, as config problems name it. */
+const keyOf = (raw: Record<string, unknown>): string => {
+  const m = (raw.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  return `${typeof m.namespace === 'string' ? m.namespace : 'default'}/${typeof m.name === 'string' ? m.name : '?'}`;
+};
+
+export interface Merged {
+  config: Config | null;
+  /** The cluster's ScaledObjects that cannot run, and why. */
+  problems: ConfigProblem[];
+  /** The cluster's TriggerAuthentications that cannot be used. */
+  authProblems: ConfigProblem[];
+  /** ScaledObjects found in repositories (`discover: true`) that cannot run, naming the file. */
+  discoveredProblems: ConfigProblem[];
+  shadowed: string[];
+}
+
+/**
+ * The file's config with the cluster's objects and those found in repositories added. A
+ * ScaledObject both committed in a discover repository and in the cluster (Argo CD or Flux applied
+ * it) runs once, as found in Git (its status is still written in the cluster).
+ */
+export function mergeClusterObjects(fileText: string, file: string, cluster: ClusterObjects, deps: LoadDeps, found: Discovered[] = []): Merged {
+  const doc = (parse(fileText) ?? {}) as Record<string, unknown>;
+  const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : [];
+  const fileAuths = Array.isArray(doc.triggerAuthentications) ? doc.triggerAuthentications : [];
+  const auths = clusterAuths(fileAuths, cluster.triggerAuthentications);
+  const discovered = found.flatMap((d) => d.objects);
+  const where = new Map(discovered.map((o) => [keyOf(o.raw), `${o.path} in repository ${o.repository}`]));
+  const fromCluster = cluster.scaledObjects.map(asConfigObject).filter((o) => !where.has(keyOf(o)));
+  const r = checkLoaded(validateConfig({ ...doc, triggerAuthentications: [...fileAuths, ...auths.accepted], scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster] }, file), deps);
+  const mine = new Set(fromCluster.map(keyOf));
+  return {
+    config: r.config,
+    problems: r.problems.filter((p) => mine.has(p.object)),
+    authProblems: auths.problems,
+    discoveredProblems: [...found.flatMap((d) => d.problems), ...r.problems.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }))],
+    shadowed: auths.shadowed,
+  };
+}
+
+/**
+ * For once and plan: the config with the ScaledObjects the `discover: true` repositories hold now
+ * (each synced and scanned once), and the problems of those that cannot run.
+ */
+export async function discoverOnce(reconciler: Pick<Reconciler, 'discover'>, config: Config, fileText: string, deps: LoadDeps): Promise<{ config: Config; problems: ConfigProblem[] }> {
+  const repos = config.repositories.filter((r) => r.discover);
+  if (!repos.length) return { config, problems: [] };
+  const found = await Promise.all(repos.map((r) => reconciler.discover(r.name)));
+  const merged = mergeClusterObjects(fileText, config.file, { scaledObjects: [], triggerAuthentications: [] }, deps, found);
+  return { config: merged.config ?? config, problems: merged.discoveredProblems };
+}
+
+/** Watches what `settings` names; `onChange` gets it all (debounced) after each change. */
+export function watchScaledObjects(cluster: ClusterAccess, settings: WatchSettings, log: Logger, onChange: (objects: ClusterObjects) => void): { stop(): Promise<void> } {
   const lists = new Map<string, KubeObject[]>();
+  const auths = new Map<string, KubeObject[]>();
   let timer: NodeJS.Timeout | undefined;
   const changed = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => onChange(fromCluster([...lists.values()].flat(), settings)), 200);
+    // In lookup order (TRIGGER_AUTHENTICATIONS), whatever order the watches answered in.
+    const order = [...auths.keys()].sort();
+    timer = setTimeout(() => onChange({ scaledObjects: fromCluster([...lists.values()].flat(), settings), triggerAuthentications: order.flatMap((k) => auths.get(k)!) }), 200);
   };
   const scopes = settings.namespaces.includes('*') ? [undefined] : settings.namespaces;
-  const kinds = settings.kedaObjects ? [GITSCALE, KEDA] : [GITSCALE];
   const watches: Watching[] = [];
-  for (const r of kinds) {
-    for (const ns of scopes) {
-      const id = `${r.group}/${ns ?? '*'}`;
-      watches.push(cluster.kube.watch(r, ns, (items) => {
-        lists.set(id, items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? `${r.group}/${r.version}` })));
-        changed();
-      }, (e) => log.warn('watching ScaledObjects failed: retrying', { resource: `scaledobjects.${r.group}`, namespace: ns ?? '*', error: e.message })));
-    }
-  }
-  log.info('watching ScaledObjects', { namespaces: settings.namespaces, kedaObjects: settings.kedaObjects });
+  const watch = (r: Resource, ns: string | undefined, into: Map<string, KubeObject[]>, id: string, kind: string) => {
+    watches.push(cluster.kube.watch(r, ns, (items) => {
+      into.set(id, items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? `${r.group}/${r.version}`, kind })));
+      changed();
+    }, (e) => log.warn('watching the cluster failed: retrying', { resource: `${r.plural}.${r.group}`, namespace: ns ?? '*', error: e.message })));
+  };
+  for (const r of settings.kedaObjects ? [GITSCALE, KEDA] : [GITSCALE]) for (const ns of scopes) watch(r, ns, lists, `${r.group}/${ns ?? '*'}`, 'ScaledObject');
+  TRIGGER_AUTHENTICATIONS.forEach(({ kind, resource: r }, i) => {
+    if (r.group === 'keda.sh' && !settings.kedaObjects) return;
+    for (const ns of kind === 'ClusterTriggerAuthentication' ? [undefined] : scopes) watch(r, ns, auths, `${i}/${ns ?? '*'}`, kind);
+  });
+  log.info('watching ScaledObjects', { namespaces: settings.namespaces, kedaObjects: settings.kedaObjects, triggerAuthentications: true });
   return {
     async stop() {
       clearTimeout(timer);

@@ -11,6 +11,13 @@ export const KUSTOMIZATION: Resource = { group: 'kustomize.toolkit.fluxcd.io', v
 export const HELM_RELEASE: Resource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' };
 export const KEDA_SCALED_OBJECTS: Resource = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
 export const GITSCALE_SCALED_OBJECTS: Resource = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects' };
+/** TriggerAuthentications (namespaced) and ClusterTriggerAuthentications, gitscale's and KEDA's, in the order a name is looked up. */
+export const TRIGGER_AUTHENTICATIONS: { kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication'; resource: Resource }[] = [
+  { kind: 'TriggerAuthentication', resource: { group: 'gitscale.dev', version: 'v1alpha1', plural: 'triggerauthentications' } },
+  { kind: 'ClusterTriggerAuthentication', resource: { group: 'gitscale.dev', version: 'v1alpha1', plural: 'clustertriggerauthentications' } },
+  { kind: 'TriggerAuthentication', resource: { group: 'keda.sh', version: 'v1alpha1', plural: 'triggerauthentications' } },
+  { kind: 'ClusterTriggerAuthentication', resource: { group: 'keda.sh', version: 'v1alpha1', plural: 'clustertriggerauthentications' } },
+];
 
 export const ARGOCD_REFRESH = 'argocd.argoproj.io/refresh';
 export const FLUX_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';

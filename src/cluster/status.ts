@@ -1,18 +1,25 @@
 // The status a person reads on a ScaledObject from the cluster (`kubectl get gso`), as KEDA writes
-// its own: conditions Ready / Active / Paused with reasons, plus gitscale's Git and desired
-// replicas, the last commit and the open pull request. Pure: what to write, and whether anything
+// its own: conditions Ready / Active / Fallback / Paused with reasons, per-trigger health, plus
+// gitscale's Git and desired replicas, the last commit and the open pull request. Pure: what to write, and whether anything
 // changed since the last write (lastTransitionTime moves only when a condition's status does).
 
 export interface Condition {
-  type: 'Ready' | 'Active' | 'Paused';
+  type: 'Ready' | 'Active' | 'Fallback' | 'Paused';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
   lastTransitionTime?: string;
 }
 
+/** KEDA's status.health entry, per trigger (keyed by its metric name `s<index>-<trigger name>`, as on /metrics). */
+export interface Health {
+  numberOfFailures: number;
+  status: 'Happy' | 'Failing';
+}
+
 export interface ObjectStatus {
   conditions: Condition[];
+  health?: Record<string, Health>;
   gitReplicas?: number;
   desiredReplicas?: number;
   lastActiveTime?: string;
@@ -26,6 +33,8 @@ export interface Observed {
   error: { code: string; message: string } | null;
   active: boolean;
   paused: boolean;
+  /** Each trigger sampled this tick: its consecutive failures and whether it stands in with the fallback metric (none: not sampled). */
+  triggers: { name: string; failures: number; fallback: boolean }[];
   gitReplicas: number | null;
   desiredReplicas: number | null;
   commit: string | null;
@@ -38,13 +47,21 @@ export function statusOf(o: Observed, prev: ObjectStatus | undefined, now: numbe
     const old = prev?.conditions?.find((c) => c.type === type);
     return { type, status, reason, message, lastTransitionTime: old && old.status === status ? old.lastTransitionTime ?? at : at };
   };
+  // Not sampled this tick (refused, or failed before its triggers): health and fallback as they were.
+  const health = o.triggers.length ? Object.fromEntries(o.triggers.map((t): [string, Health] => [t.name, { numberOfFailures: t.failures, status: t.failures > 0 ? 'Failing' : 'Happy' }])) : prev?.health;
+  const falling = o.triggers.filter((t) => t.fallback).map((t) => t.name);
+  const prevFallback = prev?.conditions?.find((c) => c.type === 'Fallback');
   const s: ObjectStatus = {
     conditions: [
       o.error ? cond('Ready', 'False', o.error.code, o.error.message.slice(0, 1024)) : cond('Ready', 'True', 'ScaledObjectReady', 'gitscale decides and writes this ScaledObject'),
       o.error && o.gitReplicas === null ? cond('Active', 'Unknown', 'NotDecided', 'no decision yet') : o.active ? cond('Active', 'True', 'ScalerActive', 'a trigger is active') : cond('Active', 'False', 'ScalerNotActive', 'no trigger is active'),
+      !o.triggers.length && prevFallback ? prevFallback
+        : falling.length ? cond('Fallback', 'True', 'FallbackExists', `at least one trigger is falling back on this ScaledObject: ${falling.join(', ')}`)
+          : cond('Fallback', 'False', 'NoFallbackFound', 'no fallbacks are active on this ScaledObject'),
       o.paused ? cond('Paused', 'True', 'ScaledObjectPaused', 'paused by autoscaling.keda.sh annotations') : cond('Paused', 'False', 'ScaledObjectUnpaused', 'not paused'),
     ],
   };
+  if (health && Object.keys(health).length) s.health = health;
   if (o.gitReplicas !== null) s.gitReplicas = o.gitReplicas;
   else if (prev?.gitReplicas !== undefined) s.gitReplicas = prev.gitReplicas;
   if (o.desiredReplicas !== null) s.desiredReplicas = o.desiredReplicas;

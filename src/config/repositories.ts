@@ -96,7 +96,8 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     if (r.forge === undefined && Object.keys(review).length > 0) {
       warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
-    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge });
+    const discover = r.discover === undefined ? false : r.discover === true ? true : r.discover === false ? false : (problems.push({ field: `${f}.discover`, message: 'must be true or false', code: 'CONFIG_TYPE' }), false);
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge, discover });
   });
   return out;
 }

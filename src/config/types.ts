@@ -57,6 +57,8 @@ export interface RepositoryConfig {
   branch: string;
   auth?: RepositoryAuth;
   author: Author;
+  /** `discover: true`: the ScaledObjects committed in the repository are read at each sync (default false). */
+  discover?: boolean;
 }
 
 export type MetricType = 'AverageValue' | 'Value';

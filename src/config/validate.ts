@@ -42,10 +42,12 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   const watch = validateWatch(doc.watch, clusterProblems, clusterWarnings);
   clusterProblems.forEach(add(problems, 'cluster'));
   clusterWarnings.forEach(add(warnings, 'cluster'));
-  // With `watch:`, ScaledObjects may all come from the cluster: an empty list is fine then.
-  const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : doc.scaledObjects == null && watch ? [] : null;
-  if (listed === null || (listed.length === 0 && !watch)) {
-    add(problems, 'config')({ field: 'scaledObjects', message: watch ? 'must be a list of KEDA ScaledObjects' : 'must be a non-empty list of KEDA ScaledObjects (or set watch: to read them from the cluster)', code: 'CONFIG_REQUIRED' });
+  // With `watch:` or a `discover: true` repository, ScaledObjects may all come from the cluster or
+  // the repositories: an empty list is fine then.
+  const elsewhere = !!watch || repositories.some((r) => r.discover);
+  const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : doc.scaledObjects == null && elsewhere ? [] : null;
+  if (listed === null || (listed.length === 0 && !elsewhere)) {
+    add(problems, 'config')({ field: 'scaledObjects', message: elsewhere ? 'must be a list of KEDA ScaledObjects' : 'must be a non-empty list of KEDA ScaledObjects (or set watch: to read them from the cluster, or discover: true on a repository)', code: 'CONFIG_REQUIRED' });
     return { config: null, problems, warnings };
   }
   const objects: ObjectConfig[] = [];
@@ -216,7 +218,7 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
       if (rk !== 'TriggerAuthentication' && rk !== 'ClusterTriggerAuthentication') problems.push({ field: `${f}.authenticationRef.kind`, message: 'must be TriggerAuthentication or ClusterTriggerAuthentication', code: 'CONFIG_KIND' });
       else if (rn) {
         const id = rk === 'TriggerAuthentication' ? `${rk}/${namespace}/${rn}` : `${rk}//${rn}`;
-        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' is not defined in triggerAuthentications:`, code: 'CONFIG_UNKNOWN_AUTH' });
+        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' is not defined (in the config's triggerAuthentications:, or with watch: in the cluster)`, code: 'CONFIG_UNKNOWN_AUTH' });
         authenticationRef = { name: rn, kind: rk };
       }
     }

@@ -59,7 +59,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
   const live = liveRead instanceof Error ? null : liveRead;
   if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };
-  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error }));
+  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.state?.failures[t.name] ?? 0) + 1 }));
   if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;

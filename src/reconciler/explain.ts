@@ -28,7 +28,7 @@ export function summary(obj: ObjectConfig, d: Decision): string {
 }
 
 export function triggerReports(d: Decision): TriggerReport[] {
-  return d.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error }));
+  return d.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error, fallback: t.fallback, failures: d.state.failures[t.name] ?? 0 }));
 }
 
 export function commitEntry(obj: ObjectConfig, d: Decision, file: string, field: string): CommitEntry {

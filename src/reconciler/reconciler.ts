@@ -15,6 +15,7 @@ import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
 import { nullRecorder, type Recorder } from './record.js';
+import { createDiscoverer, type Discovered } from './discover.js';
 
 /** Builds a repository's workspace and forge (real ones come from cli/). */
 export interface Clients {
@@ -38,6 +39,8 @@ export interface ReconcilerDeps {
   gate?: (repository: string) => boolean;
   /** Metrics (server/ under `run`); nothing is recorded without one. */
   record?: Recorder;
+  /** `discover: true` repositories: what each scan after a sync found (run merges it into the config). */
+  onDiscovered?: (repository: string, found: Discovered) => void;
 }
 
 export interface Reconciler {
@@ -48,6 +51,11 @@ export interface Reconciler {
    * and scalers, unchanged ones keep theirs; repositories whose settings changed get new clients.
    */
   reload(config: Config): Promise<ConfigChanges>;
+  /**
+   * A `discover: true` repository without a tick due: syncs it (never during its tick) and scans it
+   * for ScaledObjects. Ticks of such a repository scan after their sync too.
+   */
+  discover(repository: string): Promise<Discovered>;
   /** This replica no longer writes `repository` (its Lease went elsewhere): drop its objects' series. */
   standby(repository: string): void;
   close(): Promise<void>;
@@ -78,6 +86,12 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   const running = new Map<string, Promise<ObjectResult[]>>();
   const driftSince = new Map<string, number>();
   const ownersChecked = new Set<string>();
+  const discoverer = createDiscoverer();
+  const scan = async (repo: RepositoryConfig): Promise<Discovered> => {
+    const found = await discoverer.scan(repo, workspace(repo));
+    deps.onDiscovered?.(repo.name, found);
+    return found;
+  };
 
   const workspace = (repo: RepositoryConfig): Workspace => {
     let ws = workspaces.get(repo.name);
@@ -97,9 +111,14 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
       record,
     });
-    running.set(repo.name, p);
+    // A discover repository is scanned at each sync, inside its tick (nothing writes it meanwhile).
+    const scanned = repo.discover ? p.then(async (results) => {
+      await scan(repo).catch((e: unknown) => deps.log.error('discovering ScaledObjects failed', { repository: repo.name, error: (e as Error).message }));
+      return results;
+    }) : p;
+    running.set(repo.name, scanned);
     try {
-      return await p;
+      return await scanned;
     } finally {
       running.delete(repo.name);
     }
@@ -130,12 +149,25 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         ownersChecked.delete(k);
       }
       for (const name of changes.repositories) {
+        discoverer.forget(name);
         workspaces.delete(name);
         forges.delete(name);
       }
       config = next;
       await triggers.reload(next, changes.triggerAuthentications ? 'all' : [...changes.removed, ...changes.changed]);
       return changes;
+    },
+    async discover(name) {
+      const repo = config.repositories.find((r) => r.name === name);
+      if (!repo) return { objects: [], problems: [] };
+      while (running.has(name)) await running.get(name)!.catch(() => {});
+      const p = workspace(repo).sync().then(() => scan(repo));
+      running.set(name, p.then(() => []));
+      try {
+        return await p;
+      } finally {
+        running.delete(name);
+      }
     },
     standby(repository) {
       for (const o of config.objects.filter((x) => x.repository === repository)) record.forget(o);

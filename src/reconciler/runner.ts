@@ -34,11 +34,16 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
+/** A `discover: true` repository with no object due is still synced and scanned this often. */
+export const DISCOVER_EVERY_MS = 30_000;
+
 export function startRunner(initial: Config, reconciler: Reconciler, deps: RunnerDeps): Runner {
   let config = initial;
   const lastRun = new Map<string, number>();
   const busy = new Map<string, Promise<void>>();
   const ticked = new Set<string>();
+  /** discover repositories: when their last sync (tick or scan) started. */
+  const scanned = new Map<string, number>();
   let stopped = false;
   let last = deps.clock.now();
 
@@ -55,9 +60,11 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
       }
       if (busy.has(repo.name)) continue;
       const keys = config.objects.filter((o) => o.repository === repo.name && due.has(o.key)).map((o) => o.key);
-      if (keys.length === 0) continue;
+      const scan = repo.discover && keys.length === 0 && now - (scanned.get(repo.name) ?? -Infinity) >= DISCOVER_EVERY_MS;
+      if (keys.length === 0 && !scan) continue;
       for (const k of keys) lastRun.set(k, now);
-      const p = reconciler.tick(keys)
+      if (repo.discover) scanned.set(repo.name, now);
+      const p = (scan ? reconciler.discover(repo.name).then(() => []) : reconciler.tick(keys))
         .then((results) => deps.onResults?.(results))
         .catch((e: unknown) => deps.log.error('tick failed', { repository: repo.name, error: (e as Error).message }))
         .finally(() => {

@@ -10,6 +10,10 @@ export interface TriggerReport {
   target: number;
   active: boolean;
   error: string | null;
+  /** It failed more than fallback.failureThreshold times and stands in with the fallback metric. */
+  fallback: boolean;
+  /** Consecutive failed samples (0 after a good one): KEDA's status.health numberOfFailures. */
+  failures: number;
 }
 
 /** What one object came to in one tick; the shape of `plan --output json`'s entries (plus a few extras). */

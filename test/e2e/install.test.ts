@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/cli/load.js';
-import { admin, createOrReplace, newNamespace, type Admin } from '../support/kube.js';
+import { admin, createOrReplace, newNamespace, printed, type Admin } from '../support/kube.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
@@ -92,12 +92,9 @@ describe('config/default (Kustomize)', () => {
     await a.custom.createNamespacedCustomObject({ ...r, namespace: ns, body: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject', metadata: { name: 'consumer' }, spec: { scaleTargetRef: { name: 'worker' }, minReplicaCount: 0, maxReplicaCount: 10, triggers: [{ type: 'redis', metadata: { listName: 'jobs' } }] } } });
     await a.custom.patchNamespacedCustomObjectStatus({ ...r, namespace: ns, name: 'consumer', body: { status: { gitReplicas: 2, desiredReplicas: 4, pullRequest: 'https://git.example.com/pr/7', conditions: [{ type: 'Ready', status: 'True' }, { type: 'Active', status: 'True' }] } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
     // What kubectl asks for: the server-side Table with the CRD's printer columns.
-    const tls = await import('node:tls');
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), fs.readFileSync(servers.KUBE_CA_FILE, 'utf8')]);
-    const res = await fetch(`${servers.KUBE_URL}/apis/gitscale.dev/v1alpha1/namespaces/${ns}/scaledobjects`, { headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
-    const table = await res.json() as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
-    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Target', 'Min', 'Max', 'Git', 'Desired', 'Ready', 'Active', 'PR', 'Age']);
-    expect(table.rows[0].cells.slice(0, 9)).toEqual(['consumer', 'worker', 0, 10, 2, 4, 'True', 'True', 'https://git.example.com/pr/7']);
+    const rows = await printed(servers, `/apis/gitscale.dev/v1alpha1/namespaces/${ns}/scaledobjects`);
+    expect(Object.keys(rows[0])).toEqual(['Name', 'Target', 'Min', 'Max', 'Git', 'Desired', 'Ready', 'Active', 'PR', 'Age']);
+    expect(Object.values(rows[0]).slice(0, 9)).toEqual(['consumer', 'worker', 0, 10, 2, 4, 'True', 'True', 'https://git.example.com/pr/7']);
     // KEDA's spec, unchanged, is what the schema takes: a bad one is refused by the API server.
     await expect(a.custom.createNamespacedCustomObject({ ...r, namespace: ns, body: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject', metadata: { name: 'bad' }, spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { listLength: 5 } }] } } })).rejects.toThrow(/422|Invalid/);
   });

@@ -24,6 +24,9 @@ function recorder() {
   let now = 0;
   const reconciler: Reconciler = {
     standby() {},
+    async discover() {
+      return { objects: [], problems: [] };
+    },
     async tick(keys = []) {
       const repo = keys[0] === 'ns/c' ? 'r2' : 'r1';
       active.set(repo, (active.get(repo) ?? 0) + 1);

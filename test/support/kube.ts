@@ -3,6 +3,8 @@
 // runs), Argo CD Applications and Flux objects, Events.
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as tls from 'node:tls';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createKube } from '../../src/cluster/kube.js';
@@ -115,4 +117,13 @@ export async function createOrReplace(a: Admin, doc: k8s.KubernetesObject, dryRu
     const resourceVersion = (await objects.read(doc as never)).metadata?.resourceVersion;
     return objects.replace({ ...doc, metadata: { ...doc.metadata, resourceVersion } }, undefined, dr);
   }
+}
+
+/** What `kubectl get` prints: the API server's Table for a list, with the CRD's printer columns ({column: cell} per row). */
+export async function printed(servers: Record<string, string>, path: string): Promise<Record<string, unknown>[]> {
+  tls.setDefaultCACertificates([...new Set([...tls.getCACertificates('default'), readFileSync(servers.KUBE_CA_FILE, 'utf8')])]);
+  const res = await fetch(`${servers.KUBE_URL}${path}`, { headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+  if (!res.ok) throw new Error(`GET ${path} as Table: ${res.status} ${await res.text()}`);
+  const table = await res.json() as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  return table.rows.map((r) => Object.fromEntries(table.columnDefinitions.map((c, i) => [c.name, r.cells[i]])));
 }

@@ -100,6 +100,8 @@ interface CrdSpec {
   shortNames?: string[];
   /** Serve a scale subresource on spec.replicas / status.replicas (Argo Rollouts has one). */
   scale?: boolean;
+  /** Cluster-scoped (ClusterTriggerAuthentication). */
+  cluster?: boolean;
 }
 
 /**
@@ -110,6 +112,8 @@ export const CRDS: CrdSpec[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'] },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
   { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects', shortNames: ['so'] },
+  { group: 'keda.sh', version: 'v1alpha1', kind: 'TriggerAuthentication', plural: 'triggerauthentications', shortNames: ['ta'] },
+  { group: 'keda.sh', version: 'v1alpha1', kind: 'ClusterTriggerAuthentication', plural: 'clustertriggerauthentications', shortNames: ['cta'], cluster: true },
   // helm-controller is not built here: HelmReleases are only found and nudged, never reconciled.
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'] },
 ];
@@ -122,7 +126,7 @@ function crd(c: CrdSpec): object {
     metadata: { name: `${c.plural}.${c.group}` },
     spec: {
       group: c.group,
-      scope: 'Namespaced',
+      scope: c.cluster ? 'Cluster' : 'Namespaced',
       names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: c.shortNames },
       versions: [{
         name: c.version,

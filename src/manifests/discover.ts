@@ -1,0 +1,76 @@
+// Discovery (`discover: true` on a repository): the ScaledObjects committed in a manifest
+// repository, and the one file that defines the workload each one scales. Pure: text in, facts
+// out; the walk over the repository is reconciler/discover.ts.
+import { parseAllDocuments } from 'yaml';
+
+export const DISCOVERED_API_VERSIONS = ['gitscale.dev/v1alpha1', 'keda.sh/v1alpha1'] as const;
+
+/** A file worth parsing: YAML. */
+export const isYamlFile = (path: string): boolean => /\.ya?ml$/i.test(path);
+
+/** One ScaledObject document in a file of the repository (its raw form, as the config file would hold it). */
+export interface FoundScaledObject {
+  path: string;
+  /** 0-based index of the document in its file. */
+  index: number;
+  raw: Record<string, unknown>;
+}
+
+function documents(text: string): unknown[] {
+  // A file that is not YAML (or one gitscale cannot read) declares nothing; it is not gitscale's to judge.
+  try {
+    return parseAllDocuments(text).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
+  } catch {
+    return [];
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What one file declares: its ScaledObjects, and every other object by kind, name and namespace. */
+export interface FileIndex {
+  path: string;
+  scaledObjects: FoundScaledObject[];
+  objects: { kind: string; name: string; namespace?: string }[];
+}
+
+/** Files above this size are not read for discovery (a manifest is kilobytes; this bounds the cost of a stray blob). */
+export const MAX_DISCOVER_BYTES = 1024 * 1024;
+
+export function indexFile(path: string, text: string): FileIndex {
+  const out: FileIndex = { path, scaledObjects: [], objects: [] };
+  if (text.length > MAX_DISCOVER_BYTES) return out;
+  documents(text).forEach((d, index) => {
+    if (!isObj(d)) return;
+    // A ScaledObject without a name is still one: validation says what is missing.
+    if (d.kind === 'ScaledObject' && (DISCOVERED_API_VERSIONS as readonly string[]).includes(String(d.apiVersion))) out.scaledObjects.push({ path, index, raw: d });
+    else if (typeof d.kind === 'string' && isObj(d.metadata) && typeof d.metadata.name === 'string') {
+      out.objects.push({ kind: d.kind, name: d.metadata.name, ...(typeof d.metadata.namespace === 'string' ? { namespace: d.metadata.namespace } : {}) });
+    }
+  });
+  return out;
+}
+
+/** The files defining `kind` `name` (in `namespace`, when both say one). */
+export function filesDefining(files: Iterable<FileIndex>, kind: string, name: string, namespace: string | undefined): string[] {
+  const out: string[] = [];
+  for (const f of files) if (f.objects.some((o) => o.kind === kind && o.name === name && (namespace === undefined || o.namespace === undefined || o.namespace === namespace))) out.push(f.path);
+  return out;
+}
+
+export type PathChoice = { ok: true; path: string } | { ok: false; code: 'DISCOVER_NO_WORKLOAD' | 'DISCOVER_AMBIGUOUS'; message: string };
+
+/**
+ * The default `gitscale.dev/path`: the one file defining the workload, searched in the
+ * ScaledObject's own directory (and below) first, then the whole tree. `candidates` are every file
+ * of the repository that defines it.
+ */
+export function choosePath(soPath: string, what: string, candidates: string[]): PathChoice {
+  const dir = soPath.includes('/') ? soPath.slice(0, soPath.lastIndexOf('/') + 1) : '';
+  const near = candidates.filter((c) => c.startsWith(dir));
+  const pick = near.length ? near : candidates;
+  if (pick.length === 1) return { ok: true, path: pick[0] };
+  if (pick.length === 0) return { ok: false, code: 'DISCOVER_NO_WORKLOAD', message: `no file in the repository defines ${what}: set gitscale.dev/path` };
+  const where = near.length ? `in ${dir || 'the repository root'}` : 'in the repository';
+  return { ok: false, code: 'DISCOVER_AMBIGUOUS', message: `${pick.length} files ${where} define ${what}: ${[...pick].sort().join(', ')}; set gitscale.dev/path to one of them` };
+}
