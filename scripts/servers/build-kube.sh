@@ -6,6 +6,7 @@
 # v0.<minor>.<patch>. etcd's server module has replaces too: a wrapper main calls etcdmain.Main.
 # Cold: ~8 min on 2 cores, ~2.4 GB RAM at peak. Cached: instant. Prints the two binary paths.
 set -euo pipefail
+. "$(dirname "$0")/kube-lib.sh"
 KV=${KUBE_VERSION:-v1.37.2}   # needs go >= the `go` line of its go.mod (1.26.0 for v1.37.2)
 EV=${ETCD_VERSION:-v3.7.0}    # the etcd pinned by that release's hack/lib/etcd.sh
 CACHE=${GITSCALE_CACHE:-$HOME/.cache/gitscale}
@@ -27,15 +28,9 @@ if [ ! -x "$OUT/kube-apiserver" ] || [ ! -x "$OUT/etcd" ]; then
 
   if [ ! -x "$OUT/kube-apiserver" ]; then
     # The release's own go.mod says which Go it needs and which staging modules it requires.
-    info=$(cd "$W" && go mod download -json "k8s.io/kubernetes@$KV")
-    MOD=$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' <<<"$info")
-    [ -f "$MOD" ] || { echo "build-kube: cannot download k8s.io/kubernetes@$KV: $info" >&2; exit 1; }
+    MOD=$(gomod_of "k8s.io/kubernetes@$KV" "$W" build-kube)
+    require_go "$MOD" build-kube "k8s.io/kubernetes@$KV"
     need=$(awk '$1 == "go" { print $2; exit }' "$MOD")
-    have=$(go env GOVERSION); have=${have#go}
-    if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
-      echo "build-kube: k8s.io/kubernetes@$KV needs go >= $need, this is go $have" >&2
-      exit 1
-    fi
     staging=v0.${KV#v1.}   # staging modules are published as v0.<minor>.<patch>
     # Only modules both required at v0.0.0 and replaced: some replaced ones are not published.
     required=$(awk '/^require \(/ { f = 1; next } f && /^\)/ { f = 0 } f && $2 == "v0.0.0" { print $1 }' "$MOD")
@@ -53,12 +48,7 @@ if [ ! -x "$OUT/kube-apiserver" ] || [ ! -x "$OUT/etcd" ]; then
       printf ')\n'
     } >"$A/go.mod"
     # Version stamping as hack/lib/version.sh does, so /version reports $KV rather than v0.0.0-master.
-    minor=${KV#v1.}; minor=${minor%%.*}
-    ldflags="-s -w"
-    for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-      ldflags+=" -X $pkg.gitVersion=$KV -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-      ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-    done
+    ldflags=$(kube_ldflags "$KV")
     log "kube-apiserver $KV: resolving modules"
     (cd "$A" && go get "k8s.io/kubernetes/cmd/kube-apiserver@$KV" >"$W/go-get.log" 2>&1) || { tail -n 20 "$W/go-get.log" >&2; exit 1; }
     log "kube-apiserver $KV: compiling"

@@ -75,7 +75,8 @@ describe('config/default (Kustomize)', () => {
     expect(cm.data?.['gitscale.yaml']).toBe(fs.readFileSync(file, 'utf8'));
     const r = await loadConfig(file, { env: { GIT_TOKEN: 't' }, fs });
     expect(r.problems).toEqual([]);
-    expect(r.config?.objects.map((o) => o.key)).toEqual(['shop/consumer']);
+    expect(r.config?.objects).toEqual([]);
+    expect(r.config?.watch).toEqual({ namespaces: ['*'], kedaObjects: false });
   });
 
   it('kubectl get gso shows target, min, max, Git, desired, ready, active, PR and age', async () => {

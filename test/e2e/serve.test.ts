@@ -51,7 +51,8 @@ describe('gitscale run serves', () => {
       const second = startRun(['-c', config, '--log-format', 'json', '--listen', String(address), '--data-dir', await tempDir('data')]);
       const r = await second.exited;
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/cannot serve \/metrics, \/healthz, \/readyz.*EADDRINUSE/);
+      const line = JSON.parse(r.stderr.trim().split('\n').find((l) => l.includes('cannot serve'))!);
+      expect(line).toMatchObject({ level: 'error', msg: expect.stringMatching(/^cannot serve \/metrics, \/healthz, \/readyz/), error: expect.stringContaining('EADDRINUSE') });
     } finally {
       await first.stop();
     }
