@@ -5,11 +5,13 @@ import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger, type Level } from '../log.js';
 import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
-import { discoverOnce } from './sources.js';
+import { discoverNow } from './sources.js';
+import { createDiscoverer } from '../reconciler/discover.js';
 import { openWorkspace } from './clients.js';
 import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js';
 import { checkOwnership, checkTargets } from '../reconciler/check.js';
 import type { ObjectResult } from '../reconciler/types.js';
+import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import { parseArgs, UsageError, type Args } from './args.js';
 import { colorEnabled, paint, type Paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
@@ -123,7 +125,7 @@ async function execute(c: Context): Promise<number> {
     try {
       // `discover: true` repositories: their committed ScaledObjects join the file's for this tick.
       if (config.repositories.some((r) => r.discover)) {
-        const found = await discoverOnce(reconciler, config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+        const found = await discoverNow(config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, (r) => reconciler.discover(r.name));
         if (found.problems.length) io.stderr(problemsText(found.problems, 'error', errColor));
         discoveredBad = found.problems.length > 0;
         await reconciler.reload(found.config);
@@ -148,12 +150,25 @@ function wouldChange(r: ObjectResult): boolean {
 
 async function validate(c: Context, loaded: Loaded, color: Paint): Promise<number> {
   const { args, io } = c;
-  const config = loaded.config;
+  let config = loaded.config;
+  const discovered: ConfigProblem[] = [];
   const targets = config
-    ? await withScratchDir(args, (dir) => checkTargets(config, (r) => openWorkspace(r, clientDeps(c, dir)), loaded.envMissing))
+    ? await withScratchDir(args, async (dir) => {
+      const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
+      // `discover: true`: the ScaledObjects committed there are checked like the file's.
+      const discoverer = createDiscoverer();
+      const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, async (r) => {
+        const ws = open(r);
+        await ws.sync();
+        return discoverer.scan(r, ws);
+      });
+      config = found.config;
+      discovered.push(...found.problems);
+      return checkTargets(config, open, loaded.envMissing);
+    })
     : { problems: [], warnings: [] };
   const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
-  const problems = [...loaded.problems, ...targets.problems];
+  const problems = [...loaded.problems, ...discovered, ...targets.problems];
   const warnings = [...loaded.warnings, ...targets.warnings, ...owners];
   if (args.output === 'json') {
     io.stdout(JSON.stringify({ problems, warnings }, null, 2));

@@ -7,11 +7,11 @@ import { parse } from 'yaml';
 import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, TRIGGER_AUTHENTICATIONS, changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Resource, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
 import { validateTriggerAuthentications } from '../config/trigger-auth.js';
-import type { Config, ConfigProblem, WatchSettings } from '../config/types.js';
+import type { Config, ConfigProblem, RepositoryConfig, WatchSettings } from '../config/types.js';
+import { GitscaleError, errorMessage } from '../errors.js';
 import { validateConfig } from '../config/validate.js';
 import type { Logger } from '../log.js';
 import type { Discovered } from '../reconciler/discover.js';
-import type { Reconciler } from '../reconciler/reconciler.js';
 import { checkLoaded, type LoadDeps } from './load.js';
 import type { ClusterAccess } from './kube.js';
 
@@ -105,15 +105,20 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
 }
 
 /**
- * For once and plan: the config with the ScaledObjects the `discover: true` repositories hold now
- * (each synced and scanned once), and the problems of those that cannot run.
+ * For once, plan and validate: the config with the ScaledObjects the `discover: true` repositories
+ * hold now (`scan` syncs and scans one), and the problems of those that cannot run. A repository
+ * that cannot be scanned is a problem of its own; the others go on.
  */
-export async function discoverOnce(reconciler: Pick<Reconciler, 'discover'>, config: Config, fileText: string, deps: LoadDeps): Promise<{ config: Config; problems: ConfigProblem[] }> {
+export async function discoverNow(config: Config, fileText: string, deps: LoadDeps, scan: (repo: RepositoryConfig) => Promise<Discovered>): Promise<{ config: Config; problems: ConfigProblem[] }> {
   const repos = config.repositories.filter((r) => r.discover);
   if (!repos.length) return { config, problems: [] };
-  const found = await Promise.all(repos.map((r) => reconciler.discover(r.name)));
+  const problems: ConfigProblem[] = [];
+  const found = await Promise.all(repos.map((r) => scan(r).catch((e: unknown): Discovered => {
+    problems.push({ object: `repository ${r.name}`, file: config.file, field: `repositories[${config.repositories.indexOf(r)}].discover`, message: `cannot read its ScaledObjects: ${errorMessage(e)}`, code: e instanceof GitscaleError ? e.code : 'GIT_ERROR' });
+    return { objects: [], problems: [] };
+  })));
   const merged = mergeClusterObjects(fileText, config.file, { scaledObjects: [], triggerAuthentications: [] }, deps, found);
-  return { config: merged.config ?? config, problems: merged.discoveredProblems };
+  return { config: merged.config ?? config, problems: [...problems, ...merged.discoveredProblems] };
 }
 
 /** Watches what `settings` names; `onChange` gets it all (debounced) after each change. */
@@ -151,28 +156,42 @@ export function watchScaledObjects(cluster: ClusterAccess, settings: WatchSettin
 
 /**
  * Writes each cluster ScaledObject's status after its ticks: skipped when nothing changed, at most
- * one write per object every `minIntervalMs` (a change in between waits for the next tick).
+ * one write per object every `minIntervalMs`; a change inside that window is written when it ends
+ * (the latest one), not lost — an object refused meanwhile has no next tick to carry it.
  */
 export function statusWriter(cluster: ClusterAccess, log: Logger, minIntervalMs = 2_000) {
-  /** Per object: the status as of the last tick, and the last one written (and when). */
-  const state = new Map<string, { latest?: ObjectStatus; written?: ObjectStatus; at: number }>();
+  /** Per object: the status as of the last tick, the last one written (and when), a deferred write. */
+  const state = new Map<string, { latest?: ObjectStatus; written?: ObjectStatus; at: number; deferred?: NodeJS.Timeout; o?: KubeObject }>();
+  const flush = async (key: string): Promise<void> => {
+    const st = state.get(key)!;
+    const next = st.latest!;
+    const o = st.o!;
+    if (!changed(st.written, next)) return;
+    const r = o.apiVersion === 'keda.sh/v1alpha1' ? KEDA : GITSCALE;
+    st.at = cluster.clock.now();
+    try {
+      await cluster.kube.patchStatus(r, o.metadata.namespace ?? 'default', o.metadata.name, next as unknown as Record<string, unknown>);
+      st.written = next;
+    } catch (e) {
+      log.warn('ScaledObject status not written', { object: `${o.metadata.namespace}/${o.metadata.name}`, error: (e as Error).message });
+    }
+  };
   return {
     async write(o: KubeObject, observed: Observed): Promise<void> {
       const key = `${o.apiVersion}/${o.metadata.namespace}/${o.metadata.name}`;
       const now = cluster.clock.now();
       const st = state.get(key) ?? { at: -Infinity };
-      const next = statusOf(observed, st.latest, now);
-      st.latest = next;
+      st.latest = statusOf(observed, st.latest, now);
+      st.o = o;
       state.set(key, st);
-      if (!changed(st.written, next) || now - st.at < minIntervalMs) return;
-      const r = o.apiVersion === 'keda.sh/v1alpha1' ? KEDA : GITSCALE;
-      try {
-        await cluster.kube.patchStatus(r, o.metadata.namespace ?? 'default', o.metadata.name, next as unknown as Record<string, unknown>);
-        st.written = next;
-        st.at = now;
-      } catch (e) {
-        log.warn('ScaledObject status not written', { object: `${o.metadata.namespace}/${o.metadata.name}`, error: (e as Error).message });
-      }
+      if (!changed(st.written, st.latest) || st.deferred) return;
+      const wait = st.at + minIntervalMs - now;
+      if (wait <= 0) return flush(key);
+      st.deferred = setTimeout(() => {
+        st.deferred = undefined;
+        void flush(key);
+      }, wait);
+      st.deferred.unref();
     },
   };
 }

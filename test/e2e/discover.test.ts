@@ -1,4 +1,5 @@
-// `discover: true`: ScaledObjects committed beside their Deployments are the whole set-up. `once`
+// `discover: true`: ScaledObjects committed beside their Deployments are the whole set-up. `validate`
+// and `once`
 // finds the workload file and commits the decision, and a ScaledObject whose workload is defined
 // twice is refused naming both files while the others go on; `run` picks up a ScaledObject a
 // person commits and drops one they remove.
@@ -42,6 +43,10 @@ describe('discover: true', () => {
       'apps/dup/so.yaml': so('gitscale.dev/v1alpha1', 'dup', dup),
     });
     const config = await writeConfig({ repositories: [{ name: 'manifests', url, discover: true }] });
+    // validate checks the committed ScaledObjects as it checks the file's, writing nothing.
+    const v = await runGitscale(['validate', '-c', config, '-o', 'json']);
+    expect(v.code).toBe(2);
+    expect(JSON.parse(v.stdout).problems).toEqual([expect.objectContaining({ object: 'default/dup', file: 'apps/dup/so.yaml in repository manifests', code: 'DISCOVER_AMBIGUOUS' })]);
     const r = await runGitscale(['once', '-c', config]);
     expect(r.stderr).toContain('apps/dup/so.yaml in repository manifests');
     expect(r.stderr).toContain('2 files in apps/dup/ define Deployment dup: apps/dup/one.yaml, apps/dup/two.yaml; set gitscale.dev/path to one of them');

@@ -48,14 +48,14 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 describe('charts/gitscale (Helm)', () => {
-  it('helm lint is clean with a config; without a ScaledObject the chart refuses to render', async () => {
+  it('helm lint is clean with a config; without a repository the chart refuses to render', async () => {
     const file = join(await tempDir('helm-lint'), 'values.yaml');
     fs.writeFileSync(file, stringify(values));
     const { stdout } = await run(helm, ['lint', CHART, '--strict', '-f', file]);
     expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     expect(stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
     const bare = await run(helm, ['template', 'gitscale', CHART]).catch((e: { stderr: string }) => e);
-    expect((bare as { stderr: string }).stderr).toMatch(/config.scaledObjects is empty/);
+    expect((bare as { stderr: string }).stderr).toMatch(/config.repositories is empty/);
   });
 
   it('renders what config/ has: the same CRDs, the same ClusterRole rules, the locked-down Deployment', async () => {
@@ -92,6 +92,23 @@ describe('charts/gitscale (Helm)', () => {
     // Each release its own Lease; a user's own config.cluster keeps what the chart's values do not set.
     expect(r.config?.cluster.leaderElection.name).toBe('gitscale');
     expect(r.config?.objects.map((o) => o.key)).toEqual(['shop/consumer']);
+  });
+
+  it('watch: all namespaces by default, a list when set; with no ScaledObject anywhere the render fails saying what to set', async () => {
+    const configOf = async (extra: string[], vals: Record<string, unknown> = values) => {
+      const file = join(await tempDir('helm'), 'values.yaml');
+      fs.writeFileSync(file, stringify(vals));
+      const { stdout } = await run(helm, ['template', 'gitscale', CHART, '-f', file, ...extra], { maxBuffer: 1 << 24 });
+      const cm = parseAllDocuments(stdout).map((d) => d.toJS()).find((d) => d?.kind === 'ConfigMap');
+      return parse(cm.data['gitscale.yaml']);
+    };
+    expect((await configOf([])).watch).toEqual({ namespaces: ['*'], kedaObjects: false });
+    expect((await configOf(['--set', 'watch.namespaces={shop,billing}', '--set', 'watch.kedaObjects=true'])).watch).toEqual({ namespaces: ['shop', 'billing'], kedaObjects: true });
+    const onlyRepos = { ...values, config: { repositories: values.config.repositories } };
+    expect((await configOf([], onlyRepos)).scaledObjects).toEqual([]);
+    await expect(configOf(['--set', 'watch.namespaces=null'], onlyRepos)).rejects.toThrow(/nothing to run: set config.scaledObjects, watch.namespaces .* or discover: true/);
+    const discovering = { ...onlyRepos, config: { repositories: [{ ...values.config.repositories[0], discover: true }] } };
+    expect((await configOf(['--set', 'watch.namespaces=null'], discovering)).watch).toBeUndefined();
   });
 
   it('the real API server accepts every object (server-side dry run)', async () => {

@@ -124,4 +124,30 @@ describe('ScaledObjects from the cluster', () => {
       expect((await run.stop()).code).toBe(0);
     }
   });
+
+  it('watch.kedaObjects: keda.sh ScaledObjects with gitscale.dev/repository run (with a keda.sh TriggerAuthentication), status on them; those without the annotation stay KEDA\'s', async () => {
+    const ns = await newNamespace(ctx.a, 'keda');
+    const { url } = await makeServedRepo(servers, Object.fromEntries(['k1', 'k2'].map((n) => [`apps/${n}.yaml`, deploymentYaml(n, 0)])));
+    const [l1, l2] = [await newList(ctx.redis, 10), await newList(ctx.redis, 10)];
+    await ctx.a.custom.createNamespacedCustomObject({ group: 'keda.sh', version: 'v1alpha1', plural: 'triggerauthentications', namespace: ns, body: { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'redis' }, spec: { env: [{ parameter: 'address', name: 'KEDA_TEST_REDIS' }] } } });
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], watch: { namespaces: [ns], kedaObjects: true }, cluster: { leaderElection: { enabled: false }, directPatch: false } });
+    const run = startRun(['-c', config, '--log-format', 'json', '--kubeconfig', servers.KUBECONFIG_PATH, '--data-dir', await tempDir('data')], { KEDA_TEST_REDIS: servers.REDIS_ADDRESS });
+    try {
+      await run.waitFor((l) => l.msg === 'watching ScaledObjects');
+      const k1 = so('keda.sh/v1alpha1', 'k1', l1, { type: 'redis', metadata: { listName: l1, listLength: '5' }, authenticationRef: { name: 'redis' } });
+      await ctx.a.custom.createNamespacedCustomObject({ ...KEDA, namespace: ns, body: k1 });
+      // KEDA's own object (no gitscale.dev/repository): never gitscale's, even with kedaObjects.
+      const k2 = so('keda.sh/v1alpha1', 'k2', l2);
+      await ctx.a.custom.createNamespacedCustomObject({ ...KEDA, namespace: ns, body: { ...k2, metadata: { name: 'k2' } } });
+      await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/k1 0→2`), 20_000);
+      let st: any = {};
+      for (let i = 0; i < 50 && st.gitReplicas !== 2; i++, await sleep(100)) st = (await ctx.a.custom.getNamespacedCustomObject({ ...KEDA, namespace: ns, name: 'k1' })).status ?? {};
+      expect(st).toMatchObject({ gitReplicas: 2, desiredReplicas: 2 });
+      await sleep(1500);
+      expect(run.lines().filter((l) => l.msg === 'commit' && String(l.subject).includes('/k2'))).toEqual([]);
+      expect((await ctx.a.custom.getNamespacedCustomObject({ ...KEDA, namespace: ns, name: 'k2' })).status).toBeUndefined();
+    } finally {
+      expect((await run.stop()).code).toBe(0);
+    }
+  });
 });
