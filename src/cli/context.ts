@@ -7,6 +7,7 @@ import type { ReconcilerDeps } from '../reconciler/reconciler.js';
 import type { Args } from './args.js';
 import { clients, type ClientDeps } from './clients.js';
 import type { ClusterAccess } from './kube.js';
+import { scalerDeps } from './scaler-clients.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -39,7 +40,7 @@ export function clientDeps(c: Context, dataDir: string): ClientDeps {
 
 export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.args.dataDir)): ReconcilerDeps {
   return {
-    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: { fetch: globalThis.fetch },
+    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: scalerDeps(c.now),
     clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
     cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock, namespace: c.cluster.namespace } : undefined,
   };

@@ -20,7 +20,6 @@ import { runCommand } from './run.js';
 import { clusterAccess } from './kube.js';
 import { commandUsage, globalUsage } from './usage.js';
 import { version } from './version.js';
-import { runDemo } from '../demo/demo.js';
 
 export type { Io };
 
@@ -68,7 +67,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const now = io.now ?? Date.now;
-  if (args.command === 'demo') return runDemo({ out: io.stdout, now });
+  // The demo brings its own SQS endpoint and the AWS SDK: loaded only when asked for.
+  if (args.command === 'demo') return (await import('../demo/demo.js')).runDemo({ out: io.stdout, now });
   // run logs what it does; the other commands print their result on stdout and log only trouble.
   const level: Level = args.logLevel ?? (args.command === 'run' ? 'info' : 'warn');
   const log = createLogger({ format: args.logFormat, level, write: io.stderr, now });

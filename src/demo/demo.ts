@@ -17,6 +17,7 @@ import { startRunner } from '../reconciler/runner.js';
 import { demoConfig, MANIFEST, MANIFEST_PATH, QUEUE } from './story.js';
 import { consume, produce, queueLength } from './world.js';
 import { formatLog, row, HEADER } from './table.js';
+import { scalerDeps } from '../cli/scaler-clients.js';
 
 export interface DemoOptions {
   out: (line: string) => void;
@@ -59,7 +60,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   o.out(HEADER);
   let lastCommit = '';
   const reconciler = createReconciler(loaded.config, {
-    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: { fetch: globalThis.fetch },
+    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: scalerDeps(o.now),
     clients: clients({ fs, clock: { now: o.now }, log: silentLogger, env: CREDS, fetch: globalThis.fetch, dataDir: join(repo, '.git', 'gitscale') }),
   });
   const runner = startRunner(loaded.config, reconciler, {

@@ -1,10 +1,7 @@
 // `aws-sqs-queue`: visible (+ in-flight) (+ delayed) messages of one queue, from a single
 // GetQueueAttributes call. KEDA: pkg/scalers/aws_sqs_queue_scaler.go, pkg/scalers/aws/aws_common.go.
-import {
-  GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient, type QueueAttributeName,
-} from '@aws-sdk/client-sqs';
 import { ScalerError } from '../errors.js';
-import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
+import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
   bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, type ErrorContext, type Infer,
 } from './schema.js';
@@ -64,22 +61,32 @@ export function target(meta: AwsSqsQueueMetadata): TriggerTarget {
   return { target: meta.queueLength, activationTarget: meta.activationQueueLength, unit: 'msgs' };
 }
 
-/** The client surface the scaler needs (STYLE §6). */
-export type SqsLike = Pick<SQSClient, 'send' | 'destroy'>;
+/** What an AWS client is built from (ScalerClients): static keys, or none for the SDK's default chain. */
+export interface AwsClientConfig {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
 
-export function buildClient(meta: AwsSqsQueueMetadata): SqsLike {
-  return new SQSClient({
+/** The client surface the scaler needs (STYLE §6): two SQS calls; errors are the SDK's, as thrown. */
+export interface SqsLike {
+  queueUrl(name: string, signal: AbortSignal): Promise<string | undefined>;
+  attributes(queueUrl: string, names: string[], signal: AbortSignal): Promise<Record<string, string> | undefined>;
+  destroy(): void;
+}
+
+export function clientConfig(meta: AwsSqsQueueMetadata): AwsClientConfig {
+  return {
     region: meta.awsRegion,
     endpoint: meta.awsEndpoint,
     credentials: meta.awsAccessKeyID && meta.awsSecretAccessKey
       ? { accessKeyId: meta.awsAccessKeyID, secretAccessKey: meta.awsSecretAccessKey, sessionToken: meta.awsSessionToken }
       : undefined, // the SDK's default chain
-    maxAttempts: 2,
-  });
+  };
 }
 
-export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' | 'scaleOnDelayed'>): QueueAttributeName[] {
-  const names: QueueAttributeName[] = ['ApproximateNumberOfMessages'];
+export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' | 'scaleOnDelayed'>): string[] {
+  const names = ['ApproximateNumberOfMessages'];
   if (meta.scaleOnInFlight) names.push('ApproximateNumberOfMessagesNotVisible');
   if (meta.scaleOnDelayed) names.push('ApproximateNumberOfMessagesDelayed');
   return names;
@@ -92,12 +99,12 @@ const AUTH_ERRORS = new Set([
 ]);
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
 
-/** `deps.sqs` lets tests or the CLI pass a prepared client; by default one is built from the metadata. */
-export function create(meta: AwsSqsQueueMetadata, deps: { sqs?: SqsLike }, triggerName: string): Scaler {
+export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = {
     trigger: triggerName, type: TYPE, secrets: [meta.awsSecretAccessKey, meta.awsSessionToken],
   };
-  const client = deps.sqs ?? buildClient(meta);
+  // Built at the first sample (the SDK loads then), kept for the next ones.
+  let client: Promise<SqsLike> | undefined;
   const queue = meta.queueURL.trim();
   const where = meta.awsEndpoint ? `${queue} via ${meta.awsEndpoint.replace(/\/\/[^@/]*@/, '//')}` : queue;
   let queueUrl = /^https?:\/\//i.test(queue) ? queue : undefined;
@@ -122,13 +129,13 @@ export function create(meta: AwsSqsQueueMetadata, deps: { sqs?: SqsLike }, trigg
       let attrs: Record<string, string> | undefined;
       const names = attributesFor(meta);
       try {
+        client ??= deps.clients.sqs(clientConfig(meta));
+        const sqs = await client;
         if (queueUrl === undefined) {
-          const found = await client.send(new GetQueueUrlCommand({ QueueName: queue }), { abortSignal: signal });
-          queueUrl = found.QueueUrl;
+          queueUrl = await sqs.queueUrl(queue, signal);
           if (!queueUrl) throw scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue ${where} does not exist`, 'queueURL');
         }
-        const out = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names }), { abortSignal: signal });
-        attrs = out.Attributes;
+        attrs = await sqs.attributes(queueUrl, names, signal);
       } catch (e) {
         if (e instanceof ScalerError) throw e;
         throw classify(e, signal);
@@ -145,11 +152,13 @@ export function create(meta: AwsSqsQueueMetadata, deps: { sqs?: SqsLike }, trigg
       return { value, active: value > meta.activationQueueLength };
     },
     async close() {
-      if (!deps.sqs) client.destroy();
+      const c = client;
+      client = undefined;
+      if (c) (await c.catch(() => undefined))?.destroy();
     },
   };
 }
 
 export const awsSqsQueue: ScalerDefinition<AwsSqsQueueMetadata> = {
-  type: TYPE, parse, target, create: (meta, deps, name) => create(meta, deps as { sqs?: SqsLike }, name),
+  type: TYPE, parse, target, create,
 };

@@ -1,7 +1,7 @@
 // `postgresql`: the single numeric value a query returns. KEDA: pkg/scalers/postgresql_scaler.go
 // (`QueryRowContext(query).Scan(&float64)`: NULL, no row or a non-number is an error).
-import pg from 'pg';
-import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
+import type pg from 'pg';
+import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
   abortable, float, int, networkError, oneOf, parseSchema, problem, scalerError, string,
   type ErrorContext, type Infer,
@@ -107,16 +107,17 @@ function ssl(mode: SslMode, host: string): pg.ClientConfig['ssl'] {
   return { rejectUnauthorized: true, servername: host };
 }
 
-/** The client surface the scaler needs. */
+/** The client surface the scaler needs, and what it is built from (ScalerClients.postgresql). */
 export type PoolLike = Pick<pg.Pool, 'connect' | 'end' | 'on'>;
+export type PostgresqlClientConfig = pg.PoolConfig;
 
 const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
-export function create(meta: PostgresqlMetadata, _deps: unknown, triggerName: string): Scaler {
+export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
   const s = meta.server;
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [s.password, meta.connection] };
   const where = `${s.host}:${s.port}${s.database ? `/${s.database}` : ''}`;
-  const pool: PoolLike = new pg.Pool({
+  const pool = deps.clients.postgresql({
     host: s.host, port: s.port, user: s.user, password: s.password, database: s.database,
     ssl: ssl(s.sslmode, s.host),
     max: 1,

@@ -1,7 +1,7 @@
 // `redis` (lists): the length of `listName`, counted by key type as KEDA's Lua script does
 // (zset → ZCARD, set → SCARD, hash → HLEN, list/none → LLEN). KEDA: pkg/scalers/redis_scaler.go.
-import { Redis, type RedisOptions } from 'ioredis';
-import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
   abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string,
   type ErrorContext, type Infer,
@@ -61,8 +61,9 @@ export function target(meta: RedisMetadata): TriggerTarget {
   return { target: meta.listLength, activationTarget: meta.activationListLength, unit: 'items' };
 }
 
-/** The client surface the scaler needs. */
+/** The client surface the scaler needs, and what it is built from (ScalerClients.redis). */
 export type RedisLike = Pick<Redis, 'connect' | 'eval' | 'quit' | 'disconnect' | 'on' | 'status'>;
+export type RedisClientOptions = RedisOptions;
 
 // One round trip, atomic: the key's type and its size. An unsupported type returns -1.
 const COUNT_SCRIPT = `
@@ -91,7 +92,7 @@ function options(meta: RedisMetadata): RedisOptions {
   };
 }
 
-export function create(meta: RedisMetadata, _deps: unknown, triggerName: string): Scaler {
+export function create(meta: RedisMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password] };
   const where = `${meta.endpoint.host}:${meta.endpoint.port}`;
   // The last error the client emitted: ioredis rejects with a bare "Connection is closed." otherwise.
@@ -101,7 +102,7 @@ export function create(meta: RedisMetadata, _deps: unknown, triggerName: string)
   const connected = async (signal: AbortSignal): Promise<RedisLike> => {
     if (client?.status === 'ready') return client;
     client?.disconnect();
-    const c: RedisLike = new Redis(options(meta));
+    const c = deps.clients.redis(options(meta));
     c.on('error', (e: unknown) => {
       lastError = e;
     });

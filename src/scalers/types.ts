@@ -1,5 +1,8 @@
 // The scaler contract (STYLE §2–3): pure `parse` of KEDA metadata, then `create` → `sample()`.
 import type { ScalerError } from '../errors.js';
+import type { AwsClientConfig, SqsLike } from './aws-sqs-queue.js';
+import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
+import type { RedisClientOptions, RedisLike } from './redis.js';
 
 /** Where a metadata key may come from, in KEDA's order names. */
 export type Source = 'triggerMetadata' | 'authParams' | 'resolvedEnv';
@@ -45,9 +48,24 @@ export interface Scaler {
   close(): Promise<void>;
 }
 
+/**
+ * The clients the scalers need, one factory per kind of server: each scaler file declares the
+ * narrow interface it uses (PoolLike, RedisLike, SqsLike) and the options it builds one from;
+ * only cli/ makes real ones (src/cli/scaler-clients.ts), and tests use the same against real servers.
+ */
+export interface ScalerClients {
+  postgresql(config: PostgresqlClientConfig): PoolLike;
+  redis(options: RedisClientOptions): RedisLike;
+  /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
+  sqs(config: AwsClientConfig): Promise<SqsLike>;
+}
+
 export interface ScalerDeps {
   /** fetch used by HTTP scalers (metrics-api). */
   fetch: typeof fetch;
+  /** Wall time (ms since the epoch), for triggers that depend on it (cron). */
+  clock: { now(): number };
+  clients: ScalerClients;
 }
 
 export interface ScalerDefinition<M = any> {

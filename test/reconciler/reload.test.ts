@@ -13,6 +13,7 @@ import { newList } from '../support/cli.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
 import { makeLocalRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const servers = inject('servers');
 let redis: Redis;
@@ -52,7 +53,7 @@ describe('reconciler.reload', () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 4) });
     const config = await load({ repositories: [repo(dir)], scaledObjects: [obj('a', list)] });
     let now = 1_000_000;
-    const deps = { fs, clock: { now: () => now }, log: silentLogger, env: {}, scalerDeps: { fetch: globalThis.fetch } };
+    const deps = { fs, clock: { now: () => now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
     const rec = createReconciler(config, { ...deps, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }) });
     try {
       expect((await rec.tick())[0].desired).toBe(4); // recommendation 4 recorded at t0

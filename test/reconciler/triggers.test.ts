@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config, ObjectConfig, TriggerConfig } from '../../src/config/types.js';
 import { createTriggerPool } from '../../src/reconciler/triggers.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const servers = inject('servers');
 let silent: Server;
@@ -29,7 +30,7 @@ const obj = (triggers: TriggerConfig[]): ObjectConfig => ({
   triggers,
 });
 const config = { file: '/c.yaml', repositories: [], objects: [], triggerAuthentications: [], cluster: CLUSTER_DEFAULTS } as Config;
-const pool = (timeoutMs = 5000) => createTriggerPool(config, { env: {}, fs, scalerDeps: { fetch }, timeoutMs });
+const pool = (timeoutMs = 5000) => createTriggerPool(config, { env: {}, fs, scalerDeps: scalerDeps(), timeoutMs });
 
 describe('trigger pool', () => {
   it('samples every trigger; a hung one times out alone with SCALER_TIMEOUT', async () => {
@@ -61,7 +62,7 @@ describe('trigger pool', () => {
 
   it('a secret that cannot be resolved is the trigger\'s error, not a crash', async () => {
     const cfg = { ...config, triggerAuthentications: [{ kind: 'TriggerAuthentication', name: 'pg', namespace: 'default', env: [], secretTargetRef: [{ parameter: 'password', name: 'pg', key: 'pw' }], configMapTargetRef: [] }] } as Config;
-    const p = createTriggerPool(cfg, { env: {}, fs, scalerDeps: { fetch }, timeoutMs: 1000 });
+    const p = createTriggerPool(cfg, { env: {}, fs, scalerDeps: scalerDeps(), timeoutMs: 1000 });
     const out = await p.sample(obj([{ type: 'postgresql', name: 'pg', authenticationRef: { name: 'pg', kind: 'TriggerAuthentication' }, metadata: { query: 'select 1', targetQueryValue: '1', host: 'h', port: '1', userName: 'u', dbName: 'd', sslmode: 'disable' }, metricType: 'AverageValue' }]));
     expect(out[0].sample).toMatchObject({ ok: false, code: 'SCALER_AUTH_UNRESOLVED' });
     expect((out[0].sample as { error: string }).error).toMatch(/GITSCALE_SECRET_PG_PW/);

@@ -4,6 +4,7 @@ import { lookupPath, metricsApi, parsePath, parseQuantity } from '../../src/scal
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
 import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const env = inject('servers');
 
@@ -183,7 +184,7 @@ describe('metrics-api against an HTTP server', () => {
   it('the timeout metadata (ms) and the caller signal both abort', async () => {
     const parsed = metricsApi.parse(input({ url: `http://10.255.255.1:81/m`, valueLocation: 'v', targetValue: '5', timeout: '100' }));
     if (!parsed.ok) throw new Error('parse');
-    const s = metricsApi.create(parsed.meta, { fetch: (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))) }, 'slow');
+    const s = metricsApi.create(parsed.meta, scalerDeps(Date.now, (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))), 'slow');
     await expectScalerError(s.sample(new AbortController().signal), 'SCALER_TIMEOUT', 'slow');
     const c = new AbortController();
     const p = s.sample(c.signal);

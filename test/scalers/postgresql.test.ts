@@ -3,6 +3,7 @@ import { parseConnection, postgresql } from '../../src/scalers/postgresql.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
 import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const env = inject('servers');
 
@@ -132,7 +133,7 @@ describe('postgresql against postgres', () => {
   it('reuses one connection across samples and recovers after an abort', async () => {
     const parsed = postgresql.parse(server('SELECT count(*) FROM pg_stat_activity WHERE application_name = $$gitscale$$ AND pg_sleep(0.3) IS NOT NULL'));
     if (!parsed.ok) throw new Error('parse');
-    const s = postgresql.create(parsed.meta, { fetch }, 'reuse');
+    const s = postgresql.create(parsed.meta, scalerDeps(), 'reuse');
     try {
       expect((await s.sample(AbortSignal.timeout(10_000))).value).toBeGreaterThanOrEqual(1);
       const c = new AbortController();
@@ -150,7 +151,7 @@ describe('postgresql against postgres', () => {
       (async () => {
         const parsed = postgresql.parse(server('SELECT 1 FROM pg_sleep(5)'));
         if (!parsed.ok) throw new Error('parse');
-        const s = postgresql.create(parsed.meta, { fetch }, 'slow');
+        const s = postgresql.create(parsed.meta, scalerDeps(), 'slow');
         try {
           return await s.sample(AbortSignal.timeout(200));
         } finally {

@@ -4,6 +4,7 @@ import { redis } from '../../src/scalers/redis.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
 import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const env = inject('servers');
 
@@ -124,7 +125,7 @@ describe('redis against redis-server', () => {
   it('recovers on the next sample after a failure, and closes cleanly', async () => {
     const parsed = redis.parse(input({ listName: 'rl:list', address: env.REDIS_ADDRESS }));
     if (!parsed.ok) throw new Error('parse');
-    const s = redis.create(parsed.meta, { fetch }, 'again');
+    const s = redis.create(parsed.meta, scalerDeps(), 'again');
     try {
       expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });
       expect(await s.sample(AbortSignal.timeout(5_000))).toEqual({ value: 3, active: true });

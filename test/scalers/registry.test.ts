@@ -12,9 +12,18 @@ const NOT_SCALERS = new Set(['index', 'schema', 'types']);
 describe('scaler registry', () => {
   const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((f) => !NOT_SCALERS.has(f)).sort();
 
-  it('has one key per scaler file, and every key is its definition type', () => {
-    expect(Object.keys(scalers).sort()).toEqual(files);
-    for (const [key, def] of Object.entries(scalers)) expect(def.type).toBe(key);
+  it('every key is served by the file of its name, or by its family file (redis serves redis-cluster …), and every file serves a key', async () => {
+    const served = new Map<string, string[]>();
+    for (const [key, def] of Object.entries(scalers)) {
+      expect(def.type).toBe(key);
+      // The file named after the key, else the longest file name that is a '-'-prefix of it (the family).
+      const file = files.includes(key) ? key : files.filter((f) => key.startsWith(`${f}-`)).sort((a, b) => b.length - a.length)[0];
+      expect(file, `no file serves '${key}'`).toBeDefined();
+      const mod = (await import(/* @vite-ignore */ new URL(`${file}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as Record<string, unknown>;
+      expect(Object.values(mod), `${file}.ts does not export the definition of '${key}'`).toContain(def);
+      served.set(file, [...(served.get(file) ?? []), key]);
+    }
+    expect([...served.keys()].sort()).toEqual(files);
   });
 
   it('keeps its keys sorted', () => {

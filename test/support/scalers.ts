@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import { ScalerError } from '../../src/errors.js';
 import type { RawSample, ScalerDefinition, ScalerInput } from '../../src/scalers/types.js';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 export const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
   ({ metadata, authParams, env });
@@ -10,7 +11,7 @@ export const input = (metadata: Record<string, string>, authParams: Record<strin
 export async function sampleOnce(def: ScalerDefinition, i: ScalerInput, trigger: string, timeoutMs = 10_000): Promise<RawSample> {
   const parsed = def.parse(i);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = def.create(parsed.meta, { fetch }, trigger);
+  const s = def.create(parsed.meta, scalerDeps(), trigger);
   try {
     return await s.sample(AbortSignal.timeout(timeoutMs));
   } finally {
