@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test servers need on a fresh Debian 12 machine (run as root), and builds Gitea,
-# then etcd + kube-apiserver, then Flux's controllers (one Go build at a time: 2 cores gain nothing from running them together). Idempotent:
+# then etcd + kube-apiserver, then Flux's controllers, then FerretDB (one Go build at a time: 2 cores gain nothing from running them together), then moto server (pip). Idempotent:
 # it runs apt-get only when something is missing, and starts no services (the tests start their own).
 set -euo pipefail
 
@@ -12,6 +12,12 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   missing+=(postgresql)
 fi
+# MariaDB for the mysql scaler's tests (the tests start a private mariadbd of their own, with TLS
+# certificates made by the openssl CLI).
+[ -x /usr/sbin/mariadbd ] && [ -x /usr/bin/mariadb-install-db ] && [ -x /usr/bin/mariadb ] || missing+=(mariadb-server)
+[ -x /usr/bin/openssl ] || missing+=(openssl)
+# python3 with venv: scripts/servers/build-moto.sh pip-installs moto server into a virtualenv.
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 
 # Gitea is built from the Go module proxy once per version into ~/.cache/gitscale (a few minutes cold).
 build_gitea() {
@@ -37,10 +43,27 @@ build_kube() {
   echo "test-env: kubectl ready"
 }
 
+# FerretDB v1 (a MongoDB wire-protocol server on an embedded SQLite backend, for the mongodb tests),
+# built the same way into the same cache (~1.5-3 min cold, instant when cached).
+build_ferretdb() {
+  command -v go >/dev/null || { echo "test-env: go is needed to build FerretDB" >&2; exit 1; }
+  bash "$(dirname "$0")/servers/build-ferretdb.sh" >/dev/null
+  echo "test-env: ferretdb ready"
+}
+
+# moto server (STS, SQS and S3 for the AWS tests), pip-installed once per version into a virtualenv
+# in the same cache (~40 s cold, instant when cached).
+build_moto() {
+  bash "$(dirname "$0")/servers/build-moto.sh" >/dev/null
+  echo "test-env: moto ready"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-env: redis-server, postgresql and promtool already installed"
+  echo "test-env: redis-server, postgresql, mariadb-server and promtool already installed"
   build_gitea
   build_kube
+  build_ferretdb
+  build_moto
   exit 0
 fi
 
@@ -69,6 +92,10 @@ apt-get install -y --no-install-recommends "${missing[@]}"
 command -v redis-server >/dev/null
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null
 id -u postgres >/dev/null
+[ -x /usr/bin/mariadb-install-db ]
+id -u mysql >/dev/null
 echo "test-env: installed ${missing[*]}"
 build_gitea
 build_kube
+build_ferretdb
+build_moto

@@ -4,7 +4,7 @@ import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
 import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
-import { resolveAuthParams } from '../reconciler/auth.js';
+import { podIdentityOf, resolveAuthParams } from '../reconciler/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
 
 export interface Loaded {
@@ -42,7 +42,7 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       add(warnings, `${f}.authenticationRef`, errorMessage(e), e instanceof GitscaleError ? e.code : 'SECRET_NOT_FOUND');
       return;
     }
-    const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env });
+    const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env, podIdentity: podIdentityOf(config, o.namespace, t) });
     if (!parsed.ok) {
       for (const p of parsed.errors) add(p.code === 'TRIGGER_ENV_MISSING' ? envMissing : problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
       return;

@@ -1,14 +1,72 @@
-// The scalers' real clients (STYLE §6: only cli/ builds clients): node-postgres pools, ioredis
-// connections, and AWS SDK clients loaded on first use, so a run without an AWS trigger never
-// loads the SDK.
+// The scalers' real clients (STYLE §6: only cli/ builds clients): node-postgres pools, mysql2
+// connections, ioredis connections, and AWS SDK clients loaded on first use, so a run without an
+// AWS trigger never loads the SDK.
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { AwsClientConfig, SqsLike } from '../scalers/aws-sqs-queue.js';
+import type { Connection } from 'mysql2/promise';
+import type { S3Like } from '../scalers/aws-s3.js';
+import type { SqsLike } from '../scalers/aws-sqs-queue.js';
+import type { AwsClientConfig } from '../scalers/aws/common.js';
+import type { MongoClient } from 'mongodb';
+import type { MongodbClientConfig, MongodbLike } from '../scalers/mongodb.js';
+import type { MysqlClientConfig, MysqlLike } from '../scalers/mysql.js';
+import { abortable } from '../scalers/schema.js';
 import type { ScalerClients, ScalerDeps } from '../scalers/types.js';
+
+type Credentials = NonNullable<AwsClientConfig['credentials']>;
+type Provider = () => Promise<Credentials & { expiration?: Date }>;
+
+/**
+ * Assumed roles, one credentials provider per role, external id, region and base identity, shared
+ * by every trigger that runs as it: STS is asked once, and again only 5 minutes before the
+ * credentials expire (each SDK client memoizes its own provider; this cache is across clients).
+ */
+const roles = new Map<string, Provider>();
+
+/** `p`'s answer, kept until 5 minutes before it expires; one request in flight at a time; a failure is not kept. */
+export function memoized(p: Provider, now: () => number = Date.now): Provider {
+  let current: Promise<Credentials & { expiration?: Date }> | undefined;
+  let refreshAt = 0;
+  return () => {
+    if (!current || now() >= refreshAt) {
+      refreshAt = Infinity; // in flight: the next callers share it
+      current = p().then((c) => {
+        refreshAt = c.expiration ? c.expiration.getTime() - 5 * 60_000 : Infinity;
+        return c;
+      }, (e: unknown) => {
+        current = undefined;
+        throw e;
+      });
+    }
+    return current;
+  };
+}
+
+async function credentialsFor(config: AwsClientConfig): Promise<Credentials | Provider | undefined> {
+  const role = config.assumeRole;
+  if (!role) return config.credentials; // static keys, or undefined: the SDK's default chain
+  const key = JSON.stringify([role.roleArn, role.externalId ?? null, config.region, config.credentials?.accessKeyId ?? null]);
+  let provider = roles.get(key);
+  if (!provider) {
+    const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+    provider = memoized(fromTemporaryCredentials({
+      params: { RoleArn: role.roleArn, RoleSessionName: 'gitscale', ...(role.externalId ? { ExternalId: role.externalId } : {}) },
+      ...(config.credentials ? { masterCredentials: config.credentials } : {}),
+      clientConfig: { region: config.region },
+    }) as Provider);
+    roles.set(key, provider);
+  }
+  return provider;
+}
+
+/** The SDK client options for `config` (the role to assume resolved into a credentials provider). */
+async function awsOptions(config: AwsClientConfig): Promise<{ region: string; endpoint?: string; credentials?: Credentials | Provider; maxAttempts: number }> {
+  return { region: config.region, endpoint: config.endpoint, credentials: await credentialsFor(config), maxAttempts: 2 };
+}
 
 async function sqsClient(config: AwsClientConfig): Promise<SqsLike> {
   const { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const client = new SQSClient({ ...config, maxAttempts: 2 });
+  const client = new SQSClient(await awsOptions(config));
   return {
     queueUrl: async (name, signal) => (await client.send(new GetQueueUrlCommand({ QueueName: name }), { abortSignal: signal })).QueueUrl,
     attributes: async (queueUrl, names, signal) => (await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as never }), { abortSignal: signal })).Attributes,
@@ -16,7 +74,107 @@ async function sqsClient(config: AwsClientConfig): Promise<SqsLike> {
   };
 }
 
+/**
+ * One mysql2 connection, opened on first use and kept; each read is START TRANSACTION READ ONLY,
+ * the query, ROLLBACK. An abort or a failure drops the connection (its state is unknown).
+ */
+function mysqlClient(c: MysqlClientConfig): MysqlLike {
+  let conn: Promise<Connection> | undefined;
+  const drop = (): void => {
+    const was = conn;
+    conn = undefined;
+    void was?.then((x) => x.destroy(), () => undefined);
+  };
+  return {
+    async readOnlyRow(sql, signal) {
+      conn ??= import('mysql2/promise').then((m) => m.createConnection({
+        host: c.host, port: c.port, socketPath: c.socketPath, user: c.user, password: c.password, database: c.database,
+        ssl: c.ssl, connectTimeout: c.connectTimeoutMs, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false,
+      }));
+      const current = conn;
+      current.catch(() => undefined);
+      const onAbort = () => drop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const x = await abortable(current, signal);
+        await x.query('START TRANSACTION READ ONLY');
+        try {
+          const [rows] = await x.query({ sql, rowsAsArray: true, timeout: c.queryTimeoutMs });
+          return Array.isArray(rows) ? (rows[0] as unknown[] | undefined) : undefined;
+        } finally {
+          await x.query('ROLLBACK');
+        }
+      } catch (e) {
+        drop();
+        throw e;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async close() {
+      const was = conn;
+      conn = undefined;
+      await was?.then((x) => x.end(), () => undefined);
+    },
+  };
+}
+
+async function s3Client(config: AwsClientConfig): Promise<S3Like> {
+  const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  // An endpoint of one's own (MinIO, an emulator) is addressed path-style, as KEDA's PR does.
+  const client = new S3Client({ ...(await awsOptions(config)), forcePathStyle: config.endpoint !== undefined });
+  return {
+    async listPage(req, signal) {
+      const out = await client.send(new ListObjectsV2Command({
+        Bucket: req.bucket, Prefix: req.prefix || undefined, Delimiter: req.delimiter || undefined, MaxKeys: req.maxKeys, ContinuationToken: req.continuationToken,
+      }), { abortSignal: signal });
+      return { bucket: out.Name, keys: (out.Contents ?? []).map((o) => o.Key ?? ''), truncated: out.IsTruncated === true, nextToken: out.NextContinuationToken };
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/**
+ * One MongoClient, connected on first use (the driver loads then) and kept; an abort or a failure
+ * closes it (the next sample connects again). The filter is Extended JSON ($oid, $date …).
+ */
+function mongodbClient(c: MongodbClientConfig): MongodbLike {
+  let client: Promise<MongoClient> | undefined;
+  const drop = (): void => {
+    const was = client;
+    client = undefined;
+    void was?.then((x) => x.close(true), () => undefined);
+  };
+  return {
+    async countDocuments(db, collection, filter, signal) {
+      const m = await import('mongodb');
+      client ??= new m.MongoClient(c.uri, { serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1 }).connect();
+      const current = client;
+      current.catch(() => undefined);
+      const onAbort = () => drop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const x = await abortable(current, signal);
+        return await abortable(x.db(db).collection(collection).countDocuments(m.BSON.EJSON.parse(filter) as Record<string, unknown>, { maxTimeMS: c.timeoutMs }), signal);
+      } catch (e) {
+        drop();
+        throw e;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async close() {
+      const was = client;
+      client = undefined;
+      await was?.then((x) => x.close(), () => undefined);
+    },
+  };
+}
+
 export const scalerClients: ScalerClients = {
+  mongodb: mongodbClient,
+  s3: s3Client,
+  mysql: mysqlClient,
   postgresql: (config) => new pg.Pool(config),
   redis: (options) => new Redis(options),
   sqs: sqsClient,

@@ -1,6 +1,32 @@
 import { isObj, str, type Problem } from './fields.js';
 import type { TriggerAuthentication } from './types.js';
 
+/**
+ * KEDA's `spec.podIdentity`. Provider `aws`: gitscale's own identity (IRSA, EKS Pod Identity …),
+ * with `roleArn` assumed on top (and `externalID`); `identityOwner: keda` is that, `workload`
+ * (the role annotated on the workload's ServiceAccount) is not read yet. `none`: no pod identity.
+ * Other providers (azure-workload, gcp) are for triggers gitscale does not have.
+ */
+function readPodIdentity(raw: unknown, f: string, problems: Problem[]): TriggerAuthentication['podIdentity'] {
+  if (raw === undefined) return undefined;
+  const p = isObj(raw) ? raw : {};
+  const provider = str(p, 'provider', `${f}.provider`, problems, { required: true });
+  if (provider === 'none' || provider === undefined) return undefined;
+  if (provider !== 'aws') {
+    problems.push({ field: `${f}.provider`, message: `'${provider}' is not supported (aws or none; aws-eks is KEDA's removed predecessor of aws)`, code: 'CONFIG_UNSUPPORTED' });
+    return undefined;
+  }
+  const owner = str(p, 'identityOwner', `${f}.identityOwner`, problems, { def: 'keda' });
+  if (owner === 'workload') problems.push({ field: `${f}.identityOwner`, message: "'workload' (the role on the workload's ServiceAccount) is not supported yet: set roleArn, or keda", code: 'CONFIG_UNSUPPORTED' });
+  else if (owner !== 'keda') problems.push({ field: `${f}.identityOwner`, message: `must be keda or workload, got '${owner}'`, code: 'CONFIG_ENUM' });
+  const roleArn = str(p, 'roleArn', `${f}.roleArn`, problems);
+  const externalId = str(p, 'externalID', `${f}.externalID`, problems);
+  for (const k of Object.keys(p)) {
+    if (!['provider', 'identityOwner', 'roleArn', 'externalID', 'identityId'].includes(k)) problems.push({ field: `${f}.${k}`, message: 'unknown key for provider aws', code: 'CONFIG_UNSUPPORTED' });
+  }
+  return { provider: 'aws', ...(roleArn ? { roleArn } : {}), ...(externalId ? { externalId } : {}) };
+}
+
 /** KEDA TriggerAuthentication / ClusterTriggerAuthentication objects: spec.env, spec.secretTargetRef and spec.configMapTargetRef. */
 export function validateTriggerAuthentications(raw: unknown, problems: Problem[]): TriggerAuthentication[] {
   if (raw === undefined || raw === null) return [];
@@ -39,9 +65,10 @@ export function validateTriggerAuthentications(raw: unknown, problems: Problem[]
     });
     refs('secretTargetRef', secretTargetRef);
     refs('configMapTargetRef', configMapTargetRef);
-    const known = ['env', 'secretTargetRef', 'configMapTargetRef'];
+    const podIdentity = readPodIdentity(spec.podIdentity, `${f}.spec.podIdentity`, problems);
+    const known = ['env', 'secretTargetRef', 'configMapTargetRef', 'podIdentity'];
     for (const k of Object.keys(spec)) if (!known.includes(k)) problems.push({ field: `${f}.spec.${k}`, message: `not supported yet (supported: ${known.join(', ')})`, code: 'CONFIG_UNSUPPORTED' });
-    if (name) out.push({ kind, name, namespace, env, secretTargetRef, configMapTargetRef });
+    if (name) out.push({ kind, name, namespace, env, secretTargetRef, configMapTargetRef, ...(podIdentity ? { podIdentity } : {}) });
   });
   return out;
 }

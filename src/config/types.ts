@@ -175,6 +175,8 @@ export interface TriggerAuthentication {
   secretTargetRef: { parameter: string; name: string; key: string }[];
   /** `spec.configMapTargetRef`: parameter ← ConfigMap `name`/`key`, from the cluster. */
   configMapTargetRef: { parameter: string; name: string; key: string }[];
+  /** `spec.podIdentity` (provider aws: gitscale's own identity, a role assumed on top when roleArn is set). */
+  podIdentity?: { provider: 'aws'; roleArn?: string; externalId?: string };
 }
 
 /** The `cluster:` block (used only when a cluster is reachable: --kubeconfig, KUBECONFIG or in-cluster). */

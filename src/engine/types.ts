@@ -13,6 +13,8 @@ export interface TriggerInput {
   activationTarget: number;
   /** Short unit for explanations ("msgs"). */
   unit: string;
+  /** What the trigger reads (the scaler's words, no secret); reported, not used by the arithmetic. */
+  source?: string;
   sample: EngineSample;
 }
 

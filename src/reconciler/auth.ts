@@ -77,6 +77,11 @@ export function resolveAuthParams(config: Config, namespace: string, trigger: Tr
   return out;
 }
 
+/** The trigger's TriggerAuthentication's `spec.podIdentity`, when it has one. */
+export function podIdentityOf(config: Config, namespace: string, trigger: TriggerConfig): TriggerAuthentication['podIdentity'] {
+  return trigger.authenticationRef ? findAuth(config, namespace, trigger)?.podIdentity : undefined;
+}
+
 /** At run time: the cluster first (when there is one), then the local fallbacks. */
 export async function resolveAuth(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): Promise<Record<string, string>> {
   const auth = findAuth(config, namespace, trigger);

@@ -59,7 +59,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
   const live = liveRead instanceof Error ? null : liveRead;
   if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };
-  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.state?.failures[t.name] ?? 0) + 1 }));
+  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.state?.failures[t.name] ?? 0) + 1, ...(t.source ? { source: t.source } : {}) }));
   if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;
@@ -88,7 +88,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
         route: routed.route,
         routedBy: routed.threshold,
         reason: decision.reason,
-        triggers: triggerReports(decision),
+        triggers: triggerReports(decision).map((r, i) => (triggers[i]?.source ? { ...r, source: triggers[i].source } : r)),
         diff: unifiedDiff(file, text, after),
         error: decision.undecided ? 'every trigger failed: nothing decided' : null,
         errorCode: decision.undecided ? 'ALL_TRIGGERS_FAILED' : null,

@@ -5,8 +5,8 @@ import type { Config, ObjectConfig, TriggerConfig } from '../config/types.js';
 import type { TriggerInput } from '../engine/types.js';
 import { ScalerError, errorMessage } from '../errors.js';
 import { getScaler } from '../scalers/index.js';
-import type { Scaler, ScalerDeps, TriggerTarget } from '../scalers/types.js';
-import { resolveAuth, type AuthDeps } from './auth.js';
+import type { Scaler, ScalerDeps, ScalerInput, TriggerTarget } from '../scalers/types.js';
+import { podIdentityOf, resolveAuth, type AuthDeps } from './auth.js';
 import type { EnvSource } from '../manifests/index.js';
 import type { Recorder } from './record.js';
 
@@ -19,6 +19,8 @@ export interface TriggerPoolDeps extends AuthDeps {
 
 interface Built {
   target: TriggerTarget;
+  /** What it reads, in the scaler's words (ScalerDefinition.source). */
+  source?: string;
   scaler?: Scaler;
   error?: ScalerError;
   /** The container env (as written in Git) the scaler was built with: rebuilt when it changes. */
@@ -77,17 +79,22 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     } catch (e) {
       authError = new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
     }
-    const parsed = def.parse({ metadata: t.metadata, authParams, env });
+    let podIdentity: ScalerInput['podIdentity'];
+    try {
+      podIdentity = podIdentityOf(config, obj.namespace, t);
+    } catch { /* reported as the auth error above */ }
+    const parsed = def.parse({ metadata: t.metadata, authParams, env, podIdentity });
     if (!parsed.ok) {
       const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
       return { envKey, target: { target: 0, activationTarget: 0, unit: '' }, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
     }
     const target = def.target(parsed.meta);
-    if (authError) return { envKey, target, error: authError };
+    const source = def.source?.(parsed.meta);
+    if (authError) return { envKey, target, source, error: authError };
     try {
-      return { envKey, target, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
+      return { envKey, target, source, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
     } catch (e) {
-      return { envKey, target, error: toScalerError(e, t.name) };
+      return { envKey, target, source, error: toScalerError(e, t.name) };
     }
   }
 
@@ -103,7 +110,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
       b = await build(obj, t, sources);
       pool.set(id, b);
     }
-    const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target };
+    const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target, ...(b.source ? { source: b.source } : {}) };
     if (!b.scaler) {
       if (pool.get(id) === b) pool.delete(id);
       return { ...base, sample: { ok: false, error: b.error!.message, code: b.error!.code } };

@@ -14,6 +14,8 @@ export interface TriggerReport {
   fallback: boolean;
   /** Consecutive failed samples (0 after a good one): KEDA's status.health numberOfFailures. */
   failures: number;
+  /** What the trigger reads (`query "…" at db:3306/orders`), when its metadata parsed. */
+  source?: string;
 }
 
 /** What one object came to in one tick; the shape of `plan --output json`'s entries (plus a few extras). */

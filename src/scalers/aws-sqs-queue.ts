@@ -1,9 +1,10 @@
 // `aws-sqs-queue`: visible (+ in-flight) (+ delayed) messages of one queue, from a single
 // GetQueueAttributes call. KEDA: pkg/scalers/aws_sqs_queue_scaler.go, pkg/scalers/aws/aws_common.go.
 import { ScalerError } from '../errors.js';
-import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
+import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws } from './aws/common.js';
+import type { FieldProblem, ParseResult, PodIdentity, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
-  bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, type ErrorContext, type Infer,
+  bool, int, networkError, parseSchema, problem, scalerError, string, type ErrorContext, type Infer,
 } from './schema.js';
 
 const TYPE = 'aws-sqs-queue';
@@ -14,17 +15,10 @@ export const schema = {
   activationQueueLength: int({ default: 0, min: 0, role: 'activation' }),
   scaleOnInFlight: bool({ default: true }),
   scaleOnDelayed: bool({ default: false }),
-  awsRegion: string({ from: ['triggerMetadata', 'authParams'] }),
-  awsEndpoint: string({ optional: true }),
-  identityOwner: oneOf(['pod', 'operator'], { optional: true }),
-  // Static credentials: authParams first, then KEDA's legacy metadata / FromEnv spellings.
-  awsAccessKeyID: string({ from: ['authParams', 'triggerMetadata', 'resolvedEnv'], aliases: ['awsAccessKeyId'], optional: true }),
-  awsSecretAccessKey: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
-  awsSessionToken: string({ from: ['authParams'], optional: true, secret: true }),
-  awsRoleArn: string({ from: ['authParams'], optional: true }),
+  ...awsSchema,
 };
 
-export type AwsSqsQueueMetadata = Infer<typeof schema>;
+export type AwsSqsQueueMetadata = Infer<typeof schema> & { pod?: PodIdentity };
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$|^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
@@ -40,32 +34,20 @@ function validate(meta: AwsSqsQueueMetadata): FieldProblem[] {
   } else if (!QUEUE_NAME.test(q)) {
     problems.push(problem('queueURL', `'queueURL' must be a queue URL or a queue name (letters, digits, - and _)`));
   }
-  if (meta.awsEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(meta.awsEndpoint)) {
-    problems.push(problem('awsEndpoint', `'awsEndpoint' must be an http(s) URL`));
-  }
-  if ((meta.awsAccessKeyID === undefined) !== (meta.awsSecretAccessKey === undefined)) {
-    problems.push(problem(meta.awsAccessKeyID === undefined ? 'awsAccessKeyID' : 'awsSecretAccessKey',
-      `'awsAccessKeyID' and 'awsSecretAccessKey' must be set together`));
-  }
-  if (meta.awsRoleArn !== undefined) {
-    problems.push(problem('awsRoleArn', `assuming a role ('awsRoleArn') is not supported yet; use static keys or the default credential chain`));
-  }
-  return problems;
+  return [...problems, ...validateAws(meta)];
 }
 
 export function parse(input: ScalerInput): ParseResult<AwsSqsQueueMetadata> {
-  return parseSchema(schema, input, validate);
+  const r = parseSchema(schema, input, validate);
+  return r.ok && input.podIdentity ? { ...r, meta: { ...r.meta, pod: input.podIdentity } } : r;
+}
+
+export function source(meta: AwsSqsQueueMetadata): string {
+  return `queue ${meta.queueURL.trim()}${meta.awsEndpoint ? ` via ${shownEndpoint(meta.awsEndpoint)}` : ''} ${describeIdentity(awsClientConfig(meta, meta.pod))}`;
 }
 
 export function target(meta: AwsSqsQueueMetadata): TriggerTarget {
   return { target: meta.queueLength, activationTarget: meta.activationQueueLength, unit: 'msgs' };
-}
-
-/** What an AWS client is built from (ScalerClients): static keys, or none for the SDK's default chain. */
-export interface AwsClientConfig {
-  region: string;
-  endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** The client surface the scaler needs (STYLE §6): two SQS calls; errors are the SDK's, as thrown. */
@@ -75,16 +57,6 @@ export interface SqsLike {
   destroy(): void;
 }
 
-export function clientConfig(meta: AwsSqsQueueMetadata): AwsClientConfig {
-  return {
-    region: meta.awsRegion,
-    endpoint: meta.awsEndpoint,
-    credentials: meta.awsAccessKeyID && meta.awsSecretAccessKey
-      ? { accessKeyId: meta.awsAccessKeyID, secretAccessKey: meta.awsSecretAccessKey, sessionToken: meta.awsSessionToken }
-      : undefined, // the SDK's default chain
-  };
-}
-
 export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' | 'scaleOnDelayed'>): string[] {
   const names = ['ApproximateNumberOfMessages'];
   if (meta.scaleOnInFlight) names.push('ApproximateNumberOfMessagesNotVisible');
@@ -92,11 +64,6 @@ export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' 
   return names;
 }
 
-const AUTH_ERRORS = new Set([
-  'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'AccessDenied',
-  'AccessDeniedException', 'ExpiredToken', 'ExpiredTokenException', 'IncompleteSignature',
-  'InvalidSecurity', 'MissingAuthenticationToken', 'CredentialsProviderError',
-]);
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
 
 export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
@@ -106,18 +73,15 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'client
   // Built at the first sample (the SDK loads then), kept for the next ones.
   let client: Promise<SqsLike> | undefined;
   const queue = meta.queueURL.trim();
-  const where = meta.awsEndpoint ? `${queue} via ${meta.awsEndpoint.replace(/\/\/[^@/]*@/, '//')}` : queue;
+  const where = meta.awsEndpoint ? `${queue} via ${shownEndpoint(meta.awsEndpoint)}` : queue;
   let queueUrl = /^https?:\/\//i.test(queue) ? queue : undefined;
 
   const classify = (e: unknown, signal: AbortSignal) => {
-    const name = String((e as { name?: unknown })?.name ?? '');
-    const code = String((e as { Code?: unknown })?.Code ?? '');
-    const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-    const text = (e as Error)?.message ?? String(e);
+    const { name, code, text, auth } = awsError(e);
     if (NOT_FOUND.has(name) || NOT_FOUND.has(code)) {
       return scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue ${where} does not exist`, 'queueURL');
     }
-    if (AUTH_ERRORS.has(name) || AUTH_ERRORS.has(code) || status === 401 || status === 403) {
+    if (auth) {
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `AWS rejected the credentials for ${where}: ${name}: ${text}`, 'awsAccessKeyID');
     }
     return networkError(ctx, e, where, signal)
@@ -129,7 +93,7 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'client
       let attrs: Record<string, string> | undefined;
       const names = attributesFor(meta);
       try {
-        client ??= deps.clients.sqs(clientConfig(meta));
+        client ??= deps.clients.sqs(awsClientConfig(meta, meta.pod));
         const sqs = await client;
         if (queueUrl === undefined) {
           queueUrl = await sqs.queueUrl(queue, signal);
@@ -160,5 +124,5 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'client
 }
 
 export const awsSqsQueue: ScalerDefinition<AwsSqsQueueMetadata> = {
-  type: TYPE, parse, target, create,
+  type: TYPE, parse, target, source, create,
 };

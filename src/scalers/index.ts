@@ -1,14 +1,20 @@
 // The scaler registry (STYLE §4): a typed literal map, keys = KEDA `type` = file names, sorted.
 import { ConfigError } from '../errors.js';
+import { awsS3 } from './aws-s3.js';
 import { awsSqsQueue } from './aws-sqs-queue.js';
 import { metricsApi } from './metrics-api.js';
+import { mongodb } from './mongodb.js';
+import { mysql } from './mysql.js';
 import { postgresql } from './postgresql.js';
 import { redis } from './redis.js';
 import type { ScalerDefinition } from './types.js';
 
 export const scalers = {
+  'aws-s3': awsS3,
   'aws-sqs-queue': awsSqsQueue,
   'metrics-api': metricsApi,
+  mongodb,
+  mysql,
   postgresql,
   redis,
 } satisfies Record<string, ScalerDefinition>;

@@ -166,4 +166,8 @@ export function create(meta: MetricsApiMetadata, deps: Pick<ScalerDeps, 'fetch'>
   };
 }
 
-export const metricsApi: ScalerDefinition<MetricsApiMetadata> = { type: TYPE, parse, target, create };
+export function source(meta: MetricsApiMetadata): string {
+  return `GET ${showUrl(new URL(meta.url))} at '${meta.valueLocation}'`;
+}
+
+export const metricsApi: ScalerDefinition<MetricsApiMetadata> = { type: TYPE, parse, target, source, create };

@@ -1,9 +1,10 @@
 // `redis` (lists): the length of `listName`, counted by key type as KEDA's Lua script does
 // (zset → ZCARD, set → SCARD, hash → HLEN, list/none → LLEN). KEDA: pkg/scalers/redis_scaler.go.
+import { isIP } from 'node:net';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
-  abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string,
+  abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError,
   type ErrorContext, type Infer,
 } from './schema.js';
 
@@ -14,18 +15,53 @@ export const schema = {
   listName: string({}),
   listLength: int({ default: 5, min: 1, role: 'target' }),
   activationListLength: int({ default: 0, min: 0, role: 'activation' }),
-  address: string({ from: CONN, optional: true }),
-  host: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true }),
-  port: int({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true, min: 1, max: 65535 }),
+  // KEDA's shared parser takes each of these singular or plural, comma-separated; a standalone
+  // Redis uses the first address (the cluster and sentinel variants use them all).
+  address: string({ from: CONN, optional: true, aliases: ['addresses'] }),
+  host: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true, aliases: ['hosts'] }),
+  port: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true, aliases: ['ports'] }),
   username: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true }),
   password: string({ from: ['triggerMetadata', 'resolvedEnv', 'authParams'], optional: true, secret: true }),
   databaseIndex: int({ default: 0, min: 0 }),
   enableTLS: bool({ optional: true }),
   tls: oneOf(['enable', 'disable'], { from: ['authParams'], optional: true }),
   unsafeSsl: bool({ default: false }),
+  // TLS material from a TriggerAuthentication, PEM text (KEDA: ca, cert, key, keyPassword).
+  ca: string({ from: ['authParams'], optional: true }),
+  cert: string({ from: ['authParams'], optional: true }),
+  key: string({ from: ['authParams'], optional: true, secret: true }),
+  keyPassword: string({ from: ['authParams'], optional: true, secret: true }),
 };
 
-export type RedisMetadata = Infer<typeof schema> & { endpoint: { host: string; port: number } };
+type Endpoint = { host: string; port: number };
+export type RedisMetadata = Infer<typeof schema> & { endpoint: Endpoint; endpoints: Endpoint[] };
+
+const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Every address, from `address(es)`, or `host(s)` paired with `port(s)`; a string says what is wrong. */
+function endpointsOf(meta: Infer<typeof schema>): Endpoint[] | FieldProblem {
+  if (meta.address !== undefined) {
+    const out: Endpoint[] = [];
+    for (const a of list(meta.address)) {
+      const e = splitAddress(a);
+      if (!e) return problem('address', `'address' must be host:port (or a comma-separated list of them), got '${a}'`);
+      out.push(e);
+    }
+    return out.length ? out : problem('address', `'address' is empty`);
+  }
+  const hosts = list(meta.host);
+  const ports = list(meta.port);
+  if (!hosts.length) return problem('address', `set 'address' (host:port), or 'host' and 'port'`);
+  if (!ports.length) return problem('port', `'port' is required with 'host'`);
+  if (hosts.length !== ports.length) return problem('port', `${hosts.length} host(s) but ${ports.length} port(s): each host needs its port`);
+  const out: Endpoint[] = [];
+  for (let i = 0; i < hosts.length; i++) {
+    const port = Number(ports[i]);
+    if (!/^\d{1,5}$/.test(ports[i]) || port < 1 || port > 65535) return problem('port', `'${ports[i]}' is not a port (1-65535)`);
+    out.push({ host: hosts[i], port });
+  }
+  return out;
+}
 
 /** Splits `host:port` (or `[v6]:port`). */
 function splitAddress(address: string): { host: string; port: number } | undefined {
@@ -36,12 +72,10 @@ function splitAddress(address: string): { host: string; port: number } | undefin
 
 function validate(meta: Infer<typeof schema>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (meta.address !== undefined && !splitAddress(meta.address)) {
-    problems.push(problem('address', `'address' must be host:port`));
-  }
-  if (meta.address === undefined) {
-    if (meta.host === undefined) problems.push(problem('address', `set 'address' (host:port), or 'host' and 'port'`));
-    else if (meta.port === undefined) problems.push(problem('port', `'port' is required with 'host'`));
+  const e = endpointsOf(meta);
+  if (!Array.isArray(e)) problems.push(e);
+  if ((meta.cert === undefined) !== (meta.key === undefined)) {
+    problems.push(problem(meta.cert === undefined ? 'cert' : 'key', `the client certificate needs both 'cert' and 'key'`));
   }
   if (meta.enableTLS !== undefined && meta.tls !== undefined) {
     problems.push(problem('enableTLS', `set TLS either with metadata 'enableTLS' or authentication parameter 'tls', not both`));
@@ -52,9 +86,13 @@ function validate(meta: Infer<typeof schema>): FieldProblem[] {
 export function parse(input: ScalerInput): ParseResult<RedisMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
-  const endpoint = (r.meta.address !== undefined ? splitAddress(r.meta.address) : undefined)
-    ?? { host: r.meta.host as string, port: r.meta.port as number };
-  return { ok: true, meta: { ...r.meta, endpoint }, warnings: r.warnings };
+  const endpoints = endpointsOf(r.meta) as Endpoint[];
+  const warnings = endpoints.length > 1 ? [...r.warnings, `${endpoints.length} addresses given: a standalone redis reads the first, ${endpoints[0].host}:${endpoints[0].port}`] : r.warnings;
+  return { ok: true, meta: { ...r.meta, endpoint: endpoints[0], endpoints }, warnings };
+}
+
+export function source(meta: RedisMetadata): string {
+  return `list '${meta.listName}' at ${meta.endpoint.host}:${meta.endpoint.port}${meta.databaseIndex ? ` db ${meta.databaseIndex}` : ''}`;
 }
 
 export function target(meta: RedisMetadata): TriggerTarget {
@@ -82,7 +120,13 @@ function options(meta: RedisMetadata): RedisOptions {
     username: meta.username,
     password: meta.password,
     db: meta.databaseIndex,
-    tls: tls ? { rejectUnauthorized: !meta.unsafeSsl, servername: meta.endpoint.host } : undefined,
+    tls: tls ? {
+      rejectUnauthorized: !meta.unsafeSsl,
+      // SNI carries host names only (an IP there is refused by TLS); the certificate is still checked against it.
+      ...(isIP(meta.endpoint.host) ? {} : { servername: meta.endpoint.host }),
+      ...(meta.ca ? { ca: meta.ca } : {}),
+      ...(meta.cert ? { cert: meta.cert, key: meta.key, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}) } : {}),
+    } : undefined,
     lazyConnect: true,
     // Fail fast: no reconnect loop, no queued commands waiting for a connection.
     retryStrategy: () => null,
@@ -93,7 +137,7 @@ function options(meta: RedisMetadata): RedisOptions {
 }
 
 export function create(meta: RedisMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
-  const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password] };
+  const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password, meta.key, meta.keyPassword] };
   const where = `${meta.endpoint.host}:${meta.endpoint.port}`;
   // The last error the client emitted: ioredis rejects with a bare "Connection is closed." otherwise.
   let lastError: unknown;
@@ -118,6 +162,8 @@ export function create(meta: RedisMetadata, deps: Pick<ScalerDeps, 'clients'>, t
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
     }
     if (/Command timed out/i.test(text)) return scalerError(ctx, 'SCALER_TIMEOUT', `command timed out at ${where}`);
+    const tls = tlsError(ctx, cause, where, 'ca');
+    if (tls) return tls;
     return networkError(ctx, cause, where, signal)
       ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading '${meta.listName}' from ${where} failed: ${text}`);
   };
@@ -154,4 +200,4 @@ export function create(meta: RedisMetadata, deps: Pick<ScalerDeps, 'clients'>, t
   };
 }
 
-export const redis: ScalerDefinition<RedisMetadata> = { type: TYPE, parse, target, create };
+export const redis: ScalerDefinition<RedisMetadata> = { type: TYPE, parse, target, source, create };

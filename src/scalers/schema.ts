@@ -243,12 +243,14 @@ export type ScalerErrorCode =
   | 'SCALER_NON_NUMERIC'
   | 'SCALER_VALUE_NOT_FOUND'
   | 'SCALER_QUEUE_NOT_FOUND'
+  | 'SCALER_BUCKET_NOT_FOUND'
   | 'SCALER_DATABASE_NOT_FOUND'
   | 'SCALER_WRONG_TYPE'
   | 'SCALER_MISSING_ATTRIBUTE'
   | 'SCALER_HTTP_STATUS'
   | 'SCALER_INVALID_RESPONSE'
   | 'SCALER_QUERY_FAILED'
+  | 'SCALER_TLS_FAILED'
   | 'SCALER_UNAVAILABLE';
 
 export interface ErrorContext {
@@ -294,6 +296,17 @@ function systemText(s: SystemError): string {
   return at ? `${s.code} ${at}` : s.code;
 }
 
+/** Node's TLS verification and handshake failures (the code on the error, or in its message). */
+const TLS_CODE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_[A-Z_]+|ERR_OSSL_[A-Z_]+)$/;
+
+/** A TLS failure as a ScalerError naming `field` (where the CA or the certificate comes from), or undefined. */
+export function tlsError(ctx: ErrorContext, e: unknown, where: string, field: string): ScalerError | undefined {
+  const code = String((e as { code?: unknown })?.code ?? '');
+  const text = (e as Error)?.message ?? String(e);
+  if (!TLS_CODE.test(code) && !/certificate|SSL routines|tlsv1 alert|handshake/i.test(text)) return undefined;
+  return scalerError(ctx, 'SCALER_TLS_FAILED', `TLS with ${where} failed: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`, field);
+}
+
 /**
  * Maps transport failures shared by every client (refused, DNS, timeout, abort) to a ScalerError,
  * or returns undefined when `e` is something else. `where` names the address (already masked).
@@ -330,4 +343,34 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
   });
+}
+
+/** A query as `plan` shows it: whitespace collapsed, at most 120 characters. */
+export function shownQuery(query: string): string {
+  const q = query.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(q.length > 120 ? `${q.slice(0, 119)}…` : q);
+}
+
+const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * The one value a SQL query returned (its first row's first column), as KEDA's
+ * `QueryRow().Scan(&float64)` takes it: a number, a bigint, a numeric string (DECIMAL); no row,
+ * NULL or anything else is an error naming the `query` field.
+ */
+export function sqlValue(ctx: ErrorContext, row: readonly unknown[] | undefined): number {
+  if (row === undefined) throw scalerError(ctx, 'SCALER_NON_NUMERIC', 'query returned no rows', 'query');
+  const cell = row[0];
+  let value: number;
+  if (typeof cell === 'number') value = cell;
+  else if (typeof cell === 'bigint') value = Number(cell);
+  else if (typeof cell === 'string' && NUMBER.test(cell)) value = Number(cell);
+  else if (cell === null || cell === undefined) {
+    throw scalerError(ctx, 'SCALER_NON_NUMERIC', 'query returned NULL; wrap it in COALESCE(…, 0)', 'query');
+  } else {
+    const shown = typeof cell === 'string' ? JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell) : typeof cell;
+    throw scalerError(ctx, 'SCALER_NON_NUMERIC', `query returned ${shown}, not a number`, 'query');
+  }
+  if (!Number.isFinite(value)) throw scalerError(ctx, 'SCALER_NON_NUMERIC', `query returned ${value}, not a finite number`, 'query');
+  return value;
 }

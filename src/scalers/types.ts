@@ -1,6 +1,10 @@
 // The scaler contract (STYLE §2–3): pure `parse` of KEDA metadata, then `create` → `sample()`.
 import type { ScalerError } from '../errors.js';
-import type { AwsClientConfig, SqsLike } from './aws-sqs-queue.js';
+import type { S3Like } from './aws-s3.js';
+import type { SqsLike } from './aws-sqs-queue.js';
+import type { AwsClientConfig } from './aws/common.js';
+import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
+import type { MysqlClientConfig, MysqlLike } from './mysql.js';
 import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
 import type { RedisClientOptions, RedisLike } from './redis.js';
 
@@ -15,6 +19,15 @@ export interface ScalerInput {
   authParams: Record<string, string>;
   /** Environment used for `<key>FromEnv` lookups (KEDA reads the target container's env; gitscale its own). */
   env: Record<string, string | undefined>;
+  /** The TriggerAuthentication's `spec.podIdentity`, when it has one (KEDA passes it beside authParams). */
+  podIdentity?: PodIdentity;
+}
+
+/** KEDA's `spec.podIdentity` (provider aws: gitscale's own identity, optionally a role assumed on top of it). */
+export interface PodIdentity {
+  provider: string;
+  roleArn?: string;
+  externalId?: string;
 }
 
 /** One problem in a trigger's metadata, naming the field. */
@@ -54,10 +67,13 @@ export interface Scaler {
  * only cli/ makes real ones (src/cli/scaler-clients.ts), and tests use the same against real servers.
  */
 export interface ScalerClients {
+  mongodb(config: MongodbClientConfig): MongodbLike;
+  mysql(config: MysqlClientConfig): MysqlLike;
   postgresql(config: PostgresqlClientConfig): PoolLike;
   redis(options: RedisClientOptions): RedisLike;
   /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
   sqs(config: AwsClientConfig): Promise<SqsLike>;
+  s3(config: AwsClientConfig): Promise<S3Like>;
 }
 
 export interface ScalerDeps {
@@ -73,6 +89,8 @@ export interface ScalerDefinition<M = any> {
   type: string;
   parse(input: ScalerInput): ParseResult<M>;
   target(meta: M): TriggerTarget;
+  /** What the trigger reads, for `plan` and logs, without any secret: `query "…" at db:3306/orders`. */
+  source?(meta: M): string;
   /** `triggerName` is used in error messages. */
   create(meta: M, deps: ScalerDeps, triggerName: string): Scaler;
 }

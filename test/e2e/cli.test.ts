@@ -138,7 +138,10 @@ describe('gitscale plan', () => {
     const plan = JSON.parse(r.stdout);
     expect(plan.objects).toHaveLength(1);
     expect(plan.objects[0]).toMatchObject({ namespace: 'default', name: 'c', current: 0, desired: 4, route: 'commit' });
-    expect(plan.objects[0].triggers).toEqual([{ type: 'redis', name: 'redis', value: 20, target: 5, active: true, error: null }]);
+    expect(plan.objects[0].triggers).toEqual([{ type: 'redis', name: 'redis', source: `list '${list}' at ${servers.REDIS_ADDRESS}`, value: 20, target: 5, active: true, error: null }]);
+    // The text form says what each trigger read, too.
+    const text = await gitscale(['plan', '--config', config]);
+    expect(text.stdout).toContain(`trigger redis — list '${list}' at ${servers.REDIS_ADDRESS}: value 20, target 5, active`);
     expect(plan.objects[0].diff).toContain('--- a/c.yaml\n+++ b/c.yaml\n');
     expect(plan.objects[0].diff).toContain('-  replicas: 0 # gitscale\n+  replicas: 4 # gitscale\n');
     expect(await log(bare)).toEqual(['initial']);

@@ -3,8 +3,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { attributesFor, awsSqsQueue } from '../../src/scalers/aws-sqs-queue.js';
-import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
+import { attributesFor, awsSqsQueue, type AwsSqsQueueMetadata } from '../../src/scalers/aws-sqs-queue.js';
+import { awsClientConfig, type AwsClientConfig } from '../../src/scalers/aws/common.js';
+import type { PodIdentity, RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
 import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
 
@@ -154,5 +155,111 @@ describe('aws-sqs-queue against canned AWS answers', () => {
     await answer(`${path}/`, 200, { Attributes: { ApproximateNumberOfMessages: '3' } });
     const e = await expectScalerError(sample(input(meta(url, { awsEndpoint: `${env.METRICS_URL}${path}` }), creds), 'attrs'), 'SCALER_MISSING_ATTRIBUTE', 'attrs');
     expect(e.message).toContain('ApproximateNumberOfMessagesNotVisible');
+  });
+});
+
+// KEDA's TestSQSParseMetadata table (testAWSSQSMetadata in pkg/scalers/aws_sqs_queue_scaler_test.go),
+// row for row, in KEDA's order: every row must parse (or fail) as KEDA's parseAwsSqsQueueMetadata does.
+// KEDA's PodIdentityProviderNone is no podIdentity here (src/config/trigger-auth.ts maps `none` to
+// undefined). KEDA's table asserts only isError; `want` adds the values KEDA's typed config gives
+// those rows, and `identity` what KEDA's GetAwsAuthorization picks (awsClientConfig here).
+describe("KEDA's TestSQSParseMetadata table", () => {
+  const properQueueURL = 'https://sqs.eu-west-1.amazonaws.com/account_id/DeleteArtifactQ';
+  const improperQueueURL1 = 'https://sqs.eu-west-1.amazonaws.com/account_id';
+  const improperQueueURL2 = 'https://sqs.eu-west-1.amazonaws.com';
+  const simpleQueueURL = 'my-queue';
+  const roleArn = 'none';
+  const externalId = 'test-external-id';
+  const accessKeyID = 'none';
+  const secretAccessKey = 'none';
+  const sessionToken = 'none';
+  const emptyEnv: Record<string, string> = {};
+  const resolvedEnv = { QUEUE_URL: properQueueURL };
+  const authentication = { awsAccessKeyId: accessKeyID, awsSecretAccessKey: secretAccessKey };
+  const base = { queueURL: properQueueURL, queueLength: '1', awsRegion: 'eu-west-1' };
+  const keys = { credentials: { accessKeyId: accessKeyID, secretAccessKey } };
+  const own = {}; // gitscale's own identity: no keys, no role
+
+  interface Row {
+    comment: string;
+    metadata: Record<string, string>;
+    authParams: Record<string, string>;
+    env: Record<string, string>;
+    podIdentity?: PodIdentity;
+    isError: boolean;
+    /** The fields gitscale's errors name (KEDA's table checks only that there is an error). */
+    errorOn?: string[];
+    want?: Partial<AwsSqsQueueMetadata>;
+    identity?: Pick<AwsClientConfig, 'credentials' | 'assumeRole'>;
+  }
+
+  const rows: Row[] = [
+    { comment: 'metadata empty', metadata: {}, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['queueURL', 'awsRegion'] },
+    { comment: 'properly formed queue and region', metadata: base, authParams: authentication, env: emptyEnv, isError: false,
+      want: { queueURL: properQueueURL, queueLength: 1, activationQueueLength: 0, awsRegion: 'eu-west-1', awsEndpoint: undefined, scaleOnInFlight: true, scaleOnDelayed: false },
+      identity: keys },
+    { comment: 'properly formed queue and region with custom endpoint', metadata: { ...base, awsEndpoint: 'http://localhost:4566' },
+      authParams: authentication, env: emptyEnv, isError: false, want: { queueLength: 1, awsEndpoint: 'http://localhost:4566' }, identity: keys },
+    { comment: 'improperly formed queue, missing queueName', metadata: { ...base, queueURL: improperQueueURL1 }, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['queueURL'] },
+    { comment: 'improperly formed queue, missing path', metadata: { ...base, queueURL: improperQueueURL2 }, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['queueURL'] },
+    { comment: 'properly formed queue, empty region', metadata: { ...base, awsRegion: '' }, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['awsRegion'] },
+    { comment: 'properly formed queue, integer queueLength', metadata: base, authParams: authentication, env: emptyEnv, isError: false,
+      want: { queueLength: 1 }, identity: keys },
+    { comment: 'invalid integer value for queueLength', metadata: { ...base, queueLength: 'a' }, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['queueLength'] },
+    { comment: 'properly formed queue, integer activationQueueLength', metadata: { ...base, activationQueueLength: '1' }, authParams: authentication, env: emptyEnv,
+      isError: false, want: { queueLength: 1, activationQueueLength: 1 }, identity: keys },
+    { comment: 'invalid integer value for activationQueueLength', metadata: { ...base, activationQueueLength: 'a' }, authParams: authentication, env: emptyEnv, isError: true, errorOn: ['activationQueueLength'] },
+    { comment: 'with AWS static credentials from TriggerAuthentication', metadata: base,
+      authParams: { awsAccessKeyId: accessKeyID, awsSecretAccessKey: secretAccessKey }, env: emptyEnv, isError: false,
+      want: { awsAccessKeyID: accessKeyID, awsSecretAccessKey: secretAccessKey, awsSessionToken: undefined }, identity: keys },
+    { comment: 'with AWS temporary credentials from TriggerAuthentication', metadata: base,
+      authParams: { awsAccessKeyId: accessKeyID, awsSecretAccessKey: secretAccessKey, awsSessionToken: sessionToken }, env: emptyEnv, isError: false,
+      want: { awsSessionToken: sessionToken }, identity: { credentials: { accessKeyId: accessKeyID, secretAccessKey, sessionToken } } },
+    // KEDA: awsAccessKeyID not found; gitscale: the key and the secret must be set together.
+    { comment: 'with AWS static credentials from TriggerAuthentication, missing Access Key Id', metadata: base,
+      authParams: { awsAccessKeyId: '', awsSecretAccessKey: secretAccessKey }, env: emptyEnv, isError: true, errorOn: ['awsAccessKeyID'] },
+    { comment: 'with AWS temporary credentials from TriggerAuthentication, missing Secret Access Key', metadata: base,
+      authParams: { awsAccessKeyId: accessKeyID, awsSecretAccessKey: '' }, env: emptyEnv, isError: true, errorOn: ['awsSecretAccessKey'] },
+    { comment: 'with AWS temporary credentials from TriggerAuthentication, missing Access Key Id', metadata: base,
+      authParams: { awsAccessKeyId: '', awsSecretAccessKey: secretAccessKey, awsSessionToken: sessionToken }, env: emptyEnv, isError: true, errorOn: ['awsAccessKeyID'] },
+    { comment: 'with AWS static credentials from TriggerAuthentication, missing Secret Access Key', metadata: base,
+      authParams: { awsAccessKeyId: accessKeyID, awsSecretAccessKey: '', awsSessionToken: sessionToken }, env: emptyEnv, isError: true, errorOn: ['awsSecretAccessKey'] },
+    { comment: 'with AWS Role from Pod Identity', metadata: base, authParams: {}, env: emptyEnv,
+      podIdentity: { provider: 'aws', roleArn }, isError: false, identity: { assumeRole: { roleArn } } },
+    { comment: 'with AWS Role and External ID from Pod Identity', metadata: base, authParams: {}, env: emptyEnv,
+      podIdentity: { provider: 'aws', roleArn, externalId }, isError: false, identity: { assumeRole: { roleArn, externalId } } },
+    { comment: 'with AWS Role assigned on KEDA operator itself', metadata: { ...base, identityOwner: 'operator' },
+      authParams: { awsAccessKeyId: '', awsSecretAccessKey: '' }, env: emptyEnv, isError: false, want: { identityOwner: 'operator' }, identity: own },
+    // KEDA ignores awsRoleArn (and keys) under identityOwner: operator, so "none" is never looked at.
+    { comment: 'with AWS Role assigned on KEDA operator itself (deprecated path)', metadata: { ...base, identityOwner: 'operator' },
+      authParams: { awsRoleArn: roleArn, awsAccessKeyId: '', awsSecretAccessKey: '' }, env: emptyEnv, isError: false, identity: own },
+    { comment: 'properly formed queue and region', metadata: { ...base, queueURL: simpleQueueURL }, authParams: authentication, env: emptyEnv,
+      isError: false, want: { queueURL: simpleQueueURL, scaleOnInFlight: true }, identity: keys },
+    { comment: 'properly formed queue and region', metadata: { ...base, queueURL: simpleQueueURL, scaleOnInFlight: 'false' }, authParams: authentication,
+      env: emptyEnv, isError: false, want: { queueURL: simpleQueueURL, scaleOnInFlight: false }, identity: keys },
+    { comment: 'properly formed queue and region', metadata: { ...base, queueURL: simpleQueueURL, scaleOnInFlight: 'true' }, authParams: authentication,
+      env: emptyEnv, isError: false, want: { queueURL: simpleQueueURL, scaleOnInFlight: true }, identity: keys },
+    { comment: 'properly formed queue loaded from env', metadata: { queueURLFromEnv: 'QUEUE_URL', queueLength: '1', awsRegion: 'eu-west-1' },
+      authParams: authentication, env: resolvedEnv, isError: false, want: { queueURL: properQueueURL }, identity: keys },
+    { comment: 'missing queue url from both queueURL and queueURLFromEnv', metadata: { queueLength: '1', awsRegion: 'eu-west-1' },
+      authParams: authentication, env: emptyEnv, isError: true, errorOn: ['queueURL'] },
+    { comment: 'empty QUEUE_URL env value', metadata: { queueURLFromEnv: 'QUEUE_URL', queueLength: '1', awsRegion: 'eu-west-1' },
+      authParams: authentication, env: { QUEUE_URL: '' }, isError: true, errorOn: ['queueURLFromEnv'] },
+    { comment: "with External ID but missing Role ARN (still valid, just won't use external ID)", metadata: base, authParams: {}, env: emptyEnv,
+      podIdentity: { provider: 'aws', externalId }, isError: false, identity: own },
+  ];
+
+  it('has all 27 of KEDA\'s rows', () => expect(rows).toHaveLength(27));
+
+  it.each(rows)('#%# $comment', ({ metadata, authParams, env, podIdentity, isError, errorOn, want, identity }) => {
+    const r = awsSqsQueue.parse({ ...input(metadata, authParams, env), ...(podIdentity ? { podIdentity } : {}) });
+    expect(r.ok ? 'parsed' : `errors: ${JSON.stringify(r.errors)}`).toEqual(isError ? expect.stringMatching(/^errors: /) : 'parsed');
+    if (!r.ok) return void (errorOn && expect(r.errors.map((e) => e.field)).toEqual(errorOn));
+    if (want) expect(r.meta).toMatchObject(want);
+    if (identity) {
+      const c = awsClientConfig(r.meta, r.meta.pod);
+      expect({ credentials: c.credentials, assumeRole: c.assumeRole }).toEqual(identity);
+      expect(c.region).toBe('eu-west-1');
+    }
   });
 });

@@ -42,6 +42,7 @@ describe('postgresql parse', () => {
     { name: 'bad float', input: input({ query: 'q', targetQueryValue: 'ten', ...keys }), wantFields: ['targetQueryValue'] },
     { name: 'no connection and no keys', input: input({ query: 'q', targetQueryValue: '1' }), wantFields: ['host', 'port', 'userName', 'dbName', 'sslmode'] },
     { name: 'bad sslmode', input: input({ query: 'q', targetQueryValue: '1', ...keys, sslmode: 'on' }), wantFields: ['sslmode'] },
+    { name: 'hosts and ports that do not pair', input: input({ query: 'q', targetQueryValue: '1', ...keys, host: 'a,b,c', port: '1,2' }), wantFields: ['port'] },
     { name: 'bad connection string', input: input({ query: 'q', targetQueryValue: '1' }, { connection: 'host=db password=secret-value port=x' }), wantFields: ['connection'] },
   ])('$name', ({ input: i, wantFields }) => {
     const r = postgresql.parse(i);
@@ -58,6 +59,11 @@ describe('postgresql parse', () => {
     { name: 'quoted value with escapes', input: `host=h password='a b\\'c'`, want: { host: 'h', password: "a b'c", port: 5432, sslmode: 'prefer' } },
     { name: 'spaces around =', input: 'host = h port = 1', want: { host: 'h', port: 1 } },
     { name: 'unterminated quote', input: `host='h`, want: 'not a valid key=value connection string' },
+    { name: 'several hosts, one port for all (libpq)', input: 'host=h1,h2 port=6432', want: { host: 'h1', port: 6432, hosts: [{ host: 'h1', port: 6432 }, { host: 'h2', port: 6432 }] } },
+    { name: 'several hosts, a port each', input: 'host=h1,h2 port=1,2', want: { hosts: [{ host: 'h1', port: 1 }, { host: 'h2', port: 2 }] } },
+    { name: 'several hosts, no port', input: 'host=h1,h2', want: { hosts: [{ host: 'h1', port: 5432 }, { host: 'h2', port: 5432 }] } },
+    { name: 'several hosts in a URI', input: 'postgresql://app@h1:5433,h2/orders', want: { user: 'app', database: 'orders', hosts: [{ host: 'h1', port: 5433 }, { host: 'h2', port: 5432 }] } },
+    { name: 'ports that do not match the hosts', input: 'host=h1,h2,h3 port=1,2', want: 'could not match 2 port numbers to 3 hosts' },
   ])('parseConnection: $name', ({ input: text, want }) => {
     const got = parseConnection(text);
     if (typeof want === 'string') expect(got).toBe(want);
@@ -158,5 +164,17 @@ describe('postgresql against postgres', () => {
           await s.close();
         }
       })(), 'SCALER_TIMEOUT', 'slow');
+  });
+
+  it('several hosts: the first that accepts a connection serves (libpq); none: one error naming them all', async () => {
+    const down = await freePort();
+    expect(await sample(server('SELECT 11', { host: `127.0.0.1,${env.PG_HOST}`, port: `${down},${env.PG_PORT}` }))).toEqual({ value: 11, active: true });
+    const conn = `host=127.0.0.1,${env.PG_HOST} port=${down},${env.PG_PORT} user=${env.PG_USER} password='${env.PG_PASSWORD}' dbname=${env.PG_DB} sslmode=disable`;
+    expect(await sample(input({ query: 'SELECT 12', targetQueryValue: '1' }, { connection: conn }))).toEqual({ value: 12, active: true });
+    const down2 = await freePort();
+    const e = await expectScalerError(sample(server('SELECT 1', { host: '127.0.0.1,127.0.0.1', port: `${down},${down2}` }), 'nohost'), 'SCALER_CONNECTION_REFUSED', 'nohost', [env.PG_PASSWORD]);
+    expect(e.message).toContain(`no host answered (127.0.0.1:${down}, 127.0.0.1:${down2})`);
+    // A host that answers and refuses the password is not skipped: libpq stops there too.
+    await expectScalerError(sample({ ...server('SELECT 1', { host: `${env.PG_HOST},127.0.0.1`, port: `${env.PG_PORT},${down}` }), authParams: { password: 'wrong-Pw-123' } }, 'auth'), 'SCALER_AUTH_FAILED', 'auth', ['wrong-Pw-123']);
   });
 });

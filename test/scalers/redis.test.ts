@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redis } from '../../src/scalers/redis.js';
@@ -24,6 +25,9 @@ describe('redis parse', () => {
     { name: 'targets', input: input({ listName: 'q', address: 'a:1', listLength: '10', activationListLength: '3', databaseIndex: '2' }),
       want: { listLength: 10, activationListLength: 3, databaseIndex: 2 } },
     { name: 'tls from authParams', input: input({ listName: 'q', address: 'a:1' }, { tls: 'enable' }), want: { tls: 'enable' } },
+    { name: 'addresses (plural, comma-separated): the first one', input: input({ listName: 'q', addresses: 'a:1, b:2' }), want: { endpoint: { host: 'a', port: 1 }, endpoints: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }] } },
+    { name: 'hosts and ports, paired', input: input({ listName: 'q', hosts: 'a,b', ports: '1,2' }), want: { endpoint: { host: 'a', port: 1 }, endpoints: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }] } },
+    { name: 'TLS material from authParams', input: input({ listName: 'q', address: 'a:1', enableTLS: 'true' }, { ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM', keyPassword: 'kp' }), want: { ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM', keyPassword: 'kp' } },
   ])('$name', ({ input: i, want }) => {
     const r = redis.parse(i);
     expect(r.ok && r.meta).toMatchObject(want);
@@ -37,6 +41,10 @@ describe('redis parse', () => {
     { name: 'bad int', input: input({ listName: 'q', address: 'a:1', listLength: 'five' }), wantFields: ['listLength'] },
     { name: 'listLength 0', input: input({ listName: 'q', address: 'a:1', listLength: '0' }), wantFields: ['listLength'] },
     { name: 'both TLS settings', input: input({ listName: 'q', address: 'a:1', enableTLS: 'true' }, { tls: 'enable' }), wantFields: ['enableTLS'] },
+    { name: 'more hosts than ports', input: input({ listName: 'q', hosts: 'a,b', ports: '1' }), wantFields: ['port'] },
+    { name: 'a port that is not one', input: input({ listName: 'q', host: 'a', port: 'six' }), wantFields: ['port'] },
+    { name: 'one bad address in the list', input: input({ listName: 'q', addresses: 'a:1,b' }), wantFields: ['address'] },
+    { name: 'a client certificate without its key', input: input({ listName: 'q', address: 'a:1' }, { cert: 'CERT PEM' }), wantFields: ['key'] },
   ])('$name', ({ input: i, wantFields }) => {
     const r = redis.parse(i);
     expect(!r.ok && r.errors.map((e) => e.field)).toEqual(wantFields);
@@ -136,5 +144,44 @@ describe('redis against redis-server', () => {
     } finally {
       await s.close();
     }
+  });
+
+  describe('over TLS (the server requires a client certificate)', () => {
+    const pem = (f: string) => readFileSync(f, 'utf8');
+    const tlsInput = (auth: Record<string, string>, extra: Record<string, string> = {}) => input({ listName: tlsList, address: env.REDIS_TLS_ADDRESS, enableTLS: 'true', ...extra }, auth);
+    let tlsList = '';
+    beforeAll(async () => {
+      tlsList = `tls-${Math.random().toString(36).slice(2)}`;
+      const c = new Redis({ host: '127.0.0.1', port: Number(env.REDIS_TLS_ADDRESS.split(':')[1]), tls: { ca: pem(env.REDIS_TLS_CA_FILE), cert: pem(env.REDIS_TLS_CERT_FILE), key: pem(env.REDIS_TLS_KEY_FILE) } });
+      await c.rpush(tlsList, 'a', 'b', 'c');
+      await c.quit();
+    });
+
+    it('with the CA and a client certificate: the value', async () => {
+      expect(await sample(tlsInput({ ca: pem(env.REDIS_TLS_CA_FILE), cert: pem(env.REDIS_TLS_CERT_FILE), key: pem(env.REDIS_TLS_KEY_FILE) }))).toEqual({ value: 3, active: true });
+    });
+
+    it('tls: enable from authParams, and an encrypted key with keyPassword', async () => {
+      const i = input({ listName: tlsList, address: env.REDIS_TLS_ADDRESS }, { tls: 'enable', ca: pem(env.REDIS_TLS_CA_FILE), cert: pem(env.REDIS_TLS_CERT_FILE), key: pem(env.REDIS_TLS_ENCRYPTED_KEY_FILE), keyPassword: env.REDIS_TLS_KEY_PASSWORD });
+      expect(await sample(i)).toEqual({ value: 3, active: true });
+    });
+
+    it('unsafeSsl: the server certificate unchecked (no CA given)', async () => {
+      expect(await sample(tlsInput({ cert: pem(env.REDIS_TLS_CERT_FILE), key: pem(env.REDIS_TLS_KEY_FILE) }, { unsafeSsl: 'true' }))).toEqual({ value: 3, active: true });
+    });
+
+    it('an unknown CA is a TLS error naming the field, never a secret', async () => {
+      const key = pem(env.REDIS_TLS_KEY_FILE);
+      const e = await expectScalerError(sample(tlsInput({ cert: pem(env.REDIS_TLS_CERT_FILE), key }), 'untrusted'), 'SCALER_TLS_FAILED', 'untrusted', [key]);
+      expect(e.message).toMatch(/certificate/i);
+      expect(e.data.field).toBe('ca');
+    });
+
+    it('without a client certificate the server refuses the handshake: a clear error', async () => {
+      const e = await sample(tlsInput({ ca: pem(env.REDIS_TLS_CA_FILE) }), 'nocert').then(() => undefined, (x: Error) => x);
+      expect(e).toBeDefined();
+      expect(['SCALER_TLS_FAILED', 'SCALER_UNAVAILABLE']).toContain((e as { code?: string }).code);
+      expect(String(e)).toMatch(/trigger 'nocert' \(redis\)/);
+    });
   });
 });

@@ -67,7 +67,7 @@ describe('scaler registry', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
-    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-sqs-queue, metrics-api, postgresql, redis`);
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, metrics-api, mongodb, mysql, postgresql, redis`);
   });
 
   it.each([

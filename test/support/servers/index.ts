@@ -1,8 +1,11 @@
 // Every server the suite needs. Each start function fails loudly if its server cannot run here.
+import { startFerretdb } from './ferretdb.js';
 import { startGitHttp } from './git-http.js';
 import { startGitea } from './gitea.js';
 import { startKube } from './kube.js';
+import { startMariadb } from './mariadb.js';
 import { startMetrics } from './metrics.js';
+import { startMoto } from './moto.js';
 import { startPostgres } from './postgres.js';
 import { startRedis } from './redis.js';
 import { startSqs } from './sqs.js';
@@ -10,10 +13,13 @@ import type { StartServer } from './types.js';
 export type { Started } from './types.js';
 
 export const servers: Record<string, StartServer> = {
+  ferretdb: startFerretdb,
   git: startGitHttp,
   gitea: startGitea,
   kube: startKube,
+  mariadb: startMariadb,
   metrics: startMetrics,
+  moto: startMoto,
   postgres: startPostgres,
   redis: startRedis,
   sqs: startSqs,

@@ -1,0 +1,114 @@
+// `mongodb` against a real MongoDB wire-protocol server (FerretDB, built from the Go module proxy
+// by the test environment, with SCRAM authentication on): KEDA's metadata, countDocuments with an
+// Extended JSON filter, activation, and each failure a clear error without a secret.
+import { MongoClient } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { scalerDeps } from '../../src/cli/scaler-clients.js';
+import { mongodb } from '../../src/scalers/mongodb.js';
+import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
+import { freePort } from '../support/servers/spawn.js';
+import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+
+const env = inject('servers');
+const sample = (i: ScalerInput, trigger = 'jobs'): Promise<RawSample> => sampleOnce(mongodb, i, trigger, 20_000);
+const collection = `jobs_${randomBytes(4).toString('hex')}`;
+/** Separate keys pointing at the test server; the password from authParams. */
+const keys = (query: string, extra: Record<string, string> = {}): ScalerInput => input(
+  { dbName: env.MONGODB_DATABASE, collection, query, queryValue: '5', host: env.MONGODB_HOST, port: env.MONGODB_PORT, username: env.MONGODB_USER, ...extra },
+  { password: env.MONGODB_PASSWORD },
+);
+
+let admin: MongoClient;
+beforeAll(async () => {
+  admin = await new MongoClient(env.MONGODB_URI).connect();
+  const docs = [
+    ...Array.from({ length: 7 }, (_, i) => ({ status: 'queued', n: i, at: new Date(Date.UTC(2026, 11, 1 + i)) })),
+    ...Array.from({ length: 3 }, (_, i) => ({ status: 'done', n: 10 + i, at: new Date(Date.UTC(2026, 10, 1)) })),
+  ];
+  await admin.db(env.MONGODB_DATABASE).collection(collection).insertMany(docs);
+});
+afterAll(async () => {
+  await admin?.close();
+});
+
+describe('mongodb parse', () => {
+  it('KEDA keys: dbName, collection, query, queryValue; the connection from the separate keys', () => {
+    const r = mongodb.parse(input({ dbName: 'shop', collection: 'jobs', query: '{"status":"queued"}', queryValue: '4', host: 'db', port: '27017', username: 'app' }, { password: 'p@ss' }));
+    expect(r.ok && r.meta).toMatchObject({ queryValue: 4, activationQueryValue: 0, scheme: 'mongodb', uri: 'mongodb://app:p%40ss@db:27017/shop' });
+    expect(r.ok && mongodb.target(r.meta)).toEqual({ target: 4, activationTarget: 0, unit: 'docs' });
+    expect(r.ok && mongodb.source!(r.meta)).toBe('documents in shop.jobs matching "{\\"status\\":\\"queued\\"}" at db:27017');
+  });
+
+  it('mongodb+srv needs no port; a connection string wins over the keys', () => {
+    const srv = mongodb.parse(input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1', scheme: 'mongodb+srv', host: 'cluster0.example.net', username: 'u' }, { password: 'p' }));
+    expect(srv.ok && srv.meta.uri).toBe('mongodb+srv://u:p@cluster0.example.net/d');
+    const cs = mongodb.parse(input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1', host: 'ignored' }, { connectionString: 'mongodb://x:y@h:1/d' }));
+    expect(cs.ok && cs.meta.uri).toBe('mongodb://x:y@h:1/d');
+  });
+
+  it.each([
+    { name: 'nothing', input: input({}), want: ['dbName', 'collection', 'query', 'queryValue'] },
+    { name: 'no connection and no host', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }), want: ['host'] },
+    { name: 'host without password', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1', host: 'h', port: '1', username: 'u' }), want: ['password'] },
+    { name: 'host without port', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1', host: 'h', username: 'u' }, { password: 'p' }), want: ['port'] },
+    { name: 'a query that is not JSON', input: input({ dbName: 'd', collection: 'c', query: "{status: 'queued'}", queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
+    { name: 'an empty query (KEDA: empty bson document)', input: input({ dbName: 'd', collection: 'c', query: '{}', queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
+    { name: 'a float queryValue (KEDA: int64)', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '2.5' }, { connectionString: 'mongodb://h/d' }), want: ['queryValue'] },
+    { name: 'not a mongodb URI', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'postgres://secret-value@h/d' }), want: ['connectionString'] },
+  ])('$name', ({ input: i, want }) => {
+    const r = mongodb.parse(i);
+    expect(!r.ok && r.errors.map((e) => e.field)).toEqual(want);
+    expect(JSON.stringify(r)).not.toContain('secret-value');
+  });
+});
+
+describe('mongodb against FerretDB', () => {
+  it.each([
+    { name: 'a field match', query: '{"status": "queued"}', want: 7 },
+    { name: 'an operator', query: '{"n": {"$gte": 5}}', want: 5 },
+    { name: 'Extended JSON dates', query: '{"at": {"$gte": {"$date": "2026-12-04T00:00:00Z"}}}', want: 4 },
+    { name: 'nothing matching: zero', query: '{"status": "failed"}', want: 0 },
+  ])('counts $name', async ({ query, want }) => {
+    expect(await sample(keys(query))).toEqual({ value: want, active: want > 0 });
+  });
+
+  it('with a connection string from a TriggerAuthentication or from the environment', async () => {
+    const q = { dbName: env.MONGODB_DATABASE, collection, query: '{"status": "done"}', queryValue: '1' };
+    expect(await sample(input(q, { connectionString: env.MONGODB_URI }))).toEqual({ value: 3, active: true });
+    expect(await sample(input({ ...q, connectionStringFromEnv: 'MONGO_URI' }, {}, { MONGO_URI: env.MONGODB_URI }))).toEqual({ value: 3, active: true });
+  });
+
+  it('activation is strict: a count equal to activationQueryValue is inactive', async () => {
+    expect(await sample(keys('{"status": "done"}', { activationQueryValue: '3' }))).toEqual({ value: 3, active: false });
+    expect(await sample(keys('{"status": "done"}', { activationQueryValue: '2' }))).toEqual({ value: 3, active: true });
+  });
+
+  it('a wrong password is SCALER_AUTH_FAILED and never shows it', async () => {
+    const bad = 'not-the-Password-9';
+    await expectScalerError(sample({ ...keys('{"a": 1}'), authParams: { password: bad } }, 'auth'), 'SCALER_AUTH_FAILED', 'auth', [bad, env.MONGODB_PASSWORD]);
+  });
+
+  it('a server that refuses connections is a clear error', async () => {
+    const port = String(await freePort());
+    const e = await sample(keys('{"a": 1}', { port }), 'down').then(() => undefined, (x: Error) => x);
+    expect(['SCALER_CONNECTION_REFUSED', 'SCALER_TIMEOUT']).toContain((e as { code?: string }).code);
+    expect(String(e)).toMatch(/trigger 'down' \(mongodb\)/);
+    expect(String(e)).not.toContain(env.MONGODB_PASSWORD);
+  }, 30_000);
+
+  it('reuses one connection and recovers after an abort', async () => {
+    const parsed = mongodb.parse(keys('{"status": "queued"}'));
+    if (!parsed.ok) throw new Error('parse');
+    const s = mongodb.create(parsed.meta, scalerDeps(), 'again');
+    try {
+      expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 7, active: true });
+      const c = new AbortController();
+      c.abort();
+      await expectScalerError(s.sample(c.signal), 'SCALER_ABORTED', 'again');
+      expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 7, active: true });
+    } finally {
+      await s.close();
+    }
+  });
+});
