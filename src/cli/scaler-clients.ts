@@ -75,35 +75,25 @@ async function sqsClient(config: AwsClientConfig): Promise<SqsLike> {
 }
 
 /**
- * One mysql2 connection, opened on first use and kept; each read is START TRANSACTION READ ONLY,
- * the query, ROLLBACK. An abort or a failure drops the connection (its state is unknown).
+ * A connection opened on first use and kept across samples. An abort while it is in use, or a
+ * failure, drops it (`destroy`: its state is unknown); the next use opens a new one.
  */
-function mysqlClient(c: MysqlClientConfig): MysqlLike {
-  let conn: Promise<Connection> | undefined;
+function keptConnection<T>(open: () => Promise<T>, destroy: (c: T) => unknown, end: (c: T) => Promise<unknown>) {
+  let conn: Promise<T> | undefined;
   const drop = (): void => {
     const was = conn;
     conn = undefined;
-    void was?.then((x) => x.destroy(), () => undefined);
+    void was?.then(destroy, () => undefined);
   };
   return {
-    async readOnlyRow(sql, signal) {
-      conn ??= import('mysql2/promise').then((m) => m.createConnection({
-        host: c.host, port: c.port, socketPath: c.socketPath, user: c.user, password: c.password, database: c.database,
-        ssl: c.ssl, connectTimeout: c.connectTimeoutMs, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false,
-      }));
+    async use<R>(signal: AbortSignal, fn: (c: T) => Promise<R>): Promise<R> {
+      conn ??= open();
       const current = conn;
       current.catch(() => undefined);
       const onAbort = () => drop();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        const x = await abortable(current, signal);
-        await x.query('START TRANSACTION READ ONLY');
-        try {
-          const [rows] = await x.query({ sql, rowsAsArray: true, timeout: c.queryTimeoutMs });
-          return Array.isArray(rows) ? (rows[0] as unknown[] | undefined) : undefined;
-        } finally {
-          await x.query('ROLLBACK');
-        }
+        return await fn(await abortable(current, signal));
       } catch (e) {
         drop();
         throw e;
@@ -111,11 +101,33 @@ function mysqlClient(c: MysqlClientConfig): MysqlLike {
         signal.removeEventListener('abort', onAbort);
       }
     },
-    async close() {
+    async close(): Promise<void> {
       const was = conn;
       conn = undefined;
-      await was?.then((x) => x.end(), () => undefined);
+      await was?.then(end, () => undefined);
     },
+  };
+}
+
+/** One mysql2 connection; each read is START TRANSACTION READ ONLY, the query, ROLLBACK. */
+function mysqlClient(c: MysqlClientConfig): MysqlLike {
+  const kept = keptConnection<Connection>(
+    () => import('mysql2/promise').then((m) => m.createConnection({
+      host: c.host, port: c.port, socketPath: c.socketPath, user: c.user, password: c.password, database: c.database,
+      ssl: c.ssl, connectTimeout: c.connectTimeoutMs, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false,
+    })),
+    (x) => x.destroy(), (x) => x.end());
+  return {
+    readOnlyRow: (sql, signal) => kept.use(signal, async (x) => {
+      await x.query('START TRANSACTION READ ONLY');
+      try {
+        const [rows] = await x.query({ sql, rowsAsArray: true, timeout: c.queryTimeoutMs });
+        return Array.isArray(rows) ? (rows[0] as unknown[] | undefined) : undefined;
+      } finally {
+        await x.query('ROLLBACK');
+      }
+    }),
+    close: () => kept.close(),
   };
 }
 
@@ -134,40 +146,17 @@ async function s3Client(config: AwsClientConfig): Promise<S3Like> {
   };
 }
 
-/**
- * One MongoClient, connected on first use (the driver loads then) and kept; an abort or a failure
- * closes it (the next sample connects again). The filter is Extended JSON ($oid, $date …).
- */
+/** One MongoClient (the driver loads with it); the filter is Extended JSON ($oid, $date …). */
 function mongodbClient(c: MongodbClientConfig): MongodbLike {
-  let client: Promise<MongoClient> | undefined;
-  const drop = (): void => {
-    const was = client;
-    client = undefined;
-    void was?.then((x) => x.close(true), () => undefined);
-  };
+  const kept = keptConnection<MongoClient>(
+    async () => new (await import('mongodb')).MongoClient(c.uri, { serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1 }).connect(),
+    (x) => x.close(true), (x) => x.close());
   return {
-    async countDocuments(db, collection, filter, signal) {
-      const m = await import('mongodb');
-      client ??= new m.MongoClient(c.uri, { serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1 }).connect();
-      const current = client;
-      current.catch(() => undefined);
-      const onAbort = () => drop();
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        const x = await abortable(current, signal);
-        return await abortable(x.db(db).collection(collection).countDocuments(m.BSON.EJSON.parse(filter) as Record<string, unknown>, { maxTimeMS: c.timeoutMs }), signal);
-      } catch (e) {
-        drop();
-        throw e;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-    },
-    async close() {
-      const was = client;
-      client = undefined;
-      await was?.then((x) => x.close(), () => undefined);
-    },
+    countDocuments: (db, collection, filter, signal) => kept.use(signal, async (x) => {
+      const { BSON } = await import('mongodb');
+      return abortable(x.db(db).collection(collection).countDocuments(BSON.EJSON.parse(filter) as Record<string, unknown>, { maxTimeMS: c.timeoutMs }), signal);
+    }),
+    close: () => kept.close(),
   };
 }
 
