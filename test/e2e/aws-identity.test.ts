@@ -3,7 +3,8 @@
 // endpoint, a role assumed with awsRoleArn
 // and with a TriggerAuthentication's podIdentity (with its external id) — moto's state shows
 // which role was assumed, with what — and an assumed role's credentials shared and reused
-// across triggers until they near expiry. STS is reached through AWS_ENDPOINT_URL_STS, as an
+// across triggers until they near expiry; and, on a moto that enforces IAM, wrong keys and wrong
+// secrets are a clear SCALER_AUTH_FAILED for SQS and S3. STS is reached through AWS_ENDPOINT_URL_STS, as an
 // operator would point it at a VPC endpoint.
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -137,5 +138,45 @@ describe('AWS identities against a real STS', () => {
     expect(r.code).toBe(2);
     const fields = (JSON.parse(r.stdout).problems as { field: string }[]).map((p) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['triggerAuthentications[0].spec.podIdentity.identityOwner', 'triggerAuthentications[1].spec.podIdentity.provider']));
+  });
+
+  describe('credentials checked (a moto that enforces IAM: SigV4 signatures and known keys)', () => {
+    const AUTH = servers.MOTO_AUTH_ENDPOINT;
+    const good = { awsAccessKeyID: servers.MOTO_AUTH_ACCESS_KEY_ID, awsSecretAccessKey: servers.MOTO_AUTH_SECRET_ACCESS_KEY };
+    let authQueue = '';
+    let authBucket = '';
+    beforeAll(async () => {
+      const credentials = { accessKeyId: good.awsAccessKeyID, secretAccessKey: good.awsSecretAccessKey };
+      const sqs = new SQSClient({ region: 'us-east-1', endpoint: AUTH, credentials });
+      authQueue = (await sqs.send(new CreateQueueCommand({ QueueName: `checked-${unique()}` }))).QueueUrl!;
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: authQueue, Entries: [{ Id: '1', MessageBody: 'a' }, { Id: '2', MessageBody: 'b' }] }));
+      sqs.destroy();
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: AUTH, forcePathStyle: true, credentials });
+      authBucket = `checked-${unique()}`;
+      await s3.send(new CreateBucketCommand({ Bucket: authBucket }));
+      await s3.send(new PutObjectCommand({ Bucket: authBucket, Key: 'in/a', Body: 'x' }));
+      s3.destroy();
+    });
+    const s3Meta = () => ({ bucketName: authBucket, prefix: 'in/', awsRegion: 'us-east-1', awsEndpoint: AUTH });
+    const sqsIn = () => ({ ...sqsMeta, queueURL: authQueue, awsEndpoint: AUTH });
+
+    it('the right keys: both answer', async () => {
+      expect(await sampleOnce(awsS3, input(s3Meta(), good), 'ok-s3')).toEqual({ value: 1, active: true });
+      expect(await sampleOnce(awsSqsQueue, input(sqsIn(), good), 'ok-sqs')).toEqual({ value: 2, active: true });
+    });
+
+    it.each([
+      { name: 'an unknown access key', keys: { awsAccessKeyID: 'AKIAUNKNOWNKEY000000', awsSecretAccessKey: 'not-a-known-secret-1' } },
+      { name: 'a wrong secret (the signature does not match)', keys: () => ({ ...good, awsSecretAccessKey: 'wrong-secret-value-22' }) },
+    ])('$name: SCALER_AUTH_FAILED naming awsAccessKeyID, no secret shown', async ({ keys }) => {
+      const k = typeof keys === 'function' ? keys() : keys;
+      for (const [def, i, name] of [[awsS3, input(s3Meta(), k), 'bad-s3'], [awsSqsQueue, input(sqsIn(), k), 'bad-sqs']] as const) {
+        const e = await sampleOnce(def as typeof awsS3, i, name).then(() => undefined, (x: Error & { code?: string; data?: { field?: string } }) => x);
+        expect(e?.code, `${name}: ${String(e)}`).toBe('SCALER_AUTH_FAILED');
+        expect(e?.data?.field).toBe('awsAccessKeyID');
+        expect(String(e)).not.toContain(k.awsSecretAccessKey);
+        expect(String(e)).not.toContain(good.awsSecretAccessKey);
+      }
+    });
   });
 });
