@@ -131,6 +131,10 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
       const b64 = sec?.data?.[key];
       return b64 === undefined ? sec?.stringData?.[key] ?? null : Buffer.from(b64, 'base64').toString('utf8');
     },
+    async serviceAccountAnnotation(namespace, name, key) {
+      const sa = await call('get', 'serviceaccounts', { namespace, name }, () => core.readNamespacedServiceAccount({ namespace, name }, bounded()), true);
+      return sa?.metadata?.annotations?.[key] ?? null;
+    },
     async configMapValue(namespace, name, key) {
       const cm = await call('get', 'configmaps', { namespace, name }, () => core.readNamespacedConfigMap({ namespace, name }, bounded()), true);
       return cm?.data?.[key] ?? null;

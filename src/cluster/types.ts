@@ -70,6 +70,8 @@ export interface Kube {
   /** One key of a Secret (decoded) or ConfigMap; null when the object or the key is not there. */
   secretValue(namespace: string, name: string, key: string): Promise<string | null>;
   configMapValue(namespace: string, name: string, key: string): Promise<string | null>;
+  /** An annotation of a ServiceAccount (null: no such ServiceAccount, or no such annotation). */
+  serviceAccountAnnotation(namespace: string, name: string, key: string): Promise<string | null>;
   getLease(namespace: string, name: string): Promise<LeaseRecord | null>;
   /**
    * Lists and watches `r` in `namespace` (undefined: all); `onList` gets every object after each

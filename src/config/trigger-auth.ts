@@ -3,8 +3,9 @@ import type { TriggerAuthentication } from './types.js';
 
 /**
  * KEDA's `spec.podIdentity`. Provider `aws`: gitscale's own identity (IRSA, EKS Pod Identity …),
- * with `roleArn` assumed on top (and `externalID`); `identityOwner: keda` is that, `workload`
- * (the role annotated on the workload's ServiceAccount) is not read yet. `none`: no pod identity.
+ * with `roleArn` assumed on top (and `externalID`); `identityOwner: keda` is that; `workload`
+ * assumes the role annotated on the workload's ServiceAccount (eks.amazonaws.com/role-arn, read
+ * from the cluster; the ServiceAccount named in the pod template in Git). `none`: no pod identity.
  * Other providers (azure-workload, gcp) are for triggers gitscale does not have.
  */
 function readPodIdentity(raw: unknown, f: string, problems: Problem[]): TriggerAuthentication['podIdentity'] {
@@ -17,14 +18,15 @@ function readPodIdentity(raw: unknown, f: string, problems: Problem[]): TriggerA
     return undefined;
   }
   const owner = str(p, 'identityOwner', `${f}.identityOwner`, problems, { def: 'keda' });
-  if (owner === 'workload') problems.push({ field: `${f}.identityOwner`, message: "'workload' (the role on the workload's ServiceAccount) is not supported yet: set roleArn, or keda", code: 'CONFIG_UNSUPPORTED' });
-  else if (owner !== 'keda') problems.push({ field: `${f}.identityOwner`, message: `must be keda or workload, got '${owner}'`, code: 'CONFIG_ENUM' });
+  if (owner !== 'keda' && owner !== 'workload') problems.push({ field: `${f}.identityOwner`, message: `must be keda or workload, got '${owner}'`, code: 'CONFIG_ENUM' });
   const roleArn = str(p, 'roleArn', `${f}.roleArn`, problems);
+  // KEDA: the workload's role comes from its ServiceAccount; a roleArn beside it is a contradiction.
+  if (owner === 'workload' && roleArn) problems.push({ field: `${f}.roleArn`, message: "roleArn and identityOwner: workload exclude each other (workload: the role annotated on the workload's ServiceAccount)", code: 'CONFIG_CONFLICT' });
   const externalId = str(p, 'externalID', `${f}.externalID`, problems);
   for (const k of Object.keys(p)) {
     if (!['provider', 'identityOwner', 'roleArn', 'externalID', 'identityId'].includes(k)) problems.push({ field: `${f}.${k}`, message: 'unknown key for provider aws', code: 'CONFIG_UNSUPPORTED' });
   }
-  return { provider: 'aws', ...(roleArn ? { roleArn } : {}), ...(externalId ? { externalId } : {}) };
+  return { provider: 'aws', ...(roleArn ? { roleArn } : {}), ...(externalId ? { externalId } : {}), ...(owner === 'workload' ? { identityOwner: 'workload' as const } : {}) };
 }
 
 /** KEDA TriggerAuthentication / ClusterTriggerAuthentication objects: spec.env, spec.secretTargetRef and spec.configMapTargetRef. */

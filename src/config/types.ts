@@ -176,7 +176,7 @@ export interface TriggerAuthentication {
   /** `spec.configMapTargetRef`: parameter ← ConfigMap `name`/`key`, from the cluster. */
   configMapTargetRef: { parameter: string; name: string; key: string }[];
   /** `spec.podIdentity` (provider aws: gitscale's own identity, a role assumed on top when roleArn is set). */
-  podIdentity?: { provider: 'aws'; roleArn?: string; externalId?: string };
+  podIdentity?: { provider: 'aws'; roleArn?: string; externalId?: string; identityOwner?: 'keda' | 'workload' };
 }
 
 /** The `cluster:` block (used only when a cluster is reachable: --kubeconfig, KUBECONFIG or in-cluster). */

@@ -12,6 +12,20 @@ export type EnvSource =
 
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The ServiceAccount the target's pods run as (`default` when the pod template names none); null: no pod template here. */
+export function podServiceAccount(text: string, target: WorkloadTarget): string | null {
+  for (const doc of parseAllDocuments(text)) {
+    const o: unknown = doc.errors.length ? null : doc.toJS({ maxAliasCount: 100 });
+    if (!isObj(o) || o.kind !== target.kind || o.metadata?.name !== target.name) continue;
+    if (o.metadata?.namespace !== undefined && o.metadata.namespace !== target.namespace) continue;
+    const pod: unknown = o.spec?.template?.spec;
+    if (!isObj(pod)) return null;
+    const name = pod.serviceAccountName ?? pod.serviceAccount;
+    return typeof name === 'string' && name !== '' ? name : 'default';
+  }
+  return null;
+}
+
 /** null when the text holds no pod template for the target (a kustomization, a values file…). */
 export function containerEnv(text: string, target: WorkloadTarget, container?: string): EnvSource[] | null {
   for (const doc of parseAllDocuments(text)) {

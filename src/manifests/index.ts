@@ -10,7 +10,7 @@ import { MAX_REPLICAS, describeTarget } from './types.js';
 
 export { unifiedDiff } from './diff.js';
 export { mayHoldMarker } from './formats/marker.js';
-export { containerEnv, type EnvSource } from './env.js';
+export { containerEnv, podServiceAccount, type EnvSource } from './env.js';
 export { MANIFEST_ERROR_CODES, MAX_REPLICAS } from './types.js';
 export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';
 

@@ -14,6 +14,8 @@ import { ConfigError } from '../errors.js';
 export interface ClusterSecrets {
   secret(namespace: string, name: string, key: string): Promise<string | null>;
   configMap(namespace: string, name: string, key: string): Promise<string | null>;
+  /** A ServiceAccount's annotation (podIdentity identityOwner: workload reads eks.amazonaws.com/role-arn). */
+  serviceAccountAnnotation(namespace: string, name: string, key: string): Promise<string | null>;
   /** gitscale's own namespace, where ClusterTriggerAuthentication objects are read. */
   namespace: string;
 }

@@ -4,10 +4,10 @@ import { decide } from '../engine/decide.js';
 import type { EngineState } from '../engine/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
-import { containerEnv, readReplicas, setReplicas, unifiedDiff, type EnvSource } from '../manifests/index.js';
+import { containerEnv, podServiceAccount, readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
-import type { TriggerPool } from './triggers.js';
+import type { TriggerPool, WorkloadFacts } from './triggers.js';
 import { routeFor } from './route.js';
 import type { Evaluated, ObjectResult } from './types.js';
 import type { LiveScale } from '../cluster/index.js';
@@ -35,11 +35,9 @@ export function failed(result: ObjectResult, e: unknown): ObjectResult {
   return { ...result, error: errorMessage(e), errorCode: e instanceof GitscaleError ? e.code : 'INTERNAL' };
 }
 
-const usesEnv = (obj: ObjectConfig) => obj.triggers.some((t) => Object.keys(t.metadata).some((k) => k.endsWith('FromEnv')));
-
-function envOf(text: string, obj: ObjectConfig): EnvSource[] | null {
+function workloadOf(text: string, obj: ObjectConfig): WorkloadFacts | null {
   try {
-    return containerEnv(text, workloadTarget(obj), obj.target.envSourceContainerName);
+    return { env: containerEnv(text, workloadTarget(obj), obj.target.envSourceContainerName), serviceAccount: podServiceAccount(text, workloadTarget(obj)) };
   } catch {
     return null; // a manifest that does not parse fails the object on its own, with its own error
   }
@@ -49,11 +47,12 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   const result = baseResult(obj);
   const target = workloadTarget(obj);
   const locating = locateTarget(obj, ws, deps.markers).catch((e: unknown) => e as Error);
-  // `*FromEnv` keys resolve against the target container's env in Git: sample once it is read.
-  const sources = usesEnv(obj) ? locating.then((l) => (l instanceof Error ? null : envOf(l.text, obj))) : null;
+  // `*FromEnv` keys resolve against the target container's env in Git, and a workload pod identity
+  // against its ServiceAccount: sample once the manifest is read.
+  const workload = deps.triggers.needsWorkload(obj) ? locating.then((l) => (l instanceof Error ? null : workloadOf(l.text, obj))) : null;
   const [located, triggers, liveRead] = await Promise.all([
     locating,
-    Promise.resolve(sources).then((env) => deps.triggers.sample(obj, env)),
+    Promise.resolve(workload).then((w) => deps.triggers.sample(obj, w)),
     deps.live ? deps.live(obj).catch((e: unknown) => e as Error) : Promise.resolve(null),
   ]);
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).

@@ -66,7 +66,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   const report = createReporter(deps.log);
   const record = deps.record ?? nullRecorder();
   const k = deps.cluster;
-  const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, namespace: k.namespace } : undefined;
+  const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, serviceAccountAnnotation: k.kube.serviceAccountAnnotation, namespace: k.namespace } : undefined;
   const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets, record });
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();

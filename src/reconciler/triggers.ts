@@ -27,9 +27,18 @@ interface Built {
   envKey: string;
 }
 
+/** What the triggers read from the workload's manifest in Git. */
+export interface WorkloadFacts {
+  /** The target container's env, for `*FromEnv` keys (null: none). */
+  env: EnvSource[] | null;
+  /** The ServiceAccount its pods run as (podIdentity identityOwner: workload); null: unknown. */
+  serviceAccount: string | null;
+}
+
 export interface TriggerPool {
-  /** `containerEnv`: the target container's env from its manifest, for `*FromEnv` keys (null: none). */
-  sample(obj: ObjectConfig, containerEnv?: EnvSource[] | null): Promise<TriggerInput[]>;
+  sample(obj: ObjectConfig, workload?: WorkloadFacts | null): Promise<TriggerInput[]>;
+  /** Whether sampling `obj` needs its manifest read first (`*FromEnv` keys, a workload pod identity). */
+  needsWorkload(obj: ObjectConfig): boolean;
   /** A reloaded config: the scalers of `keys` (every one when 'all') are closed and rebuilt on their next sample. */
   reload(config: Config, keys: string[] | 'all'): Promise<void>;
   close(): Promise<void>;
@@ -67,8 +76,21 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     return env;
   }
 
-  async function build(obj: ObjectConfig, t: TriggerConfig, sources: EnvSource[] | null | undefined): Promise<Built> {
-    const envKey = JSON.stringify(sources ?? null);
+  /**
+   * KEDA's podIdentity identityOwner: workload: the role annotated (eks.amazonaws.com/role-arn) on
+   * the ServiceAccount the workload's pods run as, read from the cluster.
+   */
+  async function workloadRole(obj: ObjectConfig, serviceAccount: string | null | undefined): Promise<string> {
+    if (!deps.cluster) throw new Error("podIdentity identityOwner: workload reads the workload's ServiceAccount from the cluster, and none is configured (--kubeconfig, KUBECONFIG or in-cluster)");
+    const sa = serviceAccount ?? 'default';
+    const role = await deps.cluster.serviceAccountAnnotation(obj.namespace, sa, 'eks.amazonaws.com/role-arn');
+    if (!role) throw new Error(`podIdentity identityOwner: workload: ServiceAccount ${obj.namespace}/${sa} (the workload's) has no eks.amazonaws.com/role-arn annotation, or does not exist`);
+    return role;
+  }
+
+  async function build(obj: ObjectConfig, t: TriggerConfig, workload: WorkloadFacts | null | undefined): Promise<Built> {
+    const sources = workload?.env;
+    const envKey = JSON.stringify([sources ?? null, workload?.serviceAccount ?? null]);
     const def = getScaler(t.type);
     let authParams: Record<string, string> = {};
     let authError: ScalerError | undefined;
@@ -81,8 +103,12 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
     let podIdentity: ScalerInput['podIdentity'];
     try {
-      podIdentity = podIdentityOf(config, obj.namespace, t);
-    } catch { /* reported as the auth error above */ }
+      const pod = podIdentityOf(config, obj.namespace, t);
+      podIdentity = pod && { provider: pod.provider, ...(pod.roleArn ? { roleArn: pod.roleArn } : {}), ...(pod.externalId ? { externalId: pod.externalId } : {}) };
+      if (pod?.identityOwner === 'workload' && !authError) podIdentity = { ...podIdentity!, roleArn: await workloadRole(obj, workload?.serviceAccount) };
+    } catch (e) {
+      authError ??= new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
+    }
     const parsed = def.parse({ metadata: t.metadata, authParams, env, podIdentity });
     if (!parsed.ok) {
       const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
@@ -98,16 +124,16 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
   }
 
-  async function sampleOne(obj: ObjectConfig, t: TriggerConfig, sources: EnvSource[] | null | undefined): Promise<TriggerInput> {
+  async function sampleOne(obj: ObjectConfig, t: TriggerConfig, workload: WorkloadFacts | null | undefined): Promise<TriggerInput> {
     const id = `${obj.key}#${t.name}`;
     let b = pool.get(id);
-    if (b && b.envKey !== JSON.stringify(sources ?? null)) {
+    if (b && b.envKey !== JSON.stringify([workload?.env ?? null, workload?.serviceAccount ?? null])) {
       pool.delete(id);
       await b.scaler?.close().catch(() => {});
       b = undefined;
     }
     if (!b || (!b.scaler && b.error)) {
-      b = await build(obj, t, sources);
+      b = await build(obj, t, workload);
       pool.set(id, b);
     }
     const base = { name: t.name, type: t.type, metricType: t.metricType, ...b.target, ...(b.source ? { source: b.source } : {}) };
@@ -137,9 +163,17 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   }
 
   return {
-    sample: (obj, containerEnv) => Promise.all(obj.triggers.map(async (t, i) => {
+    needsWorkload: (obj) => obj.triggers.some((t) => Object.keys(t.metadata).some((k) => k.endsWith('FromEnv'))
+      || (() => {
+        try {
+          return podIdentityOf(config, obj.namespace, t)?.identityOwner === 'workload';
+        } catch {
+          return false;
+        }
+      })()),
+    sample: (obj, workload) => Promise.all(obj.triggers.map(async (t, i) => {
       const done = deps.record?.triggerTimer();
-      const input = await sampleOne(obj, t, containerEnv);
+      const input = await sampleOne(obj, t, workload);
       const s = input.sample;
       deps.record?.triggerSample(obj, i, t, { value: s.ok ? s.value : null, active: s.ok && s.active, error: !s.ok }, done?.() ?? 0);
       return input;

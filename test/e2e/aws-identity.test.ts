@@ -19,6 +19,7 @@ import { awsSqsQueue } from '../../src/scalers/aws-sqs-queue.js';
 import { runGitscale } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
 import { makeLocalRepo, show } from '../support/git.js';
+import { admin, newNamespace } from '../support/kube.js';
 import { input, sampleOnce } from '../support/scalers.js';
 import { tempDir } from '../support/temp.js';
 
@@ -124,12 +125,38 @@ describe('AWS identities against a real STS', () => {
     expect(await show(dir, 'HEAD', 'worker.yaml')).toContain('replicas: 1');
   });
 
-  it('podIdentity identityOwner workload and other providers are refused naming the field', async () => {
+  it('podIdentity identityOwner: workload: the role on the ServiceAccount the workload’s pods run as (named in Git, read from the cluster)', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/workload-${unique()}`;
+    ownIdentity({ AWS_ACCESS_KEY_ID: 'AKIDGITSCALE', AWS_SECRET_ACCESS_KEY: 'gitscale-own-secret' });
+    const a = admin(servers);
+    const ns = await newNamespace(a, 'irsa');
+    await a.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'worker-sa', annotations: { 'eks.amazonaws.com/role-arn': role } } } });
+    const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\n  namespace: ${ns}\nspec:\n  replicas: 1\n  template:\n    spec:\n      serviceAccountName: worker-sa\n      containers: [{ name: w, image: w }]\n`;
+    const dir = await makeLocalRepo({ 'worker.yaml': manifest });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      triggerAuthentications: [{ kind: 'TriggerAuthentication', metadata: { name: 'aws', namespace: ns }, spec: { podIdentity: { provider: 'aws', identityOwner: 'workload' } } }],
+      scaledObjects: [{
+        apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject',
+        metadata: { name: 'worker', namespace: ns, annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'worker.yaml' } },
+        spec: { scaleTargetRef: { name: 'worker' }, triggers: [{ type: 'aws-sqs-queue', authenticationRef: { name: 'aws' }, metadata: { ...sqsMeta, queueURL: queueUrl, awsEndpoint: MOTO, queueLength: '5' } }] },
+      }],
+    });
+    const r = await runGitscale(['plan', '-c', config, '--kubeconfig', servers.KUBECONFIG_PATH], { ...process.env });
+    expect(r.stdout).toContain(`as role ${role} (assumed with gitscale's own identity): value 7, target 5, active`);
+    expect(r.code).toBe(0);
+    expect(await assumed(role)).toEqual([expect.objectContaining({ role_arn: role, session_name: 'gitscale' })]);
+    // Without a cluster there is no ServiceAccount to read: the trigger says so.
+    const alone = await runGitscale(['plan', '-c', config], { ...process.env, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined });
+    expect(alone.stdout + alone.stderr).toMatch(/identityOwner: workload reads the workload's ServiceAccount from the cluster/);
+  });
+
+  it('podIdentity: roleArn beside identityOwner workload, and other providers, are refused naming the field', async () => {
     const dir = await makeLocalRepo({ 'w.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  replicas: 1\n' });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url: dir }],
       triggerAuthentications: [
-        { kind: 'TriggerAuthentication', metadata: { name: 'wl', namespace: 'default' }, spec: { podIdentity: { provider: 'aws', identityOwner: 'workload' } } },
+        { kind: 'TriggerAuthentication', metadata: { name: 'wl', namespace: 'default' }, spec: { podIdentity: { provider: 'aws', identityOwner: 'workload', roleArn: 'arn:aws:iam::123456789012:role/x' } } },
         { kind: 'TriggerAuthentication', metadata: { name: 'az', namespace: 'default' }, spec: { podIdentity: { provider: 'azure-workload' } } },
       ],
       scaledObjects: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'w', annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'w.yaml' } }, spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'aws-sqs-queue', metadata: { queueURL: 'q', awsRegion: 'us-east-1' } }] } }],
@@ -137,7 +164,7 @@ describe('AWS identities against a real STS', () => {
     const r = await runGitscale(['validate', '-c', config, '-o', 'json']);
     expect(r.code).toBe(2);
     const fields = (JSON.parse(r.stdout).problems as { field: string }[]).map((p) => p.field);
-    expect(fields).toEqual(expect.arrayContaining(['triggerAuthentications[0].spec.podIdentity.identityOwner', 'triggerAuthentications[1].spec.podIdentity.provider']));
+    expect(fields).toEqual(expect.arrayContaining(['triggerAuthentications[0].spec.podIdentity.roleArn', 'triggerAuthentications[1].spec.podIdentity.provider']));
   });
 
   describe('credentials checked (a moto that enforces IAM: SigV4 signatures and known keys)', () => {
