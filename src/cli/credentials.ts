@@ -1,7 +1,6 @@
 // The token a repository's Git remote and forge use: a fixed one from the environment, or a
-// GitHub App installation's, renewed by @octokit/auth-app before it expires.
-import { createAppAuth } from '@octokit/auth-app';
-import { request } from '@octokit/request';
+// GitHub App installation's, renewed by @octokit/auth-app before it expires (loaded at the first
+// token asked for: a repository without an App never loads it).
 import type { RepositoryConfig } from '../config/types.js';
 
 export type TokenSource = string | (() => Promise<string>) | undefined;
@@ -28,6 +27,10 @@ export function githubApiBase(repo: RepositoryConfig): string {
 export function tokenSource(repo: RepositoryConfig, env: Record<string, string | undefined>, fetchImpl: typeof fetch): TokenSource {
   const app = appCredentials(repo, env);
   if (!app) return repo.auth?.tokenFromEnv ? env[repo.auth.tokenFromEnv] : undefined;
-  const auth = createAppAuth({ ...app, request: request.defaults({ baseUrl: githubApiBase(repo), request: { fetch: fetchImpl } }) });
-  return async () => (await auth({ type: 'installation' })).token;
+  let auth: Promise<(o: { type: 'installation' }) => Promise<{ token: string }>> | undefined;
+  return async () => {
+    auth ??= Promise.all([import('@octokit/auth-app'), import('@octokit/request')])
+      .then(([{ createAppAuth }, { request }]) => createAppAuth({ ...app, request: request.defaults({ baseUrl: githubApiBase(repo), request: { fetch: fetchImpl } }) }));
+    return (await (await auth)({ type: 'installation' })).token;
+  };
 }

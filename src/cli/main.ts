@@ -1,49 +1,14 @@
-// The gitscale command. Builds the real clients (fs, clock, fetch, logger) and maps results and
-// errors to exit codes: 0 ok, 1 some object failed, 2 bad config or usage (plan
-// --detailed-exitcode: 3 changes would be written).
-import * as nodeFs from 'node:fs';
-import { join, resolve } from 'node:path';
+// The gitscale command: parses the arguments and maps results and errors to exit codes: 0 ok, 1
+// some object failed, 2 bad config or usage (plan --detailed-exitcode: 3 changes would be
+// written). help and version load nothing more; the demo and the other commands load their own
+// modules when asked for (CLI start).
 import { createLogger, type Level } from '../log.js';
-import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
-import { discoverNow } from './sources.js';
-import { createDiscoverer } from '../reconciler/discover.js';
-import { openWorkspace } from './clients.js';
-import { clientDeps, reconcilerDeps, type Context, type Io } from './context.js';
-import { checkOwnership, checkTargets } from '../reconciler/check.js';
-import type { ObjectResult } from '../reconciler/types.js';
-import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import { parseArgs, UsageError, type Args } from './args.js';
-import { colorEnabled, paint, type Paint } from './color.js';
-import { planJson, planText, problemsText } from './format.js';
-import { loadConfig, type Loaded } from './load.js';
-import { runCommand } from './run.js';
-import { clusterAccess } from './kube.js';
+import type { Io } from './context.js';
 import { commandUsage, globalUsage } from './usage.js';
 import { version } from './version.js';
 
 export type { Io };
-
-/** The data directory exists as a directory (created when missing); a file there is a usage error. */
-function ensureDataDir(args: Args): void {
-  const dir = resolve(args.dataDir);
-  try {
-    nodeFs.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--data-dir ${args.dataDir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a directory' : (e as Error).message}`, args.command);
-  }
-  if (!nodeFs.statSync(dir).isDirectory()) throw new UsageError(`--data-dir ${args.dataDir}: is a file, not a directory`, args.command);
-}
-
-/** plan and validate read through a private workspace, so they never touch the one `run` writes with. */
-async function withScratchDir<T>(args: Args, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await nodeFs.promises.mkdtemp(join(resolve(args.dataDir), 'scratch-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await nodeFs.promises.rm(dir, { recursive: true, force: true });
-  }
-}
 
 function usageFailure(io: Io, e: UsageError): number {
   io.stderr(`gitscale: ${e.message}\nsee 'gitscale ${e.command ? `${e.command} ` : ''}--help'`);
@@ -73,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const level: Level = args.logLevel ?? (args.command === 'run' ? 'info' : 'warn');
   const log = createLogger({ format: args.logFormat, level, write: io.stderr, now });
   try {
-    return await execute({ args, io, log, now });
+    return await (await import('./execute.js')).execute({ args, io, log, now });
   } catch (e) {
     if (e instanceof UsageError) return usageFailure(io, e);
     const err = e instanceof Error ? e : new Error(String(e));
@@ -83,102 +48,3 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function execute(c: Context): Promise<number> {
-  const { args, io } = c;
-  ensureDataDir(args);
-  const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
-  const color = paint(colorEnabled(io.isTTY ?? false, io.env));
-  if (args.command === 'validate') {
-    c.cluster = clusterAccess(args, io.env, c.now);
-    return validate(c, loaded, color);
-  }
-  const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
-  // Unset *FromEnv variables may come from the target container's env in Git: the trigger says so at run time if not.
-  const envWarnings = loaded.envMissing.map((p) => ({ ...p, message: `${p.message}; it must then come from the target container's env in Git` }));
-  if (loaded.warnings.length + envWarnings.length) io.stderr(problemsText([...loaded.warnings, ...envWarnings], 'warning', errColor));
-  if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
-  if (!loaded.config) return 2;
-  const config = loaded.config;
-  const configBad = loaded.problems.length > 0;
-  if (args.command === 'run' || args.command === 'once' || args.command === 'plan') {
-    c.cluster = clusterAccess(args, io.env, c.now);
-    if (c.cluster) c.log.info('cluster', { source: c.cluster.source, identity: c.cluster.identity });
-  }
-  if (args.command === 'run') return runCommand(config, c, configBad);
-  if (args.command === 'history') {
-    const { parseSince, runHistory } = await import('./history.js');
-    let sinceMs: number;
-    try {
-      sinceMs = parseSince(args.since);
-    } catch (e) {
-      throw new UsageError(`--since: ${(e as Error).message}`, 'history');
-    }
-    const code = await runHistory(config, { repository: args.repository, object: args.object, sinceMs, output: args.output }, {
-      fs: nodeFs, now: c.now, env: io.env, fetch: globalThis.fetch, stdout: io.stdout, stderr: io.stderr, log: c.log,
-    });
-    return configBad ? 2 : code;
-  }
-
-  let discoveredBad = false;
-  const tick = async (d: ReconcilerDeps) => {
-    const reconciler = createReconciler(config, d);
-    try {
-      // `discover: true` repositories: their committed ScaledObjects join the file's for this tick.
-      if (config.repositories.some((r) => r.discover)) {
-        const found = await discoverNow(config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, (r) => reconciler.discover(r.name));
-        if (found.problems.length) io.stderr(problemsText(found.problems, 'error', errColor));
-        discoveredBad = found.problems.length > 0;
-        await reconciler.reload(found.config);
-      }
-      return await reconciler.tick();
-    } finally {
-      await reconciler.close();
-    }
-  };
-  const results = args.command === 'plan'
-    ? await withScratchDir(args, (dir) => tick(reconcilerDeps(c, true, dir)))
-    : await tick(reconcilerDeps(c, false));
-  io.stdout(args.output === 'json' ? planJson(results) : planText(results, color));
-  if (configBad || discoveredBad) return 2;
-  if (results.some((r) => r.error)) return 1;
-  return args.command === 'plan' && args.detailedExitcode && results.some(wouldChange) ? 3 : 0;
-}
-
-function wouldChange(r: ObjectResult): boolean {
-  return r.route !== 'none' && r.current !== r.desired;
-}
-
-async function validate(c: Context, loaded: Loaded, color: Paint): Promise<number> {
-  const { args, io } = c;
-  let config = loaded.config;
-  const discovered: ConfigProblem[] = [];
-  const targets = config
-    ? await withScratchDir(args, async (dir) => {
-      const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
-      // `discover: true`: the ScaledObjects committed there are checked like the file's.
-      const discoverer = createDiscoverer();
-      const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, async (r) => {
-        const ws = open(r);
-        await ws.sync();
-        return discoverer.scan(r, ws);
-      });
-      config = found.config;
-      discovered.push(...found.problems);
-      return checkTargets(config, open, loaded.envMissing);
-    })
-    : { problems: [], warnings: [] };
-  const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
-  const problems = [...loaded.problems, ...discovered, ...targets.problems];
-  const warnings = [...loaded.warnings, ...targets.warnings, ...owners];
-  if (args.output === 'json') {
-    io.stdout(JSON.stringify({ problems, warnings }, null, 2));
-  } else {
-    const lines = [
-      ...(warnings.length ? [problemsText(warnings, 'warning', color)] : []),
-      ...(problems.length ? [problemsText(problems, 'error', color)] : []),
-    ];
-    if (!problems.length && config) lines.push(`ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
-    io.stdout(lines.join('\n'));
-  }
-  return problems.length || !config ? 2 : 0;
-}

@@ -1,8 +1,9 @@
 // The scalers' real clients (STYLE §6: only cli/ builds clients): node-postgres pools, mysql2
 // connections, ioredis connections, and AWS SDK clients loaded on first use, so a run without an
 // AWS trigger never loads the SDK.
-import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
 import type { Connection } from 'mysql2/promise';
 import type { S3Like } from '../scalers/aws-s3.js';
 import type { SqsLike } from '../scalers/aws-sqs-queue.js';
@@ -160,12 +161,16 @@ function mongodbClient(c: MongodbClientConfig): MongodbLike {
   };
 }
 
+const requireHere = createRequire(import.meta.url);
+const load = <T>(name: string): T => requireHere(name) as T;
+
 export const scalerClients: ScalerClients = {
   mongodb: mongodbClient,
   s3: s3Client,
   mysql: mysqlClient,
-  postgresql: (config) => new pg.Pool(config),
-  redis: (options) => new Redis(options),
+  // node-postgres and ioredis load when the first such trigger is built (CommonJS: a plain require, so the factories stay synchronous).
+  postgresql: (config) => new (load<typeof pg>('pg').Pool)(config),
+  redis: (options) => new (load<{ Redis: typeof Redis }>('ioredis').Redis)(options),
   sqs: sqsClient,
 };
 

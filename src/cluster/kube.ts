@@ -4,7 +4,7 @@
 // ClusterError naming the verb and the resource.
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, errorMessage } from '../errors.js';
-import type { EventRecord, Kube, KubeObject, LeaseRecord, Resource } from './types.js';
+import { splitApiVersion, type EventRecord, type Kube, type KubeObject, type LeaseRecord, type Resource } from './types.js';
 
 /** The kinds gitscale scales most, resolved without a discovery request. */
 const KNOWN: Record<string, string> = {
@@ -18,10 +18,6 @@ const KNOWN: Record<string, string> = {
   'helm.toolkit.fluxcd.io/HelmRelease': 'helmreleases',
 };
 
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
 
 /** Exposes client-node's cached API discovery (`resource()` is protected there). */
 class Discovery extends k8s.KubernetesObjectApi {

@@ -3,7 +3,7 @@
 // same workload; an Argo CD Application that ignores /spec/replicas *and* respects that when
 // syncing; Flux's `ssa: IfNotPresent` (created once, never re-applied).
 import { KEDA_SCALED_OBJECTS, applicationsHolding, listerOf, type Lister } from './gitops.js';
-import { splitApiVersion } from './kube.js';
+import { splitApiVersion } from './types.js';
 import type { Kube, KubeObject, WorkloadRef } from './types.js';
 
 export interface OwnershipWarning {

@@ -82,6 +82,12 @@ export interface Kube {
   writeLease(namespace: string, name: string, l: Omit<LeaseRecord, 'resourceVersion'>, resourceVersion: string | null): Promise<boolean>;
 }
 
+/** `apps/v1` → { group: apps, version: v1 }; `v1` → the core group. */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
 /** A list-and-watch of one resource (client-node's informer): the full list on every change. */
 export interface Watching {
   stop(): Promise<void>;
