@@ -78,16 +78,16 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         for (const r of results) {
           const o = clusterObjects.scaledObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
           if (!o) continue;
+          const error = r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null;
           // What Git holds now: the decision once its commit landed (a pull request leaves Git as it was).
           void statuses.write(o, {
-            error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null, active: r.triggers.some((t) => t.active),
+            error, active: r.triggers.some((t) => t.active),
             triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
             paused: isPaused(current.objects.find((x) => x.key === r.key)?.spec.pause), gitReplicas: r.commit ? r.desired : r.current, desiredReplicas: r.desired,
             commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
           });
           void events?.record(o, {
-            from: r.current, to: r.desired, commit: r.commit, pullRequest: r.pullRequest?.url ?? null, patch: r.patch,
-            error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
+            from: r.current, to: r.desired, commit: r.commit, pullRequest: r.pullRequest?.url ?? null, patch: r.patch, error,
           });
         }
       },

@@ -15,6 +15,8 @@ export type ValueLoc = { kind: 'value'; start: number; end: number; replicas: nu
 export type InsertLoc = { kind: 'insert'; at: number; prefix: string; suffix: string; line: number; adds: PathSeg[] };
 
 /** 1-based line of a string offset. */
+export const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;

@@ -2,6 +2,7 @@
 // repository, and the one file that defines the workload each one scales. Pure: text in, facts
 // out; the walk over the repository is reconciler/discover.ts.
 import { parseAllDocuments } from 'yaml';
+import { isObj } from './common.js';
 
 export const DISCOVERED_API_VERSIONS = ['gitscale.dev/v1alpha1', 'keda.sh/v1alpha1'] as const;
 
@@ -25,7 +26,6 @@ function documents(text: string): unknown[] {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What one file declares: its ScaledObjects, and every other object by kind, name and namespace. */
 export interface FileIndex {

@@ -3,6 +3,7 @@
 // scaleTargetRef.envSourceContainerName, else the first). Literal values and references to
 // Secrets / ConfigMaps are returned as written; resolving references is the caller's business.
 import { parseAllDocuments } from 'yaml';
+import { isObj } from './common.js';
 import type { WorkloadTarget } from './types.js';
 
 export type EnvSource =
@@ -10,7 +11,6 @@ export type EnvSource =
   | { name: string; secretKeyRef: { name: string; key: string } }
   | { name: string; configMapKeyRef: { name: string; key: string } };
 
-const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The ServiceAccount the target's pods run as (`default` when the pod template names none); null: no pod template here. */
 export function podServiceAccount(text: string, target: WorkloadTarget): string | null {

@@ -3,6 +3,7 @@
 // defines the workload. A directory whose tree id is unchanged since the last scan is not read
 // again, so a steady repository costs one tree walk per sync.
 import { ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField } from '../config/annotations.js';
+import { isObj } from '../config/fields.js';
 import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import type { Workspace } from '../git/types.js';
 import { choosePath, filesDefining, indexFile, isYamlFile, type FileIndex } from '../manifests/discover.js';
@@ -28,7 +29,6 @@ export interface Discoverer {
 }
 
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createDiscoverer(): Discoverer {
   /** Per repository: the last root tree and its result; per directory, its tree id and its files' index. */

@@ -76,6 +76,15 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     return env;
   }
 
+  /** The trigger's TriggerAuthentication's podIdentity; the error when that TriggerAuthentication is missing. */
+  const podOf = (obj: ObjectConfig, t: TriggerConfig) => {
+    try {
+      return podIdentityOf(config, obj.namespace, t);
+    } catch (e) {
+      return e as Error;
+    }
+  };
+
   /**
    * KEDA's podIdentity identityOwner: workload: the role annotated (eks.amazonaws.com/role-arn) on
    * the ServiceAccount the workload's pods run as, read from the cluster.
@@ -103,7 +112,8 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
     let podIdentity: ScalerInput['podIdentity'];
     try {
-      const pod = podIdentityOf(config, obj.namespace, t);
+      const pod = podOf(obj, t);
+      if (pod instanceof Error) throw pod;
       podIdentity = pod && { provider: pod.provider, ...(pod.roleArn ? { roleArn: pod.roleArn } : {}), ...(pod.externalId ? { externalId: pod.externalId } : {}) };
       if (pod?.identityOwner === 'workload' && !authError) podIdentity = { ...podIdentity!, roleArn: await workloadRole(obj, workload?.serviceAccount) };
     } catch (e) {
@@ -163,14 +173,10 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   }
 
   return {
-    needsWorkload: (obj) => obj.triggers.some((t) => Object.keys(t.metadata).some((k) => k.endsWith('FromEnv'))
-      || (() => {
-        try {
-          return podIdentityOf(config, obj.namespace, t)?.identityOwner === 'workload';
-        } catch {
-          return false;
-        }
-      })()),
+    needsWorkload: (obj) => obj.triggers.some((t) => {
+      const pod = podOf(obj, t);
+      return Object.keys(t.metadata).some((k) => k.endsWith('FromEnv')) || (!(pod instanceof Error) && pod?.identityOwner === 'workload');
+    }),
     sample: (obj, workload) => Promise.all(obj.triggers.map(async (t, i) => {
       const done = deps.record?.triggerTimer();
       const input = await sampleOne(obj, t, workload);

@@ -193,7 +193,7 @@ describe('AWS identities against a real STS', () => {
     });
 
     it.each([
-      { name: 'an unknown access key', keys: { awsAccessKeyID: 'AKIAUNKNOWNKEY000000', awsSecretAccessKey: 'not-a-known-secret-1' } },
+      { name: 'an unknown access key', keys: { awsAccessKeyID: `TEST${randomBytes(8).toString('hex').toUpperCase()}`, awsSecretAccessKey: randomBytes(15).toString('base64') } },
       { name: 'a wrong secret (the signature does not match)', keys: () => ({ ...good, awsSecretAccessKey: 'wrong-secret-value-22' }) },
     ])('$name: SCALER_AUTH_FAILED naming awsAccessKeyID, no secret shown', async ({ keys }) => {
       const k = typeof keys === 'function' ? keys() : keys;

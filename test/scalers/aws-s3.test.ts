@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { awsS3, globToRegExp } from '../../src/scalers/aws-s3.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
-import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { expectScalerError, input, sampleOnce, withScaler } from '../support/scalers.js';
 
 const env = inject('servers');
 const creds = { awsAccessKeyID: 'AKIDTEST', awsSecretAccessKey: 'secret-key-value-123' };
@@ -109,31 +108,21 @@ describe('aws-s3 against an S3 endpoint', () => {
   });
 
   it('an abort while listing is SCALER_ABORTED, and the scaler answers again afterwards', async () => {
-    const parsed = awsS3.parse(input(meta(bucket, { recursive: 'true' }), creds));
-    if (!parsed.ok) throw new Error('parse');
-    const s = awsS3.create(parsed.meta, scalerDeps(), 'again');
-    try {
+    await withScaler(awsS3, input(meta(bucket, { recursive: 'true' }), creds), 'again', async (s) => {
       const c = new AbortController();
       c.abort();
       await expectScalerError(s.sample(c.signal), 'SCALER_ABORTED', 'again');
       expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 7, active: true });
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('an endpoint that accepts and never answers is SCALER_TIMEOUT at the trigger timeout', async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
-      const parsed = awsS3.parse(input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, creds));
-      if (!parsed.ok) throw new Error('parse');
-      const s = awsS3.create(parsed.meta, scalerDeps(), 'hung');
-      try {
+      await withScaler(awsS3, input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, creds), 'hung', async (s) => {
         await expectScalerError(s.sample(AbortSignal.timeout(300)), 'SCALER_TIMEOUT', 'hung', [creds.awsSecretAccessKey]);
-      } finally {
-        await s.close();
-      }
+      });
     } finally {
       silent.close();
     }

@@ -4,11 +4,10 @@
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { mongodb } from '../../src/scalers/mongodb.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
-import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { expectScalerError, input, sampleOnce, withScaler } from '../support/scalers.js';
 
 const env = inject('servers');
 const sample = (i: ScalerInput, trigger = 'jobs'): Promise<RawSample> => sampleOnce(mongodb, i, trigger, 20_000);
@@ -98,17 +97,12 @@ describe('mongodb against FerretDB', () => {
   }, 30_000);
 
   it('reuses one connection and recovers after an abort', async () => {
-    const parsed = mongodb.parse(keys('{"status": "queued"}'));
-    if (!parsed.ok) throw new Error('parse');
-    const s = mongodb.create(parsed.meta, scalerDeps(), 'again');
-    try {
+    await withScaler(mongodb, keys('{"status": "queued"}'), 'again', async (s) => {
       expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 7, active: true });
       const c = new AbortController();
       c.abort();
       await expectScalerError(s.sample(c.signal), 'SCALER_ABORTED', 'again');
       expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 7, active: true });
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

@@ -3,11 +3,10 @@
 // and each failure a clear error on the trigger — never a crash, never a secret in the message.
 import { createConnection } from 'mysql2/promise';
 import { describe, expect, inject, it } from 'vitest';
-import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { mysql, parseDsn } from '../../src/scalers/mysql.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
 import { freePort } from '../support/servers/spawn.js';
-import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { expectScalerError, input, sampleOnce, withScaler } from '../support/scalers.js';
 
 const env = inject('servers');
 
@@ -150,10 +149,7 @@ describe('mysql against MariaDB', () => {
   });
 
   it('reuses one connection across samples and recovers after an abort', async () => {
-    const parsed = mysql.parse(server('SELECT CONNECTION_ID() + 0 * SLEEP(0.3)'));
-    if (!parsed.ok) throw new Error('parse');
-    const s = mysql.create(parsed.meta, scalerDeps(), 'reuse');
-    try {
+    await withScaler(mysql, server('SELECT CONNECTION_ID() + 0 * SLEEP(0.3)'), 'reuse', async (s) => {
       const first = (await s.sample(AbortSignal.timeout(10_000))).value;
       expect((await s.sample(AbortSignal.timeout(10_000))).value).toBe(first);
       const c = new AbortController();
@@ -161,22 +157,10 @@ describe('mysql against MariaDB', () => {
       setTimeout(() => c.abort(), 100);
       await expectScalerError(slow, 'SCALER_ABORTED', 'reuse');
       expect((await s.sample(AbortSignal.timeout(10_000))).value).not.toBe(first);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a query slower than the signal rejects with SCALER_TIMEOUT', async () => {
-    await expectScalerError(
-      (async () => {
-        const parsed = mysql.parse(server('SELECT SLEEP(5)'));
-        if (!parsed.ok) throw new Error('parse');
-        const s = mysql.create(parsed.meta, scalerDeps(), 'slow');
-        try {
-          return await s.sample(AbortSignal.timeout(200));
-        } finally {
-          await s.close();
-        }
-      })(), 'SCALER_TIMEOUT', 'slow');
+    await expectScalerError(withScaler(mysql, server('SELECT SLEEP(5)'), 'slow', (s) => s.sample(AbortSignal.timeout(200))), 'SCALER_TIMEOUT', 'slow');
   });
 });

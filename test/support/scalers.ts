@@ -1,22 +1,27 @@
 // Shared helpers for the scaler tests: build an input, sample once, assert a typed error.
 import { expect } from 'vitest';
 import { ScalerError } from '../../src/errors.js';
-import type { RawSample, ScalerDefinition, ScalerInput } from '../../src/scalers/types.js';
+import type { RawSample, Scaler, ScalerDefinition, ScalerInput } from '../../src/scalers/types.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 export const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
   ({ metadata, authParams, env });
 
-/** Parses, creates, samples once and closes. */
-export async function sampleOnce(def: ScalerDefinition, i: ScalerInput, trigger: string, timeoutMs = 10_000): Promise<RawSample> {
+/** Parses and creates the scaler, hands it to `fn` (several samples, aborts…), then closes it. */
+export async function withScaler<T>(def: ScalerDefinition, i: ScalerInput, trigger: string, fn: (s: Scaler) => Promise<T>): Promise<T> {
   const parsed = def.parse(i);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const s = def.create(parsed.meta, scalerDeps(), trigger);
   try {
-    return await s.sample(AbortSignal.timeout(timeoutMs));
+    return await fn(s);
   } finally {
     await s.close();
   }
+}
+
+/** Parses, creates, samples once and closes. */
+export function sampleOnce(def: ScalerDefinition, i: ScalerInput, trigger: string, timeoutMs = 10_000): Promise<RawSample> {
+  return withScaler(def, i, trigger, (s) => s.sample(AbortSignal.timeout(timeoutMs)));
 }
 
 /** The promise rejects with a ScalerError of `code` naming `trigger`, with none of `secrets` in it. */

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, spawnUntil, type Running } from './spawn.js';
+import { freePort, spawnUntil, stopAndRemove, type Running } from './spawn.js';
 import type { Started } from './types.js';
 
 const run = promisify(execFile);
@@ -51,14 +51,10 @@ export async function startFerretdb(): Promise<Started> {
         MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(port), MONGODB_USER: user, MONGODB_PASSWORD: password, MONGODB_DATABASE: database,
         MONGODB_URI: `mongodb://${user}:${password}@127.0.0.1:${port}/${database}`,
       },
-      stop: async () => {
-        await r.stop('SIGTERM');
-        rmSync(dir, { recursive: true, force: true });
-      },
+      stop: () => stopAndRemove(r, dir),
     };
   } catch (e) {
-    await running?.stop('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await stopAndRemove(running, dir);
     throw e;
   }
 }

@@ -9,7 +9,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENSSL, makeCerts, run } from './certs.js';
-import { freePort, requireBinary, spawnUntil, type Running } from './spawn.js';
+import { freePort, requireBinary, spawnUntil, stopAndRemove, type Running } from './spawn.js';
 import type { Started } from './types.js';
 
 const SERVER = '/usr/sbin/mariadbd';
@@ -77,14 +77,10 @@ export async function startMariadb(): Promise<Started> {
         MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(port), MYSQL_USER: user, MYSQL_PASSWORD: password, MYSQL_DATABASE: database,
         MYSQL_ROOT_SOCKET: socket, MYSQL_CA_FILE: join(dir, 'ca.crt'),
       },
-      stop: async () => {
-        await r.stop('SIGTERM');
-        rmSync(dir, { recursive: true, force: true });
-      },
+      stop: () => stopAndRemove(r, dir),
     };
   } catch (e) {
-    await running?.stop('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await stopAndRemove(running, dir);
     throw e;
   }
 }

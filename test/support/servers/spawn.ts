@@ -1,6 +1,6 @@
 // Helpers for test servers that run as child processes: a free port, and "wait for a log line".
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -22,6 +22,12 @@ export function requireBinary(path: string, hint: string): void {
 export interface Running {
   child: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A server's stop, and its clean-up when its start failed: stop what runs (SIGTERM), remove its directory. */
+export async function stopAndRemove(running: Running | undefined, dir: string): Promise<void> {
+  await running?.stop('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /**
