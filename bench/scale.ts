@@ -1,0 +1,235 @@
+// Benchmark: gitscale at monorepo scale against native git on the same server, alternated in one run.
+// A repository of --files Deployments (apps/app-<i>/deployment.yaml) with --commits of history,
+// served by `git http-backend`; --objects ScaledObjects with metrics-api triggers answered by a
+// local endpoint. Cases, each a spawned `gitscale once` of the built CLI (peak RSS recorded):
+//   change  all objects change, one commit   vs native fetch + reset + edit N files + commit + push
+//   steady  nothing changes (warm data dir)  vs native `git fetch`
+//   cold    empty data dir, nothing changes  vs `git clone --depth 1`
+// and CLI start (`gitscale --help`) vs `node -e 0`. Medians of --rounds; "own" = minus CLI start.
+// --curve runs the growth curve instead: 500 / 5,000 / 50,000 files at --commits, and 5,000 files
+// at 10,000 commits. --profile <dir> writes a CPU profile of each CLI run. Run: npm run build && npm run bench:scale [-- --files 5000 --commits 200 --objects 500 --rounds 3]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startGitHttp } from '../test/support/servers/git-http.js';
+import { arg, run } from './args.js';
+
+const ROUNDS = arg('rounds', 3);
+const OBJECTS = arg('objects', 500);
+const CLI = join(import.meta.dirname, '../dist/cli.js');
+const PROBE = join(import.meta.dirname, 'rss-probe.mjs');
+// --profile <dir>: every spawned CLI run writes a CPU profile there (node --cpu-prof).
+const PROFILE = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : [];
+const ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };
+const g = (cwd: string, ...args: string[]) => run('git', args, { cwd, env: ENV, maxBuffer: 1 << 28 });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const manifest = (i: number, replicas: number, rev: number) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\n  labels: { rev: "${rev}" }\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: { app: app-${i} }\n`;
+const pathOf = (i: number) => `apps/app-${i}/deployment.yaml`;
+
+if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first`);
+
+/** A bare repository of `files` manifests and `commits` commits, written by git fast-import. */
+async function makeRepo(bare: string, files: number, commits: number): Promise<void> {
+  await g(tmpdir(), 'init', '-q', '--bare', '-b', 'main', bare);
+  const parts: string[] = [];
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  let t = 1_700_000_000;
+  parts.push(`commit refs/heads/main\ncommitter bench <b@x> ${t} +0000\n${data('initial')}`);
+  for (let i = 0; i < files; i++) parts.push(`M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, 0))}`);
+  // History touches files the objects do not target (the last ones), one per commit.
+  for (let c = 1; c < commits; c++) {
+    const i = files - 1 - (c % Math.max(1, files - OBJECTS));
+    parts.push(`commit refs/heads/main\ncommitter bench <b@x> ${++t} +0000\n${data(`change ${c}`)}M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, c))}`);
+  }
+  const child = spawn('git', ['fast-import', '--quiet'], { cwd: bare, stdio: ['pipe', 'inherit', 'inherit'] });
+  const done = new Promise<void>((res, rej) => child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fast-import exited ${code}`)))));
+  for (const p of parts) if (!child.stdin.write(p)) await new Promise((r) => child.stdin.once('drain', r));
+  child.stdin.end();
+  await done;
+  await g(bare, 'gc', '-q', '--aggressive', '--prune=now');
+  await g(bare, 'config', 'http.receivepack', 'true');
+}
+
+/** The metrics endpoint: GET /m/<i> → {"value": V}; V is set by the benchmark. Counts the most requests in flight at once. */
+async function startEndpoint() {
+  let value = 5;
+  let inFlight = 0;
+  let peak = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.on('close', () => inFlight--);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    set: (v: number) => (value = v),
+    peak: () => {
+      const p = peak;
+      peak = 0;
+      return p;
+    },
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function configFile(dir: string, url: string, metrics: string, files: number): string {
+  const step = Math.max(1, Math.floor((files - 1) / OBJECTS));
+  const objs = Array.from({ length: OBJECTS }, (_, k) => k * step).map((i) =>
+    `  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}, namespace: default, annotations: { gitscale.dev/repository: apps, gitscale.dev/path: ${pathOf(i)} } }\n` +
+    `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, triggers: [{ type: metrics-api, metadata: { url: "${metrics}/m/${i}", valueLocation: value, targetValue: "5" } }] }\n`);
+  const file = join(dir, 'gitscale.yaml');
+  writeFileSync(file, `repositories:\n  - { name: apps, url: ${url}, branch: main }\nscaledObjects:\n${objs.join('')}`);
+  return file;
+}
+
+const targets = (files: number) => {
+  const step = Math.max(1, Math.floor((files - 1) / OBJECTS));
+  return Array.from({ length: OBJECTS }, (_, k) => k * step);
+};
+
+interface Timed {
+  ms: number;
+  rssMb: number;
+}
+
+/** One spawned CLI run; its wall time and peak RSS. Exit 0 expected. */
+// Asynchronous: the git server and the metrics endpoint live in this process.
+async function cli(args: string[], tmp: string): Promise<Timed> {
+  const rssFile = join(tmp, `rss-${process.pid}`);
+  const t0 = performance.now();
+  const r = await run(process.execPath, [...PROFILE, '--import', PROBE, CLI, ...args], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, maxBuffer: 1 << 26 }).catch((e: { code?: number; stderr?: string; stdout?: string }) => {
+    throw new Error(`gitscale ${args.join(' ')} exited ${e.code}\n${String(e.stderr).slice(-2000)}\n${String(e.stdout).slice(-2000)}`);
+  });
+  void r;
+  const ms = performance.now() - t0;
+  return { ms, rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+}
+
+async function timedAsync(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+const head = async (bare: string) => (await g(bare, 'rev-parse', 'main')).stdout.trim();
+
+interface Figures {
+  files: number;
+  commits: number;
+  change: Timed;
+  changeNative: number;
+  steady: Timed;
+  steadyNative: number;
+  cold: Timed;
+  coldNative: number;
+  peak: number;
+}
+
+async function measure(files: number, commits: number, help: number): Promise<Figures> {
+  const server = await startGitHttp();
+  const endpoint = await startEndpoint();
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  try {
+    const bare = join(server.env.GIT_ROOT, 'apps.git');
+    await makeRepo(bare, files, commits);
+    const url = `${server.env.GIT_HTTP_URL}/apps.git`;
+    const config = configFile(tmp, url, endpoint.url, files);
+    const data = join(tmp, 'data');
+    const nativeDir = join(tmp, 'native');
+    await g(tmp, 'clone', '-q', '--single-branch', '-b', 'main', url, nativeDir);
+    // Warm gitscale's data dir (its first clone) outside the measurement; 1 replica = nothing to change.
+    endpoint.set(5);
+    await cli(['once', '-c', config, '--data-dir', data], tmp);
+    const change: Timed[] = [], steady: Timed[] = [], cold: Timed[] = [];
+    const changeNative: number[] = [], steadyNative: number[] = [], coldNative: number[] = [];
+    let peak = 0;
+    let current = 1;
+    for (let round = 0; round < ROUNDS; round++) {
+      // gitscale: every target 1 → 2..4 in one commit.
+      current = 2 + (round % 3);
+      endpoint.set(5 * current);
+      const before = await head(bare);
+      change.push(await cli(['once', '-c', config, '--data-dir', data], tmp));
+      peak = Math.max(peak, endpoint.peak());
+      const changed = (await g(bare, 'diff', '--name-only', before, 'main')).stdout.trim().split('\n').filter(Boolean).length;
+      const count = Number((await g(bare, 'rev-list', '--count', `${before}..main`)).stdout.trim());
+      if (changed !== OBJECTS || count !== 1) throw new Error(`change round ${round}: expected ${OBJECTS} files in 1 commit, found ${changed} files in ${count} commits`);
+      // Steady: same metrics, warm data dir: no write.
+      const settled = await head(bare);
+      steady.push(await cli(['once', '-c', config, '--data-dir', data], tmp));
+      await g(nativeDir, 'fetch', '-q', 'origin', 'main');
+      steadyNative.push(await timedAsync(() => g(nativeDir, 'fetch', '-q', 'origin', 'main')));
+      // Cold: an empty data dir, nothing to change.
+      const coldData = join(tmp, `cold-${round}`);
+      cold.push(await cli(['once', '-c', config, '--data-dir', coldData], tmp));
+      rmSync(coldData, { recursive: true, force: true });
+      const shallow = join(tmp, `shallow-${round}`);
+      coldNative.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--single-branch', '-b', 'main', url, shallow)));
+      rmSync(shallow, { recursive: true, force: true });
+      if ((await head(bare)) !== settled) throw new Error(`round ${round}: a steady or cold run wrote a commit`);
+      // Native: every target back to 1 replica (a real change of N files), pushed.
+      changeNative.push(await timedAsync(async () => {
+        await g(nativeDir, 'fetch', '-q', 'origin', 'main');
+        await g(nativeDir, 'reset', '-q', '--hard', 'origin/main');
+        for (const i of targets(files)) {
+          const p = join(nativeDir, pathOf(i));
+          writeFileSync(p, readFileSync(p, 'utf8').replace(`replicas: ${current}\n`, 'replicas: 1\n'));
+        }
+        await g(nativeDir, 'commit', '-q', '-am', `back to 1 (${round})`);
+        await g(nativeDir, 'push', '-q', 'origin', 'main');
+      }));
+    }
+    const pick = (xs: Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), rssMb: Math.max(...xs.map((x) => x.rssMb)) });
+    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak };
+  } finally {
+    await endpoint.stop();
+    await server.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function report(f: Figures, help: number): void {
+  const own = (t: Timed) => `${(t.ms - help).toFixed(0)} ms own`;
+  console.log(`\n${f.files} files, ${f.commits} commits, ${OBJECTS} objects, medians of ${ROUNDS} (RSS: the peak)`);
+  console.log(`  change (${OBJECTS} files, 1 commit)  gitscale ${f.change.ms.toFixed(0).padStart(6)} ms (${own(f.change)})  ${f.change.rssMb.toFixed(0)} MB | native fetch+reset+edit+commit+push ${f.changeNative.toFixed(0)} ms | ratio ${(f.change.ms / f.changeNative).toFixed(2)}`);
+  console.log(`  steady (nothing to change)       gitscale ${f.steady.ms.toFixed(0).padStart(6)} ms (${own(f.steady)})  ${f.steady.rssMb.toFixed(0)} MB | native git fetch ${f.steadyNative.toFixed(0)} ms`);
+  console.log(`  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`);
+  console.log(`  most metric requests in flight at once: ${f.peak}`);
+}
+
+async function main(): Promise<void> {
+  const floor = median(Array.from({ length: 7 }, () => timedSync(['-e', '0'])));
+  const help = median(Array.from({ length: 7 }, () => timedSync([CLI, '--help'])));
+  console.log(`CLI start: gitscale --help ${help.toFixed(0)} ms | node -e 0 ${floor.toFixed(0)} ms`);
+  const shapes: [number, number][] = process.argv.includes('--curve')
+    ? [[500, arg('commits', 200)], [5000, arg('commits', 200)], [50000, arg('commits', 200)], [5000, 10000]]
+    : [[arg('files', 5000), arg('commits', 200)]];
+  const all: Figures[] = [];
+  for (const [files, commits] of shapes) {
+    const f = await measure(files, commits, help);
+    report(f, help);
+    all.push(f);
+  }
+  if (all.length > 1) {
+    console.log('\ngrowth (files, commits → change / steady / cold ms, peak RSS MB)');
+    for (const f of all) console.log(`  ${String(f.files).padStart(6)} files ${String(f.commits).padStart(6)} commits → ${f.change.ms.toFixed(0)} / ${f.steady.ms.toFixed(0)} / ${f.cold.ms.toFixed(0)} ms, ${Math.max(f.change.rssMb, f.steady.rssMb, f.cold.rssMb).toFixed(0)} MB`);
+  }
+}
+
+function timedSync(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  return performance.now() - t0;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
