@@ -5,7 +5,8 @@ import git from 'isomorphic-git';
 import type * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
-import { listAt, readAt, treeIdAt, writeCommitObject, type Repo } from './tree.js';
+import { openStore } from './store.js';
+import { buildCommit, listAt, readAt, treeIdAt, type Repo } from './tree.js';
 import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
 
 export interface LocalOptions {
@@ -18,6 +19,7 @@ export interface LocalOptions {
 
 export function openLocal(o: LocalOptions): Workspace {
   const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
+  const store = openStore(o.fs, repo.gitdir);
   const ref = `refs/heads/${o.branch}`;
   let head: string | undefined;
 
@@ -84,11 +86,12 @@ export function openLocal(o: LocalOptions): Workspace {
       // A file with uncommitted edits cannot be read for editing: the edit decides what to skip.
       const e = await edit(async (p) => {
         if (worktree) await assertClean([p]);
-        return readAt(repo, parent, p);
+        return readAt(store, parent, p);
       }, attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
       const paths = Object.keys(e.files);
-      const { commit } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
+      store.writeLoose(created);
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
       if (!(await casRef(parent, commit))) continue;
       head = commit;
@@ -110,9 +113,9 @@ export function openLocal(o: LocalOptions): Workspace {
   return {
     repository: o.repository,
     sync,
-    read: async (path) => readAt(repo, head ?? (await sync()), path),
-    list: async (dir) => listAt(repo, head ?? (await sync()), dir),
-    treeId: async (dir) => treeIdAt(repo, head ?? (await sync()), dir),
+    read: async (path) => readAt(store, head ?? (await sync()), path),
+    list: async (dir) => listAt(store, head ?? (await sync()), dir),
+    treeId: async (dir) => treeIdAt(store, head ?? (await sync()), dir),
     write,
   };
 }

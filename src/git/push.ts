@@ -1,24 +1,19 @@
 // A compare-and-swap push of one commit over smart HTTP, sending exactly the objects gitscale
-// wrote (the commit, the trees along the changed paths, the new blobs). isomorphic-git's own push
-// walks every tree of the new commit and of the merge base to find what to send; on a 5,000-file
-// repo that is ~1 s per push. Here the receive-pack request carries `<old> <new> <ref>`, so the
-// server itself refuses it when the branch moved (an "ng" line), which the caller retries.
-import git from 'isomorphic-git';
+// made (the commit, the trees along the changed paths, the new blobs) as one pack. isomorphic-git's
+// own push walks every tree of the new commit and of the merge base to find what to send; on a
+// 5,000-file repo that is ~1 s per push. Here the receive-pack request carries `<old> <new> <ref>`,
+// so the server itself refuses it when the branch moved (an "ng" line), which the caller retries.
 import type { HttpClient } from 'isomorphic-git';
-import type * as nodeFs from 'node:fs';
 
 export interface PushRequest {
   http: HttpClient;
-  fs: typeof nodeFs;
-  gitdir: string;
-  cache: object;
   url: string;
   headers: Record<string, string>;
   ref: string;
   oldOid: string;
   newOid: string;
-  /** Every object the server may not have yet. */
-  objects: string[];
+  /** The pack of every object the server may not have yet (absent when deleting a ref). */
+  pack?: Buffer;
 }
 
 export type PushOutcome = { ok: true } | { ok: false; rejected: true; reason: string } | { ok: false; rejected: false; reason: string };
@@ -69,10 +64,7 @@ export async function advertisedRefs(http: HttpClient, url: string, headers: Rec
 export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
   const command = pktLine(`${p.oldOid} ${p.newOid} ${p.ref}\0report-status agent=gitscale\n`);
   const parts = [command, Buffer.from('0000')];
-  if (p.newOid !== ZERO_OID) {
-    const { packfile } = await git.packObjects({ fs: p.fs, gitdir: p.gitdir, oids: p.objects, cache: p.cache });
-    parts.push(Buffer.from(packfile!));
-  }
+  if (p.newOid !== ZERO_OID && p.pack) parts.push(p.pack);
   const payload = Buffer.concat(parts);
   const res = await p.http.request({
     url: `${p.url.replace(/\/$/, '')}/git-receive-pack`,

@@ -1,16 +1,21 @@
-// A persistent workspace for an HTTP(S) remote: cloned once (shallow, single branch, no checkout),
-// fetched each tick, commits built at the object level and pushed; a lost race is retried on the
-// new head with jitter. The base branch is never force-pushed.
-import git from 'isomorphic-git';
+// A persistent workspace for an HTTP(S) remote: cloned once (depth 1, one branch, no checkout),
+// fetched incrementally each tick (only what the server has beyond our head), commits built at the
+// object level in memory and pushed as one pack with a compare-and-swap on the branch; a lost race
+// is retried on the new head with jitter. The base branch is never force-pushed. The object
+// database is read and written by gitscale's own store (store.ts), in git's formats, so native git
+// can inspect the workspace.
 import http from 'isomorphic-git/http/node';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
+import { parseCommit, type CommitInfo } from './objects.js';
+import { buildPack, indexPack } from './pack-format.js';
 import { advertisedRefs, pushCommit, ZERO_OID } from './push.js';
-import { listAt, readAt, treeIdAt, writeCommitObject, type Repo } from './tree.js';
+import { openStore, type ObjectStore } from './store.js';
+import { buildCommit, listAt, readAt, treeIdAt, type Created } from './tree.js';
 import type { Author, BranchOps, Clock, EditFn, Workspace, WriteResult } from './types.js';
-
+import { advertise, HttpStatusError, uploadPack } from './upload-pack.js';
 export interface RemoteOptions {
   repository: string;
   url: string;
@@ -34,78 +39,110 @@ const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
 const MAX_PACKS = 64;
 
 export function openRemote(o: RemoteOptions): Workspace {
-  const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
+  const gitdir = join(o.dir, '.git');
+  let store: ObjectStore = openStore(o.fs, gitdir);
   let secret: string | undefined = typeof o.token === 'string' ? o.token : undefined;
-  /** The auth header for this operation (a provider's token may have been renewed). */
-  async function session() {
+  /** The auth headers for this operation (a provider's token may have been renewed). */
+  async function session(): Promise<Record<string, string>> {
     if (typeof o.token === 'function') secret = await o.token();
-    const headers = authHeaders(secret, o.username);
-    return { headers, base: { fs: o.fs, http, dir: o.dir, gitdir: repo.gitdir, headers, cache: repo.cache } };
+    return authHeaders(secret, o.username);
   }
   const remoteRef = `refs/remotes/origin/${o.branch}`;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let head: string | undefined;
+  /** Commits of bot branches read by branchHead (not kept in the store). */
+  const branchCommits = new Map<string, CommitInfo>();
 
   const fail = (code: string, what: string, e: unknown): GitError =>
     new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
+  const file = (...p: string[]) => join(gitdir, ...p);
+  const readText = (path: string) => o.fs.promises.readFile(path, 'utf8').catch(() => null);
 
+  /** The workspace is a clone of this URL (the url in .git/config; never a token). */
   async function cloned(): Promise<boolean> {
-    try {
-      const url = await git.getConfig({ fs: o.fs, gitdir: repo.gitdir, path: 'remote.origin.url' });
-      if (url === o.url) return true;
-      await o.fs.promises.rm(o.dir, { recursive: true, force: true });
-      return false;
-    } catch {
-      await o.fs.promises.rm(o.dir, { recursive: true, force: true });
-      return false;
-    }
+    const config = await readText(file('config'));
+    return config !== null && /\[remote "origin"\]\n\turl = (.*)\n/.exec(config)?.[1] === o.url;
   }
 
   // Each fetch adds a small pack; past MAX_PACKS the workspace is cloned afresh (a cheap gc).
   async function packCount(): Promise<number> {
-    const names = await o.fs.promises.readdir(join(repo.gitdir, 'objects', 'pack')).catch(() => [] as string[]);
+    const names = await o.fs.promises.readdir(file('objects', 'pack')).catch(() => [] as string[]);
     return names.filter((n) => n.endsWith('.pack')).length;
   }
 
-  async function sync(): Promise<string> {
-    const { base } = await session();
-    try {
-      if (await cloned() && (await packCount()) <= (o.maxPacks ?? MAX_PACKS)) {
-        // No depth: an incremental fetch against the head we have (a depth-1 fetch would resend
-        // the whole tree every tick: ~0.6 s instead of ~50 ms on a 5,000-file repo).
-        await git.fetch({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, singleBranch: true, tags: false });
-      } else {
-        await o.fs.promises.rm(o.dir, { recursive: true, force: true });
-        await o.fs.promises.mkdir(o.dir, { recursive: true });
-        await git.clone({ ...base, url: o.url, ref: o.branch, singleBranch: true, depth: 1, noCheckout: true, noTags: true });
-      }
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'HttpError' && /401|403/.test(errorMessage(e))) throw fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
-      if (code === 'NotFoundError' || code === 'MissingNameError') throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, e);
-      throw fail('GIT_UNREACHABLE', `cannot fetch branch '${o.branch}'`, e);
-    }
-    try {
-      head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef });
-    } catch (e) {
-      throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, e);
-    }
-    return head;
+  /** An empty repository in git's layout that native git can read (no working tree, no token). */
+  async function init(): Promise<void> {
+    store.close();
+    await o.fs.promises.rm(o.dir, { recursive: true, force: true });
+    for (const d of [['objects', 'pack'], ['refs', 'heads'], ['refs', 'remotes', 'origin'], ['refs', 'tags']]) await o.fs.promises.mkdir(file(...d), { recursive: true });
+    await o.fs.promises.writeFile(file('HEAD'), `ref: refs/heads/${o.branch}\n`);
+    await o.fs.promises.writeFile(file('config'), `[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote "origin"]\n\turl = ${o.url}\n\tfetch = +refs/heads/${o.branch}:${remoteRef}\n`);
+    store = openStore(o.fs, gitdir);
   }
 
-  async function push(parent: string, commit: string, objects: string[]): Promise<void> {
+  async function writeRef(ref: string, oid: string): Promise<void> {
+    const path = file(ref);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await o.fs.promises.writeFile(tmp, `${oid}\n`);
+    await o.fs.promises.rename(tmp, path);
+  }
+
+  async function shallowList(): Promise<string[]> {
+    return ((await readText(file('shallow'))) ?? '').split('\n').filter((l) => /^[0-9a-f]{40}$/.test(l));
+  }
+
+  const fetchError = (e: unknown): GitError => {
+    if (e instanceof GitError) return e;
+    if (e instanceof HttpStatusError && (e.status === 401 || e.status === 403)) return fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
+    return fail('GIT_UNREACHABLE', `cannot fetch branch '${o.branch}'`, e);
+  };
+
+  async function sync(): Promise<string> {
+    const headers = await session();
+    try {
+      const ad = await advertise(http, o.url, headers);
+      const remote = ad.refs.get(`refs/heads/${o.branch}`);
+      if (!remote) throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, new Error('the server does not advertise it'));
+      let have = (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS) ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null) : null;
+      // Without a head of our own, an incremental fetch would be the whole history: clone afresh.
+      if (have && !store.has(have)) have = null;
+      const fresh = have === null;
+      if (fresh) await init();
+      if (!store.has(remote)) {
+        // Fresh: depth 1. Otherwise everything since our head (a depth-1 fetch would resend the
+        // whole tree every tick).
+        const shallow = fresh ? [] : await shallowList();
+        const answer = await uploadPack(http, o.url, headers, { want: remote, caps: ad.caps, deepen: fresh ? { depth: 1 } : undefined, shallow, have: have ? [have] : [] });
+        if (!answer.pack) throw new Error('the server sent no pack');
+        store.addPack(answer.pack);
+        if (answer.shallow.length > 0) await o.fs.promises.writeFile(file('shallow'), [...new Set([...shallow, ...answer.shallow])].join('\n') + '\n');
+        store.commit(remote);
+      }
+      await writeRef(remoteRef, remote);
+      head = remote;
+      return remote;
+    } catch (e) {
+      throw fetchError(e);
+    }
+  }
+
+  /** Pushes a commit made on `parent`; on success the workspace keeps its objects and moves its head. */
+  async function push(parent: string, commit: string, created: Created[]): Promise<void> {
     const ref = `refs/heads/${o.branch}`;
-    const { headers, base } = await session();
-    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref, value: commit, force: true });
-    const fast = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref, oldOid: parent, newOid: commit, objects });
+    const headers = await session();
+    const built = buildPack(created);
+    const fast = await pushCommit({ http, url: o.url, headers, ref, oldOid: parent, newOid: commit, pack: built.pack });
     if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
+    store.addPack(built.pack, built);
     if (!fast.ok) {
       // A server that will not take the direct receive-pack request: isomorphic-git's full push.
-      const res = await git.push({ ...base, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
+      const { default: git } = await import('isomorphic-git');
+      await writeRef(ref, commit);
+      const res = await git.push({ fs: o.fs, http, dir: o.dir, gitdir, headers, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
       const r = res.refs?.[ref];
       if (!res.ok || (r && !r.ok)) throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, { repository: o.repository, reason: r?.error ?? 'rejected' });
     }
-    await git.writeRef({ fs: o.fs, gitdir: repo.gitdir, ref: remoteRef, value: commit, force: true });
+    await writeRef(remoteRef, commit);
     head = commit;
   }
 
@@ -114,11 +151,11 @@ export function openRemote(o: RemoteOptions): Workspace {
     for (let attempt = 1; ; attempt++) {
       if (head === undefined) await sync();
       const parent = head!;
-      const e = await edit((p) => readAt(repo, parent, p), attempt);
+      const e = await edit(async (p) => readAt(store, parent, p), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
       try {
-        await push(parent, commit, objects);
+        await push(parent, commit, created);
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
@@ -136,8 +173,26 @@ export function openRemote(o: RemoteOptions): Workspace {
     }
   }
 
+  /** One commit of the remote, fetched alone (depth 1, without its tree where the server filters) and not kept. */
+  async function fetchCommit(oid: string, branch: string): Promise<CommitInfo> {
+    const known = branchCommits.get(oid);
+    if (known) return known;
+    const headers = await session();
+    const ad = await advertise(http, o.url, headers);
+    const answer = await uploadPack(http, o.url, headers, { want: oid, caps: ad.caps, deepen: { depth: 1 }, filter: ad.caps.has('filter') ? 'tree:0' : undefined });
+    if (!answer.pack) throw new Error('the server sent no pack');
+    let found: CommitInfo | undefined;
+    indexPack(answer.pack, () => null, (id, obj) => {
+      if (id === oid && obj.type === 'commit') found = parseCommit(id, obj.body);
+    });
+    if (!found) throw new Error(`the server did not send commit ${oid} of '${branch}'`);
+    branchCommits.clear();
+    branchCommits.set(oid, found);
+    return found;
+  }
+
   async function remoteOid(branch: string): Promise<string | undefined> {
-    const { headers } = await session();
+    const headers = await session();
     try {
       return (await advertisedRefs(http, o.url, headers)).get(`refs/heads/${branch}`);
     } catch (e) {
@@ -149,35 +204,34 @@ export function openRemote(o: RemoteOptions): Workspace {
     async writeBranch(branch, edit, author, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to rewrite the base branch '${o.branch}' as a bot branch`, { repository: o.repository });
       const parent = await sync();
-      const e = await edit((p) => readAt(repo, parent, p), 1);
+      const e = await edit(async (p) => readAt(store, parent, p), 1);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, objects } = await writeCommitObject(repo, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
       if (expected) {
         // Same parent and tree as the head already there: leave the branch (and its CI runs, reviews) alone.
-        const [now, was] = await Promise.all([commit, expected].map((oid) => git.readCommit({ fs: o.fs, gitdir: repo.gitdir, oid, cache: repo.cache }).then((c) => c.commit, () => null)));
-        if (was && now && was.tree === now.tree && was.parent[0] === parent && was.message === now.message) {
+        const now = parseCommit(commit, created.find((c) => c.oid === commit)!.object.body);
+        const was = await (store.has(expected) ? Promise.resolve(store.commit(expected)) : fetchCommit(expected, branch)).catch(() => null);
+        if (was && was.tree === now.tree && was.parents[0] === parent && was.message === now.message) {
           return { commit: expected, parent, files: Object.keys(e.files), message: e.message, attempts: 1, unchanged: true };
         }
       }
-      const { headers } = await session();
-      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, objects });
+      const headers = await session();
+      const out = await pushCommit({ http, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack });
       if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
     },
     async branchHead(branch) {
       const oid = await remoteOid(branch);
       if (!oid) return null;
-      const { base } = await session();
       try {
-        await git.fetch({ ...base, url: o.url, ref: branch, remoteRef: branch, singleBranch: true, tags: false });
-        const { commit } = await git.readCommit({ fs: o.fs, gitdir: repo.gitdir, oid, cache: repo.cache });
+        const commit = await fetchCommit(oid, branch);
         return { oid, authorEmail: commit.author.email, committerEmail: commit.committer.email };
       } catch (e) {
         throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);
       }
     },
     async list(prefix) {
-      const { headers } = await session();
+      const headers = await session();
       try {
         const refs = await advertisedRefs(http, o.url, headers);
         return new Map([...refs].filter(([r]) => r.startsWith(`refs/heads/${prefix}`)).map(([r, oid]) => [r.slice('refs/heads/'.length), oid]));
@@ -187,8 +241,8 @@ export function openRemote(o: RemoteOptions): Workspace {
     },
     async deleteBranch(branch, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
-      const { headers } = await session();
-      const out = await pushCommit({ http, fs: o.fs, gitdir: repo.gitdir, cache: repo.cache, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID, objects: [] });
+      const headers = await session();
+      const out = await pushCommit({ http, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID });
       if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
     },
   };
@@ -199,15 +253,15 @@ export function openRemote(o: RemoteOptions): Workspace {
     sync,
     read: async (path) => {
       if (head === undefined) await sync();
-      return readAt(repo, head!, path);
+      return readAt(store, head!, path);
     },
     list: async (dir) => {
       if (head === undefined) await sync();
-      return listAt(repo, head!, dir);
+      return listAt(store, head!, dir);
     },
     treeId: async (dir) => {
       if (head === undefined) await sync();
-      return treeIdAt(repo, head!, dir);
+      return treeIdAt(store, head!, dir);
     },
     write,
   };

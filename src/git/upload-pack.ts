@@ -97,8 +97,8 @@ function nextPkt(buf: Buffer, at: number): [Buffer | 'flush', number] | null {
 export interface PackRequest {
   want: string;
   caps: Set<string>;
-  /** With `relative`, `depth` counts from the `shallow` boundary the client already holds. */
-  deepen: Deepen;
+  /** With `relative`, `depth` counts from the `shallow` boundary the client already holds. None: everything since `have`. */
+  deepen?: Deepen;
   relative?: boolean;
   /** The client's shallow boundary: commits it holds without their parents. */
   shallow?: string[];
@@ -109,13 +109,13 @@ export interface PackRequest {
 
 export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest, limits: Limits = DEFAULT_LIMITS): Promise<PackAnswer> {
   const sideband = o.caps.has('side-band-64k') ? 'side-band-64k' : o.caps.has('side-band') ? 'side-band' : null;
-  const since = 'since' in o.deepen;
+  const since = o.deepen !== undefined && 'since' in o.deepen;
   const caps = [sideband, 'ofs-delta', 'shallow', since ? 'deepen-since' : null, o.relative ? 'deepen-relative' : null, 'no-progress', o.filter ? 'filter' : null]
     .filter((c): c is string => c !== null && o.caps.has(c));
   const lines = [
     `want ${o.want} ${[...caps, 'agent=gitscale'].join(' ')}\n`,
     ...(o.shallow ?? []).map((oid) => `shallow ${oid}\n`),
-    'since' in o.deepen ? `deepen-since ${o.deepen.since}\n` : `deepen ${o.deepen.depth}\n`,
+    ...(o.deepen === undefined ? [] : ['since' in o.deepen ? `deepen-since ${o.deepen.since}\n` : `deepen ${o.deepen.depth}\n`]),
     ...(o.filter ? [`filter ${o.filter}\n`] : []),
   ];
   const payload = Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
