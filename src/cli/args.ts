@@ -18,6 +18,8 @@ export interface Args {
   logLevel?: Level;
   secretsDir?: string;
   triggerTimeoutMs: number;
+  /** Most trigger requests in flight to one endpoint at once. */
+  triggerConcurrency: number;
   detailedExitcode: boolean;
   repository?: string;
   object?: string;
@@ -44,6 +46,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'secrets-dir': { type: 'string' },
   'trigger-timeout': { type: 'string' },
+  'trigger-concurrency': { type: 'string' },
   'detailed-exitcode': { type: 'boolean' },
   repository: { type: 'string' },
   object: { type: 'string' },
@@ -60,9 +63,9 @@ const COMMON: Option[] = ['config', 'data-dir', 'log-format', 'log-level', 'secr
 const KUBE: Option[] = ['kubeconfig', 'context'];
 /** Which options each command takes (anything else is a usage error naming the command). */
 export const COMMAND_OPTIONS: Record<Command, Option[]> = {
-  run: [...COMMON, ...KUBE, 'trigger-timeout', 'listen'],
-  once: [...COMMON, ...KUBE, 'output', 'trigger-timeout'],
-  plan: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'detailed-exitcode'],
+  run: [...COMMON, ...KUBE, 'trigger-timeout', 'trigger-concurrency', 'listen'],
+  once: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'trigger-concurrency'],
+  plan: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'trigger-concurrency', 'detailed-exitcode'],
   validate: [...COMMON, ...KUBE, 'output'],
   history: [...COMMON, 'output', 'repository', 'object', 'since'],
   demo: ['help'],
@@ -71,8 +74,11 @@ export const COMMAND_OPTIONS: Record<Command, Option[]> = {
 };
 const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
 
+/** Requests in flight to one trigger endpoint at once, unless --trigger-concurrency says otherwise. */
+export const DEFAULT_TRIGGER_CONCURRENCY = 16;
+
 function defaults(command: Command): Args {
-  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
+  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], command: Command): T {
@@ -120,6 +126,11 @@ export function parseArgs(argv: string[]): Args {
     // setTimeout fires at once past 2^31-1 ms; an hour is more than any trigger should get.
     if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError('--trigger-timeout must be a positive number of seconds, at most 3600', command);
     args.triggerTimeoutMs = n * 1000;
+  }
+  if (v['trigger-concurrency'] !== undefined) {
+    const n = Number(v['trigger-concurrency']);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 10_000) throw new UsageError('--trigger-concurrency must be a whole number from 1 to 10000', command);
+    args.triggerConcurrency = n;
   }
   args.detailedExitcode = v['detailed-exitcode'] ?? false;
   args.repository = v.repository;

@@ -40,7 +40,7 @@ export function clientDeps(c: Context, dataDir: string): ClientDeps {
 
 export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.args.dataDir)): ReconcilerDeps {
   return {
-    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: scalerDeps(c.now),
+    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: scalerDeps(c.now, globalThis.fetch, c.args.triggerConcurrency),
     clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
     cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock, namespace: c.cluster.namespace } : undefined,
   };

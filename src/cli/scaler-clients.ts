@@ -1,6 +1,7 @@
 // The scalers' real clients (STYLE §6: only cli/ builds clients): node-postgres pools, mysql2
 // connections, ioredis connections, and AWS SDK clients loaded on first use, so a run without an
 // AWS trigger never loads the SDK.
+import { limitPerEndpoint } from './limit.js';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -174,6 +175,7 @@ export const scalerClients: ScalerClients = {
   sqs: sqsClient,
 };
 
-export function scalerDeps(now: () => number = Date.now, fetchFn: typeof fetch = globalThis.fetch): ScalerDeps {
-  return { fetch: fetchFn, clock: { now }, clients: scalerClients };
+/** The scalers' clients; HTTP requests at most `perEndpoint` in flight to one endpoint at once. */
+export function scalerDeps(now: () => number = Date.now, fetchFn: typeof fetch = globalThis.fetch, perEndpoint = Infinity): ScalerDeps {
+  return { fetch: Number.isFinite(perEndpoint) ? limitPerEndpoint(fetchFn, perEndpoint) : fetchFn, clock: { now }, clients: scalerClients };
 }

@@ -16,6 +16,7 @@ const FLAG = {
   logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
   secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
+  concurrency: ['--trigger-concurrency <n>', 'most trigger requests in flight to one endpoint (scheme://host:port) at once (default 16)'],
   kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
   context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
   listen: ['--listen <host:port>', 'serve /metrics, /healthz, /readyz (default 127.0.0.1:9090; off: none)'],
@@ -36,20 +37,20 @@ const HELP: Record<Command, Help> = {
   run: {
     summary: 'reconcile until SIGTERM (finishes the write in flight, exits 0)',
     usage: 'gitscale run -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.listen],
+    flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.concurrency, FLAG.listen],
     example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
     more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
   },
   once: {
     summary: 'one tick for every object, then exit',
     usage: 'gitscale once -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout],
+    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout, FLAG.concurrency],
     example: 'gitscale once -c gitscale.yaml -o json',
   },
   plan: {
     summary: 'show what would change (triggers, replicas, route, diff); writes nothing',
     usage: 'gitscale plan -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
+    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout, FLAG.concurrency, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
     example: 'gitscale plan -c gitscale.yaml --detailed-exitcode',
   },
   validate: {

@@ -7,6 +7,7 @@ import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
+import { Lru } from '../lru.js';
 import { parseCommit, parseTree, type CommitInfo, type GitObject, type ObjectType, type TreeEntry } from './objects.js';
 import { applyDelta, buildIndex, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackEntry } from './pack-format.js';
 
@@ -85,39 +86,14 @@ function entryEnd(p: Pack, offset: number): number {
   return lo < p.count ? p.sorted[lo] : p.size - 20;
 }
 
-/** Bounded caches in insertion order, evicted oldest first. */
-class Lru<V> {
-  private map = new Map<string, V>();
-  private used = 0;
-  constructor(private budget: number, private cost: (v: V) => number) {}
-  get(k: string): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: string, v: V): void {
-    if (this.map.has(k)) return;
-    this.map.set(k, v);
-    this.used += this.cost(v);
-    for (const [key, old] of this.map) {
-      if (this.used <= this.budget || key === k) break;
-      this.map.delete(key);
-      this.used -= this.cost(old);
-    }
-  }
-}
-
 export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
   const packDir = join(gitdir, 'objects', 'pack');
   let packs: Pack[] | undefined;
   let idle: NodeJS.Timeout | undefined;
-  const objects = new Lru<GitObject>(16 * 1024 * 1024, (o) => o.body.length + 64);
-  const trees = new Lru<TreeEntry[]>(400_000, (t) => t.length + 1);
-  const indexes = new Lru<Map<string, TreeEntry>>(200_000, (t) => t.size + 1);
-  const commits = new Lru<CommitInfo>(4096, () => 1);
+  const objects = new Lru<string, GitObject>(16 * 1024 * 1024, (o) => o.body.length + 64);
+  const trees = new Lru<string, TreeEntry[]>(400_000, (t) => t.length + 1);
+  const indexes = new Lru<string, Map<string, TreeEntry>>(200_000, (t) => t.size + 1);
+  const commits = new Lru<string, CommitInfo>(4096, () => 1);
 
   function loadPacks(): Pack[] {
     const names = fs.existsSync(packDir) ? fs.readdirSync(packDir).filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)) : [];

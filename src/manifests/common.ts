@@ -3,6 +3,7 @@
 // text (BOM included), taken from the `yaml` package's node ranges; nothing is re-serialized.
 import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ManifestError } from '../errors.js';
+import { Lru } from '../lru.js';
 import type { ManifestErrorCode, PathSeg, ScalarStyle, WorkloadTarget } from './types.js';
 import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
 
@@ -48,10 +49,18 @@ export function fail(ctx: Ctx, code: ManifestErrorCode, why: string, line?: numb
 
 /** Every document of the stream; a syntax error anywhere refuses the whole file. */
 export function parseStream(text: string): Doc[] {
+  let docs = parsed.get(text);
+  if (docs) return docs;
   // prettyErrors off: messages stay one line and we compute the line ourselves. logLevel
   // 'error': toJS() in the confirm step must not print process warnings (collection keys).
-  return Array.from(parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' }));
+  docs = Array.from(parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' }));
+  parsed.set(text, docs);
+  return docs;
 }
+
+// The last few parses, shared by the steps of one edit (locate, splice, confirm); documents are
+// only read, never changed.
+const parsed = new Lru<string, Doc[]>(4 * 1024 * 1024, (_, text) => text.length);
 
 /** Parse, refusing syntax errors and unresolved aliases. Repeated keys are left to `rejectDuplicates`. */
 export function parseChecked(ctx: Ctx): Doc[] {

@@ -1,6 +1,7 @@
 // manifests/: find and rewrite one replica count in YAML text, byte-for-byte outside that field.
 // Pure: text in, text out. Locate → splice → re-read → confirm (STYLE §7). Formats and how one
 // is chosen for a file: dispatch.ts.
+import { Lru } from '../lru.js';
 import { manifestError } from './common.js';
 import { locate } from './dispatch.js';
 import { locateMarker } from './formats/marker.js';
@@ -19,8 +20,18 @@ export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } 
  * default for a workload; kustomize leaves a workload without an entry at its own count, read as 1).
  */
 export function readReplicas(text: string, target: WorkloadTarget, file: string): ReplicaField {
-  return toField(locate(text, target, file));
+  const key = memoKey(text, target, file);
+  let field = read.get(key);
+  if (!field) read.set(key, (field = toField(locate(text, target, file))));
+  return field;
 }
+
+// Both functions are pure: their answers are kept by input (bounded by the text they hold), so a
+// file read in one tick and written in the same tick, or unchanged in the next, is parsed once.
+const MEMO_BYTES = 32 * 1024 * 1024;
+const read = new Lru<string, ReplicaField>(MEMO_BYTES, (_, k) => k.length);
+const written = new Lru<string, string>(MEMO_BYTES, (v, k) => k.length + v.length);
+const memoKey = (text: string, t: WorkloadTarget, file: string) => `${file}\0${t.kind}\0${t.namespace}\0${t.name}\0${t.field ?? ''}\0${t.object ?? ''}\0${text}`;
 
 /**
  * The field carrying `target.object`'s marker comment in `text`, or null when the text holds no
@@ -49,11 +60,15 @@ export function setReplicas(text: string, target: WorkloadTarget, replicas: numb
       `${describeTarget(target)} in ${file}: cannot set the replica count to ${replicas}; it must be an integer from 0 to ${MAX_REPLICAS}`,
       file, target);
   }
+  const key = `${replicas}\0${memoKey(text, target, file)}`;
+  const known = written.get(key);
+  if (known !== undefined) return known;
   const loc = locate(text, target, file);
   const current = loc.kind === 'value' ? loc.replicas : 1;
   if (current === replicas) return text;
   const edit = editFor(loc, replicas);
   const after = applyEdit(text, edit);
   confirmEdit(text, after, edit, target, replicas, file, loc);
+  written.set(key, after);
   return after;
 }
