@@ -20,7 +20,7 @@ import { arg, run } from './args.js';
 const ROUNDS = arg('rounds', 3);
 const OBJECTS = arg('objects', 500);
 const CLI = join(import.meta.dirname, '../dist/cli.js');
-const PROBE = join(import.meta.dirname, 'rss-probe.mjs');
+const PROBE = process.env.BENCH_PROBE ?? join(import.meta.dirname, 'rss-probe.mjs');
 // --profile <dir>: every spawned CLI run writes a CPU profile there (node --cpu-prof).
 const PROFILE = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : [];
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };
@@ -59,10 +59,15 @@ async function startEndpoint() {
   let value = 5;
   let inFlight = 0;
   let peak = 0;
+  let spans: [number, number][] = [];
   const server = createServer((req, res) => {
     inFlight++;
     peak = Math.max(peak, inFlight);
-    res.on('close', () => inFlight--);
+    const start = performance.now();
+    res.on('close', () => {
+      inFlight--;
+      spans.push([start, performance.now()]);
+    });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -74,16 +79,33 @@ async function startEndpoint() {
       peak = 0;
       return p;
     },
+    /** Requests since the last call, grouped in bursts (gaps over 300 ms): each burst's wall time. */
+    bursts: () => {
+      const xs = spans.sort((a, b) => a[0] - b[0]);
+      spans = [];
+      const out: number[] = [];
+      let first = -1;
+      let end = -1;
+      for (const [a, b] of xs) {
+        if (first < 0 || a - end > 300) {
+          if (first >= 0) out.push(end - first);
+          first = a;
+        }
+        end = Math.max(end, b);
+      }
+      if (first >= 0) out.push(end - first);
+      return out;
+    },
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 
-function configFile(dir: string, url: string, metrics: string, files: number): string {
+function configFile(dir: string, url: string, metrics: string, files: number, pollingInterval = 30): string {
   const step = Math.max(1, Math.floor((files - 1) / OBJECTS));
   const objs = Array.from({ length: OBJECTS }, (_, k) => k * step).map((i) =>
     `  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}, namespace: default, annotations: { gitscale.dev/repository: apps, gitscale.dev/path: ${pathOf(i)} } }\n` +
-    `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, triggers: [{ type: metrics-api, metadata: { url: "${metrics}/m/${i}", valueLocation: value, targetValue: "5" } }] }\n`);
-  const file = join(dir, 'gitscale.yaml');
+    `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, pollingInterval: ${pollingInterval}, triggers: [{ type: metrics-api, metadata: { url: "${metrics}/m/${i}", valueLocation: value, targetValue: "5" } }] }\n`);
+  const file = join(dir, `gitscale-${pollingInterval}.yaml`);
   writeFileSync(file, `repositories:\n  - { name: apps, url: ${url}, branch: main }\nscaledObjects:\n${objs.join('')}`);
   return file;
 }
@@ -117,6 +139,45 @@ async function timedAsync(f: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * `gitscale run` polling every object each second with nothing to change: the mean tick of the
+ * repository from its own gitscale_tick_duration_seconds histogram (ticks 3 to 3+TICKS), the
+ * trigger I/O of those ticks as the endpoint saw it (first request to last answer), and peak RSS.
+ */
+async function steadyRun(config: string, data: string, tmp: string, endpoint: Awaited<ReturnType<typeof startEndpoint>>): Promise<{ tickMs: number; ioMs: number; rssMb: number }> {
+  const TICKS = 10;
+  const rssFile = join(tmp, `rss-run-${process.pid}`);
+  const child = spawn(process.execPath, [...PROFILE, '--import', PROBE, CLI, 'run', '-c', config, '--data-dir', data, '--listen', '127.0.0.1:0', '--log-format', 'json'], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const wait = async <T>(f: () => Promise<T | null> | T | null): Promise<T> => {
+    for (let i = 0; i < 600; i++) {
+      const v = await f();
+      if (v !== null) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`gitscale run: timed out\n${stderr.slice(-2000)}`);
+  };
+  try {
+    const address = await wait(() => /"address":"([^"]+)"[^\n]*"msg":"serving"/.exec(stderr)?.[1] ?? null);
+    const histogram = async () => {
+      const text = await (await fetch(`http://${address}/metrics`)).text();
+      const num = (name: string) => Number(new RegExp(`^gitscale_tick_duration_seconds_${name}\\{repository="apps"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { sum: num('sum'), count: num('count') };
+    };
+    const start = await wait(async () => ((await histogram()).count >= 2 ? histogram() : null));
+    endpoint.bursts();
+    const end = await wait(async () => ((await histogram()).count >= start.count + TICKS ? histogram() : null));
+    const io = endpoint.bursts();
+    const ticks = end.count - start.count;
+    return { tickMs: ((end.sum - start.sum) / ticks) * 1000, ioMs: median(io), rssMb: NaN };
+  } finally {
+    child.kill('SIGTERM');
+    if ((await exited) !== 0) throw new Error(`gitscale run exited badly\n${stderr.slice(-2000)}`);
+  }
+}
+
 const head = async (bare: string) => (await g(bare, 'rev-parse', 'main')).stdout.trim();
 
 interface Figures {
@@ -129,6 +190,7 @@ interface Figures {
   cold: Timed;
   coldNative: number;
   peak: number;
+  run: { tickMs: number; ioMs: number; rssMb: number };
 }
 
 async function measure(files: number, commits: number, help: number): Promise<Figures> {
@@ -185,8 +247,14 @@ async function measure(files: number, commits: number, help: number): Promise<Fi
         await g(nativeDir, 'push', '-q', 'origin', 'main');
       }));
     }
+    // The last native round left every target at 1 replica: the metric says 1 too.
+    endpoint.set(5);
+    const settledHead = await head(bare);
+    const run = await steadyRun(configFile(tmp, url, endpoint.url, files, 1), data, tmp, endpoint);
+    run.rssMb = Number(readFileSync(join(tmp, `rss-run-${process.pid}`), 'utf8')) / 1024;
+    if ((await head(bare)) !== settledHead) throw new Error('gitscale run wrote a commit with nothing to change');
     const pick = (xs: Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), rssMb: Math.max(...xs.map((x) => x.rssMb)) });
-    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak };
+    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak, run };
   } finally {
     await endpoint.stop();
     await server.stop();
@@ -200,6 +268,7 @@ function report(f: Figures, help: number): void {
   console.log(`  change (${OBJECTS} files, 1 commit)  gitscale ${f.change.ms.toFixed(0).padStart(6)} ms (${own(f.change)})  ${f.change.rssMb.toFixed(0)} MB | native fetch+reset+edit+commit+push ${f.changeNative.toFixed(0)} ms | ratio ${(f.change.ms / f.changeNative).toFixed(2)}`);
   console.log(`  steady (nothing to change)       gitscale ${f.steady.ms.toFixed(0).padStart(6)} ms (${own(f.steady)})  ${f.steady.rssMb.toFixed(0)} MB | native git fetch ${f.steadyNative.toFixed(0)} ms`);
   console.log(`  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`);
+  console.log(`  run, steady tick (every object polled each second)  ${f.run.tickMs.toFixed(0)} ms per tick, of which trigger I/O ${f.run.ioMs.toFixed(0)} ms → ${(f.run.tickMs - f.run.ioMs).toFixed(0)} ms own  ${f.run.rssMb.toFixed(0)} MB`);
   console.log(`  most metric requests in flight at once: ${f.peak}`);
 }
 

@@ -52,6 +52,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
   }
   const objects: ObjectConfig[] = [];
   const seen = new Set<string>();
+  const workloads = new Map<string, ObjectConfig>();
   const repos = new Map(repositories.map((r) => [r.name, r]));
   const auths = triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`);
   listed.forEach((raw: unknown, i: number) => {
@@ -62,15 +63,22 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
     const obj = validateObject(raw, local, localWarn, repos, auths);
     if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
-    else if (obj) sameWorkload(obj, objects, local);
+    else if (obj) sameWorkload(obj, workloads, local);
     local.forEach(add(problems, label));
     localWarn.forEach(add(warnings, label));
     if (obj && local.length === 0) {
       seen.add(obj.key);
       objects.push(obj);
+      const id = workloadId(obj);
+      if (id !== null && !workloads.has(id)) workloads.set(id, obj);
     }
   });
   return { config: { file, repositories, cluster, watch, objects, triggerAuthentications }, problems, warnings };
+}
+
+/** The workload an object writes (null: a directory path, searched for the object's own marker comment, which two objects never share). */
+function workloadId(o: ObjectConfig): string | null {
+  return /\.(ya?ml|json)$/i.test(o.path) ? JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name]) : null;
 }
 
 /**
@@ -79,11 +87,9 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
  * workload: same repository, manifest path and values field, namespace, and scaleTargetRef kind
  * and name (another repository or file is another cluster's or overlay's copy, not this one).
  */
-function sameWorkload(obj: ObjectConfig, accepted: ObjectConfig[], problems: Problem[]): void {
-  // A directory path is searched for each object's own marker comment: two objects never share one.
-  if (!/\.(ya?ml|json)$/i.test(obj.path)) return;
-  const id = (o: ObjectConfig) => JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name]);
-  const first = accepted.find((o) => id(o) === id(obj));
+function sameWorkload(obj: ObjectConfig, accepted: Map<string, ObjectConfig>, problems: Problem[]): void {
+  const id = workloadId(obj);
+  const first = id === null ? undefined : accepted.get(id);
   if (!first) return;
   const where = `${obj.path || '(repository root)'}${obj.field ? ` (field ${obj.field})` : ''} of repository '${obj.repository}'`;
   problems.push({

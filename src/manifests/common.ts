@@ -59,8 +59,9 @@ export function parseStream(text: string): Doc[] {
 }
 
 // The last few parses, shared by the steps of one edit (locate, splice, confirm); documents are
-// only read, never changed.
-const parsed = new Lru<string, Doc[]>(4 * 1024 * 1024, (_, text) => text.length);
+// only read, never changed. Bounded by the text they came from (a parsed document takes some 50–100
+// times its text): 64 kB of text, and always the latest one.
+const parsed = new Lru<string, Doc[]>(64 * 1024, (_, text) => text.length);
 
 /** Parse, refusing syntax errors and unresolved aliases. Repeated keys are left to `rejectDuplicates`. */
 export function parseChecked(ctx: Ctx): Doc[] {
