@@ -9,13 +9,15 @@
 // --curve runs the growth curve instead: 500 / 5,000 / 50,000 files at --commits, and 5,000 files
 // at 10,000 commits. --profile <dir> writes a CPU profile of each CLI run. Run: npm run build && npm run bench:scale [-- --files 5000 --commits 200 --objects 500 --rounds 3]
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openRemote } from '../src/git/remote.js';
 import { startGitHttp } from '../test/support/servers/git-http.js';
 import { arg, run } from './args.js';
+import { g, makeRepo, median, pathOf, startEndpoint } from './fixtures.js';
 
 const ROUNDS = arg('rounds', 3);
 const OBJECTS = arg('objects', 500);
@@ -23,82 +25,7 @@ const CLI = join(import.meta.dirname, '../dist/cli.js');
 const PROBE = process.env.BENCH_PROBE ?? join(import.meta.dirname, 'rss-probe.mjs');
 // --profile <dir>: every spawned CLI run writes a CPU profile there (node --cpu-prof).
 const PROFILE = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : [];
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };
-const g = (cwd: string, ...args: string[]) => run('git', args, { cwd, env: ENV, maxBuffer: 1 << 28 });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const manifest = (i: number, replicas: number, rev: number) =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\n  labels: { rev: "${rev}" }\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: { app: app-${i} }\n`;
-const pathOf = (i: number) => `apps/app-${i}/deployment.yaml`;
-
 if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first`);
-
-/** A bare repository of `files` manifests and `commits` commits, written by git fast-import. */
-async function makeRepo(bare: string, files: number, commits: number): Promise<void> {
-  await g(tmpdir(), 'init', '-q', '--bare', '-b', 'main', bare);
-  const parts: string[] = [];
-  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
-  let t = 1_700_000_000;
-  parts.push(`commit refs/heads/main\ncommitter bench <b@x> ${t} +0000\n${data('initial')}`);
-  for (let i = 0; i < files; i++) parts.push(`M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, 0))}`);
-  // History touches files the objects do not target (the last ones), one per commit.
-  for (let c = 1; c < commits; c++) {
-    const i = files - 1 - (c % Math.max(1, files - OBJECTS));
-    parts.push(`commit refs/heads/main\ncommitter bench <b@x> ${++t} +0000\n${data(`change ${c}`)}M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, c))}`);
-  }
-  const child = spawn('git', ['fast-import', '--quiet'], { cwd: bare, stdio: ['pipe', 'inherit', 'inherit'] });
-  const done = new Promise<void>((res, rej) => child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fast-import exited ${code}`)))));
-  for (const p of parts) if (!child.stdin.write(p)) await new Promise((r) => child.stdin.once('drain', r));
-  child.stdin.end();
-  await done;
-  await g(bare, 'gc', '-q', '--aggressive', '--prune=now');
-  await g(bare, 'config', 'http.receivepack', 'true');
-}
-
-/** The metrics endpoint: GET /m/<i> → {"value": V}; V is set by the benchmark. Counts the most requests in flight at once. */
-async function startEndpoint() {
-  let value = 5;
-  let inFlight = 0;
-  let peak = 0;
-  let spans: [number, number][] = [];
-  const server = createServer((req, res) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    const start = performance.now();
-    res.on('close', () => {
-      inFlight--;
-      spans.push([start, performance.now()]);
-    });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    set: (v: number) => (value = v),
-    peak: () => {
-      const p = peak;
-      peak = 0;
-      return p;
-    },
-    /** Requests since the last call, grouped in bursts (gaps over 300 ms): each burst's wall time. */
-    bursts: () => {
-      const xs = spans.sort((a, b) => a[0] - b[0]);
-      spans = [];
-      const out: number[] = [];
-      let first = -1;
-      let end = -1;
-      for (const [a, b] of xs) {
-        if (first < 0 || a - end > 300) {
-          if (first >= 0) out.push(end - first);
-          first = a;
-        }
-        end = Math.max(end, b);
-      }
-      if (first >= 0) out.push(end - first);
-      return out;
-    },
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 function configFile(dir: string, url: string, metrics: string, files: number, pollingInterval = 30): string {
   const step = Math.max(1, Math.floor((files - 1) / OBJECTS));
@@ -191,6 +118,52 @@ interface Figures {
   coldNative: number;
   peak: number;
   run: { tickMs: number; ioMs: number; rssMb: number };
+  git: { write: number; native: number; clone: number; nativeClone: number };
+}
+
+/** Native git on its warm clone: fetch + reset + every target `from` → 1 replica + commit + push. */
+async function nativeBackToOne(nativeDir: string, files: number, from: number, round: number): Promise<void> {
+  await g(nativeDir, 'fetch', '-q', 'origin', 'main');
+  await g(nativeDir, 'reset', '-q', '--hard', 'origin/main');
+  for (const i of targets(files)) {
+    const p = join(nativeDir, pathOf(i));
+    writeFileSync(p, readFileSync(p, 'utf8').replace(`replicas: ${from}\n`, 'replicas: 1\n'));
+  }
+  await g(nativeDir, 'commit', '-q', '-am', `back to 1 (${round})`);
+  await g(nativeDir, 'push', '-q', 'origin', 'main');
+}
+
+/**
+ * The git layer alone, in this process: gitscale's workspace fetching, editing every target
+ * (1 → 2..4, a string replace as native does) in one commit and pushing it, against native git
+ * doing fetch + reset + the same edits back to 1 + commit + push; and a first sync into an empty
+ * directory against `git clone --depth 1`. Alternated, medians.
+ */
+async function gitOnly(url: string, tmp: string, files: number): Promise<{ write: number; native: number; clone: number; nativeClone: number }> {
+  const writes: number[] = [], natives: number[] = [], clones: number[] = [], nativeClones: number[] = [];
+  const nativeDir = join(tmp, 'native-git');
+  await g(tmp, 'clone', '-q', '--single-branch', '-b', 'main', url, nativeDir);
+  const ws = openRemote({ repository: 'apps', url, branch: 'main', dir: join(tmp, 'ws-git'), fs, clock: { now: Date.now } });
+  await ws.sync();
+  for (let round = 0; round < ROUNDS; round++) {
+    const k = 2 + (round % 3);
+    writes.push(await timedAsync(async () => {
+      await ws.sync();
+      await ws.write(async (read) => {
+        const out: Record<string, string> = {};
+        for (const i of targets(files)) out[pathOf(i)] = (await read(pathOf(i)))!.replace('replicas: 1\n', `replicas: ${k}\n`);
+        return { files: out, message: `all to ${k}` };
+      }, { name: 'gitscale', email: 'g@x' });
+    }));
+    natives.push(await timedAsync(() => nativeBackToOne(nativeDir, files, k, round)));
+    const fresh = openRemote({ repository: 'apps', url, branch: 'main', dir: join(tmp, `ws-cold-${round}`), fs, clock: { now: Date.now } });
+    clones.push(await timedAsync(() => fresh.sync()));
+    const shallow = join(tmp, `git-shallow-${round}`);
+    nativeClones.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--single-branch', '-b', 'main', url, shallow)));
+    rmSync(shallow, { recursive: true, force: true });
+    rmSync(join(tmp, `ws-cold-${round}`), { recursive: true, force: true });
+  }
+  return { write: median(writes), native: median(natives), clone: median(clones), nativeClone: median(nativeClones) };
 }
 
 async function measure(files: number, commits: number, help: number): Promise<Figures> {
@@ -199,7 +172,7 @@ async function measure(files: number, commits: number, help: number): Promise<Fi
   const tmp = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   try {
     const bare = join(server.env.GIT_ROOT, 'apps.git');
-    await makeRepo(bare, files, commits);
+    await makeRepo(bare, files, commits, files - OBJECTS);
     const url = `${server.env.GIT_HTTP_URL}/apps.git`;
     const config = configFile(tmp, url, endpoint.url, files);
     const data = join(tmp, 'data');
@@ -236,16 +209,7 @@ async function measure(files: number, commits: number, help: number): Promise<Fi
       rmSync(shallow, { recursive: true, force: true });
       if ((await head(bare)) !== settled) throw new Error(`round ${round}: a steady or cold run wrote a commit`);
       // Native: every target back to 1 replica (a real change of N files), pushed.
-      changeNative.push(await timedAsync(async () => {
-        await g(nativeDir, 'fetch', '-q', 'origin', 'main');
-        await g(nativeDir, 'reset', '-q', '--hard', 'origin/main');
-        for (const i of targets(files)) {
-          const p = join(nativeDir, pathOf(i));
-          writeFileSync(p, readFileSync(p, 'utf8').replace(`replicas: ${current}\n`, 'replicas: 1\n'));
-        }
-        await g(nativeDir, 'commit', '-q', '-am', `back to 1 (${round})`);
-        await g(nativeDir, 'push', '-q', 'origin', 'main');
-      }));
+      changeNative.push(await timedAsync(() => nativeBackToOne(nativeDir, files, current, round)));
     }
     // The last native round left every target at 1 replica: the metric says 1 too.
     endpoint.set(5);
@@ -253,8 +217,9 @@ async function measure(files: number, commits: number, help: number): Promise<Fi
     const run = await steadyRun(configFile(tmp, url, endpoint.url, files, 1), data, tmp, endpoint);
     run.rssMb = Number(readFileSync(join(tmp, `rss-run-${process.pid}`), 'utf8')) / 1024;
     if ((await head(bare)) !== settledHead) throw new Error('gitscale run wrote a commit with nothing to change');
+    const git = await gitOnly(url, tmp, files);
     const pick = (xs: Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), rssMb: Math.max(...xs.map((x) => x.rssMb)) });
-    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak, run };
+    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak, run, git };
   } finally {
     await endpoint.stop();
     await server.stop();
@@ -269,6 +234,8 @@ function report(f: Figures, help: number): void {
   console.log(`  steady (nothing to change)       gitscale ${f.steady.ms.toFixed(0).padStart(6)} ms (${own(f.steady)})  ${f.steady.rssMb.toFixed(0)} MB | native git fetch ${f.steadyNative.toFixed(0)} ms`);
   console.log(`  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`);
   console.log(`  run, steady tick (every object polled each second)  ${f.run.tickMs.toFixed(0)} ms per tick, of which trigger I/O ${f.run.ioMs.toFixed(0)} ms → ${(f.run.tickMs - f.run.ioMs).toFixed(0)} ms own  ${f.run.rssMb.toFixed(0)} MB`);
+  console.log(`  git layer alone, ${OBJECTS} files in 1 commit: gitscale fetch+edit+commit+push ${f.git.write.toFixed(0)} ms | native ${f.git.native.toFixed(0)} ms | ratio ${(f.git.write / f.git.native).toFixed(2)}`);
+  console.log(`  git layer alone, first sync: gitscale ${f.git.clone.toFixed(0)} ms | native clone --depth 1 ${f.git.nativeClone.toFixed(0)} ms | ratio ${(f.git.clone / f.git.nativeClone).toFixed(2)}`);
   console.log(`  most metric requests in flight at once: ${f.peak}`);
 }
 

@@ -56,7 +56,7 @@ export function commitsInPack(pack: Buffer): Map<string, PackedCommit> {
     const base = h.baseDistance !== undefined ? start - h.baseDistance : h.baseOid !== undefined ? (byOid.get(h.baseOid) ?? -1) : undefined;
     pos += h.dataStart;
     if (pos >= pack.length - 20) throw bad('pack ends inside an object');
-    const { data: buffer, used } = inflateFront(pack.subarray(pos, pack.length - 20));
+    const { data: buffer, used } = inflateFront(pack.subarray(pos, pack.length - 20), h.size);
     pos += used;
     const resolved = base === undefined ? type : (types.get(base) ?? 0);
     types.set(start, resolved);

@@ -9,7 +9,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { parseCommit, parseTree, type CommitInfo, type GitObject, type ObjectType, type TreeEntry } from './objects.js';
-import { applyDelta, buildIndex, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackEntry } from './pack-format.js';
+import { applyDelta, buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackEntry } from './pack-format.js';
 
 interface Pack {
   name: string;
@@ -143,7 +143,7 @@ export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
     const got = fs.readSync(fdOf(p), raw, 0, raw.length, offset);
     if (got !== raw.length) throw new GitError('GIT_BAD_PACK', `${p.name}.pack is shorter than its index says`);
     const h = entryHeader(raw, 0);
-    const data = inflateSync(raw.subarray(h.dataStart));
+    const data = inflateSync(raw.subarray(h.dataStart), { chunkSize: chunkFor(h.size) });
     let o: GitObject;
     if (h.kind === OFS_DELTA) {
       const base = readEntry(p, offset - h.baseDistance!, depth + 1);
