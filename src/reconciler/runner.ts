@@ -2,11 +2,11 @@
 // its pollingInterval has passed on the injected clock. A repository busy with a tick keeps its due
 // objects waiting until it is free: ticks of one repository never overlap. stop() lets the tick in
 // flight finish its write.
-import type { Config } from '../config/types.js';
+import type { Config, ObjectConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { Reconciler } from './reconciler.js';
 import type { ConfigChanges } from './reload.js';
-import { dueObjects } from './schedule.js';
+import { anchor, dueObjects } from './schedule.js';
 import type { ObjectResult } from './types.js';
 
 export interface Heartbeat {
@@ -52,6 +52,12 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     const now = deps.clock.now();
     last = now;
     const due = new Set(dueObjects(config.objects, lastRun, now));
+    const dueByRepo = new Map<string, ObjectConfig[]>();
+    for (const o of config.objects) {
+      if (!due.has(o.key)) continue;
+      if (!dueByRepo.has(o.repository)) dueByRepo.set(o.repository, []);
+      dueByRepo.get(o.repository)!.push(o);
+    }
     for (const repo of config.repositories) {
       if (deps.gate && !deps.gate(repo.name)) {
         // Lost (or never held): its numbers belong to the replica that writes it now.
@@ -59,10 +65,11 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
         continue;
       }
       if (busy.has(repo.name)) continue;
-      const keys = config.objects.filter((o) => o.repository === repo.name && due.has(o.key)).map((o) => o.key);
+      const objects = dueByRepo.get(repo.name) ?? [];
+      const keys = objects.map((o) => o.key);
       const scan = repo.discover && keys.length === 0 && now - (scanned.get(repo.name) ?? -Infinity) >= DISCOVER_EVERY_MS;
       if (keys.length === 0 && !scan) continue;
-      for (const k of keys) lastRun.set(k, now);
+      for (const o of objects) lastRun.set(o.key, anchor(lastRun.get(o.key), o.spec.pollingInterval * 1000, now));
       if (repo.discover) scanned.set(repo.name, now);
       const p = (scan ? reconciler.discover(repo.name).then(() => []) : reconciler.tick(keys))
         .then((results) => deps.onResults?.(results))

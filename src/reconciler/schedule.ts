@@ -7,3 +7,14 @@ export function dueObjects(objects: ObjectConfig[], lastRun: Map<string, number>
     return last === undefined || now - last >= o.spec.pollingInterval * 1000;
   }).map((o) => o.key);
 }
+
+/**
+ * When a dispatched object counts as last run: its due time, so its polls keep their cadence (the
+ * one-second heartbeat turning a little after the due time does not push every later poll back);
+ * `now` when it was overdue by a whole interval or more (a busy repository, a restart).
+ */
+export function anchor(last: number | undefined, intervalMs: number, now: number): number {
+  if (last === undefined) return now;
+  const due = last + intervalMs;
+  return now >= due && now - due < intervalMs ? due : now;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
-import { dueObjects } from '../../src/reconciler/schedule.js';
+import { anchor, dueObjects } from '../../src/reconciler/schedule.js';
 
 const o = (key: string, pollingInterval: number) => ({ key, spec: { pollingInterval } }) as ObjectConfig;
 
@@ -18,5 +18,33 @@ describe('dueObjects', () => {
   it('each object at its own interval', () => {
     const lastRun = new Map([['ns/fast', 0], ['ns/slow', 0]]);
     expect(dueObjects([o('ns/fast', 5), o('ns/slow', 60)], lastRun, 10_000)).toEqual(['ns/fast']);
+  });
+});
+
+describe('anchor', () => {
+  it.each([
+    { name: 'first run: now', last: undefined, now: 5_300, want: 5_300 },
+    { name: 'dispatched 700 ms after its due time: the due time, so the next poll is not 700 ms late too', last: 0, now: 30_700, want: 30_000 },
+    { name: 'dispatched on time: the due time', last: 0, now: 30_000, want: 30_000 },
+    { name: 'overdue by a whole interval (a busy repository): now, no burst of catch-up polls', last: 0, now: 65_000, want: 65_000 },
+    { name: 'dispatched early (a reloaded object): now', last: 0, now: 10_000, want: 10_000 },
+  ])('$name', ({ last, now, want }) => {
+    expect(anchor(last, 30_000, now)).toBe(want);
+  });
+
+  it('keeps a 30 s cadence on average on a heartbeat that runs slow (1003 ms a beat), never more than one beat late', () => {
+    let last: number | undefined;
+    const polls: number[] = [];
+    for (let beat = 400; beat < 3_000_000; beat += 1003) {
+      if (last === undefined || beat - last >= 30_000) {
+        polls.push(beat);
+        last = anchor(last, 30_000, beat);
+      }
+    }
+    const gaps = polls.slice(1).map((p, i) => p - polls[i]);
+    const mean = (polls[polls.length - 1] - polls[0]) / gaps.length;
+    // Dispatch time as the last run would drift by 30 beats × 3 ms every poll (30,090 ms).
+    expect(Math.abs(mean - 30_000)).toBeLessThan(15);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000 + 1003);
   });
 });
