@@ -24,7 +24,11 @@ const OBJECTS = arg('objects', 500);
 const CLI = join(import.meta.dirname, '../dist/cli.js');
 const PROBE = process.env.BENCH_PROBE ?? join(import.meta.dirname, 'rss-probe.mjs');
 // --profile <dir>: every spawned CLI run writes a CPU profile there (node --cpu-prof).
-const PROFILE = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : [];
+const PROFILE = [
+  ...(process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : []),
+  // BENCH_NODE_FLAGS: more node flags for every spawned CLI run (e.g. --heap-prof).
+  ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+];
 if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first`);
 
 function configFile(dir: string, url: string, metrics: string, files: number, pollingInterval = 30): string {
@@ -68,7 +72,8 @@ async function timedAsync(f: () => Promise<unknown>): Promise<number> {
 
 /**
  * `gitscale run` polling every object each second with nothing to change: the mean tick of the
- * repository from its own gitscale_tick_duration_seconds histogram (ticks 3 to 3+TICKS), the
+ * repository from its own gitscale_tick_duration_seconds histogram (over TICKS seconds from the
+ * second tick), the
  * trigger I/O of those ticks as the endpoint saw it (first request to last answer), and peak RSS.
  */
 async function steadyRun(config: string, data: string, tmp: string, endpoint: Awaited<ReturnType<typeof startEndpoint>>): Promise<{ tickMs: number; ioMs: number; rssMb: number }> {
@@ -79,10 +84,10 @@ async function steadyRun(config: string, data: string, tmp: string, endpoint: Aw
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const wait = async <T>(f: () => Promise<T | null> | T | null): Promise<T> => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 120; i++) {
       const v = await f();
       if (v !== null) return v;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000));
     }
     throw new Error(`gitscale run: timed out\n${stderr.slice(-2000)}`);
   };
@@ -93,9 +98,12 @@ async function steadyRun(config: string, data: string, tmp: string, endpoint: Aw
       const num = (name: string) => Number(new RegExp(`^gitscale_tick_duration_seconds_${name}\\{repository="apps"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
       return { sum: num('sum'), count: num('count') };
     };
+    // Scraped once a second until the second tick, then not until the end: a scrape renders every
+    // object's series (as Prometheus would every 15–30 s), which would weigh on what is measured.
     const start = await wait(async () => ((await histogram()).count >= 2 ? histogram() : null));
     endpoint.bursts();
-    const end = await wait(async () => ((await histogram()).count >= start.count + TICKS ? histogram() : null));
+    await new Promise((r) => setTimeout(r, TICKS * 1000 + 500));
+    const end = await histogram();
     const io = endpoint.bursts();
     const ticks = end.count - start.count;
     return { tickMs: ((end.sum - start.sum) / ticks) * 1000, ioMs: median(io), rssMb: NaN };
@@ -118,7 +126,7 @@ interface Figures {
   coldNative: number;
   peak: number;
   run: { tickMs: number; ioMs: number; rssMb: number };
-  git: { write: number; native: number; clone: number; nativeClone: number };
+  git: { write: number; native: number; clone: number; nativeClone: number; noCheckout: number };
 }
 
 /** Native git on its warm clone: fetch + reset + every target `from` → 1 replica + commit + push. */
@@ -139,8 +147,8 @@ async function nativeBackToOne(nativeDir: string, files: number, from: number, r
  * doing fetch + reset + the same edits back to 1 + commit + push; and a first sync into an empty
  * directory against `git clone --depth 1`. Alternated, medians.
  */
-async function gitOnly(url: string, tmp: string, files: number): Promise<{ write: number; native: number; clone: number; nativeClone: number }> {
-  const writes: number[] = [], natives: number[] = [], clones: number[] = [], nativeClones: number[] = [];
+async function gitOnly(url: string, tmp: string, files: number): Promise<Figures['git']> {
+  const writes: number[] = [], natives: number[] = [], clones: number[] = [], nativeClones: number[] = [], bareClones: number[] = [];
   const nativeDir = join(tmp, 'native-git');
   await g(tmp, 'clone', '-q', '--single-branch', '-b', 'main', url, nativeDir);
   const ws = openRemote({ repository: 'apps', url, branch: 'main', dir: join(tmp, 'ws-git'), fs, clock: { now: Date.now } });
@@ -161,9 +169,12 @@ async function gitOnly(url: string, tmp: string, files: number): Promise<{ write
     const shallow = join(tmp, `git-shallow-${round}`);
     nativeClones.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--single-branch', '-b', 'main', url, shallow)));
     rmSync(shallow, { recursive: true, force: true });
+    // What gitscale's first sync does: no working tree.
+    bareClones.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--no-checkout', '--single-branch', '-b', 'main', url, shallow)));
+    rmSync(shallow, { recursive: true, force: true });
     rmSync(join(tmp, `ws-cold-${round}`), { recursive: true, force: true });
   }
-  return { write: median(writes), native: median(natives), clone: median(clones), nativeClone: median(nativeClones) };
+  return { write: median(writes), native: median(natives), clone: median(clones), nativeClone: median(nativeClones), noCheckout: median(bareClones) };
 }
 
 async function measure(files: number, commits: number, help: number): Promise<Figures> {
@@ -235,7 +246,7 @@ function report(f: Figures, help: number): void {
   console.log(`  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`);
   console.log(`  run, steady tick (every object polled each second)  ${f.run.tickMs.toFixed(0)} ms per tick, of which trigger I/O ${f.run.ioMs.toFixed(0)} ms → ${(f.run.tickMs - f.run.ioMs).toFixed(0)} ms own  ${f.run.rssMb.toFixed(0)} MB`);
   console.log(`  git layer alone, ${OBJECTS} files in 1 commit: gitscale fetch+edit+commit+push ${f.git.write.toFixed(0)} ms | native ${f.git.native.toFixed(0)} ms | ratio ${(f.git.write / f.git.native).toFixed(2)}`);
-  console.log(`  git layer alone, first sync: gitscale ${f.git.clone.toFixed(0)} ms | native clone --depth 1 ${f.git.nativeClone.toFixed(0)} ms | ratio ${(f.git.clone / f.git.nativeClone).toFixed(2)}`);
+  console.log(`  git layer alone, first sync: gitscale ${f.git.clone.toFixed(0)} ms | native clone --depth 1 ${f.git.nativeClone.toFixed(0)} ms (ratio ${(f.git.clone / f.git.nativeClone).toFixed(2)}), with --no-checkout ${f.git.noCheckout.toFixed(0)} ms (ratio ${(f.git.clone / f.git.noCheckout).toFixed(2)})`);
   console.log(`  most metric requests in flight at once: ${f.peak}`);
 }
 

@@ -126,12 +126,16 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
 
   return {
     async tick(keys) {
-      const wanted = keys ? config.objects.filter((o) => keys.includes(o.key)) : config.objects;
+      const only = keys ? new Set(keys) : null;
+      const wanted = only ? config.objects.filter((o) => only.has(o.key)) : config.objects;
       const byRepo = new Map<string, ObjectConfig[]>();
-      for (const o of wanted) byRepo.set(o.repository, [...(byRepo.get(o.repository) ?? []), o]);
+      for (const o of wanted) {
+        if (!byRepo.has(o.repository)) byRepo.set(o.repository, []);
+        byRepo.get(o.repository)!.push(o);
+      }
       const parts = await Promise.all([...byRepo].map(([name, objs]) => tickRepo(config.repositories.find((r) => r.name === name)!, objs)));
-      const all = parts.flat();
-      return wanted.map((o) => all.find((r) => r.key === o.key)!);
+      const byKey = new Map(parts.flat().map((r) => [r.key, r]));
+      return wanted.map((o) => byKey.get(o.key)!);
     },
     async reload(next) {
       // Swap between ticks: a tick in flight finishes on the old config (its scalers and state).

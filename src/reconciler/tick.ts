@@ -125,10 +125,11 @@ async function commitChangeSet(changeSet: Item[], d: TickDeps): Promise<{ outcom
     if (w.result?.warning) d.log.warn('commit landed with a warning', { repository: d.repo.name, warning: w.result.warning });
     if (w.result && !w.result.unchanged) d.record.commit(d.repo.name, w.result.attempts);
     if (w.result) d.log.info('commit', { repository: d.repo.name, commit: w.result.commit.slice(0, 12), objects: w.applied, attempts: w.result.attempts, subject: w.result.message.split('\n')[0] });
+    const applied = new Set(w.applied);
     const outcomes = changeSet.map(({ obj }): [string, Outcome] => {
       const error = w.failed.get(obj.key);
       if (w.failed.has(obj.key)) return [obj.key, { kind: 'failed', error }];
-      if (w.result && w.applied.includes(obj.key)) return [obj.key, { kind: 'committed', commit: w.result.commit }];
+      if (w.result && applied.has(obj.key)) return [obj.key, { kind: 'committed', commit: w.result.commit }];
       return [obj.key, { kind: 'skipped' }];
     });
     return { outcomes, written: w.result };
