@@ -1,7 +1,7 @@
 // A persistent workspace for an HTTP(S) remote: cloned once (depth 1, one branch, no checkout),
-// fetched incrementally each tick (only what the server has beyond our head), commits built at the
-// object level in memory and pushed as one pack with a compare-and-swap on the branch; a lost race
-// is retried on the new head with jitter. The base branch is never force-pushed. The object
+// fetched each tick with our head as a have (only the commits since, and the objects they changed),
+// commits built at the object level in memory and pushed as one pack with a compare-and-swap on
+// the branch; a lost race is retried on the new head with jitter. The base branch is never force-pushed. The object
 // database is read and written by gitscale's own store (store.ts), in git's formats, so native git
 // can inspect the workspace.
 import http from 'isomorphic-git/http/node';
@@ -109,13 +109,16 @@ export function openRemote(o: RemoteOptions): Workspace {
       const fresh = have === null;
       if (fresh) await init();
       if (!store.has(remote)) {
-        // Fresh: depth 1. Otherwise everything since our head (a depth-1 fetch would resend the
-        // whole tree every tick).
+        // Fresh: depth 1. Otherwise everything since our head, without a depth: servers send the
+        // whole tree again for a depth-1 fetch even with our head as a have (60 of 60 files where
+        // 10 changed; ~0.6 s instead of ~50 ms a tick on a 5,000-file repo).
         const shallow = fresh ? [] : await shallowList();
         const answer = await uploadPack(http, o.url, headers, { want: remote, caps: ad.caps, deepen: fresh ? { depth: 1 } : undefined, shallow, have: have ? [have] : [] });
         if (!answer.pack) throw new Error('the server sent no pack');
         store.addPack(answer.pack);
-        if (answer.shallow.length > 0) await o.fs.promises.writeFile(file('shallow'), [...new Set([...shallow, ...answer.shallow])].join('\n') + '\n');
+        const gone = new Set(answer.unshallow ?? []);
+        const boundary = [...new Set([...shallow, ...answer.shallow])].filter((c) => !gone.has(c));
+        await o.fs.promises.writeFile(file('shallow'), boundary.join('\n') + (boundary.length ? '\n' : ''));
         store.commit(remote);
       }
       await writeRef(remoteRef, remote);

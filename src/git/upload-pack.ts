@@ -1,7 +1,8 @@
 // A shallow fetch over smart HTTP (protocol v0, as git http-backend, Gitea and GitHub answer it)
-// that hands back the pack in memory: one branch, no haves, deepened by time (deepen-since) or by
-// count (deepen), with `filter tree:0` when the server allows filters (then the pack holds commits
-// only). Nothing is written to disk, so history never shares a directory with `run`.
+// that hands back the pack in memory: one branch, deepened by time (deepen-since) or by count
+// (deepen), with the commits the client has (haves) left out, and `filter tree:0` when the server
+// allows filters (then the pack holds commits only). History reads it without touching the disk;
+// a workspace's sync indexes and keeps it.
 import type { HttpClient } from 'isomorphic-git';
 import { readPktLines } from './push.js';
 
@@ -25,6 +26,8 @@ export interface PackAnswer {
   pack: Buffer | null;
   /** Commits the server marked as the new shallow boundary (their parents were not sent). */
   shallow: string[];
+  /** Commits of the client's boundary whose parents were sent this time (no longer shallow). */
+  unshallow?: string[];
 }
 
 /** Bounds on one request: an answer must arrive whole within `timeoutMs` and hold at most `maxBytes`. */
@@ -128,24 +131,26 @@ export async function uploadPack(http: HttpClient, url: string, headers: Record<
   }, limits);
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   const shallow: string[] = [];
+  const unshallow: string[] = [];
   let at = 0;
   // The shallow-update section (ending in a flush), then NAK, then the pack.
   for (;;) {
     const pkt = nextPkt(body, at);
-    if (pkt === null) return { pack: null, shallow };
+    if (pkt === null) return { pack: null, shallow, unshallow };
     at = pkt[1];
     if (pkt[0] === 'flush') continue;
     const text = pkt[0].toString('utf8').replace(/\n$/, '');
     if (text.startsWith('ERR ')) throw new Error(`the server refused: ${text.slice(4)}`);
     if (text.startsWith('shallow ')) shallow.push(text.slice(8));
+    else if (text.startsWith('unshallow ')) unshallow.push(text.slice(10));
     else if (text === 'NAK' || text.startsWith('ACK ')) break;
   }
-  if (!sideband) return { pack: body.subarray(at), shallow };
+  if (!sideband) return { pack: body.subarray(at), shallow, unshallow };
   const chunks: Buffer[] = [];
   for (let pkt = nextPkt(body, at); pkt !== null && pkt[0] !== 'flush'; pkt = nextPkt(body, pkt[1])) {
     const band = pkt[0][0];
     if (band === 1) chunks.push(pkt[0].subarray(1));
     else if (band === 3) throw new Error(`the server failed: ${pkt[0].subarray(1).toString('utf8').trim()}`);
   }
-  return { pack: chunks.length ? Buffer.concat(chunks) : null, shallow };
+  return { pack: chunks.length ? Buffer.concat(chunks) : null, shallow, unshallow };
 }

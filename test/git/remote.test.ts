@@ -107,6 +107,32 @@ describe('remote workspace against git http-backend', () => {
     expect(await again.read('a.yaml')).toBe('v2\n');
   });
 
+  it('fetches only the commits since its head and the objects they changed, and the workspace stays sound for git', async () => {
+    const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`apps/app-${i}/deploy.yaml`, `replicas: ${i}\n`]));
+    const { bare, url } = await makeServedRepo(servers, files);
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    await ws.sync();
+    const packDir = join(dir, '.git', 'objects', 'pack');
+    const before = new Set(fs.readdirSync(packDir));
+    // Ten commits by people, each touching another file; then one sync.
+    for (let i = 0; i < 10; i++) await humanCommit(bare, { [`apps/app-${i}/deploy.yaml`]: `replicas: ${i + 100}\n` }, `human ${i}`);
+    const head = await ws.sync();
+    expect(head).toBe((await git(bare, 'rev-parse', 'main')).trim());
+    const fetched = fs.readdirSync(packDir).filter((n) => n.endsWith('.idx') && !before.has(n));
+    expect(fetched).toHaveLength(1);
+    const objects = (await git(dir, 'verify-pack', '-v', join(packDir, fetched[0]))).split('\n').filter((l) => / (commit|tree|blob) /.test(l));
+    // Per commit: itself, the root, apps/ and its directory's tree, and one blob; not the 60 files.
+    expect(objects.filter((l) => / commit /.test(l))).toHaveLength(10);
+    expect(objects.filter((l) => / blob /.test(l))).toHaveLength(10);
+    expect(objects.length).toBeLessThanOrEqual(10 * 5);
+    expect(await ws.read('apps/app-3/deploy.yaml')).toBe('replicas: 103\n');
+    expect(await ws.read('apps/app-30/deploy.yaml')).toBe('replicas: 30\n');
+    // Native git sees a sound shallow repository: every object of the head, the boundary in .git/shallow.
+    await git(dir, 'fsck', '--no-dangling', 'refs/remotes/origin/main');
+    expect((await git(dir, 'rev-list', '--count', 'refs/remotes/origin/main')).trim()).toBe('11');
+  });
+
   it('clones afresh once fetches have piled up more packs than maxPacks', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
     const dir = await workspaceDir();
