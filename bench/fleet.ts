@@ -19,7 +19,7 @@ const FILES = arg('files', 200);
 const INTERVAL = arg('interval', 30);
 const SECONDS = arg('seconds', 95);
 const CLI = join(import.meta.dirname, '../dist/cli.js');
-const PROBE = join(import.meta.dirname, 'rss-probe.mjs');
+const PROBE = process.env.BENCH_PROBE ?? join(import.meta.dirname, 'rss-probe.mjs');
 const perRepo = Math.ceil(OBJECTS / REPOS);
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import cron from 'node-cron';
 import type { Config } from '../config/types.js';
 import { createReconciler } from '../reconciler/reconciler.js';
 import { isEmpty } from '../reconciler/reload.js';
-import { startRunner, type Runner } from '../reconciler/runner.js';
+import { hashPhase, startRunner, type Runner } from '../reconciler/runner.js';
 import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
 import { UsageError } from './args.js';
 import { isPaused } from '../config/pause.js';
@@ -73,6 +73,8 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       clock: { now: c.now },
       log,
       gate,
+      // Several repositories: each at its own phase of the interval (one alone has nothing to spread from).
+      phase: (repository, intervalMs) => (current.repositories.length > 1 ? hashPhase(repository, intervalMs) : 0),
       onResults: (results) => {
         if (!statuses) return;
         for (const r of results) {

@@ -2,6 +2,7 @@
 // its pollingInterval has passed on the injected clock. A repository busy with a tick keeps its due
 // objects waiting until it is free: ticks of one repository never overlap. stop() lets the tick in
 // flight finish its write.
+import { createHash } from 'node:crypto';
 import type { Config, ObjectConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { Reconciler } from './reconciler.js';
@@ -20,6 +21,18 @@ export interface RunnerDeps {
   onResults?: (results: ObjectResult[]) => void;
   /** Leader election: only repositories this replica holds the Lease for are evaluated. */
   gate?: (repository: string) => boolean;
+  /**
+   * Spreads repositories over the pollingInterval: how far into its interval (0 ≤ ms < interval)
+   * a repository's cadence sits. Its first tick is at once; the second comes that much early, and
+   * from then on each repository ticks at its own phase, so a hundred repositories do not all poll
+   * their endpoints in the same second. Absent: no spread.
+   */
+  phase?: (repository: string, intervalMs: number) => number;
+}
+
+/** A stable phase per repository name (from its SHA-1), evenly spread over the interval. */
+export function hashPhase(repository: string, intervalMs: number): number {
+  return (createHash('sha1').update(repository).digest().readUInt32BE(0) / 2 ** 32) * intervalMs;
 }
 
 export interface Runner {
@@ -69,7 +82,11 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
       const keys = objects.map((o) => o.key);
       const scan = repo.discover && keys.length === 0 && now - (scanned.get(repo.name) ?? -Infinity) >= DISCOVER_EVERY_MS;
       if (keys.length === 0 && !scan) continue;
-      for (const o of objects) lastRun.set(o.key, anchor(lastRun.get(o.key), o.spec.pollingInterval * 1000, now));
+      for (const o of objects) {
+        const interval = o.spec.pollingInterval * 1000;
+        const last = lastRun.get(o.key);
+        lastRun.set(o.key, last === undefined && deps.phase ? now - Math.min(Math.max(0, deps.phase(repo.name, interval)), interval - 1) : anchor(last, interval, now));
+      }
       if (repo.discover) scanned.set(repo.name, now);
       const p = (scan ? reconciler.discover(repo.name).then(() => []) : reconciler.tick(keys))
         .then((results) => deps.onResults?.(results))

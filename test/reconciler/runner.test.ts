@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import type { Reconciler } from '../../src/reconciler/reconciler.js';
-import { startRunner } from '../../src/reconciler/runner.js';
+import { hashPhase, startRunner } from '../../src/reconciler/runner.js';
 
 const config = {
   file: '/c.yaml', triggerAuthentications: [],
@@ -73,5 +73,32 @@ describe('runner', () => {
     await stopping;
     runner.beat();
     expect(rec.calls).toHaveLength(6); // no tick after stop
+  });
+
+  it('spreads repositories over the interval: each second tick comes its phase early, then each keeps its own cadence', async () => {
+    const rec = recorder();
+    const phases: Record<string, number> = { r1: 0, r2: 4_000 };
+    const runner = startRunner(config, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }), phase: (repo) => phases[repo] });
+    const ticksAt = (keys: string) => rec.calls.filter((c) => c.keys.join() === keys).map((c) => c.at);
+    for (let t = 1_000; t <= 30_000; t += 1_000) {
+      rec.pending.splice(0).forEach((r) => r());
+      await flush();
+      rec.setNow(t);
+      runner.beat();
+    }
+    expect(ticksAt('ns/c')).toEqual([0, 6_000, 16_000, 26_000]);
+    expect(ticksAt('ns/a')).toEqual([10_000, 20_000]);
+    expect(rec.calls[0]).toEqual({ at: 0, keys: ['ns/a', 'ns/b'] });
+    rec.pending.splice(0).forEach((r) => r());
+    await runner.stop();
+  });
+
+  it('hashPhase: stable per name, within the interval, different names spread', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `repo-${i}`);
+    const phases = names.map((n) => hashPhase(n, 30_000));
+    expect(hashPhase('repo-1', 30_000)).toBe(phases[1]);
+    expect(phases.every((p) => p >= 0 && p < 30_000)).toBe(true);
+    // Ten 3-second slots of the interval: every one holds some repositories.
+    expect(new Set(phases.map((p) => Math.floor(p / 3_000))).size).toBe(10);
   });
 });
