@@ -70,6 +70,11 @@ async function main(): Promise<void> {
     console.log(`  objects polled: ${hits.size} of ${OBJECTS}; polled at least twice: ${twice}; error log lines: ${errors}`);
     console.log(`  every object polled once within ${(firstAll / 1000).toFixed(1)} s of start (CLI start, config, 100 clones included)`);
     console.log(`  gap between two polls of one object: median ${(gaps[Math.floor(gaps.length / 2)] / 1000).toFixed(2)} s, p99 ${(gaps[Math.floor(gaps.length * 0.99)] / 1000).toFixed(2)} s, max ${(gaps[gaps.length - 1] / 1000).toFixed(2)} s (pollingInterval ${INTERVAL} s; the heartbeat turns each second)`);
+    // After the first interval (the start polls everything at once): how evenly polls fall per second.
+    const perSecond = new Map<number, number>();
+    for (const xs of polled) for (const x of xs) if (x - t0 > (INTERVAL + 15) * 1000) perSecond.set(Math.floor(x / 1000), (perSecond.get(Math.floor(x / 1000)) ?? 0) + 1);
+    const counts = [...perSecond.values()];
+    if (counts.length) console.log(`  polls per second after the first interval: mean ${(counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(0)}, busiest second ${Math.max(...counts)} (${OBJECTS} objects / ${INTERVAL} s = ${(OBJECTS / INTERVAL).toFixed(0)} if perfectly even)`);
     console.log(`  peak RSS ${(Number(readFileSync(rssFile, 'utf8')) / 1024).toFixed(0)} MB`);
   } finally {
     await endpoint.stop();
