@@ -50,6 +50,8 @@ export function openRemote(o: RemoteOptions): Workspace {
   const remoteRef = `refs/remotes/origin/${o.branch}`;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let head: string | undefined;
+  /** Set when reading the workspace failed (a damaged pack, a lost file): the next sync clones afresh. */
+  let damaged = false;
   /** Commits of bot branches read by branchHead (not kept in the store). */
   const branchCommits = new Map<string, CommitInfo>();
 
@@ -91,6 +93,16 @@ export function openRemote(o: RemoteOptions): Workspace {
     return ((await readText(file('shallow'))) ?? '').split('\n').filter((l) => /^[0-9a-f]{40}$/.test(l));
   }
 
+  /** A read of the workspace; one that fails means the workspace is damaged: said so, and cloned afresh at the next sync. */
+  function guard<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      damaged = true;
+      throw new GitError('GIT_WORKSPACE_DAMAGED', `repository '${o.repository}': the workspace in ${o.dir} cannot be read (${errorMessage(e)}); it is cloned afresh at the next sync`, { repository: o.repository });
+    }
+  }
+
   const fetchError = (e: unknown): GitError => {
     if (e instanceof GitError) return e;
     if (e instanceof HttpStatusError && (e.status === 401 || e.status === 403)) return fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
@@ -103,9 +115,14 @@ export function openRemote(o: RemoteOptions): Workspace {
       const ad = await advertise(http, o.url, headers);
       const remote = ad.refs.get(`refs/heads/${o.branch}`);
       if (!remote) throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, new Error('the server does not advertise it'));
-      let have = (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS) ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null) : null;
-      // Without a head of our own, an incremental fetch would be the whole history: clone afresh.
-      if (have && !store.has(have)) have = null;
+      let have = !damaged && (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS) ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null) : null;
+      // Without a head of our own (or one we cannot read), an incremental fetch would be the whole history: clone afresh.
+      try {
+        if (have && !store.has(have)) have = null;
+      } catch {
+        have = null;
+      }
+      damaged = false;
       const fresh = have === null;
       if (fresh) await init();
       if (!store.has(remote)) {
@@ -154,9 +171,9 @@ export function openRemote(o: RemoteOptions): Workspace {
     for (let attempt = 1; ; attempt++) {
       if (head === undefined) await sync();
       const parent = head!;
-      const e = await edit(async (p) => readAt(store, parent, p), attempt);
+      const e = await edit(async (p) => guard(() => readAt(store, parent, p)), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = guard(() => buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
       try {
         await push(parent, commit, created);
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
@@ -207,7 +224,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     async writeBranch(branch, edit, author, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to rewrite the base branch '${o.branch}' as a bot branch`, { repository: o.repository });
       const parent = await sync();
-      const e = await edit(async (p) => readAt(store, parent, p), 1);
+      const e = await edit(async (p) => guard(() => readAt(store, parent, p)), 1);
       if (!e || Object.keys(e.files).length === 0) return null;
       const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
       if (expected) {
@@ -256,15 +273,15 @@ export function openRemote(o: RemoteOptions): Workspace {
     sync,
     read: async (path) => {
       if (head === undefined) await sync();
-      return readAt(store, head!, path);
+      return guard(() => readAt(store, head!, path));
     },
     list: async (dir) => {
       if (head === undefined) await sync();
-      return listAt(store, head!, dir);
+      return guard(() => listAt(store, head!, dir));
     },
     treeId: async (dir) => {
       if (head === undefined) await sync();
-      return treeIdAt(store, head!, dir);
+      return guard(() => treeIdAt(store, head!, dir));
     },
     write,
   };

@@ -133,6 +133,30 @@ describe('remote workspace against git http-backend', () => {
     expect((await git(dir, 'rev-list', '--count', 'refs/remotes/origin/main')).trim()).toBe('11');
   });
 
+  it('a damaged workspace (a pack cut short, as by a full disk) is a clear error on the read, then cloned afresh at the next sync', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`apps/app-${i}.yaml`, `replicas: ${i}\n${'# filler so the pack is long\n'.repeat(i)}`]));
+    const { url } = await makeServedRepo(servers, files);
+    const dir = await workspaceDir();
+    const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    await ws.sync();
+    const packDir = join(dir, '.git', 'objects', 'pack');
+    const pack = join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
+    fs.truncateSync(pack, Math.floor(fs.statSync(pack).size / 3));
+    const reads = await Promise.allSettled(Object.keys(files).map((f) => ws.read(f)));
+    const failed = reads.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as GitError);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].code).toBe('GIT_WORKSPACE_DAMAGED');
+    expect(failed[0].message).toMatch(/repository 'r': the workspace in .* cannot be read .*; it is cloned afresh at the next sync/);
+    await ws.sync();
+    for (const [f, text] of Object.entries(files)) expect(await ws.read(f)).toBe(text);
+    // A workspace whose head itself cannot be read is cloned afresh by the sync alone.
+    const again = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
+    const current = join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
+    fs.truncateSync(current, 40);
+    await again.sync();
+    expect(await again.read('apps/app-7.yaml')).toBe(files['apps/app-7.yaml']);
+  });
+
   it('clones afresh once fetches have piled up more packs than maxPacks', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'v1\n' });
     const dir = await workspaceDir();
