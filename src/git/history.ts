@@ -3,7 +3,7 @@
 // remote is fetched shallow, only as deep as the cutoff (deepen-since, which git's upload-pack
 // offers over smart HTTP), into memory: a 7-day window costs 7 days of objects, not the whole
 // history, and no directory is shared with the workspace `run` writes with.
-import git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import http from 'isomorphic-git/http/node';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ const cutoffSeconds = (sinceMs: number) => Math.floor(sinceMs / 1000);
 /** One commit, or null when it is not in the repository (e.g. beyond a shallow boundary). */
 export async function readHistoryCommit(repo: Repo, oid: string): Promise<HistoryCommit | null> {
   try {
-    const { commit } = await git.readCommit({ fs: repo.fs, gitdir: repo.gitdir, oid, cache: repo.cache });
+    const { commit } = await (await isoGit()).readCommit({ fs: repo.fs, gitdir: repo.gitdir, oid, cache: repo.cache });
     return { oid, time: commit.committer.timestamp * 1000, message: commit.message, parents: commit.parent };
   } catch (e) {
     if (MISSING.has((e as { code?: string }).code ?? '')) return null;
@@ -75,7 +75,7 @@ export interface LocalHistoryOptions {
 export async function localHistory(o: LocalHistoryOptions): Promise<HistorySource> {
   const repo: Repo = { fs: readOnlyFs(o.fs), gitdir: join(o.dir, '.git'), cache: {} };
   try {
-    const head = await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: `refs/heads/${o.branch}` });
+    const head = await (await isoGit()).resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: `refs/heads/${o.branch}` });
     return { head, read: (oid) => readHistoryCommit(repo, oid) };
   } catch (e) {
     throw branchError(o, e);

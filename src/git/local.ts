@@ -1,7 +1,7 @@
 // A local repository (the embedded default): commit on its branch, update the working tree and
 // index to match when that branch is checked out, push nothing. A file with uncommitted edits is
 // refused and the person's edit is kept.
-import git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
@@ -25,7 +25,7 @@ export function openLocal(o: LocalOptions): Workspace {
 
   async function sync(): Promise<string> {
     try {
-      head = await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref });
+      head = await (await isoGit()).resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref });
       return head;
     } catch (e) {
       throw branchError(o, e);
@@ -33,13 +33,13 @@ export function openLocal(o: LocalOptions): Workspace {
   }
 
   async function checkedOut(): Promise<boolean> {
-    const current = await git.currentBranch({ fs: o.fs, gitdir: repo.gitdir, fullname: true }).catch(() => undefined);
+    const current = await (await isoGit()).currentBranch({ fs: o.fs, gitdir: repo.gitdir, fullname: true }).catch(() => undefined);
     return current === ref;
   }
 
   async function assertClean(paths: string[]): Promise<void> {
     for (const filepath of paths) {
-      const s = await git.status({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath, cache: repo.cache });
+      const s = await (await isoGit()).status({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath, cache: repo.cache });
       if (s !== 'unmodified') {
         throw new GitError('GIT_DIRTY_WORKTREE', `repository '${o.repository}': ${filepath} has uncommitted changes (${s}); gitscale will not overwrite them — commit or discard them first`, { repository: o.repository, file: filepath });
       }
@@ -59,7 +59,7 @@ export function openLocal(o: LocalOptions): Workspace {
       throw new GitError('GIT_REF_LOCKED', `repository '${o.repository}': ${ref} is locked by another git process (${lock} exists)`, { repository: o.repository });
     }
     try {
-      if ((await git.resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== old) return false;
+      if ((await (await isoGit()).resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== old) return false;
       await fh.writeFile(`${value}\n`);
       await fh.close();
       fh = undefined;
@@ -99,6 +99,7 @@ export function openLocal(o: LocalOptions): Workspace {
       if (worktree) {
         try {
           for (const p of paths) await writeAtomic(p, e.files[p]);
+          const git = await isoGit();
           for (const p of paths) await git.add({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath: p, cache: repo.cache });
         } catch (err) {
           // The commit is on the branch; only the checkout lags behind it.

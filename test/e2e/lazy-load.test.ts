@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { CLI } from '../support/bin.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
-import { makeLocalRepo } from '../support/git.js';
+import { makeLocalRepo, makeServedRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
@@ -42,5 +42,21 @@ describe('what the CLI loads', () => {
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
     expect(urls.some((u) => u.includes('/node_modules/ioredis/'))).toBe(true);
     expect(heavy(urls)).toEqual([]);
+  });
+
+  it('once over a remote repository: gitscale reads and writes its objects itself, isomorphic-git itself never loads (only its HTTP client)', async () => {
+    const { url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 1) });
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-none`, valueLocation: 'v', targetValue: '5' } }] })] });
+    const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
+    expect(urls.some((u) => u.includes('/node_modules/isomorphic-git/http/'))).toBe(true);
+    expect(urls.filter((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toEqual([]);
+    expect(heavy(urls)).toEqual([]);
+  });
+
+  it('once over a local repository loads isomorphic-git (the checkout\'s refs and index)', async () => {
+    const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1) });
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'lazy-q2')] })] });
+    const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
+    expect(urls.some((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toBe(true);
   });
 });
