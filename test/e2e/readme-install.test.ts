@@ -103,6 +103,8 @@ describe("the README's install section", () => {
       } else throw new Error(`env ${e.name}: a source this test does not resolve: ${JSON.stringify(e.valueFrom)}`);
     }
     expect(podEnv.GIT_TOKEN).toBe(servers.GIT_TOKEN);
+    // V8's heap sized to the container's memory limit; the pod below starts with it.
+    expect(podEnv.NODE_OPTIONS).toBe('--max-old-space-size-percentage=75');
     const token = (await sh(`kubectl -n gitscale create token ${dep.spec!.template.spec!.serviceAccountName}`)).trim();
     const saConfig = join(dir, 'sa.kubeconfig');
     writeFileSync(saConfig, readFileSync(kube.env.KUBECONFIG_PATH, 'utf8').replace(kube.env.KUBE_TOKEN, token), { mode: 0o600 });
