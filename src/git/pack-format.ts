@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
-import { hashObject, type GitObject, type ObjectType } from './objects.js';
+import type { GitObject, ObjectType } from './objects.js';
 
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const NUMBERS: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
@@ -117,24 +117,44 @@ export function checkPack(pack: Buffer): number {
   return pack.readUInt32BE(8);
 }
 
-export interface PackEntry {
-  oid: string;
-  offset: number;
-  crc: number;
+/**
+ * A pack's index data in typed arrays, entry i in pack order: 20 bytes of id at i × 20, its offset
+ * and its CRC. 100,000 objects take 3.6 MB here, where objects with hex strings took ~25 MB.
+ */
+export interface PackIndexData {
+  count: number;
+  oids: Buffer;
+  offsets: Float64Array;
+  crcs: Uint32Array;
+  checksum: Buffer;
 }
+
+const sha1Of = (type: ObjectType, body: Buffer): Buffer => createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest();
 
 /**
  * Every object of a pack: id, offset, CRC. Delta bases inside the pack are resolved from a cache of
  * recent objects (re-read on a miss); a base outside it (a thin pack) comes from `external`. `each`
  * sees every object once.
  */
-export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | null, each?: (oid: string, o: GitObject) => void, cacheBytes = 16 * 1024 * 1024): { entries: PackEntry[]; checksum: Buffer } {
+export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | null, each?: (oid: string, o: GitObject) => void, cacheBytes = 16 * 1024 * 1024): PackIndexData {
   const count = checkPack(pack);
-  const checksum = pack.subarray(pack.length - 20);
   const end = pack.length - 20;
-  const entries: PackEntry[] = [];
-  const byOid = new Map<string, number>();
-  const ends = new Map<number, number>();
+  const d: PackIndexData = { count, oids: Buffer.alloc(count * 20), offsets: new Float64Array(count), crcs: new Uint32Array(count), checksum: Buffer.from(pack.subarray(end)) };
+  let seen = 0;
+  /** The entry starting at `offset` (entries are in offset order), or -1. */
+  const entryAt = (offset: number): number => {
+    let lo = 0;
+    let hi = seen;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d.offsets[mid] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < seen && d.offsets[lo] === offset ? lo : -1;
+  };
+  const entryEnd = (i: number) => (i + 1 < seen ? d.offsets[i + 1] : end);
+  // Servers send offset deltas (we ask for ofs-delta); an id lookup is built only if a ref delta comes.
+  let byOid: Map<string, number> | undefined;
   const cache = new Map<number, GitObject>();
   let cached = 0;
   const remember = (offset: number, o: GitObject) => {
@@ -146,24 +166,29 @@ export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | 
       cached -= v.body.length;
     }
   };
-  const objectAt = (offset: number, depth = 0): GitObject => {
+  const objectAt = (i: number, depth = 0): GitObject => {
+    const offset = d.offsets[i];
     const hit = cache.get(offset);
     if (hit) return hit;
     if (depth > 10_000) throw bad('delta chain too deep');
     const h = entryHeader(pack, offset);
-    const data = inflateSync(pack.subarray(offset + h.dataStart, ends.get(offset)), { chunkSize: chunkFor(h.size) });
+    const data = inflateSync(pack.subarray(offset + h.dataStart, entryEnd(i)), { chunkSize: chunkFor(h.size) });
     return resolve(h, offset, data, depth);
   };
   const resolve = (h: RawEntry, offset: number, data: Buffer, depth: number): GitObject => {
     if (h.kind !== OFS_DELTA && h.kind !== REF_DELTA) return { type: TYPES[h.kind], body: data };
     let base: GitObject | null;
     if (h.kind === OFS_DELTA) {
-      const at = offset - h.baseDistance!;
-      if (!ends.has(at)) throw bad(`delta at offset ${offset} names a base that is not an entry`);
-      base = objectAt(at, depth + 1);
+      const i = entryAt(offset - h.baseDistance!);
+      if (i < 0) throw bad(`delta at offset ${offset} names a base that is not an entry`);
+      base = objectAt(i, depth + 1);
     } else {
-      const at = byOid.get(h.baseOid!);
-      base = at !== undefined ? objectAt(at, depth + 1) : (external?.(h.baseOid!) ?? null);
+      if (!byOid) {
+        byOid = new Map();
+        for (let i = 0; i < seen; i++) byOid.set(d.oids.toString('hex', i * 20, i * 20 + 20), i);
+      }
+      const i = byOid.get(h.baseOid!);
+      base = i !== undefined ? objectAt(i, depth + 1) : (external?.(h.baseOid!) ?? null);
       if (!base) throw bad(`delta base ${h.baseOid} is missing`);
     }
     return { type: base.type, body: applyDelta(base.body, data) };
@@ -174,53 +199,71 @@ export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | 
     const h = entryHeader(pack, pos);
     const { data, used } = inflateFront(pack.subarray(pos + h.dataStart, end), h.size);
     const next = pos + h.dataStart + used;
-    ends.set(pos, next);
+    d.offsets[n] = pos;
+    seen = n + 1;
     const o = resolve(h, pos, data, 0);
-    const oid = hashObject(o.type, o.body);
-    entries.push({ oid, offset: pos, crc: crc32(pack.subarray(pos, next)) });
-    byOid.set(oid, pos);
-    each?.(oid, o);
+    sha1Of(o.type, o.body).copy(d.oids, n * 20);
+    d.crcs[n] = crc32(pack.subarray(pos, next));
+    byOid?.set(d.oids.toString('hex', n * 20, n * 20 + 20), n);
+    if (each) each(d.oids.toString('hex', n * 20, n * 20 + 20), o);
     remember(pos, o);
     pos = next;
   }
   if (pos !== end) throw bad(`${end - pos} stray bytes after the last object`);
-  return { entries, checksum: Buffer.from(checksum) };
+  return d;
 }
 
-/** The version-2 .idx for a pack's entries. */
-export function buildIndex(entries: PackEntry[], packChecksum: Buffer): Buffer {
-  const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
-  const n = sorted.length;
-  const large = sorted.filter((e) => e.offset >= 0x80000000);
-  const buf = Buffer.alloc(8 + 1024 + n * 28 + large.length * 8 + 40);
+/** The version-2 .idx for a pack's index data. */
+export function buildIndex(d: PackIndexData): Buffer {
+  const n = d.count;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // By id, comparing 4 bytes at a time without allocating.
+  order.sort((a, b) => {
+    for (let k = 0; k < 20; k += 4) {
+      const x = d.oids.readUInt32BE(a * 20 + k);
+      const y = d.oids.readUInt32BE(b * 20 + k);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+  let large = 0;
+  for (let i = 0; i < n; i++) if (d.offsets[i] >= 0x80000000) large++;
+  const buf = Buffer.alloc(8 + 1024 + n * 28 + large * 8 + 40);
   buf.writeUInt32BE(0xff744f63, 0);
   buf.writeUInt32BE(2, 4);
   const fanout = new Uint32Array(256);
-  for (const e of sorted) fanout[parseInt(e.oid.slice(0, 2), 16)]++;
+  for (let i = 0; i < n; i++) fanout[d.oids[i * 20]]++;
   let sum = 0;
   for (let i = 0; i < 256; i++) buf.writeUInt32BE((sum += fanout[i]), 8 + i * 4);
   let at = 8 + 1024;
-  for (const e of sorted) at += buf.write(e.oid, at, 'hex');
-  for (const e of sorted) at = buf.writeUInt32BE(e.crc >>> 0, at);
+  for (const i of order) at += d.oids.copy(buf, at, i * 20, i * 20 + 20);
+  for (const i of order) at = buf.writeUInt32BE(d.crcs[i] >>> 0, at);
   let li = 0;
-  for (const e of sorted) at = buf.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | li++) >>> 0 : e.offset, at);
-  for (const e of large) at = buf.writeBigUInt64BE(BigInt(e.offset), at);
-  packChecksum.copy(buf, at);
+  const bigOffsets: number[] = [];
+  for (const i of order) {
+    const off = d.offsets[i];
+    if (off >= 0x80000000) bigOffsets.push(off);
+    at = buf.writeUInt32BE(off >= 0x80000000 ? (0x80000000 | li++) >>> 0 : off, at);
+  }
+  for (const off of bigOffsets) at = buf.writeBigUInt64BE(BigInt(off), at);
+  d.checksum.copy(buf, at);
   at += 20;
   createHash('sha1').update(buf.subarray(0, at)).digest().copy(buf, at);
   return buf;
 }
 
-/** A pack of whole (undeltified) objects, with its entries for the index. */
-export function buildPack(objects: { oid: string; object: GitObject }[]): { pack: Buffer; entries: PackEntry[]; checksum: Buffer } {
+/** A pack of whole (undeltified) objects, with its index data. */
+export function buildPack(objects: { oid: string; object: GitObject }[]): { pack: Buffer; index: PackIndexData } {
   const head = Buffer.alloc(12);
   head.write('PACK', 0, 'latin1');
   head.writeUInt32BE(2, 4);
   head.writeUInt32BE(objects.length, 8);
   const parts: Buffer[] = [head];
-  const entries: PackEntry[] = [];
+  const n = objects.length;
+  const index: PackIndexData = { count: n, oids: Buffer.alloc(n * 20), offsets: new Float64Array(n), crcs: new Uint32Array(n), checksum: Buffer.alloc(20) };
   let offset = 12;
-  for (const { oid, object } of objects) {
+  objects.forEach(({ oid, object }, i) => {
     let size = object.body.length;
     const bytes = [(NUMBERS[object.type] << 4) | (size & 15)];
     size = Math.floor(size / 16);
@@ -230,11 +273,13 @@ export function buildPack(objects: { oid: string; object: GitObject }[]): { pack
       size = Math.floor(size / 128);
     }
     const entry = Buffer.concat([Buffer.from(bytes), deflateSync(object.body)]);
-    entries.push({ oid, offset, crc: crc32(entry) });
+    index.oids.write(oid, i * 20, 'hex');
+    index.offsets[i] = offset;
+    index.crcs[i] = crc32(entry);
     parts.push(entry);
     offset += entry.length;
-  }
+  });
   const body = Buffer.concat(parts);
-  const checksum = createHash('sha1').update(body).digest();
-  return { pack: Buffer.concat([body, checksum]), entries, checksum };
+  createHash('sha1').update(body).digest().copy(index.checksum);
+  return { pack: Buffer.concat([body, index.checksum]), index };
 }

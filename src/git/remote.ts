@@ -153,7 +153,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     const built = buildPack(created);
     const fast = await pushCommit({ http, url: o.url, headers, ref, oldOid: parent, newOid: commit, pack: built.pack });
     if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
-    store.addPack(built.pack, built);
+    store.addPack(built.pack, built.index);
     if (!fast.ok) {
       // A server that will not take the direct receive-pack request: isomorphic-git's full push.
       const { default: git } = await import('isomorphic-git');

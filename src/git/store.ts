@@ -9,7 +9,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { parseCommit, parseTree, type CommitInfo, type GitObject, type ObjectType, type TreeEntry } from './objects.js';
-import { applyDelta, buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackEntry } from './pack-format.js';
+import { applyDelta, buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackIndexData } from './pack-format.js';
 
 interface Pack {
   name: string;
@@ -30,8 +30,8 @@ export interface ObjectStore {
   /** A tree's entries by name (cached). */
   treeIndex(oid: string): Map<string, TreeEntry>;
   commit(oid: string): CommitInfo;
-  /** Indexes a pack (checking every object), writes it and its .idx; returns the pack's entries. */
-  addPack(pack: Buffer, known?: { entries: PackEntry[]; checksum: Buffer }): PackEntry[];
+  /** Indexes a pack (checking every object) unless its index data is given, writes it and its .idx. */
+  addPack(pack: Buffer, known?: PackIndexData): void;
   /** Writes objects loose (zlib), as git does for a few objects. */
   writeLoose(objects: { oid: string; object: GitObject }[]): void;
   /** Closes held file handles now. */
@@ -227,14 +227,13 @@ export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
       return c;
     },
     addPack(pack, known) {
-      const { entries, checksum } = known ?? indexPack(pack, (oid) => read(oid));
-      const name = `pack-${checksum.toString('hex')}`;
+      const index = known ?? indexPack(pack, (oid) => read(oid));
+      const name = `pack-${index.checksum.toString('hex')}`;
       fs.mkdirSync(packDir, { recursive: true });
       // The pack first, its index last: a reader only looks for packs through their index.
       writeFileAtomic(join(packDir, `${name}.pack`), pack);
-      writeFileAtomic(join(packDir, `${name}.idx`), buildIndex(entries, checksum));
+      writeFileAtomic(join(packDir, `${name}.idx`), buildIndex(index));
       loadPacks();
-      return entries;
     },
     writeLoose(list) {
       for (const { oid, object } of list) {
