@@ -56,10 +56,9 @@ interface Timed {
 async function cli(args: string[], tmp: string): Promise<Timed> {
   const rssFile = join(tmp, `rss-${process.pid}`);
   const t0 = performance.now();
-  const r = await run(process.execPath, [...PROFILE, '--import', PROBE, CLI, ...args], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, maxBuffer: 1 << 26 }).catch((e: { code?: number; stderr?: string; stdout?: string }) => {
+  await run(process.execPath, [...PROFILE, '--import', PROBE, CLI, ...args], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, maxBuffer: 1 << 26 }).catch((e: { code?: number; stderr?: string; stdout?: string }) => {
     throw new Error(`gitscale ${args.join(' ')} exited ${e.code}\n${String(e.stderr).slice(-2000)}\n${String(e.stdout).slice(-2000)}`);
   });
-  void r;
   const ms = performance.now() - t0;
   return { ms, rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }

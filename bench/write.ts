@@ -10,14 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { openRemote } from '../src/git/remote.js';
 import { setReplicas } from '../src/manifests/index.js';
 import { startGitHttp } from '../test/support/servers/git-http.js';
-import { arg, run } from './args.js';
+import { arg } from './args.js';
+import { g, median } from './fixtures.js';
 
 const FILES = arg('files', 5000);
 const ROUNDS = arg('rounds', 10);
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };
-const g = (cwd: string, ...args: string[]) => run('git', args, { cwd, env: ENV, maxBuffer: 1 << 26 });
 const manifest = (i: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels: { app: app-${i} }\n`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const server = await startGitHttp();

@@ -2,7 +2,7 @@
 // own list of options (kubectl-style: `gitscale <command> [flags]`, short -c / -o).
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { LEVELS, type Level } from '../log.js';
-import { COMMANDS, isCommand, type Command } from './usage.js';
+import { COMMANDS, DEFAULT_TRIGGER_CONCURRENCY, isCommand, type Command } from './usage.js';
 
 export { COMMANDS, type Command };
 
@@ -73,9 +73,6 @@ export const COMMAND_OPTIONS: Record<Command, Option[]> = {
   version: ['help'],
 };
 const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
-
-/** Requests in flight to one trigger endpoint at once, unless --trigger-concurrency says otherwise. */
-export const DEFAULT_TRIGGER_CONCURRENCY = 16;
 
 function defaults(command: Command): Args {
   return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };

@@ -22,7 +22,8 @@ export function limitPerEndpoint(fetchFn: typeof fetch, max: number): typeof fet
       await new Promise<void>((resolve, reject) => {
         const waiter = { go: () => (init?.signal?.removeEventListener('abort', abort), resolve()) };
         const abort = () => {
-          l.waiting.splice(l.waiting.indexOf(waiter), 1);
+          const at = l.waiting.indexOf(waiter);
+          if (at >= 0) l.waiting.splice(at, 1);
           reject(init?.signal?.reason ?? new Error('aborted'));
         };
         if (init?.signal?.aborted) return abort();

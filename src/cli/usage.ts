@@ -1,6 +1,9 @@
 // What `gitscale --help` and `gitscale <command> --help` print: the command list, and each
 // command's own usage, flags and an example.
 
+/** Requests in flight to one trigger endpoint at once, unless --trigger-concurrency says otherwise. */
+export const DEFAULT_TRIGGER_CONCURRENCY = 16;
+
 export const COMMANDS = ['run', 'once', 'plan', 'validate', 'history', 'demo', 'help', 'version'] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -16,7 +19,7 @@ const FLAG = {
   logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
   secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
-  concurrency: ['--trigger-concurrency <n>', 'most trigger requests in flight to one endpoint (scheme://host:port) at once (default 16)'],
+  concurrency: ['--trigger-concurrency <n>', `most trigger requests in flight to one endpoint (scheme://host:port) at once (default ${DEFAULT_TRIGGER_CONCURRENCY})`],
   kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
   context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
   listen: ['--listen <host:port>', 'serve /metrics, /healthz, /readyz (default 127.0.0.1:9090; off: none)'],

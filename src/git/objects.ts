@@ -20,9 +20,13 @@ export interface TreeEntry {
 export const isTree = (e: TreeEntry) => e.mode === '40000' || e.mode === '040000';
 export const isBlob = (e: TreeEntry) => e.mode.startsWith('100') || e.mode === '120000';
 
-export function hashObject(type: ObjectType, body: Buffer): string {
-  return createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
+/** An object's id: the SHA-1 of its header and body, as 20 bytes. */
+export function objectId(type: ObjectType, body: Buffer): Buffer {
+  return createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest();
 }
+
+/** An object's id in hex. */
+export const hashObject = (type: ObjectType, body: Buffer): string => objectId(type, body).toString('hex');
 
 const bad = (oid: string, what: string) => new GitError('GIT_BAD_OBJECT', `object ${oid}: ${what}`);
 
@@ -69,7 +73,7 @@ export interface CommitInfo {
 }
 
 function person(line: string): Person {
-  const m = /^(.*) <([^>]*)> (\d+) [+-]\d{4}$/.exec(line);
+  const m = /^(.*?) ?<([^>]*)> (\d+) [+-]\d{4}$/.exec(line);
   return m ? { name: m[1], email: m[2], timestamp: Number(m[3]) } : { name: '', email: '', timestamp: NaN };
 }
 

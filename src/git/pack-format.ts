@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
-import type { GitObject, ObjectType } from './objects.js';
+import { objectId, type GitObject, type ObjectType } from './objects.js';
 
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const NUMBERS: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
@@ -13,6 +13,9 @@ export const OFS_DELTA = 6;
 export const REF_DELTA = 7;
 
 const bad = (message: string) => new GitError('GIT_BAD_PACK', `packfile: ${message}`);
+
+/** The object a delta makes of its base (of the base's type). */
+export const undelta = (base: GitObject, delta: Buffer): GitObject => ({ type: base.type, body: applyDelta(base.body, delta) });
 
 /** Applies a git delta to `base`. */
 export function applyDelta(base: Buffer, delta: Buffer): Buffer {
@@ -129,8 +132,6 @@ export interface PackIndexData {
   checksum: Buffer;
 }
 
-const sha1Of = (type: ObjectType, body: Buffer): Buffer => createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest();
-
 /**
  * Every object of a pack: id, offset, CRC. Delta bases inside the pack are resolved from a cache of
  * recent objects (re-read on a miss); a base outside it (a thin pack) comes from `external`. `each`
@@ -191,7 +192,7 @@ export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | 
       base = i !== undefined ? objectAt(i, depth + 1) : (external?.(h.baseOid!) ?? null);
       if (!base) throw bad(`delta base ${h.baseOid} is missing`);
     }
-    return { type: base.type, body: applyDelta(base.body, data) };
+    return undelta(base, data);
   };
   let pos = 12;
   for (let n = 0; n < count; n++) {
@@ -202,7 +203,7 @@ export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | 
     d.offsets[n] = pos;
     seen = n + 1;
     const o = resolve(h, pos, data, 0);
-    sha1Of(o.type, o.body).copy(d.oids, n * 20);
+    objectId(o.type, o.body).copy(d.oids, n * 20);
     d.crcs[n] = crc32(pack.subarray(pos, next));
     byOid?.set(d.oids.toString('hex', n * 20, n * 20 + 20), n);
     if (each) each(d.oids.toString('hex', n * 20, n * 20 + 20), o);

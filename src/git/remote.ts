@@ -1,9 +1,9 @@
 // A persistent workspace for an HTTP(S) remote: cloned once (depth 1, one branch, no checkout),
 // fetched each tick with our head as a have (only the commits since, and the objects they changed),
 // commits built at the object level in memory and pushed as one pack with a compare-and-swap on
-// the branch; a lost race is retried on the new head with jitter. The base branch is never force-pushed. The object
-// database is read and written by gitscale's own store (store.ts), in git's formats, so native git
-// can inspect the workspace.
+// the branch; a lost race is retried on the new head with jitter. The base branch is never
+// force-pushed. The object database is read and written by gitscale's own store (store.ts), in
+// git's formats, so native git can inspect the workspace.
 import http from 'isomorphic-git/http/node';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ import { advertisedRefs, pushCommit, ZERO_OID } from './push.js';
 import { openStore, type ObjectStore } from './store.js';
 import { buildCommit, listAt, readAt, treeIdAt, type Created } from './tree.js';
 import type { Author, BranchOps, Clock, EditFn, Workspace, WriteResult } from './types.js';
-import { advertise, HttpStatusError, uploadPack } from './upload-pack.js';
+import { isoGit } from './iso.js';
+import { advertise, HttpStatusError, uploadPack, type Advertisement } from './upload-pack.js';
 export interface RemoteOptions {
   repository: string;
   url: string;
@@ -52,8 +53,8 @@ export function openRemote(o: RemoteOptions): Workspace {
   let head: string | undefined;
   /** Set when reading the workspace failed (a damaged pack, a lost file): the next sync clones afresh. */
   let damaged = false;
-  /** Commits of bot branches read by branchHead (not kept in the store). */
-  const branchCommits = new Map<string, CommitInfo>();
+  /** The bot-branch commit branchHead read last (not kept in the store); writeBranch compares with it. */
+  let lastBranchCommit: { oid: string; commit: CommitInfo } | undefined;
 
   const fail = (code: string, what: string, e: unknown): GitError =>
     new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
@@ -156,7 +157,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     store.addPack(built.pack, built.index);
     if (!fast.ok) {
       // A server that will not take the direct receive-pack request: isomorphic-git's full push.
-      const { default: git } = await import('isomorphic-git');
+      const git = await isoGit();
       await writeRef(ref, commit);
       const res = await git.push({ fs: o.fs, http, dir: o.dir, gitdir, headers, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
       const r = res.refs?.[ref];
@@ -194,11 +195,10 @@ export function openRemote(o: RemoteOptions): Workspace {
   }
 
   /** One commit of the remote, fetched alone (depth 1, without its tree where the server filters) and not kept. */
-  async function fetchCommit(oid: string, branch: string): Promise<CommitInfo> {
-    const known = branchCommits.get(oid);
-    if (known) return known;
+  async function fetchCommit(oid: string, branch: string, advertised?: Advertisement): Promise<CommitInfo> {
+    if (lastBranchCommit?.oid === oid) return lastBranchCommit.commit;
     const headers = await session();
-    const ad = await advertise(http, o.url, headers);
+    const ad = advertised ?? (await advertise(http, o.url, headers));
     const answer = await uploadPack(http, o.url, headers, { want: oid, caps: ad.caps, deepen: { depth: 1 }, filter: ad.caps.has('filter') ? 'tree:0' : undefined });
     if (!answer.pack) throw new Error('the server sent no pack');
     let found: CommitInfo | undefined;
@@ -206,18 +206,8 @@ export function openRemote(o: RemoteOptions): Workspace {
       if (id === oid && obj.type === 'commit') found = parseCommit(id, obj.body);
     });
     if (!found) throw new Error(`the server did not send commit ${oid} of '${branch}'`);
-    branchCommits.clear();
-    branchCommits.set(oid, found);
+    lastBranchCommit = { oid, commit: found };
     return found;
-  }
-
-  async function remoteOid(branch: string): Promise<string | undefined> {
-    const headers = await session();
-    try {
-      return (await advertisedRefs(http, o.url, headers)).get(`refs/heads/${branch}`);
-    } catch (e) {
-      throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
-    }
   }
 
   const branches: BranchOps = {
@@ -241,10 +231,17 @@ export function openRemote(o: RemoteOptions): Workspace {
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
     },
     async branchHead(branch) {
-      const oid = await remoteOid(branch);
+      // One advertisement gives both where the branch points and what the server can send.
+      let ad: Advertisement;
+      try {
+        ad = await advertise(http, o.url, await session());
+      } catch (e) {
+        throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
+      }
+      const oid = ad.refs.get(`refs/heads/${branch}`);
       if (!oid) return null;
       try {
-        const commit = await fetchCommit(oid, branch);
+        const commit = await fetchCommit(oid, branch, ad);
         return { oid, authorEmail: commit.author.email, committerEmail: commit.committer.email };
       } catch (e) {
         throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);

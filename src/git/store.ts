@@ -9,7 +9,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { parseCommit, parseTree, type CommitInfo, type GitObject, type ObjectType, type TreeEntry } from './objects.js';
-import { applyDelta, buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, type PackIndexData } from './pack-format.js';
+import { buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, undelta, type PackIndexData } from './pack-format.js';
 
 interface Pack {
   name: string;
@@ -146,12 +146,11 @@ export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
     const data = inflateSync(raw.subarray(h.dataStart), { chunkSize: chunkFor(h.size) });
     let o: GitObject;
     if (h.kind === OFS_DELTA) {
-      const base = readEntry(p, offset - h.baseDistance!, depth + 1);
-      o = { type: base.type, body: applyDelta(base.body, data) };
+      o = undelta(readEntry(p, offset - h.baseDistance!, depth + 1), data);
     } else if (h.kind === REF_DELTA) {
       const base = read(h.baseOid!);
       if (!base) throw missing(h.baseOid!, `(a delta base in ${p.name}.pack) is missing`);
-      o = { type: base.type, body: applyDelta(base.body, data) };
+      o = undelta(base, data);
     } else o = { type: typeName(h.kind), body: data };
     objects.set(key, o);
     return o;

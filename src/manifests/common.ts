@@ -15,9 +15,9 @@ export interface Ctx { text: string; target: WorkloadTarget; file: string; field
 export type ValueLoc = { kind: 'value'; start: number; end: number; replicas: number; style: ScalarStyle; line: number };
 export type InsertLoc = { kind: 'insert'; at: number; prefix: string; suffix: string; line: number; adds: PathSeg[] };
 
-/** 1-based line of a string offset. */
 export const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** 1-based line of a string offset. */
 export function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
@@ -53,7 +53,8 @@ export function parseStream(text: string): Doc[] {
   if (docs) return docs;
   // prettyErrors off: messages stay one line and we compute the line ourselves. logLevel
   // 'error': toJS() in the confirm step must not print process warnings (collection keys).
-  docs = Array.from(parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' }));
+  // Frozen: every caller shares this answer, so none may add or drop a document.
+  docs = Object.freeze(Array.from(parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' }))) as Doc[];
   parsed.set(text, docs);
   return docs;
 }

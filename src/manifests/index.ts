@@ -22,7 +22,8 @@ export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } 
 export function readReplicas(text: string, target: WorkloadTarget, file: string): ReplicaField {
   const key = memoKey(text, target, file);
   let field = read.get(key);
-  if (!field) read.set(key, (field = toField(locate(text, target, file))));
+  // Frozen: every caller with the same input shares this answer.
+  if (!field) read.set(key, (field = Object.freeze(toField(locate(text, target, file)))));
   return field;
 }
 

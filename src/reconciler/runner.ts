@@ -85,7 +85,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
       for (const o of objects) {
         const interval = o.spec.pollingInterval * 1000;
         const last = lastRun.get(o.key);
-        lastRun.set(o.key, last === undefined && deps.phase ? now - Math.min(Math.max(0, deps.phase(repo.name, interval)), interval - 1) : anchor(last, interval, now));
+        lastRun.set(o.key, anchor(last, interval, now, last === undefined ? deps.phase?.(repo.name, interval) : undefined));
       }
       if (repo.discover) scanned.set(repo.name, now);
       const p = (scan ? reconciler.discover(repo.name).then(() => []) : reconciler.tick(keys))

@@ -44,6 +44,9 @@ export interface TriggerPool {
   close(): Promise<void>;
 }
 
+/** What a scaler was built with from the workload: it is rebuilt when this changes. */
+const envKeyOf = (workload: WorkloadFacts | null | undefined) => JSON.stringify([workload?.env ?? null, workload?.serviceAccount ?? null]);
+
 function toScalerError(e: unknown, trigger: string): ScalerError {
   if (e instanceof ScalerError) return e;
   const code = (e as { code?: string })?.code;
@@ -99,7 +102,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
 
   async function build(obj: ObjectConfig, t: TriggerConfig, workload: WorkloadFacts | null | undefined): Promise<Built> {
     const sources = workload?.env;
-    const envKey = JSON.stringify([sources ?? null, workload?.serviceAccount ?? null]);
+    const envKey = envKeyOf(workload);
     const def = getScaler(t.type);
     let authParams: Record<string, string> = {};
     let authError: ScalerError | undefined;
@@ -112,8 +115,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
     let podIdentity: ScalerInput['podIdentity'];
     try {
-      const pod = podOf(obj, t);
-      if (pod instanceof Error) throw pod;
+      const pod = podIdentityOf(config, obj.namespace, t);
       podIdentity = pod && { provider: pod.provider, ...(pod.roleArn ? { roleArn: pod.roleArn } : {}), ...(pod.externalId ? { externalId: pod.externalId } : {}) };
       if (pod?.identityOwner === 'workload' && !authError) podIdentity = { ...podIdentity!, roleArn: await workloadRole(obj, workload?.serviceAccount) };
     } catch (e) {
@@ -137,7 +139,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   async function sampleOne(obj: ObjectConfig, t: TriggerConfig, workload: WorkloadFacts | null | undefined): Promise<TriggerInput> {
     const id = `${obj.key}#${t.name}`;
     let b = pool.get(id);
-    if (b && b.envKey !== JSON.stringify([workload?.env ?? null, workload?.serviceAccount ?? null])) {
+    if (b && b.envKey !== envKeyOf(workload)) {
       pool.delete(id);
       await b.scaler?.close().catch(() => {});
       b = undefined;

@@ -73,4 +73,16 @@ describe('limitPerEndpoint', () => {
     expect(await (await first).text()).toBe('first');
     expect(await (await after).text()).toBe('ok');
   });
+
+  it('a request whose signal is already aborted is refused at once and takes no one else\'s place in the queue', async () => {
+    held = [];
+    const f = limitPerEndpoint(fetch, 1);
+    const first = f(`${base}/slow`);
+    await until(() => held.length === 1);
+    const queued = f(`${base}/fast`);
+    await expect(f(`${base}/fast`, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+    held.splice(0).forEach((r) => r.end('first'));
+    expect(await (await first).text()).toBe('first');
+    expect(await (await queued).text()).toBe('ok');
+  });
 });

@@ -41,6 +41,14 @@ beforeAll(async () => {
   packFile = join(gitdir, 'objects', 'pack', (await readdir(join(gitdir, 'objects', 'pack'))).find((n) => n.endsWith('.pack'))!);
 });
 
+/** A fresh clone of the test repository and a store over it. */
+async function cloneWithStore(what: string) {
+  const work = await tempDir(what);
+  await git(work, 'clone', '-q', dir, 'c');
+  const clone = join(work, 'c');
+  return { work, clone, store: openStore(fs, join(clone, '.git')) };
+}
+
 async function allObjects(): Promise<{ oid: string; type: string }[]> {
   const out = await text(dir, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)');
   return out.split('\n').map((l) => ({ oid: l.split(' ')[0], type: l.split(' ')[1] }));
@@ -92,10 +100,7 @@ describe('object store', () => {
   });
 
   it('builds the trees and commit git builds for the same change (replace, add in a new directory, keep modes), and git fsck accepts the pack', async () => {
-    const work = await tempDir('store-build');
-    await git(work, 'clone', '-q', dir, 'c');
-    const clone = join(work, 'c');
-    const store = openStore(fs, join(clone, '.git'));
+    const { work, clone, store } = await cloneWithStore('store-build');
     const head = await text(clone, 'rev-parse', 'HEAD');
     const files = { 'apps/app-0.yaml': manifest(0, 99), 'apps/new/dir/a.yaml': 'a: 1\n', 'exec.sh': '#!/bin/sh\necho changed\n', 'top.yaml': 't: 1\n' };
     const { commit, created } = buildCommit(store, head, files, 'scale app-0 → 99\n\nwhy: a test', { name: 'gitscale', email: 'g@x' }, 1_700_000_500_000);
@@ -129,10 +134,7 @@ describe('object store', () => {
   });
 
   it('writes loose objects git reads, and a file that becomes a directory', async () => {
-    const work = await tempDir('store-loose');
-    await git(work, 'clone', '-q', dir, 'c');
-    const clone = join(work, 'c');
-    const store = openStore(fs, join(clone, '.git'));
+    const { clone, store } = await cloneWithStore('store-loose');
     const head = await text(clone, 'rev-parse', 'HEAD');
     const { commit, created } = buildCommit(store, head, { 'exec.sh/inner.yaml': 'i: 1\n' }, 'file to dir', { name: 'g', email: 'g@x' }, 1_700_000_000_000);
     store.writeLoose(created);
@@ -145,10 +147,7 @@ describe('object store', () => {
   });
 
   it('finds objects that arrive after it was opened (a fetch, a git gc)', async () => {
-    const work = await tempDir('store-later');
-    await git(work, 'clone', '-q', dir, 'c');
-    const clone = join(work, 'c');
-    const store = openStore(fs, join(clone, '.git'));
+    const { clone, store } = await cloneWithStore('store-later');
     expect(store.read(await text(clone, 'rev-parse', 'HEAD'))?.type).toBe('commit');
     await writeFile(join(clone, 'later.yaml'), 'later: 1\n');
     await git(clone, 'add', '-A');

@@ -24,12 +24,15 @@ describe('dueObjects', () => {
 describe('anchor', () => {
   it.each([
     { name: 'first run: now', last: undefined, now: 5_300, want: 5_300 },
+    { name: 'first run with a phase: that much early', last: undefined, now: 5_300, phase: 4_000, want: 1_300 },
+    { name: 'a phase past the interval: just under a whole interval early', last: undefined, now: 50_000, phase: 45_000, want: 20_001 },
+    { name: 'a later run ignores the phase', last: 0, now: 30_700, phase: 4_000, want: 30_000 },
     { name: 'dispatched 700 ms after its due time: the due time, so the next poll is not 700 ms late too', last: 0, now: 30_700, want: 30_000 },
     { name: 'dispatched on time: the due time', last: 0, now: 30_000, want: 30_000 },
     { name: 'overdue by a whole interval (a busy repository): now, no burst of catch-up polls', last: 0, now: 65_000, want: 65_000 },
     { name: 'dispatched early (a reloaded object): now', last: 0, now: 10_000, want: 10_000 },
-  ])('$name', ({ last, now, want }) => {
-    expect(anchor(last, 30_000, now)).toBe(want);
+  ])('$name', ({ last, now, want, phase }: { last: number | undefined; now: number; want: number; phase?: number }) => {
+    expect(anchor(last, 30_000, now, phase)).toBe(want);
   });
 
   it('keeps a 30 s cadence on average on a heartbeat that runs slow (1003 ms a beat), never more than one beat late', () => {
