@@ -23,7 +23,7 @@ export function readReplicas(text: string, target: WorkloadTarget, file: string)
   const key = memoKey(text, target, file);
   let field = read.get(key);
   // Frozen: every caller with the same input shares this answer.
-  if (!field) read.set(key, (field = Object.freeze(toField(locate(text, target, file)))));
+  if (!field) read.set(key, (field = Object.freeze(toField(located(key, text, target, file)))));
   return field;
 }
 
@@ -32,7 +32,16 @@ export function readReplicas(text: string, target: WorkloadTarget, file: string)
 const MEMO_BYTES = 32 * 1024 * 1024;
 const read = new Lru<string, ReplicaField>(MEMO_BYTES, (_, k) => k.length);
 const written = new Lru<string, string>(MEMO_BYTES, (v, k) => k.length + v.length);
+// Where the field is, shared by the read (evaluate) and the edit (write) of the same text: in a
+// tick that changes many files the reads run first, and the edit would otherwise parse again.
+const where = new Lru<string, Location>(MEMO_BYTES, (_, k) => k.length);
 const memoKey = (text: string, t: WorkloadTarget, file: string) => `${file}\0${t.kind}\0${t.namespace}\0${t.name}\0${t.field ?? ''}\0${t.object ?? ''}\0${text}`;
+
+function located(key: string, text: string, target: WorkloadTarget, file: string): Location {
+  let loc = where.get(key);
+  if (!loc) where.set(key, (loc = Object.freeze(locate(text, target, file))));
+  return loc;
+}
 
 /**
  * The field carrying `target.object`'s marker comment in `text`, or null when the text holds no
@@ -61,10 +70,11 @@ export function setReplicas(text: string, target: WorkloadTarget, replicas: numb
       `${describeTarget(target)} in ${file}: cannot set the replica count to ${replicas}; it must be an integer from 0 to ${MAX_REPLICAS}`,
       file, target);
   }
-  const key = `${replicas}\0${memoKey(text, target, file)}`;
+  const at = memoKey(text, target, file);
+  const key = `${replicas}\0${at}`;
   const known = written.get(key);
   if (known !== undefined) return known;
-  const loc = locate(text, target, file);
+  const loc = located(at, text, target, file);
   const current = loc.kind === 'value' ? loc.replicas : 1;
   if (current === replicas) return text;
   const edit = editFor(loc, replicas);
