@@ -16,6 +16,8 @@ fi
 # certificates made by the openssl CLI).
 [ -x /usr/sbin/mariadbd ] && [ -x /usr/bin/mariadb-install-db ] && [ -x /usr/bin/mariadb ] || missing+=(mariadb-server)
 [ -x /usr/bin/openssl ] || missing+=(openssl)
+# OpenSSH's sshd for the SSH transport tests (the tests start their own on a loopback port).
+[ -x /usr/sbin/sshd ] && [ -x /usr/bin/ssh-keygen ] || missing+=(openssh-server)
 # python3 with venv: scripts/servers/build-moto.sh pip-installs moto server into a virtualenv.
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 
@@ -59,7 +61,7 @@ build_moto() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-env: redis-server, postgresql, mariadb-server and promtool already installed"
+  echo "test-env: redis-server, postgresql, mariadb-server, promtool and sshd already installed"
   build_gitea
   build_kube
   build_ferretdb

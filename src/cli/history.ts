@@ -17,7 +17,7 @@ import { firstParents, localHistory, remoteHistory, type HistoryCommit, type His
 import { readDecisions, readSubject, TRAILER_ROUTE, type CommitDecision } from '../git/message.js';
 import type { Logger } from '../log.js';
 import { BRANCH_PREFIX } from '../reconciler/review.js';
-import { tokenSource } from './credentials.js';
+import { sshOptions, tokenSource } from './credentials.js';
 
 export interface HistoryOptions {
   repository?: string;
@@ -116,7 +116,7 @@ async function decisionsIn(src: HistorySource, repository: string, sinceMs: numb
 async function readRepository(repo: RepositoryConfig, sinceMs: number, deps: HistoryDeps): Promise<HistoryEntry[]> {
   const src = repo.kind === 'local'
     ? await localHistory({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs })
-    : await remoteHistory({ repository: repo.name, url: repo.url, branch: repo.branch, sinceMs, token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username });
+    : await remoteHistory({ repository: repo.name, url: repo.url, branch: repo.branch, sinceMs, token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, ssh: sshOptions(repo, deps.env, deps.fs) });
   return decisionsIn(src, repo.name, sinceMs, deps.log);
 }
 

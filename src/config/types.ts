@@ -13,6 +13,14 @@ export interface RepositoryAuth {
   username?: string;
   /** A GitHub App installation: its tokens (renewed before they expire) serve Git and the API. */
   githubApp?: { appId: number; installationId: number; privateKeyFromEnv: string };
+  /** SSH remotes: the private key (a deploy key) in a file (e.g. a mounted Secret) or an environment variable. */
+  sshKeyFile?: string;
+  sshKeyFromEnv?: string;
+  /** The key's passphrase, when it has one. */
+  sshKeyPassphraseFromEnv?: string;
+  /** The server's host keys: an OpenSSH known_hosts file, or one pinned key ("<type> <base64>" or "SHA256:…"). */
+  knownHostsFile?: string;
+  sshHostKey?: string;
 }
 
 /** Review thresholds (all optional): crossing any routes a decision to a pull request. */
@@ -51,7 +59,7 @@ export interface RepositoryConfig {
   forge?: ForgeConfig;
   /** Defaults for every object in this repository. */
   review: ReviewPolicy;
-  /** `https://` / `http://` remote, or an absolute local directory holding a Git repository. */
+  /** `https://` / `http://` remote, an SSH remote (ssh:// or scp-style), or an absolute local directory holding a Git repository. */
   url: string;
   kind: 'remote' | 'local';
   branch: string;

@@ -4,7 +4,6 @@
 // offers over smart HTTP), into memory: a 7-day window costs 7 days of objects, not the whole
 // history, and no directory is shared with the workspace `run` writes with.
 import { isoGit } from './iso.js';
-import http from 'isomorphic-git/http/node';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
@@ -13,7 +12,9 @@ import { commitsInPack, type PackedCommit } from './pack.js';
 import { branchError } from './local.js';
 import { readOnlyFs } from './readonly-fs.js';
 import type { Repo } from './tree.js';
-import { advertise, HttpStatusError, uploadPack, type Deepen, type Limits } from './upload-pack.js';
+import { sshTransport, type SshOptions } from './ssh.js';
+import { httpTransport, TransportError } from './transport.js';
+import type { Deepen, Limits } from './upload-pack.js';
 
 export interface HistoryCommit {
   oid: string;
@@ -96,6 +97,8 @@ export interface RemoteHistoryOptions {
   filter?: boolean;
   /** Per request: a whole answer within this time and size (default 60 s, 512 MiB). */
   limits?: Limits;
+  /** An SSH remote: the key and the host keys to accept. */
+  ssh?: SshOptions;
 }
 
 /** First depth of the commit-count strategy; each round asks for four times more. */
@@ -108,10 +111,14 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
   let secret = typeof o.token === 'string' ? o.token : undefined;
   const say = (what: string, e: unknown) => `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`;
   const cutoff = cutoffSeconds(o.sinceMs);
-  try {
+  // One token for the whole read (a provider is asked once).
+  let headers: Promise<Record<string, string>> | undefined;
+  const transport = o.ssh ? sshTransport(o.ssh) : httpTransport(o.url, () => (headers ??= (async () => {
     if (typeof o.token === 'function') secret = await o.token();
-    const headers = authHeaders(secret, o.username);
-    const ad = await advertise(http, o.url, headers, o.limits);
+    return authHeaders(secret, o.username);
+  })()));
+  try {
+    const ad = await transport.advertise(o.limits);
     const head = ad.refs.get(`refs/heads/${o.branch}`);
     if (!head) throw new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}' (${o.url}): branch '${o.branch}' not found`, { repository: o.repository });
     const filter = o.filter !== false && ad.caps.has('filter') ? 'tree:0' : undefined;
@@ -120,7 +127,7 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
     const ended = new Set<string>();
     /** Requests a pack and keeps its commits; returns how many were new. */
     const request = async (deepen: Deepen, more: { relative?: boolean; shallow?: string[]; have?: string[] } = {}): Promise<number> => {
-      const answer = await uploadPack(http, o.url, headers, { want: head, caps: ad.caps, deepen, filter, ...more }, o.limits);
+      const answer = await transport.fetch({ want: head, caps: ad.caps, deepen, filter, ...more }, o.limits);
       let added = 0;
       for (const c of answer.pack ? commitsInPack(answer.pack).values() : []) {
         if (!commits.has(c.oid)) added++;
@@ -158,7 +165,9 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
   } catch (e) {
     if (e instanceof GitError && e.code === 'GIT_BAD_PACK') throw new GitError(e.code, say('reading the fetched pack failed', e), { repository: o.repository });
     if (e instanceof GitError) throw e;
-    if (e instanceof HttpStatusError && (e.status === 401 || e.status === 403)) throw new GitError('GIT_AUTH', say('authentication failed (check the token named in auth.tokenFromEnv)', e), { repository: o.repository });
+    if (e instanceof TransportError) throw new GitError(e.code, say('fetching history failed', e), { repository: o.repository });
     throw new GitError('GIT_UNREACHABLE', say('fetching history failed', e), { repository: o.repository });
+  } finally {
+    transport.close();
   }
 }

@@ -4,6 +4,7 @@
 // 5,000-file repo that is ~1 s per push. Here the receive-pack request carries `<old> <new> <ref>`,
 // so the server itself refuses it when the branch moved (an "ng" line), which the caller retries.
 import type { HttpClient } from 'isomorphic-git';
+import { parseAdvertisement, pktLine, readPktLines } from './pkt-line.js';
 
 export interface PushRequest {
   http: HttpClient;
@@ -18,31 +19,10 @@ export interface PushRequest {
 
 export type PushOutcome = { ok: true } | { ok: false; rejected: true; reason: string } | { ok: false; rejected: false; reason: string };
 
-function pktLine(s: string): Buffer {
-  const body = Buffer.from(s, 'utf8');
-  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, '0')), body]);
-}
-
 async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   if (body) for await (const c of body) chunks.push(Buffer.from(c));
   return Buffer.concat(chunks);
-}
-
-/** Splits a pkt-line stream into its lines (flush packets dropped). */
-export function readPktLines(buf: Buffer): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 4 <= buf.length;) {
-    const len = parseInt(buf.subarray(i, i + 4).toString('ascii'), 16);
-    if (Number.isNaN(len)) break;
-    if (len === 0) {
-      i += 4;
-      continue;
-    }
-    out.push(buf.subarray(i + 4, i + len).toString('utf8').replace(/\n$/, ''));
-    i += len;
-  }
-  return out;
 }
 
 export const ZERO_OID = '0'.repeat(40);
@@ -52,20 +32,30 @@ export async function advertisedRefs(http: HttpClient, url: string, headers: Rec
   const res = await http.request({ url: `${url.replace(/\/$/, '')}/info/refs?service=git-receive-pack`, method: 'GET', headers });
   const body = await collect(res.body);
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
-  const refs = new Map<string, string>();
-  for (const line of readPktLines(body)) {
-    const m = /^([0-9a-f]{40}) ([^\0\s]+)/.exec(line);
-    if (m && m[2] !== 'capabilities^{}') refs.set(m[2], m[1]);
-  }
-  return refs;
+  return parseAdvertisement(readPktLines(body)).refs;
+}
+
+/** The receive-pack request updating (or, with newOid = ZERO_OID, deleting) one ref: the command, a flush, the pack. */
+export function pushPayload(p: Pick<PushRequest, 'ref' | 'oldOid' | 'newOid' | 'pack'>): Buffer {
+  const command = pktLine(`${p.oldOid} ${p.newOid} ${p.ref}\0report-status agent=gitscale\n`);
+  const parts = [command, Buffer.from('0000')];
+  if (p.newOid !== ZERO_OID && p.pack) parts.push(p.pack);
+  return Buffer.concat(parts);
+}
+
+/** What receive-pack's report-status says about `ref`. */
+export function readReportStatus(body: Buffer, ref: string): PushOutcome {
+  const lines = readPktLines(body);
+  const unpack = lines.find((l) => l.startsWith('unpack '));
+  if (unpack !== undefined && unpack !== 'unpack ok') return { ok: false, rejected: false, reason: unpack };
+  if (lines.includes(`ok ${ref}`)) return { ok: true };
+  const ng = lines.find((l) => l.startsWith(`ng ${ref} `));
+  return ng ? { ok: false, rejected: true, reason: ng.slice(`ng ${ref} `.length) } : { ok: false, rejected: false, reason: lines.length ? `no status for ${ref}: ${lines.join(' | ').slice(0, 200)}` : `no status for ${ref}` };
 }
 
 /** Updates (or, with newOid = ZERO_OID, deletes) one ref, sending `objects` as the pack. */
 export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
-  const command = pktLine(`${p.oldOid} ${p.newOid} ${p.ref}\0report-status agent=gitscale\n`);
-  const parts = [command, Buffer.from('0000')];
-  if (p.newOid !== ZERO_OID && p.pack) parts.push(p.pack);
-  const payload = Buffer.concat(parts);
+  const payload = pushPayload(p);
   const res = await p.http.request({
     url: `${p.url.replace(/\/$/, '')}/git-receive-pack`,
     method: 'POST',
@@ -76,10 +66,5 @@ export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
   });
   const body = await collect(res.body);
   if (res.statusCode !== 200) return { ok: false, rejected: false, reason: `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim() };
-  const lines = readPktLines(body);
-  const unpack = lines.find((l) => l.startsWith('unpack '));
-  if (unpack !== undefined && unpack !== 'unpack ok') return { ok: false, rejected: false, reason: unpack ?? `unexpected answer: ${lines.join(' | ').slice(0, 200)}` };
-  if (lines.includes(`ok ${p.ref}`)) return { ok: true };
-  const ng = lines.find((l) => l.startsWith(`ng ${p.ref} `));
-  return ng ? { ok: false, rejected: true, reason: ng.slice(`ng ${p.ref} `.length) } : { ok: false, rejected: false, reason: `no status for ${p.ref}` };
+  return readReportStatus(body, p.ref);
 }

@@ -11,12 +11,14 @@ import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
 import { parseCommit, type CommitInfo } from './objects.js';
 import { buildPack, indexPack } from './pack-format.js';
-import { advertisedRefs, pushCommit, ZERO_OID } from './push.js';
+import { ZERO_OID } from './push.js';
+import { sshTransport, type SshOptions } from './ssh.js';
 import { openStore, type ObjectStore } from './store.js';
 import { buildCommit, listAt, readAt, treeIdAt, type Created } from './tree.js';
 import type { Author, BranchOps, Clock, EditFn, Workspace, WriteResult } from './types.js';
 import { isoGit } from './iso.js';
-import { advertise, HttpStatusError, uploadPack, type Advertisement } from './upload-pack.js';
+import { httpTransport, TransportError, type GitTransport } from './transport.js';
+import type { Advertisement } from './upload-pack.js';
 export interface RemoteOptions {
   repository: string;
   url: string;
@@ -34,6 +36,8 @@ export interface RemoteOptions {
   random?: () => number;
   /** Re-clone once this many packs have piled up from fetches (default 64). */
   maxPacks?: number;
+  /** An SSH remote (`url` is then an ssh:// or scp-style URL): the key and the host keys to accept. */
+  ssh?: SshOptions;
 }
 
 const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
@@ -48,6 +52,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     if (typeof o.token === 'function') secret = await o.token();
     return authHeaders(secret, o.username);
   }
+  const transport: GitTransport = o.ssh ? sshTransport(o.ssh) : httpTransport(o.url, session);
   const remoteRef = `refs/remotes/origin/${o.branch}`;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let head: string | undefined;
@@ -106,14 +111,13 @@ export function openRemote(o: RemoteOptions): Workspace {
 
   const fetchError = (e: unknown): GitError => {
     if (e instanceof GitError) return e;
-    if (e instanceof HttpStatusError && (e.status === 401 || e.status === 403)) return fail('GIT_AUTH', 'authentication failed (check the token named in auth.tokenFromEnv)', e);
+    if (e instanceof TransportError) return fail(e.code, `cannot fetch branch '${o.branch}'`, e);
     return fail('GIT_UNREACHABLE', `cannot fetch branch '${o.branch}'`, e);
   };
 
   async function sync(): Promise<string> {
-    const headers = await session();
     try {
-      const ad = await advertise(http, o.url, headers);
+      const ad = await transport.advertise();
       const remote = ad.refs.get(`refs/heads/${o.branch}`);
       if (!remote) throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, new Error('the server does not advertise it'));
       let have = !damaged && (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS) ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null) : null;
@@ -131,7 +135,7 @@ export function openRemote(o: RemoteOptions): Workspace {
         // whole tree again for a depth-1 fetch even with our head as a have (60 of 60 files where
         // 10 changed; ~0.6 s instead of ~50 ms a tick on a 5,000-file repo).
         const shallow = fresh ? [] : await shallowList();
-        const answer = await uploadPack(http, o.url, headers, { want: remote, caps: ad.caps, deepen: fresh ? { depth: 1 } : undefined, shallow, have: have ? [have] : [] });
+        const answer = await transport.fetch({ want: remote, caps: ad.caps, deepen: fresh ? { depth: 1 } : undefined, shallow, have: have ? [have] : [] });
         if (!answer.pack) throw new Error('the server sent no pack');
         store.addPack(answer.pack);
         const gone = new Set(answer.unshallow ?? []);
@@ -150,14 +154,15 @@ export function openRemote(o: RemoteOptions): Workspace {
   /** Pushes a commit made on `parent`; on success the workspace keeps its objects and moves its head. */
   async function push(parent: string, commit: string, created: Created[]): Promise<void> {
     const ref = `refs/heads/${o.branch}`;
-    const headers = await session();
     const built = buildPack(created);
-    const fast = await pushCommit({ http, url: o.url, headers, ref, oldOid: parent, newOid: commit, pack: built.pack });
+    const fast = await transport.push({ ref, oldOid: parent, newOid: commit, pack: built.pack });
     if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
     store.addPack(built.pack, built.index);
+    if (!fast.ok && transport.kind === 'ssh') throw new Error(fast.reason);
     if (!fast.ok) {
       // A server that will not take the direct receive-pack request: isomorphic-git's full push.
       const git = await isoGit();
+      const headers = await session();
       await writeRef(ref, commit);
       const res = await git.push({ fs: o.fs, http, dir: o.dir, gitdir, headers, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
       const r = res.refs?.[ref];
@@ -197,9 +202,8 @@ export function openRemote(o: RemoteOptions): Workspace {
   /** One commit of the remote, fetched alone (depth 1, without its tree where the server filters) and not kept. */
   async function fetchCommit(oid: string, branch: string, advertised?: Advertisement): Promise<CommitInfo> {
     if (lastBranchCommit?.oid === oid) return lastBranchCommit.commit;
-    const headers = await session();
-    const ad = advertised ?? (await advertise(http, o.url, headers));
-    const answer = await uploadPack(http, o.url, headers, { want: oid, caps: ad.caps, deepen: { depth: 1 }, filter: ad.caps.has('filter') ? 'tree:0' : undefined });
+    const ad = advertised ?? (await transport.advertise());
+    const answer = await transport.fetch({ want: oid, caps: ad.caps, deepen: { depth: 1 }, filter: ad.caps.has('filter') ? 'tree:0' : undefined });
     if (!answer.pack) throw new Error('the server sent no pack');
     let found: CommitInfo | undefined;
     indexPack(answer.pack, () => null, (id, obj) => {
@@ -225,8 +229,7 @@ export function openRemote(o: RemoteOptions): Workspace {
           return { commit: expected, parent, files: Object.keys(e.files), message: e.message, attempts: 1, unchanged: true };
         }
       }
-      const headers = await session();
-      const out = await pushCommit({ http, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack });
+      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack });
       if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
     },
@@ -234,7 +237,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       // One advertisement gives both where the branch points and what the server can send.
       let ad: Advertisement;
       try {
-        ad = await advertise(http, o.url, await session());
+        ad = await transport.advertise();
       } catch (e) {
         throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
       }
@@ -248,9 +251,8 @@ export function openRemote(o: RemoteOptions): Workspace {
       }
     },
     async list(prefix) {
-      const headers = await session();
       try {
-        const refs = await advertisedRefs(http, o.url, headers);
+        const refs = await transport.pushRefs();
         return new Map([...refs].filter(([r]) => r.startsWith(`refs/heads/${prefix}`)).map(([r, oid]) => [r.slice('refs/heads/'.length), oid]));
       } catch (e) {
         throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
@@ -258,8 +260,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     },
     async deleteBranch(branch, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
-      const headers = await session();
-      const out = await pushCommit({ http, url: o.url, headers, ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID });
+      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID });
       if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
     },
   };

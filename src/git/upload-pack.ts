@@ -4,19 +4,15 @@
 // allows filters (then the pack holds commits only). History reads it without touching the disk;
 // a workspace's sync indexes and keeps it.
 import type { HttpClient } from 'isomorphic-git';
-import { readPktLines } from './push.js';
+import { nextPkt, parseAdvertisement, pktLine, readPktLines, type Advertisement } from './pkt-line.js';
+
+export type { Advertisement } from './pkt-line.js';
 
 /** A non-200 answer; `status` lets the caller tell authentication from the rest. */
 export class HttpStatusError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
   }
-}
-
-export interface Advertisement {
-  /** ref → oid */
-  refs: Map<string, string>;
-  caps: Set<string>;
 }
 
 export type Deepen = { since: number } | { depth: number };
@@ -67,10 +63,6 @@ async function exchange(http: HttpClient, req: Parameters<HttpClient['request']>
   }
 }
 
-function pktLine(s: string): Buffer {
-  return Buffer.from(`${(Buffer.byteLength(s) + 4).toString(16).padStart(4, '0')}${s}`);
-}
-
 const base = (url: string) => url.replace(/\/$/, '');
 
 export async function advertise(http: HttpClient, url: string, headers: Record<string, string>, limits: Limits = DEFAULT_LIMITS): Promise<Advertisement> {
@@ -78,23 +70,7 @@ export async function advertise(http: HttpClient, url: string, headers: Record<s
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   const lines = readPktLines(body);
   if (lines[0] !== '# service=git-upload-pack') throw new Error('the server does not speak smart HTTP (no git-upload-pack advertisement)');
-  const refs = new Map<string, string>();
-  let caps = new Set<string>();
-  for (const line of lines.slice(1)) {
-    const [ref, capText] = line.split('\0');
-    if (capText !== undefined) caps = new Set(capText.trim().split(' '));
-    const m = /^([0-9a-f]{40}) (\S+)$/.exec(ref);
-    if (m && m[2] !== 'capabilities^{}') refs.set(m[2], m[1]);
-  }
-  return { refs, caps };
-}
-
-/** Splits pkt-lines off the front of `buf` from `at`: [payload | 'flush', next offset]; null at the end. */
-function nextPkt(buf: Buffer, at: number): [Buffer | 'flush', number] | null {
-  if (at + 4 > buf.length) return null;
-  const len = parseInt(buf.toString('latin1', at, at + 4), 16);
-  if (Number.isNaN(len) || (len > 0 && len < 4) || at + len > buf.length) throw new Error(`malformed answer at byte ${at}`);
-  return len === 0 ? ['flush', at + 4] : [buf.subarray(at + 4, at + len), at + len];
+  return parseAdvertisement(lines.slice(1));
 }
 
 export interface PackRequest {
@@ -110,8 +86,9 @@ export interface PackRequest {
   filter?: string;
 }
 
-export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest, limits: Limits = DEFAULT_LIMITS): Promise<PackAnswer> {
-  const sideband = o.caps.has('side-band-64k') ? 'side-band-64k' : o.caps.has('side-band') ? 'side-band' : null;
+/** The request body of one fetch: wants with capabilities, the shallow boundary and deepening, then haves and `done`. */
+export function packRequest(o: PackRequest): Buffer {
+  const sideband = sidebandOf(o.caps);
   const since = o.deepen !== undefined && 'since' in o.deepen;
   const caps = [sideband, 'ofs-delta', 'shallow', since ? 'deepen-since' : null, o.relative ? 'deepen-relative' : null, 'no-progress', o.filter ? 'filter' : null]
     .filter((c): c is string => c !== null && o.caps.has(c));
@@ -121,7 +98,13 @@ export async function uploadPack(http: HttpClient, url: string, headers: Record<
     ...(o.deepen === undefined ? [] : ['since' in o.deepen ? `deepen-since ${o.deepen.since}\n` : `deepen ${o.deepen.depth}\n`]),
     ...(o.filter ? [`filter ${o.filter}\n`] : []),
   ];
-  const payload = Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
+  return Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
+}
+
+const sidebandOf = (caps: Set<string>) => (caps.has('side-band-64k') ? 'side-band-64k' : caps.has('side-band') ? 'side-band' : null);
+
+export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest, limits: Limits = DEFAULT_LIMITS): Promise<PackAnswer> {
+  const payload = packRequest(o);
   const { res, body } = await exchange(http, {
     url: `${base(url)}/git-upload-pack`, method: 'POST',
     headers: { ...headers, 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result', 'Content-Length': String(payload.length) },
@@ -130,10 +113,15 @@ export async function uploadPack(http: HttpClient, url: string, headers: Record<
     })(),
   }, limits);
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
+  return readPackAnswer(body, o.caps);
+}
+
+/** The answer to `packRequest`: the shallow-update section (ending in a flush), then NAK or ACK, then the pack. */
+export function readPackAnswer(body: Buffer, serverCaps: Set<string>): PackAnswer {
+  const sideband = sidebandOf(serverCaps);
   const shallow: string[] = [];
   const unshallow: string[] = [];
   let at = 0;
-  // The shallow-update section (ending in a flush), then NAK, then the pack.
   for (;;) {
     const pkt = nextPkt(body, at);
     if (pkt === null) return { pack: null, shallow, unshallow };

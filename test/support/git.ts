@@ -45,6 +45,15 @@ export async function makeServedRepo(servers: Record<string, string>, files: Rec
   return { bare, url: `${servers.GIT_HTTP_URL}/${name}`, name };
 }
 
+/** A bare repository served by the test sshd: its ssh:// URL (user@127.0.0.1:port, absolute path). */
+export async function makeSshRepo(servers: Record<string, string>, files: Record<string, string>, branch = 'main'): Promise<{ bare: string; url: string }> {
+  const src = await makeLocalRepo(files, branch);
+  const bare = join(servers.SSH_ROOT, `r-${Math.random().toString(36).slice(2, 10)}.git`);
+  await git(tmpdir(), 'clone', '-q', '--bare', src, bare);
+  await removeTempDir(src);
+  return { bare, url: `ssh://${servers.SSH_USER}@127.0.0.1:${servers.SSH_PORT}${bare}` };
+}
+
 /** A person's commit pushed straight to the bare repository. */
 export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main'): Promise<string> {
   const dir = await tempDir('human');

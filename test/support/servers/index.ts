@@ -9,6 +9,7 @@ import { startMoto } from './moto.js';
 import { startPostgres } from './postgres.js';
 import { startRedis } from './redis.js';
 import { startSqs } from './sqs.js';
+import { startSshdServer } from './sshd.js';
 import type { StartServer } from './types.js';
 export type { Started } from './types.js';
 
@@ -23,4 +24,5 @@ export const servers: Record<string, StartServer> = {
   postgres: startPostgres,
   redis: startRedis,
   sqs: startSqs,
+  sshd: startSshdServer,
 };

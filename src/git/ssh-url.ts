@@ -1,0 +1,49 @@
+// SSH remote URLs, by git's rules (git-clone(1) "GIT URLS"): ssh://[user@]host[:port]/path (also
+// git+ssh:// and ssh+git://, `/~user/…` for a home directory) and scp-style [user@]host:path,
+// which git recognises by a colon before any slash. Pure.
+
+export interface SshTarget {
+  /** Login name; `git` when the URL names none (GitHub, GitLab, Gitea, Bitbucket all use it). */
+  user: string;
+  host: string;
+  port: number;
+  /** The repository path as the server's git-upload-pack receives it. */
+  path: string;
+}
+
+export const DEFAULT_SSH_USER = 'git';
+
+/** Whether `url` names an SSH remote (valid or not). */
+export function isSshUrl(url: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined) return /(^|\+)ssh(\+|$)/.test(scheme);
+  return /^[^/]+:/.test(url) && !/^[a-z]:[\\/]/i.test(url);
+}
+
+/** The parts of an SSH URL, or a message saying what is wrong with it. */
+export function parseSshUrl(url: string): { ok: true; target: SshTarget } | { ok: false; message: string } {
+  const full = /^(?:ssh|git\+ssh|ssh\+git):\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^/:]+)(?::([^/]*))?(\/.*)$/i.exec(url);
+  if (full) {
+    const [, user, rawHost, portText, rawPath] = full;
+    const port = portText === undefined || portText === '' ? 22 : /^\d+$/.test(portText) ? Number(portText) : NaN;
+    if (!(port >= 1 && port <= 65535)) return { ok: false, message: `'${url}' has an invalid port '${portText}': a port is a number from 1 to 65535` };
+    const path = rawPath.startsWith('/~') ? rawPath.slice(1) : rawPath;
+    return check(url, { user: user ?? DEFAULT_SSH_USER, host: rawHost.replace(/^\[|\]$/g, ''), port, path });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { ok: false, message: `'${url}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
+  const scp = /^(?:([^@/:]+)@)?([^/:]+):(.*)$/.exec(url);
+  if (!scp) return { ok: false, message: `'${url}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
+  return check(url, { user: scp[1] ?? DEFAULT_SSH_USER, host: scp[2], port: 22, path: scp[3] });
+}
+
+function check(url: string, t: SshTarget): { ok: true; target: SshTarget } | { ok: false; message: string } {
+  if (!t.host || t.host.startsWith('-')) return { ok: false, message: `'${url}' names no valid host` };
+  if (t.user.startsWith('-')) return { ok: false, message: `'${url}' names no valid user` };
+  if (!t.path || t.path === '/') return { ok: false, message: `'${url}' names no repository path` };
+  return { ok: true, target: t };
+}
+
+/** `s` quoted for a POSIX shell the way git quotes the path it sends (sq_quote): '…' with ' and ! escaped. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`).replace(/!/g, `'\\!'`)}'`;
+}
