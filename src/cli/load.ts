@@ -66,6 +66,20 @@ export function checkLoaded(r: ValidateResult, deps: LoadDeps): Loaded {
     if (app && !deps.env[app]) {
       problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.githubApp.privateKeyFromEnv`, message: `environment variable ${app} is not set (or empty): the GitHub App private key`, code: 'CONFIG_TOKEN_MISSING' });
     }
+    const field = (k: string) => `repositories[${i}].auth.${k}`;
+    const a = repo.auth ?? {};
+    const ssh: [string, string | undefined, string][] = [['sshKeyFromEnv', a.sshKeyFromEnv, 'the SSH private key'], ['sshKeyPassphraseFromEnv', a.sshKeyPassphraseFromEnv, "the SSH key's passphrase"]];
+    for (const [k, env, what] of ssh) {
+      if (env && !deps.env[env]) problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: field(k), message: `environment variable ${env} is not set (or empty): ${what}`, code: 'CONFIG_TOKEN_MISSING' });
+    }
+    for (const [k, path] of [['sshKeyFile', a.sshKeyFile], ['knownHostsFile', a.knownHostsFile]] as const) {
+      if (!path) continue;
+      try {
+        deps.fs.accessSync(path, deps.fs.constants.R_OK);
+      } catch (e) {
+        problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: field(k), message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, code: 'CONFIG_FILE_MISSING' });
+      }
+    }
     const name = repo.auth?.tokenFromEnv;
     if (name && !deps.env[name]) {
       problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.tokenFromEnv`, message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`, code: 'CONFIG_TOKEN_MISSING' });

@@ -1,7 +1,10 @@
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
 import { readRepositoryReview } from './review.js';
-import type { ForgeConfig, RepositoryConfig } from './types.js';
+import { errorMessage } from '../errors.js';
+import { pinnedPolicy } from '../git/known-hosts.js';
+import { isSshUrl, parseSshUrl } from '../git/ssh-url.js';
+import type { ForgeConfig, RepositoryAuth, RepositoryConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
@@ -26,21 +29,42 @@ export function parseHttpUrl(url: string): { ok: true; url: URL } | { ok: false;
   return { ok: true, url: u };
 }
 
-/** Why `url` names a transport gitscale does not speak, or undefined for http(s) and local paths. */
+/** Why `url` names a transport gitscale does not speak, or undefined for http(s), SSH and local paths. */
 function unsupportedTransport(url: string): string | undefined {
+  if (isSshUrl(url)) return undefined;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  // git's own rule: a colon before any slash is scp-style SSH (`git@github.com:acme/apps.git`).
-  const scp = scheme === undefined && /^[^/]+:/.test(url) && !/^[a-z]:[\\/]/i.test(url);
-  const works = 'use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone';
-  if (scp || (scheme !== undefined && /(^|\+)ssh(\+|$)/.test(scheme))) {
-    // ssh://git@host:22/acme/apps.git and git@host:acme/apps.git → https://host/acme/apps.git
-    const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)(?::\d*)?[:/](.+)$/i.exec(url);
-    const https = m ? ` (e.g. https://${m[1]}/${m[2].replace(/^\/+/, '')})` : '';
-    return `'${redactUrl(url)}' is an SSH remote, and SSH is not supported yet: ${works}${https}`;
-  }
-  if (scheme === 'file') return `file:// URLs are not supported: write the directory itself (a working tree: ${url.replace(/^file:\/\//i, '') || '/srv/manifests'}), or serve the repository over http(s)`;
+  const works = 'use an https:// URL with a token (auth.tokenFromEnv), an SSH URL with a deploy key (auth.sshKeyFile), or a local directory holding a clone';
+  if (scheme === 'file') return `file:// URLs are not supported: write the directory itself (a working tree: ${url.replace(/^file:\/\//i, '') || '/srv/manifests'}), or serve the repository over http(s) or SSH`;
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return `unsupported remote '${redactUrl(url)}' (${scheme}://): ${works}`;
   return undefined;
+}
+
+const SSH_ONLY = ['sshKeyFile', 'sshKeyFromEnv', 'sshKeyPassphraseFromEnv', 'knownHostsFile', 'sshHostKey'] as const;
+
+/** An SSH remote's auth: one private key (file or environment variable) and one way to verify the host key. */
+function readSshAuth(a: Record<string, unknown>, f: string, file: string, problems: Problem[]): Partial<RepositoryAuth> {
+  const field = (k: (typeof SSH_ONLY)[number]) => str(a, k, `${f}.auth.${k}`, problems);
+  const path = (k: 'sshKeyFile' | 'knownHostsFile') => {
+    const v = field(k);
+    return v && (isAbsolute(v) ? v : resolve(dirname(file), v));
+  };
+  const out: Partial<RepositoryAuth> = {
+    sshKeyFile: path('sshKeyFile'), sshKeyFromEnv: field('sshKeyFromEnv'), sshKeyPassphraseFromEnv: field('sshKeyPassphraseFromEnv'),
+    knownHostsFile: path('knownHostsFile'), sshHostKey: field('sshHostKey'),
+  };
+  for (const k of ['sshKey', 'privateKey', 'passphrase', 'sshKeyPassphrase']) {
+    if (k in a) problems.push({ field: `${f}.auth.${k}`, message: 'secrets do not belong in the config: name a file (sshKeyFile, e.g. a mounted Secret) or an environment variable (sshKeyFromEnv, sshKeyPassphraseFromEnv)', code: 'CONFIG_SECRET_INLINE' });
+  }
+  if (!out.sshKeyFile === !out.sshKeyFromEnv) problems.push({ field: `${f}.auth`, message: out.sshKeyFile ? 'use either sshKeyFile or sshKeyFromEnv, not both' : 'an SSH remote needs its private key (a deploy key): auth.sshKeyFile (a file, e.g. a mounted Secret) or auth.sshKeyFromEnv', code: 'CONFIG_AUTH' });
+  if (!out.knownHostsFile === !out.sshHostKey) problems.push({ field: `${f}.auth`, message: out.knownHostsFile ? 'use either knownHostsFile or sshHostKey, not both' : "host keys are always verified: set auth.knownHostsFile (an OpenSSH known_hosts file, e.g. from ssh-keyscan checked by hand) or auth.sshHostKey (the server's public host key, or its SHA256: fingerprint)", code: 'CONFIG_AUTH' });
+  if (out.sshHostKey) {
+    try {
+      pinnedPolicy(out.sshHostKey, 'auth.sshHostKey');
+    } catch (e) {
+      problems.push({ field: `${f}.auth.sshHostKey`, message: errorMessage(e), code: 'CONFIG_AUTH' });
+    }
+  }
+  return out;
 }
 
 export function validateRepositories(raw: unknown, file: string, problems: Problem[], warnings: Problem[] = []): RepositoryConfig[] {
@@ -59,10 +83,23 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     if (name && out.some((o) => o.name === name)) problems.push({ field: `${f}.name`, message: `repository name '${name}' is used twice`, code: 'CONFIG_DUPLICATE' });
     let kind: RepositoryConfig['kind'] = 'local';
     let location = url ?? '';
+    /** The https URL the forge's owner, repository and API address are read from. */
+    let forgeBase = url;
+    /** A valid SSH URL: its auth is checked (a broken URL is reported first, alone). */
+    let ssh = false;
     if (url) {
       const transport = unsupportedTransport(url);
       if (transport) problems.push({ field: `${f}.url`, message: transport, code: 'CONFIG_TRANSPORT' });
-      else if (/^https?:\/\//i.test(url)) {
+      else if (isSshUrl(url)) {
+        kind = 'remote';
+        const parsed = parseSshUrl(url);
+        if (!parsed.ok) problems.push({ field: `${f}.url`, message: parsed.message, code: 'CONFIG_URL' });
+        else if (parsed.target.user.includes(':')) problems.push({ field: `${f}.url`, message: 'must not contain a password: SSH remotes authenticate with a key (auth.sshKeyFile)', code: 'CONFIG_SECRET_IN_URL' });
+        else {
+          ssh = true;
+          forgeBase = `https://${parsed.target.host}/${parsed.target.path.replace(/^\/+/, '')}`;
+        }
+      } else if (/^https?:\/\//i.test(url)) {
         kind = 'remote';
         const parsed = parseHttpUrl(url);
         if (!parsed.ok) problems.push({ field: `${f}.url`, message: parsed.message, code: 'CONFIG_URL' });
@@ -70,10 +107,14 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       } else location = isAbsolute(url) ? url : resolve(dirname(file), url);
     }
     let auth: RepositoryConfig['auth'];
+    if (r.auth === undefined && ssh) auth = readSshAuth({}, f, file, problems) as RepositoryAuth;
     if (r.auth !== undefined) {
       const a = isObj(r.auth) ? r.auth : {};
       if ('token' in a || 'password' in a) problems.push({ field: `${f}.auth`, message: 'secrets do not belong in the config: use tokenFromEnv (the name of an environment variable)', code: 'CONFIG_SECRET_INLINE' });
       auth = { tokenFromEnv: str(a, 'tokenFromEnv', `${f}.auth.tokenFromEnv`, problems), username: str(a, 'username', `${f}.auth.username`, problems) };
+      // An SSH remote: the key serves Git; a token (or App) serves only the forge's API.
+      if (ssh) Object.assign(auth, readSshAuth(a, f, file, problems));
+      else if (!url || !isSshUrl(url)) for (const k of SSH_ONLY) if (k in a) problems.push({ field: `${f}.auth.${k}`, message: 'is for SSH remotes (ssh:// or user@host:path); this url is not one', code: 'CONFIG_AUTH' });
       if (a.githubApp !== undefined) {
         const g = isObj(a.githubApp) ? a.githubApp : {};
         const id = (k: string) => (Number.isInteger(g[k]) && (g[k] as number) > 0 ? (g[k] as number) : (problems.push({ field: `${f}.auth.githubApp.${k}`, message: 'must be a whole number > 0', code: 'CONFIG_REQUIRED' }), 0));
@@ -92,7 +133,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     }
     const review = readRepositoryReview(r.review, `${f}.review`, problems);
     const urlOk = problems.length === before;
-    const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? url! : undefined, `${f}.forge`, problems);
+    const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? forgeBase! : undefined, `${f}.forge`, problems);
     if (r.forge === undefined && Object.keys(review).length > 0) {
       warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
@@ -113,7 +154,7 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
   }
   const type = raw.type;
   if (!repoUrl) {
-    problems.push({ field, message: 'pull requests need a remote repository (an http(s) url)', code: 'CONFIG_FORGE' });
+    problems.push({ field, message: 'pull requests need a remote repository (an http(s) or SSH url)', code: 'CONFIG_FORGE' });
     return undefined;
   }
   const u = new URL(repoUrl);

@@ -21,19 +21,23 @@ export function isSshUrl(url: string): boolean {
 }
 
 /** The parts of an SSH URL, or a message saying what is wrong with it. */
-export function parseSshUrl(url: string): { ok: true; target: SshTarget } | { ok: false; message: string } {
+export function parseSshUrl(raw: string): { ok: true; target: SshTarget } | { ok: false; message: string } {
+  return parseSsh(raw, raw.replace(/^([a-z+]+:\/\/)[^@/]*:[^@/]*@/i, '$1***@'));
+}
+
+function parseSsh(url: string, shown: string): { ok: true; target: SshTarget } | { ok: false; message: string } {
   const full = /^(?:ssh|git\+ssh|ssh\+git):\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^/:]+)(?::([^/]*))?(\/.*)$/i.exec(url);
   if (full) {
     const [, user, rawHost, portText, rawPath] = full;
     const port = portText === undefined || portText === '' ? 22 : /^\d+$/.test(portText) ? Number(portText) : NaN;
-    if (!(port >= 1 && port <= 65535)) return { ok: false, message: `'${url}' has an invalid port '${portText}': a port is a number from 1 to 65535` };
+    if (!(port >= 1 && port <= 65535)) return { ok: false, message: `'${shown}' has an invalid port '${portText}': a port is a number from 1 to 65535` };
     const path = rawPath.startsWith('/~') ? rawPath.slice(1) : rawPath;
-    return check(url, { user: user ?? DEFAULT_SSH_USER, host: rawHost.replace(/^\[|\]$/g, ''), port, path });
+    return check(shown, { user: user ?? DEFAULT_SSH_USER, host: rawHost.replace(/^\[|\]$/g, ''), port, path });
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { ok: false, message: `'${url}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { ok: false, message: `'${shown}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
   const scp = /^(?:([^@/:]+)@)?([^/:]+):(.*)$/.exec(url);
-  if (!scp) return { ok: false, message: `'${url}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
-  return check(url, { user: scp[1] ?? DEFAULT_SSH_USER, host: scp[2], port: 22, path: scp[3] });
+  if (!scp) return { ok: false, message: `'${shown}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
+  return check(shown, { user: scp[1] ?? DEFAULT_SSH_USER, host: scp[2], port: 22, path: scp[3] });
 }
 
 function check(url: string, t: SshTarget): { ok: true; target: SshTarget } | { ok: false; message: string } {

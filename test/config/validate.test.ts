@@ -255,10 +255,10 @@ describe('validateConfig', () => {
   it.each([
     { name: 'port above 65535', url: 'http://127.0.0.1:99999/apps.git', code: 'CONFIG_URL', message: `'http://127.0.0.1:99999/apps.git' has an invalid port '99999': a port is a number from 1 to 65535` },
     { name: 'port not a number', url: 'https://git.example.com:abc/apps.git', code: 'CONFIG_URL', message: `'https://git.example.com:abc/apps.git' has an invalid port 'abc': a port is a number from 1 to 65535` },
-    { name: 'ssh://', url: 'ssh://git@git.example.com:2222/platform/apps.git', code: 'CONFIG_TRANSPORT', message: `'ssh://git@git.example.com:2222/platform/apps.git' is an SSH remote, and SSH is not supported yet: use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone (e.g. https://git.example.com/platform/apps.git)` },
-    { name: 'scp-style user@host:path', url: 'git@github.com:acme/apps.git', code: 'CONFIG_TRANSPORT', message: `'git@github.com:acme/apps.git' is an SSH remote, and SSH is not supported yet: use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone (e.g. https://github.com/acme/apps.git)` },
-    { name: 'file://', url: 'file:///srv/apps', code: 'CONFIG_TRANSPORT', message: 'file:// URLs are not supported: write the directory itself (a working tree: /srv/apps), or serve the repository over http(s)' },
-    { name: 'git://', url: 'git://git.example.com/apps.git', code: 'CONFIG_TRANSPORT', message: `unsupported remote 'git://git.example.com/apps.git' (git://): use an https:// URL with a token (auth.tokenFromEnv), or a local directory holding a clone` },
+    { name: 'ssh:// with a bad port', url: 'ssh://git@git.example.com:99999/platform/apps.git', code: 'CONFIG_URL', message: `'ssh://git@git.example.com:99999/platform/apps.git' has an invalid port '99999': a port is a number from 1 to 65535` },
+    { name: 'ssh:// without a path', url: 'ssh://git@git.example.com/', code: 'CONFIG_URL', message: `'ssh://git@git.example.com/' names no repository path` },
+    { name: 'file://', url: 'file:///srv/apps', code: 'CONFIG_TRANSPORT', message: 'file:// URLs are not supported: write the directory itself (a working tree: /srv/apps), or serve the repository over http(s) or SSH' },
+    { name: 'git://', url: 'git://git.example.com/apps.git', code: 'CONFIG_TRANSPORT', message: `unsupported remote 'git://git.example.com/apps.git' (git://): use an https:// URL with a token (auth.tokenFromEnv), an SSH URL with a deploy key (auth.sshKeyFile), or a local directory holding a clone` },
   ])('a repository url gitscale cannot use is a config error naming the field, never a crash: $name', ({ url, code, message }) => {
     const r = validateConfig({ repositories: [{ name: 'm', url, forge: { type: 'gitea' } }], scaledObjects: [so('a')] }, '/c.yaml');
     expect(r.problems.filter((p) => p.object === 'repositories')).toEqual([{ object: 'repositories', file: '/c.yaml', field: 'repositories[0].url', code, message }]);
@@ -278,11 +278,58 @@ describe('repository url messages never quote credentials', () => {
   it.each([
     { name: 'an invalid port', url: 'https://x-access-token:tok-123456@git.example.com:99999/a.git', want: "'https://***@git.example.com:99999/a.git' has an invalid port" },
     { name: 'an unsupported scheme', url: 'git+https://u:tok-123456@git.example.com/a.git', want: "unsupported remote 'git+https://***@git.example.com/a.git'" },
-    { name: 'ssh with a password', url: 'ssh://u:tok-123456@git.example.com/a.git', want: "'ssh://***@git.example.com/a.git' is an SSH remote" },
+    { name: 'ssh with a password', url: 'ssh://u:tok-123456@git.example.com/a.git', want: 'must not contain a password: SSH remotes authenticate with a key' },
+    { name: 'ssh with a password and a bad port', url: 'ssh://u:tok-123456@git.example.com:0/a.git', want: "'ssh://***@git.example.com:0/a.git' has an invalid port '0'" },
   ])('$name', ({ url, want }) => {
     const r = validateConfig({ repositories: [{ name: 'm', url }], scaledObjects: [] }, '/c.yaml');
     const text = r.problems.map((p) => p.message).join('\n');
     expect(text).toContain(want);
     expect(text).not.toContain('tok-123456');
+  });
+});
+
+describe('SSH remotes', () => {
+  const ssh = (url: string, auth?: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    validateConfig({ repositories: [{ name: 'm', url, ...(auth ? { auth } : {}), ...extra }], scaledObjects: [so('a')] }, '/etc/gitscale/c.yaml');
+  const ok = { sshKeyFile: 'keys/deploy', knownHostsFile: '/etc/ssh/known_hosts' };
+
+  it.each([
+    { url: 'ssh://git@git.example.com:2222/platform/apps.git' },
+    { url: 'git@github.com:acme/apps.git' },
+    { url: 'git+ssh://git.example.com/~deploy/apps.git' },
+  ])('accepts $url with a key and a way to verify the host; relative paths are read from the config file\'s directory', ({ url }) => {
+    const r = ssh(url, ok);
+    expect(r.problems).toEqual([]);
+    const repo = r.config!.repositories[0];
+    expect(repo).toMatchObject({ kind: 'remote', url, auth: { sshKeyFile: '/etc/gitscale/keys/deploy', knownHostsFile: '/etc/ssh/known_hosts' } });
+  });
+
+  it.each([
+    { name: 'no auth at all', auth: undefined, want: [/needs its private key/, /host keys are always verified/] },
+    { name: 'a key but no host verification', auth: { sshKeyFile: '/k' }, want: [/host keys are always verified: set auth.knownHostsFile .* or auth.sshHostKey/] },
+    { name: 'both key sources', auth: { sshKeyFile: '/k', sshKeyFromEnv: 'K', sshHostKey: 'SHA256:' + 'A'.repeat(43) }, want: [/either sshKeyFile or sshKeyFromEnv/] },
+    { name: 'both host checks', auth: { sshKeyFromEnv: 'K', knownHostsFile: '/kh', sshHostKey: 'SHA256:' + 'A'.repeat(43) }, want: [/either knownHostsFile or sshHostKey/] },
+    { name: 'a malformed pinned key', auth: { sshKeyFromEnv: 'K', sshHostKey: 'ssh-ed25519 not-base64!' }, want: [/must be "<type> <base64 key>"/] },
+    { name: 'a pinned key whose type is not its blob\'s', auth: { sshKeyFromEnv: 'K', sshHostKey: `ssh-rsa ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.alloc(36)]).toString('base64')}` }, want: [/must be "<type> <base64 key>"/] },
+    { name: 'an inline key', auth: { ...ok, sshKey: '-----BEGIN OPENSSH PRIVATE KEY-----' }, want: [/secrets do not belong in the config/] },
+  ])('refuses $name with a clear error naming the field', ({ auth, want }) => {
+    const r = ssh('ssh://git@git.example.com/apps.git', auth);
+    expect(r.config?.repositories ?? []).toEqual([]);
+    expect(r.problems.filter((p) => p.object === 'repositories').map((p) => p.message)).toEqual(want.map((w) => expect.stringMatching(w)));
+    for (const p of r.problems.filter((q) => q.object === 'repositories')) expect(p.field).toMatch(/^repositories\[0\]\.auth/);
+    expect(JSON.stringify(r.problems)).not.toContain('BEGIN OPENSSH');
+  });
+
+  it('SSH settings on an https remote are an error', () => {
+    const r = ssh('https://git.example.com/apps.git', { sshKeyFile: '/k' });
+    expect(r.problems.filter((p) => p.object === 'repositories')).toEqual([expect.objectContaining({ field: 'repositories[0].auth.sshKeyFile', code: 'CONFIG_AUTH' })]);
+  });
+
+  it('a forge beside an SSH remote reads owner and repository from the path; a token serves its API', () => {
+    const r = ssh('git@github.com:acme/apps.git', { ...ok, tokenFromEnv: 'GITHUB_TOKEN' }, { forge: { type: 'github' } });
+    expect(r.problems).toEqual([]);
+    expect(r.config!.repositories[0].forge).toMatchObject({ type: 'github', url: 'https://api.github.com', owner: 'acme', repo: 'apps' });
+    const g = ssh('ssh://git@git.example.com:2222/platform/apps.git', ok, { forge: { type: 'gitea' } });
+    expect(g.config!.repositories[0].forge).toMatchObject({ type: 'gitea', url: 'https://git.example.com', owner: 'platform', repo: 'apps' });
   });
 });

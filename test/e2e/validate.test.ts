@@ -119,14 +119,24 @@ const rows: Row[] = [
     want: { object: 'repository m', field: 'repositories[0].url', code: 'GIT_BARE_REPOSITORY', message: /is a bare Git repository; a local url must be a working tree/ },
   },
   {
-    name: 'an ssh:// url',
-    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'ssh://git@git.example.com/platform/apps.git' }], scaledObjects: [so('a')] }) }),
-    want: { object: 'repositories', field: 'repositories[0].url', code: 'CONFIG_TRANSPORT', message: /SSH is not supported yet: use an https:\/\/ URL with a token .*, or a local directory/ },
+    name: 'an ssh:// url without a key',
+    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'ssh://git@git.example.com/platform/apps.git', auth: { knownHostsFile: '/etc/ssh/ssh_known_hosts' } }], scaledObjects: [so('a')] }) }),
+    want: { object: 'repositories', field: 'repositories[0].auth', code: 'CONFIG_AUTH', message: /an SSH remote needs its private key \(a deploy key\): auth\.sshKeyFile/ },
   },
   {
-    name: 'an scp-style user@host:path.git url',
-    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'git@github.com:acme/apps.git' }], scaledObjects: [so('a')] }) }),
-    want: { object: 'repositories', field: 'repositories[0].url', code: 'CONFIG_TRANSPORT', message: /SSH is not supported yet.*\(e\.g\. https:\/\/github\.com\/acme\/apps\.git\)/ },
+    name: 'an scp-style user@host:path.git url without a way to verify the host',
+    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'git@github.com:acme/apps.git', auth: { sshKeyFromEnv: 'DEPLOY_KEY' } }], scaledObjects: [so('a')] }), env: { DEPLOY_KEY: 'k' } }),
+    want: { object: 'repositories', field: 'repositories[0].auth', code: 'CONFIG_AUTH', message: /host keys are always verified/ },
+  },
+  {
+    name: 'an SSH key file that is not there',
+    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'git@github.com:acme/apps.git', auth: { sshKeyFile: '/nonexistent/deploy-key', sshHostKey: 'SHA256:' + 'a'.repeat(43) } }], scaledObjects: [so('a')] }) }),
+    want: { object: 'repository m', field: 'repositories[0].auth.sshKeyFile', code: 'CONFIG_FILE_MISSING', message: /cannot read \/nonexistent\/deploy-key: ENOENT/ },
+  },
+  {
+    name: "an SSH key's variable that is not set",
+    input: async () => ({ file: await config({ repositories: [{ name: 'm', url: 'git@github.com:acme/apps.git', auth: { sshKeyFromEnv: 'GITSCALE_TEST_UNSET_KEY', sshHostKey: 'SHA256:' + 'a'.repeat(43) } }], scaledObjects: [so('a')] }) }),
+    want: { object: 'repository m', field: 'repositories[0].auth.sshKeyFromEnv', code: 'CONFIG_TOKEN_MISSING', message: /GITSCALE_TEST_UNSET_KEY is not set \(or empty\): the SSH private key/ },
   },
   {
     name: 'an invalid port, which used to crash',
