@@ -84,7 +84,11 @@ class Exec {
 
   fail(e: Error): void {
     this.failure ??= e;
-    this.ch.close();
+    try {
+      this.ch.close();
+    } catch {
+      // the connection is already gone
+    }
     this.wake?.();
   }
 
@@ -146,6 +150,8 @@ interface Connection {
   client: Client;
   sock: net.Socket;
   gone: boolean;
+  /** Sessions in flight: failed at once when the connection drops, rather than at their deadline. */
+  open: Set<Exec>;
 }
 
 export function sshTransport(o: SshOptions): GitTransport {
@@ -163,7 +169,11 @@ export function sshTransport(o: SshOptions): GitTransport {
     const timeout = o.connectTimeoutMs ?? 20_000;
     const sock = net.connect({ host: target.host, port: target.port });
     const client = new Client();
-    const c: Connection = { client, sock, gone: false };
+    const c: Connection = { client, sock, gone: false, open: new Set() };
+    const drop = (why: string) => {
+      c.gone = true;
+      for (const x of c.open) x.fail(new Error(`the SSH connection to ${target.host}:${target.port} ${why}`));
+    };
     let hostKeyProblem: string | undefined;
     const config: ConnectConfig = {
       sock, username: target.user, privateKey: identity.key, ...(identity.passphrase ? { passphrase: identity.passphrase } : {}), readyTimeout: timeout, keepaliveInterval: 15_000,
@@ -189,8 +199,8 @@ export function sshTransport(o: SshOptions): GitTransport {
         resolve(c);
       });
       client.on('error', (e: Error & { level?: string }) => {
-        c.gone = true;
-        if (!timer) return; // after the handshake: the operation in flight sees its channel close
+        drop(`failed: ${e.message}`);
+        if (!timer) return; // after the handshake: the operation in flight has failed above
         clearTimeout(timer);
         timer = undefined;
         sock.destroy();
@@ -198,9 +208,7 @@ export function sshTransport(o: SshOptions): GitTransport {
         else if (e.level === 'client-authentication') reject(new TransportError('GIT_AUTH', `SSH server ${where} refused the key in ${identity.source} for user '${target.user}' (is it a deploy key of this repository, with write access?)`));
         else reject(new Error(`SSH connection to ${where} failed: ${e.message}`));
       });
-      client.on('close', () => {
-        c.gone = true;
-      });
+      client.on('close', () => drop('closed'));
       client.connect(config);
     });
   }
@@ -238,7 +246,10 @@ export function sshTransport(o: SshOptions): GitTransport {
     const ch = await new Promise<ClientChannel>((resolve, reject) => {
       c.client.exec(`${service} ${shellQuote(target.path)}`, (err, stream) => (err ? reject(new Error(`the server would not run ${service}: ${err.message}`)) : resolve(stream)));
     });
-    return new Exec(ch, limits, deadline);
+    const x = new Exec(ch, limits, deadline);
+    c.open.add(x);
+    ch.on('close', () => c.open.delete(x));
+    return x;
   }
 
   const unpark = () => {

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { CLI } from '../support/bin.js';
 import { deployment, redisList, scaledObject, writeConfig } from '../support/config.js';
-import { makeLocalRepo, makeServedRepo } from '../support/git.js';
+import { makeLocalRepo, makeServedRepo, makeSshRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
-const HEAVY = ['@aws-sdk/', '@kubernetes/client-node', 'octokit', '@octokit/', 'mongodb', 'mysql2', '/pg/', 'prom-client', 'node-cron'];
+const HEAVY = ['@aws-sdk/', '@kubernetes/client-node', 'octokit', '@octokit/', 'mongodb', 'mysql2', '/pg/', 'prom-client', 'node-cron', '/ssh2/'];
 
 async function loaded(args: string[]): Promise<string[]> {
   const dir = await tempDir('lazy');
@@ -53,6 +53,18 @@ describe('what the CLI loads', () => {
     expect(urls.some((u) => u.includes('/node_modules/isomorphic-git/http/'))).toBe(true);
     expect(urls.filter((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toEqual([]);
     expect(heavy(urls)).toEqual([]);
+  });
+
+  it('once over an SSH remote loads ssh2, and isomorphic-git itself still never loads', async () => {
+    const { url } = await makeSshRepo(servers, { 'a.yaml': deployment('a', 1) });
+    await fetch(`${servers.METRICS_URL}/__set?path=/lazy-ssh`, { method: 'POST', body: JSON.stringify({ v: 1 }) });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url, auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS } }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-ssh`, valueLocation: 'v', targetValue: '5' } }] })],
+    });
+    const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
+    expect(heavy(urls)).toEqual(['/ssh2/']);
+    expect(urls.filter((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toEqual([]);
   });
 
   it('once over a local repository loads isomorphic-git (the checkout\'s refs and index)', async () => {

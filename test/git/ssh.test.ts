@@ -1,6 +1,7 @@
 // The remote workspace over SSH, against Debian's OpenSSH sshd serving bare repositories (started
 // by the test environment): sync, commit and push, a human's concurrent push, bot branches,
 // history, every key type, passphrases, and every way the host key or the client key is wrong.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -160,30 +161,90 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
 
   it('one SSH connection serves the operations of a tick (sync, push, branches)', async () => {
     const { url, bare } = await makeSshRepo(servers, { 'a.yaml': 'replicas: 1\n' });
-    // A TCP relay in front of sshd counts the connections.
-    let connections = 0;
-    const relay = net.createServer((client) => {
-      connections++;
-      const upstream = net.connect(Number(servers.SSH_PORT), '127.0.0.1');
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    const port = (relay.address() as net.AddressInfo).port;
+    const r = await relay();
     try {
-      const relayed = url.replace(`:${servers.SSH_PORT}/`, `:${port}/`);
-      // known_hosts names the host with its port: the relay's port needs its own entry.
-      const known = join(await tempDir('ssh-kh'), 'known_hosts');
-      fs.writeFileSync(known, readFileSync(servers.SSH_KNOWN_HOSTS, 'utf8').replaceAll(`]:${servers.SSH_PORT} `, `]:${port} `));
-      const { ws } = await workspace(relayed, { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: known });
+      const { ws } = await workspace(r.url(url), { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: await r.knownHosts() });
       await ws.sync();
       await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 5\n' }, message: 'five\n' }), author);
       await ws.branches!.list('gitscale/');
       expect(await show(bare, 'main', 'a.yaml')).toBe('replicas: 5\n');
-      expect(connections).toBe(1);
+      expect(r.connections()).toBe(1);
     } finally {
-      relay.close();
+      r.close();
+    }
+  });
+
+  it('the server gone mid-push: a clear error, nothing half-written on either side, and the next write lands once', async () => {
+    const { url, bare } = await makeSshRepo(servers, { 'a.yaml': 'replicas: 1\n' });
+    const r = await relay();
+    try {
+      const { ws, dir } = await workspace(r.url(url), { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: await r.knownHosts() });
+      await ws.sync();
+      // A large incompressible file makes the push ~400 kB; the connection drops 100 kB into it.
+      const big = randomBytes(300_000).toString('base64');
+      r.cutAfter(100_000);
+      const edit = async () => ({ files: { 'a.yaml': 'replicas: 2\n', 'big.txt': big }, message: 'two\n' });
+      const err = await failure(ws.write(edit, author));
+      expect(err.code).toBe('GIT_PUSH_FAILED');
+      expect(err.message).toMatch(/SSH connection .* (closed|failed)/);
+      expect(await log(bare)).toEqual(['initial']);
+      await git(bare, 'fsck', '--strict');
+      const res = await ws.write(edit, author);
+      expect(res?.attempts).toBe(1);
+      expect(await log(bare)).toEqual(['two', 'initial']);
+      expect(await show(bare, 'main', 'big.txt')).toBe(big);
+      await git(bare, 'fsck', '--strict');
+      await git(join(dir, '.git'), 'fsck', '--strict');
+      expect(r.connections()).toBe(2);
+    } finally {
+      r.close();
     }
   });
 });
+
+/**
+ * A TCP relay in front of sshd: counts connections, and can drop the connection once the client
+ * has sent a number of bytes more (the server gone mid-transfer).
+ */
+async function relay() {
+  let connections = 0;
+  let cut: number | undefined;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    connections++;
+    const upstream = net.connect(Number(servers.SSH_PORT), '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (d: Buffer) => {
+      if (cut !== undefined && (cut -= d.length) <= 0) {
+        cut = undefined;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(d);
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: (u: string) => u.replace(`:${servers.SSH_PORT}/`, `:${port}/`),
+    /** known_hosts names the host with its port: the relay's port needs its own entry. */
+    knownHosts: async () => {
+      const file = join(await tempDir('ssh-kh'), 'known_hosts');
+      fs.writeFileSync(file, readFileSync(servers.SSH_KNOWN_HOSTS, 'utf8').replaceAll(`]:${servers.SSH_PORT} `, `]:${port} `));
+      return file;
+    },
+    connections: () => connections,
+    cutAfter: (bytes: number) => {
+      cut = bytes;
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
