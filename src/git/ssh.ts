@@ -167,7 +167,7 @@ export function sshTransport(o: SshOptions): GitTransport {
     const [{ Client }, identity, policy] = await Promise.all([loadSsh2(), o.identity(), o.hostKeys()]);
     await readIdentity(identity);
     const timeout = o.connectTimeoutMs ?? 20_000;
-    const sock = net.connect({ host: target.host, port: target.port });
+    const sock = net.connect({ host: target.host, port: target.port, noDelay: true });
     const client = new Client();
     const c: Connection = { client, sock, gone: false, open: new Set() };
     const drop = (why: string) => {
