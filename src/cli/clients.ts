@@ -8,7 +8,7 @@ import { openRemote } from '../git/remote.js';
 import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { Clients } from '../reconciler/reconciler.js';
-import { appCredentials, sshOptions, tokenSource } from './credentials.js';
+import { appCredentials, signerFor, sshOptions, tokenSource } from './credentials.js';
 
 export interface ClientDeps {
   fs: typeof nodeFs;
@@ -25,11 +25,12 @@ function safeName(name: string): string {
 }
 
 export function openWorkspace(repo: RepositoryConfig, deps: ClientDeps): Workspace {
-  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock });
+  const signer = signerFor(repo, deps.env, deps.fs);
+  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock, signer });
   return openRemote({
     repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
     token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
-    ssh: sshOptions(repo, deps.env, deps.fs),
+    ssh: sshOptions(repo, deps.env, deps.fs), signer,
   });
 }
 

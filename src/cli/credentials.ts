@@ -5,6 +5,7 @@ import type * as nodeFs from 'node:fs';
 import type { RepositoryConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { knownHostsPolicy, pinnedPolicy } from '../git/known-hosts.js';
+import { makeSigner, type Signer } from '../git/signing.js';
 import type { SshOptions } from '../git/ssh.js';
 import { isSshUrl, parseSshUrl } from '../git/ssh-url.js';
 import { TransportError } from '../git/transport.js';
@@ -77,5 +78,38 @@ export function sshOptions(repo: RepositoryConfig, env: Record<string, string | 
       });
       return knownHostsPolicy(text, target.host, target.port, `auth.knownHostsFile ${file}`);
     },
+  };
+}
+
+/**
+ * The signer of a repository that signs its commits (undefined otherwise): the key is read at each
+ * commit (a rotated Secret is picked up) and decrypted once per key and passphrase.
+ */
+export function signerFor(repo: RepositoryConfig, env: Record<string, string | undefined>, fs: typeof nodeFs): (() => Promise<Signer>) | undefined {
+  const s = repo.signing;
+  if (!s) return undefined;
+  let made: { text: string; signer: Promise<Signer> } | undefined;
+  return async () => {
+    const passphrase = s.passphraseFromEnv ? env[s.passphraseFromEnv] : undefined;
+    if (s.passphraseFromEnv && !passphrase) throw new Error(`signing.passphraseFromEnv names ${s.passphraseFromEnv}, which is not set`);
+    let key: string;
+    if (s.keyFile) {
+      key = await fs.promises.readFile(s.keyFile, 'utf8').catch((e: unknown) => {
+        throw new Error(`cannot read signing.keyFile ${s.keyFile}: ${errorMessage(e)}`);
+      });
+    } else {
+      const v = env[s.keyFromEnv ?? ''];
+      if (!v) throw new Error(`signing.keyFromEnv names ${s.keyFromEnv}, which is not set`);
+      key = v.includes('\n') ? v : v.replace(/\\n/g, '\n');
+    }
+    const text = `${key}\0${passphrase ?? ''}`;
+    if (made?.text !== text) {
+      const signer = makeSigner({ format: s.format, key, passphrase, source: s.keyFile ?? `environment variable ${s.keyFromEnv}`, ...(passphrase ? { passphraseSource: `environment variable ${s.passphraseFromEnv}` } : {}) });
+      made = { text, signer };
+      signer.catch(() => {
+        if (made?.signer === signer) made = undefined;
+      });
+    }
+    return made.signer;
   };
 }

@@ -68,16 +68,21 @@ export function checkLoaded(r: ValidateResult, deps: LoadDeps): Loaded {
     }
     const field = (k: string) => `repositories[${i}].auth.${k}`;
     const a = repo.auth ?? {};
-    const ssh: [string, string | undefined, string][] = [['sshKeyFromEnv', a.sshKeyFromEnv, 'the SSH private key'], ['sshKeyPassphraseFromEnv', a.sshKeyPassphraseFromEnv, "the SSH key's passphrase"]];
-    for (const [k, env, what] of ssh) {
-      if (env && !deps.env[env]) problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: field(k), message: `environment variable ${env} is not set (or empty): ${what}`, code: 'CONFIG_TOKEN_MISSING' });
+    const sign = repo.signing;
+    const signing = (k: string) => `repositories[${i}].signing.${k}`;
+    const vars: [string, string | undefined, string][] = [
+      [field('sshKeyFromEnv'), a.sshKeyFromEnv, 'the SSH private key'], [field('sshKeyPassphraseFromEnv'), a.sshKeyPassphraseFromEnv, "the SSH key's passphrase"],
+      [signing('keyFromEnv'), sign?.keyFromEnv, 'the signing key'], [signing('passphraseFromEnv'), sign?.passphraseFromEnv, "the signing key's passphrase"],
+    ];
+    for (const [at, env, what] of vars) {
+      if (env && !deps.env[env]) problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: at, message: `environment variable ${env} is not set (or empty): ${what}`, code: 'CONFIG_TOKEN_MISSING' });
     }
-    for (const [k, path] of [['sshKeyFile', a.sshKeyFile], ['knownHostsFile', a.knownHostsFile]] as const) {
+    for (const [at, path] of [[field('sshKeyFile'), a.sshKeyFile], [field('knownHostsFile'), a.knownHostsFile], [signing('keyFile'), sign?.keyFile]] as const) {
       if (!path) continue;
       try {
         deps.fs.accessSync(path, deps.fs.constants.R_OK);
       } catch (e) {
-        problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: field(k), message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, code: 'CONFIG_FILE_MISSING' });
+        problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: at, message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, code: 'CONFIG_FILE_MISSING' });
       }
     }
     const name = repo.auth?.tokenFromEnv;

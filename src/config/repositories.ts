@@ -4,7 +4,7 @@ import { readRepositoryReview } from './review.js';
 import { errorMessage } from '../errors.js';
 import { pinnedPolicy } from '../git/known-hosts.js';
 import { isSshUrl, parseSshUrl } from '../git/ssh-url.js';
-import type { ForgeConfig, RepositoryAuth, RepositoryConfig } from './types.js';
+import type { ForgeConfig, RepositoryAuth, RepositoryConfig, SigningConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
@@ -65,6 +65,27 @@ function readSshAuth(a: Record<string, unknown>, f: string, file: string, proble
     }
   }
   return out;
+}
+
+/** `signing: { format: ssh | openpgp, keyFile | keyFromEnv, passphraseFromEnv? }`. */
+function readSigning(raw: unknown, f: string, file: string, problems: Problem[]): SigningConfig | undefined {
+  const field = `${f}.signing`;
+  if (!isObj(raw)) {
+    problems.push({ field, message: 'must be a map { format: ssh | openpgp, keyFile | keyFromEnv, passphraseFromEnv? }', code: 'CONFIG_TYPE' });
+    return undefined;
+  }
+  const before = problems.length;
+  if (raw.format !== 'ssh' && raw.format !== 'openpgp') problems.push({ field: `${field}.format`, message: `must be one of: ssh, openpgp (got ${JSON.stringify(raw.format)})`, code: 'CONFIG_SIGNING' });
+  for (const k of ['key', 'privateKey', 'passphrase']) {
+    if (k in raw) problems.push({ field: `${field}.${k}`, message: 'secrets do not belong in the config: name a file (keyFile, e.g. a mounted Secret) or an environment variable (keyFromEnv, passphraseFromEnv)', code: 'CONFIG_SECRET_INLINE' });
+  }
+  const keyFileRaw = str(raw, 'keyFile', `${field}.keyFile`, problems);
+  const keyFile = keyFileRaw && (isAbsolute(keyFileRaw) ? keyFileRaw : resolve(dirname(file), keyFileRaw));
+  const keyFromEnv = str(raw, 'keyFromEnv', `${field}.keyFromEnv`, problems);
+  const passphraseFromEnv = str(raw, 'passphraseFromEnv', `${field}.passphraseFromEnv`, problems);
+  if (!keyFile === !keyFromEnv) problems.push({ field, message: keyFile ? 'use either keyFile or keyFromEnv, not both' : 'names no key: set keyFile (a file, e.g. a mounted Secret) or keyFromEnv', code: 'CONFIG_SIGNING' });
+  if (problems.length > before) return undefined;
+  return { format: raw.format as SigningConfig['format'], ...(keyFile ? { keyFile } : {}), ...(keyFromEnv ? { keyFromEnv } : {}), ...(passphraseFromEnv ? { passphraseFromEnv } : {}) };
 }
 
 export function validateRepositories(raw: unknown, file: string, problems: Problem[], warnings: Problem[] = []): RepositoryConfig[] {
@@ -131,6 +152,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       const a = isObj(r.author) ? r.author : {};
       author = { name: str(a, 'name', `${f}.author.name`, problems, { def: DEFAULT_AUTHOR.name })!, email: str(a, 'email', `${f}.author.email`, problems, { def: DEFAULT_AUTHOR.email })! };
     }
+    const signing = r.signing === undefined ? undefined : readSigning(r.signing, f, file, problems);
     const review = readRepositoryReview(r.review, `${f}.review`, problems);
     const urlOk = problems.length === before;
     const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? forgeBase! : undefined, `${f}.forge`, problems);
@@ -138,7 +160,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
     const discover = r.discover === undefined ? false : r.discover === true ? true : r.discover === false ? false : (problems.push({ field: `${f}.discover`, message: 'must be true or false', code: 'CONFIG_TYPE' }), false);
-    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, author, review, forge, discover });
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, ...(signing ? { signing } : {}), author, review, forge, discover });
   });
   return out;
 }

@@ -23,6 +23,15 @@ export interface RepositoryAuth {
   sshHostKey?: string;
 }
 
+export interface SigningConfig {
+  /** ssh: an SSH key, SSHSIG as `git -c gpg.format=ssh` makes; openpgp: an armored OpenPGP key. */
+  format: 'ssh' | 'openpgp';
+  /** The private key in a file (e.g. a mounted Secret) or an environment variable. */
+  keyFile?: string;
+  keyFromEnv?: string;
+  passphraseFromEnv?: string;
+}
+
 /** Review thresholds (all optional): crossing any routes a decision to a pull request. */
 export interface ReviewPolicy {
   /** desired > aboveReplicas */
@@ -64,6 +73,8 @@ export interface RepositoryConfig {
   kind: 'remote' | 'local';
   branch: string;
   auth?: RepositoryAuth;
+  /** Sign gitscale's commits (direct and bot branches). */
+  signing?: SigningConfig;
   author: Author;
   /** `discover: true`: the ScaledObjects committed in the repository are read at each sync (default false). */
   discover?: boolean;

@@ -5,6 +5,7 @@ import { isoGit } from './iso.js';
 import type * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
+import { signIfAsked, type Signer } from './signing.js';
 import { openStore } from './store.js';
 import { buildCommit, listAt, readAt, treeIdAt, type Repo } from './tree.js';
 import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
@@ -15,6 +16,8 @@ export interface LocalOptions {
   branch: string;
   fs: typeof nodeFs;
   clock: Clock;
+  /** Sign every commit with this signer; asked before each commit. */
+  signer?: () => Promise<Signer>;
 }
 
 export function openLocal(o: LocalOptions): Workspace {
@@ -90,7 +93,7 @@ export function openLocal(o: LocalOptions): Workspace {
       }, attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
       const paths = Object.keys(e.files);
-      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = await signIfAsked(o.repository, o.signer, buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
       store.writeLoose(created);
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
       if (!(await casRef(parent, commit))) continue;

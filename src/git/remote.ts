@@ -12,6 +12,7 @@ import { authHeaders, scrub } from './auth.js';
 import { parseCommit, type CommitInfo } from './objects.js';
 import { buildPack, indexPack } from './pack-format.js';
 import { ZERO_OID } from './push.js';
+import { signIfAsked, type Signer } from './signing.js';
 import { sshTransport, type SshOptions } from './ssh.js';
 import { openStore, type ObjectStore } from './store.js';
 import { buildCommit, listAt, readAt, treeIdAt, type Created } from './tree.js';
@@ -38,6 +39,8 @@ export interface RemoteOptions {
   maxPacks?: number;
   /** An SSH remote (`url` is then an ssh:// or scp-style URL): the key and the host keys to accept. */
   ssh?: SshOptions;
+  /** Sign every commit (direct and bot branches) with this signer; asked before each commit. */
+  signer?: () => Promise<Signer>;
 }
 
 const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
@@ -179,7 +182,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       const parent = head!;
       const e = await edit(async (p) => guard(() => readAt(store, parent, p)), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, created } = guard(() => buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
+      const { commit, created } = await signIfAsked(o.repository, o.signer, guard(() => buildCommit(store, parent, e.files, e.message, author, o.clock.now())));
       try {
         await push(parent, commit, created);
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
@@ -220,7 +223,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       const parent = await sync();
       const e = await edit(async (p) => guard(() => readAt(store, parent, p)), 1);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, created } = buildCommit(store, parent, e.files, e.message, author, o.clock.now());
+      const { commit, created } = await signIfAsked(o.repository, o.signer, buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
       if (expected) {
         // Same parent and tree as the head already there: leave the branch (and its CI runs, reviews) alone.
         const now = parseCommit(commit, created.find((c) => c.oid === commit)!.object.body);

@@ -333,3 +333,27 @@ describe('SSH remotes', () => {
     expect(g.config!.repositories[0].forge).toMatchObject({ type: 'gitea', url: 'https://git.example.com', owner: 'platform', repo: 'apps' });
   });
 });
+
+describe('signing', () => {
+  const repo = (signing: unknown) => validateConfig({ repositories: [{ name: 'm', url: 'https://git.example.com/apps.git', signing }], scaledObjects: [so('a')] }, '/etc/gitscale/c.yaml');
+
+  it('accepts ssh and openpgp keys from a file (relative to the config) or a variable', () => {
+    expect(repo({ format: 'ssh', keyFile: 'keys/sign' }).config!.repositories[0].signing).toEqual({ format: 'ssh', keyFile: '/etc/gitscale/keys/sign' });
+    expect(repo({ format: 'openpgp', keyFromEnv: 'K', passphraseFromEnv: 'P' }).config!.repositories[0].signing).toEqual({ format: 'openpgp', keyFromEnv: 'K', passphraseFromEnv: 'P' });
+    expect(repo(undefined).config!.repositories[0].signing).toBeUndefined();
+  });
+
+  it.each([
+    { signing: 'yes', field: 'repositories[0].signing', says: /must be a map/ },
+    { signing: { format: 'gpg', keyFile: '/k' }, field: 'repositories[0].signing.format', says: /must be one of: ssh, openpgp \(got "gpg"\)/ },
+    { signing: { format: 'ssh' }, field: 'repositories[0].signing', says: /names no key/ },
+    { signing: { format: 'ssh', keyFile: '/k', keyFromEnv: 'K' }, field: 'repositories[0].signing', says: /either keyFile or keyFromEnv/ },
+    { signing: { format: 'openpgp', key: '-----BEGIN PGP PRIVATE KEY BLOCK-----' }, field: 'repositories[0].signing.key', says: /secrets do not belong in the config/ },
+  ])('refuses $signing', ({ signing, field, says }) => {
+    const r = repo(signing);
+    const mine = r.problems.filter((p) => p.object === 'repositories');
+    expect(mine.map((p) => p.field)).toContain(field);
+    expect(mine.map((p) => p.message).join('\n')).toMatch(says);
+    expect(JSON.stringify(r.problems)).not.toContain('BEGIN PGP');
+  });
+});

@@ -12,7 +12,7 @@ import { makeLocalRepo, makeServedRepo, makeSshRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
-const HEAVY = ['@aws-sdk/', '@kubernetes/client-node', 'octokit', '@octokit/', 'mongodb', 'mysql2', '/pg/', 'prom-client', 'node-cron', '/ssh2/'];
+const HEAVY = ['@aws-sdk/', '@kubernetes/client-node', 'octokit', '@octokit/', 'mongodb', 'mysql2', '/pg/', 'prom-client', 'node-cron', '/ssh2/', '/openpgp/'];
 
 async function loaded(args: string[]): Promise<string[]> {
   const dir = await tempDir('lazy');

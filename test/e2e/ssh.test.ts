@@ -1,7 +1,8 @@
 // gitscale itself (the built command) against an SSH remote served by OpenSSH's sshd: a deploy key
-// with a passphrase from the environment, known_hosts from a file; the decision lands as a commit,
+// with a passphrase from the environment, known_hosts from a file; the decision lands as a signed commit,
 // the process exits on its own (the idle connection does not hold it), `history` reads it back,
 // and no key or passphrase appears anywhere gitscale writes.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -28,7 +29,11 @@ describe('gitscale over SSH', () => {
     const key = fs.readFileSync(servers.SSH_KEY_ENCRYPTED, 'utf8');
     const env = { DEPLOY_KEY: key, DEPLOY_KEY_PASSPHRASE: servers.SSH_KEY_PASSPHRASE };
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url, auth: { sshKeyFromEnv: 'DEPLOY_KEY', sshKeyPassphraseFromEnv: 'DEPLOY_KEY_PASSPHRASE', knownHostsFile: servers.SSH_KNOWN_HOSTS_HASHED } }],
+      repositories: [{
+        name: 'manifests', url,
+        auth: { sshKeyFromEnv: 'DEPLOY_KEY', sshKeyPassphraseFromEnv: 'DEPLOY_KEY_PASSPHRASE', knownHostsFile: servers.SSH_KNOWN_HOSTS_HASHED },
+        signing: { format: 'ssh', keyFile: servers.SSH_KEY_ECDSA },
+      }],
       scaledObjects: [scaledObject({ name: 'c', path: 'apps/c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
     });
     const data = await tempDir('ssh-data');
@@ -37,6 +42,12 @@ describe('gitscale over SSH', () => {
     expect(r.code).toBe(0);
     expect(await show(bare, 'main', 'apps/c.yaml')).toContain('replicas: 3');
     expect(await log(bare)).toEqual(['scale default/c 0→3 (redis: 15 items / 5)', 'initial']);
+    // Signed with the signing key, as git verifies it.
+    const allowed = join(await tempDir('allowed'), 'allowed_signers');
+    fs.writeFileSync(allowed, `gitscale@localhost ${fs.readFileSync(`${servers.SSH_KEY_ECDSA}.pub`, 'utf8')}`);
+    const verified = spawnSync('git', ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', 'main'], { cwd: bare, encoding: 'utf8' });
+    expect(verified.stderr).toMatch(/Good "git" signature for gitscale@localhost with ECDSA key/);
+    expect(verified.status).toBe(0);
     const history = await gitscale(['history', '--config', config, '--output', 'json'], env);
     expect(history.code).toBe(0);
     expect(JSON.parse(history.stdout)).toEqual({ decisions: [expect.objectContaining({ repository: 'manifests', object: 'default/c', from: 0, to: 3 })], errors: [] });
