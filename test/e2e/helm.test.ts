@@ -77,6 +77,27 @@ describe('charts/gitscale (Helm)', () => {
     expect(dep.spec?.template.spec?.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
 
+  it('an SSH deploy-key Secret (Flux layout) and a signing-key Secret are mounted read-only, their passphrases as env', async () => {
+    const dep = (await render(['--set', 'git.sshSecret=deploy-key', '--set', 'signing.secret=signing-key'])).find((d) => d.kind === 'Deployment') as k8s.V1Deployment;
+    const pod = dep.spec!.template.spec!;
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: 'ssh', secret: { secretName: 'deploy-key', defaultMode: 0o440 } },
+      { name: 'signing', secret: { secretName: 'signing-key', defaultMode: 0o440 } },
+    ]));
+    const c = pod.containers[0];
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'ssh', mountPath: '/var/run/gitscale/ssh', readOnly: true },
+      { name: 'signing', mountPath: '/var/run/gitscale/signing', readOnly: true },
+    ]));
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'GIT_SSH_PASSPHRASE', valueFrom: { secretKeyRef: { name: 'deploy-key', key: 'password', optional: true } } },
+      { name: 'GIT_SIGNING_PASSPHRASE', valueFrom: { secretKeyRef: { name: 'signing-key', key: 'passphrase', optional: true } } },
+    ]));
+    // Without them, nothing of the kind.
+    const plain = (await render()).find((d) => d.kind === 'Deployment') as k8s.V1Deployment;
+    expect(plain.spec!.template.spec!.volumes!.map((v) => v.name)).toEqual(['config', 'data', 'tmp']);
+  });
+
   it('without secretsAndConfigMaps, the role reads no Secret or ConfigMap', async () => {
     const role = (await render(['--set', 'rbac.secretsAndConfigMaps=false'])).find((d) => d.kind === 'ClusterRole') as k8s.V1ClusterRole;
     expect(role.rules!.some((r) => r.resources!.includes('secrets'))).toBe(false);
