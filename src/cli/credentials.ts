@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.js';
 import { knownHostsPolicy, pinnedPolicy } from '../git/known-hosts.js';
 import { makeSigner, type Signer } from '../git/signing.js';
 import type { SshOptions } from '../git/ssh.js';
-import { isSshUrl, parseSshUrl } from '../git/ssh-url.js';
+import { isSshUrl, parseSshUrl } from '../ssh-spec.js';
 import { TransportError } from '../git/transport.js';
 
 export type TokenSource = string | (() => Promise<string>) | undefined;

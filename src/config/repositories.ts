@@ -1,9 +1,7 @@
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
 import { readRepositoryReview } from './review.js';
-import { errorMessage } from '../errors.js';
-import { pinnedPolicy } from '../git/known-hosts.js';
-import { isSshUrl, parseSshUrl } from '../git/ssh-url.js';
+import { isSshUrl, parsePin, parseSshUrl, PIN_FORMAT } from '../ssh-spec.js';
 import type { ForgeConfig, RepositoryAuth, RepositoryConfig, SigningConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
@@ -57,13 +55,7 @@ function readSshAuth(a: Record<string, unknown>, f: string, file: string, proble
   }
   if (!out.sshKeyFile === !out.sshKeyFromEnv) problems.push({ field: `${f}.auth`, message: out.sshKeyFile ? 'use either sshKeyFile or sshKeyFromEnv, not both' : 'an SSH remote needs its private key (a deploy key): auth.sshKeyFile (a file, e.g. a mounted Secret) or auth.sshKeyFromEnv', code: 'CONFIG_AUTH' });
   if (!out.knownHostsFile === !out.sshHostKey) problems.push({ field: `${f}.auth`, message: out.knownHostsFile ? 'use either knownHostsFile or sshHostKey, not both' : "host keys are always verified: set auth.knownHostsFile (an OpenSSH known_hosts file, e.g. from ssh-keyscan checked by hand) or auth.sshHostKey (the server's public host key, or its SHA256: fingerprint)", code: 'CONFIG_AUTH' });
-  if (out.sshHostKey) {
-    try {
-      pinnedPolicy(out.sshHostKey, 'auth.sshHostKey');
-    } catch (e) {
-      problems.push({ field: `${f}.auth.sshHostKey`, message: errorMessage(e), code: 'CONFIG_AUTH' });
-    }
-  }
+  if (out.sshHostKey && !parsePin(out.sshHostKey)) problems.push({ field: `${f}.auth.sshHostKey`, message: PIN_FORMAT, code: 'CONFIG_AUTH' });
   return out;
 }
 
@@ -179,7 +171,12 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     problems.push({ field, message: 'pull requests need a remote repository (an http(s) or SSH url)', code: 'CONFIG_FORGE' });
     return undefined;
   }
-  const u = new URL(repoUrl);
+  const base = parseHttpUrl(repoUrl);
+  if (!base.ok) {
+    problems.push({ field, message: `cannot tell the forge's address from ${redactUrl(repoUrl)}: set ${field}.url`, code: 'CONFIG_FORGE' });
+    return undefined;
+  }
+  const u = base.url;
   const parts = u.pathname.replace(/\.git$/, '').split('/').filter(Boolean);
   if (typeof raw.owner === 'string' && typeof raw.repo === 'string') parts.splice(0, parts.length, raw.owner, raw.repo);
   if (parts.length < 2) {

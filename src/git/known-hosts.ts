@@ -2,6 +2,9 @@
 // host (plain or hashed names, `[host]:port` for other ports, patterns with * ? and !, @revoked),
 // or a key pinned in the config ("<type> <base64>" or an "SHA256:…" fingerprint). Pure.
 import { createHash, createHmac } from 'node:crypto';
+import { blobType, parsePin, PIN_FORMAT } from '../ssh-spec.js';
+
+export { blobType } from '../ssh-spec.js';
 
 export interface HostKey {
   /** The key's type as written (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa …). */
@@ -22,13 +25,6 @@ export interface HostKeyPolicy {
 /** OpenSSH's SHA256 fingerprint of a key blob: SHA256:<base64 without padding>. */
 export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** The key type a blob announces (its first SSH string). */
-export function blobType(blob: Buffer): string {
-  if (blob.length < 4) return '?';
-  const n = blob.readUInt32BE(0);
-  return blob.subarray(4, 4 + n).toString('latin1');
 }
 
 /** The name known_hosts stores for host:port: the host itself on port 22, else `[host]:port`. */
@@ -79,12 +75,9 @@ export function knownHostsPolicy(text: string, host: string, port: number, sourc
  * OpenSSH fingerprint "SHA256:<base64>". Throws a plain Error saying what is wrong.
  */
 export function pinnedPolicy(pin: string, source: string): HostKeyPolicy {
-  const text = pin.trim();
-  if (/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(text)) return { keys: [], fingerprints: [text.replace(/=$/, '')], revoked: [], source };
-  const [type, b64] = text.split(/\s+/);
-  const blob = b64 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64) ? Buffer.from(b64, 'base64') : undefined;
-  if (!type || !blob || blobType(blob) !== type) throw new Error(`must be "<type> <base64 key>" (e.g. the server's /etc/ssh/ssh_host_ed25519_key.pub) or a fingerprint "SHA256:…" (ssh-keygen -lf)`);
-  return { keys: [{ type, blob }], fingerprints: [], revoked: [], source };
+  const p = parsePin(pin);
+  if (!p) throw new Error(PIN_FORMAT);
+  return 'fingerprint' in p ? { keys: [], fingerprints: [p.fingerprint], revoked: [], source } : { keys: [p], fingerprints: [], revoked: [], source };
 }
 
 /** Whether the policy accepts `blob`; otherwise why not. */

@@ -9,7 +9,7 @@ import type { Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import { checkHostKey, hostKeyAlgorithms, type HostKeyPolicy } from './known-hosts.js';
 import { endOfFirstFlush, FLUSH, parseAdvertisement, readPktLines, type Advertisement } from './pkt-line.js';
 import { pushPayload, readReportStatus } from './push.js';
-import { shellQuote, type SshTarget } from './ssh-url.js';
+import { shellQuote, type SshTarget } from '../ssh-spec.js';
 import { TransportError, type GitTransport } from './transport.js';
 import { DEFAULT_LIMITS, packRequest, readPackAnswer, type Limits } from './upload-pack.js';
 
@@ -34,9 +34,11 @@ export interface SshOptions {
 }
 
 type Ssh2 = typeof import('ssh2');
-let ssh2: Promise<Ssh2> | undefined;
-// Loaded at the first SSH connection: a run over HTTPS never loads it.
-const loadSsh2 = () => (ssh2 ??= import('ssh2').then((m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2));
+// Loaded at the first SSH connection: a run over HTTPS never loads it (import() answers the loaded module after the first time).
+const loadSsh2 = async () => {
+  const m = await import('ssh2');
+  return ((m as { default?: Ssh2 }).default ?? m) as Ssh2;
+};
 
 /** The private key, decrypted; a clear TransportError when it cannot be. */
 export async function readIdentity(id: SshIdentity): Promise<ParsedKey> {
@@ -61,9 +63,13 @@ class Exec {
   private closed = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
   code: number | null = null;
 
-  constructor(readonly ch: ClientChannel, private readonly limits: Limits, private readonly deadline: number) {
+  constructor(readonly ch: ClientChannel, limits: Limits) {
+    // The whole exchange within the limit: past it the session fails (a hung server never hangs the caller).
+    this.timer = setTimeout(() => this.fail(new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    this.timer.unref();
     ch.on('data', (d: Buffer) => {
       this.out.push(d);
       this.size += d.length;
@@ -78,12 +84,14 @@ class Exec {
     });
     ch.on('close', () => {
       this.closed = true;
+      clearTimeout(this.timer);
       this.wake?.();
     });
   }
 
   fail(e: Error): void {
     this.failure ??= e;
+    clearTimeout(this.timer);
     try {
       this.ch.close();
     } catch {
@@ -102,20 +110,13 @@ class Exec {
     return this.stderr.trim().replace(/\s*\n\s*/g, ' ');
   }
 
-  /** Waits until `ready(output)` or the channel closes; an error past the deadline or the size limit. */
+  /** Waits until `ready(output)` or the channel closes; an error past the time or size limit. */
   async until(ready: (b: Buffer) => boolean): Promise<void> {
     while (!this.failure && !this.closed && !ready(this.output)) {
-      const left = this.deadline - Date.now();
-      if (left <= 0) this.fail(new Error(`no whole answer within ${this.limits.timeoutMs} ms`));
-      else {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((r) => {
-          this.wake = r;
-          timer = setTimeout(r, left);
-        });
-        clearTimeout(timer);
-        this.wake = undefined;
-      }
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
+      this.wake = undefined;
     }
     if (this.failure) throw this.failure;
   }
@@ -242,11 +243,10 @@ export function sshTransport(o: SshOptions): GitTransport {
   }
 
   async function exec(c: Connection, service: 'git-upload-pack' | 'git-receive-pack', limits: Limits): Promise<Exec> {
-    const deadline = Date.now() + limits.timeoutMs;
     const ch = await new Promise<ClientChannel>((resolve, reject) => {
       c.client.exec(`${service} ${shellQuote(target.path)}`, (err, stream) => (err ? reject(new Error(`the server would not run ${service}: ${err.message}`)) : resolve(stream)));
     });
-    const x = new Exec(ch, limits, deadline);
+    const x = new Exec(ch, limits);
     c.open.add(x);
     ch.on('close', () => c.open.delete(x));
     return x;

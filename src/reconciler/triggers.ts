@@ -65,7 +65,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
    * trigger that fails is rebuilt, and so reads them again (KEDA refreshes its scalers the same way).
    */
   async function envFor(obj: ObjectConfig, sources: EnvSource[] | null | undefined): Promise<Record<string, string | undefined>> {
-    // No container env: gitscale's own, as is (copying process.env costs ~80 µs per trigger).
+    // No container env: gitscale's own, as is (copying the process environment costs ~80 µs per trigger).
     if (!sources?.length) return deps.env;
     const env: Record<string, string | undefined> = { ...deps.env };
     for (const s of sources) {

@@ -1,7 +1,7 @@
 // SSH remote URLs by git's rules (git-clone(1) GIT URLS), and the quoting of the path git sends.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isSshUrl, parseSshUrl, shellQuote } from '../../src/git/ssh-url.js';
+import { isSshUrl, parseSshUrl, shellQuote } from '../../src/ssh-spec.js';
 
 describe('SSH URLs', () => {
   it.each([
@@ -29,6 +29,7 @@ describe('SSH URLs', () => {
     ['ssh://git@host/', /names no repository path/],
     ['ssh://-oProxyCommand=x/a.git', /names no valid host/],
     ['-oProxyCommand=x:a.git', /names no valid host/],
+    ['git@exa mple.com:a.git', /names no valid host/],
     ['ssh://u:secret-pw@host:0/a.git', /'ssh:\/\/\*\*\*@host:0\/a\.git'/],
   ])('%s is refused', (url, says) => {
     const r = parseSshUrl(url);
