@@ -33,6 +33,9 @@ export interface RemoteOptions {
   clock: Clock;
   /** Waits between push retries; injectable so tests stay fast. */
   sleep?: (ms: number) => Promise<void>;
+  /** A lost race is retried on the new head until this much time has passed since the first attempt (default 30 s)… */
+  retryBudgetMs?: number;
+  /** …or this many attempts were made (default 50). */
   maxAttempts?: number;
   random?: () => number;
   /** Re-clone once this many packs have piled up from fetches (default 64). */
@@ -175,8 +178,15 @@ export function openRemote(o: RemoteOptions): Workspace {
     head = commit;
   }
 
+  /**
+   * Commits the edit on the branch's head and pushes it (compare-and-swap). A lost race (the branch
+   * moved) is retried at once on the head just fetched, the edit re-applied there: under a stream
+   * of other pushes only a fresh head can win, so the wait between attempts is short, jittered,
+   * taken only after a few losses in a row, and followed by another fetch.
+   */
   async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
-    const max = o.maxAttempts ?? 5;
+    const max = o.maxAttempts ?? 50;
+    const started = o.clock.now();
     for (let attempt = 1; ; attempt++) {
       if (head === undefined) await sync();
       const parent = head!;
@@ -195,9 +205,15 @@ export function openRemote(o: RemoteOptions): Workspace {
         if (head === parent) {
           throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository });
         }
-        if (attempt >= max) throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts: ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
-        const backoff = Math.min(2000, 50 * 2 ** attempt) * (0.5 + (o.random ?? Math.random)());
-        await sleep(backoff);
+        const spent = o.clock.now() - started;
+        if (attempt >= max || spent >= (o.retryBudgetMs ?? 30_000)) {
+          throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts in ${Math.round(spent / 1000)} s (the branch kept moving): ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
+        }
+        if (attempt >= 3) {
+          // Several losses in a row: step aside briefly (jittered, so two gitscales do not collide again), then fetch afresh.
+          await sleep(Math.min(500, 10 * 2 ** (attempt - 2)) * (0.5 + (o.random ?? Math.random)()));
+          await sync();
+        }
       }
     }
   }
