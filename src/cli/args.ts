@@ -2,7 +2,7 @@
 // own list of options (kubectl-style: `gitscale <command> [flags]`, short -c / -o).
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { LEVELS, type Level } from '../log.js';
-import { COMMANDS, DEFAULT_TRIGGER_CONCURRENCY, isCommand, type Command } from './usage.js';
+import { COMMANDS, DEFAULT_DECIDE_WITHIN_S, DEFAULT_TRIGGER_CONCURRENCY, isCommand, type Command } from './usage.js';
 
 export { COMMANDS, type Command };
 
@@ -20,6 +20,8 @@ export interface Args {
   triggerTimeoutMs: number;
   /** Most trigger requests in flight to one endpoint at once. */
   triggerConcurrency: number;
+  /** `run`: how long a tick waits for triggers before writing what was decided. */
+  decideWithinMs: number;
   detailedExitcode: boolean;
   repository?: string;
   object?: string;
@@ -47,6 +49,7 @@ const OPTIONS = {
   'secrets-dir': { type: 'string' },
   'trigger-timeout': { type: 'string' },
   'trigger-concurrency': { type: 'string' },
+  'decide-within': { type: 'string' },
   'detailed-exitcode': { type: 'boolean' },
   repository: { type: 'string' },
   object: { type: 'string' },
@@ -63,7 +66,7 @@ const COMMON: Option[] = ['config', 'data-dir', 'log-format', 'log-level', 'secr
 const KUBE: Option[] = ['kubeconfig', 'context'];
 /** Which options each command takes (anything else is a usage error naming the command). */
 export const COMMAND_OPTIONS: Record<Command, Option[]> = {
-  run: [...COMMON, ...KUBE, 'trigger-timeout', 'trigger-concurrency', 'listen'],
+  run: [...COMMON, ...KUBE, 'trigger-timeout', 'trigger-concurrency', 'decide-within', 'listen'],
   once: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'trigger-concurrency'],
   plan: [...COMMON, ...KUBE, 'output', 'trigger-timeout', 'trigger-concurrency', 'detailed-exitcode'],
   validate: [...COMMON, ...KUBE, 'output'],
@@ -75,7 +78,7 @@ export const COMMAND_OPTIONS: Record<Command, Option[]> = {
 const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
 
 function defaults(command: Command): Args {
-  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
+  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY, decideWithinMs: DEFAULT_DECIDE_WITHIN_S * 1000, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], command: Command): T {
@@ -128,6 +131,11 @@ export function parseArgs(argv: string[]): Args {
     const n = Number(v['trigger-concurrency']);
     if (!Number.isSafeInteger(n) || n < 1 || n > 10_000) throw new UsageError('--trigger-concurrency must be a whole number from 1 to 10000', command);
     args.triggerConcurrency = n;
+  }
+  if (v['decide-within'] !== undefined) {
+    const n = Number(v['decide-within']);
+    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError('--decide-within must be a positive number of seconds, at most 3600', command);
+    args.decideWithinMs = n * 1000;
   }
   args.detailedExitcode = v['detailed-exitcode'] ?? false;
   args.repository = v.repository;

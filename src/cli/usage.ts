@@ -4,6 +4,9 @@
 /** Requests in flight to one trigger endpoint at once, unless --trigger-concurrency says otherwise. */
 export const DEFAULT_TRIGGER_CONCURRENCY = 16;
 
+/** `run`: seconds a tick waits for triggers before writing what was decided, unless --decide-within says otherwise. */
+export const DEFAULT_DECIDE_WITHIN_S = 3;
+
 export const COMMANDS = ['run', 'once', 'plan', 'validate', 'history', 'demo', 'help', 'version'] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -22,6 +25,7 @@ const FLAG = {
   concurrency: ['--trigger-concurrency <n>', `most trigger requests in flight to one endpoint (scheme://host:port) at once (default ${DEFAULT_TRIGGER_CONCURRENCY})`],
   kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
   context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
+  decideWithin: ['--decide-within <s>', `a tick writes the decisions made within this time; an object whose trigger is slower is decided at a later tick (default ${DEFAULT_DECIDE_WITHIN_S})`],
   listen: ['--listen <host:port>', 'serve /metrics, /healthz, /readyz (default 127.0.0.1:9090; off: none)'],
 } satisfies Record<string, Flag>;
 type Flag = [string, string];
@@ -40,7 +44,7 @@ const HELP: Record<Command, Help> = {
   run: {
     summary: 'reconcile until SIGTERM (finishes the write in flight, exits 0)',
     usage: 'gitscale run -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.concurrency, FLAG.listen],
+    flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.concurrency, FLAG.decideWithin, FLAG.listen],
     example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
     more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
   },

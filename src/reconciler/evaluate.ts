@@ -7,13 +7,18 @@ import type { Workspace } from '../git/types.js';
 import { containerEnv, podServiceAccount, readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
+import type { TriggerInput } from '../engine/types.js';
 import type { TriggerPool, WorkloadFacts } from './triggers.js';
 import { routeFor } from './route.js';
 import type { Evaluated, ObjectResult } from './types.js';
 import type { LiveScale } from '../cluster/index.js';
 
+/** What a sampler answers for an object whose triggers have not all answered by the tick's deadline. */
+export const LATE = Symbol('late');
+
 export interface EvaluateDeps {
-  triggers: TriggerPool;
+  /** The trigger pool, or (in `run`) one that answers LATE past the tick's deadline. */
+  triggers: Pick<TriggerPool, 'needsWorkload'> & { sample(obj: ObjectConfig, workload?: WorkloadFacts | null): Promise<TriggerInput[] | typeof LATE> };
   now: number;
   state?: EngineState;
   /** With a cluster: reads the workload's live scale (null when it is not there). */
@@ -50,11 +55,13 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   // `*FromEnv` keys resolve against the target container's env in Git, and a workload pod identity
   // against its ServiceAccount: sample once the manifest is read.
   const workload = deps.triggers.needsWorkload(obj) ? locating.then((l) => (l instanceof Error ? null : workloadOf(l.text, obj))) : null;
-  const [located, triggers, liveRead] = await Promise.all([
+  const [located, sampled, liveRead] = await Promise.all([
     locating,
     Promise.resolve(workload).then((w) => deps.triggers.sample(obj, w)),
     deps.live ? deps.live(obj).catch((e: unknown) => e as Error) : Promise.resolve(null),
   ]);
+  if (sampled === LATE) return { kind: 'deferred', result: { ...result, reason: 'a trigger has not answered yet: this object is decided at a later tick (the others are written now)' } };
+  const triggers = sampled;
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
   const live = liveRead instanceof Error ? null : liveRead;
   if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };

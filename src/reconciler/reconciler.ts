@@ -13,6 +13,7 @@ import { configChanges, type ConfigChanges } from './reload.js';
 import { createReporter } from './report.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
+import type { TriggerInput } from '../engine/types.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
 import { nullRecorder, type Recorder } from './record.js';
 import { createDiscoverer, type Discovered } from './discover.js';
@@ -32,6 +33,8 @@ export interface ReconcilerDeps {
   clients: Clients;
   secretsDir?: string;
   triggerTimeoutMs?: number;
+  /** `run`: a tick writes the decisions made within this time; slower objects' land at a later tick (absent: wait for every trigger). */
+  decideWithinMs?: number;
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
   cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
@@ -84,6 +87,8 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     return forges.get(repo.name);
   };
   const running = new Map<string, Promise<ObjectResult[]>>();
+  /** Samples still in flight past their tick's deadline, by object (taken by the object's next tick). */
+  const pending = new Map<string, Promise<TriggerInput[]>>();
   const driftSince = new Map<string, number>();
   const ownersChecked = new Set<string>();
   const discoverer = createDiscoverer();
@@ -109,6 +114,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
       cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
+      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, pending },
       record,
     });
     // A discover repository is scanned at each sync, inside its tick (nothing writes it meanwhile).
@@ -151,6 +157,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         markers.delete(k);
         driftSince.delete(k);
         ownersChecked.delete(k);
+        pending.delete(k);
       }
       for (const name of changes.repositories) {
         discoverer.forget(name);

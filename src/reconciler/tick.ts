@@ -9,8 +9,9 @@ import { isPaused } from '../config/pause.js';
 import type { Workspace, WriteResult } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { EngineState } from '../engine/types.js';
-import { baseResult, evaluate, failed } from './evaluate.js';
+import { baseResult, evaluate, failed, LATE, type EvaluateDeps } from './evaluate.js';
 import type { TriggerPool } from './triggers.js';
+import type { TriggerInput } from '../engine/types.js';
 import type { Forge } from '../forges/types.js';
 import { nextState, resultOf, type Outcome } from './outcome.js';
 import { plan, type Item, type Plan } from './plan.js';
@@ -41,6 +42,11 @@ export interface TickDeps {
   cluster?: TickCluster;
   /** Leader election: false when this replica may not write the repository now. */
   gate?: () => boolean;
+  /**
+   * `run`: the tick writes what was decided within `afterMs` of sampling; an object whose triggers
+   * are slower is decided at a later tick, from the samples still in flight (kept in `pending`).
+   */
+  late?: { afterMs: number; pending: Map<string, Promise<TriggerInput[]>> };
   record: Recorder;
 }
 
@@ -82,7 +88,8 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   d.report.clear(`repository ${d.repo.name}#sync`, 'repository sync recovered', { repository: d.repo.name });
   const c = d.cluster;
   const live = c ? (obj: ObjectConfig) => readLive(c.kube, workloadRef(obj)) : undefined;
-  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers: d.triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers })));
+  const triggers = d.late ? lateAware(d.triggers, d.late) : d.triggers;
+  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers })));
   if (c) trackDrift(evaluated, c, d);
   for (const ev of evaluated) {
     const r = ev.result;
@@ -98,7 +105,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
 
   const p = plan(d.repo.name, objects, evaluated, !!c?.settings.directPatch);
   // The leader gate sits in front of the executors: a replica that lost its Lease mid-tick writes nothing.
-  if (d.gate && !d.gate()) return evaluated.map((ev) => (ev.kind === 'failed' ? ev.result : resultOf(ev.result, { kind: 'standby' })));
+  if (d.gate && !d.gate()) return evaluated.map((ev) => (ev.kind !== 'decided' ? ev.result : resultOf(ev.result, { kind: 'standby' })));
   // Direct commits first: small changes land without waiting on the forge (or its rate limits).
   const committed = p.changeSet.length ? await commitChangeSet(p.changeSet, d) : { outcomes: [], written: null };
   const outcomes = new Map<string, Outcome>([...committed.outcomes, ...(await reconcilePullRequests(p, d))]);
@@ -106,7 +113,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   const patched = c ? await clusterStep(p, committed.written, outcomes, c, d) : new Map<string, { note: string; error?: unknown }>();
   return objects.map((obj, i) => {
     const ev = evaluated[i];
-    if (ev.kind === 'failed') return ev.result;
+    if (ev.kind !== 'decided') return ev.result;
     const o = outcomes.get(obj.key) ?? { kind: 'unchanged' };
     d.states.set(obj.key, nextState(d.states.get(obj.key), ev.decision, o));
     const r = resultOf(ev.result, o);
@@ -166,4 +173,25 @@ function logTriggers(r: ObjectResult, report: Reporter): void {
     if (t.error) report.report(key, t.error, 'error', 'trigger failed', { ...fields, error: t.error });
     else report.clear(key, 'trigger recovered', fields);
   });
+}
+
+/**
+ * The pool, answering LATE for an object whose triggers have not all answered `afterMs` after the
+ * first sample of this tick. Its sampling goes on; the next tick takes its answer (or waits for it
+ * again) rather than asking the slow endpoint a second time.
+ */
+function lateAware(pool: TriggerPool, late: NonNullable<TickDeps['late']>): EvaluateDeps['triggers'] {
+  let deadline: Promise<typeof LATE> | undefined;
+  return {
+    needsWorkload: (obj) => pool.needsWorkload(obj),
+    async sample(obj, workload) {
+      deadline ??= new Promise((r) => setTimeout(() => r(LATE), late.afterMs).unref());
+      const inFlight = late.pending.get(obj.key);
+      late.pending.delete(obj.key);
+      const sampling = inFlight ?? pool.sample(obj, workload);
+      const first = await Promise.race([sampling, deadline]);
+      if (first === LATE) late.pending.set(obj.key, sampling);
+      return first;
+    },
+  };
 }

@@ -68,4 +68,10 @@ export interface Decided {
   liveError: string | null;
 }
 
-export type Evaluated = Failed | Decided;
+/** ...or, in `run`, a trigger had not answered by the tick's deadline: decided at a later tick, nothing written now. */
+export interface Deferred {
+  kind: 'deferred';
+  result: ObjectResult;
+}
+
+export type Evaluated = Failed | Decided | Deferred;
