@@ -66,7 +66,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       discovered.set(repository, found);
       discoveredChanged(repository);
     };
-    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), decideWithinMs: c.args.decideWithinMs, gate, record: metrics, onDiscovered });
+    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), decideWithinMs: c.args.decideWithinMs, onAnswered: (key) => runner?.wake(key), gate, record: metrics, onDiscovered });
     const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
     const events = config.watch && c.cluster ? eventRecorder(c.cluster, log) : undefined;
     runner = startRunner(config, reconciler, {

@@ -35,6 +35,8 @@ export interface ReconcilerDeps {
   triggerTimeoutMs?: number;
   /** `run`: a tick writes the decisions made within this time; slower objects' land at a later tick (absent: wait for every trigger). */
   decideWithinMs?: number;
+  /** A deferred object's trigger answered: it may be ticked again before its next poll. */
+  onAnswered?: (key: string) => void;
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
   cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
@@ -114,7 +116,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
       cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
-      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, pending },
+      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, pending, onAnswered: deps.onAnswered },
       record,
     });
     // A discover repository is scanned at each sync, inside its tick (nothing writes it meanwhile).

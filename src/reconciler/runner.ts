@@ -44,6 +44,8 @@ export interface Runner {
   ticked(): ReadonlySet<string>;
   /** A reloaded config: added and changed objects are due at the next beat, removed ones are dropped. */
   update(config: Config, changes: ConfigChanges): void;
+  /** Ticks `key` at the next beat, outside its cadence (a deferred object whose trigger has answered). */
+  wake(key: string): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
   const ticked = new Set<string>();
   /** discover repositories: when their last sync (tick or scan) started. */
   const scanned = new Map<string, number>();
+  /** Objects to tick at the next beat without moving their cadence. */
+  const woken = new Set<string>();
   let stopped = false;
   let last = deps.clock.now();
 
@@ -67,7 +71,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     const due = new Set(dueObjects(config.objects, lastRun, now));
     const dueByRepo = new Map<string, ObjectConfig[]>();
     for (const o of config.objects) {
-      if (!due.has(o.key)) continue;
+      if (!due.has(o.key) && !woken.has(o.key)) continue;
       if (!dueByRepo.has(o.repository)) dueByRepo.set(o.repository, []);
       dueByRepo.get(o.repository)!.push(o);
     }
@@ -83,6 +87,8 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
       const scan = repo.discover && keys.length === 0 && now - (scanned.get(repo.name) ?? -Infinity) >= DISCOVER_EVERY_MS;
       if (keys.length === 0 && !scan) continue;
       for (const o of objects) {
+        woken.delete(o.key);
+        if (!due.has(o.key)) continue; // woken: its cadence stays
         const interval = o.spec.pollingInterval * 1000;
         const last = lastRun.get(o.key);
         lastRun.set(o.key, anchor(last, interval, now, last === undefined ? deps.phase?.(repo.name, interval) : undefined));
@@ -105,6 +111,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     beat,
     lastBeat: () => last,
     ticked: () => ticked,
+    wake: (key) => void woken.add(key),
     update(next, changes) {
       config = next;
       for (const k of [...changes.removed, ...changes.changed]) lastRun.delete(k);

@@ -46,7 +46,7 @@ export interface TickDeps {
    * `run`: the tick writes what was decided within `afterMs` of sampling; an object whose triggers
    * are slower is decided at a later tick, from the samples still in flight (kept in `pending`).
    */
-  late?: { afterMs: number; pending: Map<string, Promise<TriggerInput[]>> };
+  late?: { afterMs: number; pending: Map<string, Promise<TriggerInput[]>>; onAnswered?: (key: string) => void };
   record: Recorder;
 }
 
@@ -190,7 +190,11 @@ function lateAware(pool: TriggerPool, late: NonNullable<TickDeps['late']>): Eval
       late.pending.delete(obj.key);
       const sampling = inFlight ?? pool.sample(obj, workload);
       const first = await Promise.race([sampling, deadline]);
-      if (first === LATE) late.pending.set(obj.key, sampling);
+      if (first === LATE) {
+        late.pending.set(obj.key, sampling);
+        // Once it answers, the object need not wait for its next poll to be decided (said once per request).
+        if (!inFlight) void sampling.then(() => late.onAnswered?.(obj.key));
+      }
       return first;
     },
   };

@@ -93,6 +93,32 @@ describe('runner', () => {
     await runner.stop();
   });
 
+  it('wake: a deferred object is ticked at the next beat (once its repository is free), its cadence unchanged', async () => {
+    const rec = recorder();
+    const runner = startRunner(config, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }) });
+    rec.pending.splice(0).forEach((r) => r());
+    await flush();
+    rec.setNow(4_000);
+    runner.wake('ns/b');
+    runner.beat();
+    expect(rec.calls.slice(2)).toEqual([{ at: 4_000, keys: ['ns/b'] }]);
+    rec.pending.splice(0).forEach((r) => r());
+    await flush();
+    rec.setNow(5_000);
+    runner.beat(); // woken once: not again
+    expect(rec.calls).toHaveLength(3);
+    rec.setNow(10_000);
+    runner.beat(); // a's cadence (10 s); b's 30 s cadence from t=0 is unmoved by the wake
+    expect(rec.calls.slice(3)).toEqual([{ at: 10_000, keys: ['ns/a'] }, { at: 10_000, keys: ['ns/c'] }]);
+    rec.pending.splice(0).forEach((r) => r());
+    await flush();
+    rec.setNow(30_000);
+    runner.beat();
+    expect(rec.calls.slice(5)).toEqual([{ at: 30_000, keys: ['ns/a', 'ns/b'] }, { at: 30_000, keys: ['ns/c'] }]);
+    rec.pending.splice(0).forEach((r) => r());
+    await runner.stop();
+  });
+
   it('hashPhase: stable per name, within the interval, different names spread', () => {
     const names = Array.from({ length: 100 }, (_, i) => `repo-${i}`);
     const phases = names.map((n) => hashPhase(n, 30_000));

@@ -36,7 +36,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-async function setup(decideWithinMs?: number) {
+async function setup(decideWithinMs?: number, onAnswered?: (key: string) => void) {
   slowAsked = 0;
   const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1), 'b.yaml': deployment('b', 1) });
   const trigger = (path: string) => ({ type: 'metrics-api', metadata: { url: `${base}${path}`, valueLocation: 'v', targetValue: '5' } });
@@ -46,13 +46,14 @@ async function setup(decideWithinMs?: number) {
   }), { env: {}, fs });
   expect(loaded.problems).toEqual([]);
   const deps = { fs, clock: { now: Date.now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
-  const rec = createReconciler(loaded.config!, { ...deps, decideWithinMs, triggerTimeoutMs: 30_000, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }) });
+  const rec = createReconciler(loaded.config!, { ...deps, decideWithinMs, onAnswered, triggerTimeoutMs: 30_000, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }) });
   return { dir, rec };
 }
 
 describe('a slow trigger delays only its own object', () => {
   it('run: the fast object is committed now, the slow one at the next tick from the same request', async () => {
-    const { dir, rec } = await setup(300);
+    const answered: string[] = [];
+    const { dir, rec } = await setup(300, (key) => answered.push(key));
     try {
       const [a, b] = await rec.tick();
       // The tick came back while the slow endpoint still held its answer.
@@ -66,7 +67,11 @@ describe('a slow trigger delays only its own object', () => {
       const [, b2] = await rec.tick();
       expect(b2.reason).toMatch(/decided at a later tick/);
       expect(slowAsked).toBe(1);
+      expect(answered).toEqual([]);
       release();
+      // The run loop hears of the answer (and wakes the object rather than waiting for its next poll).
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toEqual(['default/b']);
       const [, b3] = await rec.tick();
       expect(b3).toMatchObject({ desired: 3, error: null });
       expect(b3.commit).toMatch(/^[0-9a-f]{40}$/);
