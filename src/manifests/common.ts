@@ -4,6 +4,7 @@
 import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ManifestError } from '../errors.js';
 import { Lru } from '../lru.js';
+import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
 import type { ManifestErrorCode, PathSeg, ScalarStyle, WorkloadTarget } from './types.js';
 import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
 
@@ -47,10 +48,12 @@ export function fail(ctx: Ctx, code: ManifestErrorCode, why: string, line?: numb
   return manifestError(code, `${where(ctx)}: ${why}`, ctx.file, ctx.target, line, ctx.field);
 }
 
-/** Every document of the stream; a syntax error anywhere refuses the whole file. */
+/** Every document of the stream; a syntax error anywhere refuses the whole file. Throws for a text beyond MANIFEST_LIMITS. */
 export function parseStream(text: string): Doc[] {
   let docs = parsed.get(text);
   if (docs) return docs;
+  const beyond = yamlLimitProblem(text, MANIFEST_LIMITS);
+  if (beyond) throw new Error(beyond);
   // prettyErrors off: messages stay one line and we compute the line ourselves. logLevel
   // 'error': toJS() in the confirm step must not print process warnings (collection keys).
   // Frozen: every caller shares this answer, so none may add or drop a document.

@@ -2,6 +2,7 @@
 // repository, and the one file that defines the workload each one scales. Pure: text in, facts
 // out; the walk over the repository is reconciler/discover.ts.
 import { parseAllDocuments } from 'yaml';
+import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
 import { isObj } from './common.js';
 
 export const DISCOVERED_API_VERSIONS = ['gitscale.dev/v1alpha1', 'keda.sh/v1alpha1'] as const;
@@ -19,6 +20,7 @@ export interface FoundScaledObject {
 
 function documents(text: string): unknown[] {
   // A file that is not YAML (or one gitscale cannot read) declares nothing; it is not gitscale's to judge.
+  if (yamlLimitProblem(text, MANIFEST_LIMITS)) return [];
   try {
     return parseAllDocuments(text).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
   } catch {

@@ -92,5 +92,6 @@ export const MANIFEST_ERROR_CODES = [
   'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
   'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
   'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry
+  'MANIFEST_LIMIT', // the file is beyond gitscale's bounds (size, flow nesting, documents): refused before parsing
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
