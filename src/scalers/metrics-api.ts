@@ -1,5 +1,6 @@
 // `metrics-api`: a number at `valueLocation` in the JSON an HTTP endpoint returns.
 // KEDA: pkg/scalers/metrics_api_scaler.go (GJSON path; strings parsed as Kubernetes quantities).
+import { readCapped } from '../http-body.js';
 import { errorMessage } from '../errors.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
@@ -110,6 +111,9 @@ function showUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** A metrics answer is a small JSON document; past this it is refused unread. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 export function create(meta: MetricsApiMetadata, deps: Pick<ScalerDeps, 'fetch'>, triggerName: string): Scaler {
   const url = new URL(meta.url);
   const ctx: ErrorContext = {
@@ -131,11 +135,11 @@ export function create(meta: MetricsApiMetadata, deps: Pick<ScalerDeps, 'fetch'>
     async sample(signal) {
       const s = meta.timeout ? AbortSignal.any([signal, AbortSignal.timeout(meta.timeout)]) : signal;
       let status: number;
-      let body: string;
+      let body: string | null;
       try {
         const res = await deps.fetch(url, { method: 'GET', headers, signal: s, redirect: 'follow' });
         status = res.status;
-        body = await res.text();
+        body = await readCapped(res, MAX_ANSWER_BYTES);
       } catch (e) {
         throw networkError(ctx, e, shown, s)
           ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `GET ${shown} failed: ${errorMessage(e)}`);
@@ -144,6 +148,7 @@ export function create(meta: MetricsApiMetadata, deps: Pick<ScalerDeps, 'fetch'>
         throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${status}`, meta.authMode ? 'authMode' : 'url');
       }
       if (status !== 200) throw scalerError(ctx, 'SCALER_HTTP_STATUS', `GET ${shown} returned HTTP ${status}, want 200`, 'url');
+      if (body === null) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'url');
       let doc: unknown;
       try {
         doc = JSON.parse(body);

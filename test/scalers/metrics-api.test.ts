@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { lookupPath, metricsApi, parsePath, parseQuantity } from '../../src/scalers/metrics-api.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
@@ -125,6 +127,38 @@ describe('metrics-api against an HTTP server', () => {
     const e = await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5' }), 'bad-value'), wantCode, 'bad-value');
     expect(e.message).toMatch(want);
     expect(e.data.field).toBe('valueLocation');
+  });
+
+  it('an answer larger than 4 MiB is refused unread, streamed or declared (SCALER_INVALID_RESPONSE), never buffered whole', async () => {
+    let sent = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) });
+        res.write('{"v": 1, "pad": "');
+        return; // never sends the rest: the client must not wait for it
+      }
+      // Chunked, without a length: 64 kB at a time until the client stops reading.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const push = () => {
+        while (!res.destroyed && sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed && sent < 64 * 1024 * 1024) res.once('drain', push);
+      };
+      res.write('{"v": 1, "pad": "');
+      push();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ['/declared', '/streamed']) {
+        const e = await expectScalerError(sample(input({ url: `${base}${path}`, valueLocation: 'v', targetValue: '5' }), 'big'), 'SCALER_INVALID_RESPONSE', 'big');
+        expect(e.message).toMatch(/answered more than 4194304 bytes: not read/);
+      }
+      expect(sent).toBeLessThan(32 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('rejects a non-JSON body with SCALER_INVALID_RESPONSE', async () => {

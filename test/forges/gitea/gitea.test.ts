@@ -1,5 +1,7 @@
 // The Gitea forge against a real Gitea server.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,5 +90,30 @@ describe('gitea forge', () => {
   it('an unreachable server is FORGE_UNREACHABLE', async () => {
     const err = await createGitea({ url: 'http://127.0.0.1:1', owner: 'o', repo: 'r', token: 't', fetch }).findPr('x').catch((e) => e);
     expect(err.code).toBe('FORGE_UNREACHABLE');
+  });
+
+  it('an answer that is not JSON (a proxy\'s login page) or is too large is FORGE_HTTP, never a crash', async () => {
+    const server = createServer((req, res) => {
+      if (req.url?.includes('/pulls')) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>Sign in to continue</body></html>');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) });
+        res.write('[');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const g = createGitea({ url, owner: 'o', repo: 'r', token: 'secret-token', fetch });
+      const notJson = await g.findPr('x').catch((e) => e);
+      expect(notJson).toMatchObject({ code: 'FORGE_HTTP', message: expect.stringMatching(/the answer is not JSON \(<html><body>Sign in/) });
+      const big = await g.addLabels(1, ['a']).catch((e) => e);
+      expect(big).toMatchObject({ code: 'FORGE_HTTP', message: expect.stringMatching(/larger than 16777216 bytes: not read/) });
+      for (const e of [notJson, big]) expect(e.message).not.toContain('secret-token');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
