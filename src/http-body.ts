@@ -24,3 +24,30 @@ export async function readCapped(res: Response, maxBytes: number): Promise<strin
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * `fetchImpl` whose answers stop at `maxBytes`: a larger Content-Length is refused before the body
+ * is read, a streamed body errors once past it (for clients such as octokit that read bodies
+ * themselves).
+ */
+export function cappedFetch(fetchImpl: typeof fetch, maxBytes: number): typeof fetch {
+  return async (input, init) => {
+    const res = await fetchImpl(input, init);
+    const declared = Number(res.headers.get('content-length'));
+    const tooLarge = () => new Error(`the answer is larger than ${maxBytes} bytes: not read`);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    if (!res.body) return res;
+    let size = 0;
+    const counted = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) controller.error(tooLarge());
+        else controller.enqueue(chunk);
+      },
+    }));
+    return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}

@@ -1,10 +1,14 @@
 // GitHub (and GitHub Enterprise via baseUrl) with octokit 5. Its bundled throttling plugin retries
 // a rate-limited request only once by default; here every primary and secondary rate limit is
 // waited out as GitHub's retry-after / x-ratelimit-reset say, up to `maxRetries` times.
+import { cappedFetch } from '../../http-body.js';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
 import { errorMessage } from '../../errors.js';
 import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
+
+/** A GitHub answer (a page of pull requests) is at most a few hundred kB; past this it is refused unread. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export interface GithubOptions {
   /** https://api.github.com, or https://<ghe-host>/api/v3. */
@@ -62,7 +66,7 @@ export function createGithub(o: GithubOptions): Forge {
   const octokit = new Octokit({
     ...(o.app ? { authStrategy: createAppAuth, auth: o.app } : { auth: o.token }),
     baseUrl: o.baseUrl.replace(/\/$/, ''),
-    request: { fetch: o.fetch },
+    request: { fetch: cappedFetch(o.fetch, MAX_ANSWER_BYTES) },
     log: { debug() {}, info() {}, warn() {}, error() {} },
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
