@@ -100,6 +100,8 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
         .finally(() => {
           busy.delete(repo.name);
           ticked.add(repo.name);
+          // What fell due during the tick goes now, not at the next heartbeat (up to a second later).
+          if (!stopped) setImmediate(beat);
         });
       busy.set(repo.name, p);
     }
