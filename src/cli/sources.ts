@@ -86,7 +86,7 @@ export interface Merged {
  * it) runs once, as found in Git (its status is still written in the cluster).
  */
 export function mergeClusterObjects(fileText: string, file: string, cluster: ClusterObjects, deps: LoadDeps, found: Discovered[] = []): Merged {
-  const doc = (parse(fileText) ?? {}) as Record<string, unknown>;
+  const doc = (parse(fileText, { logLevel: 'error' }) ?? {}) as Record<string, unknown>;
   const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : [];
   const fileAuths = Array.isArray(doc.triggerAuthentications) ? doc.triggerAuthentications : [];
   const auths = clusterAuths(fileAuths, cluster.triggerAuthentications);

@@ -26,7 +26,8 @@ export function parseConfigText(text: string, file: string): ValidateResult {
   if (beyond) return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `config not read: ${beyond}`, code: 'CONFIG_LIMIT' }] };
   let doc: unknown;
   try {
-    doc = parse(text, { prettyErrors: true });
+    // logLevel 'error': an unknown tag stays a string, without a Node process warning on stderr.
+    doc = parse(text, { prettyErrors: true, logLevel: 'error' });
   } catch (e) {
     const msg = errorMessage(e).split('\n')[0];
     return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `malformed YAML: ${msg}`, code: 'CONFIG_YAML' }] };
