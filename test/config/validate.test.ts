@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/validate.js';
+
+/** A value written inline where a secret does not belong (generated: no real key material in the repository). */
+const INLINE_SECRET = `inline-test-secret-${randomBytes(8).toString('hex')}`;
 
 const repos = [{ name: 'm', url: '/srv/manifests' }];
 const so = (name: string, over: Record<string, unknown> = {}, annotations: Record<string, string> = {}) => ({
@@ -311,13 +315,13 @@ describe('SSH remotes', () => {
     { name: 'both host checks', auth: { sshKeyFromEnv: 'K', knownHostsFile: '/kh', sshHostKey: 'SHA256:' + 'A'.repeat(43) }, want: [/either knownHostsFile or sshHostKey/] },
     { name: 'a malformed pinned key', auth: { sshKeyFromEnv: 'K', sshHostKey: 'ssh-ed25519 not-base64!' }, want: [/must be "<type> <base64 key>"/] },
     { name: 'a pinned key whose type is not its blob\'s', auth: { sshKeyFromEnv: 'K', sshHostKey: `ssh-rsa ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.alloc(36)]).toString('base64')}` }, want: [/must be "<type> <base64 key>"/] },
-    { name: 'an inline key', auth: { ...ok, sshKey: '-----BEGIN OPENSSH PRIVATE KEY-----' }, want: [/secrets do not belong in the config/] },
+    { name: 'an inline key', auth: { ...ok, sshKey: INLINE_SECRET }, want: [/secrets do not belong in the config/] },
   ])('refuses $name with a clear error naming the field', ({ auth, want }) => {
     const r = ssh('ssh://git@git.example.com/apps.git', auth);
     expect(r.config?.repositories ?? []).toEqual([]);
     expect(r.problems.filter((p) => p.object === 'repositories').map((p) => p.message)).toEqual(want.map((w) => expect.stringMatching(w)));
     for (const p of r.problems.filter((q) => q.object === 'repositories')) expect(p.field).toMatch(/^repositories\[0\]\.auth/);
-    expect(JSON.stringify(r.problems)).not.toContain('BEGIN OPENSSH');
+    expect(JSON.stringify(r.problems)).not.toContain(INLINE_SECRET);
   });
 
   it('SSH settings on an https remote are an error', () => {
@@ -348,12 +352,12 @@ describe('signing', () => {
     { signing: { format: 'gpg', keyFile: '/k' }, field: 'repositories[0].signing.format', says: /must be one of: ssh, openpgp \(got "gpg"\)/ },
     { signing: { format: 'ssh' }, field: 'repositories[0].signing', says: /names no key/ },
     { signing: { format: 'ssh', keyFile: '/k', keyFromEnv: 'K' }, field: 'repositories[0].signing', says: /either keyFile or keyFromEnv/ },
-    { signing: { format: 'openpgp', key: '-----BEGIN PGP PRIVATE KEY BLOCK-----' }, field: 'repositories[0].signing.key', says: /secrets do not belong in the config/ },
+    { signing: { format: 'openpgp', key: INLINE_SECRET }, field: 'repositories[0].signing.key', says: /secrets do not belong in the config/ },
   ])('refuses $signing', ({ signing, field, says }) => {
     const r = repo(signing);
     const mine = r.problems.filter((p) => p.object === 'repositories');
     expect(mine.map((p) => p.field)).toContain(field);
     expect(mine.map((p) => p.message).join('\n')).toMatch(says);
-    expect(JSON.stringify(r.problems)).not.toContain('BEGIN PGP');
+    expect(JSON.stringify(r.problems)).not.toContain(INLINE_SECRET);
   });
 });
