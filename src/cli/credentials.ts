@@ -42,6 +42,37 @@ export function tokenSource(repo: RepositoryConfig, env: Record<string, string |
   };
 }
 
+/** A private key and its passphrase as a repository's config names them (SSH auth or signing). */
+interface KeySettings {
+  /** The key's file, or the variable holding it; each with the setting's name, for messages. */
+  file?: string;
+  fileSetting: string;
+  fromEnv?: string;
+  fromEnvSetting: string;
+  passphraseFromEnv?: string;
+  passphraseSetting: string;
+}
+
+/**
+ * The key (a file's contents, or an environment variable's value) and its passphrase, read now;
+ * an error naming the setting when one cannot be read.
+ */
+async function readKey(k: KeySettings, env: Record<string, string | undefined>, fs: typeof nodeFs): Promise<{ key: string; source: string; passphrase?: string; passphraseSource?: string }> {
+  const passphrase = k.passphraseFromEnv ? env[k.passphraseFromEnv] : undefined;
+  if (k.passphraseFromEnv && !passphrase) throw new Error(`${k.passphraseSetting} names ${k.passphraseFromEnv}, which is not set`);
+  const said = passphrase ? { passphrase, passphraseSource: `environment variable ${k.passphraseFromEnv}` } : {};
+  if (k.file) {
+    const key = await fs.promises.readFile(k.file, 'utf8').catch((e: unknown) => {
+      throw new Error(`cannot read ${k.fileSetting} ${k.file}: ${errorMessage(e)}`);
+    });
+    return { key, source: k.file, ...said };
+  }
+  const value = env[k.fromEnv ?? ''];
+  if (!value) throw new Error(`${k.fromEnvSetting} names ${k.fromEnv}, which is not set`);
+  // A key passed through a one-line variable may carry its line breaks as \n.
+  return { key: value.includes('\n') ? value : value.replace(/\\n/g, '\n'), source: `environment variable ${k.fromEnv}`, ...said };
+}
+
 /**
  * An SSH remote's key and host keys, read at each connection (a rotated Secret is picked up);
  * undefined for any other remote. Whatever cannot be read is a clear error naming the setting.
@@ -52,24 +83,15 @@ export function sshOptions(repo: RepositoryConfig, env: Record<string, string | 
   if (!parsed.ok) throw new Error(parsed.message);
   const { target } = parsed;
   const a = repo.auth ?? {};
+  const settings: KeySettings = {
+    file: a.sshKeyFile, fileSetting: 'auth.sshKeyFile', fromEnv: a.sshKeyFromEnv, fromEnvSetting: 'auth.sshKeyFromEnv',
+    passphraseFromEnv: a.sshKeyPassphraseFromEnv, passphraseSetting: 'auth.sshKeyPassphraseFromEnv',
+  };
   return {
     target,
-    identity: async () => {
-      const passphrase = a.sshKeyPassphraseFromEnv ? env[a.sshKeyPassphraseFromEnv] : undefined;
-      if (a.sshKeyPassphraseFromEnv && !passphrase) throw new TransportError('GIT_SSH_KEY', `auth.sshKeyPassphraseFromEnv names ${a.sshKeyPassphraseFromEnv}, which is not set`);
-      const said = { ...(passphrase ? { passphrase, passphraseSource: `environment variable ${a.sshKeyPassphraseFromEnv}` } : {}) };
-      if (a.sshKeyFile) {
-        const key = await fs.promises.readFile(a.sshKeyFile).catch((e: unknown) => {
-          throw new TransportError('GIT_SSH_KEY', `cannot read auth.sshKeyFile ${a.sshKeyFile}: ${errorMessage(e)}`);
-        });
-        return { key, source: a.sshKeyFile, ...said };
-      }
-      const name = a.sshKeyFromEnv ?? '';
-      const key = env[name];
-      if (!key) throw new TransportError('GIT_SSH_KEY', `auth.sshKeyFromEnv names ${name}, which is not set`);
-      // A key passed through a one-line variable may carry its line breaks as \n.
-      return { key: key.includes('\n') ? key : key.replace(/\\n/g, '\n'), source: `environment variable ${name}`, ...said };
-    },
+    identity: () => readKey(settings, env, fs).catch((e: unknown) => {
+      throw new TransportError('GIT_SSH_KEY', errorMessage(e));
+    }),
     hostKeys: async () => {
       if (a.sshHostKey) return pinnedPolicy(a.sshHostKey, 'auth.sshHostKey');
       const file = a.knownHostsFile ?? '';
@@ -88,23 +110,16 @@ export function sshOptions(repo: RepositoryConfig, env: Record<string, string | 
 export function signerFor(repo: RepositoryConfig, env: Record<string, string | undefined>, fs: typeof nodeFs): (() => Promise<Signer>) | undefined {
   const s = repo.signing;
   if (!s) return undefined;
+  const settings: KeySettings = {
+    file: s.keyFile, fileSetting: 'signing.keyFile', fromEnv: s.keyFromEnv, fromEnvSetting: 'signing.keyFromEnv',
+    passphraseFromEnv: s.passphraseFromEnv, passphraseSetting: 'signing.passphraseFromEnv',
+  };
   let made: { text: string; signer: Promise<Signer> } | undefined;
   return async () => {
-    const passphrase = s.passphraseFromEnv ? env[s.passphraseFromEnv] : undefined;
-    if (s.passphraseFromEnv && !passphrase) throw new Error(`signing.passphraseFromEnv names ${s.passphraseFromEnv}, which is not set`);
-    let key: string;
-    if (s.keyFile) {
-      key = await fs.promises.readFile(s.keyFile, 'utf8').catch((e: unknown) => {
-        throw new Error(`cannot read signing.keyFile ${s.keyFile}: ${errorMessage(e)}`);
-      });
-    } else {
-      const v = env[s.keyFromEnv ?? ''];
-      if (!v) throw new Error(`signing.keyFromEnv names ${s.keyFromEnv}, which is not set`);
-      key = v.includes('\n') ? v : v.replace(/\\n/g, '\n');
-    }
-    const text = `${key}\0${passphrase ?? ''}`;
+    const k = await readKey(settings, env, fs);
+    const text = `${k.key}\0${k.passphrase ?? ''}`;
     if (made?.text !== text) {
-      const signer = makeSigner({ format: s.format, key, passphrase, source: s.keyFile ?? `environment variable ${s.keyFromEnv}`, ...(passphrase ? { passphraseSource: `environment variable ${s.passphraseFromEnv}` } : {}) });
+      const signer = makeSigner({ format: s.format, ...k });
       made = { text, signer };
       signer.catch(() => {
         if (made?.signer === signer) made = undefined;

@@ -6,6 +6,9 @@ import type { ForgeConfig, RepositoryAuth, RepositoryConfig, SigningConfig } fro
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
 
+/** A path as the config file names it: relative paths are read from the config file's directory. */
+const fromConfigDir = (file: string, path: string) => (isAbsolute(path) ? path : resolve(dirname(file), path));
+
 /** A parsed http(s) URL, or the reason it is not one (`new URL` throws on a port above 65535). */
 /** `url` as it may be quoted in a message: credentials in it (any userinfo of an http(s) URL, a user:password) become ***. */
 export function redactUrl(url: string): string {
@@ -44,7 +47,7 @@ function readSshAuth(a: Record<string, unknown>, f: string, file: string, proble
   const field = (k: (typeof SSH_ONLY)[number]) => str(a, k, `${f}.auth.${k}`, problems);
   const path = (k: 'sshKeyFile' | 'knownHostsFile') => {
     const v = field(k);
-    return v && (isAbsolute(v) ? v : resolve(dirname(file), v));
+    return v && fromConfigDir(file, v);
   };
   const out: Partial<RepositoryAuth> = {
     sshKeyFile: path('sshKeyFile'), sshKeyFromEnv: field('sshKeyFromEnv'), sshKeyPassphraseFromEnv: field('sshKeyPassphraseFromEnv'),
@@ -72,7 +75,7 @@ function readSigning(raw: unknown, f: string, file: string, problems: Problem[])
     if (k in raw) problems.push({ field: `${field}.${k}`, message: 'secrets do not belong in the config: name a file (keyFile, e.g. a mounted Secret) or an environment variable (keyFromEnv, passphraseFromEnv)', code: 'CONFIG_SECRET_INLINE' });
   }
   const keyFileRaw = str(raw, 'keyFile', `${field}.keyFile`, problems);
-  const keyFile = keyFileRaw && (isAbsolute(keyFileRaw) ? keyFileRaw : resolve(dirname(file), keyFileRaw));
+  const keyFile = keyFileRaw && fromConfigDir(file, keyFileRaw);
   const keyFromEnv = str(raw, 'keyFromEnv', `${field}.keyFromEnv`, problems);
   const passphraseFromEnv = str(raw, 'passphraseFromEnv', `${field}.passphraseFromEnv`, problems);
   if (!keyFile === !keyFromEnv) problems.push({ field, message: keyFile ? 'use either keyFile or keyFromEnv, not both' : 'names no key: set keyFile (a file, e.g. a mounted Secret) or keyFromEnv', code: 'CONFIG_SIGNING' });
@@ -117,7 +120,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
         const parsed = parseHttpUrl(url);
         if (!parsed.ok) problems.push({ field: `${f}.url`, message: parsed.message, code: 'CONFIG_URL' });
         else if (parsed.url.username || parsed.url.password) problems.push({ field: `${f}.url`, message: 'must not contain credentials; name an environment variable in auth.tokenFromEnv', code: 'CONFIG_SECRET_IN_URL' });
-      } else location = isAbsolute(url) ? url : resolve(dirname(file), url);
+      } else location = fromConfigDir(file, url);
     }
     let auth: RepositoryConfig['auth'];
     if (r.auth === undefined && ssh) auth = readSshAuth({}, f, file, problems) as RepositoryAuth;

@@ -49,3 +49,6 @@ export class ForgeError extends GitscaleError {
     super(code, message, data);
   }
 }
+
+/** A forge answer (a page of pull requests, a label list) is at most a few hundred kB; past this it is refused unread. */
+export const MAX_FORGE_ANSWER_BYTES = 16 * 1024 * 1024;

@@ -4,8 +4,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { blobType, parsePin, PIN_FORMAT } from '../ssh-spec.js';
 
-export { blobType } from '../ssh-spec.js';
-
 export interface HostKey {
   /** The key's type as written (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa …). */
   type: string;

@@ -182,7 +182,7 @@ export function openRemote(o: RemoteOptions): Workspace {
    * Commits the edit on the branch's head and pushes it (compare-and-swap). A lost race (the branch
    * moved) is retried at once on the head just fetched, the edit re-applied there: under a stream
    * of other pushes only a fresh head can win, so the wait between attempts is short, jittered,
-   * taken only after a few losses in a row, and followed by another fetch.
+   * taken only after a few losses in a row, and comes before that fetch.
    */
   async function write(edit: EditFn, author: Author): Promise<WriteResult | null> {
     const max = o.maxAttempts ?? 50;
@@ -200,7 +200,10 @@ export function openRemote(o: RemoteOptions): Workspace {
         const code = (err as { code?: string }).code ?? '';
         const refused = RETRYABLE.has(code) || err instanceof PushRejectedError;
         if (!refused) throw fail('GIT_PUSH_FAILED', 'push failed', err);
-        // Only a branch that moved is a lost race; a hook or a protected branch refuses for good.
+        // Several losses in a row: step aside briefly first (jittered, so two gitscales do not collide again).
+        if (attempt >= 3) await sleep(Math.min(500, 10 * 2 ** (attempt - 2)) * (0.5 + (o.random ?? Math.random)()));
+        // The head the retry builds on, fetched just before it. Only a branch that moved is a lost
+        // race; a hook or a protected branch refuses for good.
         await sync();
         if (head === parent) {
           throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository });
@@ -208,11 +211,6 @@ export function openRemote(o: RemoteOptions): Workspace {
         const spent = o.clock.now() - started;
         if (attempt >= max || spent >= (o.retryBudgetMs ?? 30_000)) {
           throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts in ${Math.round(spent / 1000)} s (the branch kept moving): ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
-        }
-        if (attempt >= 3) {
-          // Several losses in a row: step aside briefly (jittered, so two gitscales do not collide again), then fetch afresh.
-          await sleep(Math.min(500, 10 * 2 ** (attempt - 2)) * (0.5 + (o.random ?? Math.random)()));
-          await sync();
         }
       }
     }

@@ -21,9 +21,6 @@ export interface SigningKey {
   passphraseSource?: string;
 }
 
-/** A failure to sign: the commit is not made (never pushed unsigned). */
-export class SigningError extends Error {}
-
 const sshString = (b: Buffer | string) => {
   const body = typeof b === 'string' ? Buffer.from(b) : b;
   const len = Buffer.alloc(4);
@@ -52,14 +49,12 @@ function sshSignature(type: string, pem: string, data: Buffer): Buffer {
     const half = raw.length / 2;
     return Buffer.concat([sshString(type), sshString(Buffer.concat([mpint(raw.subarray(0, half)), mpint(raw.subarray(half))]))]);
   }
-  throw new SigningError(`SSH keys of type ${type} cannot sign commits (use ed25519, ECDSA or RSA)`);
+  throw new Error(`SSH keys of type ${type} cannot sign commits (use ed25519, ECDSA or RSA)`);
 }
 
 /** An SSHSIG signer (namespace "git", SHA-512), as `ssh-keygen -Y sign -n git` makes. */
 async function sshSigner(k: SigningKey): Promise<Signer> {
-  const key = await readIdentity({ key: k.key, passphrase: k.passphrase, source: k.source, passphraseSource: k.passphraseSource }).catch((e: unknown) => {
-    throw new SigningError(errorMessage(e).replace('auth.sshKeyPassphraseFromEnv', 'signing.passphraseFromEnv'));
-  });
+  const key = await readIdentity({ key: k.key, passphrase: k.passphrase, source: k.source, passphraseSource: k.passphraseSource, passphraseSetting: 'signing.passphraseFromEnv' });
   const pem = key.getPrivatePEM();
   const publicKey = key.getPublicSSH();
   return async (payload) => {
@@ -79,14 +74,14 @@ async function openpgpSigner(k: SigningKey): Promise<Signer> {
   try {
     privateKey = await openpgp.readPrivateKey({ armoredKey: k.key.toString() });
   } catch (e) {
-    throw new SigningError(`${k.source} is not an armored OpenPGP private key (gpg --export-secret-keys --armor): ${errorMessage(e)}`);
+    throw new Error(`${k.source} is not an armored OpenPGP private key (gpg --export-secret-keys --armor): ${errorMessage(e)}`);
   }
   if (!privateKey.isDecrypted()) {
-    if (!k.passphrase) throw new SigningError(`the OpenPGP key in ${k.source} is encrypted and no passphrase was given (set signing.passphraseFromEnv)`);
+    if (!k.passphrase) throw new Error(`the OpenPGP key in ${k.source} is encrypted and no passphrase was given (set signing.passphraseFromEnv)`);
     try {
       privateKey = await openpgp.decryptKey({ privateKey, passphrase: k.passphrase });
     } catch {
-      throw new SigningError(`the OpenPGP key in ${k.source} cannot be decrypted: the passphrase${k.passphraseSource ? ` in ${k.passphraseSource}` : ''} is wrong`);
+      throw new Error(`the OpenPGP key in ${k.source} cannot be decrypted: the passphrase${k.passphraseSource ? ` in ${k.passphraseSource}` : ''} is wrong`);
     }
   }
   return async (payload) => {
@@ -96,7 +91,7 @@ async function openpgpSigner(k: SigningKey): Promise<Signer> {
   };
 }
 
-/** The signer for a key; a SigningError saying what is wrong with it. */
+/** The signer for a key; an error saying what is wrong with it. */
 export function makeSigner(k: SigningKey): Promise<Signer> {
   return k.format === 'ssh' ? sshSigner(k) : openpgpSigner(k);
 }

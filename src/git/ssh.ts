@@ -21,6 +21,8 @@ export interface SshIdentity {
   source: string;
   /** Where the passphrase came from, for messages. */
   passphraseSource?: string;
+  /** The setting that names the passphrase, for messages (default auth.sshKeyPassphraseFromEnv). */
+  passphraseSetting?: string;
 }
 
 export interface SshOptions {
@@ -47,7 +49,7 @@ export async function readIdentity(id: SshIdentity): Promise<ParsedKey> {
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (key instanceof Error || !key) {
     const msg = key instanceof Error ? key.message : 'no key found';
-    if (/encrypted/i.test(msg) && /no passphrase/i.test(msg)) throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} is encrypted and no passphrase was given (set auth.sshKeyPassphraseFromEnv)`);
+    if (/encrypted/i.test(msg) && /no passphrase/i.test(msg)) throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} is encrypted and no passphrase was given (set ${id.passphraseSetting ?? 'auth.sshKeyPassphraseFromEnv'})`);
     if (/decrypt|passphrase|bad (auth|key)|integrity/i.test(msg)) throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} cannot be decrypted: the passphrase${id.passphraseSource ? ` in ${id.passphraseSource}` : ''} is wrong`);
     throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} is not a private key gitscale can read (OpenSSH or PEM; ed25519, ECDSA or RSA): ${msg}`);
   }

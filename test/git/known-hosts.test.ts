@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blobType, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsPolicy, pinnedPolicy } from '../../src/git/known-hosts.js';
+import { checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsPolicy, pinnedPolicy } from '../../src/git/known-hosts.js';
+import { blobType } from '../../src/ssh-spec.js';
 import { tempDir } from '../support/temp.js';
 
 async function keys(n: number, type = 'ed25519'): Promise<{ line: string; blob: Buffer; file: string }[]> {

@@ -2,7 +2,7 @@
 // through the list; the adapter hides that and the other differences from GitHub.
 import { readCapped } from '../../http-body.js';
 import { errorMessage } from '../../errors.js';
-import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
+import { ForgeError, MAX_FORGE_ANSWER_BYTES, type Forge, type PrSpec, type PullRequest } from '../types.js';
 import { parsePull, type GiteaPull } from './schema.js';
 
 export interface GiteaOptions {
@@ -25,9 +25,6 @@ function explain(status: number): string {
   return `HTTP ${status}`;
 }
 
-/** A forge answer (a page of pull requests, a label list) is at most a few hundred kB; past this it is refused unread. */
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-
 export function createGitea(o: GiteaOptions): Forge {
   const base = `${o.url.replace(/\/$/, '')}/api/v1/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}`;
   const where = `${o.owner}/${o.repo}`;
@@ -43,8 +40,8 @@ export function createGitea(o: GiteaOptions): Forge {
     } catch (e) {
       throw new ForgeError('FORGE_UNREACHABLE', `gitea ${where}: ${method} ${path}: ${errorMessage(e)}`, { status: 0, forge: 'gitea', repository: where });
     }
-    const text = await readCapped(res, MAX_ANSWER_BYTES);
-    if (text === null) throw new ForgeError('FORGE_HTTP', `gitea ${where}: ${method} ${path}: the answer is larger than ${MAX_ANSWER_BYTES} bytes: not read`, { status: res.status, forge: 'gitea', repository: where });
+    const text = await readCapped(res, MAX_FORGE_ANSWER_BYTES);
+    if (text === null) throw new ForgeError('FORGE_HTTP', `gitea ${where}: ${method} ${path}: the answer is larger than ${MAX_FORGE_ANSWER_BYTES} bytes: not read`, { status: res.status, forge: 'gitea', repository: where });
     if (!res.ok) {
       const detail = o.token ? text.slice(0, 300).replaceAll(o.token, '***') : text.slice(0, 300);
       throw new ForgeError(res.status === 403 || res.status === 401 ? 'FORGE_PERMISSION' : 'FORGE_HTTP', `gitea ${where}: ${method} ${path}: ${explain(res.status)}: ${detail}`, { status: res.status, forge: 'gitea', repository: where });

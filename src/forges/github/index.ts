@@ -5,10 +5,7 @@ import { cappedFetch } from '../../http-body.js';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
 import { errorMessage } from '../../errors.js';
-import { ForgeError, type Forge, type PrSpec, type PullRequest } from '../types.js';
-
-/** A GitHub answer (a page of pull requests) is at most a few hundred kB; past this it is refused unread. */
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+import { ForgeError, MAX_FORGE_ANSWER_BYTES, type Forge, type PrSpec, type PullRequest } from '../types.js';
 
 export interface GithubOptions {
   /** https://api.github.com, or https://<ghe-host>/api/v3. */
@@ -66,7 +63,7 @@ export function createGithub(o: GithubOptions): Forge {
   const octokit = new Octokit({
     ...(o.app ? { authStrategy: createAppAuth, auth: o.app } : { auth: o.token }),
     baseUrl: o.baseUrl.replace(/\/$/, ''),
-    request: { fetch: cappedFetch(o.fetch, MAX_ANSWER_BYTES) },
+    request: { fetch: cappedFetch(o.fetch, MAX_FORGE_ANSWER_BYTES) },
     log: { debug() {}, info() {}, warn() {}, error() {} },
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {

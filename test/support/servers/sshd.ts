@@ -19,6 +19,9 @@ function keygen(file: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphr
   execFileSync(KEYGEN, ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), ...(opts.pem ? ['-m', 'PEM'] : []), '-N', opts.passphrase ?? '', '-C', `gitscale-test-${type}`, '-f', file]);
 }
 
+/** "<type> <base64>" of a key pair's public half (its comment dropped), as known_hosts lists it. */
+const publicKeyOf = (keyFile: string) => readFileSync(`${keyFile}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+
 export interface Sshd {
   port: number;
   user: string;
@@ -49,7 +52,7 @@ export async function startSshd(dir: string, hostKeys: string[], authorizedKeys:
     ].join('\n'));
     try {
       const running = await spawnUntil(SSHD, ['-D', '-e', '-f', config], /Server listening on 127\.0\.0\.1 port/);
-      const knownHosts = hostKeys.map((k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}\n`).join('');
+      const knownHosts = hostKeys.map((k) => `[127.0.0.1]:${port} ${publicKeyOf(k)}\n`).join('');
       return { port, user, knownHosts, running };
     } catch (e) {
       if (attempt >= 3) throw e; // the port may have been taken in between
@@ -78,8 +81,8 @@ export async function startSshdServer(): Promise<Started> {
     writeFileSync(key('known_hosts'), sshd.knownHosts);
     writeFileSync(key('known_hosts_hashed'), sshd.knownHosts);
     execFileSync(KEYGEN, ['-H', '-f', key('known_hosts_hashed')], { stdio: 'ignore' });
-    writeFileSync(key('known_hosts_wrong'), `[127.0.0.1]:${sshd.port} ${readFileSync(`${key('other_host')}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}\n`);
-    writeFileSync(key('known_hosts_other'), `[127.0.0.2]:${sshd.port} ${readFileSync(`${key('host_ed25519')}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}\n`);
+    writeFileSync(key('known_hosts_wrong'), `[127.0.0.1]:${sshd.port} ${publicKeyOf(key('other_host'))}\n`);
+    writeFileSync(key('known_hosts_other'), `[127.0.0.2]:${sshd.port} ${publicKeyOf(key('host_ed25519'))}\n`);
     mkdirSync(key('repos'));
     return {
       env: {
