@@ -12,6 +12,12 @@ export interface YamlLimits {
 /** Manifests: a Kubernetes object is at most ~1.5 MiB (etcd's limit); a file of them, 1 MiB by default. */
 export const MANIFEST_LIMITS: YamlLimits = { maxBytes: 1024 * 1024, maxDepth: 128, maxDocuments: 1000 };
 
+/** The most `repositories[].maxManifestBytes` may raise a manifest's size to (memory runs to ~100× it). */
+export const MANIFEST_BYTES_CEILING = 16 * 1024 * 1024;
+
+/** MANIFEST_LIMITS with a repository's own size limit, when it sets one. */
+export const manifestLimits = (maxBytes: number | undefined): YamlLimits => (maxBytes === undefined ? MANIFEST_LIMITS : { ...MANIFEST_LIMITS, maxBytes });
+
 /** gitscale's own config (one document; 10,000 ScaledObjects take ~4 MB). */
 export const CONFIG_LIMITS: YamlLimits = { maxBytes: 32 * 1024 * 1024, maxDepth: 128, maxDocuments: 1 };
 

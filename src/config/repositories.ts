@@ -2,6 +2,7 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
 import { readRepositoryReview } from './review.js';
 import { isSshUrl, parsePin, parseSshUrl, PIN_FORMAT } from '../ssh-spec.js';
+import { MANIFEST_BYTES_CEILING } from '../yaml-limits.js';
 import type { ForgeConfig, RepositoryAuth, RepositoryConfig, SigningConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'gitscale', email: 'gitscale@localhost' };
@@ -63,6 +64,18 @@ function readSshAuth(a: Record<string, unknown>, f: string, file: string, proble
 }
 
 /** `signing: { format: ssh | openpgp, keyFile | keyFromEnv, passphraseFromEnv? }`. */
+const BYTE_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 * 1024 };
+
+/** `maxManifestBytes`: a byte count, as a number or a Kubernetes-style `512Ki` / `4Mi`, from 1Ki to the ceiling. */
+function readByteSize(raw: unknown, field: string, problems: Problem[]): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = typeof raw === 'number' ? [String(raw), String(raw), ''] : typeof raw === 'string' ? /^(\d+)(Ki|Mi)?$/.exec(raw.trim()) : null;
+  const bytes = m && Number.isSafeInteger(Number(m[1])) ? Number(m[1]) * BYTE_UNITS[m[2] ?? ''] : NaN;
+  if (Number.isInteger(bytes) && bytes >= 1024 && bytes <= MANIFEST_BYTES_CEILING) return bytes;
+  problems.push({ field, message: `must be a size from 1Ki to ${MANIFEST_BYTES_CEILING / 1024 / 1024}Mi (a byte count, or a number with Ki or Mi), got ${JSON.stringify(raw)}`, code: 'CONFIG_RANGE' });
+  return undefined;
+}
+
 function readSigning(raw: unknown, f: string, file: string, problems: Problem[]): SigningConfig | undefined {
   const field = `${f}.signing`;
   if (!isObj(raw)) {
@@ -155,7 +168,8 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
     const discover = r.discover === undefined ? false : r.discover === true ? true : r.discover === false ? false : (problems.push({ field: `${f}.discover`, message: 'must be true or false', code: 'CONFIG_TYPE' }), false);
-    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, ...(signing ? { signing } : {}), author, review, forge, discover });
+    const maxManifestBytes = readByteSize(r.maxManifestBytes, `${f}.maxManifestBytes`, problems);
+    if (problems.length === before && name && url) out.push({ name, url: location, kind, branch, auth, ...(signing ? { signing } : {}), author, review, forge, discover, ...(maxManifestBytes === undefined ? {} : { maxManifestBytes }) });
   });
   return out;
 }

@@ -76,6 +76,8 @@ export interface RepositoryConfig {
   /** Sign gitscale's commits (direct and bot branches). */
   signing?: SigningConfig;
   author: Author;
+  /** Manifests larger than this are refused (MANIFEST_LIMIT) before parsing; default 1 MiB, at most 16 MiB. */
+  maxManifestBytes?: number;
   /** `discover: true`: the ScaledObjects committed in the repository are read at each sync (default false). */
   discover?: boolean;
 }
@@ -178,6 +180,8 @@ export interface ObjectConfig {
   annotations: Record<string, string>;
   /** Repository defaults overridden by the object's `gitscale.dev/review-*` annotations. */
   review: ReviewPolicy;
+  /** The repository's `maxManifestBytes`, when it sets one. */
+  maxManifestBytes?: number;
   /** False with `gitscale.dev/direct-patch: never`: a scale from zero waits for Argo CD / Flux. */
   directPatch: boolean;
   /** `gitscale.dev/argocd-application`: the Application to nudge, instead of the ones found by repoURL and path. */

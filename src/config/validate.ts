@@ -181,7 +181,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
-    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, directPatch: directPatchValue !== 'never', argocdApplication,
+    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, ...(repo?.maxManifestBytes === undefined ? {} : { maxManifestBytes: repo.maxManifestBytes }), directPatch: directPatchValue !== 'never', argocdApplication,
     target: { apiVersion, kind, name: targetName, ...(envSourceContainerName ? { envSourceContainerName } : {}) },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,

@@ -4,7 +4,7 @@
 import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ManifestError } from '../errors.js';
 import { Lru } from '../lru.js';
-import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
+import { MANIFEST_BYTES_CEILING, MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
 import type { ManifestErrorCode, PathSeg, ScalarStyle, WorkloadTarget } from './types.js';
 import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
 
@@ -48,11 +48,14 @@ export function fail(ctx: Ctx, code: ManifestErrorCode, why: string, line?: numb
   return manifestError(code, `${where(ctx)}: ${why}`, ctx.file, ctx.target, line, ctx.field);
 }
 
-/** Every document of the stream; a syntax error anywhere refuses the whole file. Throws for a text beyond MANIFEST_LIMITS. */
+/**
+ * Every document of the stream; a syntax error anywhere refuses the whole file. Throws for a text
+ * beyond MANIFEST_LIMITS at the ceiling size (callers check the repository's own size limit first).
+ */
 export function parseStream(text: string): Doc[] {
   let docs = parsed.get(text);
   if (docs) return docs;
-  const beyond = yamlLimitProblem(text, MANIFEST_LIMITS);
+  const beyond = yamlLimitProblem(text, CEILING);
   if (beyond) throw new Error(beyond);
   // prettyErrors off: messages stay one line and we compute the line ourselves. logLevel
   // 'error': toJS() in the confirm step must not print process warnings (collection keys).
@@ -61,6 +64,8 @@ export function parseStream(text: string): Doc[] {
   parsed.set(text, docs);
   return docs;
 }
+
+const CEILING = { ...MANIFEST_LIMITS, maxBytes: MANIFEST_BYTES_CEILING };
 
 // The last few parses, shared by the steps of one edit (locate, splice, confirm); documents are
 // only read, never changed. Bounded by the text they came from (a parsed document takes some 50–100

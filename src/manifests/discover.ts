@@ -2,7 +2,7 @@
 // repository, and the one file that defines the workload each one scales. Pure: text in, facts
 // out; the walk over the repository is reconciler/discover.ts.
 import { parseAllDocuments } from 'yaml';
-import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
+import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';
 import { isObj } from './common.js';
 
 export const DISCOVERED_API_VERSIONS = ['gitscale.dev/v1alpha1', 'keda.sh/v1alpha1'] as const;
@@ -18,9 +18,9 @@ export interface FoundScaledObject {
   raw: Record<string, unknown>;
 }
 
-function documents(text: string): unknown[] {
-  // A file that is not YAML (or one gitscale cannot read) declares nothing; it is not gitscale's to judge.
-  if (yamlLimitProblem(text, MANIFEST_LIMITS)) return [];
+function documents(text: string, maxBytes: number | undefined): unknown[] {
+  // A file that is not YAML (or one beyond the limits) declares nothing; it is not gitscale's to judge.
+  if (yamlLimitProblem(text, manifestLimits(maxBytes))) return [];
   try {
     return parseAllDocuments(text).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
   } catch {
@@ -36,13 +36,10 @@ export interface FileIndex {
   objects: { kind: string; name: string; namespace?: string }[];
 }
 
-/** Files above this size are not read for discovery (a manifest is kilobytes; this bounds the cost of a stray blob). */
-export const MAX_DISCOVER_BYTES = 1024 * 1024;
-
-export function indexFile(path: string, text: string): FileIndex {
+/** What `text` declares; a file beyond the manifest limits (the repository's `maxManifestBytes`, when set) declares nothing. */
+export function indexFile(path: string, text: string, maxBytes?: number): FileIndex {
   const out: FileIndex = { path, scaledObjects: [], objects: [] };
-  if (text.length > MAX_DISCOVER_BYTES) return out;
-  documents(text).forEach((d, index) => {
+  documents(text, maxBytes).forEach((d, index) => {
     if (!isObj(d)) return;
     // A ScaledObject without a name is still one: validation says what is missing.
     if (d.kind === 'ScaledObject' && (DISCOVERED_API_VERSIONS as readonly string[]).includes(String(d.apiVersion))) out.scaledObjects.push({ path, index, raw: d });

@@ -16,7 +16,7 @@
 //
 // A marker found in step 1 wins even when `target.field` is set: the comment sits on the very
 // scalar, so it is the more specific statement.
-import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
+import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';
 import { manifestError, parseStream } from './common.js';
 import { argoKustomizeDocs, isKustomizationFile, kustomizationDocs, locateKustomize } from './formats/kustomize.js';
 import { locateMarker } from './formats/marker.js';
@@ -26,7 +26,7 @@ import { describeTarget, type Location, type WorkloadTarget } from './types.js';
 
 /** Find `target`'s replica count in `text`, or where it would go. Throws ManifestError. */
 export function locate(text: string, target: WorkloadTarget, file: string): Location {
-  const beyond = yamlLimitProblem(text, MANIFEST_LIMITS);
+  const beyond = yamlLimitProblem(text, manifestLimits(target.maxBytes));
   if (beyond) throw manifestError('MANIFEST_LIMIT', `${file} is not read: ${beyond} (looking for ${target.field ?? 'spec.replicas'} of ${describeTarget(target)})`, file, target);
   const marked = locateMarker(text, target, file);
   if (marked) return marked;

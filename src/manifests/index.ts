@@ -2,7 +2,7 @@
 // Pure: text in, text out. Locate → splice → re-read → confirm (STYLE §7). Formats and how one
 // is chosen for a file: dispatch.ts.
 import { Lru } from '../lru.js';
-import { MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
+import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';
 import { manifestError } from './common.js';
 import { locate } from './dispatch.js';
 import { locateMarker } from './formats/marker.js';
@@ -49,7 +49,7 @@ function located(key: string, text: string, target: WorkloadTarget, file: string
  * such marker (a file screened in a directory). A marker that is there but unusable throws.
  */
 export function findMarker(text: string, target: WorkloadTarget, file: string): ReplicaField | null {
-  const beyond = yamlLimitProblem(text, MANIFEST_LIMITS);
+  const beyond = yamlLimitProblem(text, manifestLimits(target.maxBytes));
   if (beyond) throw manifestError('MANIFEST_LIMIT', `${file} is not read: ${beyond} (looking for the marker of ${target.object ?? describeTarget(target)})`, file, target);
   const loc = locateMarker(text, target, file);
   return loc ? toField(loc) : null;

@@ -11,6 +11,8 @@ export interface WorkloadTarget {
   field?: string;
   /** The ScaledObject's `namespace/name`, matched by marker comments `# {"$gitscale": "default/consumer"}`. */
   object?: string;
+  /** The repository's `maxManifestBytes`, when it raises or lowers the default manifest size limit. */
+  maxBytes?: number;
 }
 
 /** Which layout held the replica count (see dispatch.ts for how one is chosen). */

@@ -53,7 +53,7 @@ export function createDiscoverer(): Discoverer {
         const files: FileIndex[] = [];
         for (const p of paths) {
           const text = await ws.read(p);
-          if (text !== null) files.push(indexFile(p, text));
+          if (text !== null) files.push(indexFile(p, text, repo.maxManifestBytes));
         }
         next.set(dir, { id, files });
       }

@@ -18,7 +18,7 @@ export type MarkerCache = Map<string, { tree: string; file: string }>;
 const YAML = /\.ya?ml$/i;
 
 export function workloadTarget(obj: ObjectConfig): WorkloadTarget {
-  return { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace, field: obj.field, object: obj.key };
+  return { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace, field: obj.field, object: obj.key, ...(obj.maxManifestBytes === undefined ? {} : { maxBytes: obj.maxManifestBytes }) };
 }
 
 /** The workload an object scales, as the cluster names it (scaleTargetRef in the object's namespace). */

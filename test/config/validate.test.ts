@@ -151,6 +151,13 @@ describe('validateConfig', () => {
     expect(r.problems[0]).toMatchObject({ field: 'metadata.name', code: 'CONFIG_NAME' });
   });
 
+  it("gives every object its repository's maxManifestBytes, and its workload target the limit", async () => {
+    const { workloadTarget } = await import('../../src/reconciler/target.js');
+    const r = validateConfig({ repositories: [{ ...repos[0], maxManifestBytes: '4Mi' }, { name: 'n', url: '/srv/n' }], scaledObjects: [so('a'), so('b', {}, { 'gitscale.dev/repository': 'n' })] }, '/c.yaml');
+    expect(r.config!.objects.map((o) => o.maxManifestBytes)).toEqual([4 * 1024 * 1024, undefined]);
+    expect(r.config!.objects.map((o) => workloadTarget(o).maxBytes)).toEqual([4 * 1024 * 1024, undefined]);
+  });
+
   it('merges repository review defaults with the object\'s annotations', () => {
     const r = validateConfig({ repositories: [{ ...repos[0], review: { aboveReplicas: 10, stepAbove: 5 } }], scaledObjects: [so('a', {}, { 'gitscale.dev/review-step-above': '2', 'gitscale.dev/review-scale-in': 'true' }), so('b')] }, '/c.yaml');
     expect(r.problems).toEqual([]);

@@ -1,7 +1,8 @@
 // Discovery's pure parts: what a file declares, which files define a workload, and the default
 // gitscale.dev/path (own directory first, then the whole tree; ambiguity names the candidates).
 import { describe, expect, it } from 'vitest';
-import { MAX_DISCOVER_BYTES, choosePath, filesDefining, indexFile, isYamlFile } from '../../src/manifests/discover.js';
+import { MANIFEST_LIMITS } from '../../src/yaml-limits.js';
+import { choosePath, filesDefining, indexFile, isYamlFile } from '../../src/manifests/discover.js';
 
 const so = (apiVersion: string, name: string) => `apiVersion: ${apiVersion}\nkind: ScaledObject\nmetadata:\n  name: ${name}\nspec:\n  scaleTargetRef:\n    name: ${name}\n  triggers: []\n`;
 
@@ -15,7 +16,9 @@ describe('indexFile', () => {
 
   it('a file that is not YAML, or too large, declares nothing', () => {
     expect(indexFile('a.yaml', 'key: [unclosed\n')).toEqual({ path: 'a.yaml', scaledObjects: [], objects: [] });
-    expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MAX_DISCOVER_BYTES))).toMatchObject({ scaledObjects: [] });
+    expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes))).toMatchObject({ scaledObjects: [] });
+    // A repository's maxManifestBytes raises it.
+    expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes), 2 * MANIFEST_LIMITS.maxBytes).scaledObjects).toHaveLength(1);
     expect(isYamlFile('a/b.yml')).toBe(true);
     expect(isYamlFile('a/b.json')).toBe(false);
   });

@@ -1,5 +1,5 @@
-// The README's configuration examples for SSH remotes and signed commits are configs gitscale
-// accepts as written (no problem reported for their repositories).
+// The README's configuration examples (the main one, SSH remotes, signed commits) are configs
+// gitscale accepts as written (no problem reported).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,5 +23,12 @@ describe('README config examples', () => {
     const r = validateConfig({ ...doc, scaledObjects: [so] }, '/etc/gitscale/gitscale.yaml');
     expect(r.problems).toEqual([]);
     expect(r.config!.repositories).toHaveLength(1);
+  });
+
+  it('### Config: the example validates as written', () => {
+    const r = validateConfig(parse(blockUnder('### Config')), '/etc/gitscale/gitscale.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.config!.repositories[0].maxManifestBytes).toBe(1024 * 1024);
+    expect(r.config!.objects.map((o) => o.key)).toEqual(['default/consumer']);
   });
 });

@@ -3,7 +3,8 @@
 // them gets (a clear error, the parser never runs, other objects go on).
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/read.js';
-import { readReplicas } from '../../src/manifests/index.js';
+import { validateRepositories } from '../../src/config/repositories.js';
+import { readReplicas, setReplicas } from '../../src/manifests/index.js';
 import { CONFIG_LIMITS, MANIFEST_LIMITS, yamlLimitProblem } from '../../src/yaml-limits.js';
 
 const limits = { maxBytes: 10_000, maxDepth: 4, maxDocuments: 3 };
@@ -39,6 +40,37 @@ describe('beyond the limits', () => {
   it('a manifest over 1 MiB is MANIFEST_LIMIT naming the file, before any parse', () => {
     const big = deployment('a', `  template:\n    metadata:\n      annotations:\n        blob: "${'x'.repeat(1_100_000)}"\n`);
     expect(() => readReplicas(big, { kind: 'Deployment', name: 'a', namespace: 'default' }, 'apps/a.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_LIMIT', message: expect.stringMatching(/^apps\/a\.yaml is not read: 11\d{5} bytes, above the limit of 1048576/) }));
+  });
+
+  it("a repository's maxManifestBytes raises the limit (edited byte-exactly) or lowers it", () => {
+    const blob = 'x'.repeat(3_000_000);
+    const big = deployment('a', `  template:\n    metadata:\n      annotations:\n        blob: "${blob}"\n`);
+    const target = { kind: 'Deployment', name: 'a', namespace: 'default', maxBytes: 4 * 1024 * 1024 };
+    expect(readReplicas(big, target, 'apps/a.yaml').replicas).toBe(2);
+    const edited = setReplicas(big, target, 5, 'apps/a.yaml');
+    expect(edited).toBe(big.replace('replicas: 2', 'replicas: 5'));
+    const small = { kind: 'Deployment', name: 'a', namespace: 'default', maxBytes: 1024 };
+    expect(() => readReplicas(deployment('a', `  note: "${'y'.repeat(1024)}"\n`), small, 'apps/a.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_LIMIT', message: expect.stringMatching(/above the limit of 1024/) }));
+  });
+
+  it.each([
+    [4194304, 4194304],
+    ['512Ki', 524288],
+    ['16Mi', 16 * 1024 * 1024],
+    ['17Mi', /from 1Ki to 16Mi/],
+    [100, /from 1Ki to 16Mi .*, got 100$/],
+    ['4MB', /got "4MB"/],
+    [true, /got true/],
+  ])('repositories[].maxManifestBytes: %j', (raw, want) => {
+    const problems: { field: string; message: string }[] = [];
+    const [repo] = validateRepositories([{ name: 'apps', url: '/srv/apps', maxManifestBytes: raw }], '/c.yaml', problems);
+    if (typeof want === 'number') {
+      expect(problems).toEqual([]);
+      expect(repo.maxManifestBytes).toBe(want);
+    } else {
+      expect(problems).toEqual([expect.objectContaining({ field: 'repositories[0].maxManifestBytes', message: expect.stringMatching(want) })]);
+      expect(repo).toBeUndefined();
+    }
   });
 
   it('a deeply nested manifest is MANIFEST_LIMIT; a config is CONFIG_LIMIT', () => {
