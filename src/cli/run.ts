@@ -97,6 +97,11 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
         return { stop: () => void task.stop() };
       },
+      // The next due time exactly (the heartbeat keeps whole seconds, and a poll due just after one would wait for the next).
+      after: (ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
     });
     log.info('running', { objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}) });
 

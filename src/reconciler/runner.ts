@@ -1,5 +1,6 @@
 // `gitscale run`: a heartbeat (node-cron, every second, built by cli/) dispatches each object when
-// its pollingInterval has passed on the injected clock. A repository busy with a tick keeps its due
+// its pollingInterval has passed on the injected clock, and a timer (`after`) beats again at the
+// next object's due time, so a poll is not held to the heartbeat's whole seconds. A repository busy with a tick keeps its due
 // objects waiting until it is free: ticks of one repository never overlap. stop() lets the tick in
 // flight finish its write.
 import { createHash } from 'node:crypto';
@@ -18,6 +19,11 @@ export interface RunnerDeps {
   clock: { now(): number };
   log: Logger;
   heartbeat: (beat: () => void) => Heartbeat;
+  /**
+   * Calls `fn` after `ms` (cancelled by the function returned): the runner beats at the next due
+   * time with it. Absent: beats come from the heartbeat and the end of ticks only.
+   */
+  after?: (ms: number, fn: () => void) => () => void;
   onResults?: (results: ObjectResult[]) => void;
   /** Leader election: only repositories this replica holds the Lease for are evaluated. */
   gate?: (repository: string) => boolean;
@@ -63,6 +69,22 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
   const woken = new Set<string>();
   let stopped = false;
   let last = deps.clock.now();
+  let cancelNext: (() => void) | undefined;
+
+  /** Arms `after` for the earliest due time still ahead among repositories free to tick. */
+  function armNext(now: number): void {
+    cancelNext?.();
+    cancelNext = undefined;
+    if (!deps.after || stopped) return;
+    let next = Infinity;
+    for (const o of config.objects) {
+      const last = lastRun.get(o.key);
+      if (last === undefined || busy.has(o.repository)) continue;
+      const due = last + o.spec.pollingInterval * 1000;
+      if (due > now && due < next) next = due;
+    }
+    if (next < Infinity) cancelNext = deps.after(next - now, beat);
+  }
 
   function beat(): void {
     if (stopped) return;
@@ -105,6 +127,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
         });
       busy.set(repo.name, p);
     }
+    armNext(now);
   }
 
   const hb = deps.heartbeat(beat);
@@ -121,6 +144,7 @@ export function startRunner(initial: Config, reconciler: Reconciler, deps: Runne
     async stop() {
       stopped = true;
       hb.stop();
+      cancelNext?.();
       await Promise.allSettled([...busy.values()]);
     },
   };

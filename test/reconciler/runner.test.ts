@@ -119,6 +119,47 @@ describe('runner', () => {
     await runner.stop();
   });
 
+  it('beats again at the next due time: a 1 s interval started mid-second polls every second, not every other one', async () => {
+    const rec = recorder();
+    const one = { ...config, repositories: [{ name: 'r1' }], objects: [{ key: 'ns/a', repository: 'r1', spec: { pollingInterval: 1 } }] } as unknown as Config;
+    const timers: { at: number; fn: () => void }[] = [];
+    const after = (ms: number, fn: () => void) => {
+      const t = { at: rec.now() + ms, fn };
+      timers.push(t);
+      return () => void timers.splice(timers.indexOf(t), 1);
+    };
+    rec.setNow(500);
+    // Without `after`: the heartbeat on whole seconds (late by 0–300 ms) finds the object 0.5 s short every other second.
+    const runner = startRunner(one, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }), after });
+    let seed = 7;
+    const late = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 300;
+    let slot = 1_000;
+    let cron = slot + late();
+    while (rec.now() < 60_000) {
+      // A tick takes 150 ms; then the next event: a heartbeat turn or the armed timer, whichever is first.
+      rec.setNow(rec.now() + 150);
+      rec.pending.splice(0).forEach((r) => r());
+      await flush();
+      const timer = timers.reduce<{ at: number; fn: () => void } | undefined>((a, t) => (!a || t.at < a.at ? t : a), undefined);
+      if (timer && timer.at <= cron) {
+        timers.splice(timers.indexOf(timer), 1);
+        rec.setNow(Math.max(rec.now(), timer.at));
+        timer.fn();
+      } else {
+        rec.setNow(Math.max(rec.now(), cron));
+        runner.beat();
+        cron = (slot += 1_000) + late();
+      }
+    }
+    const at = rec.calls.map((c) => c.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    expect(at.length).toBeGreaterThanOrEqual(59);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(1_000);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(980);
+    await runner.stop();
+    expect(timers).toEqual([]); // stop cancels the armed timer
+  });
+
   it('hashPhase: stable per name, within the interval, different names spread', () => {
     const names = Array.from({ length: 100 }, (_, i) => `repo-${i}`);
     const phases = names.map((n) => hashPhase(n, 30_000));

@@ -7,9 +7,10 @@ const o = (key: string, pollingInterval: number) => ({ key, spec: { pollingInter
 describe('dueObjects', () => {
   it.each([
     { name: 'never run: due', last: undefined, now: 0, interval: 30, want: true },
-    { name: 'interval not yet passed', last: 0, now: 29_999, interval: 30, want: false },
+    { name: 'interval not yet passed', last: 0, now: 29_900, interval: 30, want: false },
     { name: 'interval passed exactly', last: 0, now: 30_000, interval: 30, want: true },
     { name: 'short interval', last: 10_000, now: 11_000, interval: 1, want: true },
+    { name: 'a timer firing a few ms before its time (a monotonic clock): due', last: 0, now: 29_985, interval: 30, want: true },
   ])('$name', ({ last, now, interval, want }) => {
     const lastRun = new Map(last === undefined ? [] : [['ns/a', last]]);
     expect(dueObjects([o('ns/a', interval)], lastRun, now)).toEqual(want ? ['ns/a'] : []);
@@ -31,6 +32,7 @@ describe('anchor', () => {
     { name: 'dispatched on time: the due time', last: 0, now: 30_000, want: 30_000 },
     { name: 'overdue by a whole interval (a busy repository): now, no burst of catch-up polls', last: 0, now: 65_000, want: 65_000 },
     { name: 'dispatched early (a reloaded object): now', last: 0, now: 10_000, want: 10_000 },
+    { name: 'dispatched a few ms before its due time: the due time', last: 0, now: 29_990, want: 30_000 },
   ])('$name', ({ last, now, want, phase }: { last: number | undefined; now: number; want: number; phase?: number }) => {
     expect(anchor(last, 30_000, now, phase)).toBe(want);
   });
