@@ -22,12 +22,12 @@ type Mode = { answer: number } | 'error' | 'hang';
 /** An HTTP metric endpoint whose answers (a value, a 500, no answer at all) are set per path; it can be killed and brought back on its port. */
 function faultyEndpoint() {
   const modes = new Map<string, Mode>();
-  let held: ServerResponse[] = [];
+  let held: { path: string; res: ServerResponse }[] = [];
   let server: Server | undefined;
   let port = 0;
   const handler = (req: { url?: string }, res: ServerResponse) => {
     const mode = modes.get(req.url ?? '') ?? 'error';
-    if (mode === 'hang') held.push(res);
+    if (mode === 'hang') held.push({ path: req.url ?? '', res });
     else if (mode === 'error') res.writeHead(500, { 'content-type': 'text/plain' }).end('internal failure');
     else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: mode.answer }));
   };
@@ -35,7 +35,10 @@ function faultyEndpoint() {
     set: (path: string, mode: Mode) => {
       modes.set(path, mode);
       // A path that stops hanging answers what it holds now.
-      if (mode !== 'hang') for (const res of held.splice(0)) handler({ url: path }, res);
+      if (mode === 'hang') return;
+      const mine = held.filter((h) => h.path === path);
+      held = held.filter((h) => h.path !== path);
+      for (const h of mine) handler({ url: path }, h.res);
     },
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     async start() {
