@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors.js';
 import { awsS3 } from './aws-s3.js';
 import { awsSqsQueue } from './aws-sqs-queue.js';
+import { cron } from './cron.js';
 import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysql } from './mysql.js';
@@ -12,6 +13,7 @@ import type { ScalerDefinition } from './types.js';
 export const scalers = {
   'aws-s3': awsS3,
   'aws-sqs-queue': awsSqsQueue,
+  cron,
   'metrics-api': metricsApi,
   mongodb,
   mysql,

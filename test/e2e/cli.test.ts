@@ -147,6 +147,23 @@ describe('gitscale plan', () => {
     expect(await log(bare)).toEqual(['initial']);
   });
 
+  it('a cron trigger beside a redis list: the window (always open here) asks for desiredReplicas, the larger count wins', async () => {
+    const list = await fillList(5);
+    const { url } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 2) });
+    // Every minute starts it, and every minute ends it: the next end is never after the next start, so it is open.
+    const open = { type: 'cron', name: 'office-hours', metadata: { timezone: 'Europe/Paris', start: '* * * * *', end: '*/1 * * * *', desiredReplicas: '3' } };
+    const shut = { type: 'cron', name: 'never', metadata: { timezone: 'Etc/UTC', start: '* * * * *', end: '0 0 30 2 *', desiredReplicas: '9' } };
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list), open, shut] })] });
+    const r = await gitscale(['plan', '--config', config, '--output', 'json']);
+    expect(r.code).toBe(0);
+    const [o] = JSON.parse(r.stdout).objects;
+    expect(o).toMatchObject({ current: 2, desired: 3, route: 'commit' });
+    expect(o.triggers.slice(1)).toEqual([
+      { type: 'cron', name: 'office-hours', source: "window '* * * * *' → '*/1 * * * *' in Europe/Paris: 3 replicas", value: 3, target: 1, active: true, error: null },
+      { type: 'cron', name: 'never', source: "window '* * * * *' → '0 0 30 2 *' in Etc/UTC: 9 replicas", value: 0, target: 1, active: false, error: null },
+    ]);
+  });
+
   it('text output names the route and the reason', async () => {
     const list = await fillList(20);
     const { url } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 0) });

@@ -37,13 +37,20 @@ describe('scaler registry', () => {
     expect(tests.filter((t) => t !== 'registry').sort()).toEqual(sources.sort());
   });
 
-  it.each(Object.keys(scalers))('%s: target() reads only schema fields declared role target / activation (so each is checked > 0 / warned below 0)', async (type) => {
+  it.each(Object.keys(scalers))('%s: target() reads only schema fields declared role target / activation (so each is checked > 0 / warned below 0), or none at all (a fixed target)', async (type) => {
     const { schema } = (await import(/* @vite-ignore */ new URL(`${type}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as { schema: Schema };
     // A distinct number per numeric field; target() must hand back the one whose role says so.
     const meta: Record<string, unknown> = {};
     Object.entries(schema).forEach(([k, f], i) => (meta[k] = f.kind === 'int' || f.kind === 'float' ? 1000 + i : undefined));
     const t = scalers[type as keyof typeof scalers].target(meta as never);
     const keyOf = (n: number) => Object.keys(meta).find((k) => meta[k] === n);
+    if (!Object.values(schema).some((f) => f.role)) {
+      // No field has a role: the target is fixed (cron: 1 per replica), whatever the metadata says.
+      const other = Object.fromEntries(Object.keys(meta).map((k) => [k, typeof meta[k] === 'number' ? 7 : undefined]));
+      expect(scalers[type as keyof typeof scalers].target(other as never)).toEqual(t);
+      expect(t.target).toBeGreaterThan(0);
+      return;
+    }
     expect(schema[keyOf(t.target) ?? '']?.role, `target ${t.target}`).toBe('target');
     expect(schema[keyOf(t.activationTarget) ?? '']?.role, `activation ${t.activationTarget}`).toBe('activation');
   });
@@ -67,7 +74,7 @@ describe('scaler registry', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
-    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, metrics-api, mongodb, mysql, postgresql, redis`);
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, postgresql, redis`);
   });
 
   it.each([
