@@ -7,8 +7,9 @@ set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
-# promtool (Prometheus's own) judges the /metrics text in the tests.
-command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# Prometheus (Debian package prometheus): promtool judges the /metrics text in the tests, and the
+# server itself backs the prometheus trigger tests.
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || missing+=(prometheus)
 if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   missing+=(postgresql)
 fi

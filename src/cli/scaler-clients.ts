@@ -173,6 +173,11 @@ export const scalerClients: ScalerClients = {
   postgresql: (config) => new (load<typeof pg>('pg').Pool)(config),
   redis: (options) => new (load<{ Redis: typeof Redis }>('ioredis').Redis)(options),
   sqs: sqsClient,
+  // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
+  httpTls: (o) => {
+    const agent = new (load<typeof import('undici')>('undici').Agent)({ connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized } });
+    return { dispatcher: agent, close: () => agent.close() };
+  },
 };
 
 /** The scalers' clients; HTTP requests at most `perEndpoint` in flight to one endpoint at once. */

@@ -7,6 +7,7 @@ import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysql } from './mysql.js';
 import { postgresql } from './postgresql.js';
+import { prometheus } from './prometheus.js';
 import { redis } from './redis.js';
 import type { ScalerDefinition } from './types.js';
 
@@ -18,6 +19,7 @@ export const scalers = {
   mongodb,
   mysql,
   postgresql,
+  prometheus,
   redis,
 } satisfies Record<string, ScalerDefinition>;
 

@@ -1,6 +1,7 @@
 // `metrics-api`: a number at `valueLocation` in the JSON an HTTP endpoint returns.
 // KEDA: pkg/scalers/metrics_api_scaler.go (GJSON path; strings parsed as Kubernetes quantities).
 import { readCapped } from '../http-body.js';
+import { httpUrl } from './http/get.js';
 import { errorMessage } from '../errors.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
@@ -32,13 +33,7 @@ export type MetricsApiMetadata = Infer<typeof schema>;
 
 function validate(meta: MetricsApiMetadata): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  let url: URL | undefined;
-  try {
-    url = new URL(meta.url);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol)) problems.push(problem('url', `'url' must be an http(s) URL`));
+  if (!httpUrl(meta.url)) problems.push(problem('url', `'url' must be an http(s) URL`));
   if (meta.format !== 'json') problems.push(problem('format', `format '${meta.format}' is not supported yet; only 'json' is`));
   if (meta.unsafeSsl) problems.push(problem('unsafeSsl', `'unsafeSsl' is not supported yet`));
   const need = (key: 'apiKey' | 'token' | 'username', mode: string): void => {

@@ -3,6 +3,7 @@ import type { ScalerError } from '../errors.js';
 import type { S3Like } from './aws-s3.js';
 import type { SqsLike } from './aws-sqs-queue.js';
 import type { AwsClientConfig } from './aws/common.js';
+import type { HttpTlsLike, HttpTlsOptions } from './http/get.js';
 import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from './mysql.js';
 import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
@@ -74,6 +75,8 @@ export interface ScalerClients {
   /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
   sqs(config: AwsClientConfig): Promise<SqsLike>;
   s3(config: AwsClientConfig): Promise<S3Like>;
+  /** TLS for HTTP scalers (a CA, a client certificate, unsafeSsl): passed to `fetch` as its dispatcher. */
+  httpTls(options: HttpTlsOptions): HttpTlsLike;
 }
 
 export interface ScalerDeps {

@@ -74,7 +74,7 @@ describe('scaler registry', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
-    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, postgresql, redis`);
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, postgresql, prometheus, redis`);
   });
 
   it.each([

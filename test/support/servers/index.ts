@@ -7,6 +7,7 @@ import { startMariadb } from './mariadb.js';
 import { startMetrics } from './metrics.js';
 import { startMoto } from './moto.js';
 import { startPostgres } from './postgres.js';
+import { startPrometheus } from './prometheus.js';
 import { startRedis } from './redis.js';
 import { startSqs } from './sqs.js';
 import { startSshdServer } from './sshd.js';
@@ -22,6 +23,7 @@ export const servers: Record<string, StartServer> = {
   metrics: startMetrics,
   moto: startMoto,
   postgres: startPostgres,
+  prometheus: startPrometheus,
   redis: startRedis,
   sqs: startSqs,
   sshd: startSshdServer,
