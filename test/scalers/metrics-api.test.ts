@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
@@ -28,11 +29,11 @@ async function lastRequest(path: string): Promise<{ url: string; headers: Record
 describe('metrics-api parse', () => {
   const base = { url: 'http://svc:8080/stats', valueLocation: 'a.b', targetValue: '10' };
   it.each([
-    { name: 'defaults', input: input(base), want: { targetValue: 10, activationTargetValue: 0, format: 'json', method: 'header', authMode: undefined } },
-    { name: 'bearer', input: input({ ...base, authMode: 'bearer' }, { token: 't' }), want: { authMode: 'bearer', token: 't' } },
+    { name: 'defaults', input: input(base), want: { targetValue: 10, activationTargetValue: 0, format: 'json', method: 'header', authModes: undefined, aggregationType: 'average' } },
+    { name: 'bearer (token, KEDA\'s other name for bearerToken)', input: input({ ...base, authMode: 'bearer' }, { token: 't' }), want: { authModes: 'bearer', bearerToken: 't' } },
     { name: 'apiKey with query method', input: input({ ...base, authMode: 'apiKey', method: 'query', keyParamName: 'key' }, { apiKey: 'k' }),
       want: { method: 'query', keyParamName: 'key', apiKey: 'k' } },
-    { name: 'authMode from authParams', input: input(base, { authMode: 'basic', username: 'u', password: 'p' }), want: { authMode: 'basic', username: 'u' } },
+    { name: 'authMode from authParams', input: input(base, { authMode: 'basic', username: 'u', password: 'p' }), want: { authModes: 'basic', username: 'u' } },
     { name: 'activation', input: input({ ...base, activationTargetValue: '2.5' }), want: { activationTargetValue: 2.5 } },
   ])('$name', ({ input: i, want }) => {
     const r = metricsApi.parse(i);
@@ -46,21 +47,51 @@ describe('metrics-api parse', () => {
     { name: 'target negative ("-3" used to pass, then every tick kept the old value)', input: input({ ...base, targetValue: '-3' }), wantFields: ['targetValue'] },
     { name: 'activation not a number', input: input({ ...base, activationTargetValue: 'abc' }), wantFields: ['activationTargetValue'] },
     { name: 'bad float', input: input({ ...base, targetValue: '1O' }), wantFields: ['targetValue'] },
-    { name: 'unsupported format', input: input({ ...base, format: 'prometheus' }), wantFields: ['format'] },
+    { name: 'prometheus format with a path, not a selector', input: input({ ...base, format: 'prometheus' }), wantFields: ['valueLocation'] },
+    { name: 'aggregateFromKubeServiceEndpoints', input: input({ ...base, aggregateFromKubeServiceEndpoints: 'true' }), wantFields: ['aggregateFromKubeServiceEndpoints'] },
     { name: 'unknown format', input: input({ ...base, format: 'csv' }), wantFields: ['format'] },
-    { name: 'bearer without token', input: input({ ...base, authMode: 'bearer' }), wantFields: ['token'] },
+    { name: 'bearer without token', input: input({ ...base, authMode: 'bearer' }), wantFields: ['bearerToken'] },
     { name: 'basic without username', input: input({ ...base, authMode: 'basic' }), wantFields: ['username'] },
     { name: 'apiKey without key', input: input({ ...base, authMode: 'apiKey' }), wantFields: ['apiKey'] },
-    { name: 'unsupported authMode', input: input({ ...base, authMode: 'oauth' }), wantFields: ['authMode'] },
+    { name: 'unsupported authMode', input: input({ ...base, authMode: 'oauth' }), wantFields: ['authModes'] },
     { name: 'empty path segment', input: input({ ...base, valueLocation: 'a..b' }), wantFields: ['valueLocation'] },
   ])('$name', ({ input: i, wantFields }) => {
     const r = metricsApi.parse(i);
     expect(!r.ok && r.errors.map((e) => e.field)).toEqual(wantFields);
   });
 
-  it('unsupported format says so', () => {
-    const r = metricsApi.parse(input({ ...base, format: 'xml' }));
-    expect(!r.ok && r.errors[0].message).toBe(`format 'xml' is not supported yet; only 'json' is`);
+  // KEDA's testMetricsAPIMetadata and testMetricsAPIAuthMetadata.
+  const dummy = { url: 'http://dummy:1230/api/v1/', valueLocation: 'metric', targetValue: '42' };
+  it.each([
+    [{}, {}, true],
+    [{ ...dummy, valueLocation: 'metric.test' }, {}, false],
+    [{ ...dummy, targetValue: 'aa' }, {}, true],
+    [{ ...dummy, targetValue: '1', activationTargetValue: 'aa' }, {}, true],
+    [{ url: dummy.url, targetValue: 'aa' }, {}, true],
+    [{ valueLocation: 'metric', targetValue: 'aa' }, {}, true],
+    [{ url: dummy.url, valueLocation: 'metric' }, {}, true],
+    [{ ...dummy, timeout: '1000' }, {}, false],
+    [{ ...dummy, timeout: '-1' }, {}, true],
+    [{ ...dummy, timeout: 'a' }, {}, true],
+    [{ ...dummy, authMode: 'tls' }, { ca: 'caaa', cert: 'ceert', key: 'keey' }, false],
+    [{ ...dummy, authMode: 'tls' }, { cert: 'ceert', key: 'keey' }, false],
+    [{ ...dummy, authMode: 'tls' }, { ca: 'caaa', cert: 'ceert' }, true],
+    [{ ...dummy, authMode: 'tls' }, { ca: 'caaa', key: 'keey' }, true],
+    [{ ...dummy, authMode: 'apiKey' }, { apiKey: 'apiikey' }, false],
+    [{ ...dummy, authMode: 'apiKey' }, { apiKey: 'apiikey', method: 'query' }, false],
+    [{ ...dummy, authMode: 'apiKey' }, { apiKey: 'apiikey', method: 'header', keyParamName: 'custom' }, false],
+    [{ ...dummy, authMode: 'apiKey' }, { apiKey: 'apiikey', method: 'query', keyParamName: 'custom' }, false],
+    [{ ...dummy, authMode: 'apiKey' }, {}, true],
+    [{ ...dummy, authMode: 'basic' }, { username: 'user', password: 'pass' }, false],
+    [{ ...dummy, authMode: 'basic' }, {}, true],
+    [{ ...dummy, authMode: 'bearer' }, { token: 'bearerTokenValue' }, false],
+    [{ ...dummy, authMode: 'bearer' }, {}, true],
+    [{ ...dummy, unsafeSsl: 'true' }, {}, false],
+    [{ ...dummy, unsafeSsl: 'false' }, {}, false],
+    [{ ...dummy, unsafeSsl: 'yes' }, {}, true],
+    [{ ...dummy, authMode: 'apiKey,tls' }, { apiKey: 'apiikey', ca: 'caaa', cert: 'ceert', key: 'keey' }, false],
+  ])('KEDA metadata table: %j with %j → error %s', (metadata, authParams, isError) => {
+    expect(metricsApi.parse(input(metadata as Record<string, string>, authParams as Record<string, string>)).ok).toBe(!isError);
   });
 
   it('target', () => {
@@ -224,5 +255,47 @@ describe('metrics-api against an HTTP server', () => {
     const p = s.sample(c.signal);
     c.abort();
     await expectScalerError(p, 'SCALER_ABORTED', 'slow');
+  });
+});
+
+describe('metrics-api: formats and auth modes over the wire', () => {
+  it.each([
+    ['yaml', 'queue:\n  depth: 9\n', 'queue.depth', 9],
+    ['xml', '<stats><queue><depth>11</depth></queue></stats>', 'stats.queue.depth', 11],
+    ['prometheus', '# TYPE queue_depth gauge\nqueue_depth{queue="jobs"} 13\nqueue_depth{queue="mail"} 2\n', 'queue_depth{queue="jobs"}', 13],
+  ])('format %s', async (format, body, valueLocation, want) => {
+    const path = await serve(body);
+    expect(await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5', format }))).toEqual({ value: want, active: true });
+    expect((await lastRequest(path)).headers.accept).toMatch(format === 'prometheus' ? /^text\/plain/ : new RegExp(format));
+  });
+
+  it('a format error names the trigger, the format and the field', async () => {
+    const path = await serve('<stats><depth>1</stats>');
+    const e = await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'stats.depth', targetValue: '5', format: 'xml' }), 'x'), 'SCALER_INVALID_RESPONSE', 'x');
+    expect(e.message).toMatch(/trigger 'x' \(metrics-api\): the answer is not XML: .* \(format xml\)/);
+    expect(e.data.field).toBe('format');
+  });
+
+  it('custom auth and apiKey with basic, combined (authModes "custom,apiKey,basic")', async () => {
+    const path = await serve({ v: 2 });
+    await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', authModes: 'custom, apiKey, basic', method: 'query' },
+      { customAuthHeader: 'X-Tenant-Key', customAuthValue: 'tenant-secret', apiKey: 'k-9', username: 'u', password: 'p' }));
+    const seen = await lastRequest(path);
+    expect(seen.headers['x-tenant-key']).toBe('tenant-secret');
+    expect(seen.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+    expect(seen.url).toMatch(/[?&]api_key=k-9/);
+  });
+
+  // A real TLS server requiring a client certificate: the test Prometheus behind its web config.
+  const file = (p: string) => readFileSync(p, 'utf8');
+  const tlsUrl = () => `${env.PROMETHEUS_TLS_URL}/api/v1/query?query=vector(6)`;
+  const tlsParams = () => ({ ca: file(env.PROMETHEUS_TLS_CA_FILE), cert: file(env.PROMETHEUS_TLS_CERT_FILE), key: file(env.PROMETHEUS_TLS_KEY_FILE), username: env.PROMETHEUS_BASIC_USER, password: env.PROMETHEUS_BASIC_PASSWORD });
+
+  it('tls (client certificate, CA) with basic: reads; without the CA it is SCALER_TLS_FAILED unless unsafeSsl', async () => {
+    const meta = { url: tlsUrl(), valueLocation: 'data.result.0.value.1', targetValue: '5', authModes: 'tls,basic' };
+    expect(await sample(input(meta, tlsParams()))).toEqual({ value: 6, active: true });
+    const { ca: _, ...noCa } = tlsParams();
+    await expectScalerError(sample(input(meta, noCa), 'tls'), 'SCALER_TLS_FAILED', 'tls', [env.PROMETHEUS_BASIC_PASSWORD]);
+    expect(await sample(input({ ...meta, unsafeSsl: 'true' }, noCa))).toEqual({ value: 6, active: true });
   });
 });

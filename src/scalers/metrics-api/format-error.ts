@@ -1,0 +1,9 @@
+// Why an answer holds no usable number for metrics-api: a message and its code (the caller adds
+// the trigger's name).
+import type { ScalerErrorCode } from '../schema.js';
+
+export class FormatError extends Error {
+  constructor(readonly code: ScalerErrorCode, message: string) {
+    super(message);
+  }
+}
