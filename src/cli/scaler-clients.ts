@@ -4,7 +4,7 @@
 import { limitPerEndpoint } from './limit.js';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Connection } from 'mysql2/promise';
 import type { S3Like } from '../scalers/aws-s3.js';
 import type { SqsLike } from '../scalers/aws-sqs-queue.js';
@@ -171,7 +171,10 @@ export const scalerClients: ScalerClients = {
   mysql: mysqlClient,
   // node-postgres and ioredis load when the first such trigger is built (CommonJS: a plain require, so the factories stay synchronous).
   postgresql: (config) => new (load<typeof pg>('pg').Pool)(config),
-  redis: (options) => new (load<{ Redis: typeof Redis }>('ioredis').Redis)(options),
+  redis: (spec) => {
+    const io = load<{ Redis: typeof Redis; Cluster: typeof Cluster }>('ioredis');
+    return spec.topology === 'cluster' ? new io.Cluster(spec.nodes, spec.options) : new io.Redis(spec.options);
+  },
   sqs: sqsClient,
   // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
   httpTls: (o) => {

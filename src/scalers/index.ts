@@ -8,7 +8,8 @@ import { mongodb } from './mongodb.js';
 import { mysql } from './mysql.js';
 import { postgresql } from './postgresql.js';
 import { prometheus } from './prometheus.js';
-import { redis } from './redis.js';
+import { redis, redisCluster, redisSentinel } from './redis.js';
+import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
 import type { ScalerDefinition } from './types.js';
 
 export const scalers = {
@@ -21,6 +22,11 @@ export const scalers = {
   postgresql,
   prometheus,
   redis,
+  'redis-cluster': redisCluster,
+  'redis-cluster-streams': redisClusterStreams,
+  'redis-sentinel': redisSentinel,
+  'redis-sentinel-streams': redisSentinelStreams,
+  'redis-streams': redisStreams,
 } satisfies Record<string, ScalerDefinition>;
 
 export type ScalerType = keyof typeof scalers;

@@ -7,7 +7,7 @@ import type { HttpTlsLike, HttpTlsOptions } from './http/get.js';
 import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from './mysql.js';
 import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
-import type { RedisClientOptions, RedisLike } from './redis.js';
+import type { RedisClientSpec, RedisLike } from './redis.js';
 
 /** Where a metadata key may come from, in KEDA's order names. */
 export type Source = 'triggerMetadata' | 'authParams' | 'resolvedEnv';
@@ -71,7 +71,8 @@ export interface ScalerClients {
   mongodb(config: MongodbClientConfig): MongodbLike;
   mysql(config: MysqlClientConfig): MysqlLike;
   postgresql(config: PostgresqlClientConfig): PoolLike;
-  redis(options: RedisClientOptions): RedisLike;
+  /** A standalone client, one that finds the master through sentinels, or a cluster client. */
+  redis(spec: RedisClientSpec): RedisLike;
   /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
   sqs(config: AwsClientConfig): Promise<SqsLike>;
   s3(config: AwsClientConfig): Promise<S3Like>;

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -8,16 +8,17 @@ import type { Schema } from '../../src/scalers/schema.js';
 const srcDir = fileURLToPath(new URL('../../src/scalers/', import.meta.url));
 const testDir = fileURLToPath(new URL('./', import.meta.url));
 const NOT_SCALERS = new Set(['index', 'schema', 'types']);
+/** The file named after the key, else its family's: the key without its topology word (redis-cluster-streams → redis-streams). */
+const fileOf = (key: string) => (NOT_SCALERS.has(key) ? undefined : [key, key.replace(/-(cluster|sentinel)(?=-|$)/, '')].find((f) => existsSync(fileURLToPath(new URL(`../../src/scalers/${f}.ts`, import.meta.url)))));
 
 describe('scaler registry', () => {
   const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((f) => !NOT_SCALERS.has(f)).sort();
 
-  it('every key is served by the file of its name, or by its family file (redis serves redis-cluster …), and every file serves a key', async () => {
+  it('every key is served by the file of its name, or by its family file (redis serves redis-cluster, redis-streams serves redis-sentinel-streams), and every file serves a key', async () => {
     const served = new Map<string, string[]>();
     for (const [key, def] of Object.entries(scalers)) {
       expect(def.type).toBe(key);
-      // The file named after the key, else the longest file name that is a '-'-prefix of it (the family).
-      const file = files.includes(key) ? key : files.filter((f) => key.startsWith(`${f}-`)).sort((a, b) => b.length - a.length)[0];
+      const file = fileOf(key) as string;
       expect(file, `no file serves '${key}'`).toBeDefined();
       const mod = (await import(/* @vite-ignore */ new URL(`${file}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as Record<string, unknown>;
       expect(Object.values(mod), `${file}.ts does not export the definition of '${key}'`).toContain(def);
@@ -38,7 +39,7 @@ describe('scaler registry', () => {
   });
 
   it.each(Object.keys(scalers))('%s: target() reads only schema fields declared role target / activation (so each is checked > 0 / warned below 0), or none at all (a fixed target)', async (type) => {
-    const { schema } = (await import(/* @vite-ignore */ new URL(`${type}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as { schema: Schema };
+    const { schema } = (await import(/* @vite-ignore */ new URL(`${fileOf(type)}.ts`, new URL('../../src/scalers/', import.meta.url)).href)) as { schema: Schema };
     // A distinct number per numeric field; target() must hand back the one whose role says so.
     const meta: Record<string, unknown> = {};
     Object.entries(schema).forEach(([k, f], i) => (meta[k] = f.kind === 'int' || f.kind === 'float' ? 1000 + i : undefined));
@@ -74,7 +75,7 @@ describe('scaler registry', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
-    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, postgresql, prometheus, redis`);
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, postgresql, prometheus, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams`);
   });
 
   it.each([

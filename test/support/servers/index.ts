@@ -9,6 +9,7 @@ import { startMoto } from './moto.js';
 import { startPostgres } from './postgres.js';
 import { startPrometheus } from './prometheus.js';
 import { startRedis } from './redis.js';
+import { startRedisTopologies } from './redis-topologies.js';
 import { startSqs } from './sqs.js';
 import { startSshdServer } from './sshd.js';
 import type { StartServer } from './types.js';
@@ -25,6 +26,7 @@ export const servers: Record<string, StartServer> = {
   postgres: startPostgres,
   prometheus: startPrometheus,
   redis: startRedis,
+  redisTopologies: startRedisTopologies,
   sqs: startSqs,
   sshd: startSshdServer,
 };

@@ -3,11 +3,11 @@
 // and one speaking TLS only, requiring a client certificate (REDIS_TLS_*: the CA and the client's
 // certificate and key, in the clear and encrypted, as files).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCerts } from './certs.js';
-import { freePort, requireBinary, spawnUntil, type Running } from './spawn.js';
+import { freePort, requireBinary, spawnUntil, stopAllAndRemove, type Running } from './spawn.js';
 import type { Started } from './types.js';
 
 const BIN = '/usr/bin/redis-server';
@@ -54,14 +54,10 @@ export async function startRedis(): Promise<Started> {
         REDIS_TLS_ENCRYPTED_KEY_FILE: certs.clientKeyEncrypted,
         REDIS_TLS_KEY_PASSWORD: certs.clientKeyPassword,
       },
-      stop: async () => {
-        await Promise.all(started.map((r) => r.stop()));
-        rmSync(dir, { recursive: true, force: true });
-      },
+      stop: () => stopAllAndRemove(started, dir),
     };
   } catch (e) {
-    await Promise.all(started.map((r) => r.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await stopAllAndRemove(started, dir);
     throw e;
   }
 }

@@ -30,6 +30,12 @@ export async function stopAndRemove(running: Running | undefined, dir: string): 
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The same for a server made of several processes. */
+export async function stopAllAndRemove(running: Running[], dir: string): Promise<void> {
+  await Promise.all(running.map((r) => r.stop()));
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * Spawns `cmd` and resolves once `ready` matches its stdout or stderr; rejects with the output's tail
  * if it exits first or takes longer than `timeoutMs`.
