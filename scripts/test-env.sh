@@ -6,6 +6,10 @@ set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+# redis-cli forms the test cluster (Debian ships it with redis-server, as redis-tools).
+[ -x /usr/bin/redis-cli ] || missing+=(redis-tools)
+# nats-server with JetStream for the nats-jetstream trigger (one node and a three-node cluster).
+[ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
 # Prometheus (Debian package prometheus): promtool judges the /metrics text in the tests, and the
 # server itself backs the prometheus trigger tests.
@@ -62,7 +66,7 @@ build_moto() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-env: redis-server, postgresql, mariadb-server, promtool and sshd already installed"
+  echo "test-env: redis-server, postgresql, mariadb-server, prometheus, nats-server and sshd already installed"
   build_gitea
   build_kube
   build_ferretdb

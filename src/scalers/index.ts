@@ -6,6 +6,7 @@ import { cron } from './cron.js';
 import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysql } from './mysql.js';
+import { natsJetstream } from './nats-jetstream.js';
 import { postgresql } from './postgresql.js';
 import { prometheus } from './prometheus.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
@@ -19,6 +20,7 @@ export const scalers = {
   'metrics-api': metricsApi,
   mongodb,
   mysql,
+  'nats-jetstream': natsJetstream,
   postgresql,
   prometheus,
   redis,

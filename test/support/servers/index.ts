@@ -6,6 +6,7 @@ import { startKube } from './kube.js';
 import { startMariadb } from './mariadb.js';
 import { startMetrics } from './metrics.js';
 import { startMoto } from './moto.js';
+import { startNats } from './nats.js';
 import { startPostgres } from './postgres.js';
 import { startPrometheus } from './prometheus.js';
 import { startRedis } from './redis.js';
@@ -23,6 +24,7 @@ export const servers: Record<string, StartServer> = {
   mariadb: startMariadb,
   metrics: startMetrics,
   moto: startMoto,
+  nats: startNats,
   postgres: startPostgres,
   prometheus: startPrometheus,
   redis: startRedis,
