@@ -10,6 +10,8 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 [ -x /usr/bin/redis-cli ] || missing+=(redis-tools)
 # nats-server with JetStream for the nats-jetstream trigger (one node and a three-node cluster).
 [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+# RabbitMQ with its management plugin for the rabbitmq trigger (the tests start a private node).
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
 # Prometheus (Debian package prometheus): promtool judges the /metrics text in the tests, and the
 # server itself backs the prometheus trigger tests.
@@ -66,7 +68,7 @@ build_moto() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-env: redis-server, postgresql, mariadb-server, prometheus, nats-server and sshd already installed"
+  echo "test-env: redis-server, postgresql, mariadb-server, prometheus, nats-server, rabbitmq-server and sshd already installed"
   build_gitea
   build_kube
   build_ferretdb

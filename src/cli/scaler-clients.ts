@@ -176,6 +176,24 @@ export const scalerClients: ScalerClients = {
     return spec.topology === 'cluster' ? new io.Cluster(spec.nodes, spec.options) : new io.Redis(spec.options);
   },
   sqs: sqsClient,
+  amqp: async (o) => {
+    const { connect } = await import('amqplib');
+    const conn = await connect(o.url, { ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, timeout: 5_000 });
+    conn.on('error', () => undefined); // a broken connection fails the next sample instead
+    return {
+      async messageCount(queue) {
+        // A passive declare of a missing queue closes its channel: one channel per read.
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined);
+        try {
+          return (await ch.checkQueue(queue)).messageCount;
+        } finally {
+          await ch.close().catch(() => undefined);
+        }
+      },
+      close: () => conn.close().catch(() => undefined),
+    };
+  },
   // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
   httpTls: (o) => {
     const agent = new (load<typeof import('undici')>('undici').Agent)({ connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized } });

@@ -9,6 +9,7 @@ import { mysql } from './mysql.js';
 import { natsJetstream } from './nats-jetstream.js';
 import { postgresql } from './postgresql.js';
 import { prometheus } from './prometheus.js';
+import { rabbitmq } from './rabbitmq.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
 import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
 import type { ScalerDefinition } from './types.js';
@@ -23,6 +24,7 @@ export const scalers = {
   'nats-jetstream': natsJetstream,
   postgresql,
   prometheus,
+  rabbitmq,
   redis,
   'redis-cluster': redisCluster,
   'redis-cluster-streams': redisClusterStreams,

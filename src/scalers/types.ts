@@ -7,6 +7,7 @@ import type { HttpTlsLike, HttpTlsOptions } from './http/get.js';
 import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from './mysql.js';
 import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
+import type { AmqpLike, AmqpOptions } from './rabbitmq.js';
 import type { RedisClientSpec, RedisLike } from './redis.js';
 
 /** Where a metadata key may come from, in KEDA's order names. */
@@ -78,6 +79,8 @@ export interface ScalerClients {
   s3(config: AwsClientConfig): Promise<S3Like>;
   /** TLS for HTTP scalers (a CA, a client certificate, unsafeSsl): passed to `fetch` as its dispatcher. */
   httpTls(options: HttpTlsOptions): HttpTlsLike;
+  /** An AMQP 0-9-1 connection (amqplib), loaded only when a rabbitmq trigger speaks AMQP. */
+  amqp(options: AmqpOptions): Promise<AmqpLike>;
 }
 
 export interface ScalerDeps {

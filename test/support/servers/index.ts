@@ -9,6 +9,7 @@ import { startMoto } from './moto.js';
 import { startNats } from './nats.js';
 import { startPostgres } from './postgres.js';
 import { startPrometheus } from './prometheus.js';
+import { startRabbitmq } from './rabbitmq.js';
 import { startRedis } from './redis.js';
 import { startRedisTopologies } from './redis-topologies.js';
 import { startSqs } from './sqs.js';
@@ -27,6 +28,7 @@ export const servers: Record<string, StartServer> = {
   nats: startNats,
   postgres: startPostgres,
   prometheus: startPrometheus,
+  rabbitmq: startRabbitmq,
   redis: startRedis,
   redisTopologies: startRedisTopologies,
   sqs: startSqs,
