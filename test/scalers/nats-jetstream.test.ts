@@ -4,11 +4,14 @@
 // three-node cluster, the consumer's leader found through /varz as KEDA finds it, and found again
 // when the leadership moves.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { findConsumer, natsJetstream } from '../../src/scalers/nats-jetstream.js';
 import { expectScalerError, input, sampleOnce } from '../support/scalers.js';
+import { freePort } from '../support/servers/spawn.js';
 
 const env = inject('servers');
 let nc: NatsConnection;
@@ -68,6 +71,18 @@ describe('nats-jetstream on one server', () => {
     const clientPort = env.NATS_URL.replace('nats://', '');
     const e = await sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: clientPort, stream, consumer: 'workers' }), 'orders', 3000).then(() => undefined, (x: Error) => x);
     expect(e?.message).toMatch(/^trigger 'orders' \(nats-jetstream\): /);
+  });
+
+  it('connection refused, and a monitoring port that hangs: SCALER_CONNECTION_REFUSED, SCALER_TIMEOUT', async () => {
+    await expectScalerError(sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: `127.0.0.1:${await freePort()}`, stream: 's', consumer: 'c' }), 'orders'), 'SCALER_CONNECTION_REFUSED', 'orders');
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      await expectScalerError(sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: `127.0.0.1:${(hung.address() as AddressInfo).port}`, stream: 's', consumer: 'c' }), 'orders', 300), 'SCALER_TIMEOUT', 'orders');
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
   });
 
   it('metadata: account or accountID, host:port only; the target', () => {

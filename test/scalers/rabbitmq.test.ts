@@ -3,6 +3,8 @@
 // useRegex with sum / avg / max, the rate modes over HTTP, KEDA's mode arithmetic, and every
 // failure a clear error on the trigger without the password.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { composed, metricOf, rabbitmq } from '../../src/scalers/rabbitmq.js';
@@ -121,6 +123,21 @@ describe('rabbitmq: failures', () => {
     const q = await queue(1);
     await expectScalerError(sampleOnce(rabbitmq, input({ host: `amqp://${env.RABBITMQ_USER}:${wrong}@${env.RABBITMQ_AMQP_ADDRESS}/`, queueName: q }), 'jobs'), 'SCALER_AUTH_FAILED', 'jobs', [wrong]);
     await expectScalerError(sampleOnce(rabbitmq, input({ host: `${env.RABBITMQ_HTTP_URL}/`, queueName: q }, { username: env.RABBITMQ_USER, password: wrong }), 'jobs'), 'SCALER_AUTH_FAILED', 'jobs', [wrong]);
+  });
+
+  it('a management API that hangs (timeout) or answers something that is not JSON: clear errors', async () => {
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const port = (hung.address() as AddressInfo).port;
+    try {
+      await expectScalerError(sampleOnce(rabbitmq, input({ host: `http://127.0.0.1:${port}/`, queueName: 'q', timeout: '300' }), 'jobs'), 'SCALER_TIMEOUT', 'jobs');
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
+    const path = `/rabbit-${randomBytes(3).toString('hex')}`;
+    await fetch(`${env.METRICS_URL}/__set?path=${encodeURIComponent(`${path}/api/queues/%2F/q`)}&type=text/html`, { method: 'POST', body: '<html>proxy</html>' });
+    await expectScalerError(sampleOnce(rabbitmq, input({ host: `${env.METRICS_URL}${path}/`, queueName: 'q' }), 'jobs'), 'SCALER_INVALID_RESPONSE', 'jobs');
   });
 
   it('connection refused over both', async () => {

@@ -3,7 +3,7 @@
 // mode's target, missing streams and groups as KEDA treats them, and the cluster (three masters)
 // and sentinel topologies; every failure a clear error on the trigger, never a secret.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { groupLag, modeOf, redisClusterStreams, redisSentinelStreams, redisStreams } from '../../src/scalers/redis-streams.js';
@@ -95,13 +95,19 @@ describe('redis-streams: the three modes against redis-server', () => {
 describe('redis-streams: failures', () => {
   let garbage: Server;
   let garbageAddress = '';
+  const sockets = new Set<Socket>();
   beforeAll(async () => {
     // Answers anything with text that is not RESP.
-    garbage = createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    garbage = createServer((s) => {
+      sockets.add(s);
+      s.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
     await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', r));
     garbageAddress = `127.0.0.1:${(garbage.address() as { port: number }).port}`;
   });
   afterAll(async () => {
+    // A client that does not close its half of the socket would hold close() forever.
+    for (const s of sockets) s.destroy();
     await new Promise((r) => garbage.close(r));
   });
 
