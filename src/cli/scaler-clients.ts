@@ -5,6 +5,7 @@ import { limitPerEndpoint } from './limit.js';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
 import type { Cluster, Redis } from 'ioredis';
+import type { SASLOptions } from 'kafkajs';
 import type { Connection } from 'mysql2/promise';
 import type { S3Like } from '../scalers/aws-s3.js';
 import type { SqsLike } from '../scalers/aws-sqs-queue.js';
@@ -176,6 +177,21 @@ export const scalerClients: ScalerClients = {
     return spec.topology === 'cluster' ? new io.Cluster(spec.nodes, spec.options) : new io.Redis(spec.options);
   },
   sqs: sqsClient,
+  kafka: async (o) => {
+    const { Kafka, logLevel } = await import('kafkajs');
+    const admin = new Kafka({ clientId: 'gitscale', brokers: o.brokers, sasl: o.sasl as SASLOptions | undefined, ssl: o.ssl, connectionTimeout: 5_000, requestTimeout: 10_000,
+      // A few quick retries: a group's coordinator (and __consumer_offsets) may still be settling; the trigger timeout bounds the whole read.
+      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 }, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    return {
+      groupOffsets: async (groupId, topics) => (await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })).map((t) => ({
+        topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) })),
+      })),
+      partitions: async (topics) => new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])),
+      latestOffsets: async (topic) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])),
+      close: () => admin.disconnect(),
+    };
+  },
   amqp: async (o) => {
     const { connect } = await import('amqplib');
     const conn = await connect(o.url, { ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, timeout: 5_000 });

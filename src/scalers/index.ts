@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { awsS3 } from './aws-s3.js';
 import { awsSqsQueue } from './aws-sqs-queue.js';
 import { cron } from './cron.js';
+import { kafka } from './kafka.js';
 import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysql } from './mysql.js';
@@ -18,6 +19,7 @@ export const scalers = {
   'aws-s3': awsS3,
   'aws-sqs-queue': awsSqsQueue,
   cron,
+  kafka,
   'metrics-api': metricsApi,
   mongodb,
   mysql,

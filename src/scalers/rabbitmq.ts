@@ -7,7 +7,7 @@ import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, S
 import { httpGet, type HttpTlsLike } from './http/get.js';
 import { rabbitUrls, type AmqpLike, type RabbitQueue } from './rabbitmq/endpoints.js';
 import {
-  abortable, bool, float, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError, type ErrorContext, type Infer,
+  abortable, bool, float, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError, tlsMaterial, type ErrorContext, type Infer,
 } from './schema.js';
 
 export type { AmqpLike, AmqpOptions } from './rabbitmq/endpoints.js';
@@ -33,11 +33,7 @@ export const schema = {
   username: string({ from: ['authParams', 'resolvedEnv'], optional: true }),
   password: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
   tls: oneOf(['enable', 'disable'], { from: ['authParams'], default: 'disable' }),
-  ca: string({ from: ['authParams'], optional: true }),
-  cert: string({ from: ['authParams'], optional: true }),
-  key: string({ from: ['authParams'], optional: true, secret: true }),
-  keyPassword: string({ from: ['authParams'], optional: true, secret: true }),
-  unsafeSsl: bool({ default: false }),
+  ...tlsMaterial,
 };
 
 type Raw = Infer<typeof schema>;

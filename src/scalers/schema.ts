@@ -225,6 +225,15 @@ function unknownKeys(schema: Schema, metadata: Record<string, string>): string[]
   return warnings;
 }
 
+/** KEDA's TLS material from a TriggerAuthentication (PEM text) and unsafeSsl, as the brokers' triggers take them. */
+export const tlsMaterial = {
+  ca: string({ from: ['authParams'], optional: true }),
+  cert: string({ from: ['authParams'], optional: true }),
+  key: string({ from: ['authParams'], optional: true, secret: true }),
+  keyPassword: string({ from: ['authParams'], optional: true, secret: true }),
+  unsafeSsl: bool({ default: false }),
+};
+
 /** Shorthand for a problem in `validate`. */
 export function problem(field: string, message: string): FieldProblem {
   return { field, message };

@@ -7,6 +7,7 @@ import type { HttpTlsLike, HttpTlsOptions } from './http/get.js';
 import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from './mysql.js';
 import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
+import type { KafkaAdminLike, KafkaClientOptions } from './kafka.js';
 import type { AmqpLike, AmqpOptions } from './rabbitmq.js';
 import type { RedisClientSpec, RedisLike } from './redis.js';
 
@@ -81,6 +82,8 @@ export interface ScalerClients {
   httpTls(options: HttpTlsOptions): HttpTlsLike;
   /** An AMQP 0-9-1 connection (amqplib), loaded only when a rabbitmq trigger speaks AMQP. */
   amqp(options: AmqpOptions): Promise<AmqpLike>;
+  /** A Kafka admin client (kafkajs), connected, loaded only when a kafka trigger first samples. */
+  kafka(options: KafkaClientOptions): Promise<KafkaAdminLike>;
 }
 
 export interface ScalerDeps {

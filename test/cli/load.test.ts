@@ -39,7 +39,7 @@ describe('config fixtures', () => {
 
   it('lists the known trigger types for an unknown one', async () => {
     const r = await loadConfig(join(dir, 'invalid', 'UNKNOWN_TRIGGER_TYPE.yaml'), { env: { GIT_TOKEN: 't' }, fs });
-    expect(r.problems[0].message).toMatch(/unknown trigger type 'kafkaa': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, nats-jetstream, postgresql, prometheus, rabbitmq, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams/);
+    expect(r.problems[0].message).toMatch(/unknown trigger type 'kafkaa': must be one of: aws-s3, aws-sqs-queue, cron, kafka, metrics-api, mongodb, mysql, nats-jetstream, postgresql, prometheus, rabbitmq, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams/);
     expect(r.problems[0].field).toBe('spec.triggers[0].type');
   });
 

@@ -63,7 +63,7 @@ describe('scaler registry', () => {
   });
 
   it.each([
-    { name: 'unknown', input: 'kafka' },
+    { name: 'unknown', input: 'kafkaa' },
     { name: 'prototype key', input: 'constructor' },
     { name: 'case differs', input: 'Redis' },
   ])('an unknown type ($name) lists the known ones', ({ input }) => {
@@ -75,7 +75,7 @@ describe('scaler registry', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('UNKNOWN_TRIGGER_TYPE');
-    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, metrics-api, mongodb, mysql, nats-jetstream, postgresql, prometheus, rabbitmq, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams`);
+    expect((err as Error).message).toBe(`unknown trigger type '${input}': must be one of: aws-s3, aws-sqs-queue, cron, kafka, metrics-api, mongodb, mysql, nats-jetstream, postgresql, prometheus, rabbitmq, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams`);
   });
 
   it.each([

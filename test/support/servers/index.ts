@@ -2,6 +2,7 @@
 import { startFerretdb } from './ferretdb.js';
 import { startGitHttp } from './git-http.js';
 import { startGitea } from './gitea.js';
+import { startKafka } from './kafka.js';
 import { startKube } from './kube.js';
 import { startMariadb } from './mariadb.js';
 import { startMetrics } from './metrics.js';
@@ -21,6 +22,7 @@ export const servers: Record<string, StartServer> = {
   ferretdb: startFerretdb,
   git: startGitHttp,
   gitea: startGitea,
+  kafka: startKafka,
   kube: startKube,
   mariadb: startMariadb,
   metrics: startMetrics,
