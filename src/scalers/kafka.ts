@@ -4,7 +4,7 @@
 // partitions and their latest offsets. SASL plaintext / SCRAM and TLS from a TriggerAuthentication.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { parsePartitions, totalLag, type PartitionOffsets, type Previous } from './kafka/lag.js';
-import { abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsMaterial, type ErrorContext, type Infer } from './schema.js';
+import { abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError, tlsMaterial, type ErrorContext, type Infer } from './schema.js';
 
 const TYPE = 'kafka';
 const META_ENV = ['triggerMetadata', 'resolvedEnv'] as const;
@@ -121,6 +121,8 @@ export function create(meta: KafkaMetadata, deps: ScalerDeps, triggerName: strin
         const text = String((e as Error)?.message ?? e);
         if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(text)) throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `topic '${meta.topic}' not found at ${where}`, 'topic');
         if (/SASL|authentication/i.test(text)) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
+        const tls = tlsError(ctx, (e as { cause?: unknown })?.cause ?? e, where, 'ca') ?? tlsError(ctx, e, where, 'ca');
+        if (tls) throw tls;
         throw networkError(ctx, e, where, signal) ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading the lag of group '${meta.consumerGroup}' at ${where} failed: ${text}`, 'bootstrapServers');
       }
       const t = totalLag(parts, meta, previous);

@@ -4,6 +4,7 @@
 // allowIdleConsumers), partitionLimitation, every topic the group committed, excludePersistentLag
 // across polls, SASL/PLAIN, and failures as clear errors.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kafka } from '../../src/scalers/kafka.js';
@@ -92,6 +93,18 @@ describe('kafka against a real broker', () => {
     expect((await sampleOnce(kafka, sasl(env.KAFKA_SASL_PASSWORD), 'orders')).value).toBe(7);
     const wrong = `wrong-${randomBytes(4).toString('hex')}`;
     await expectScalerError(sampleOnce(kafka, sasl(wrong), 'orders'), 'SCALER_AUTH_FAILED', 'orders', [wrong]);
+  });
+
+  it('TLS with a client certificate: reads with the CA (or unsafeSsl); without the CA, or the certificate, a clear error', async () => {
+    const pem = (f: string) => readFileSync(f, 'utf8');
+    const tls = (auth: Record<string, string>, extra: Record<string, string> = {}) => input({ bootstrapServers: env.KAFKA_TLS_BROKERS, consumerGroup: group, topic, ...extra }, { tls: 'enable', ...auth });
+    const full = { ca: pem(env.KAFKA_TLS_CA_FILE), cert: pem(env.KAFKA_TLS_CERT_FILE), key: pem(env.KAFKA_TLS_KEY_FILE) };
+    expect((await sampleOnce(kafka, tls(full), 'orders')).value).toBe(7);
+    const { ca: _, ...noCa } = full;
+    expect((await sampleOnce(kafka, tls(noCa, { unsafeSsl: 'true' }), 'orders')).value).toBe(7);
+    await expectScalerError(sampleOnce(kafka, tls(noCa), 'orders'), 'SCALER_TLS_FAILED', 'orders', [full.key]);
+    const e = await sampleOnce(kafka, tls({ ca: full.ca }), 'orders').then(() => undefined, (x: Error) => x);
+    expect(e?.message).toMatch(/^trigger 'orders' \(kafka\): /);
   });
 
   it('a topic that does not exist, and a broker that refuses: clear errors', async () => {

@@ -1,14 +1,15 @@
 // Apache Kafka in KRaft mode (one JVM as broker and controller), from the jars
 // scripts/servers/build-kafka.sh copies out of Maven Central into the cache: a plain listener
-// (KAFKA_BROKERS) and a SASL/PLAIN one (KAFKA_SASL_BROKERS, user KAFKA_SASL_USER with a generated
-// KAFKA_SASL_PASSWORD).
+// (KAFKA_BROKERS), a SASL/PLAIN one (KAFKA_SASL_BROKERS, user KAFKA_SASL_USER with a generated
+// KAFKA_SASL_PASSWORD), and a TLS one requiring a client certificate (KAFKA_TLS_BROKERS, KAFKA_TLS_*
+// files: the CA, the client's certificate and key).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './certs.js';
+import { makeCerts, run } from './certs.js';
 import { freePort, spawnUntil, stopAllAndRemove, type Running } from './spawn.js';
 import type { Started } from './types.js';
 
@@ -22,16 +23,22 @@ export async function startKafka(): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'gitscale-kafka-'));
   const started: Running[] = [];
   try {
-    const [plain, sasl, controller] = [await freePort(), await freePort(), await freePort()];
+    const [plain, sasl, ssl, controller] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const certs = await makeCerts(dir);
+    // Kafka reads a PEM keystore: the key and its certificate in one file.
+    const keystore = join(dir, 'server.pem');
+    writeFileSync(keystore, readFileSync(certs.serverKey, 'utf8') + readFileSync(certs.serverCert, 'utf8'));
     const user = 'gitscale';
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const props = join(dir, 'server.properties');
     writeFileSync(props, [
       'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${sasl},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${sasl}`,
+      `listeners=PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${sasl},SSL://127.0.0.1:${ssl},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${sasl},SSL://127.0.0.1:${ssl}`,
       'controller.listener.names=CONTROLLER', 'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT',
+      'listener.name.ssl.ssl.keystore.type=PEM', `listener.name.ssl.ssl.keystore.location=${keystore}`,
+      'listener.name.ssl.ssl.truststore.type=PEM', `listener.name.ssl.ssl.truststore.location=${certs.ca}`, 'listener.name.ssl.ssl.client.auth=required',
       'sasl.enabled.mechanisms=PLAIN',
       `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${user}="${password}";`,
       `log.dirs=${join(dir, 'data')}`, 'offsets.topic.replication.factor=1', 'transaction.state.log.replication.factor=1',
@@ -49,7 +56,10 @@ export async function startKafka(): Promise<Started> {
       if (Date.now() > end) throw new Error('kafka: the broker port never opened');
     }
     return {
-      env: { KAFKA_BROKERS: `127.0.0.1:${plain}`, KAFKA_SASL_BROKERS: `127.0.0.1:${sasl}`, KAFKA_SASL_USER: user, KAFKA_SASL_PASSWORD: password },
+      env: {
+        KAFKA_BROKERS: `127.0.0.1:${plain}`, KAFKA_SASL_BROKERS: `127.0.0.1:${sasl}`, KAFKA_SASL_USER: user, KAFKA_SASL_PASSWORD: password,
+        KAFKA_TLS_BROKERS: `127.0.0.1:${ssl}`, KAFKA_TLS_CA_FILE: certs.ca, KAFKA_TLS_CERT_FILE: certs.clientCert, KAFKA_TLS_KEY_FILE: certs.clientKey,
+      },
       stop: () => stopAllAndRemove(started, dir),
     };
   } catch (e) {
