@@ -37,7 +37,7 @@ export const schema = {
 };
 
 type Raw = Infer<typeof schema>;
-export type RabbitmqMetadata = Raw & { resolvedMode: (typeof MODES)[number]; target: number; wire: 'amqp' | 'http' };
+export type RabbitmqMetadata = Raw & { resolvedMode: (typeof MODES)[number]; wire: 'amqp' | 'http' };
 
 function wireOf(meta: Raw): 'amqp' | 'http' | undefined {
   if (meta.protocol !== 'auto') return meta.protocol;
@@ -66,13 +66,12 @@ export function parse(input: ScalerInput): ParseResult<RabbitmqMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const m = r.meta;
-  const resolvedMode = m.mode ?? 'QueueLength';
-  const target = m.queueLength ?? m.value ?? 20;
-  return { ok: true, meta: { ...m, resolvedMode, target, wire: wireOf(m)! }, warnings: r.warnings };
+  return { ok: true, meta: { ...m, resolvedMode: m.mode ?? 'QueueLength', wire: wireOf(m)! }, warnings: r.warnings };
 }
 
 export function target(meta: RabbitmqMetadata): TriggerTarget {
-  return { target: meta.target ?? meta.value ?? meta.queueLength ?? 20, activationTarget: meta.activationValue, unit: meta.resolvedMode === 'QueueLength' || meta.resolvedMode === undefined ? 'msgs' : '' };
+  // Without mode, value or the deprecated queueLength: QueueLength with KEDA's default of 20.
+  return { target: meta.queueLength ?? meta.value ?? 20, activationTarget: meta.activationValue, unit: (meta.mode ?? 'QueueLength') === 'QueueLength' ? 'msgs' : '' };
 }
 
 /** KEDA's metric and activity for a mode, from a queue's (or the composed queues') numbers. */

@@ -4,7 +4,7 @@
 // databaseIndex; one connection kept across samples, dropped after a failure; every failure a
 // ScalerError naming the trigger.
 import { isIP } from 'node:net';
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ScalerError } from '../../errors.js';
 import type { FieldProblem, ScalerDeps } from '../types.js';
 import {
@@ -109,7 +109,6 @@ export type RedisLike = Pick<Redis, 'connect' | 'eval' | 'xlen' | 'xpending' | '
   on(event: 'error', listener: (e: unknown) => void): unknown;
 };
 export type RedisClientSpec = { topology: 'standalone' | 'sentinel'; options: RedisOptions } | { topology: 'cluster'; nodes: Endpoint[]; options: ClusterOptions };
-export type { Cluster };
 
 const FAIL_FAST = { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000, commandTimeout: 10_000 } satisfies RedisOptions;
 
