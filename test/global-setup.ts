@@ -32,11 +32,25 @@ function privateTempDir(): { dir: string; release: () => string[] } {
   };
 }
 
+/**
+ * Every server, or (for a quick local run of a few files) only those GITSCALE_TEST_SERVERS names,
+ * comma-separated: `GITSCALE_TEST_SERVERS=git,ferretdb npx vitest run test/scalers/mongodb.test.ts`.
+ * A test whose server is left out fails; `npm test` and CI never set it.
+ */
+function chosen(): [string, (typeof servers)[string]][] {
+  const only = process.env.GITSCALE_TEST_SERVERS;
+  if (only === undefined) return Object.entries(servers);
+  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(n in servers));
+  if (unknown.length > 0) throw new Error(`GITSCALE_TEST_SERVERS names no such server: ${unknown.join(', ')} (known: ${Object.keys(servers).join(', ')})`);
+  return Object.entries(servers).filter(([n]) => names.includes(n));
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const temp = privateTempDir();
   const started: Started[] = [];
   const env: Record<string, string> = {};
-  const settled = await Promise.allSettled(Object.entries(servers).map(async ([name, start]) => {
+  const settled = await Promise.allSettled(chosen().map(async ([name, start]) => {
     try {
       return await start();
     } catch (e) {
