@@ -23,7 +23,7 @@ export function planJson(results: ObjectResult[]): string {
   return JSON.stringify({
     objects: results.map((r) => ({
       namespace: r.namespace, name: r.name, repository: r.repository, file: r.file,
-      current: r.current, desired: r.desired, route: r.route, routedBy: r.routedBy, reason: r.reason,
+      current: r.current, currentFrom: r.currentFrom, desired: r.desired, route: r.route, routedBy: r.routedBy, reason: r.reason,
       triggers: r.triggers.map((t) => ({ type: t.type, name: t.name, source: t.source ?? null, value: t.value, target: t.target, active: t.active, error: t.error })),
       diff: r.diff, error: r.error, errorCode: r.errorCode, commit: r.commit, pullRequest: r.pullRequest,
       live: r.live, drift: r.drift, patch: r.patch,
@@ -39,7 +39,7 @@ export function planText(results: ObjectResult[], c: Paint = plain): string {
       out.push(`  trigger ${t.name}${t.name !== t.type ? ` (${t.type})` : ''}${t.source ? ` ${c.dim(`— ${t.source}`)}` : ''}: ${t.error ? `${c.red('ERROR')} ${t.error}` : `value ${t.value}, target ${t.target}, ${t.active ? c.green('active') : 'inactive'}`}`);
     }
     if (r.error) out.push(`  ${c.red('ERROR')} ${r.errorCode ? `[${r.errorCode}] ` : ''}${r.error}`);
-    if (r.current !== null) out.push(`  replicas ${r.current} → ${r.desired}   route: ${routeWord(r.route, c)}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
+    if (r.current !== null) out.push(`  replicas ${r.current}${r.currentFrom ? ` ${c.dim(`(in Git: ${r.currentFrom})`)}` : ''} → ${r.desired}   route: ${routeWord(r.route, c)}${r.routedBy ? ` (${r.routedBy})` : ''}${r.commit ? `   commit ${r.commit.slice(0, 12)}` : ''}${r.pullRequest ? `   PR #${r.pullRequest.number} ${r.pullRequest.url}` : ''}`);
     if (r.live) out.push(`  live: ${r.live.replicas} replicas (${r.live.statusReplicas} running, ${r.live.readyReplicas ?? '?'} ready)${r.drift ? `   ${c.yellow('drift')}: ${r.drift}` : ''}`);
     if (r.patch) out.push(`  patch: ${r.patch}`);
     if (r.reason) out.push(`  why: ${r.reason}`);

@@ -12,13 +12,17 @@ import { MAX_REPLICAS, describeTarget } from './types.js';
 
 export { unifiedDiff } from './diff.js';
 export { mayHoldMarker } from './formats/marker.js';
+export { defaultsToOne, renderedCount } from './render/kustomization.js';
+export type { Count, Files, Rendered } from './render/types.js';
 export { containerEnv, podServiceAccount, type EnvSource } from './env.js';
 export { MANIFEST_ERROR_CODES, MAX_REPLICAS } from './types.js';
 export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';
 
 /**
- * The replica count `file` holds for `target`: the explicit value, or 1 when absent (Kubernetes'
- * default for a workload; kustomize leaves a workload without an entry at its own count, read as 1).
+ * The replica count `file` holds for `target`: the explicit value, or 1 when absent. For a workload
+ * that is Kubernetes' default; a kustomization without an entry (`explicit: false`, format
+ * kustomize or argo-application) carries what its layers render, which the caller must find
+ * (renderedCount) — the 1 here is only a placeholder.
  */
 export function readReplicas(text: string, target: WorkloadTarget, file: string): ReplicaField {
   const key = memoKey(text, target, file);
@@ -64,8 +68,9 @@ function toField(loc: Location): ReplicaField {
 
 /**
  * `text` with `target`'s replica count set to `replicas`; every other byte unchanged. Returns
- * `text` itself when it already reads `replicas` — including an absent field (or kustomize
- * entry) when `replicas` is 1, since that is what it already reads.
+ * `text` itself when it already reads `replicas` — including an absent workload field when
+ * `replicas` is 1, Kubernetes' default. A missing kustomize entry is always added: what the
+ * layers below render is not known here.
  */
 export function setReplicas(text: string, target: WorkloadTarget, replicas: number, file: string): string {
   if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
@@ -78,8 +83,8 @@ export function setReplicas(text: string, target: WorkloadTarget, replicas: numb
   const known = written.get(key);
   if (known !== undefined) return known;
   const loc = located(at, text, target, file);
-  const current = loc.kind === 'value' ? loc.replicas : 1;
-  if (current === replicas) return text;
+  const unchanged = loc.kind === 'value' ? loc.replicas === replicas : loc.format === 'workload' && replicas === 1;
+  if (unchanged) return text;
   const edit = editFor(loc, replicas);
   const after = applyEdit(text, edit);
   confirmEdit(text, after, edit, target, replicas, file, loc);

@@ -28,6 +28,8 @@ export interface ReplicaField {
   format: ManifestFormat;
   /** YAML path of the field, e.g. spec.replicas, replicas[1].count, spec.values.consumer.replicaCount */
   field: string;
+  /** Where a count not written in the file comes from (a kustomization's resource or patch), for messages. */
+  source?: string;
   /** Set when the count is written as a string (`"3"`, `'3'`): fine for values, refused by the API server in a workload. */
   quoted?: true;
 }
@@ -94,6 +96,7 @@ export const MANIFEST_ERROR_CODES = [
   'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
   'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
   'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry
+  'REPLICAS_UNKNOWN', // a kustomization without an entry whose rendered count gitscale cannot follow (remote base, missing file …)
   'MANIFEST_LIMIT', // the file is beyond gitscale's bounds (size, flow nesting, documents): refused before parsing
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];

@@ -4,7 +4,8 @@ import { decide } from '../engine/decide.js';
 import type { EngineState } from '../engine/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
-import { containerEnv, podServiceAccount, readReplicas, setReplicas, unifiedDiff } from '../manifests/index.js';
+import { containerEnv, podServiceAccount, setReplicas, unifiedDiff } from '../manifests/index.js';
+import { readCurrent } from './current.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
 import type { TriggerInput } from '../engine/types.js';
@@ -31,7 +32,7 @@ export interface EvaluateDeps {
 export function baseResult(obj: ObjectConfig): ObjectResult {
   return {
     key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
-    current: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null, pullRequest: null,
+    current: null, currentFrom: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null, pullRequest: null,
     live: null, drift: null, patch: null,
   };
 }
@@ -70,7 +71,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   const { file, text } = located;
   result.file = file;
   try {
-    const field = readReplicas(text, target, file);
+    const field = await readCurrent(text, target, file, (p) => ws.read(p));
     // The HPA's view (docs/semantics.md §1): live status.replicas and ready pods, once the workload runs.
     const running = live && field.replicas > 0 && live.specReplicas > 0;
     const decision = decide({
@@ -90,6 +91,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
       result: {
         ...result,
         current: decision.current,
+        currentFrom: field.source ?? null,
         desired: decision.desired,
         route: routed.route,
         routedBy: routed.threshold,

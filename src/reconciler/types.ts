@@ -26,6 +26,8 @@ export interface ObjectResult {
   repository: string;
   file: string;
   current: number | null;
+  /** Where `current` comes from when the file does not write it (a kustomization's patch, the API server's default). */
+  currentFrom: string | null;
   desired: number | null;
   route: Route;
   /** The review threshold that routed the decision to a pull request. */

@@ -3,7 +3,8 @@
 // (a person's change is never overwritten blindly).
 import { renderMessage } from '../git/message.js';
 import type { CommitEntry, Edit, ReadFn, Workspace, WriteResult } from '../git/types.js';
-import { readReplicas, setReplicas } from '../manifests/index.js';
+import { setReplicas } from '../manifests/index.js';
+import { readCurrent } from './current.js';
 import { workloadTarget } from './target.js';
 import { commitEntry } from './explain.js';
 import type { Item } from './plan.js';
@@ -45,7 +46,8 @@ export async function writeChanges(ws: Workspace, changes: Change[], author: { n
           skipped.push(obj.key);
           continue;
         }
-        const now = readReplicas(text, target, file);
+        // Files edited earlier in this commit are read as edited (a kustomization's layers may be among them).
+        const now = await readCurrent(text, target, file, async (p) => files[p] ?? (await read(p)));
         field = now.field;
         if (now.replicas !== d.current) {
           log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file, decidedOn: d.current, inGit: now.replicas });
