@@ -14,7 +14,7 @@ import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import { UsageError, type Args } from './args.js';
 import { colorEnabled, paint, type Paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
-import { loadConfig, type Loaded } from './load.js';
+import { envWarning, loadConfig, type Loaded } from './load.js';
 
 /** The data directory exists as a directory (created when missing); a file there is a usage error. */
 function ensureDataDir(args: Args): void {
@@ -59,7 +59,7 @@ export async function execute(c: Context): Promise<number> {
   }
   const errColor = paint(colorEnabled(io.stderrIsTTY ?? false, io.env));
   // Unset *FromEnv variables may come from the target container's env in Git: the trigger says so at run time if not.
-  const envWarnings = loaded.envMissing.map((p) => ({ ...p, message: `${p.message}; it must then come from the target container's env in Git` }));
+  const envWarnings = loaded.envMissing.map(envWarning);
   if (loaded.warnings.length + envWarnings.length) io.stderr(problemsText([...loaded.warnings, ...envWarnings], 'warning', errColor));
   if (loaded.problems.length) io.stderr(problemsText(loaded.problems, 'error', errColor));
   if (!loaded.config) return 2;
@@ -92,6 +92,9 @@ export async function execute(c: Context): Promise<number> {
       // `discover: true` repositories: their committed ScaledObjects join the file's for this tick.
       if (config.repositories.some((r) => r.discover)) {
         const found = await discoverNow(config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, (r) => reconciler.discover(r.name));
+        // The warnings the same objects get in the config file (TriggerAuthentications shadowed too).
+        const warned = [...found.warnings, ...found.envMissing.map(envWarning)];
+        if (warned.length) io.stderr(problemsText(warned, 'warning', errColor));
         if (found.problems.length) io.stderr(problemsText(found.problems, 'error', errColor));
         discoveredBad = found.problems.length > 0;
         await reconciler.reload(found.config);
@@ -118,6 +121,7 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
   const { args, io } = c;
   let config = loaded.config;
   const discovered: ConfigProblem[] = [];
+  const discoveredWarnings: ConfigProblem[] = [];
   const targets = config
     ? await withScratchDir(args, async (dir) => {
       const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
@@ -130,12 +134,13 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
       });
       config = found.config;
       discovered.push(...found.problems);
-      return checkTargets(config, open, loaded.envMissing);
+      discoveredWarnings.push(...found.warnings);
+      return checkTargets(config, open, [...loaded.envMissing, ...found.envMissing]);
     })
     : { problems: [], warnings: [] };
   const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
   const problems = [...loaded.problems, ...discovered, ...targets.problems];
-  const warnings = [...loaded.warnings, ...targets.warnings, ...owners];
+  const warnings = [...loaded.warnings, ...discoveredWarnings, ...targets.warnings, ...owners];
   if (args.output === 'json') {
     io.stdout(JSON.stringify({ problems, warnings }, null, 2));
   } else {

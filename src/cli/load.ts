@@ -52,6 +52,11 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
   return problems.length === before;
 }
 
+/** A `*FromEnv` variable gitscale lacks, as a warning: KEDA reads it from the target container's env, which is in Git. */
+export function envWarning(p: ConfigProblem): ConfigProblem {
+  return { ...p, message: `${p.message}; it must then come from the target container's env in Git` };
+}
+
 export async function loadConfig(path: string, deps: LoadDeps): Promise<Loaded> {
   return checkLoaded(await readConfig(path), deps);
 }

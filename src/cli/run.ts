@@ -11,7 +11,7 @@ import { createMetrics, parseListen, serve, type Probe, type Serving } from '../
 import { UsageError } from './args.js';
 import { isPaused } from '../config/pause.js';
 import { version } from './version.js';
-import { loadConfig } from './load.js';
+import { envWarning, loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 import type { Discovered } from '../reconciler/discover.js';
@@ -121,8 +121,10 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       if ((fileConfig.watch && (clusterObjects.scaledObjects.length || clusterObjects.triggerAuthentications.length)) || found.length) {
         const merged = mergeClusterObjects(acceptedText ?? '', fileConfig.file, clusterObjects, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, found);
         // An invalid ScaledObject from the cluster is dropped and reported (once per change); the others run.
-        const said = JSON.stringify([merged.problems, merged.authProblems, merged.discoveredProblems]);
+        const said = JSON.stringify([merged.problems, merged.authProblems, merged.discoveredProblems, merged.discoveredWarnings, merged.discoveredEnvMissing]);
         if (said !== refusedCluster) {
+          // A discovered object's warnings are those of the same object in the file (logged as the file's are).
+          for (const w of [...merged.discoveredWarnings, ...merged.discoveredEnvMissing.map(envWarning)]) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
           for (const p of merged.discoveredProblems) log.error('ScaledObject from the repository refused', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
           for (const p of merged.authProblems) log.error('TriggerAuthentication from the cluster refused', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
           for (const p of merged.problems) log.error('ScaledObject from the cluster refused', { object: p.object, field: p.field, code: p.code, error: p.message });

@@ -34,33 +34,58 @@ export function fromCluster(objects: KubeObject[], settings: WatchSettings): Kub
   return objects.filter((o) => o.apiVersion === 'gitscale.dev/v1alpha1' || (settings.kedaObjects && o.apiVersion === 'keda.sh/v1alpha1' && !!o.metadata.annotations?.[ANNOTATION_REPOSITORY]));
 }
 
-const authId = (kind: unknown, namespace: string | undefined, name: string) => (kind === 'ClusterTriggerAuthentication' ? `ClusterTriggerAuthentication ${name}` : `TriggerAuthentication ${namespace ?? 'default'}/${name}`);
+const authId = (kind: unknown, namespace: unknown, name: unknown) => (kind === 'ClusterTriggerAuthentication' ? `ClusterTriggerAuthentication ${String(name)}` : `TriggerAuthentication ${typeof namespace === 'string' ? namespace : 'default'}/${String(name)}`);
+
+/** A TriggerAuthentication from the cluster or a repository: what KEDA reads of it, where it was read, and how the shadowed list names it. */
+interface AuthSource {
+  raw: { kind: unknown; metadata: { name?: unknown; namespace?: unknown }; spec: unknown };
+  file: string;
+  label: string;
+}
 
 /**
- * The cluster's TriggerAuthentications that can be used: each validated alone (one KEDA does not
- * support yet is refused, naming the field, and the ScaledObjects that name it say so); the config
- * file's own win over a cluster one of the same kind and name, and gitscale.dev's over keda.sh's.
+ * The TriggerAuthentications of one source that can be used, after those of the sources before it
+ * (`taken`: id → the accepted one, normalised): each validated alone (one KEDA does not support yet
+ * is refused, naming the field, and the ScaledObjects that name it say so). One whose kind and name
+ * are taken is shadowed — silently when `quietWhenSame` and it says the same (Argo CD applied Git's).
  */
-function clusterAuths(fileAuths: unknown[], objects: KubeObject[]): { accepted: Record<string, unknown>[]; problems: ConfigProblem[]; shadowed: string[] } {
-  const fileIds = new Set(validateTriggerAuthentications(fileAuths, []).map((a) => authId(a.kind, a.namespace, a.name)));
-  const seen = new Set<string>();
+function layerAuths(taken: Map<string, { normal: string; file: string }>, sources: AuthSource[], quietWhenSame: boolean) {
   const accepted: Record<string, unknown>[] = [];
   const problems: ConfigProblem[] = [];
-  const shadowed: string[] = [];
-  for (const o of objects) {
-    const id = authId(o.kind, o.metadata.namespace, o.metadata.name);
-    const raw = { kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec };
-    if (fileIds.has(id) || seen.has(id)) {
-      shadowed.push(`${id} (${o.apiVersion})`);
+  const shadowed: { id: string; label: string; file: string; by: string }[] = [];
+  for (const s of sources) {
+    const id = authId(s.raw.kind, s.raw.metadata.namespace, s.raw.metadata.name);
+    const found: { field: string; message: string; code: string }[] = [];
+    const [auth] = validateTriggerAuthentications([s.raw], found);
+    const normal = found.length || !auth ? '' : JSON.stringify(auth);
+    const first = taken.get(id);
+    if (first) {
+      if (!(quietWhenSame && normal && first.normal === normal)) shadowed.push({ id, label: s.label, file: s.file, by: first.file });
       continue;
     }
-    seen.add(id);
-    const found: { field: string; message: string; code: string }[] = [];
-    validateTriggerAuthentications([raw], found);
-    if (found.length) problems.push(...found.map((p) => ({ object: id, file: `${o.apiVersion} in the cluster`, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
-    else accepted.push(raw);
+    taken.set(id, { normal, file: s.file });
+    if (found.length) problems.push(...found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
+    else accepted.push(s.raw);
   }
   return { accepted, problems, shadowed };
+}
+
+/**
+ * Every TriggerAuthentication the ScaledObjects may name, by precedence: the config file's, then
+ * the cluster's (gitscale.dev before keda.sh), then those committed in `discover: true`
+ * repositories (in the config's order of repositories, then by path). The cluster's is what KEDA
+ * reads (a Kustomize overlay may have patched Git's on the way), so it wins over Git's copy.
+ */
+function allAuths(fileAuths: unknown[], cluster: KubeObject[], found: Discovered[]) {
+  const taken = new Map(validateTriggerAuthentications(fileAuths, []).map((a) => [authId(a.kind, a.namespace, a.name), { normal: JSON.stringify(a), file: 'the config file' }]));
+  const fromCluster = layerAuths(taken, cluster.map((o) => ({ raw: { kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec }, file: `${o.apiVersion} in the cluster`, label: o.apiVersion ?? 'the cluster' })), false);
+  const committed = found.flatMap((d) => [...d.triggerAuthentications].sort((a, b) => a.path.localeCompare(b.path)));
+  const fromGit = layerAuths(taken, committed.map((o) => ({ raw: o.raw as AuthSource['raw'], file: `${o.path} in repository ${o.repository}`, label: `${o.path} in repository ${o.repository}` })), true);
+  const gitShadowed = fromGit.shadowed.map((x): ConfigProblem => ({
+    object: x.id, file: x.file, field: 'metadata.name', code: 'AUTH_SHADOWED',
+    message: `ignored: the one in ${x.by} comes first (the config file's, then the cluster's, then the repositories' by path)`,
+  }));
+  return { accepted: [...fromCluster.accepted, ...fromGit.accepted], clusterProblems: fromCluster.problems, gitProblems: fromGit.problems, shadowed: fromCluster.shadowed.map((x) => `${x.id} (${x.label})`), gitShadowed };
 }
 
 /** A ScaledObject's `namespace/name`, as config problems name it. */
@@ -75,8 +100,16 @@ export interface Merged {
   problems: ConfigProblem[];
   /** The cluster's TriggerAuthentications that cannot be used. */
   authProblems: ConfigProblem[];
-  /** ScaledObjects found in repositories (`discover: true`) that cannot run, naming the file. */
+  /** ScaledObjects and TriggerAuthentications found in repositories (`discover: true`) that cannot be used, naming the file. */
   discoveredProblems: ConfigProblem[];
+  /**
+   * The warnings of the ScaledObjects found in repositories, naming the file: those the same object
+   * in the config file gets; and the TriggerAuthentications committed there that another one shadows.
+   */
+  discoveredWarnings: ConfigProblem[];
+  /** Their `*FromEnv` keys naming a variable gitscale's environment lacks (checked against the manifest by validate). */
+  discoveredEnvMissing: ConfigProblem[];
+  /** TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (a repository's say so in discoveredWarnings). */
   shadowed: string[];
 }
 
@@ -89,17 +122,20 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
   const doc = (parse(fileText, { logLevel: 'error' }) ?? {}) as Record<string, unknown>;
   const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : [];
   const fileAuths = Array.isArray(doc.triggerAuthentications) ? doc.triggerAuthentications : [];
-  const auths = clusterAuths(fileAuths, cluster.triggerAuthentications);
+  const auths = allAuths(fileAuths, cluster.triggerAuthentications, found);
   const discovered = found.flatMap((d) => d.objects);
   const where = new Map(discovered.map((o) => [keyOf(o.raw), `${o.path} in repository ${o.repository}`]));
   const fromCluster = cluster.scaledObjects.map(asConfigObject).filter((o) => !where.has(keyOf(o)));
   const r = checkLoaded(validateConfig({ ...doc, triggerAuthentications: [...fileAuths, ...auths.accepted], scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster] }, file), deps);
   const mine = new Set(fromCluster.map(keyOf));
+  const inGit = (list: ConfigProblem[]) => list.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }));
   return {
     config: r.config,
     problems: r.problems.filter((p) => mine.has(p.object)),
-    authProblems: auths.problems,
-    discoveredProblems: [...found.flatMap((d) => d.problems), ...r.problems.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }))],
+    authProblems: auths.clusterProblems,
+    discoveredProblems: [...found.flatMap((d) => d.problems), ...auths.gitProblems, ...inGit(r.problems)],
+    discoveredWarnings: [...auths.gitShadowed, ...inGit(r.warnings)],
+    discoveredEnvMissing: inGit(r.envMissing),
     shadowed: auths.shadowed,
   };
 }
@@ -109,16 +145,23 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
  * hold now (`scan` syncs and scans one), and the problems of those that cannot run. A repository
  * that cannot be scanned is a problem of its own; the others go on.
  */
-export async function discoverNow(config: Config, fileText: string, deps: LoadDeps, scan: (repo: RepositoryConfig) => Promise<Discovered>): Promise<{ config: Config; problems: ConfigProblem[] }> {
+export interface DiscoveredNow {
+  config: Config;
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+  envMissing: ConfigProblem[];
+}
+
+export async function discoverNow(config: Config, fileText: string, deps: LoadDeps, scan: (repo: RepositoryConfig) => Promise<Discovered>): Promise<DiscoveredNow> {
   const repos = config.repositories.filter((r) => r.discover);
-  if (!repos.length) return { config, problems: [] };
+  if (!repos.length) return { config, problems: [], warnings: [], envMissing: [] };
   const problems: ConfigProblem[] = [];
   const found = await Promise.all(repos.map((r) => scan(r).catch((e: unknown): Discovered => {
     problems.push({ object: `repository ${r.name}`, file: config.file, field: `repositories[${config.repositories.indexOf(r)}].discover`, message: `cannot read its ScaledObjects: ${errorMessage(e)}`, code: e instanceof GitscaleError ? e.code : 'GIT_ERROR' });
-    return { objects: [], problems: [] };
+    return { objects: [], triggerAuthentications: [], problems: [] };
   })));
   const merged = mergeClusterObjects(fileText, config.file, { scaledObjects: [], triggerAuthentications: [] }, deps, found);
-  return { config: merged.config ?? config, problems: [...problems, ...merged.discoveredProblems] };
+  return { config: merged.config ?? config, problems: [...problems, ...merged.discoveredProblems], warnings: merged.discoveredWarnings, envMissing: merged.discoveredEnvMissing };
 }
 
 /** Watches what `settings` names; `onChange` gets it all (debounced) after each change. */

@@ -224,7 +224,7 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
       if (rk !== 'TriggerAuthentication' && rk !== 'ClusterTriggerAuthentication') problems.push({ field: `${f}.authenticationRef.kind`, message: 'must be TriggerAuthentication or ClusterTriggerAuthentication', code: 'CONFIG_KIND' });
       else if (rn) {
         const id = rk === 'TriggerAuthentication' ? `${rk}/${namespace}/${rn}` : `${rk}//${rn}`;
-        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' is not defined (in the config's triggerAuthentications:, or with watch: in the cluster)`, code: 'CONFIG_UNKNOWN_AUTH' });
+        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: unknownAuth(rk, rn, namespace, auths), code: 'CONFIG_UNKNOWN_AUTH' });
         authenticationRef = { name: rn, kind: rk };
       }
     }
@@ -244,4 +244,22 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
     names.set(t.name, i);
   });
   return out;
+}
+
+/**
+ * Why an authenticationRef finds nothing: the namespace looked in (KEDA reads a
+ * TriggerAuthentication from the ScaledObject's own), and where one of that name does exist.
+ */
+function unknownAuth(kind: string, name: string, namespace: string, auths: string[]): string {
+  const where = "define it in the config's triggerAuthentications:, in the cluster (with watch:), or beside the ScaledObject in a discover: true repository";
+  if (kind === 'ClusterTriggerAuthentication') {
+    const namespaced = auths.filter((id) => id.startsWith('TriggerAuthentication/') && id.endsWith(`/${name}`)).map((id) => id.split('/')[1]);
+    return `ClusterTriggerAuthentication '${name}' is not defined${namespaced.length ? ` (a TriggerAuthentication of that name exists in namespace ${namespaced.join(', ')}: set authenticationRef.kind to TriggerAuthentication if it is meant)` : ''}; ${where}`;
+  }
+  const others = auths.filter((id) => id.startsWith('TriggerAuthentication/') && id.endsWith(`/${name}`)).map((id) => id.split('/')[1]).filter((ns) => ns !== namespace);
+  const hints = [
+    ...(others.length ? [`one of that name exists in namespace ${[...new Set(others)].sort().join(', ')}, but KEDA reads it from the ScaledObject's own namespace`] : []),
+    ...(auths.includes(`ClusterTriggerAuthentication//${name}`) ? ['a ClusterTriggerAuthentication of that name exists: set authenticationRef.kind: ClusterTriggerAuthentication to use it'] : []),
+  ];
+  return `TriggerAuthentication '${name}' is not defined in namespace '${namespace}'${hints.length ? ` (${hints.join('; ')})` : ''}; ${where}`;
 }

@@ -6,6 +6,8 @@ import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';
 import { isObj } from './common.js';
 
 export const DISCOVERED_API_VERSIONS = ['gitscale.dev/v1alpha1', 'keda.sh/v1alpha1'] as const;
+/** The kinds a ScaledObject's `authenticationRef` names, read from the repository as KEDA reads them from the cluster. */
+export const AUTH_KINDS = ['TriggerAuthentication', 'ClusterTriggerAuthentication'] as const;
 
 /** A file worth parsing: YAML. */
 export const isYamlFile = (path: string): boolean => /\.ya?ml$/i.test(path);
@@ -29,22 +31,31 @@ function documents(text: string, maxBytes: number | undefined): unknown[] {
 }
 
 
-/** What one file declares: its ScaledObjects, and every other object by kind, name and namespace. */
+/**
+ * What one file declares: its ScaledObjects, its (Cluster)TriggerAuthentications, and every object
+ * by kind, name and namespace. A `Secret` is indexed by name only: its data is never read (a
+ * secretTargetRef resolves through the cluster, --secrets-dir or the environment, never Git).
+ */
 export interface FileIndex {
   path: string;
   scaledObjects: FoundScaledObject[];
+  triggerAuthentications: FoundScaledObject[];
   objects: { kind: string; name: string; namespace?: string }[];
 }
 
 /** What `text` declares; a file beyond the manifest limits (the repository's `maxManifestBytes`, when set) declares nothing. */
 export function indexFile(path: string, text: string, maxBytes?: number): FileIndex {
-  const out: FileIndex = { path, scaledObjects: [], objects: [] };
+  const out: FileIndex = { path, scaledObjects: [], triggerAuthentications: [], objects: [] };
   documents(text, maxBytes).forEach((d, index) => {
     if (!isObj(d)) return;
+    const ours = (DISCOVERED_API_VERSIONS as readonly string[]).includes(String(d.apiVersion));
     // A ScaledObject without a name is still one: validation says what is missing.
-    if (d.kind === 'ScaledObject' && (DISCOVERED_API_VERSIONS as readonly string[]).includes(String(d.apiVersion))) out.scaledObjects.push({ path, index, raw: d });
-    else if (typeof d.kind === 'string' && isObj(d.metadata) && typeof d.metadata.name === 'string') {
-      out.objects.push({ kind: d.kind, name: d.metadata.name, ...(typeof d.metadata.namespace === 'string' ? { namespace: d.metadata.namespace } : {}) });
+    if (d.kind === 'ScaledObject' && ours) return out.scaledObjects.push({ path, index, raw: d });
+    const meta = isObj(d.metadata) ? d.metadata : {};
+    // Only what KEDA reads of one: kind, name, namespace and spec.
+    if ((AUTH_KINDS as readonly unknown[]).includes(d.kind) && ours) out.triggerAuthentications.push({ path, index, raw: { apiVersion: d.apiVersion, kind: d.kind, metadata: { name: meta.name, namespace: meta.namespace }, spec: d.spec } });
+    if (typeof d.kind === 'string' && typeof meta.name === 'string') {
+      out.objects.push({ kind: d.kind, name: meta.name, ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}) });
     }
   });
   return out;

@@ -18,6 +18,11 @@ export interface DiscoveredObject {
 
 export interface Discovered {
   objects: DiscoveredObject[];
+  /**
+   * The TriggerAuthentications and ClusterTriggerAuthentications committed there (kind, name,
+   * namespace and spec only), for the ScaledObjects to name as KEDA reads them from the cluster.
+   */
+  triggerAuthentications: DiscoveredObject[];
   /** ScaledObjects found but not usable as they are (no workload file, or several), naming the file. */
   problems: ConfigProblem[];
 }
@@ -95,5 +100,6 @@ export function resolve(repo: RepositoryConfig, files: FileIndex[]): Discovered 
       objects.push({ repository: repo.name, path: so.path, raw: { ...so.raw, metadata: { ...meta, annotations: filled } } });
     }
   }
-  return { objects, problems };
+  const triggerAuthentications = files.flatMap((f) => f.triggerAuthentications.map((a) => ({ repository: repo.name, path: a.path, raw: a.raw })));
+  return { objects, triggerAuthentications, problems };
 }

@@ -172,7 +172,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     },
     async discover(name) {
       const repo = config.repositories.find((r) => r.name === name);
-      if (!repo) return { objects: [], problems: [] };
+      if (!repo) return { objects: [], triggerAuthentications: [], problems: [] };
       while (running.has(name)) await running.get(name)!.catch(() => {});
       const p = workspace(repo).sync().then(() => scan(repo));
       running.set(name, p.then(() => []));

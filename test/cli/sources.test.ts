@@ -2,7 +2,9 @@
 // Git (discovered) and in the cluster (Argo CD applied it) runs once, as Git has it; the cluster's
 // TriggerAuthentications are each validated alone and never replace the file's.
 import * as fs from 'node:fs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { checkLoaded } from '../../src/cli/load.js';
+import { validateConfig } from '../../src/config/validate.js';
 import { describe, expect, it } from 'vitest';
 import { mergeClusterObjects } from '../../src/cli/sources.js';
 import type { KubeObject } from '../../src/cluster/index.js';
@@ -20,14 +22,14 @@ const ta = (name: string, spec: Record<string, unknown>, apiVersion = 'gitscale.
 describe('mergeClusterObjects', () => {
   it('one found in Git and applied to the cluster runs once, as Git has it', () => {
     const inCluster = { ...raw('web', 'cluster/web.yaml'), metadata: { ...raw('web', 'x').metadata, uid: 'u1' } } as KubeObject;
-    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [inCluster, raw('solo', 'apps/solo.yaml') as KubeObject], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/web/so.yaml', raw: raw('web', 'apps/web/deploy.yaml') }], problems: [] }]);
+    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [inCluster, raw('solo', 'apps/solo.yaml') as KubeObject], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/web/so.yaml', raw: raw('web', 'apps/web/deploy.yaml') }], triggerAuthentications: [], problems: [] }]);
     expect(r.problems).toEqual([]);
     expect(r.config!.objects.map((o) => [o.key, o.path])).toEqual([['shop/web', 'apps/web/deploy.yaml'], ['shop/solo', 'apps/solo.yaml']]);
   });
 
   it('a discovered object with a bad field is refused naming its file in the repository', () => {
     const bad = { ...raw('bad', 'apps/bad.yaml'), spec: { scaleTargetRef: { name: 'bad' }, minReplicaCount: -1, triggers: [trigger()] } };
-    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/bad/so.yaml', raw: bad }], problems: [] }]);
+    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/bad/so.yaml', raw: bad }], triggerAuthentications: [], problems: [] }]);
     expect(r.discoveredProblems).toEqual([expect.objectContaining({ object: 'shop/bad', file: 'apps/bad/so.yaml in repository m', field: 'spec.minReplicaCount' })]);
     expect(r.config!.objects).toEqual([]);
   });
@@ -47,5 +49,45 @@ describe('mergeClusterObjects', () => {
     expect(r.problems).toEqual([expect.objectContaining({ object: 'shop/b', code: 'CONFIG_UNKNOWN_AUTH' })]);
     expect(r.config!.objects.map((o) => o.key)).toEqual(['shop/a', 'shop/c']);
     expect(r.config!.triggerAuthentications.map((a) => [a.name, a.env[0].name])).toEqual([['shared', 'FROM_FILE'], ['from-cluster', 'GITSCALE_DEV']]);
+  });
+
+  it("TriggerAuthentications committed in Git: used as the cluster's are; the file's and the cluster's come first; a broken one is refused naming its file", () => {
+    const git = (name: string, spec: Record<string, unknown>, path: string, namespace = 'shop') => ({ repository: 'm', path, raw: { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name, namespace }, spec } });
+    const env = (name: string) => ({ env: [{ parameter: 'password', name }] });
+    const found = [{
+      objects: ['a', 'b', 'c', 'd', 'e'].map((n) => ({ repository: 'm', path: `apps/${n}.yaml`, raw: raw(n, `apps/${n}/deploy.yaml`, { a: 'in-git', b: 'shared', c: 'in-both', d: 'vault', e: 'elsewhere' }[n]) })),
+      triggerAuthentications: [
+        git('in-git', env('FROM_GIT'), 'apps/a.yaml'),
+        git('shared', env('FROM_GIT'), 'apps/b.yaml'),
+        // Argo CD applied it unchanged: the cluster's is used, and nothing is said.
+        git('in-both', env('SAME'), 'apps/c.yaml'),
+        git('vault', { hashiCorpVault: { address: 'https://vault' } }, 'apps/d.yaml'),
+        git('elsewhere', env('X'), 'apps/e.yaml', 'other'),
+      ],
+      problems: [],
+    }];
+    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [ta('in-both', env('SAME'))] }, deps, found);
+    expect(r.config!.triggerAuthentications.map((a) => [a.name, a.env[0]?.name])).toEqual([['shared', 'FROM_FILE'], ['in-both', 'SAME'], ['in-git', 'FROM_GIT'], ['elsewhere', 'X']]);
+    expect(r.config!.objects.map((o) => o.key)).toEqual(['shop/a', 'shop/b', 'shop/c']);
+    expect(r.discoveredProblems).toEqual([
+      { object: 'TriggerAuthentication shop/vault', file: 'apps/d.yaml in repository m', field: 'spec.hashiCorpVault', code: 'CONFIG_UNSUPPORTED', message: expect.stringContaining('not supported yet') },
+      expect.objectContaining({ object: 'shop/d', file: 'apps/d.yaml in repository m', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH' }),
+      {
+        object: 'shop/e', file: 'apps/e.yaml in repository m', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH',
+        message: "TriggerAuthentication 'elsewhere' is not defined in namespace 'shop' (one of that name exists in namespace other, but KEDA reads it from the ScaledObject's own namespace); define it in the config's triggerAuthentications:, in the cluster (with watch:), or beside the ScaledObject in a discover: true repository",
+      },
+    ]);
+    expect(r.discoveredWarnings).toEqual([{ object: 'TriggerAuthentication shop/shared', file: 'apps/b.yaml in repository m', field: 'metadata.name', code: 'AUTH_SHADOWED', message: "ignored: the one in the config file comes first (the config file's, then the cluster's, then the repositories' by path)" }]);
+    expect(r.shadowed).toEqual([]);
+  });
+
+  it('a discovered object gets the warnings the same object gets in the config file, naming its file in the repository', () => {
+    const warned = { ...raw('w', 'apps/w/deploy.yaml'), spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { address: 'redis:6379', listName: 'jobs', listLength: 5, listLenght: '5' } }] } };
+    const inFile = mergeClusterObjects(stringify({ repositories: [{ name: 'm', url: '/tmp/m' }], scaledObjects: [warned] }), '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [] }, deps);
+    const found = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/w.yaml', raw: warned }], triggerAuthentications: [], problems: [] }]);
+    const fromFile = checkLoaded(validateConfig(parse(stringify({ repositories: [{ name: 'm', url: '/tmp/m' }], scaledObjects: [warned] })), '/etc/gitscale.yaml'), deps).warnings;
+    expect(inFile.config!.objects).toHaveLength(1);
+    expect(fromFile.map((w) => w.field)).toEqual(['spec.triggers[0].metadata.listLength', 'spec.triggers[0].metadata']);
+    expect(found.discoveredWarnings).toEqual(fromFile.map((w) => ({ ...w, file: 'apps/w.yaml in repository m' })));
   });
 });

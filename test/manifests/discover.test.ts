@@ -14,8 +14,24 @@ describe('indexFile', () => {
     expect(f.objects).toEqual([{ kind: 'Deployment', name: 'web', namespace: 'shop' }, { kind: 'ScaledObject', name: 'other' }]);
   });
 
+  it("keeps a TriggerAuthentication's kind, name, namespace and spec only, and never a Secret's data", () => {
+    const text = [
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: votes-db-secret\n  namespace: my-project\ntype: Opaque\ndata:\n  redis_password: YWRtaW4=\n',
+      'apiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n  name: auth\n  namespace: my-project\n  labels: { a: b }\nspec:\n  secretTargetRef:\n  - { parameter: password, name: votes-db-secret, key: redis_password }\n',
+      'apiVersion: gitscale.dev/v1alpha1\nkind: ClusterTriggerAuthentication\nmetadata:\n  name: shared\nspec:\n  env: []\n',
+      'apiVersion: example.com/v1\nkind: TriggerAuthentication\nmetadata:\n  name: not-keda\n',
+    ].join('---\n');
+    const f = indexFile('apps/votes.yaml', text);
+    expect(f.triggerAuthentications).toEqual([
+      { path: 'apps/votes.yaml', index: 1, raw: { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'auth', namespace: 'my-project' }, spec: { secretTargetRef: [{ parameter: 'password', name: 'votes-db-secret', key: 'redis_password' }] } } },
+      { path: 'apps/votes.yaml', index: 2, raw: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ClusterTriggerAuthentication', metadata: { name: 'shared', namespace: undefined }, spec: { env: [] } } },
+    ]);
+    expect(JSON.stringify(f)).not.toContain('YWRtaW4=');
+    expect(f.objects[0]).toEqual({ kind: 'Secret', name: 'votes-db-secret', namespace: 'my-project' });
+  });
+
   it('a file that is not YAML, or too large, declares nothing', () => {
-    expect(indexFile('a.yaml', 'key: [unclosed\n')).toEqual({ path: 'a.yaml', scaledObjects: [], objects: [] });
+    expect(indexFile('a.yaml', 'key: [unclosed\n')).toEqual({ path: 'a.yaml', scaledObjects: [], triggerAuthentications: [], objects: [] });
     expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes))).toMatchObject({ scaledObjects: [] });
     // A repository's maxManifestBytes raises it.
     expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes), 2 * MANIFEST_LIMITS.maxBytes).scaledObjects).toHaveLength(1);

@@ -25,7 +25,7 @@ function recorder() {
   const reconciler: Reconciler = {
     standby() {},
     async discover() {
-      return { objects: [], problems: [] };
+      return { objects: [], triggerAuthentications: [], problems: [] };
     },
     async tick(keys = []) {
       const repo = keys[0] === 'ns/c' ? 'r2' : 'r1';
