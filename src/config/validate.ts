@@ -252,13 +252,13 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
  */
 function unknownAuth(kind: string, name: string, namespace: string, auths: string[]): string {
   const where = "define it in the config's triggerAuthentications:, in the cluster (with watch:), or beside the ScaledObject in a discover: true repository";
+  const namespaces = [...new Set(auths.filter((id) => id.startsWith('TriggerAuthentication/') && id.endsWith(`/${name}`)).map((id) => id.split('/')[1]))].sort();
   if (kind === 'ClusterTriggerAuthentication') {
-    const namespaced = auths.filter((id) => id.startsWith('TriggerAuthentication/') && id.endsWith(`/${name}`)).map((id) => id.split('/')[1]);
-    return `ClusterTriggerAuthentication '${name}' is not defined${namespaced.length ? ` (a TriggerAuthentication of that name exists in namespace ${namespaced.join(', ')}: set authenticationRef.kind to TriggerAuthentication if it is meant)` : ''}; ${where}`;
+    return `ClusterTriggerAuthentication '${name}' is not defined${namespaces.length ? ` (a TriggerAuthentication of that name exists in namespace ${namespaces.join(', ')}: set authenticationRef.kind to TriggerAuthentication if it is meant)` : ''}; ${where}`;
   }
-  const others = auths.filter((id) => id.startsWith('TriggerAuthentication/') && id.endsWith(`/${name}`)).map((id) => id.split('/')[1]).filter((ns) => ns !== namespace);
+  const others = namespaces.filter((ns) => ns !== namespace);
   const hints = [
-    ...(others.length ? [`one of that name exists in namespace ${[...new Set(others)].sort().join(', ')}, but KEDA reads it from the ScaledObject's own namespace`] : []),
+    ...(others.length ? [`one of that name exists in namespace ${others.join(', ')}, but KEDA reads it from the ScaledObject's own namespace`] : []),
     ...(auths.includes(`ClusterTriggerAuthentication//${name}`) ? ['a ClusterTriggerAuthentication of that name exists: set authenticationRef.kind: ClusterTriggerAuthentication to use it'] : []),
   ];
   return `TriggerAuthentication '${name}' is not defined in namespace '${namespace}'${hints.length ? ` (${hints.join('; ')})` : ''}; ${where}`;

@@ -368,3 +368,27 @@ describe('signing', () => {
     expect(JSON.stringify(r.problems)).not.toContain(INLINE_SECRET);
   });
 });
+
+describe('an authenticationRef that finds nothing names the namespace looked in and where one of that name exists', () => {
+  const auth = (kind: string, name: string, namespace?: string) => ({ kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { env: [] } });
+  const ref = (name: string, kind?: string) => ({ triggers: [{ type: 'redis', metadata: { listName: 'l' }, authenticationRef: { name, ...(kind ? { kind } : {}) } }] });
+  const TAIL = "; define it in the config's triggerAuthentications:, in the cluster (with watch:), or beside the ScaledObject in a discover: true repository";
+  it.each([
+    { name: 'nowhere', auths: [], refKind: undefined, want: `TriggerAuthentication 'x' is not defined in namespace 'default'${TAIL}` },
+    {
+      name: 'in two other namespaces', auths: [auth('TriggerAuthentication', 'x', 'shop'), auth('TriggerAuthentication', 'x', 'api')], refKind: undefined,
+      want: `TriggerAuthentication 'x' is not defined in namespace 'default' (one of that name exists in namespace api, shop, but KEDA reads it from the ScaledObject's own namespace)${TAIL}`,
+    },
+    {
+      name: 'a ClusterTriggerAuthentication of that name', auths: [auth('ClusterTriggerAuthentication', 'x')], refKind: undefined,
+      want: `TriggerAuthentication 'x' is not defined in namespace 'default' (a ClusterTriggerAuthentication of that name exists: set authenticationRef.kind: ClusterTriggerAuthentication to use it)${TAIL}`,
+    },
+    {
+      name: 'kind ClusterTriggerAuthentication, a namespaced one of that name', auths: [auth('TriggerAuthentication', 'x', 'shop')], refKind: 'ClusterTriggerAuthentication',
+      want: `ClusterTriggerAuthentication 'x' is not defined (a TriggerAuthentication of that name exists in namespace shop: set authenticationRef.kind to TriggerAuthentication if it is meant)${TAIL}`,
+    },
+  ])('$name', ({ auths, refKind, want }) => {
+    const r = validateConfig({ repositories: repos, triggerAuthentications: auths, scaledObjects: [so('a', ref('x', refKind))] }, '/c.yaml');
+    expect(r.problems).toEqual([{ object: 'default/a', file: '/c.yaml', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH', message: want }]);
+  });
+});
