@@ -3,14 +3,17 @@
 // get in the config file: in validate, and in once against the test Redis that wants a user and a
 // password. The committed Secret's data (admin/admin) is never used: the credentials come from the
 // environment, as for a TriggerAuthentication in the config. A discovered object's warnings are
-// those of the same object in the config, in validate, plan and the run log.
+// those of the same object in the config, in validate, plan and the run log; in run, a
+// TriggerAuthentication committed later is picked up at the next sync.
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRun } from '../support/bin.js';
 import { newList, runGitscale } from '../support/cli.js';
-import { writeConfig } from '../support/config.js';
-import { makeServedRepo, show } from '../support/git.js';
+import { deployment, writeConfig } from '../support/config.js';
+import { humanCommit, makeServedRepo, show } from '../support/git.js';
+import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const example = readFileSync(new URL('../../fixtures/keda-docs/redis-trigger-authentication.yaml', import.meta.url), 'utf8');
@@ -110,5 +113,28 @@ describe("KEDA's documentation example under discover: true", () => {
       ['my-project/redis-scaledobject', `${FILE} in repository manifests`, 'spec.triggers[0].metadata'],
     ]);
     expect(run.code).toBe(0);
+  });
+
+  it('run: a ScaledObject naming a TriggerAuthentication not committed yet is refused naming its file; committing it starts the scaling', async () => {
+    const list = await newList(redis, 25);
+    const [secret, auth, so] = example.replace('localhost:6379', servers.REDIS_AUTH_ADDRESS).replace('listName: mylist', `listName: ${list}`)
+      .replace('  scaleTargetRef:\n', '  pollingInterval: 1\n  scaleTargetRef:\n').split('---\n');
+    // Another ScaledObject, due every second, so the repository is synced (and read) that often.
+    const web = `apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: web\nspec:\n  scaleTargetRef:\n    name: web\n  pollingInterval: 1\n  triggers:\n  - type: redis\n    metadata: { address: "${servers.REDIS_ADDRESS}", listName: ${await newList(redis, 0)}, listLength: "5" }\n`;
+    const { bare, url } = await makeServedRepo(servers, { 'apps/votes/deployment.yaml': votes, 'apps/votes/scaledobject.yaml': so, 'apps/web/deployment.yaml': deployment('web', 0), 'apps/web/scaledobject.yaml': web });
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url, discover: true }] });
+    const run = startRun(['-c', config, '--log-format', 'json', '--data-dir', await tempDir('data')], {
+      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: servers.REDIS_AUTH_USER, GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: servers.REDIS_AUTH_USER_PASSWORD,
+    });
+    try {
+      const refused = await run.waitFor((l) => l.msg === 'ScaledObject from the repository refused', 20_000);
+      expect(refused).toMatchObject({ object: 'my-project/redis-scaledobject', file: 'apps/votes/scaledobject.yaml in repository manifests', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH' });
+      expect(refused.error).toContain("in namespace 'my-project'");
+      await humanCommit(bare, { 'apps/votes/auth.yaml': `${secret}---\n${auth}` }, 'add the TriggerAuthentication');
+      await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('my-project/redis-scaledobject 1→3'), 30_000);
+      expect(await show(bare, 'main', 'apps/votes/deployment.yaml')).toContain('replicas: 3');
+    } finally {
+      expect((await run.stop()).code).toBe(0);
+    }
   });
 });
