@@ -90,4 +90,14 @@ describe('mergeClusterObjects', () => {
     expect(fromFile.map((w) => w.field)).toEqual(['spec.triggers[0].metadata.listLength', 'spec.triggers[0].metadata']);
     expect(found.discoveredWarnings).toEqual(fromFile.map((w) => ({ ...w, file: 'apps/w.yaml in repository m' })));
   });
+
+  it('a ClusterTriggerAuthentication committed in Git serves a ScaledObject of any namespace that names its kind', () => {
+    const cta = { repository: 'm', path: 'platform/auth.yaml', raw: { apiVersion: 'keda.sh/v1alpha1', kind: 'ClusterTriggerAuthentication', metadata: { name: 'shared-redis' }, spec: { env: [{ parameter: 'password', name: 'REDIS_PW' }] } } };
+    const so = raw('web', 'apps/web/deploy.yaml');
+    (so.spec.triggers[0] as Record<string, unknown>).authenticationRef = { name: 'shared-redis', kind: 'ClusterTriggerAuthentication' };
+    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/web.yaml', raw: so }], triggerAuthentications: [cta], problems: [] }]);
+    expect(r.discoveredProblems).toEqual([]);
+    expect(r.config!.objects.map((o) => [o.key, o.triggers[0].authenticationRef])).toEqual([['shop/web', { name: 'shared-redis', kind: 'ClusterTriggerAuthentication' }]]);
+    expect(r.config!.triggerAuthentications.map((a) => [a.kind, a.name, a.namespace])).toEqual([['TriggerAuthentication', 'shared', 'shop'], ['ClusterTriggerAuthentication', 'shared-redis', '']]);
+  });
 });
