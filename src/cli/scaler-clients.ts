@@ -149,10 +149,14 @@ async function s3Client(config: AwsClientConfig): Promise<S3Like> {
   };
 }
 
-/** One MongoClient (the driver loads with it); the filter is Extended JSON ($oid, $date …). */
+/** One MongoClient (the driver loads with it); the filter is Extended JSON ($oid, $date …); TLS material as PEM text. */
 function mongodbClient(c: MongodbClientConfig): MongodbLike {
   const kept = keptConnection<MongoClient>(
-    async () => new (await import('mongodb')).MongoClient(c.uri, { serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1 }).connect(),
+    async () => new (await import('mongodb')).MongoClient(c.uri, {
+      serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1,
+      // PEM text handed to Node's TLS as is (the driver's tls*File options want paths).
+      ...(c.tls ? { tls: true, ...Object.fromEntries(Object.entries(c.tls).filter(([, v]) => v !== undefined)) } : {}),
+    }).connect(),
     (x) => x.close(true), (x) => x.close());
   return {
     countDocuments: (db, collection, filter, signal) => kept.use(signal, async (x) => {

@@ -1,10 +1,12 @@
 // `mongodb`: the number of documents in a collection that match a filter. KEDA:
 // pkg/scalers/mongo_scaler.go — `connectionString`, or scheme/host/port/username/password and
 // dbName; `collection.CountDocuments(ctx, filter)` with the filter from `query` (Extended JSON,
-// a non-empty document), a 10 s timeout; queryValue / activationQueryValue are integers.
+// a non-empty document), a 10 s timeout; queryValue / activationQueryValue are numbers (float64).
+// TLS from authParams as KEDA: `tls: enable` with a CA, a client certificate (cert + key, the key
+// optionally encrypted with keyPassword) or both, PEM text; with `tls: disable` the material is unused.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import {
-  int, networkError, parseSchema, problem, scalerError, shownQuery, string, type ErrorContext, type Infer,
+  float, networkError, oneOf, parseSchema, problem, scalerError, shownQuery, string, tlsError, tlsMaterial, type ErrorContext, type Infer,
 } from './schema.js';
 
 const TYPE = 'mongodb';
@@ -14,14 +16,20 @@ export const schema = {
   dbName: string({ from: AUTH_OR_META }),
   collection: string({}),
   query: string({}),
-  queryValue: int({ min: 1, role: 'target' }),
-  activationQueryValue: int({ default: 0, role: 'activation' }),
+  queryValue: float({ role: 'target' }),
+  activationQueryValue: float({ default: 0, role: 'activation' }),
   connectionString: string({ from: ['authParams', 'triggerMetadata', 'resolvedEnv'], optional: true, secret: true }),
   scheme: string({ from: AUTH_OR_META, default: 'mongodb' }),
   host: string({ from: AUTH_OR_META, optional: true }),
   port: string({ from: AUTH_OR_META, optional: true }),
   username: string({ from: AUTH_OR_META, optional: true }),
   password: string({ from: ['authParams', 'triggerMetadata', 'resolvedEnv'], optional: true, secret: true }),
+  tls: oneOf(['enable', 'disable'], { from: ['authParams'], default: 'disable' }),
+  // KEDA's mongodb has no unsafeSsl: the server certificate is always verified.
+  ca: tlsMaterial.ca,
+  cert: tlsMaterial.cert,
+  key: tlsMaterial.key,
+  keyPassword: tlsMaterial.keyPassword,
 };
 
 export type MongodbMetadata = Infer<typeof schema> & { uri: string };
@@ -36,6 +44,11 @@ function validate(meta: Infer<typeof schema>): FieldProblem[] {
   }
   if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter) || Object.keys(filter).length === 0)) {
     problems.push(problem('query', `'query' must be a non-empty JSON document (KEDA refuses an empty one), e.g. {"status": "queued"}`));
+  }
+  if (meta.tls === 'enable') {
+    // KEDA's Validate: some material, and a client certificate only as a pair.
+    if (meta.ca === undefined && meta.cert === undefined && meta.key === undefined) problems.push(problem('tls', `'tls: enable' needs at least one of 'ca', 'cert' and 'key' (authParams)`));
+    else if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', `both 'cert' and 'key' must be provided when using a client certificate`));
   }
   if (meta.connectionString !== undefined) {
     if (!/^mongodb(\+srv)?:\/\/\S+$/.test(meta.connectionString.trim())) problems.push(problem('connectionString', `'connectionString' must be a mongodb:// or mongodb+srv:// URI`));
@@ -61,7 +74,10 @@ function uriOf(m: Infer<typeof schema>): string {
 export function parse(input: ScalerInput): ParseResult<MongodbMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
-  return { ok: true, meta: { ...r.meta, uri: uriOf(r.meta) }, warnings: r.warnings };
+  const m = r.meta;
+  const unused = m.tls === 'enable' ? [] : (['ca', 'cert', 'key', 'keyPassword'] as const).filter((k) => m[k] !== undefined);
+  const warnings = unused.length ? [...r.warnings, `${unused.map((k) => `'${k}'`).join(', ')} unused: TLS material is used only with 'tls: enable' (as KEDA)`] : r.warnings;
+  return { ok: true, meta: { ...m, uri: uriOf(m) }, warnings };
 }
 
 /** The server part of the URI, for messages: no user, no password, no options. */
@@ -82,6 +98,8 @@ export function target(meta: MongodbMetadata): TriggerTarget {
 export interface MongodbClientConfig {
   uri: string;
   timeoutMs: number;
+  /** With `tls: enable`: TLS on, whatever the URI says, with this material (PEM text). */
+  tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
 }
 
 /** The client surface the scaler needs (STYLE §6): one countDocuments; `filter` is the Extended JSON text. */
@@ -91,9 +109,12 @@ export interface MongodbLike {
 }
 
 export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
-  const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password, meta.connectionString, encodeURIComponent(meta.password ?? '')] };
+  const ctx: ErrorContext = {
+    trigger: triggerName, type: TYPE, secrets: [meta.password, meta.connectionString, encodeURIComponent(meta.password ?? ''), meta.key, meta.keyPassword],
+  };
   const where = `${serverOf(meta.uri)}/${meta.dbName}.${meta.collection}`;
-  const client = deps.clients.mongodb({ uri: meta.uri, timeoutMs: 10_000 });
+  const tls = meta.tls === 'enable' ? { ca: meta.ca, cert: meta.cert, key: meta.key, passphrase: meta.keyPassword } : undefined;
+  const client = deps.clients.mongodb({ uri: meta.uri, timeoutMs: 10_000, ...(tls ? { tls } : {}) });
 
   const classify = (e: unknown, signal: AbortSignal) => {
     if (signal.aborted) return networkError(ctx, e, where, signal)!; // aborted or timed out, whatever the driver said
@@ -105,6 +126,10 @@ export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps, 'clients'>,
     if (name === 'MongoServerError' || (typeof code === 'number' && code > 0)) return scalerError(ctx, 'SCALER_QUERY_FAILED', `countDocuments on ${where} failed: ${text}${typeof code === 'number' ? ` (code ${code})` : ''}`, 'query');
     const net = networkError(ctx, e, where, signal);
     if (net) return net;
+    // The driver wraps a failed handshake in a MongoServerSelectionError; its cause says why.
+    const cause = (e as { cause?: unknown })?.cause;
+    const badTls = tlsError(ctx, cause, where, 'ca') ?? tlsError(ctx, e, where, 'ca');
+    if (badTls) return badTls;
     if (/ECONNREFUSED/.test(text)) return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where} (${text})`);
     if (/ENOTFOUND|EAI_AGAIN/.test(text)) return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where} (${text})`);
     if (name === 'MongoServerSelectionError' || /timed out|timeout/i.test(text)) return scalerError(ctx, 'SCALER_TIMEOUT', `no answer from ${where}: ${text}`);

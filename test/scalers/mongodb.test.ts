@@ -18,19 +18,6 @@ const keys = (query: string, extra: Record<string, string> = {}): ScalerInput =>
   { password: env.MONGODB_PASSWORD },
 );
 
-let admin: MongoClient;
-beforeAll(async () => {
-  admin = await new MongoClient(env.MONGODB_URI).connect();
-  const docs = [
-    ...Array.from({ length: 7 }, (_, i) => ({ status: 'queued', n: i, at: new Date(Date.UTC(2026, 11, 1 + i)) })),
-    ...Array.from({ length: 3 }, (_, i) => ({ status: 'done', n: 10 + i, at: new Date(Date.UTC(2026, 10, 1)) })),
-  ];
-  await admin.db(env.MONGODB_DATABASE).collection(collection).insertMany(docs);
-});
-afterAll(async () => {
-  await admin?.close();
-});
-
 describe('mongodb parse', () => {
   it('KEDA keys: dbName, collection, query, queryValue; the connection from the separate keys', () => {
     const r = mongodb.parse(input({ dbName: 'shop', collection: 'jobs', query: '{"status":"queued"}', queryValue: '4', host: 'db', port: '27017', username: 'app' }, { password: 'p@ss' }));
@@ -53,7 +40,7 @@ describe('mongodb parse', () => {
     { name: 'host without port', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1', host: 'h', username: 'u' }, { password: 'p' }), want: ['port'] },
     { name: 'a query that is not JSON', input: input({ dbName: 'd', collection: 'c', query: "{status: 'queued'}", queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
     { name: 'an empty query (KEDA: empty bson document)', input: input({ dbName: 'd', collection: 'c', query: '{}', queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
-    { name: 'a float queryValue (KEDA: int64)', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '2.5' }, { connectionString: 'mongodb://h/d' }), want: ['queryValue'] },
+    { name: 'a zero queryValue (an HPA target must be > 0; KEDA accepts it)', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '0' }, { connectionString: 'mongodb://h/d' }), want: ['queryValue'] },
     { name: 'not a mongodb URI', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'postgres://secret-value@h/d' }), want: ['connectionString'] },
   ])('$name', ({ input: i, want }) => {
     const r = mongodb.parse(i);
@@ -62,7 +49,71 @@ describe('mongodb parse', () => {
   });
 });
 
+// KEDA 8b4f083 pkg/scalers/mongo_scaler_test.go, testMONGODBMetadata and mongoDBConnectionStringTestDatas, row by row.
+describe('mongodb: KEDA\'s table', () => {
+  const kedaEnv = { MongoDB_CONN_STR: 'mongodb://mongodb0.example.com:27017', MongoDB_PASSWORD: 'test@password' };
+  const q = { query: '{"name":"John"}', collection: 'demo', queryValue: '12' };
+  const fromEnv = { ...q, connectionStringFromEnv: 'MongoDB_CONN_STR', dbName: 'test' };
+  const srv = { dbName: 'test', scheme: 'mongodb+srv', host: 'localhost', port: '', username: 'sample', password: 'sec@ure' };
+  it.each([
+    { name: 'no metadata', input: input({}, {}, kedaEnv), want: ['dbName', 'collection', 'query', 'queryValue'] },
+    { name: 'connectionStringFromEnv', input: input(fromEnv, {}, kedaEnv), uri: 'mongodb://mongodb0.example.com:27017' },
+    { name: 'from passwordFromEnv', input: input({ ...q, passwordFromEnv: 'MongoDB_PASSWORD' }, { dbName: 'test', host: 'localhost', port: '1234', username: 'sample' }, kedaEnv),
+      uri: 'mongodb://sample:test%40password@localhost:1234/test' },
+    { name: 'from trigger auth', input: input(q, { dbName: 'test', host: 'localhost', port: '1234', username: 'sample', password: 'sec@ure' }, kedaEnv),
+      uri: 'mongodb://sample:sec%40ure@localhost:1234/test' },
+    { name: 'mongodb srv support', input: input(q, srv, kedaEnv), uri: 'mongodb+srv://sample:sec%40ure@localhost/test' },
+    { name: 'float queryValue', input: input({ ...q, queryValue: '0.9' }, srv, kedaEnv), target: 0.9 },
+    // KEDA's row also names an unset variable (Mongo_CONN_STR): both are reported.
+    { name: 'wrong activationQueryValue', input: input({ ...fromEnv, activationQueryValue: 'aa', connectionStringFromEnv: 'Mongo_CONN_STR' }, {}, kedaEnv),
+      want: ['connectionStringFromEnv', 'activationQueryValue'] },
+    { name: 'TLS enabled with CA only', input: input(fromEnv, { tls: 'enable', ca: 'cavalue' }, kedaEnv), tls: { ca: 'cavalue' } },
+    { name: 'TLS enabled with cert and key', input: input(fromEnv, { tls: 'enable', cert: 'certvalue', key: 'keyvalue' }, kedaEnv), tls: { cert: 'certvalue', key: 'keyvalue' } },
+    { name: 'TLS enabled with cert, key and CA', input: input(fromEnv, { tls: 'enable', cert: 'certvalue', key: 'keyvalue', ca: 'cavalue' }, kedaEnv),
+      tls: { ca: 'cavalue', cert: 'certvalue', key: 'keyvalue' } },
+    { name: 'TLS enabled with cert only (key required)', input: input(fromEnv, { tls: 'enable', cert: 'certvalue' }, kedaEnv), want: ['key'] },
+    { name: 'TLS enabled with key only (cert required)', input: input(fromEnv, { tls: 'enable', key: 'keyvalue' }, kedaEnv), want: ['cert'] },
+    { name: 'TLS enabled without any certs', input: input(fromEnv, { tls: 'enable' }, kedaEnv), want: ['tls'] },
+    { name: 'TLS disabled (default) needs no certs', input: input(fromEnv, { tls: 'disable' }, kedaEnv), uri: 'mongodb://mongodb0.example.com:27017' },
+  ])('$name', ({ input: i, want, uri, target, tls }) => {
+    const r = mongodb.parse(i);
+    if (want) {
+      expect(!r.ok && r.errors.map((e) => e.field)).toEqual(want);
+      expect(JSON.stringify(r)).not.toContain('keyvalue');
+      return;
+    }
+    expect(r.ok ? [] : r.errors).toEqual([]);
+    if (!r.ok) return;
+    if (uri) expect(r.meta.uri).toBe(uri);
+    if (target) expect(mongodb.target(r.meta).target).toBe(target);
+    if (tls) expect({ tls: r.meta.tls, ca: r.meta.ca, cert: r.meta.cert, key: r.meta.key }).toEqual({ tls: 'enable', ca: undefined, cert: undefined, key: undefined, ...tls });
+  });
+
+  it('TLS material without tls: enable is unused, as in KEDA, and said so', () => {
+    const r = mongodb.parse(input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'mongodb://h/d', ca: 'cavalue', key: 'k' }));
+    expect(r.ok && r.warnings).toContainEqual(expect.stringMatching(/^'ca', 'key' unused: TLS material is used only with 'tls: enable'/));
+  });
+
+  it("'tls' other than enable or disable is refused, naming the field", () => {
+    const r = mongodb.parse(input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'mongodb://h/d', tls: 'yes' }));
+    expect(!r.ok && r.errors.map((e) => e.field)).toEqual(['tls']);
+  });
+});
+
 describe('mongodb against FerretDB', () => {
+let admin: MongoClient;
+  beforeAll(async () => {
+    admin = await new MongoClient(env.MONGODB_URI).connect();
+    const docs = [
+      ...Array.from({ length: 7 }, (_, i) => ({ status: 'queued', n: i, at: new Date(Date.UTC(2026, 11, 1 + i)) })),
+      ...Array.from({ length: 3 }, (_, i) => ({ status: 'done', n: 10 + i, at: new Date(Date.UTC(2026, 10, 1)) })),
+    ];
+    await admin.db(env.MONGODB_DATABASE).collection(collection).insertMany(docs);
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+
   it.each([
     { name: 'a field match', query: '{"status": "queued"}', want: 7 },
     { name: 'an operator', query: '{"n": {"$gte": 5}}', want: 5 },
