@@ -3,6 +3,7 @@
 // AWS trigger never loads the SDK.
 import { limitPerEndpoint } from './limit.js';
 import { createRequire } from 'node:module';
+import { createSecureContext } from 'node:tls';
 import type pg from 'pg';
 import type { Cluster, Redis } from 'ioredis';
 import type { SASLOptions } from 'kafkajs';
@@ -152,11 +153,16 @@ async function s3Client(config: AwsClientConfig): Promise<S3Like> {
 /** One MongoClient (the driver loads with it); the filter is Extended JSON ($oid, $date …); TLS material as PEM text. */
 function mongodbClient(c: MongodbClientConfig): MongodbLike {
   const kept = keptConnection<MongoClient>(
-    async () => new (await import('mongodb')).MongoClient(c.uri, {
-      serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1,
-      // PEM text handed to Node's TLS as is (the driver's tls*File options want paths).
-      ...(c.tls ? { tls: true, ...Object.fromEntries(Object.entries(c.tls).filter(([, v]) => v !== undefined)) } : {}),
-    }).connect(),
+    async () => {
+      // The material checked first, as KEDA builds its tls.Config before connecting: a key that does not
+      // decrypt fails here (ERR_OSSL_BAD_DECRYPT), not as a server-selection timeout 10 s later.
+      if (c.tls) createSecureContext(c.tls);
+      return new (await import('mongodb')).MongoClient(c.uri, {
+        serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1,
+        // PEM text handed to Node's TLS as is (the driver's tls*File options want paths).
+        ...(c.tls ? { tls: true, ...Object.fromEntries(Object.entries(c.tls).filter(([, v]) => v !== undefined)) } : {}),
+      }).connect();
+    },
     (x) => x.close(true), (x) => x.close());
   return {
     countDocuments: (db, collection, filter, signal) => kept.use(signal, async (x) => {

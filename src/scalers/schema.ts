@@ -308,12 +308,17 @@ function systemText(s: SystemError): string {
 /** Node's TLS verification and handshake failures (the code on the error, or in its message). */
 const TLS_CODE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_[A-Z_]+|ERR_OSSL_[A-Z_]+)$/;
 
-/** A TLS failure as a ScalerError naming `field` (where the CA or the certificate comes from), or undefined. */
+/**
+ * A TLS failure as a ScalerError naming `field` (where the CA or the certificate comes from), or
+ * undefined; a client key that does not decrypt names keyPassword.
+ */
 export function tlsError(ctx: ErrorContext, e: unknown, where: string, field: string): ScalerError | undefined {
   const code = String((e as { code?: unknown })?.code ?? '');
   const text = (e as Error)?.message ?? String(e);
   if (!TLS_CODE.test(code) && !/certificate|SSL routines|tlsv1 alert|handshake/i.test(text)) return undefined;
-  return scalerError(ctx, 'SCALER_TLS_FAILED', `TLS with ${where} failed: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`, field);
+  const badKey = code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(text);
+  const what = badKey ? `the client key did not decrypt with keyPassword (${text})` : text;
+  return scalerError(ctx, 'SCALER_TLS_FAILED', `TLS with ${where} failed: ${what}${code && !text.includes(code) ? ` (${code})` : ''}`, badKey ? 'keyPassword' : field);
 }
 
 /**

@@ -1,8 +1,10 @@
 // `mongodb` against a real MongoDB wire-protocol server (FerretDB, built from the Go module proxy
 // by the test environment, with SCRAM authentication on): KEDA's metadata, countDocuments with an
-// Extended JSON filter, activation, and each failure a clear error without a secret.
+// Extended JSON filter, activation, TLS with a client certificate (FerretDB's TLS listener requiring
+// one), and each failure a clear error without a secret.
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mongodb } from '../../src/scalers/mongodb.js';
 import type { RawSample, ScalerInput } from '../../src/scalers/types.js';
@@ -101,7 +103,7 @@ describe('mongodb: KEDA\'s table', () => {
 });
 
 describe('mongodb against FerretDB', () => {
-let admin: MongoClient;
+  let admin: MongoClient;
   beforeAll(async () => {
     admin = await new MongoClient(env.MONGODB_URI).connect();
     const docs = [
@@ -146,6 +148,48 @@ let admin: MongoClient;
     expect(String(e)).toMatch(/trigger 'down' \(mongodb\)/);
     expect(String(e)).not.toContain(env.MONGODB_PASSWORD);
   }, 30_000);
+
+  describe('TLS (a listener requiring a client certificate)', () => {
+    const pem = (f: string) => readFileSync(f, 'utf8');
+    const material = () => ({ ca: pem(env.MONGODB_TLS_CA_FILE), cert: pem(env.MONGODB_TLS_CERT_FILE), key: pem(env.MONGODB_TLS_KEY_FILE) });
+    const overTls = (auth: Record<string, string>) => {
+      const i = keys('{"status": "queued"}', { port: env.MONGODB_TLS_PORT });
+      return { ...i, authParams: { ...i.authParams, ...auth } };
+    };
+
+    it('tls: enable with the CA and a client certificate, from the separate keys or a connection string without tls=true', async () => {
+      expect(await sample(overTls({ tls: 'enable', ...material() }), 'tls')).toEqual({ value: 7, active: true });
+      const cs = `mongodb://${env.MONGODB_USER}:${env.MONGODB_PASSWORD}@127.0.0.1:${env.MONGODB_TLS_PORT}/${env.MONGODB_DATABASE}`;
+      const q = { dbName: env.MONGODB_DATABASE, collection, query: '{"status": "done"}', queryValue: '0.9' };
+      expect(await sample(input(q, { connectionString: cs, tls: 'enable', ...material() }), 'tls')).toEqual({ value: 3, active: true });
+    });
+
+    it('an encrypted key with keyPassword; a wrong keyPassword is SCALER_TLS_FAILED on keyPassword, neither shown', async () => {
+      const enc = pem(env.MONGODB_TLS_KEY_ENCRYPTED_FILE);
+      expect(await sample(overTls({ tls: 'enable', ...material(), key: enc, keyPassword: env.MONGODB_TLS_KEY_PASSWORD }), 'tls')).toEqual({ value: 7, active: true });
+      const wrong = `wrong-${randomBytes(4).toString('hex')}`;
+      const e = await expectScalerError(sample(overTls({ tls: 'enable', ...material(), key: enc, keyPassword: wrong }), 'tls'), 'SCALER_TLS_FAILED', 'tls',
+        [wrong, env.MONGODB_TLS_KEY_PASSWORD, enc.split('\n')[1]!, env.MONGODB_PASSWORD]);
+      expect(e.data.field).toBe('keyPassword');
+    }, 30_000);
+
+    it('without the CA the server is not trusted: SCALER_TLS_FAILED, no key shown', async () => {
+      const { ca: _, ...noCa } = material();
+      await expectScalerError(sample(overTls({ tls: 'enable', ...noCa }), 'tls'), 'SCALER_TLS_FAILED', 'tls', [noCa.key, env.MONGODB_PASSWORD]);
+    }, 30_000);
+
+    it('without a client certificate the server refuses the handshake: a clear error', async () => {
+      const e = await sample(overTls({ tls: 'enable', ca: material().ca }), 'tls').then(() => undefined, (x: Error) => x);
+      expect((e as { code?: string })?.code).toMatch(/^SCALER_(TLS_FAILED|UNAVAILABLE|TIMEOUT)$/);
+      expect(String(e)).toMatch(/trigger 'tls' \(mongodb\)/);
+      expect(String(e)).not.toContain(env.MONGODB_PASSWORD);
+    }, 30_000);
+
+    it('the TLS material is not used without tls: enable (as KEDA): the TLS listener gets no answer', async () => {
+      const e = await sample(overTls(material()), 'tls').then(() => undefined, (x: Error) => x);
+      expect((e as { code?: string })?.code).toMatch(/^SCALER_(UNAVAILABLE|TIMEOUT|TLS_FAILED)$/);
+    }, 30_000);
+  });
 
   it('reuses one connection and recovers after an abort', async () => {
     await withScaler(mongodb, keys('{"status": "queued"}'), 'again', async (s) => {
