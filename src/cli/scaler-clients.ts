@@ -203,8 +203,11 @@ export const scalerClients: ScalerClients = {
     };
   },
   amqp: async (o) => {
-    const { connect } = await import('amqplib');
-    const conn = await connect(o.url, { ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, timeout: 5_000 });
+    const { connect, credentials } = await import('amqplib');
+    const conn = await connect(o.url, {
+      ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, timeout: 5_000,
+      ...(o.sasl === 'EXTERNAL' ? { credentials: credentials.external() } : {}),
+    });
     conn.on('error', () => undefined); // a broken connection fails the next sample instead
     return {
       async messageCount(queue) {

@@ -3,6 +3,10 @@
 // DeliverGetRate, PublishedToDeliveredRatio and ExpectedQueueConsumptionTime; useRegex with an
 // operation (sum / avg / max) over the matching queues; excludeUnacknowledged; the vhost from the
 // host's last path segment or vhostName. Without mode, value or queueLength: QueueLength 20.
+// With `tls: enable`, a client certificate (cert + key) and no username or password (in authParams,
+// the environment or the host URL), AMQP logs in with SASL EXTERNAL, as the certificate's user (KEDA's
+// buildAMQPConfig). OAuth2 (KEDA's oauthTokenURI, clientID, clientSecret, scopes, endpointParams) is
+// not supported yet: refused, rather than every poll answered 401.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { httpGet, type HttpTlsLike } from './http/get.js';
 import { rabbitUrls, type AmqpLike, type RabbitQueue } from './rabbitmq/endpoints.js';
@@ -34,10 +38,33 @@ export const schema = {
   password: string({ from: ['authParams', 'resolvedEnv'], optional: true, secret: true }),
   tls: oneOf(['enable', 'disable'], { from: ['authParams'], default: 'disable' }),
   ...tlsMaterial,
+  // KEDA's authentication.OAuth keys: read only to be refused (validate).
+  oauthTokenURI: string({ from: ['authParams'], optional: true }),
+  clientID: string({ from: ['authParams'], optional: true }),
+  clientSecret: string({ from: ['authParams'], optional: true, secret: true }),
+  scopes: string({ from: ['authParams'], optional: true, aliases: ['scope'] }),
+  endpointParams: string({ from: ['authParams'], optional: true }),
 };
+const OAUTH2 = ['oauthTokenURI', 'clientID', 'clientSecret', 'scopes', 'endpointParams'] as const;
 
 type Raw = Infer<typeof schema>;
-export type RabbitmqMetadata = Raw & { resolvedMode: (typeof MODES)[number]; wire: 'amqp' | 'http' };
+export type RabbitmqMetadata = Raw & { resolvedMode: (typeof MODES)[number]; wire: 'amqp' | 'http'; sasl: 'EXTERNAL' | 'PLAIN' };
+
+/**
+ * KEDA's rule: TLS on, a client certificate, and no username or password given (a user name alone in
+ * the host URL, as `amqps://CN=app@host/`, does not count): SASL EXTERNAL; else PLAIN.
+ */
+export function saslOf(meta: Raw): 'EXTERNAL' | 'PLAIN' {
+  if (meta.tls !== 'enable' || meta.cert === undefined || meta.key === undefined) return 'PLAIN';
+  if (meta.username !== undefined || meta.password !== undefined) return 'PLAIN';
+  let inUrl = '';
+  try {
+    inUrl = new URL(meta.host).password;
+  } catch {
+    // validate reports the host
+  }
+  return inUrl === '' ? 'EXTERNAL' : 'PLAIN';
+}
 
 function wireOf(meta: Raw): 'amqp' | 'http' | undefined {
   if (meta.protocol !== 'auto') return meta.protocol;
@@ -53,6 +80,11 @@ function validate(meta: Raw): FieldProblem[] {
   if ((meta.username === undefined) !== (meta.password === undefined)) problems.push(problem(meta.username === undefined ? 'username' : 'password', 'username and password must be given together'));
   if (meta.queueLength !== undefined && (meta.mode !== undefined || meta.value !== undefined)) problems.push(problem('queueLength', 'queueLength is deprecated; use mode and value'));
   else if (meta.queueLength === undefined && (meta.mode === undefined) !== (meta.value === undefined)) problems.push(problem(meta.mode === undefined ? 'mode' : 'value', `${meta.mode === undefined ? 'mode' : 'value'} must be specified`));
+  const oauth = OAUTH2.filter((k) => meta[k] !== undefined);
+  if (oauth.length) {
+    problems.push(problem(oauth[0]!, `OAuth2 authentication (${oauth.join(', ')} in authParams) is not supported by gitscale yet; `
+      + 'use username and password, or a client certificate (tls: enable, cert, key)'));
+  }
   if (wire === 'amqp') {
     if (meta.mode && meta.mode !== 'QueueLength') problems.push(problem('mode', `protocol amqp not supported; must be HTTP to use trigger mode ${meta.mode}`));
     if (meta.useRegex) problems.push(problem('useRegex', 'configure useRegex=true only with HTTP protocol'));
@@ -66,7 +98,7 @@ export function parse(input: ScalerInput): ParseResult<RabbitmqMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const m = r.meta;
-  return { ok: true, meta: { ...m, resolvedMode: m.mode ?? 'QueueLength', wire: wireOf(m)! }, warnings: r.warnings };
+  return { ok: true, meta: { ...m, resolvedMode: m.mode ?? 'QueueLength', wire: wireOf(m)!, sasl: saslOf(m) }, warnings: r.warnings };
 }
 
 export function target(meta: RabbitmqMetadata): TriggerTarget {
@@ -114,7 +146,9 @@ export function create(meta: RabbitmqMetadata, deps: ScalerDeps, triggerName: st
 
   async function viaAmqp(signal: AbortSignal): Promise<RabbitQueue> {
     try {
-      amqp ??= Promise.resolve(deps.clients.amqp({ url: urls.amqp, ...tlsOptions, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}) }));
+      amqp ??= Promise.resolve(deps.clients.amqp({
+        url: urls.amqp, ...tlsOptions, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}), ...(meta.sasl === 'EXTERNAL' ? { sasl: 'EXTERNAL' as const } : {}),
+      }));
       const client = await abortable(amqp, signal);
       const messages = await abortable(client.messageCount(meta.queueName), signal);
       return { messages, ready: messages, publishRate: 0, deliverRate: 0 };
@@ -124,7 +158,11 @@ export function create(meta: RabbitmqMetadata, deps: ScalerDeps, triggerName: st
       void was?.then((c) => c.close(), () => undefined);
       const text = String((e as Error)?.message ?? e);
       if (/NOT_FOUND/.test(text)) throw scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue '${meta.queueName}' not found at ${urls.shown}`, 'queueName');
-      if (/ACCESS_REFUSED|PLAIN login refused|403/.test(text)) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `login refused at ${urls.shown}`, 'password');
+      if (/ACCESS_REFUSED|PLAIN login refused|403/.test(text)) {
+        throw meta.sasl === 'EXTERNAL'
+          ? scalerError(ctx, 'SCALER_AUTH_FAILED', `login with the client certificate (SASL EXTERNAL) refused at ${urls.shown}: the broker needs a user named after the certificate`, 'cert')
+          : scalerError(ctx, 'SCALER_AUTH_FAILED', `login refused at ${urls.shown}`, 'password');
+      }
       throw networkError(ctx, e, urls.shown, signal) ?? tlsError(ctx, e, urls.shown, 'ca') ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading queue '${meta.queueName}' at ${urls.shown} failed: ${text}`);
     }
   }
@@ -163,7 +201,7 @@ export function create(meta: RabbitmqMetadata, deps: ScalerDeps, triggerName: st
 
 export function source(meta: RabbitmqMetadata): string {
   const urls = rabbitUrls(meta);
-  return `${meta.useRegex ? `queues matching /${meta.queueName}/ (${meta.operation})` : `queue '${meta.queueName}'`} in vhost '${urls.vhost}' at ${urls.shown} (${meta.wire}, ${meta.resolvedMode})`;
+  return `${meta.useRegex ? `queues matching /${meta.queueName}/ (${meta.operation})` : `queue '${meta.queueName}'`} in vhost '${urls.vhost}' at ${urls.shown} (${meta.wire}${meta.wire === 'amqp' && meta.sasl === 'EXTERNAL' ? ', SASL EXTERNAL' : ''}, ${meta.resolvedMode})`;
 }
 
 export const rabbitmq: ScalerDefinition<RabbitmqMetadata> = { type: TYPE, parse, target, source, create };

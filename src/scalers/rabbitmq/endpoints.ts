@@ -19,6 +19,8 @@ export interface AmqpOptions {
   key?: string;
   passphrase?: string;
   rejectUnauthorized: boolean;
+  /** SASL EXTERNAL (the TLS client certificate names the user); PLAIN from the URL otherwise. */
+  sasl?: 'EXTERNAL';
 }
 export interface AmqpLike {
   /** The queue's message count (a passive declare); rejects when the queue is not there. */

@@ -32,15 +32,15 @@ export interface Certs {
   clientKeyPassword: string;
 }
 
-/** Writes the files into `dir` (opts.cwd is set to it) and returns their paths. */
-export async function makeCerts(dir: string, opts: SpawnOptions = {}, clientKeyPassword = 'client-key-pass'): Promise<Certs> {
+/** Writes the files into `dir` (opts.cwd is set to it) and returns their paths; the client certificate's CN is `clientCn`. */
+export async function makeCerts(dir: string, opts: SpawnOptions = {}, clientKeyPassword = 'client-key-pass', clientCn = 'gitscale'): Promise<Certs> {
   const o = { ...opts, cwd: dir };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   writeFileSync(join(dir, 'server-ext.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
   writeFileSync(join(dir, 'client-ext.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
   await run('openssl (CA)', OPENSSL, ['req', '-x509', '-new', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=gitscale test CA'], o);
   for (const who of ['server', 'client']) {
-    await run(`openssl (${who} key)`, OPENSSL, ['req', '-new', ...ec, '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', who === 'server' ? '/CN=127.0.0.1' : '/CN=gitscale'], o);
+    await run(`openssl (${who} key)`, OPENSSL, ['req', '-new', ...ec, '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', who === 'server' ? '/CN=127.0.0.1' : `/CN=${clientCn}`], o);
     await run(`openssl (${who} cert)`, OPENSSL, ['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
       '-out', `${who}.crt`, '-days', '2', '-extfile', `${who}-ext.cnf`], o);
   }
