@@ -133,6 +133,24 @@ describe('rabbitmq: TLS with a client certificate (a listener requiring one, EXT
     expect(await sampleOnce(rabbitmq, input({ host: amqps(`CN=${env.RABBITMQ_TLS_USER}@`), queueName: q }, auth), 'tls')).toEqual({ value: 2, active: true });
   });
 
+  it('a certificate whose CN is no user: SCALER_AUTH_FAILED on cert, saying so', async () => {
+    const q = await queue(1);
+    const api = (method: string, path: string, body?: object) => fetch(`${env.RABBITMQ_HTTP_URL}${path}`, {
+      method, headers: { authorization: `Basic ${Buffer.from(`${env.RABBITMQ_USER}:${env.RABBITMQ_PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    expect((await api('DELETE', `/api/users/${env.RABBITMQ_TLS_USER}`)).ok).toBe(true);
+    try {
+      const m = material();
+      const e = await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...m }), 'tls'), 'SCALER_AUTH_FAILED', 'tls', [m.key]);
+      expect(e.data.field).toBe('cert');
+      expect(e.message).toMatch(/SASL EXTERNAL.*a user named after the certificate/);
+    } finally {
+      expect((await api('PUT', `/api/users/${env.RABBITMQ_TLS_USER}`, { password_hash: '', tags: '' })).ok).toBe(true);
+      expect((await api('PUT', `/api/permissions/%2F/${env.RABBITMQ_TLS_USER}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+    }
+  });
+
   it('with a username and password: PLAIN over the same TLS listener', async () => {
     const q = await queue(3);
     const i = input({ host: amqps(), queueName: q }, { tls: 'enable', ...material(), username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD });
