@@ -52,6 +52,8 @@ function validate(meta: Infer<typeof schema>): FieldProblem[] {
   }
   if (meta.connectionString !== undefined) {
     if (!/^mongodb(\+srv)?:\/\/\S+$/.test(meta.connectionString.trim())) problems.push(problem('connectionString', `'connectionString' must be a mongodb:// or mongodb+srv:// URI`));
+    // KEDA's Go driver lets tls: enable override the URI; Node's driver refuses the mix at connect time.
+    else if (meta.tls === 'enable' && /[?&](tls|ssl)=false(&|$)/i.test(meta.connectionString)) problems.push(problem('tls', `'tls: enable' contradicts tls=false (or ssl=false) in the connection string; remove one`));
     return problems;
   }
   // KEDA's Validate, in its order, when there is no connection string.

@@ -43,6 +43,7 @@ describe('mongodb parse', () => {
     { name: 'a query that is not JSON', input: input({ dbName: 'd', collection: 'c', query: "{status: 'queued'}", queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
     { name: 'an empty query (KEDA: empty bson document)', input: input({ dbName: 'd', collection: 'c', query: '{}', queryValue: '1' }, { connectionString: 'mongodb://h/d' }), want: ['query'] },
     { name: 'a zero queryValue (an HPA target must be > 0; KEDA accepts it)', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '0' }, { connectionString: 'mongodb://h/d' }), want: ['queryValue'] },
+    { name: 'tls: enable with tls=false in the connection string (KEDA: TLS on)', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'mongodb://u:secret-value@h/d?tls=false', tls: 'enable', ca: 'c' }), want: ['tls'] },
     { name: 'not a mongodb URI', input: input({ dbName: 'd', collection: 'c', query: '{"a":1}', queryValue: '1' }, { connectionString: 'postgres://secret-value@h/d' }), want: ['connectionString'] },
   ])('$name', ({ input: i, want }) => {
     const r = mongodb.parse(i);
