@@ -12,8 +12,9 @@ import { MAX_REPLICAS, describeTarget } from './types.js';
 
 export { unifiedDiff } from './diff.js';
 export { mayHoldMarker } from './formats/marker.js';
-export { defaultsToOne, renderedCount } from './render/kustomization.js';
-export type { Count, Files, Rendered } from './render/types.js';
+export { defaultsToOne, renderedCount, renderedObjects } from './render/kustomization.js';
+export { isKustomizationFile } from './formats/kustomize.js';
+export type { Count, Files, Rendered, Tracked } from './render/types.js';
 export { containerEnv, podServiceAccount, type EnvSource } from './env.js';
 export { MANIFEST_ERROR_CODES, MAX_REPLICAS } from './types.js';
 export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';

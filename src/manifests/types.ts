@@ -96,6 +96,7 @@ export const MANIFEST_ERROR_CODES = [
   'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
   'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
   'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry
+  'REPLICAS_OVERRIDDEN', // a workload file without replicas whose count a kustomization in the repository sets (an edit there would not reach it)
   'REPLICAS_UNKNOWN', // a kustomization without an entry whose rendered count gitscale cannot follow (remote base, missing file …)
   'MANIFEST_LIMIT', // the file is beyond gitscale's bounds (size, flow nesting, documents): refused before parsing
 ] as const;

@@ -5,6 +5,7 @@ import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { containerEnv, readReplicas, type ReplicaField } from '../manifests/index.js';
 import { readCurrent } from './current.js';
+import { overlaysFor, type OverlayCache } from './overlays.js';
 import { locateTarget, workloadRef, workloadTarget, type MarkerCache } from './target.js';
 import { listerOf, ownershipWarnings, type Kube } from '../cluster/index.js';
 
@@ -42,12 +43,13 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
       return;
     }
     const markers: MarkerCache = new Map();
+    const overlays: OverlayCache = new Map();
     for (const o of objects) {
       try {
         const { file, text } = await locateTarget(o, ws, markers);
         const warning = quotedWorkloadCount(o, file, readReplicas(text, workloadTarget(o), file));
         // A kustomization without an entry must render a count gitscale can follow (else every tick refuses it).
-        await readCurrent(text, workloadTarget(o), file, (p) => ws.read(p));
+        await readCurrent(text, workloadTarget(o), file, (p) => ws.read(p), overlaysFor(ws, overlays));
         if (warning) warnings.push(warning);
         const env = new Set((containerEnv(text, workloadTarget(o), o.target.envSourceContainerName) ?? []).map((e) => e.name));
         for (const p of envMissing.filter((x) => x.object === o.key)) {

@@ -4,17 +4,26 @@
 // an Argo CD Application's kustomize block without one renders a source gitscale does not read.
 // A count gitscale cannot know refuses the object: nothing is decided or written from a guess.
 import { ManifestError } from '../errors.js';
+import type { OverlaySetting } from './overlays.js';
 import type { ReadFn } from '../git/types.js';
 import { defaultsToOne, readReplicas, renderedCount, type ReplicaField, type WorkloadTarget } from '../manifests/index.js';
 
 /** Rounds of reading: each round reads every file the render asked for at once. */
 const MAX_ROUNDS = 64;
 
-export async function readCurrent(text: string, target: WorkloadTarget, file: string, read: ReadFn): Promise<ReplicaField> {
+/** The kustomizations that set the count of a workload declared in `file` (reconciler/overlays.ts). */
+export type OverlaysOf = (file: string, target: WorkloadTarget) => Promise<OverlaySetting[]>;
+
+export async function readCurrent(text: string, target: WorkloadTarget, file: string, read: ReadFn, overlays?: OverlaysOf): Promise<ReplicaField> {
   const field = readReplicas(text, target, file);
   if (field.explicit) return field;
   const who = `${target.kind} ${target.namespace}/${target.name}`;
   if (field.format === 'workload') {
+    const over = defaultsToOne(target.kind) && overlays ? await overlays(file, target) : [];
+    if (over.length > 0) {
+      const by = over.slice(0, 3).map((o) => `${o.kustomization} sets ${o.n} (${o.from})`).join('; ');
+      throw new ManifestError('REPLICAS_OVERRIDDEN', `${who}: ${file} has no spec.replicas, and ${over.length === 1 ? 'a kustomization' : `${over.length} kustomizations`} in the repository set its count over it (${by}${over.length > 3 ? '; …' : ''}): an edit of ${file} would not reach what ${over.length === 1 ? 'it renders' : 'they render'}; point gitscale.dev/path at the kustomization that is deployed (gitscale then adds its replicas entry there)`, { file, field: field.field, object: who });
+    }
     if (defaultsToOne(target.kind)) return { ...field, source: `no spec.replicas in ${file}: the API server's default` };
     throw unknown(`${who}: ${file} has no spec.replicas, and gitscale does not know what a ${target.kind} defaults to; write spec.replicas with the count it runs now`, file, field.field, target);
   }

@@ -6,6 +6,7 @@ import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { containerEnv, podServiceAccount, setReplicas, unifiedDiff } from '../manifests/index.js';
 import { readCurrent } from './current.js';
+import { overlaysFor, type OverlayCache } from './overlays.js';
 import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
 import { triggerReports } from './explain.js';
 import type { TriggerInput } from '../engine/types.js';
@@ -27,6 +28,8 @@ export interface EvaluateDeps {
   /** A scale from zero may also be patched in the cluster (a cluster, and cluster.directPatch). */
   directPatch: boolean;
   markers: MarkerCache;
+  /** What the repository's kustomizations set over workload files; absent: not checked. */
+  overlays?: OverlayCache;
 }
 
 export function baseResult(obj: ObjectConfig): ObjectResult {
@@ -71,7 +74,8 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   const { file, text } = located;
   result.file = file;
   try {
-    const field = await readCurrent(text, target, file, (p) => ws.read(p));
+    const overlaysOf = deps.overlays ? overlaysFor(ws, deps.overlays) : undefined;
+    const field = await readCurrent(text, target, file, (p) => ws.read(p), overlaysOf);
     // The HPA's view (docs/semantics.md §1): live status.replicas and ready pods, once the workload runs.
     const running = live && field.replicas > 0 && live.specReplicas > 0;
     const decision = decide({

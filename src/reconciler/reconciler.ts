@@ -7,6 +7,7 @@ import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
 import type { MarkerCache } from './target.js';
+import type { OverlayCache } from './overlays.js';
 import { tickRepository } from './tick.js';
 import type { Forge } from '../forges/types.js';
 import { configChanges, type ConfigChanges } from './reload.js';
@@ -76,6 +77,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   const workspaces = new Map<string, Workspace>();
   const states = new Map<string, EngineState>();
   const markers: MarkerCache = new Map();
+  const overlays: OverlayCache = new Map();
   const handsOff = new Set<string>();
   const opened = new Map<string, number[]>();
   const openedIn = (name: string): number[] => {
@@ -113,7 +115,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
+      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, overlays, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
       cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
       late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, pending, onAnswered: deps.onAnswered },

@@ -18,6 +18,7 @@ import { plan, type Item, type Plan } from './plan.js';
 import { reconcileReviews } from './review.js';
 import type { Reporter } from './report.js';
 import { workloadRef, type MarkerCache } from './target.js';
+import type { OverlayCache } from './overlays.js';
 import type { ObjectResult } from './types.js';
 import { writeChanges } from './write.js';
 
@@ -31,6 +32,8 @@ export interface TickDeps {
   now: number;
   states: Map<string, EngineState>;
   markers: MarkerCache;
+  /** Per reconciler: what each repository's kustomizations set over workload files (built per head, when asked). */
+  overlays: OverlayCache;
   /** The repository's forge when pull requests can be opened. */
   forge?: Forge;
   handsOff: Set<string>;
@@ -89,7 +92,7 @@ async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<O
   const c = d.cluster;
   const live = c ? (obj: ObjectConfig) => readLive(c.kube, workloadRef(obj)) : undefined;
   const triggers = d.late ? lateAware(d.triggers, d.late) : d.triggers;
-  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers })));
+  const evaluated = await Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers, now: d.now, state: d.states.get(obj.key), live, directPatch: !!c?.settings.directPatch, markers: d.markers, overlays: d.overlays })));
   if (c) trackDrift(evaluated, c, d);
   for (const ev of evaluated) {
     const r = ev.result;

@@ -93,4 +93,16 @@ describe('a kustomize overlay whose patch sets the count', () => {
     expect(await log(bare)).toEqual(['initial']);
     expect(await git(bare, 'rev-list', '--count', 'main')).toBe('1\n');
   });
+
+  it('gitscale.dev/path at the base Deployment (no replicas) that the overlay patches: REPLICAS_OVERRIDDEN, nothing written', async () => {
+    const list = await newList(redis, 20, 'overlay-base');
+    const noCount = { ...files, 'base/deployment.yaml': deployment.replace('  replicas: 2\n', '') };
+    const { bare, url } = await makeServedRepo(servers, noCount);
+    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'base/deployment.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const done = await json('once', config);
+    expect(done.code).toBe(1);
+    expect(done.obj).toMatchObject({ errorCode: 'REPLICAS_OVERRIDDEN', current: null });
+    expect(done.obj.error).toContain('overlays/prod/kustomization.yaml sets 8');
+    expect(await log(bare)).toEqual(['initial']);
+  });
 });

@@ -60,6 +60,36 @@ describe('checkTargets', () => {
       input: { files: { 'values.yaml': 'replicaCount: 3\n' }, path: 'values.yaml' },
       want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'values.yaml', field: 'metadata.annotations["gitscale.dev/field"]', code: 'FIELD_REQUIRED' })], warnings: [] },
     },
+    {
+      name: 'a base Deployment without replicas that an overlay patches: REPLICAS_OVERRIDDEN naming the overlay and its patch',
+      input: {
+        files: {
+          'base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\nspec:\n  template: {}\n',
+          'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+          'overlays/prod/kustomization.yaml': 'resources: [../../base]\npatches:\n  - path: replicas.yaml\n',
+          'overlays/prod/replicas.yaml': 'kind: Deployment\nmetadata: {name: consumer}\nspec: {replicas: 8}\n',
+        },
+        path: 'base/deployment.yaml',
+      },
+      want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'base/deployment.yaml', code: 'REPLICAS_OVERRIDDEN', message: expect.stringContaining('overlays/prod/kustomization.yaml sets 8 (overlays/prod/replicas.yaml (patches[0]))') })], warnings: [] },
+    },
+    {
+      name: 'a base Deployment without replicas that no overlay patches: the default, nothing to say',
+      input: {
+        files: {
+          'base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\nspec:\n  template: {}\n',
+          'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+          'overlays/prod/kustomization.yaml': 'resources: [../../base]\nnamespace: prod\n',
+        },
+        path: 'base/deployment.yaml',
+      },
+      want: { problems: [], warnings: [] },
+    },
+    {
+      name: 'a kustomization without an entry whose base is remote: REPLICAS_UNKNOWN on the kustomization',
+      input: { files: { 'k/kustomization.yaml': 'resources:\n  - github.com/org/apps/base?ref=v1\n' }, path: 'k/kustomization.yaml' },
+      want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'k/kustomization.yaml', field: 'replicas[0].count', code: 'REPLICAS_UNKNOWN' })], warnings: [] },
+    },
   ])('$name', async ({ input, want }) => {
     const config = await configFor(input.files, { 'gitscale.dev/path': input.path, ...(input.field ? { 'gitscale.dev/field': input.field } : {}) }, input.kind);
     expect(await checkTargets(config, local)).toEqual(want);

@@ -185,29 +185,38 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
 const DEFAULTS_TO_ONE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout']);
 export const defaultsToOne = (kind: string): boolean => DEFAULTS_TO_ONE.has(kind);
 
+/** Every object `file` (a kustomization) renders, as far as gitscale follows them; or the files to read first, or why it cannot. */
+export function renderedObjects(file: string, files: Files): { kind: 'objects'; objects: Tracked[] } | { kind: 'need'; paths: string[] } | { kind: 'unknown'; why: string } {
+  try {
+    return { kind: 'objects', objects: layer({ files, depth: 0, visiting: [] }, file, []) };
+  } catch (e) {
+    if (e instanceof Pending) return { kind: 'need', paths: e.paths };
+    if (e instanceof Unknowable) return { kind: 'unknown', why: e.why };
+    throw e;
+  }
+}
+
+const currentName = (o: Tracked): string => o.names[o.names.length - 1];
+
 /**
  * The count `file` (a kustomization) renders for the workload `kind`/`name` in `namespace`, or the
  * files to read first. A count gitscale cannot know is `{ kind: 'unknown', why }`.
  */
 export function renderedCount(file: string, target: { kind: string; name: string; namespace: string }, files: Files): Rendered {
-  try {
-    const objs = layer({ files, depth: 0, visiting: [] }, file, []);
-    const current = (o: Tracked) => o.names[o.names.length - 1];
-    const found = objs.filter((o) => o.kind === target.kind && current(o) === target.name && (o.namespace === undefined || o.namespace === target.namespace));
-    if (found.length === 0) {
-      const near = objs.filter((o) => o.kind === target.kind).map((o) => `${o.namespace ? `${o.namespace}/` : ''}${current(o)}`);
-      const has = near.length ? `it renders ${target.kind} ${near.slice(0, 5).join(', ')}` : `it renders no ${target.kind}`;
-      return { kind: 'count', count: { kind: 'unknown', why: `${file} does not render ${target.kind} ${target.namespace}/${target.name} from files in this repository (${has})` } };
-    }
-    if (found.length > 1) return { kind: 'count', count: { kind: 'unknown', why: `${file} renders ${found.length} objects ${target.kind} ${target.name} (from ${found.map((o) => o.file).join(', ')})` } };
-    const { count } = found[0];
-    if (count.kind === 'absent' && !defaultsToOne(target.kind)) {
-      return { kind: 'count', count: { kind: 'unknown', why: `${target.kind} ${target.name} has no replicas in any layer, and gitscale does not know the default of a ${target.kind}` } };
-    }
-    return { kind: 'count', count };
-  } catch (e) {
-    if (e instanceof Pending) return { kind: 'need', paths: e.paths };
-    if (e instanceof Unknowable) return { kind: 'count', count: { kind: 'unknown', why: e.why } };
-    throw e;
+  const r = renderedObjects(file, files);
+  if (r.kind === 'need') return r;
+  if (r.kind === 'unknown') return { kind: 'count', count: { kind: 'unknown', why: r.why } };
+  const objs = r.objects;
+  const found = objs.filter((o) => o.kind === target.kind && currentName(o) === target.name && (o.namespace === undefined || o.namespace === target.namespace));
+  if (found.length === 0) {
+    const near = objs.filter((o) => o.kind === target.kind).map((o) => `${o.namespace ? `${o.namespace}/` : ''}${currentName(o)}`);
+    const has = near.length ? `it renders ${target.kind} ${near.slice(0, 5).join(', ')}` : `it renders no ${target.kind}`;
+    return { kind: 'count', count: { kind: 'unknown', why: `${file} does not render ${target.kind} ${target.namespace}/${target.name} from files in this repository (${has})` } };
   }
+  if (found.length > 1) return { kind: 'count', count: { kind: 'unknown', why: `${file} renders ${found.length} objects ${target.kind} ${target.name} (from ${found.map((o) => o.file).join(', ')})` } };
+  const { count } = found[0];
+  if (count.kind === 'absent' && !defaultsToOne(target.kind)) {
+    return { kind: 'count', count: { kind: 'unknown', why: `${target.kind} ${target.name} has no replicas in any layer, and gitscale does not know the default of a ${target.kind}` } };
+  }
+  return { kind: 'count', count };
 }
