@@ -8,6 +8,8 @@ import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
+import { DEFAULT_GIT_BOUNDS, type GitBounds } from './bounds.js';
+import { gitHttp } from './http.js';
 import { commitsInPack, type PackedCommit } from './pack.js';
 import { branchError } from './local.js';
 import { readOnlyFs } from './readonly-fs.js';
@@ -97,6 +99,8 @@ export interface RemoteHistoryOptions {
   filter?: boolean;
   /** Per request: a whole answer within this time and size (default 60 s, 512 MiB). */
   limits?: Limits;
+  /** Per request: the connection and the longest silence (bounds.ts; default 20 s and 30 s). */
+  bounds?: GitBounds;
   /** An SSH remote: the key and the host keys to accept. */
   ssh?: SshOptions;
 }
@@ -113,10 +117,11 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
   const cutoff = cutoffSeconds(o.sinceMs);
   // One token for the whole read (a provider is asked once).
   let headers: Promise<Record<string, string>> | undefined;
-  const transport = o.ssh ? sshTransport(o.ssh) : httpTransport(o.url, () => (headers ??= (async () => {
+  const bounds = o.bounds ?? DEFAULT_GIT_BOUNDS;
+  const transport = o.ssh ? sshTransport({ bounds, ...o.ssh }) : httpTransport(o.url, () => (headers ??= (async () => {
     if (typeof o.token === 'function') secret = await o.token();
     return authHeaders(secret, o.username);
-  })()));
+  })()), gitHttp(bounds));
   try {
     const ad = await transport.advertise(o.limits);
     const head = ad.refs.get(`refs/heads/${o.branch}`);

@@ -4,11 +4,12 @@
 // the branch; a lost race is retried on the new head with jitter. The base branch is never
 // force-pushed. The object database is read and written by gitscale's own store (store.ts), in
 // git's formats, so native git can inspect the workspace.
-import http from 'isomorphic-git/http/node';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { GitError, PushRejectedError, errorMessage } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
+import { DEFAULT_GIT_BOUNDS, GitTimeoutError, type GitBounds } from './bounds.js';
+import { gitHttp } from './http.js';
 import { parseCommit, type CommitInfo } from './objects.js';
 import { buildPack, indexPack } from './pack-format.js';
 import { ZERO_OID } from './push.js';
@@ -44,6 +45,8 @@ export interface RemoteOptions {
   ssh?: SshOptions;
   /** Sign every commit (direct and bot branches) with this signer; asked before each commit. */
   signer?: () => Promise<Signer>;
+  /** How long a request to the server may take (bounds.ts; default 20 s to connect, 30 s of silence, 120 s in all). */
+  bounds?: GitBounds;
 }
 
 const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
@@ -58,7 +61,9 @@ export function openRemote(o: RemoteOptions): Workspace {
     if (typeof o.token === 'function') secret = await o.token();
     return authHeaders(secret, o.username);
   }
-  const transport: GitTransport = o.ssh ? sshTransport(o.ssh) : httpTransport(o.url, session);
+  const bounds = o.bounds ?? DEFAULT_GIT_BOUNDS;
+  const http = gitHttp(bounds);
+  const transport: GitTransport = o.ssh ? sshTransport({ bounds, ...o.ssh }) : httpTransport(o.url, session, http);
   const remoteRef = `refs/remotes/origin/${o.branch}`;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let head: string | undefined;
@@ -199,6 +204,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         const refused = RETRYABLE.has(code) || err instanceof PushRejectedError;
+        if (err instanceof GitTimeoutError) throw fail('GIT_PUSH_TIMEOUT', 'push unanswered', new Error(`${err.message}; it may have landed: the next sync reads the branch as it is and nothing is written twice`));
         if (!refused) throw fail('GIT_PUSH_FAILED', 'push failed', err);
         // Several losses in a row: step aside briefly first (jittered, so two gitscales do not collide again).
         if (attempt >= 3) await sleep(Math.min(500, 10 * 2 ** (attempt - 2)) * (0.5 + (o.random ?? Math.random)()));

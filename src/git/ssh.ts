@@ -6,6 +6,7 @@
 // decrypted) at each connection, so a rotated Secret is picked up.
 import * as net from 'node:net';
 import type { Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
+import { DEFAULT_GIT_BOUNDS, GitTimeoutError, timedOut, type GitBounds } from './bounds.js';
 import { checkHostKey, hostKeyAlgorithms, type HostKeyPolicy } from './known-hosts.js';
 import { endOfFirstFlush, FLUSH, parseAdvertisement, readPktLines, type Advertisement } from './pkt-line.js';
 import { pushPayload, readReportStatus } from './push.js';
@@ -29,8 +30,10 @@ export interface SshOptions {
   target: SshTarget;
   identity: () => Promise<SshIdentity>;
   hostKeys: () => Promise<HostKeyPolicy>;
-  /** The TCP connection and SSH handshake within this time (default 20 s). */
+  /** The TCP connection and SSH handshake within this time (default: bounds.connectMs, 20 s). */
   connectTimeoutMs?: number;
+  /** A push's silence and whole bounds (bounds.ts; receive-pack's keepalives break a silence). */
+  bounds?: GitBounds;
   /** Close the connection after this long without an operation (default 2 s). */
   idleMs?: number;
 }
@@ -66,13 +69,24 @@ class Exec {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly timer: NodeJS.Timeout;
+  private idle: NodeJS.Timeout | undefined;
   code: number | null = null;
 
-  constructor(readonly ch: ClientChannel, limits: Limits) {
+  /** `silence`: at most this long without a byte from the server (a push's bound; keepalives count), as said for `where`. */
+  constructor(readonly ch: ClientChannel, limits: Limits, silence?: { ms: number; where: string }) {
     // The whole exchange within the limit: past it the session fails (a hung server never hangs the caller).
-    this.timer = setTimeout(() => this.fail(new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    this.timer = setTimeout(() => this.fail(silence ? timedOut('totalMs', limits.timeoutMs, silence.where) : new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
     this.timer.unref();
+    const heard = () => {
+      if (!silence || this.closed || this.failure) return;
+      clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.fail(timedOut('idleMs', silence.ms, silence.where)), silence.ms);
+      this.idle.unref();
+    };
+    heard();
+    ch.stderr.on('data', heard);
     ch.on('data', (d: Buffer) => {
+      heard();
       this.out.push(d);
       this.size += d.length;
       if (this.size > limits.maxBytes) this.fail(new Error(`the answer is larger than ${limits.maxBytes} bytes`));
@@ -87,6 +101,7 @@ class Exec {
     ch.on('close', () => {
       this.closed = true;
       clearTimeout(this.timer);
+      clearTimeout(this.idle);
       this.wake?.();
     });
   }
@@ -94,6 +109,7 @@ class Exec {
   fail(e: Error): void {
     this.failure ??= e;
     clearTimeout(this.timer);
+    clearTimeout(this.idle);
     try {
       this.ch.close();
     } catch {
@@ -169,7 +185,7 @@ export function sshTransport(o: SshOptions): GitTransport {
   async function connect(): Promise<Connection> {
     const [{ Client }, identity, policy] = await Promise.all([loadSsh2(), o.identity(), o.hostKeys()]);
     await readIdentity(identity);
-    const timeout = o.connectTimeoutMs ?? 20_000;
+    const timeout = o.connectTimeoutMs ?? o.bounds?.connectMs ?? DEFAULT_GIT_BOUNDS.connectMs;
     const sock = net.connect({ host: target.host, port: target.port, noDelay: true });
     const client = new Client();
     const c: Connection = { client, sock, gone: false, open: new Set() };
@@ -244,11 +260,13 @@ export function sshTransport(o: SshOptions): GitTransport {
     }
   }
 
-  async function exec(c: Connection, service: 'git-upload-pack' | 'git-receive-pack', limits: Limits): Promise<Exec> {
+  const pushBounds = o.bounds ?? DEFAULT_GIT_BOUNDS;
+  const pushLimits: Limits = { ...DEFAULT_LIMITS, timeoutMs: pushBounds.totalMs };
+  async function exec(c: Connection, service: 'git-upload-pack' | 'git-receive-pack', limits: Limits, silenceMs?: number): Promise<Exec> {
     const ch = await new Promise<ClientChannel>((resolve, reject) => {
       c.client.exec(`${service} ${shellQuote(target.path)}`, (err, stream) => (err ? reject(new Error(`the server would not run ${service}: ${err.message}`)) : resolve(stream)));
     });
-    const x = new Exec(ch, limits);
+    const x = new Exec(ch, limits, silenceMs === undefined ? undefined : { ms: silenceMs, where: `${target.host}:${target.port}` });
     c.open.add(x);
     ch.on('close', () => c.open.delete(x));
     return x;
@@ -299,15 +317,17 @@ export function sshTransport(o: SshOptions): GitTransport {
     }),
     push: (u) => use(async (c) => {
       unpark();
-      const session = await exec(c, 'git-receive-pack', DEFAULT_LIMITS);
-      await session.advertisement('git-receive-pack');
+      const session = await exec(c, 'git-receive-pack', pushLimits, pushBounds.idleMs);
+      const { caps } = parseAdvertisement(await session.advertisement('git-receive-pack'));
+      const sideband = caps.has('side-band-64k');
       let body: Buffer;
       try {
-        body = await session.finish(pushPayload(u));
+        body = await session.finish(pushPayload({ ...u, sideband }));
       } catch (e) {
+        if (e instanceof GitTimeoutError) throw e;
         return { ok: false as const, rejected: false as const, reason: (e as Error).message };
       }
-      const out = readReportStatus(body, u.ref);
+      const out = readReportStatus(body, u.ref, sideband);
       return !out.ok && !out.rejected && session.said ? { ...out, reason: `${out.reason} (${session.said})` } : out;
     }),
     close,

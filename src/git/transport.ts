@@ -1,9 +1,9 @@
 // How a remote workspace talks to its server: upload-pack (advertise, fetch) and receive-pack
 // (refs, push), over smart HTTP here or over SSH (ssh.ts). The protocol bytes are the same
 // (pkt-line.ts, upload-pack.ts, push.ts); only the carrier differs.
-import http from 'isomorphic-git/http/node';
+import type { HttpClient } from 'isomorphic-git';
 import type { Advertisement } from './pkt-line.js';
-import { advertisedRefs, pushCommit, type PushOutcome } from './push.js';
+import { pushCommit, receivePackAdvertisement, type PushOutcome } from './push.js';
 import { advertise, DEFAULT_LIMITS, HttpStatusError, uploadPack, type Limits, type PackAnswer, type PackRequest } from './upload-pack.js';
 
 export interface RefUpdate {
@@ -43,14 +43,27 @@ const authFailed = (e: unknown) =>
     ? new TransportError('GIT_AUTH', `authentication failed (check the token named in auth.tokenFromEnv): ${e.message}`)
     : e;
 
-/** Smart HTTP; `headers` is asked before each request (a provider's token may have been renewed). */
-export function httpTransport(url: string, headers: () => Promise<Record<string, string>>): GitTransport {
+/**
+ * Smart HTTP through `http` (gitHttp: bounded requests); `headers` is asked before each request (a
+ * provider's token may have been renewed). receive-pack's capabilities are read once, at the
+ * first push or listing, to know whether the server can send keepalives (side-band-64k).
+ */
+export function httpTransport(url: string, headers: () => Promise<Record<string, string>>, http: HttpClient): GitTransport {
+  let sideband: boolean | undefined;
+  const receivePack = async () => {
+    const ad = await receivePackAdvertisement(http, url, await headers());
+    sideband = ad.caps.has('side-band-64k');
+    return ad;
+  };
   return {
     kind: 'http',
     advertise: async (limits = DEFAULT_LIMITS) => advertise(http, url, await headers(), limits).catch((e) => Promise.reject(authFailed(e))),
     fetch: async (req, limits = DEFAULT_LIMITS) => uploadPack(http, url, await headers(), req, limits).catch((e) => Promise.reject(authFailed(e))),
-    pushRefs: async () => advertisedRefs(http, url, await headers()),
-    push: async (u) => pushCommit({ http, url, headers: await headers(), ...u }),
+    pushRefs: async () => (await receivePack()).refs,
+    push: async (u) => {
+      if (sideband === undefined) await receivePack();
+      return pushCommit({ http, url, headers: await headers(), ...u, sideband });
+    },
     close: () => {},
   };
 }

@@ -47,15 +47,20 @@ async function collect(body: AsyncIterableIterator<Uint8Array> | undefined, maxB
   return Buffer.concat(chunks);
 }
 
-/** One request and its whole answer, or an error once `limits` are passed (a hung server never hangs the caller). */
+/** One request and its whole answer, or an error once `limits` are passed (a hung server never hangs the caller; its request is ended). */
 async function exchange(http: HttpClient, req: Parameters<HttpClient['request']>[0], limits: Limits) {
+  const stop = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    timer = setTimeout(() => {
+      const e = new Error(`no whole answer within ${limits.timeoutMs} ms`);
+      stop.abort(e);
+      reject(e);
+    }, limits.timeoutMs);
   });
   try {
     return await Promise.race([late, (async () => {
-      const res = await http.request(req);
+      const res = await http.request({ ...req, signal: stop.signal });
       return { res, body: await collect(res.body, limits.maxBytes) };
     })()]);
   } finally {
