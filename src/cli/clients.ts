@@ -3,6 +3,7 @@ import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { RepositoryConfig } from '../config/types.js';
 import type { Forge } from '../forges/types.js';
+import type { GitBounds } from '../git/bounds.js';
 import { openLocal } from '../git/local.js';
 import { openRemote } from '../git/remote.js';
 import type { Clock, Workspace } from '../git/types.js';
@@ -18,6 +19,8 @@ export interface ClientDeps {
   fetch: typeof fetch;
   /** Workspaces of remote repositories live under <dataDir>/repos. */
   dataDir: string;
+  /** How long a request to a git server may take (default: git/bounds.ts, as the README says). */
+  gitBounds?: GitBounds;
 }
 
 function safeName(name: string): string {
@@ -30,7 +33,7 @@ export function openWorkspace(repo: RepositoryConfig, deps: ClientDeps): Workspa
   return openRemote({
     repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
     token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
-    ssh: sshOptions(repo, deps.env, deps.fs), signer,
+    ssh: sshOptions(repo, deps.env, deps.fs), signer, bounds: deps.gitBounds,
   });
 }
 

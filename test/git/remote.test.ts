@@ -194,6 +194,8 @@ describe('remote workspace: refusals that are not races', () => {
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_PUSH_REFUSED');
     expect(err.message).toMatch(/pre-receive hook declined/);
+    // What the hook said comes back on side band 2 and is quoted.
+    expect(err.message).toContain('remote: branch is protected');
     expect(edits).toBe(1);
     expect(await log(bare)).toEqual(['initial']);
   });
