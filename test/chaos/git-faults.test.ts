@@ -1,14 +1,16 @@
 // Faults between gitscale and its git server (git http-backend behind a relay the test controls):
 // a push whose acknowledgement is lost, receive-pack answering 500, the server gone and back on
-// the same port. Whatever happens, nothing is lost or written twice, and the decision lands once
+// the same port, a pre-receive hook slower than the whole bound of a push. Whatever happens, nothing is lost or written twice, and the decision lands once
 // the server is healthy again.
 import * as fs from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { clients } from '../../src/cli/clients.js';
 import { loadConfig } from '../../src/cli/load.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
+import type { GitBounds } from '../../src/git/bounds.js';
 import { silentLogger } from '../../src/log.js';
 import { createReconciler, type Reconciler } from '../../src/reconciler/reconciler.js';
 import { deployment, scaledObject, writeConfig } from '../support/config.js';
@@ -68,7 +70,7 @@ afterEach(async () => {
 });
 
 /** A repository served through a relay, one object whose metric asks for 3 replicas, and a reconciler over it. */
-async function setup() {
+async function setup(gitBounds?: GitBounds) {
   const r = await relay();
   const { bare, name } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 1) });
   const setMetric = async (v: number) => void (await fetch(`${servers.METRICS_URL}/__set?path=/faults-${name}`, { method: 'POST', body: JSON.stringify({ v }) }));
@@ -79,7 +81,7 @@ async function setup() {
   }), { env: {}, fs });
   expect(loaded.problems).toEqual([]);
   const deps = { fs, clock: { now: Date.now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
-  const rec = createReconciler(loaded.config!, { ...deps, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('faults-data') }) });
+  const rec = createReconciler(loaded.config!, { ...deps, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('faults-data'), gitBounds }) });
   open.push(rec);
   return { r, bare, rec, setMetric };
 }
@@ -126,6 +128,21 @@ describe('git faults', () => {
     expect(back).toMatchObject({ error: null, current: 3, desired: 4 });
     expect(back.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await log(bare)).toEqual(['scale default/c 3→4 (metrics-api: 20 / 5)', 'scale default/c 1→3 (metrics-api: 15 / 5)', 'initial']);
+    await git(bare, 'fsck', '--strict');
+  });
+
+  it('a pre-receive hook slower than the whole bound: GIT_PUSH_TIMEOUT (not "aborted"); the push lands and the next tick writes nothing twice', async () => {
+    const { bare, rec } = await setup({ connectMs: 5000, idleMs: 30_000, totalMs: 2000 });
+    fs.writeFileSync(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\ncat >/dev/null\nsleep 5\n', { mode: 0o755 });
+    const [first] = await rec.tick();
+    expect(first.errorCode).toBe('GIT_PUSH_TIMEOUT');
+    expect(first.error).toMatch(/no whole answer from 127\.0\.0\.1:\d+ within 2 s; it may have landed/);
+    expect(first.commit).toBeNull();
+    for (const end = Date.now() + 30_000; (await log(bare)).length < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 200));
+    expect(await log(bare)).toEqual(['scale default/c 1→3 (metrics-api: 15 / 5)', 'initial']);
+    const [second] = await rec.tick();
+    expect(second).toMatchObject({ error: null, current: 3, desired: 3, route: 'none' });
+    expect(await log(bare)).toHaveLength(2);
     await git(bare, 'fsck', '--strict');
   });
 });
