@@ -52,7 +52,9 @@ async function once(req: GitHttpRequest, b: GitBounds): Promise<GitHttpResponse>
   let failure: Error | undefined;
   let over = false;
   const timers = new Set<NodeJS.Timeout>();
-  const r = lib.request(url, { method: req.method ?? 'GET', headers: req.headers, agent: false });
+  const headers = { ...req.headers };
+  if (payload && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['Content-Length'] = String(payload.length);
+  const r = lib.request(url, { method: req.method ?? 'GET', headers, agent: false });
   const fail = (e: Error) => {
     failure ??= e;
     for (const t of timers) clearTimeout(t);

@@ -74,6 +74,11 @@ export function openRemote(o: RemoteOptions): Workspace {
 
   const fail = (code: string, what: string, e: unknown): GitError =>
     new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
+  /** A push past its bounds: it may have landed, and the next sync reads the branch as it is. */
+  const unanswered = (what: string) => (e: unknown): never => {
+    if (!(e instanceof GitTimeoutError)) throw e;
+    throw fail('GIT_PUSH_TIMEOUT', `${what} unanswered`, new Error(`${e.message}; it may have landed: the next sync reads the branch as it is and nothing is written twice`));
+  };
   const file = (...p: string[]) => join(gitdir, ...p);
   const readText = (path: string) => o.fs.promises.readFile(path, 'utf8').catch(() => null);
 
@@ -204,7 +209,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         const refused = RETRYABLE.has(code) || err instanceof PushRejectedError;
-        if (err instanceof GitTimeoutError) throw fail('GIT_PUSH_TIMEOUT', 'push unanswered', new Error(`${err.message}; it may have landed: the next sync reads the branch as it is and nothing is written twice`));
+        if (err instanceof GitTimeoutError) throw unanswered('push')(err);
         if (!refused) throw fail('GIT_PUSH_FAILED', 'push failed', err);
         // Several losses in a row: step aside briefly first (jittered, so two gitscales do not collide again).
         if (attempt >= 3) await sleep(Math.min(500, 10 * 2 ** (attempt - 2)) * (0.5 + (o.random ?? Math.random)()));
@@ -252,7 +257,7 @@ export function openRemote(o: RemoteOptions): Workspace {
           return { commit: expected, parent, files: Object.keys(e.files), message: e.message, attempts: 1, unchanged: true };
         }
       }
-      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack });
+      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack }).catch(unanswered(`pushing '${branch}'`));
       if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
       return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
     },
@@ -283,7 +288,7 @@ export function openRemote(o: RemoteOptions): Workspace {
     },
     async deleteBranch(branch, expected) {
       if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
-      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID });
+      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID }).catch(unanswered(`deleting '${branch}'`));
       if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
     },
   };

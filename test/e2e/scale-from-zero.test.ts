@@ -138,6 +138,20 @@ describe('scale from zero on a real API server', () => {
     expect(await specReplicas(ctx.a, w.ns, 'worker')).toBe(0);
   });
 
+  it('a push behind a pre-receive hook sleeping 10 s: exit 0, one commit, then the patch', async () => {
+    const w = await world({ queue: 10 });
+    const before = await head(w.bare);
+    writeFileSync(join(w.bare, 'hooks', 'pre-receive'), '#!/bin/sh\ncat >/dev/null\nsleep 10\n', { mode: 0o755 });
+    const r = await once(w);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.code).toBe(0);
+    expect(r.obj).toMatchObject({ route: 'direct-patch+commit', desired: 2, error: null });
+    expect((await git(w.bare, 'rev-list', '--count', `${before}..main`)).trim()).toBe('1');
+    expect(r.obj.commit).toBe(await head(w.bare));
+    expect(r.obj.patch).toMatch(/patched 0→2/);
+    expect(await specReplicas(ctx.a, w.ns, 'worker')).toBe(2);
+  });
+
   it('the API server unreachable: the commit still lands and the object reports the failed patch; the next tick patches to what Git holds', async () => {
     const w = await world({ queue: 10 });
     const dead = join(await tempDir('kube'), 'dead.kubeconfig');

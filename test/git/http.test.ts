@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitTimeoutError, type GitBounds } from '../../src/git/bounds.js';
+import { DEFAULT_GIT_BOUNDS, GitTimeoutError, type GitBounds } from '../../src/git/bounds.js';
 import { gitHttp } from '../../src/git/http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -56,6 +56,11 @@ describe('gitHttp bounds', () => {
     const url = await serve(trickle(100, 15));
     const got = await text({ connectMs: 1000, idleMs: 500, totalMs: 10_000 }, url);
     expect(got).toEqual({ status: 200, body: '.'.repeat(15) });
+  });
+
+  it('with the default bounds, waits for a server silent for 6 s before it answers (Node\'s default agent dropped the socket at 5 s)', async () => {
+    const url = await serve((_req, res) => void setTimeout(() => res.end('late but whole'), 6000));
+    expect(await text(DEFAULT_GIT_BOUNDS, url)).toEqual({ status: 200, body: 'late but whole' });
   });
 
   it.each([
