@@ -45,13 +45,13 @@ describe('what the CLI loads', () => {
     expect(heavy(urls)).toEqual([]);
   });
 
-  it('once over a remote repository: gitscale reads and writes its objects itself, isomorphic-git itself never loads (only its HTTP client)', async () => {
+  it('once over a remote repository: gitscale reads and writes its objects itself over its own bounded HTTP client, isomorphic-git never loads', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 1) });
     await fetch(`${servers.METRICS_URL}/__set?path=/lazy-remote`, { method: 'POST', body: JSON.stringify({ v: 1 }) });
     const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-remote`, valueLocation: 'v', targetValue: '5' } }] })] });
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
-    expect(urls.some((u) => u.includes('/node_modules/isomorphic-git/http/'))).toBe(true);
-    expect(urls.filter((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toEqual([]);
+    expect(urls.some((u) => /\/src\/git\/http\.(js|ts)$|\/dist\/git\/http\.js$/.test(u))).toBe(true);
+    expect(urls.filter((u) => u.includes('/node_modules/isomorphic-git/'))).toEqual([]);
     expect(heavy(urls)).toEqual([]);
   });
 
