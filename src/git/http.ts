@@ -16,13 +16,16 @@ const REDIRECTS = 5;
 export function gitHttp(bounds: GitBounds = DEFAULT_GIT_BOUNDS): HttpClient {
   return {
     async request(req) {
-      // Only an advertisement (GET) follows redirects, as git does; credentials stay with their origin.
+      // Redirects: any for a GET, 307/308 (which keep method and body) for a POST; credentials stay with their origin.
+      const payload = await bodyOf(req.body);
+      const method = (req.method ?? 'GET').toUpperCase();
       let url = req.url;
       let headers = req.headers ?? {};
       for (let hop = 0; ; hop++) {
-        const res = await once({ ...req, url, headers }, bounds);
+        const res = await once({ method, url, headers, signal: req.signal }, payload, bounds);
         const location = res.headers?.location;
-        if ((req.method ?? 'GET') !== 'GET' || res.statusCode < 300 || res.statusCode >= 400 || !location || hop >= REDIRECTS) return res;
+        const follows = method === 'GET' ? res.statusCode >= 300 && res.statusCode < 400 : res.statusCode === 307 || res.statusCode === 308;
+        if (!follows || !location || hop >= REDIRECTS) return res;
         await drain(res);
         const next = new URL(location, url);
         if (next.origin !== new URL(url).origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
@@ -44,9 +47,8 @@ async function bodyOf(body: GitHttpRequest['body']): Promise<Buffer | undefined>
 }
 
 /** One request: resolves with the answer's head; its body iterates until the end or the first bound passed. */
-async function once(req: GitHttpRequest, b: GitBounds): Promise<GitHttpResponse> {
+async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBounds): Promise<GitHttpResponse> {
   const url = new URL(req.url);
-  const payload = await bodyOf(req.body);
   const lib = url.protocol === 'https:' ? nodeHttps : nodeHttp;
   const where = url.host;
   let failure: Error | undefined;
@@ -99,6 +101,7 @@ async function once(req: GitHttpRequest, b: GitBounds): Promise<GitHttpResponse>
     });
     r.end(payload);
   });
+  res.once('close', done);
   return {
     url: req.url,
     method: req.method,

@@ -117,4 +117,25 @@ describe('gitHttp bounds', () => {
     expect(got).toEqual({ status: 200, body: 'moved here' });
     expect(seen).toEqual([{ where: '/a', auth: 'Basic c2VjcmV0' }, { where: '/b', auth: 'Basic c2VjcmV0' }, { where: 'other', auth: undefined }]);
   });
+
+  it('a POST follows a 307 with its body, and not a 302 (which would turn it into a GET)', async () => {
+    const bodies: string[] = [];
+    const url = await serve((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/temp') return void res.writeHead(307, { location: '/there' }).end();
+        if (req.url === '/found') return void res.writeHead(302, { location: '/there' }).end();
+        res.end('took it');
+      });
+    });
+    const post = (path: string) => gitHttp({ connectMs: 1000, idleMs: 1000, totalMs: 5000 }).request({ url: `${url}${path}`, method: 'POST', body: [new Uint8Array(Buffer.from('pack'))][Symbol.iterator]() as never });
+    for (const [path, status] of [['/temp', 200], ['/found', 302]] as const) {
+      const res = await post(path);
+      for await (const _ of res.body!);
+      expect(res.statusCode, path).toBe(status);
+    }
+    expect(bodies).toEqual(['POST /temp pack', 'POST /there pack', 'POST /found pack']);
+  });
 });
