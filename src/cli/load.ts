@@ -47,7 +47,11 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       for (const p of parsed.errors) add(p.code === 'TRIGGER_ENV_MISSING' ? envMissing : problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
       return;
     }
-    for (const w of parsed.warnings) add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
+    const ref = t.authenticationRef;
+    for (const w of parsed.warnings) {
+      if (typeof w === 'string') add(warnings, `${f}.metadata`, w, 'TRIGGER_METADATA');
+      else add(warnings, `${f}.authenticationRef`, `${ref ? `${ref.kind} '${ref.name}': ` : ''}${w.message}`, w.code ?? 'TRIGGER_METADATA');
+    }
   });
   return problems.length === before;
 }

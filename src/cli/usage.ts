@@ -119,7 +119,7 @@ export function commandUsage(command: Command): string {
     `gitscale ${command}: ${h.summary}`,
     '',
     `Usage: ${h.usage}`,
-    ...(h.flags.length ? ['', 'Flags:', ...h.flags.map(([f, d]) => `  ${f.startsWith('--') ? '    ' : ''}${f.padEnd(f.startsWith('--') ? 24 : 28)}${d}`)] : []),
+    ...(h.flags.length ? ['', 'Flags:', ...flagLines(h.flags)] : []),
     ...(h.more ? ['', h.more] : []),
     '',
     'Example:',
@@ -127,4 +127,11 @@ export function commandUsage(command: Command): string {
     '',
     EXIT,
   ].join('\n');
+}
+
+/** Flags in two columns: long-only flags indented under the short ones, descriptions aligned past the longest flag. */
+function flagLines(flags: Flag[]): string[] {
+  const cell = (f: string) => `${f.startsWith('--') ? '    ' : ''}${f}`;
+  const width = Math.max(28, ...flags.map(([f]) => cell(f).length + 2));
+  return flags.map(([f, d]) => `  ${cell(f).padEnd(width)}${d}`);
 }

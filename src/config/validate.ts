@@ -205,7 +205,11 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
     const type = str(t, 'type', `${f}.type`, problems, { required: true });
     const explicit = str(t, 'name', `${f}.name`, problems);
     const metricType = str(t, 'metricType', `${f}.metricType`, problems, { def: 'AverageValue' })!;
-    if (metricType === 'Utilization') problems.push({ field: `${f}.metricType`, message: 'Utilization is only for cpu/memory triggers; use AverageValue or Value', code: 'CONFIG_METRIC_TYPE' });
+    // KEDA allows Utilization on cpu/memory only. Those types have no scaler here: the registry check
+    // (cli/load.ts) refuses them as unknown types, which is the real cause, so it is not masked here.
+    if (metricType === 'Utilization') {
+      if (type !== 'cpu' && type !== 'memory') problems.push({ field: `${f}.metricType`, message: `Utilization is only for cpu/memory triggers, and this trigger's type is '${type ?? '?'}'; use AverageValue or Value`, code: 'CONFIG_METRIC_TYPE' });
+    }
     else if (metricType !== 'AverageValue' && metricType !== 'Value') problems.push({ field: `${f}.metricType`, message: `must be AverageValue or Value, got '${metricType}'`, code: 'CONFIG_METRIC_TYPE' });
     const metadata: Record<string, string> = {};
     if (!isObj(t.metadata)) problems.push({ field: `${f}.metadata`, message: 'is required (a map of strings)', code: 'CONFIG_REQUIRED' });

@@ -43,8 +43,11 @@ function validate(meta: Raw): FieldProblem[] {
   }
   if (meta.allowIdleConsumers && meta.limitToPartitionsWithLag) problems.push(problem('limitToPartitionsWithLag', 'allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously'));
   if (meta.limitToPartitionsWithLag && !meta.topic) problems.push(problem('topic', 'topic must be specified when using limitToPartitionsWithLag'));
+  if (meta.limitToPartitionsWithLag && meta.ensureEvenDistributionOfPartitions) problems.push(problem('ensureEvenDistributionOfPartitions', 'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously'));
+  if (meta.ensureEvenDistributionOfPartitions && !meta.topic) problems.push(problem('topic', 'topic must be specified when using ensureEvenDistributionOfPartitions'));
+  // An unsupported mechanism is the one problem: its credentials are beside the point.
   if (meta.sasl === 'oauthbearer' || meta.sasl === 'gssapi') problems.push(problem('sasl', `sasl '${meta.sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512`));
-  if (meta.sasl !== 'none' && (!meta.username || !meta.password)) problems.push(problem(meta.username ? 'password' : 'username', `sasl '${meta.sasl}' needs username and password`));
+  else if (meta.sasl !== 'none' && (!meta.username || !meta.password)) problems.push(problem(meta.username ? 'password' : 'username', `sasl '${meta.sasl}' needs username and password`));
   if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'the client certificate needs both cert and key'));
   return problems;
 }

@@ -179,7 +179,7 @@ export function parseSchema<S extends Schema>(
   }
   if (errors.length === 0 && validate) errors.push(...validate(meta as Infer<S>));
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, meta: meta as Infer<S>, warnings: [...warnings, ...unknownKeys(schema, input.metadata)] };
+  return { ok: true, meta: meta as Infer<S>, warnings: [...warnings, ...unknownKeys(schema, input.metadata), ...unknownAuthParams(schema, input.authParams)] };
 }
 
 /**
@@ -221,6 +221,26 @@ function unknownKeys(schema: Schema, metadata: Record<string, string>): string[]
       }
     }
     warnings.push(`unknown metadata key '${key}' is ignored`);
+  }
+  return warnings;
+}
+
+/**
+ * Warnings for authentication parameters (a TriggerAuthentication's `parameter:` names) the schema
+ * does not read from authParams, as for metadata keys; the field is the parameter's name.
+ */
+function unknownAuthParams(schema: Schema, authParams: Record<string, string>): FieldProblem[] {
+  const warnings: FieldProblem[] = [];
+  const readable = Object.entries(schema).filter(([, f]) => f.from.includes('authParams')).map(([k]) => k);
+  for (const key of Object.keys(authParams).sort()) {
+    const entry = Object.entries(schema).find(([k, f]) => k === key || f.aliases.includes(key));
+    if (entry?.[1].from.includes('authParams')) continue;
+    warnings.push({
+      field: key, code: 'TRIGGER_AUTH_PARAM_UNKNOWN',
+      message: entry
+        ? `authentication parameter '${key}' is ignored: '${entry[0]}' is read only from ${entry[1].from.map((s) => SOURCE_TEXT[s]).join(', ')}`
+        : `unknown authentication parameter '${key}' is ignored (read: ${readable.join(', ') || 'none'})`,
+    });
   }
   return warnings;
 }

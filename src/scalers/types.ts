@@ -41,7 +41,10 @@ export interface FieldProblem {
   code?: string;
 }
 
-export type ParseResult<M> = { ok: true; meta: M; warnings: string[] } | { ok: false; errors: FieldProblem[] };
+/** A warning about the trigger's metadata (text), or about one of its authentication parameters (`field`: the parameter). */
+export type ParseWarning = string | FieldProblem;
+
+export type ParseResult<M> = { ok: true; meta: M; warnings: ParseWarning[] } | { ok: false; errors: FieldProblem[] };
 
 /** The numbers the engine needs from a trigger, plain data from the metadata. */
 export interface TriggerTarget {

@@ -87,3 +87,44 @@ describe('trigger targets must be positive numbers, in every trigger type', () =
     expect(r.config!.objects).toEqual([]);
   });
 });
+
+describe('the real cause first, and one problem per cause', () => {
+  const tmp = fs.mkdtempSync(join(tmpdir(), 'gitscale-load-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const write = (triggers: unknown[], triggerAuthentications: unknown[] = []): string => {
+    const file = join(tmp, `c-${Math.random().toString(36).slice(2)}.yaml`);
+    fs.writeFileSync(file, stringify({
+      repositories: [{ name: 'm', url: '/srv/m' }],
+      triggerAuthentications,
+      scaledObjects: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'a', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'a.yaml' } }, spec: { scaleTargetRef: { name: 'a' }, triggers } }],
+    }));
+    return file;
+  };
+  const cron = { type: 'cron', metadata: { timezone: 'Europe/Paris', start: '0 8 * * *', end: '0 18 * * *', desiredReplicas: '3' } };
+  it.each([
+    // KEDA's documented cron + cpu example: Utilization belongs to cpu, and cpu is what gitscale lacks.
+    { name: 'cpu with Utilization: the unknown type, alone', triggers: [cron, { type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }], want: [{ field: 'spec.triggers[1].type', code: 'UNKNOWN_TRIGGER_TYPE', message: /^unknown trigger type 'cpu'/ }] },
+    { name: 'memory with Utilization: the unknown type, alone', triggers: [{ type: 'memory', metricType: 'Utilization', metadata: { value: '60' } }], want: [{ field: 'spec.triggers[0].type', code: 'UNKNOWN_TRIGGER_TYPE', message: /^unknown trigger type 'memory'/ }] },
+    { name: 'a supported type with Utilization: names the type', triggers: [{ ...cron, metricType: 'Utilization' }], want: [{ field: 'spec.triggers[0].metricType', code: 'CONFIG_METRIC_TYPE', message: /^Utilization is only for cpu\/memory triggers, and this trigger's type is 'cron'/ }] },
+    { name: "kafka sasl gssapi: 'not supported', not also 'needs username and password'", triggers: [{ type: 'kafka', metadata: { bootstrapServers: 'k:9092', consumerGroup: 'g', topic: 't', sasl: 'gssapi' } }], want: [{ field: 'spec.triggers[0].metadata.sasl', code: 'TRIGGER_METADATA', message: /sasl 'gssapi' is not supported/ }] },
+  ])('$name', async ({ triggers, want }) => {
+    const r = await loadConfig(write(triggers), { env: {}, fs });
+    expect(r.problems.map(({ field, code, message }) => ({ field, code, message }))).toEqual(want.map((w) => ({ ...w, message: expect.stringMatching(w.message) })));
+    expect(r.problems.every((p) => p.object === 'default/a' && p.file.startsWith(tmp))).toBe(true);
+  });
+
+  it("warns about a TriggerAuthentication's parameters the trigger does not read, naming the trigger's authenticationRef (never a value)", async () => {
+    const auth = { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'redis-auth' }, spec: { secretTargetRef: [{ parameter: 'password', name: 'redis', key: 'pw' }, { parameter: 'pasword', name: 'redis', key: 'pw' }, { parameter: 'listName', name: 'redis', key: 'pw' }] } };
+    const file = write([{ type: 'redis', metadata: { address: 'r:6379', listName: 'l' }, authenticationRef: { name: 'redis-auth' } }], [auth]);
+    const r = await loadConfig(file, { env: { GITSCALE_SECRET_REDIS_PW: 's3cret-value' }, fs });
+    expect(r.problems).toEqual([]);
+    const auths = r.warnings.filter((w) => w.code === 'TRIGGER_AUTH_PARAM_UNKNOWN');
+    expect(auths.map(({ object, file: f, field }) => ({ object, file: f, field }))).toEqual([
+      { object: 'default/a', file, field: 'spec.triggers[0].authenticationRef' },
+      { object: 'default/a', file, field: 'spec.triggers[0].authenticationRef' },
+    ]);
+    expect(auths[0].message).toBe("TriggerAuthentication 'redis-auth': authentication parameter 'listName' is ignored: 'listName' is read only from trigger metadata");
+    expect(auths[1].message).toMatch(/^TriggerAuthentication 'redis-auth': unknown authentication parameter 'pasword' is ignored \(read: .*\bpassword\b/);
+    expect(JSON.stringify(r.warnings)).not.toContain('s3cret-value');
+  });
+});

@@ -131,6 +131,36 @@ describe('kafka: metadata and arithmetic', () => {
     else expect(r.ok ? [] : r.errors.map((e) => e.field)).toContain(field);
   });
 
+  // KEDA 8b4f083 pkg/scalers/kafka_scaler_test.go parseKafkaMetadataTestDataset (and Validate), row by row.
+  const keda = { bootstrapServers: 'foobar:9092', consumerGroup: 'my-group' };
+  it.each([
+    { name: 'partitionLimitation as list', input: { ...keda, topic: 'my-topic', partitionLimitation: '1,2,3,4' }, want: [1, 2, 3, 4] },
+    { name: 'partitionLimitation as range', input: { ...keda, topic: 'my-topic', partitionLimitation: '1-4' }, want: [1, 2, 3, 4] },
+    { name: 'partitionLimitation mixed list + ranges', input: { ...keda, topic: 'my-topic', partitionLimitation: '1-4,8,10-12' }, want: [1, 2, 3, 4, 8, 10, 11, 12] },
+    { name: 'partitionLimitation range with spaces around the dash (KEDA trims each end)', input: { ...keda, topic: 'my-topic', partitionLimitation: ' 1 - 4 ' }, want: [1, 2, 3, 4] },
+    { name: 'partitionLimitation whitespace only: as if absent', input: { ...keda, topic: 'my-topic', partitionLimitation: '           ' }, want: undefined },
+    { name: 'ensureEvenDistributionOfPartitions is true', input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true' }, want: undefined },
+  ])('KEDA row, accepted: $name', ({ input: m, want }) => {
+    const r = kafka.parse(input(m));
+    expect(r.ok ? r.meta.partitions : r.errors).toEqual(want);
+  });
+  it.each([
+    { name: 'partitionLimitation wrong data type', input: { ...keda, topic: 'my-topic', partitionLimitation: 'a,b,c,d' }, field: 'partitionLimitation', message: /'a' is not a partition number/ },
+    { name: 'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set to true simultaneously', input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true', limitToPartitionsWithLag: 'true' }, field: 'ensureEvenDistributionOfPartitions', message: /^limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously$/ },
+    { name: 'ensureEvenDistributionOfPartitions without a topic', input: { ...keda, ensureEvenDistributionOfPartitions: 'true' }, field: 'topic', message: /^topic must be specified when using ensureEvenDistributionOfPartitions$/ },
+  ])('KEDA row, refused: $name', ({ input: m, field, message }) => {
+    const r = kafka.parse(input(m));
+    expect(r.ok ? [] : r.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+
+  it.each([
+    { name: 'gssapi', sasl: 'gssapi' },
+    { name: 'oauthbearer', sasl: 'oauthbearer' },
+  ])('sasl $name without credentials: one problem, that it is not supported', ({ sasl }) => {
+    const r = kafka.parse(input({ ...keda, topic: 't' }, { sasl }));
+    expect(r.ok ? [] : r.errors).toEqual([{ field: 'sasl', message: `sasl '${sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512` }]);
+  });
+
   it('sasl needs both credentials; oauthbearer is refused; plan names group, topic and partitions', () => {
     expect(kafka.parse(input({ bootstrapServers: 'b:9092', consumerGroup: 'g' }, { sasl: 'scram_sha512', username: 'u' }))).toMatchObject({ ok: false, errors: [{ field: 'password' }] });
     expect(kafka.parse(input({ bootstrapServers: 'b:9092', consumerGroup: 'g' }, { sasl: 'oauthbearer' }))).toMatchObject({ ok: false });

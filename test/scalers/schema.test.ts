@@ -106,6 +106,14 @@ describe('parseSchema', () => {
     ]);
   });
 
+  it('warns about authentication parameters the schema does not read from authParams, as for metadata keys (field: the parameter)', () => {
+    const r = parseSchema(schema, input({ name: 'x' }, { keyId: 'k', keyID: 'alias', secret: 's', name: 'n', bogus: 'b' }));
+    expect(r.ok && r.warnings).toEqual([
+      { field: 'bogus', code: 'TRIGGER_AUTH_PARAM_UNKNOWN', message: expect.stringMatching(/^unknown authentication parameter 'bogus' is ignored \(read: .*keyId.*\)$/) },
+      { field: 'name', code: 'TRIGGER_AUTH_PARAM_UNKNOWN', message: "authentication parameter 'name' is ignored: 'name' is read only from trigger metadata, an environment variable (<key>FromEnv)" },
+    ]);
+  });
+
   it('runs validate only on a complete result, and collects its problems', () => {
     const seen: unknown[] = [];
     const v = (m: Infer<typeof schema>) => {

@@ -79,7 +79,7 @@ export function totalLag(parts: PartitionOffsets[], o: LagOptions, previous: Pre
 export function parsePartitions(text: string): number[] | string {
   const out: number[] = [];
   for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part); // KEDA trims both ends of a range: ' 1 - 4 ' is 1,2,3,4
     if (!m) return `'${part}' is not a partition number or a range a-b`;
     const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
     if (a > b) return `the range ${part} runs backwards`;
