@@ -225,24 +225,17 @@ function unknownKeys(schema: Schema, metadata: Record<string, string>): string[]
   return warnings;
 }
 
-/**
- * Warnings for authentication parameters (a TriggerAuthentication's `parameter:` names) the schema
- * does not read from authParams, as for metadata keys; the field is the parameter's name.
- */
+/** Warnings for authentication parameters (TriggerAuthentication `parameter:` names) not read from authParams; field: the parameter. */
 function unknownAuthParams(schema: Schema, authParams: Record<string, string>): FieldProblem[] {
-  const warnings: FieldProblem[] = [];
   const readable = Object.entries(schema).filter(([, f]) => f.from.includes('authParams')).map(([k]) => k);
-  for (const key of Object.keys(authParams).sort()) {
+  return Object.keys(authParams).sort().flatMap((key): FieldProblem[] => {
     const entry = Object.entries(schema).find(([k, f]) => k === key || f.aliases.includes(key));
-    if (entry?.[1].from.includes('authParams')) continue;
-    warnings.push({
-      field: key, code: 'TRIGGER_AUTH_PARAM_UNKNOWN',
-      message: entry
-        ? `authentication parameter '${key}' is ignored: '${entry[0]}' is read only from ${entry[1].from.map((s) => SOURCE_TEXT[s]).join(', ')}`
-        : `unknown authentication parameter '${key}' is ignored (read: ${readable.join(', ') || 'none'})`,
-    });
-  }
-  return warnings;
+    if (entry?.[1].from.includes('authParams')) return [];
+    const message = entry
+      ? `authentication parameter '${key}' is ignored: '${entry[0]}' is read only from ${entry[1].from.map((s) => SOURCE_TEXT[s]).join(', ')}`
+      : `unknown authentication parameter '${key}' is ignored (read: ${readable.join(', ') || 'none'})`;
+    return [{ field: key, code: 'TRIGGER_AUTH_PARAM_UNKNOWN', message }];
+  });
 }
 
 /** KEDA's TLS material from a TriggerAuthentication (PEM text) and unsafeSsl, as the brokers' triggers take them. */
