@@ -1,10 +1,11 @@
 // `gitscale run`: the reconciler on a node-cron heartbeat until SIGTERM, living with its config:
 // reloaded on SIGHUP and when the file changes. A reload is validated first; one that does not
-// validate is refused (logged, the running config kept). Exits 2 when no object is valid.
+// validate is refused (logged, the running config kept). Exits 2 when no object is valid, or when
+// no object can run: each one's target (manifest file, workload, replica field) cannot be read.
 import * as nodeFs from 'node:fs';
 import cron from 'node-cron';
 import type { Config } from '../config/types.js';
-import { createReconciler } from '../reconciler/reconciler.js';
+import { createReconciler, type Reconciler } from '../reconciler/reconciler.js';
 import { isEmpty } from '../reconciler/reload.js';
 import { hashPhase, startRunner, type Runner } from '../reconciler/runner.js';
 import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
@@ -15,6 +16,7 @@ import { envWarning, loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 import type { Discovered } from '../reconciler/discover.js';
+import type { Unrunnable } from '../reconciler/runnable.js';
 import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects, type ClusterObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
@@ -29,6 +31,8 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
   let elector: Elector | undefined;
   let gate: ((repository: string) => boolean) | undefined;
   let serving: Serving | undefined;
+  /** The reconciler's objects that cannot run (for /readyz), once it exists. */
+  let unrunnable: () => ReadonlyMap<string, Unrunnable> = () => new Map();
   if (args.listen !== 'off') {
     let listen: { host: string; port: number };
     try {
@@ -44,7 +48,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
           return metrics.render();
         },
         healthz: () => healthz(runner, c.now()),
-        readyz: () => readyz(current, runner, gate),
+        readyz: () => readyz(current, runner, gate, unrunnable()),
       });
     } catch (e) {
       log.error('cannot serve /metrics, /healthz, /readyz (use --listen host:port, or --listen off)', { listen: args.listen, error: (e as Error).message });
@@ -67,6 +71,12 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       discoveredChanged(repository);
     };
     const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), decideWithinMs: c.args.decideWithinMs, onAnswered: (key) => runner?.wake(key), gate, record: metrics, onDiscovered });
+    unrunnable = () => reconciler.unrunnable();
+    if (!(await canRun(config, reconciler, c))) {
+      await reconciler.close();
+      await elector?.stop();
+      return 2;
+    }
     const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
     const events = config.watch && c.cluster ? eventRecorder(c.cluster, log) : undefined;
     runner = startRunner(config, reconciler, {
@@ -103,7 +113,11 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         return () => clearTimeout(t);
       },
     });
-    log.info('running', { objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}) });
+    const stuck = [...reconciler.unrunnable().keys()];
+    log.info('running', {
+      objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}),
+      ...(stuck.length ? { unrunnable: stuck, why: 'their target cannot be read (each is logged as it ticks; /readyz lists them)' } : {}),
+    });
 
     const path = args.config!;
     let lastText = readText(path);
@@ -212,12 +226,39 @@ function healthz(runner: Runner | undefined, now: number): Probe {
   return since < 30_000 ? { ok: true } : { ok: false, reason: `the heartbeat has not turned for ${Math.round(since / 1000)} s` };
 }
 
-/** Ready once every repository this replica writes has had its first tick; a standby (it writes none) is ready. */
-function readyz(config: Config, runner: Runner | undefined, gate: ((repository: string) => boolean) | undefined): Probe {
+/**
+ * Ready once every repository this replica writes has had its first tick; a standby (it writes none)
+ * is ready. Objects whose target cannot be read are listed in the body; while some object of this
+ * replica runs it stays ready (200), and when none can, it is not (503).
+ */
+function readyz(config: Config, runner: Runner | undefined, gate: ((repository: string) => boolean) | undefined, unrunnable: ReadonlyMap<string, Unrunnable>): Probe {
   if (!runner) return { ok: false, reason: 'starting' };
   const mine = config.repositories.filter((r) => config.objects.some((o) => o.repository === r.name) && (!gate || gate(r.name)));
   const waiting = mine.filter((r) => !runner.ticked().has(r.name)).map((r) => r.name);
-  return waiting.length ? { ok: false, reason: `first tick not done yet: ${waiting.join(', ')}` } : { ok: true };
+  if (waiting.length) return { ok: false, reason: `first tick not done yet: ${waiting.join(', ')}` };
+  const objects = config.objects.filter((o) => mine.some((r) => r.name === o.repository));
+  const stuck = objects.filter((o) => unrunnable.has(o.key)).map((o) => {
+    const u = unrunnable.get(o.key)!;
+    return `cannot run: ${o.key} (${u.code}, ${o.repository}:${u.file}): ${u.message}`;
+  });
+  if (stuck.length && stuck.length === objects.length) return { ok: false, reason: ['no object can run', ...stuck].join('\n') };
+  return { ok: true, detail: stuck };
+}
+
+/**
+ * Before the first tick: `validate`'s target check. When no object can run (and no cluster watch or
+ * discover repository may bring one) each cause is logged and `run` exits 2, as `validate` does; an
+ * unreachable repository is not such a cause (it may come back: each tick retries it).
+ */
+async function canRun(config: Config, reconciler: Reconciler, c: Context): Promise<boolean> {
+  const found = await reconciler.check();
+  for (const w of found.warnings) c.log.warn('target warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
+  const unrunnable = reconciler.unrunnable();
+  const more = Boolean(config.watch) || config.repositories.some((r) => r.discover);
+  if (more || !config.objects.length || !config.objects.every((o) => unrunnable.has(o.key))) return true;
+  for (const p of found.problems) c.log.error('ScaledObject cannot run', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
+  c.log.error('nothing to run: no ScaledObject in the config can run (gitscale validate lists the same problems)', { file: config.file });
+  return false;
 }
 
 /** With a cluster and leader election on: the Lease(s) this replica must hold to write. */

@@ -18,6 +18,8 @@ import type { TriggerInput } from '../engine/types.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
 import { nullRecorder, type Recorder } from './record.js';
 import { createDiscoverer, type Discovered } from './discover.js';
+import { checkTargets, type TargetCheck } from './check.js';
+import { afterResults, fromProblems, type Unrunnable } from './runnable.js';
 
 /** Builds a repository's workspace and forge (real ones come from cli/). */
 export interface Clients {
@@ -62,6 +64,13 @@ export interface Reconciler {
    * for ScaledObjects. Ticks of such a repository scan after their sync too.
    */
   discover(repository: string): Promise<Discovered>;
+  /**
+   * `validate`'s target check through this reconciler's workspaces (`run`, before its first tick):
+   * the objects whose target cannot be read become unrunnable.
+   */
+  check(): Promise<TargetCheck>;
+  /** Objects whose target could not be read at their last tick (or the check), by key: a read-only view. */
+  unrunnable(): ReadonlyMap<string, Unrunnable>;
   /** This replica no longer writes `repository` (its Lease went elsewhere): drop its objects' series. */
   standby(repository: string): void;
   close(): Promise<void>;
@@ -96,6 +105,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   const driftSince = new Map<string, number>();
   const ownersChecked = new Set<string>();
   const discoverer = createDiscoverer();
+  let unrunnable: ReadonlyMap<string, Unrunnable> = new Map();
   const scan = async (repo: RepositoryConfig): Promise<Discovered> => {
     const found = await discoverer.scan(repo, workspace(repo));
     deps.onDiscovered?.(repo.name, found);
@@ -145,7 +155,9 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       }
       const parts = await Promise.all([...byRepo].map(([name, objs]) => tickRepo(config.repositories.find((r) => r.name === name)!, objs)));
       const byKey = new Map(parts.flat().map((r) => [r.key, r]));
-      return wanted.map((o) => byKey.get(o.key)!);
+      const results = wanted.map((o) => byKey.get(o.key)!);
+      unrunnable = afterResults(unrunnable, results);
+      return results;
     },
     async reload(next) {
       // Swap between ticks: a tick in flight finishes on the old config (its scalers and state).
@@ -156,6 +168,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         const [namespace, name] = k.split('/');
         record.forget({ namespace, name });
       }
+      unrunnable = new Map([...unrunnable].filter(([k]) => !changes.removed.includes(k) && !changes.changed.includes(k)));
       for (const k of [...changes.removed, ...changes.changed]) {
         states.delete(k);
         markers.delete(k);
@@ -184,6 +197,12 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         running.delete(name);
       }
     },
+    async check() {
+      const found = await checkTargets(config, workspace);
+      unrunnable = new Map([...unrunnable, ...fromProblems(found.problems, config.objects.map((o) => o.key))]);
+      return found;
+    },
+    unrunnable: () => unrunnable,
     standby(repository) {
       for (const o of config.objects.filter((x) => x.repository === repository)) record.forget(o);
     },

@@ -1,12 +1,15 @@
 // What `gitscale run` serves: /metrics (Prometheus text), /healthz (the process lives and its
 // loop turns) and /readyz (config loaded and, for the repositories this replica writes, their
-// first tick done; a standby is ready). Plain node:http, GET and HEAD only.
+// first tick done; a standby is ready; the objects that cannot run listed after `ok`, and 503 when
+// none can). Plain node:http, GET and HEAD only.
 import { createServer, type Server } from 'node:http';
 
 export interface Probe {
   ok: boolean;
   /** Why not, for a person reading the probe's body. */
   reason?: string;
+  /** Ready, with lines worth reading after `ok` (objects that cannot run, on /readyz). */
+  detail?: string[];
 }
 
 export interface ServeDeps {
@@ -39,7 +42,7 @@ export async function serve(listen: { host: string; port: number }, d: ServeDeps
     }
     const probe = (p: Probe) => {
       res.writeHead(p.ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(req.method === 'HEAD' ? undefined : p.ok ? 'ok\n' : `${p.reason ?? 'not ok'}\n`);
+      res.end(req.method === 'HEAD' ? undefined : p.ok ? ['ok', ...(p.detail ?? [])].join('\n') + '\n' : `${p.reason ?? 'not ok'}\n`);
     };
     if (path === '/healthz' || path === '/livez') return probe(d.healthz());
     if (path === '/readyz') return probe(d.readyz());

@@ -24,6 +24,8 @@ function recorder() {
   let now = 0;
   const reconciler: Reconciler = {
     standby() {},
+    check: async () => ({ problems: [], warnings: [] }),
+    unrunnable: () => new Map(),
     async discover() {
       return { objects: [], triggerAuthentications: [], problems: [] };
     },

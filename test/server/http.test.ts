@@ -27,9 +27,13 @@ describe('serve', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       const r = await fetch(`${base}/readyz`);
       expect([r.status, await r.text()]).toEqual([503, 'first tick not done yet: apps\n']);
+      ready = { ok: true, detail: ['cannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone'] };
+      const partly = await fetch(`${base}/readyz`);
+      expect([partly.status, await partly.text()]).toEqual([200, 'ok\ncannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone\n']);
       ready = { ok: true };
       health = { ok: false, reason: 'stuck' };
-      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const r2 = await fetch(`${base}/readyz`);
+      expect([r2.status, await r2.text()]).toEqual([200, 'ok\n']);
       expect((await fetch(`${base}/healthz`)).status).toBe(503);
       expect((await fetch(`${base}/nope`)).status).toBe(404);
       expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
