@@ -46,7 +46,7 @@ const HELP: Record<Command, Help> = {
     usage: 'gitscale run -c <file> [flags]',
     flags: [...COMMON, ...KUBE, FLAG.timeout, FLAG.concurrency, FLAG.decideWithin, FLAG.listen],
     example: 'gitscale run -c /etc/gitscale/gitscale.yaml --log-format json',
-    more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid.',
+    more: 'The config is reloaded on SIGHUP and when the file changes: a reload that does not validate is refused\nand the running config kept. Exits 2 when no object in the config is valid, or none can run\n(its manifest file, workload or replica field cannot be read; validate lists why).',
   },
   once: {
     summary: 'one tick for every object, then exit',
