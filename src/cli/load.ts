@@ -4,7 +4,7 @@ import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
 import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
-import { podIdentityOf, resolveAuthParams } from '../reconciler/auth.js';
+import { podIdentityOf, resolveAuthParamsAll } from '../reconciler/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
 
 export interface Loaded {
@@ -35,16 +35,28 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       return;
     }
     let authParams: Record<string, string> = {};
+    // Parameters whose secret is missing now (it may appear later, mounted or rotated: the trigger
+    // reports it each tick): each is a warning, and the rest of the metadata is still checked.
+    const unresolved = new Set<string>();
     try {
-      authParams = resolveAuthParams(config, o.namespace, t, deps);
+      const r = resolveAuthParamsAll(config, o.namespace, t, deps);
+      authParams = r.params;
+      for (const e of r.missing) {
+        add(warnings, `${f}.authenticationRef`, e.message, e.code);
+        unresolved.add(String(e.data.field ?? '').replace(/^secretTargetRef\./, ''));
+      }
     } catch (e) {
-      // A secret missing now may appear later (mounted, rotated): the trigger will report it each tick.
       add(warnings, `${f}.authenticationRef`, errorMessage(e), e instanceof GitscaleError ? e.code : 'SECRET_NOT_FOUND');
       return;
     }
     const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env, podIdentity: podIdentityOf(config, o.namespace, t) });
     if (!parsed.ok) {
-      for (const p of parsed.errors) add(p.code === 'TRIGGER_ENV_MISSING' ? envMissing : problems, `${f}.metadata.${p.field}`, p.message, p.code ?? 'TRIGGER_METADATA');
+      // What a missing secret would have filled is not judged now.
+      const judged = parsed.errors.filter((p) => !unresolved.has(p.field));
+      for (const p of judged) {
+        const [field, message] = whereWritten(t, f, p.field, p.message, authParams);
+        add(p.code === 'TRIGGER_ENV_MISSING' ? envMissing : problems, field, message, p.code ?? 'TRIGGER_METADATA');
+      }
       return;
     }
     const ref = t.authenticationRef;
@@ -54,6 +66,18 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
     }
   });
   return problems.length === before;
+}
+
+/**
+ * Where the user wrote the value a problem is about: the metadata key, its `*FromEnv` key, or the
+ * TriggerAuthentication parameter (a problem on `metadata.x` the user never wrote points nowhere).
+ */
+function whereWritten(t: ObjectConfig['triggers'][number], f: string, key: string, message: string, authParams: Record<string, string>): [string, string] {
+  if (t.metadata[key] !== undefined) return [`${f}.metadata.${key}`, message];
+  if (t.metadata[`${key}FromEnv`] !== undefined) return [`${f}.metadata.${key}FromEnv`, message];
+  const ref = t.authenticationRef;
+  if (ref && authParams[key] !== undefined) return [`${f}.authenticationRef`, `${ref.kind} '${ref.name}', parameter '${key}': ${message}`];
+  return [`${f}.metadata.${key}`, message];
 }
 
 /** A `*FromEnv` variable gitscale lacks, as a warning: KEDA reads it from the target container's env, which is in Git. */

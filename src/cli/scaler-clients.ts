@@ -14,7 +14,7 @@ import type { AwsClientConfig } from '../scalers/aws/common.js';
 import type { MongoClient } from 'mongodb';
 import type { MongodbClientConfig, MongodbLike } from '../scalers/mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from '../scalers/mysql.js';
-import { abortable } from '../scalers/schema.js';
+import { abortable } from '../scalers/errors.js';
 import type { ScalerClients, ScalerDeps } from '../scalers/types.js';
 
 type Credentials = NonNullable<AwsClientConfig['credentials']>;

@@ -52,6 +52,8 @@ interface AuthSource {
 function layerAuths(taken: Map<string, { normal: string; file: string }>, sources: AuthSource[], quietWhenSame: boolean) {
   const accepted: Record<string, unknown>[] = [];
   const problems: ConfigProblem[] = [];
+  /** Refused ones by validate's id (`Kind/namespace/name`), with why, for the ScaledObjects that name them. */
+  const refused = new Map<string, string>();
   const shadowed: { id: string; label: string; file: string; by: string }[] = [];
   for (const s of sources) {
     const id = authId(s.raw.kind, s.raw.metadata.namespace, s.raw.metadata.name);
@@ -64,10 +66,14 @@ function layerAuths(taken: Map<string, { normal: string; file: string }>, source
       continue;
     }
     taken.set(id, { normal, file: s.file });
-    if (found.length) problems.push(...found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
-    else accepted.push(s.raw);
+    if (found.length) {
+      problems.push(...found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
+      const kind = s.raw.kind === 'ClusterTriggerAuthentication' ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication';
+      const ns = kind === 'ClusterTriggerAuthentication' ? '' : typeof s.raw.metadata.namespace === 'string' ? s.raw.metadata.namespace : 'default';
+      refused.set(`${kind}/${ns}/${String(s.raw.metadata.name)}`, `the one in ${s.file} is refused (${found[0].field.replace(/^triggerAuthentications\[0\]\./, '')}: ${found[0].message})`);
+    } else accepted.push(s.raw);
   }
-  return { accepted, problems, shadowed };
+  return { accepted, problems, shadowed, refused };
 }
 
 /**
@@ -85,7 +91,7 @@ function allAuths(fileAuths: unknown[], cluster: KubeObject[], found: Discovered
     object: x.id, file: x.file, field: 'metadata.name', code: 'AUTH_SHADOWED',
     message: `ignored: the one in ${x.by} comes first (the config file's, then the cluster's, then the repositories' by path)`,
   }));
-  return { accepted: [...fromCluster.accepted, ...fromGit.accepted], clusterProblems: fromCluster.problems, gitProblems: fromGit.problems, shadowed: fromCluster.shadowed.map((x) => `${x.id} (${x.label})`), gitShadowed };
+  return { accepted: [...fromCluster.accepted, ...fromGit.accepted], refused: new Map([...fromGit.refused, ...fromCluster.refused]), clusterProblems: fromCluster.problems, gitProblems: fromGit.problems, shadowed: fromCluster.shadowed.map((x) => `${x.id} (${x.label})`), gitShadowed };
 }
 
 /** A ScaledObject's `namespace/name`, as config problems name it. */
@@ -126,7 +132,7 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
   const discovered = found.flatMap((d) => d.objects);
   const where = new Map(discovered.map((o) => [keyOf(o.raw), `${o.path} in repository ${o.repository}`]));
   const fromCluster = cluster.scaledObjects.map(asConfigObject).filter((o) => !where.has(keyOf(o)));
-  const r = checkLoaded(validateConfig({ ...doc, triggerAuthentications: [...fileAuths, ...auths.accepted], scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster] }, file), deps);
+  const r = checkLoaded(validateConfig({ ...doc, triggerAuthentications: [...fileAuths, ...auths.accepted], scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster] }, file, auths.refused), deps);
   const mine = new Set(fromCluster.map(keyOf));
   const inGit = (list: ConfigProblem[]) => list.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }));
   return {

@@ -16,7 +16,11 @@ export { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY } from './anno
 
 const SPEC_KEYS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
 
-export function validateConfig(doc: unknown, file: string): ValidateResult {
+/**
+ * `refusedAuths`: TriggerAuthentications read elsewhere (the cluster, a repository) and refused there,
+ * by `Kind/namespace/name`, with why: a ScaledObject naming one is told that, not that it is undefined.
+ */
+export function validateConfig(doc: unknown, file: string, refusedAuths: ReadonlyMap<string, string> = new Map()): ValidateResult {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   const add = (list: ConfigProblem[], object: string) => (p: Problem) =>
@@ -61,7 +65,7 @@ export function validateConfig(doc: unknown, file: string): ValidateResult {
     const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
     const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
-    const obj = validateObject(raw, local, localWarn, repos, auths);
+    const obj = validateObject(raw, local, localWarn, repos, auths, refusedAuths);
     if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
     else if (obj) sameWorkload(obj, workloads, local);
     local.forEach(add(problems, label));
@@ -98,7 +102,7 @@ function sameWorkload(obj: ObjectConfig, accepted: Map<string, ObjectConfig>, pr
   });
 }
 
-function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repos: Map<string, RepositoryConfig>, auths: string[]): ObjectConfig | null {
+function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repos: Map<string, RepositoryConfig>, auths: string[], refused: ReadonlyMap<string, string>): ObjectConfig | null {
   const repoNames = new Set(repos.keys());
   if (!isObj(raw)) {
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
@@ -178,7 +182,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
     problems.push({ field: 'spec.fallback.behavior', message: 'scalingModifiers needs spec.advanced.scalingModifiers.formula', code: 'CONFIG_REQUIRED' });
   }
   const key = `${namespace}/${name ?? '?'}`;
-  const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths);
+  const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths, refused);
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
     key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, ...(repo?.maxManifestBytes === undefined ? {} : { maxManifestBytes: repo.maxManifestBytes }), directPatch: directPatchValue !== 'never', argocdApplication,
@@ -192,7 +196,7 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   };
 }
 
-function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[], namespace: string, auths: string[]): TriggerConfig[] {
+function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[], namespace: string, auths: string[], refused: ReadonlyMap<string, string>): TriggerConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push({ field: 'spec.triggers', message: 'must be a non-empty list', code: 'CONFIG_REQUIRED' });
     return [];
@@ -228,7 +232,8 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
       if (rk !== 'TriggerAuthentication' && rk !== 'ClusterTriggerAuthentication') problems.push({ field: `${f}.authenticationRef.kind`, message: 'must be TriggerAuthentication or ClusterTriggerAuthentication', code: 'CONFIG_KIND' });
       else if (rn) {
         const id = rk === 'TriggerAuthentication' ? `${rk}/${namespace}/${rn}` : `${rk}//${rn}`;
-        if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: unknownAuth(rk, rn, namespace, auths), code: 'CONFIG_UNKNOWN_AUTH' });
+        if (!auths.includes(id) && refused.has(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' cannot be used: ${refused.get(id)}`, code: 'CONFIG_AUTH_REFUSED' });
+        else if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: unknownAuth(rk, rn, namespace, auths), code: 'CONFIG_UNKNOWN_AUTH' });
         authenticationRef = { name: rn, kind: rk };
       }
     }

@@ -24,7 +24,7 @@ function documents(text: string, maxBytes: number | undefined): unknown[] {
   // A file that is not YAML (or one beyond the limits) declares nothing; it is not gitscale's to judge.
   if (yamlLimitProblem(text, manifestLimits(maxBytes))) return [];
   try {
-    return parseAllDocuments(text).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
+    return parseAllDocuments(text, { logLevel: 'error' }).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
   } catch {
     return [];
   }

@@ -14,7 +14,7 @@ export type EnvSource =
 
 /** The ServiceAccount the target's pods run as (`default` when the pod template names none); null: no pod template here. */
 export function podServiceAccount(text: string, target: WorkloadTarget): string | null {
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
     const o: unknown = doc.errors.length ? null : doc.toJS({ maxAliasCount: 100 });
     if (!isObj(o) || o.kind !== target.kind || o.metadata?.name !== target.name) continue;
     if (o.metadata?.namespace !== undefined && o.metadata.namespace !== target.namespace) continue;
@@ -28,7 +28,7 @@ export function podServiceAccount(text: string, target: WorkloadTarget): string 
 
 /** null when the text holds no pod template for the target (a kustomization, a values file…). */
 export function containerEnv(text: string, target: WorkloadTarget, container?: string): EnvSource[] | null {
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
     const o: unknown = doc.errors.length ? null : doc.toJS({ maxAliasCount: 100 });
     if (!isObj(o) || o.kind !== target.kind || o.metadata?.name !== target.name) continue;
     if (o.metadata?.namespace !== undefined && o.metadata.namespace !== target.namespace) continue;

@@ -63,20 +63,31 @@ function notFound(auth: TriggerAuthentication, s: { parameter: string; name: str
  * read from the cluster at run time (CONFIGMAP_AT_RUN_TIME: the metadata is then checked there).
  */
 export function resolveAuthParams(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): Record<string, string> {
+  const { params, missing } = resolveAuthParamsAll(config, namespace, trigger, deps);
+  if (missing.length) throw missing[0];
+  return params;
+}
+
+/**
+ * As resolveAuthParams, but every secret missing is returned (one error each) beside the parameters
+ * that resolved, so load time can name them all and still check the rest of the metadata.
+ */
+export function resolveAuthParamsAll(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): { params: Record<string, string>; missing: ConfigError[] } {
   const auth = findAuth(config, namespace, trigger);
-  if (!auth) return {};
+  if (!auth) return { params: {}, missing: [] };
   if (auth.configMapTargetRef.length) {
     const m = auth.configMapTargetRef[0];
     throw new ConfigError('CONFIGMAP_AT_RUN_TIME', `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster at run time; the trigger's metadata is checked then`, { field: `configMapTargetRef.${m.parameter}` });
   }
   const out: Record<string, string> = {};
+  const missing: ConfigError[] = [];
   fromEnv(auth, deps, out);
   for (const s of auth.secretTargetRef) {
     const v = localSecret(s, deps);
-    if (v === undefined) throw notFound(auth, s, deps);
-    out[s.parameter] = v;
+    if (v === undefined) missing.push(notFound(auth, s, deps));
+    else out[s.parameter] = v;
   }
-  return out;
+  return { params: out, missing };
 }
 
 /** The trigger's TriggerAuthentication's `spec.podIdentity`, when it has one. */

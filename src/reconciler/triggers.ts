@@ -123,16 +123,26 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     } catch (e) {
       authError ??= new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
     }
-    const parsed = def.parse({ metadata: t.metadata, authParams, env, podIdentity });
-    if (!parsed.ok) {
-      const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
-      return { envKey, target: { target: 0, activationTarget: 0, unit: '' }, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
+    const none = { target: 0, activationTarget: 0, unit: '' };
+    let meta: unknown;
+    let target: Built['target'];
+    let source: string | undefined;
+    // A scaler's own code that throws on a value its validation let through fails this trigger alone, never the tick.
+    try {
+      const parsed = def.parse({ metadata: t.metadata, authParams, env, podIdentity });
+      if (!parsed.ok) {
+        const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
+        return { envKey, target: none, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
+      }
+      meta = parsed.meta;
+      target = def.target(parsed.meta);
+      source = def.source?.(parsed.meta);
+    } catch (e) {
+      return { envKey, target: none, error: authError ?? toScalerError(e, t.name) };
     }
-    const target = def.target(parsed.meta);
-    const source = def.source?.(parsed.meta);
     if (authError) return { envKey, target, source, error: authError };
     try {
-      return { envKey, target, source, scaler: def.create(parsed.meta, deps.scalerDeps, t.name) };
+      return { envKey, target, source, scaler: def.create(meta as never, deps.scalerDeps, t.name) };
     } catch (e) {
       return { envKey, target, source, error: toScalerError(e, t.name) };
     }

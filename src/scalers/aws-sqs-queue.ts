@@ -3,9 +3,8 @@
 import { ScalerError } from '../errors.js';
 import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws } from './aws/common.js';
 import type { FieldProblem, ParseResult, PodIdentity, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import {
-  bool, int, networkError, parseSchema, problem, scalerError, string, type ErrorContext, type Infer,
-} from './schema.js';
+import { bool, int, parseSchema, problem, string, type Infer } from './schema.js';
+import { networkError, scalerError, type ErrorContext } from './errors.js';
 
 const TYPE = 'aws-sqs-queue';
 

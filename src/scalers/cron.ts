@@ -5,7 +5,8 @@
 // end is due before any new start). The clock is the injected one.
 import { isTimeZone, nextAfter, parseCron, type Schedule } from './cron/schedule.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import { int, parseSchema, problem, scalerError, string, type Infer } from './schema.js';
+import { int, parseSchema, problem, string, type Infer } from './schema.js';
+import { scalerError } from './errors.js';
 
 const TYPE = 'cron';
 

@@ -58,4 +58,4 @@ export function describeValue(unit: string, value: number, target: number): stri
 }
 
 export type { ScalerDefinition, Scaler, ScalerInput, ScalerDeps, TriggerTarget, RawSample, ParseResult } from './types.js';
-export type { ScalerErrorCode } from './schema.js';
+export type { ScalerErrorCode } from './errors.js';

@@ -4,7 +4,8 @@
 // partitions and their latest offsets. SASL plaintext / SCRAM and TLS from a TriggerAuthentication.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { parsePartitions, totalLag, type PartitionOffsets, type Previous } from './kafka/lag.js';
-import { abortable, bool, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError, tlsMaterial, type ErrorContext, type Infer } from './schema.js';
+import { bool, int, oneOf, parseSchema, problem, string, tlsMaterial, type Infer } from './schema.js';
+import { abortable, networkError, scalerError, tlsError, type ErrorContext } from './errors.js';
 
 const TYPE = 'kafka';
 const META_ENV = ['triggerMetadata', 'resolvedEnv'] as const;

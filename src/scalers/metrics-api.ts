@@ -8,7 +8,8 @@ import { FormatError } from './metrics-api/format-error.js';
 import { parsePath, valueFrom, type Format } from './metrics-api/formats.js';
 import { parseSelector } from './metrics-api/prometheus-text.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import { bool, float, int, oneOf, parseSchema, problem, scalerError, string, type ErrorContext, type Infer } from './schema.js';
+import { bool, float, int, oneOf, parseSchema, problem, string, type Infer } from './schema.js';
+import { scalerError, type ErrorContext } from './errors.js';
 
 export { lookupPath, parsePath, parseQuantity } from './metrics-api/formats.js';
 

@@ -5,9 +5,8 @@
 // TLS from authParams as KEDA: `tls: enable` with a CA, a client certificate (cert + key, the key
 // optionally encrypted with keyPassword) or both, PEM text; with `tls: disable` the material is unused.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import {
-  float, networkError, oneOf, parseSchema, problem, scalerError, shownQuery, string, tlsError, tlsMaterial, type ErrorContext, type Infer,
-} from './schema.js';
+import { float, oneOf, parseSchema, problem, string, tlsMaterial, type Infer } from './schema.js';
+import { networkError, scalerError, shownQuery, tlsError, type ErrorContext } from './errors.js';
 
 const TYPE = 'mongodb';
 const AUTH_OR_META = ['authParams', 'triggerMetadata'] as const;

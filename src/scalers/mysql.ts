@@ -3,9 +3,8 @@
 // or host/port/username/password/dbName, `QueryRowContext(query).Scan(&float64)`. gitscale runs the
 // query in a read-only transaction, so a trigger can never write to the database it watches.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import {
-  float, int, networkError, parseSchema, problem, scalerError, shownQuery, sqlValue, string, type ErrorContext, type Infer,
-} from './schema.js';
+import { float, int, parseSchema, problem, string, type Infer } from './schema.js';
+import { networkError, scalerError, shownQuery, sqlValue, type ErrorContext } from './errors.js';
 
 const TYPE = 'mysql';
 

@@ -5,7 +5,8 @@
 // pkg/scalers/nats_jetstream_scaler.go.
 import { httpGet, type HttpAnswer } from './http/get.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import { bool, int, parseSchema, problem, scalerError, string, type ErrorContext, type Infer } from './schema.js';
+import { bool, int, parseSchema, problem, string, type Infer } from './schema.js';
+import { scalerError, type ErrorContext } from './errors.js';
 
 const TYPE = 'nats-jetstream';
 const EITHER = ['authParams', 'triggerMetadata'] as const;

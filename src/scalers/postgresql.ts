@@ -2,10 +2,8 @@
 // (`QueryRowContext(query).Scan(&float64)`: NULL, no row or a non-number is an error).
 import type pg from 'pg';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import {
-  abortable, float, networkError, oneOf, parseSchema, problem, scalerError, shownQuery, sqlValue, string,
-  type ErrorContext, type Infer, type ScalerErrorCode,
-} from './schema.js';
+import { float, oneOf, parseSchema, problem, string, type Infer } from './schema.js';
+import { abortable, networkError, scalerError, shownQuery, sqlValue, type ErrorContext, type ScalerErrorCode } from './errors.js';
 import type { ScalerError } from '../errors.js';
 
 const TYPE = 'postgresql';

@@ -6,7 +6,8 @@
 import { authSchema, parsePairs, requestAuth, validateAuth, type RequestAuth } from './http/auth.js';
 import { httpGet, httpUrl, shownUrl, type HttpTlsLike } from './http/get.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import { bool, float, int, parseSchema, problem, scalerError, shownQuery, string, type ErrorContext, type Infer, type ScalerErrorCode } from './schema.js';
+import { bool, float, int, parseSchema, problem, string, type Infer } from './schema.js';
+import { scalerError, shownQuery, type ErrorContext, type ScalerErrorCode } from './errors.js';
 
 const TYPE = 'prometheus';
 

@@ -10,9 +10,8 @@
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { httpGet, type HttpTlsLike } from './http/get.js';
 import { rabbitUrls, type AmqpLike, type RabbitQueue } from './rabbitmq/endpoints.js';
-import {
-  abortable, bool, float, int, networkError, oneOf, parseSchema, problem, scalerError, string, tlsError, tlsMaterial, type ErrorContext, type Infer,
-} from './schema.js';
+import { bool, float, int, oneOf, parseSchema, problem, string, tlsMaterial, type Infer } from './schema.js';
+import { abortable, networkError, scalerError, tlsError, type ErrorContext } from './errors.js';
 
 export type { AmqpLike, AmqpOptions } from './rabbitmq/endpoints.js';
 
@@ -66,6 +65,15 @@ export function saslOf(meta: Raw): 'EXTERNAL' | 'PLAIN' {
   return inUrl === '' ? 'EXTERNAL' : 'PLAIN';
 }
 
+/** A host URL `new URL` takes, with a host name (the value is never quoted: it may carry a password). */
+function readableUrl(host: string): boolean {
+  try {
+    return new URL(host).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function wireOf(meta: Raw): 'amqp' | 'http' | undefined {
   if (meta.protocol !== 'auto') return meta.protocol;
   const scheme = /^([a-z]+):\/\//i.exec(meta.host)?.[1]?.toLowerCase();
@@ -76,6 +84,7 @@ function validate(meta: Raw): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const wire = wireOf(meta);
   if (!wire) problems.push(problem('host', `'host' must be an amqp(s):// or http(s):// URL (or set protocol)`));
+  else if (!readableUrl(meta.host)) problems.push(problem('host', `'host' is not a URL gitscale can read (a host name, an optional port from 1 to 65535, a vhost path): check the value where it is set`));
   if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'both key and certificate must be provided'));
   if ((meta.username === undefined) !== (meta.password === undefined)) problems.push(problem(meta.username === undefined ? 'username' : 'password', 'username and password must be given together'));
   if (meta.queueLength !== undefined && (meta.mode !== undefined || meta.value !== undefined)) problems.push(problem('queueLength', 'queueLength is deprecated; use mode and value'));

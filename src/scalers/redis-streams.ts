@@ -6,7 +6,8 @@
 // Active when the count is above activationLagCount, in every mode.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
 import { connectionSchema, connectionWarnings, redisSession, shownWhere, validateConnection, type RedisLike, type Topology } from './redis/connection.js';
-import { int, parseSchema, scalerError, string, type ErrorContext, type Infer } from './schema.js';
+import { int, parseSchema, string, type Infer } from './schema.js';
+import { scalerError, type ErrorContext } from './errors.js';
 
 export const schema = {
   stream: string({}),

@@ -4,7 +4,8 @@
 // KEDA: pkg/scalers/redis_scaler.go; the connection in ./redis/connection.ts.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
 import { connectionSchema, connectionWarnings, endpointsOf, redisSession, shownWhere, validateConnection, type Endpoint, type Topology } from './redis/connection.js';
-import { int, parseSchema, scalerError, string, type ErrorContext, type Infer } from './schema.js';
+import { int, parseSchema, string, type Infer } from './schema.js';
+import { scalerError, type ErrorContext } from './errors.js';
 
 export type { RedisClientSpec, RedisLike } from './redis/connection.js';
 

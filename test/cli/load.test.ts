@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/cli/load.js';
+import { scalers } from '../../src/scalers/index.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/config');
 const valid = fs.readdirSync(join(dir, 'valid'));
@@ -39,7 +40,8 @@ describe('config fixtures', () => {
 
   it('lists the known trigger types for an unknown one', async () => {
     const r = await loadConfig(join(dir, 'invalid', 'UNKNOWN_TRIGGER_TYPE.yaml'), { env: { GIT_TOKEN: 't' }, fs });
-    expect(r.problems[0].message).toMatch(/unknown trigger type 'kafkaa': must be one of: aws-s3, aws-sqs-queue, cron, kafka, metrics-api, mongodb, mysql, nats-jetstream, postgresql, prometheus, rabbitmq, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams/);
+    // Every registered type, in order (from the registry: a new trigger edits no test but its own).
+    expect(r.problems[0].message).toContain(`unknown trigger type 'kafkaa': must be one of: ${Object.keys(scalers).sort().join(', ')}`);
     expect(r.problems[0].field).toBe('spec.triggers[0].type');
   });
 
@@ -126,5 +128,57 @@ describe('the real cause first, and one problem per cause', () => {
     expect(auths[0].message).toBe("TriggerAuthentication 'redis-auth': authentication parameter 'listName' is ignored: 'listName' is read only from trigger metadata");
     expect(auths[1].message).toMatch(/^TriggerAuthentication 'redis-auth': unknown authentication parameter 'pasword' is ignored \(read: .*\bpassword\b/);
     expect(JSON.stringify(r.warnings)).not.toContain('s3cret-value');
+  });
+});
+
+describe('secrets missing at load time', () => {
+  const tmp = fs.mkdtempSync(join(tmpdir(), 'gitscale-load-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const file = join(tmp, 'c.yaml');
+  fs.writeFileSync(file, stringify({
+    repositories: [{ name: 'm', url: '/srv/m' }],
+    triggerAuthentications: [{ kind: 'TriggerAuthentication', metadata: { name: 'kafka' }, spec: { secretTargetRef: [
+      { parameter: 'username', name: 'kafka-secrets', key: 'username' },
+      { parameter: 'password', name: 'kafka-secrets', key: 'password' },
+    ] } }],
+    scaledObjects: [{
+      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'a', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'a.yaml' } },
+      // KEDA's documentation writes sasl in the metadata: gitscale refuses oauthbearer whatever the secrets.
+      spec: { scaleTargetRef: { name: 'a' }, triggers: [{ type: 'kafka', authenticationRef: { name: 'kafka' }, metadata: { bootstrapServers: 'k:9092', consumerGroup: 'g', topic: 't', lagThreshold: '5', sasl: 'oauthbearer' } }] },
+    }],
+  }));
+
+  it('names every missing secret, and still judges the metadata the secrets would not have filled', async () => {
+    const r = await loadConfig(file, { env: {}, fs });
+    expect(r.warnings.filter((w) => w.code === 'SECRET_NOT_FOUND').map((w) => w.message)).toEqual([
+      expect.stringContaining("secret kafka-secrets/username for parameter 'username' not found"),
+      expect.stringContaining("secret kafka-secrets/password for parameter 'password' not found"),
+    ]);
+    expect(r.problems).toEqual([expect.objectContaining({ field: 'spec.triggers[0].metadata.sasl', message: expect.stringContaining("'oauthbearer'") })]);
+  });
+
+  it('with the secrets there, the same single problem', async () => {
+    const r = await loadConfig(file, { env: { GITSCALE_SECRET_KAFKA_SECRETS_USERNAME: 'u', GITSCALE_SECRET_KAFKA_SECRETS_PASSWORD: 'p' }, fs });
+    expect(r.warnings.filter((w) => w.code === 'SECRET_NOT_FOUND')).toEqual([]);
+    expect(r.problems).toEqual([expect.objectContaining({ field: 'spec.triggers[0].metadata.sasl' })]);
+  });
+});
+
+describe('a problem points where the value was written', () => {
+  const tmp = fs.mkdtempSync(join(tmpdir(), 'gitscale-load-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  it('a bad connectionString from a TriggerAuthentication: on authenticationRef, naming the parameter (the metadata never held it)', async () => {
+    const file = join(tmp, 'c.yaml');
+    fs.writeFileSync(file, stringify({
+      repositories: [{ name: 'm', url: '/srv/m' }],
+      triggerAuthentications: [{ kind: 'TriggerAuthentication', metadata: { name: 'mysql' }, spec: { env: [{ parameter: 'connectionString', name: 'MYSQL_DSN' }] } }],
+      scaledObjects: [{
+        apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'a', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'a.yaml' } },
+        spec: { scaleTargetRef: { name: 'a' }, triggers: [{ type: 'mysql', authenticationRef: { name: 'mysql' }, metadata: { query: 'select 1', queryValue: '5' } }] },
+      }],
+    }));
+    const r = await loadConfig(file, { env: { MYSQL_DSN: 'not a dsn' }, fs });
+    expect(r.problems).toEqual([expect.objectContaining({ field: 'spec.triggers[0].authenticationRef', code: 'TRIGGER_METADATA', message: expect.stringMatching(/^TriggerAuthentication 'mysql', parameter 'connectionString': 'connectionString' is invalid/) })]);
+    expect(JSON.stringify(r)).not.toContain('not a dsn');
   });
 });

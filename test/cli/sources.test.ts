@@ -46,7 +46,8 @@ describe('mergeClusterObjects', () => {
     }, deps);
     expect(r.authProblems).toEqual([{ object: 'TriggerAuthentication shop/vault', file: 'gitscale.dev/v1alpha1 in the cluster', field: 'spec.hashiCorpVault', code: 'CONFIG_UNSUPPORTED', message: expect.stringContaining('not supported yet') }]);
     expect(r.shadowed).toEqual(['TriggerAuthentication shop/shared (gitscale.dev/v1alpha1)', 'TriggerAuthentication shop/from-cluster (keda.sh/v1alpha1)']);
-    expect(r.problems).toEqual([expect.objectContaining({ object: 'shop/b', code: 'CONFIG_UNKNOWN_AUTH' })]);
+    // Its TriggerAuthentication exists, refused: that is what the ScaledObject is told.
+    expect(r.problems).toEqual([expect.objectContaining({ object: 'shop/b', code: 'CONFIG_AUTH_REFUSED', message: expect.stringContaining("TriggerAuthentication 'vault' cannot be used: the one in gitscale.dev/v1alpha1 in the cluster is refused (spec.hashiCorpVault:") })]);
     expect(r.config!.objects.map((o) => o.key)).toEqual(['shop/a', 'shop/c']);
     expect(r.config!.triggerAuthentications.map((a) => [a.name, a.env[0].name])).toEqual([['shared', 'FROM_FILE'], ['from-cluster', 'GITSCALE_DEV']]);
   });
@@ -71,7 +72,11 @@ describe('mergeClusterObjects', () => {
     expect(r.config!.objects.map((o) => o.key)).toEqual(['shop/a', 'shop/b', 'shop/c']);
     expect(r.discoveredProblems).toEqual([
       { object: 'TriggerAuthentication shop/vault', file: 'apps/d.yaml in repository m', field: 'spec.hashiCorpVault', code: 'CONFIG_UNSUPPORTED', message: expect.stringContaining('not supported yet') },
-      expect.objectContaining({ object: 'shop/d', file: 'apps/d.yaml in repository m', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH' }),
+      // It is defined, beside the object: the cause is its refusal, not that it is missing.
+      {
+        object: 'shop/d', file: 'apps/d.yaml in repository m', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_AUTH_REFUSED',
+        message: expect.stringMatching(/^TriggerAuthentication 'vault' cannot be used: the one in apps\/d\.yaml in repository m is refused \(spec\.hashiCorpVault: .*not supported yet/),
+      },
       {
         object: 'shop/e', file: 'apps/e.yaml in repository m', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH',
         message: "TriggerAuthentication 'elsewhere' is not defined in namespace 'shop' (one of that name exists in namespace other, but KEDA reads it from the ScaledObject's own namespace); define it in the config's triggerAuthentications:, in the cluster (with watch:), or beside the ScaledObject in a discover: true repository",

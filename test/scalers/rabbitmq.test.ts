@@ -223,6 +223,10 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
     [{ excludeUnacknowledged: 'true' }, 'excludeUnacknowledged'],
     [{ timeout: '1000' }, 'timeout'],
     [{ host: 'ftp://h/' }, 'host'],
+    // KEDA's documentation's own placeholder, an empty host, a port past 65535: refused at validate (plan used to crash on them).
+    [{ host: 'http://<HTTP API endpoint>' }, 'host'],
+    [{ host: 'amqp://' }, 'host'],
+    [{ host: 'http://h:99999/' }, 'host'],
     [{ host: 'http://h/', pageSize: '0' }, 'pageSize'],
     [{ host: 'http://h/', operation: 'median' }, 'operation'],
   ])('%j → %s', (m, field) => {

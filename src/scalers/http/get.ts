@@ -3,7 +3,7 @@
 // a bound, and every transport failure a ScalerError naming the trigger.
 import { errorMessage } from '../../errors.js';
 import { readCapped } from '../../http-body.js';
-import { networkError, scalerError, tlsError, type ErrorContext } from '../schema.js';
+import { networkError, scalerError, tlsError, type ErrorContext } from '../errors.js';
 
 /** TLS for one trigger's requests: PEM texts from its TriggerAuthentication, and whether the server's certificate is checked. */
 export interface HttpTlsOptions {

@@ -1,6 +1,6 @@
 // Why an answer holds no usable number for metrics-api: a message and its code (the caller adds
 // the trigger's name).
-import type { ScalerErrorCode } from '../schema.js';
+import type { ScalerErrorCode } from '../errors.js';
 
 export class FormatError extends Error {
   constructor(readonly code: ScalerErrorCode, message: string) {

@@ -7,9 +7,8 @@ import { isIP } from 'node:net';
 import type { ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ScalerError } from '../../errors.js';
 import type { FieldProblem, ScalerDeps } from '../types.js';
-import {
-  abortable, bool, int, networkError, oneOf, problem, scalerError, string, tlsError, type ErrorContext, type Infer, type ScalerErrorCode,
-} from '../schema.js';
+import { bool, int, oneOf, problem, string, type Infer } from '../schema.js';
+import { abortable, networkError, scalerError, tlsError, type ErrorContext, type ScalerErrorCode } from '../errors.js';
 
 export type Topology = 'standalone' | 'cluster' | 'sentinel';
 
