@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (npm test): installs the servers the tests start (Debian packages; npm ones
-# come with npm ci), builds the CLI, type-checks, runs every vitest suite (test/chaos last, one file
-# at a time), and ends with the plain "N passed, N failed" line.
+# come with npm ci), type-checks once and builds the CLI from it, runs every vitest project (unit,
+# integration, then chaos one file at a time), and ends with the plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
@@ -11,23 +11,17 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "test: node $(node --version)"
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 24 ] || { echo "test: Node 24 or later is needed (npm ci installs it as the node devDependency; run through npm test)" >&2; exit 1; }
 bash scripts/test-env.sh
-npm run build --silent
-npx tsc -p tsconfig.json --noEmit
 mkdir -p .cache
+# One type-check of everything (src, test, bench, scripts); what it emits for src/ is the CLI the
+# end-to-end tests run (dist/, the same tsc output `npm run build` gives).
+rm -rf .cache/tsc
+npx tsc -p tsconfig.json --noEmit false --outDir .cache/tsc --rootDir .
+rm -rf dist && cp -r .cache/tsc/src dist && node scripts/chmod-bin.mjs
 set +e
-if [ $# -gt 0 ]; then
-  npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@"
-  status=$?
-  node scripts/summary.mjs .cache/vitest.json
-else
-  # The chaos suite (push storms, kill -9, fuzzing) saturates the CPU: it runs after the rest, one
-  # file at a time, so neither its timings nor the other suites' are measured on a loaded machine.
-  npx vitest run --exclude 'test/chaos/**' --reporter=default --reporter=json --outputFile.json=.cache/vitest.json
-  main=$?
-  npx vitest run test/chaos --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.cache/vitest-chaos.json
-  chaos=$?
-  status=$(( main != 0 ? main : chaos ))
-  node scripts/summary.mjs .cache/vitest.json .cache/vitest-chaos.json
-fi
+# The projects of vitest.config.ts: unit, integration (one start of every real server) and chaos
+# (after the rest, one file at a time, on the same servers).
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@"
+status=$?
+node scripts/summary.mjs .cache/vitest.json
 set -e
 exit $status

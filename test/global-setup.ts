@@ -46,7 +46,8 @@ function chosen(): [string, (typeof servers)[string]][] {
   return Object.entries(servers).filter(([n]) => names.includes(n));
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** Starts every chosen server in a private temp dir; `stop` stops them and fails the run on leftovers. */
+async function startAll(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const temp = privateTempDir();
   const started: Started[] = [];
   const env: Record<string, string> = {};
@@ -69,14 +70,42 @@ export default async function setup(project: TestProject): Promise<() => Promise
     temp.release();
     throw new Error(failures.map((f) => (f.reason as Error).message).join('\n'));
   }
+  return {
+    env,
+    stop: async () => {
+      await Promise.allSettled(started.map((s) => s.stop()));
+      const left = temp.release();
+      if (left.length > 0) {
+        // vitest logs an error thrown here but still exits 0, so fail through the exit code.
+        console.error(`\nThe tests left ${left.length} ${left.length === 1 ? 'entry' : 'entries'} in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
+        process.exitCode = 1;
+      }
+    },
+  };
+}
+
+/**
+ * The integration and chaos projects both name this file; vitest calls it once per project in the
+ * same process. The servers start once and stop after the last project using them is done.
+ */
+interface Shared { users: number; started: ReturnType<typeof startAll> }
+const SHARED = Symbol.for('gitscale.test.servers');
+const slot = globalThis as { [SHARED]?: Shared };
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = (slot[SHARED] ??= { users: 0, started: startAll() });
+  shared.users += 1;
+  let env: Record<string, string>;
+  try {
+    ({ env } = await shared.started);
+  } catch (e) {
+    if (--shared.users === 0) delete slot[SHARED];
+    throw e;
+  }
   project.provide('servers', env);
   return async () => {
-    await Promise.allSettled(started.map((s) => s.stop()));
-    const left = temp.release();
-    if (left.length > 0) {
-      // vitest logs an error thrown here but still exits 0, so fail through the exit code.
-      console.error(`\nThe tests left ${left.length} ${left.length === 1 ? 'entry' : 'entries'} in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
-      process.exitCode = 1;
-    }
+    if (--shared.users > 0) return;
+    delete slot[SHARED];
+    await (await shared.started).stop();
   };
 }

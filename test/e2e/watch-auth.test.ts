@@ -45,8 +45,10 @@ describe('TriggerAuthentications from the cluster', () => {
 
       const refusedAuth = await run.waitFor((l) => l.msg === 'TriggerAuthentication from the cluster refused');
       expect(refusedAuth).toMatchObject({ object: `TriggerAuthentication ${ns}/vaulted`, field: 'spec.hashiCorpVault', code: 'CONFIG_UNSUPPORTED' });
-      const refused = await run.waitFor((l) => l.msg === 'ScaledObject from the cluster refused' && l.object === `${ns}/s3`);
-      expect(refused).toMatchObject({ code: 'CONFIG_UNKNOWN_AUTH', field: 'spec.triggers[0].authenticationRef.name' });
+      // It exists, refused: once the watch has brought it, that is the cause the ScaledObject is given
+      // (before, it is not there yet, and the object is told so).
+      const refused = await run.waitFor((l) => l.msg === 'ScaledObject from the cluster refused' && l.object === `${ns}/s3` && l.code === 'CONFIG_AUTH_REFUSED');
+      expect(refused).toMatchObject({ code: 'CONFIG_AUTH_REFUSED', field: 'spec.triggers[0].authenticationRef.name', error: expect.stringContaining(`TriggerAuthentication 'vaulted' cannot be used: the one in gitscale.dev/v1alpha1 in the cluster is refused (spec.hashiCorpVault:`) });
       expect(run.lines().filter((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/s3`))).toEqual([]);
       // The Secret's value never reaches the log.
       expect(run.stderr()).not.toContain(`"address":"${servers.REDIS_ADDRESS}"`);
