@@ -20,6 +20,7 @@ export const UNIT = [
   'test/reconciler/{auth,check,current,discover,outcome,plan,route,runnable,runner,schedule,target}.test.ts',
   'test/scalers/{errors,registry,schema,cron}.test.ts',
   'test/scalers/{aws,cron,metrics-api}/*.test.ts',
+  'test/support/servers/spawn.test.ts',
 ];
 
 const CHAOS = ['test/chaos/**/*.test.ts'];

@@ -46,16 +46,25 @@ function chosen(): [string, (typeof servers)[string]][] {
   return Object.entries(servers).filter(([n]) => names.includes(n));
 }
 
+const START_ATTEMPTS = 3;
+/** How servers say the port they were given is taken (Node, Go, Erlang, Java, OpenSSH, PostgreSQL …). */
+const PORT_TAKEN = /EADDRINUSE|address already in use|eaddrinuse|already_used|Address in use|could not bind|bind.*in use|port .*(is )?(already )?(in use|taken)/i;
+
 /** Starts every chosen server in a private temp dir; `stop` stops them and fails the run on leftovers. */
 async function startAll(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const temp = privateTempDir();
   const started: Started[] = [];
   const env: Record<string, string> = {};
   const settled = await Promise.allSettled(chosen().map(async ([name, start]) => {
-    try {
-      return await start();
-    } catch (e) {
-      throw new Error(`test server '${name}' failed to start: ${(e as Error).message}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start();
+      } catch (e) {
+        // A port can be taken between the probe and the server's bind: start again on fresh ports.
+        const message = (e as Error).message;
+        if (attempt < START_ATTEMPTS && PORT_TAKEN.test(message)) continue;
+        throw new Error(`test server '${name}' failed to start${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${message}`);
+      }
     }
   }));
   for (const s of settled) {

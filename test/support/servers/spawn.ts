@@ -3,8 +3,19 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A port that was free a moment ago on 127.0.0.1. */
+/**
+ * A port that was free a moment ago on 127.0.0.1, for a server that must be told its port. Taken
+ * below Linux's ephemeral range (32768–60999), where no outgoing connection is given a source port,
+ * so only another listener can take it before the server binds; never the same one twice in a
+ * process. Falls back to one the kernel picks when that range is crowded.
+ */
 export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (handed.has(port)) continue;
+    handed.add(port); // reserved before the check: concurrent calls never pick the same one
+    if (await canListen(port)) return port;
+  }
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -12,7 +23,21 @@ export async function freePort(): Promise<number> {
   });
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  handed.add(port);
   return port;
+}
+
+const LOW = 20_000;
+const HIGH = 32_000;
+/** Ports handed out in this process (test support: one per worker or the global setup). */
+const handed = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export function requireBinary(path: string, hint: string): void {
