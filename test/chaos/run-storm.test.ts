@@ -1,7 +1,9 @@
 // The push storm against `gitscale run` itself (the built command): 20 objects polled every second
 // whose metrics move all the time, three people pushing to the same branch every 50 ms for 10 s.
 // From run's own JSON log: every commit lands within 5 s of its decisions, one lands every 2 s at least,
-// no write fails; on the server no human commit is lost, no merge. Seeded.
+// no write fails; on the server no human commit is lost, no merge. On a slow machine the bounds grow
+// with a baseline from the same run (the first commit's time from its decisions, before the storm),
+// so the test fails when gitscale starves, not when the machine is busy. Seeded.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
@@ -37,27 +39,33 @@ describe(`push storm against gitscale run (seed ${SEED})`, () => {
     });
     const run = startRun(['-c', config, '--data-dir', await tempDir('run-storm'), '--log-format', 'json']);
     try {
-      await run.waitFor((l) => l.msg === 'commit', 20_000);
+      const first = await run.waitFor((l) => l.msg === 'commit', 20_000);
+      const at = (l: Record<string, unknown>) => Date.parse(String(l.time));
+      // The baseline: the first commit's time from the latest of its decisions, with nobody else pushing (at least 1 ms).
+      const firstObjects = new Set(first.objects as string[]);
+      const calmDecided = run.lines().filter((l) => l.msg === 'decision' && firstObjects.has(String(l.object)) && at(l) <= at(first)).map(at);
+      const baseline = Math.max(1, at(first) - Math.max(...calmDecided));
+      const latencyBound = Math.max(5_000, 40 * baseline);
+      const gapBound = Math.max(2_000, 16 * baseline);
       const start = Date.now();
       const until = start + STORM_MS;
       const people = ['alice', 'bob', 'carol'].map((n) => person(n, url, until, seeded(SEED + n.length)));
       const humans = (await Promise.all(people)).flat();
       await sleep(1500);
       const lines = run.lines();
-      const at = (l: Record<string, unknown>) => Date.parse(String(l.time));
       const commits = lines.filter((l) => l.msg === 'commit' && at(l) >= start && at(l) <= until + 1500);
-      const report = `seed ${SEED}: ${commits.length} commits by gitscale, ${humans.length} by people; attempts ${commits.map((c) => c.attempts).join(',')}; at ${commits.map((c) => at(c) - start).join(',')} ms`;
+      const report = `seed ${SEED}: ${commits.length} commits by gitscale, ${humans.length} by people; attempts ${commits.map((c) => c.attempts).join(',')}; at ${commits.map((c) => at(c) - start).join(',')} ms; calm ${baseline} ms, bounds ${latencyBound}/${gapBound} ms`;
       expect(lines.filter((l) => l.msg === 'write failed'), report).toEqual([]);
       // Not starved (the old retry loop landed 0-3 commits in a minute of this): a commit at least
       // every 2 s of the storm, from the first change of the metrics on.
       const times = [start, ...commits.map(at), until].sort((a, b) => a - b);
       const gaps = times.slice(1).map((t, i) => t - times[i]);
-      expect(Math.max(...gaps), report).toBeLessThanOrEqual(2_000);
+      expect(Math.max(...gaps), report).toBeLessThanOrEqual(gapBound);
       // Each commit within 5 s of the decisions it carries (the latest decision for each of its objects before it).
       for (const c of commits) {
         for (const obj of c.objects as string[]) {
           const decided = lines.filter((l) => l.msg === 'decision' && l.object === obj && at(l) <= at(c)).map(at);
-          expect(at(c) - Math.max(...decided), `${obj} ${report}`).toBeLessThan(5_000);
+          expect(at(c) - Math.max(...decided), `${obj} ${report}`).toBeLessThan(latencyBound);
         }
       }
       const onMain = new Set((await git(bare, 'rev-list', 'main')).trim().split('\n'));

@@ -22,14 +22,14 @@ export function seeded(seed: number): () => number {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A person pushing a commit every 50 ms until `until`; rebases on a rejection. Returns the commits that landed. */
+/** A person pushing a commit every 50 ms until `until` (at least one, however slow the clone); rebases on a rejection. Returns the commits that landed. */
 export async function person(name: string, url: string, until: number, random: () => number): Promise<string[]> {
   const dir = await tempDir(`storm-${name}`);
   const env = { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${name}@example.com`, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${name}@example.com` };
   const g = (...args: string[]) => run('git', args, { cwd: dir, env });
   await run('git', ['clone', '-q', url, dir], { env });
   const landed: string[] = [];
-  for (let n = 0; Date.now() < until; n++) {
+  for (let n = 0; n === 0 || Date.now() < until; n++) {
     fs.writeFileSync(join(dir, `${name}.txt`), `${n}\n`);
     await g('commit', '-q', '-am', `${name} ${n}`).catch(async () => {
       await g('add', '-A');
