@@ -1,5 +1,6 @@
 // Starts every real server the tests use, once per run, and hands their addresses to the tests
-// through vitest's provide/inject. A server that cannot start fails the run: nothing is skipped.
+// through vitest's provide/inject. A server that cannot start fails every test that asks for it,
+// with its cause (test/setup/servers.ts); the others run. Nothing is skipped.
 // The run gets a temp dir of its own (TMPDIR, inherited by the test workers and every process they
 // start); whatever is left in it when the servers have stopped fails the run, listed by name.
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { servers, type Started } from './support/servers/index.js';
+import { MISSING_KEY } from './support/servers/missing.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,6 +49,7 @@ function chosen(): [string, (typeof servers)[string]][] {
 }
 
 const START_ATTEMPTS = 3;
+
 /** How servers say the port they were given is taken (Node, Go, Erlang, Java, OpenSSH, PostgreSQL …). */
 const PORT_TAKEN = /EADDRINUSE|address already in use|eaddrinuse|already_used|Address in use|could not bind|bind.*in use|port .*(is )?(already )?(in use|taken)/i;
 
@@ -73,12 +76,15 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
       Object.assign(env, s.value.env);
     }
   }
-  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failures.length > 0) {
-    await Promise.allSettled(started.map((s) => s.stop()));
-    temp.release();
-    throw new Error(failures.map((f) => (f.reason as Error).message).join('\n'));
-  }
+  // Servers that did not start, or were left out by GITSCALE_TEST_SERVERS: each test asking for one fails naming why.
+  const missing: Record<string, string> = {};
+  settled.forEach((s, i) => {
+    if (s.status === 'rejected') missing[chosen()[i][0]] = (s.reason as Error).message;
+  });
+  for (const name of Object.keys(servers).filter((n) => !chosen().some(([c]) => c === n))) missing[name] = `test server '${name}' was not started (GITSCALE_TEST_SERVERS=${process.env.GITSCALE_TEST_SERVERS})`;
+  const failed = Object.entries(missing).filter(([n]) => chosen().some(([c]) => c === n));
+  if (failed.length) console.error(`\n${failed.map(([, m]) => m).join('\n')}\nevery test that asks for ${failed.length === 1 ? 'it' : 'them'} fails; the others run\n`);
+  if (Object.keys(missing).length) env[MISSING_KEY] = JSON.stringify(missing);
   return {
     env,
     stop: async () => {
