@@ -1,5 +1,6 @@
 // Prints vitest's totals as the plain closing line CI reads: "N passed, N failed" (summed over
-// every results file given: the main suite's and the chaos suite's).
+// every results file given). A file whose setup or hook threw, so its tests never ran, is one failure;
+// a run that wrote no results (it did not start) is one too.
 import { readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -15,7 +16,9 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   passed += r.numPassedTests;
-  failed += r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+  // A file that failed without a failed test (its setup or a hook threw: its tests never ran) counts as one failure.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  failed += r.numFailedTests + (r.testResults ? brokenFiles : r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
   skipped += r.numPendingTests;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
