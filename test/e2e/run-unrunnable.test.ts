@@ -1,12 +1,10 @@
 // `gitscale run` (built) with objects whose target cannot be read (issue 23): with none it can run
 // at start it exits 2 as `validate` does, instead of idling; one whose file is deleted in Git later
 // is listed on /readyz and logged while the others go on; with none left, /readyz answers 503.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { gitscale, startRun } from '../support/bin.js';
 import { deployment, scaledObject, writeConfig } from '../support/config.js';
-import { git, makeServedRepo } from '../support/git.js';
+import { humanCommit, makeServedRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
@@ -15,15 +13,7 @@ const always = { type: 'cron', metadata: { timezone: 'Etc/UTC', start: '* * * * 
 const object = (name: string, path: string) => scaledObject({ name, path, spec: { pollingInterval: 1, minReplicaCount: 1 }, triggers: [always] });
 
 /** A person's commit to the served repository: `files` written, `remove` deleted. */
-async function edit(bare: string, files: Record<string, string>, remove: string[]): Promise<void> {
-  const dir = await tempDir('edit');
-  await git(dir, 'clone', '-q', bare, '.');
-  for (const [p, text] of Object.entries(files)) await writeFile(join(dir, p), text);
-  if (remove.length) await git(dir, 'rm', '-q', ...remove);
-  await git(dir, 'add', '-A');
-  await git(dir, 'commit', '-q', '-m', `human: ${remove.map((r) => `remove ${r}`).join(', ')}`);
-  await git(dir, 'push', '-q', 'origin', 'main');
-}
+const edit = (bare: string, files: Record<string, string>, remove: string[]) => humanCommit(bare, files, `human: ${remove.map((r) => `remove ${r}`).join(', ')}`, 'main', remove);
 
 async function readyz(base: string, until: (r: { status: number; body: string }) => boolean): Promise<{ status: number; body: string }> {
   let last = { status: 0, body: '' };

@@ -1,12 +1,10 @@
 // A ScaledObject from the cluster whose manifest file is deleted in Git while `gitscale run` (built)
 // runs it (issue 23): `kubectl get gso` shows it not ready with the reason and the file, /readyz
 // lists it, and the other object keeps committing; the file back, it is ready again.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { startRun } from '../support/bin.js';
 import { writeConfig } from '../support/config.js';
-import { git, makeServedRepo } from '../support/git.js';
+import { humanCommit, makeServedRepo } from '../support/git.js';
 import { admin, deploymentYaml, newNamespace, printed } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 
@@ -23,15 +21,7 @@ const so = (name: string) => ({
 });
 
 /** A person's commit to the served repository: `files` written, `remove` deleted. */
-async function edit(bare: string, files: Record<string, string>, remove: string[]): Promise<void> {
-  const dir = await tempDir('edit');
-  await git(dir, 'clone', '-q', bare, '.');
-  for (const [p, text] of Object.entries(files)) await writeFile(join(dir, p), text);
-  if (remove.length) await git(dir, 'rm', '-q', ...remove);
-  await git(dir, 'add', '-A');
-  await git(dir, 'commit', '-q', '-m', 'human edit');
-  await git(dir, 'push', '-q', 'origin', 'main');
-}
+const edit = (bare: string, files: Record<string, string>, remove: string[]) => humanCommit(bare, files, 'human edit', 'main', remove);
 
 describe('a watched ScaledObject whose file is deleted in Git', () => {
   it('is not ready in kubectl get gso (reason MANIFEST_FILE_NOT_FOUND), listed on /readyz; the other commits; its file back, ready again', async () => {

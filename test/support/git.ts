@@ -54,12 +54,13 @@ export async function makeSshRepo(servers: Record<string, string>, files: Record
   return { bare, url: `ssh://${servers.SSH_USER}@127.0.0.1:${servers.SSH_PORT}${bare}` };
 }
 
-/** A person's commit pushed straight to the bare repository. */
-export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main'): Promise<string> {
+/** A person's commit pushed straight to the bare repository: `files` written, `remove` deleted. */
+export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main', remove: string[] = []): Promise<string> {
   const dir = await tempDir('human');
   try {
     await git(tmpdir(), 'clone', '-q', '-b', branch, bare, dir);
     await writeTree(dir, files);
+    if (remove.length) await git(dir, 'rm', '-q', ...remove);
     await git(dir, 'add', '-A');
     await git(dir, 'commit', '-q', '-m', message);
     await git(dir, 'push', '-q', 'origin', branch);
