@@ -4,6 +4,7 @@
 // overlay renders. Built once per repository head (root tree id) and only when asked.
 import type { Workspace } from '../git/types.js';
 import { isKustomizationFile, renderedObjects } from '../manifests/index.js';
+import { withFiles } from './render-files.js';
 
 /** One kustomization's count for an object declared in another file. */
 export interface OverlaySetting {
@@ -21,28 +22,18 @@ export type OverlayCache = Map<string, { tree: string | null; index: Promise<Map
 
 type Repo = Pick<Workspace, 'repository' | 'read' | 'list' | 'treeId'>;
 
-const MAX_ROUNDS = 64;
-
 async function build(ws: Repo): Promise<Map<string, OverlaySetting[]>> {
   const texts = new Map<string, string | null>();
   const out = new Map<string, OverlaySetting[]>();
   for (const k of (await ws.list('')).filter(isKustomizationFile)) {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const r = renderedObjects(k, (p) => texts.get(p));
-      if (r.kind === 'need') {
-        await Promise.all(r.paths.map(async (p) => texts.set(p, await ws.read(p))));
-        continue;
-      }
-      // A kustomization gitscale cannot render (a remote base …) sets nothing it could name.
-      if (r.kind === 'objects') {
-        for (const o of r.objects) {
-          if (o.count.kind !== 'set' || o.count.how === 'the resource') continue;
-          const list = out.get(o.file) ?? [];
-          list.push({ kustomization: k, kind: o.kind, name: o.names[0], n: o.count.n, from: `${o.count.file} (${o.count.how})` });
-          out.set(o.file, list);
-        }
-      }
-      break;
+    const r = await withFiles((p) => ws.read(p), texts, (files) => renderedObjects(k, files));
+    // A kustomization gitscale cannot render (a remote base …) sets nothing it could name.
+    if (r?.kind !== 'objects') continue;
+    for (const o of r.objects) {
+      if (o.count.kind !== 'set' || o.count.by === 'resource') continue;
+      const list = out.get(o.file) ?? [];
+      list.push({ kustomization: k, kind: o.kind, name: o.names[0], n: o.count.n, from: `${o.count.file} (${o.count.how})` });
+      out.set(o.file, list);
     }
   }
   return out;
@@ -55,8 +46,11 @@ export async function overlaysSetting(ws: Repo, cache: OverlayCache, file: strin
   if (!known || known.tree !== tree) {
     known = { tree, index: build(ws) };
     cache.set(ws.repository, known);
-    // A failed build is this tick's error, not a cached answer.
-    known.index.catch(() => cache.delete(ws.repository));
+    // A failed build is this tick's error, not a cached answer (nor a reason to drop a newer one).
+    const mine = known;
+    known.index.catch(() => {
+      if (cache.get(ws.repository) === mine) cache.delete(ws.repository);
+    });
   }
   return ((await known.index).get(file) ?? []).filter((s) => s.kind === kind && s.name === name);
 }

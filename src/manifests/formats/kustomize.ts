@@ -10,7 +10,9 @@ import {
 import { walk } from '../path.js';
 import { isArgoApplication, pickWrapper } from './values.js';
 
-const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+/** The names kustomize reads a directory's kustomization from, in its order. */
+export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+const FILE_NAMES: ReadonlySet<string> = new Set(KUSTOMIZATION_FILE_NAMES);
 
 export const isKustomizationFile = (file: string): boolean => FILE_NAMES.has(file.slice(file.lastIndexOf('/') + 1));
 export const isKustomization = (apiVersion?: string, kind?: string): boolean =>

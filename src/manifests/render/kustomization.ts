@@ -11,12 +11,14 @@ import { applyPatch, groupOf } from './patch.js';
 import type { Selector } from './select.js';
 import { Pending, Unknowable, type Count, type Files, type Rendered, type Tracked } from './types.js';
 
-const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+import { KUSTOMIZATION_FILE_NAMES as KUSTOMIZATION_NAMES } from '../formats/kustomize.js';
 /** Kinds kustomize's `replicas:` reaches (its default field specs). */
 const REPLICAS_KINDS = new Set(['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet']);
 const MAX_DEPTH = 32;
+const GENERATORS = ['generators', 'helmCharts', 'helmChartInflationGenerator', 'configMapGenerator', 'secretGenerator'];
 
-interface Walk { files: Files; depth: number; visiting: string[] }
+/** `generated.seen`: some layer read so far has generators or Helm charts, whose objects gitscale does not see. */
+interface Walk { files: Files; depth: number; visiting: string[]; generated: { seen: boolean } }
 
 const dirOf = (file: string): string => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '');
 
@@ -69,13 +71,14 @@ function objectsOf(text: string, file: string): Tracked[] {
     let count: Count = { kind: 'absent' };
     if (replicas !== undefined && replicas !== null) {
       count = typeof replicas === 'number' && Number.isSafeInteger(replicas) && replicas >= 0
-        ? { kind: 'set', n: replicas, file, line: lineOf(text, offsetOf(node)), how: 'the resource' }
+        ? { kind: 'set', n: replicas, file, line: lineOf(text, offsetOf(node)), how: 'the resource', by: 'resource' }
         : { kind: 'unknown', why: `spec.replicas of ${o.kind} ${o.metadata.name} in ${file} is ${JSON.stringify(replicas)}, not a count` };
     }
     const meta = o.metadata;
     const map = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
     return [{
       kind: o.kind, ...groupOf(o.apiVersion), names: [meta.name], namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+      namespaces: [typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default'],
       labels: map(meta.labels), annotations: map(meta.annotations), count, file,
     }];
   });
@@ -103,6 +106,59 @@ function patchText(w: Walk, dir: string, entry: { path?: unknown; patch?: unknow
   return text;
 }
 
+/**
+ * Ask at once for every file the kustomization names (a resource as a file and as a directory,
+ * components, patch, replacement, transformer and configuration files), and for those the
+ * kustomizations already read below it name, so a render reads a level of the tree per round, not
+ * a file per round. Paths it cannot join are judged where they are used.
+ */
+function prefetch(w: Walk, dir: string, k: Record<string, any>, file: string): void {
+  fetchAll(w, [...new Set(namedPaths(w, dir, k, file, new Set([file])))]);
+}
+
+function namedPaths(w: Walk, dir: string, k: Record<string, any>, file: string, seen: Set<string>): string[] {
+  const paths: string[] = [];
+  const local = (ref: unknown): string | undefined => {
+    if (typeof ref !== 'string' || ref.includes('\n') || isRemote(ref)) return undefined;
+    try {
+      return joinPath(dir, ref, file);
+    } catch {
+      return undefined;
+    }
+  };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const asDir = (p: string) => KUSTOMIZATION_NAMES.map((n) => (p ? `${p}/${n}` : n));
+  /** A directory's kustomization already read: what it names is asked for in the same round. */
+  const below = (p: string) => {
+    for (const candidate of asDir(p)) {
+      const text = w.files(candidate);
+      if (typeof text !== 'string' || seen.has(candidate) || seen.size > 10_000) continue;
+      seen.add(candidate);
+      try {
+        paths.push(...namedPaths(w, dirOf(candidate), parseMap(text, candidate), candidate, seen));
+      } catch {
+        // judged when the render reaches it
+      }
+      return;
+    }
+  };
+  for (const ref of [...list(k.resources), ...list(k.bases), ...list(k.components)]) {
+    const p = local(ref);
+    if (p === undefined) continue;
+    paths.push(p, ...asDir(p));
+    below(p);
+  }
+  for (const ref of [...list(k.patchesStrategicMerge), ...list(k.transformers), ...list(k.configurations)]) {
+    const p = local(ref);
+    if (p !== undefined) paths.push(p);
+  }
+  for (const e of [...list(k.patches), ...list(k.patchesJson6902), ...list(k.replacements)]) {
+    const p = isObj(e) && typeof e.patch !== 'string' ? local(e.path) : undefined;
+    if (p !== undefined) paths.push(p);
+  }
+  return paths;
+}
+
 /** Replacements and transformer plugins run after `replicas:`: one that mentions replicas could move the count. */
 function laterTransformers(w: Walk, dir: string, k: Record<string, any>, file: string, objects: Tracked[]): Tracked[] {
   const texts: [string, string][] = [];
@@ -110,12 +166,16 @@ function laterTransformers(w: Walk, dir: string, k: Record<string, any>, file: s
     texts.push([`replacements[${i}]`, isObj(r) && typeof r.path === 'string' ? patchText(w, dir, { path: r.path }, `replacements[${i}]`, file) : JSON.stringify(r)]);
   }
   for (const [i, t] of (Array.isArray(k.transformers) ? k.transformers : []).entries()) {
-    const text = typeof t === 'string' && !t.includes('\n') ? patchText(w, dir, { path: t }, `transformers[${i}]`, file) : String(t);
+    const text = typeof t === 'string' && !t.includes('\n') ? patchText(w, dir, { path: t }, `transformers[${i}]`, file) : JSON.stringify(t);
     texts.push([`transformers[${i}]`, text]);
+  }
+  // A configuration can give the replicas list more kinds (a Rollout) or other field paths.
+  for (const [i, c] of (Array.isArray(k.configurations) ? k.configurations : []).entries()) {
+    texts.push([`configurations[${i}]`, typeof c === 'string' ? patchText(w, dir, { path: c }, `configurations[${i}]`, file) : JSON.stringify(c)]);
   }
   const touching = texts.find(([, t]) => /replicas/.test(t));
   if (!touching) return objects;
-  const why = `${touching[0]} in ${file} may set replicas after the replicas list; gitscale does not follow it`;
+  const why = `${touching[0]} in ${file} may set replicas (or change what the replicas list reaches); gitscale does not follow it`;
   return objects.map((o) => ({ ...o, count: { kind: 'unknown', why } }));
 }
 
@@ -137,6 +197,8 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
   if (text === null) throw new Unknowable(`${file} is not in this repository`);
   const k = parseMap(text, file);
   const dir = dirOf(file);
+  prefetch(w, dir, k, file);
+  if (GENERATORS.some((g) => k[g] !== undefined)) w.generated.seen = true;
   let objs = [...input];
   for (const ref of [...strings(k.resources, 'resources', file), ...strings(k.bases, 'bases', file)]) objs.push(...resource(w, dir, ref, file));
   for (const ref of strings(k.components, 'components', file)) {
@@ -150,15 +212,15 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
   for (const [i, p] of strings(k.patchesStrategicMerge, 'patchesStrategicMerge', file).entries()) {
     const entry = `patchesStrategicMerge[${i}]`;
     const body = p.includes('\n') ? p : patchText(w, dir, { path: p }, entry, file);
-    objs = applyPatch(objs, body, undefined, { file: p.includes('\n') ? file : joinPath(dir, p, file), entry });
+    objs = applyPatch(objs, body, undefined, { file: p.includes('\n') ? file : joinPath(dir, p, file), entry }, w.generated.seen);
   }
   for (const [i, p] of (Array.isArray(k.patches) ? k.patches : []).entries()) {
     const entry = `patches[${i}]`;
     if (!isObj(p)) throw new Unknowable(`${entry} in ${file} is not a map`);
     const body = patchText(w, dir, p, entry, file);
-    objs = applyPatch(objs, body, isObj(p.target) ? (p.target as Selector) : undefined, { file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file), entry });
+    objs = applyPatch(objs, body, isObj(p.target) ? (p.target as Selector) : undefined, { file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file), entry }, w.generated.seen);
   }
-  if (typeof k.namespace === 'string' && k.namespace !== '') objs = objs.map((o) => ({ ...o, namespace: k.namespace }));
+  if (typeof k.namespace === 'string' && k.namespace !== '') objs = objs.map((o) => ({ ...o, namespace: k.namespace, namespaces: [...o.namespaces, k.namespace] }));
   const prefix = typeof k.namePrefix === 'string' ? k.namePrefix : '';
   const suffix = typeof k.nameSuffix === 'string' ? k.nameSuffix : '';
   if (prefix || suffix) objs = objs.map((o) => ({ ...o, names: [...o.names, `${prefix}${o.names[o.names.length - 1]}${suffix}`] }));
@@ -174,9 +236,13 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
     if (!isObj(r) || typeof r.name !== 'string') throw new Unknowable(`replicas[${i}] in ${file} is not a {name, count} entry`);
     const n = r.count;
     const count: Count = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-      ? { kind: 'set', n, file, how: `replicas[${i}]` }
+      ? { kind: 'set', n, file, how: `replicas[${i}]`, by: 'replicas' }
       : { kind: 'unknown', why: `replicas[${i}].count in ${file} is ${JSON.stringify(n)}, not a count` };
-    objs = objs.map((o) => (REPLICAS_KINDS.has(o.kind) && o.names.includes(r.name) ? { ...o, count } : o));
+    // Kustomize matches the name an object was written with or its current one (not one in between).
+    const reached = (o: Tracked) => REPLICAS_KINDS.has(o.kind) && (o.names[0] === r.name || o.names[o.names.length - 1] === r.name);
+    // Objects a generator or a Helm chart makes are not followed: an entry may reach only those.
+    if (!objs.some(reached) && !w.generated.seen) throw new Unknowable(`replicas[${i}] in ${file} names ${r.name}, which no ${[...REPLICAS_KINDS].join('/')} below it is called (kustomize refuses to build it)`);
+    objs = objs.map((o) => (reached(o) ? { ...o, count } : o));
   }
   return laterTransformers(w, dir, k, file, objs);
 }
@@ -188,7 +254,7 @@ export const defaultsToOne = (kind: string): boolean => DEFAULTS_TO_ONE.has(kind
 /** Every object `file` (a kustomization) renders, as far as gitscale follows them; or the files to read first, or why it cannot. */
 export function renderedObjects(file: string, files: Files): { kind: 'objects'; objects: Tracked[] } | { kind: 'need'; paths: string[] } | { kind: 'unknown'; why: string } {
   try {
-    return { kind: 'objects', objects: layer({ files, depth: 0, visiting: [] }, file, []) };
+    return { kind: 'objects', objects: layer({ files, depth: 0, visiting: [], generated: { seen: false } }, file, []) };
   } catch (e) {
     if (e instanceof Pending) return { kind: 'need', paths: e.paths };
     if (e instanceof Unknowable) return { kind: 'unknown', why: e.why };

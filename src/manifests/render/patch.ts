@@ -29,7 +29,7 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 function countFrom(value: unknown, src: PatchSource, how: string): Count {
   if (value === undefined || value === null) return { kind: 'absent' };
   if (!isCount(value)) throw new Unknowable(`${src.entry} in ${src.file} sets replicas to ${JSON.stringify(value)}, not a count`);
-  return { kind: 'set', n: value, file: src.file, how };
+  return { kind: 'set', n: value, file: src.file, how, by: 'patch' };
 }
 
 const groupOf = (apiVersion: unknown): { group: string; version: string } => {
@@ -105,11 +105,16 @@ function smpMatches(doc: Record<string, any>, o: Tracked): boolean {
   if (doc.kind !== o.kind || typeof meta.name !== 'string' || !o.names.includes(meta.name)) return false;
   const { group } = groupOf(doc.apiVersion);
   if (doc.apiVersion !== undefined && group !== o.group) return false;
-  return meta.namespace === undefined || o.namespace === undefined || meta.namespace === o.namespace;
+  // Kustomize matches the namespace an object was written with or its current one ('default' when none).
+  return meta.namespace === undefined || meta.namespace === o.namespaces[0] || meta.namespace === o.namespaces[o.namespaces.length - 1];
 }
 
 /** Apply one patch (its text, and its `target:` when given) to every object it reaches. */
-export function applyPatch(objects: Tracked[], text: string, target: Selector | undefined, src: PatchSource): Tracked[] {
+/** Kinds whose count a patch may set. */
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout']);
+
+/** `generated`: some layer has generators or Helm charts, whose objects gitscale does not see. */
+export function applyPatch(objects: Tracked[], text: string, target: Selector | undefined, src: PatchSource, generated = false): Tracked[] {
   const parsed = parsePatch(text, src);
   if (parsed.kind === 'json6902') {
     if (!target) throw new Unknowable(`${src.entry} in ${src.file} is a JSON 6902 patch without a target`);
@@ -117,6 +122,13 @@ export function applyPatch(objects: Tracked[], text: string, target: Selector | 
   }
   let out = objects;
   for (const doc of parsed.docs) {
+    // Without a target, kustomize refuses a patch that reaches nothing: a workload's patch that
+    // reaches nothing here means gitscale matched differently, so the count is not known. (A
+    // ConfigMap's may patch what a generator made, which gitscale does not follow.)
+    if (!target && WORKLOAD_KINDS.has(String(doc.kind)) && !generated && !out.some((o) => smpMatches(doc, o))) {
+      const meta = isObj(doc.metadata) ? doc.metadata : {};
+      throw new Unknowable(`${src.entry} in ${src.file} patches ${String(doc.kind)} ${String(meta.name)}, which nothing below it is (kustomize refuses to build it)`);
+    }
     out = out.flatMap((o) => {
       const reached = target ? selects(target, o) : smpMatches(doc, o);
       if (!reached) return [o];

@@ -31,7 +31,8 @@ export function selects(sel: Selector, o: Tracked): boolean {
     && field(sel.version, o.version, 'version')
     && field(sel.kind, o.kind, 'kind')
     && (sel.name === undefined || sel.name === '' || o.names.some((n) => anchored(sel.name!, 'name').test(n)))
-    && field(sel.namespace, o.namespace ?? '', 'namespace')
+    // Kustomize matches the namespace an object was written with or its current one ('default' when none).
+    && (sel.namespace === undefined || sel.namespace === '' || [o.namespaces[0], o.namespaces[o.namespaces.length - 1]].some((n) => anchored(sel.namespace!, 'namespace').test(n)))
     && (sel.labelSelector === undefined || matchesSelector(sel.labelSelector, o.labels, 'labelSelector'))
     && (sel.annotationSelector === undefined || matchesSelector(sel.annotationSelector, o.annotations, 'annotationSelector'));
 }

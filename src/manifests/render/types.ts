@@ -4,7 +4,7 @@
 /** An object's replica count as the layers so far leave it. */
 export type Count =
   /** Set by `how` (`the resource`, or the entry of a patch or replicas list, e.g. `patches[0]`) at `file` (line when known). */
-  | { kind: 'set'; n: number; file: string; line?: number; how: string }
+  | { kind: 'set'; n: number; file: string; line?: number; how: string; by: 'resource' | 'patch' | 'replicas' }
   /** No layer sets it: the API server's default applies. */
   | { kind: 'absent' }
   /** A layer may set it in a way gitscale does not follow; `why` names that layer and what to do. */
@@ -19,6 +19,8 @@ export interface Tracked {
   /** Every name the object had, the first as written in its file, the current one last. */
   names: string[];
   namespace?: string;
+  /** Every namespace the object had ('default' when none was written), the first as written, the current one last. */
+  namespaces: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
   count: Count;
