@@ -64,6 +64,7 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
   };
   const after = (ms: number, e: () => Error) => {
     const t = setTimeout(() => fail(e()), ms);
+    t.unref(); // a bound never keeps the process alive on its own
     timers.add(t);
     return t;
   };
@@ -83,10 +84,8 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
   };
   const connecting = after(b.connectMs, () => timedOut('connectMs', b.connectMs, where));
   r.once('socket', (s: Socket) => {
-    const connected = () => {
-      clearTimeout(connecting);
-      heard();
-    };
+    // The silence bound starts once the request is sent (r.end below): a long upload is not silence.
+    const connected = () => clearTimeout(connecting);
     if (url.protocol === 'https:') s.once('secureConnect', connected);
     else if (s.connecting) s.once('connect', connected);
     else connected();
@@ -99,7 +98,7 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
       done();
       reject(failure ?? e);
     });
-    r.end(payload);
+    r.end(payload, heard);
   });
   res.once('close', done);
   return {

@@ -1,6 +1,7 @@
 // How a remote workspace talks to its server: upload-pack (advertise, fetch) and receive-pack
 // (refs, push), over smart HTTP here or over SSH (ssh.ts). The protocol bytes are the same
 // (pkt-line.ts, upload-pack.ts, push.ts); only the carrier differs.
+import { GitTimeoutError } from './bounds.js';
 import type { HttpClient } from 'isomorphic-git';
 import type { Advertisement } from './pkt-line.js';
 import { pushCommit, receivePackAdvertisement, type PushOutcome } from './push.js';
@@ -61,7 +62,8 @@ export function httpTransport(url: string, headers: () => Promise<Record<string,
     fetch: async (req, limits = DEFAULT_LIMITS) => uploadPack(http, url, await headers(), req, limits).catch((e) => Promise.reject(authFailed(e))),
     pushRefs: async () => (await receivePack()).refs,
     push: async (u) => {
-      if (sideband === undefined) await receivePack();
+      // A bound passed before anything is sent is no unanswered push (it cannot have landed).
+      if (sideband === undefined) await receivePack().catch((e: unknown) => Promise.reject(e instanceof GitTimeoutError ? new Error(`reading what the server accepts, before pushing: ${e.message}`) : e));
       return pushCommit({ http, url, headers: await headers(), ...u, sideband });
     },
     close: () => {},
