@@ -58,7 +58,8 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
   const temp = privateTempDir();
   const started: Started[] = [];
   const env: Record<string, string> = {};
-  const settled = await Promise.allSettled(chosen().map(async ([name, start]) => {
+  const picked = chosen();
+  const settled = await Promise.allSettled(picked.map(async ([name, start]) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await start();
@@ -79,10 +80,10 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
   // Servers that did not start, or were left out by GITSCALE_TEST_SERVERS: each test asking for one fails naming why.
   const missing: Record<string, string> = {};
   settled.forEach((s, i) => {
-    if (s.status === 'rejected') missing[chosen()[i][0]] = (s.reason as Error).message;
+    if (s.status === 'rejected') missing[picked[i][0]] = (s.reason as Error).message;
   });
-  for (const name of Object.keys(servers).filter((n) => !chosen().some(([c]) => c === n))) missing[name] = `test server '${name}' was not started (GITSCALE_TEST_SERVERS=${process.env.GITSCALE_TEST_SERVERS})`;
-  const failed = Object.entries(missing).filter(([n]) => chosen().some(([c]) => c === n));
+  for (const name of Object.keys(servers).filter((n) => !picked.some(([c]) => c === n))) missing[name] = `test server '${name}' was not started (GITSCALE_TEST_SERVERS=${process.env.GITSCALE_TEST_SERVERS})`;
+  const failed = Object.entries(missing).filter(([n]) => picked.some(([c]) => c === n));
   if (failed.length) console.error(`\n${failed.map(([, m]) => m).join('\n')}\nevery test that asks for ${failed.length === 1 ? 'it' : 'them'} fails; the others run\n`);
   if (Object.keys(missing).length) env[MISSING_KEY] = JSON.stringify(missing);
   return {

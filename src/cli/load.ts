@@ -41,9 +41,9 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
     try {
       const r = resolveAuthParamsAll(config, o.namespace, t, deps);
       authParams = r.params;
-      for (const e of r.missing) {
-        add(warnings, `${f}.authenticationRef`, e.message, e.code);
-        unresolved.add(String(e.data.field ?? '').replace(/^secretTargetRef\./, ''));
+      for (const { parameter, error } of r.missing) {
+        add(warnings, `${f}.authenticationRef`, error.message, error.code);
+        unresolved.add(parameter);
       }
     } catch (e) {
       add(warnings, `${f}.authenticationRef`, errorMessage(e), e instanceof GitscaleError ? e.code : 'SECRET_NOT_FOUND');

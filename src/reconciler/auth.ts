@@ -64,7 +64,7 @@ function notFound(auth: TriggerAuthentication, s: { parameter: string; name: str
  */
 export function resolveAuthParams(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): Record<string, string> {
   const { params, missing } = resolveAuthParamsAll(config, namespace, trigger, deps);
-  if (missing.length) throw missing[0];
+  if (missing.length) throw missing[0].error;
   return params;
 }
 
@@ -72,7 +72,7 @@ export function resolveAuthParams(config: Config, namespace: string, trigger: Tr
  * As resolveAuthParams, but every secret missing is returned (one error each) beside the parameters
  * that resolved, so load time can name them all and still check the rest of the metadata.
  */
-export function resolveAuthParamsAll(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): { params: Record<string, string>; missing: ConfigError[] } {
+export function resolveAuthParamsAll(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): { params: Record<string, string>; missing: { parameter: string; error: ConfigError }[] } {
   const auth = findAuth(config, namespace, trigger);
   if (!auth) return { params: {}, missing: [] };
   if (auth.configMapTargetRef.length) {
@@ -80,11 +80,11 @@ export function resolveAuthParamsAll(config: Config, namespace: string, trigger:
     throw new ConfigError('CONFIGMAP_AT_RUN_TIME', `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster at run time; the trigger's metadata is checked then`, { field: `configMapTargetRef.${m.parameter}` });
   }
   const out: Record<string, string> = {};
-  const missing: ConfigError[] = [];
+  const missing: { parameter: string; error: ConfigError }[] = [];
   fromEnv(auth, deps, out);
   for (const s of auth.secretTargetRef) {
     const v = localSecret(s, deps);
-    if (v === undefined) missing.push(notFound(auth, s, deps));
+    if (v === undefined) missing.push({ parameter: s.parameter, error: notFound(auth, s, deps) });
     else out[s.parameter] = v;
   }
   return { params: out, missing };

@@ -23,7 +23,7 @@ interface Walk { files: Files; depth: number; visiting: string[]; generated: { s
 const dirOf = (file: string): string => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '');
 
 /** `dir` + `rel`, normalised; throws for a path that leaves the repository. */
-export function joinPath(dir: string, rel: string, from: string): string {
+function joinPath(dir: string, rel: string, from: string): string {
   const out: string[] = [];
   for (const seg of [...dir.split('/'), ...rel.split('/')]) {
     if (seg === '' || seg === '.') continue;

@@ -59,7 +59,7 @@ const CMP = /^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/;
 const EXISTS = /^(!?)([^\s!=()]+)$/;
 
 /** Kubernetes label-selector syntax: key, !key, key=v, key==v, key!=v, key in (a,b), key notin (a,b). */
-export function matchesSelector(text: string, labels: Record<string, string>, what: string): boolean {
+function matchesSelector(text: string, labels: Record<string, string>, what: string): boolean {
   return requirements(text).every((r) => {
     let m = SET.exec(r);
     if (m) {
