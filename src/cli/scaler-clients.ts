@@ -1,4 +1,4 @@
-// The scalers' real clients (STYLE §6: only cli/ builds clients): node-postgres pools, mysql2
+// The scalers' real clients (docs/architecture.md §4: only cli/ builds clients): node-postgres pools, mysql2
 // connections, ioredis connections, and AWS SDK clients loaded on first use, so a run without an
 // AWS trigger never loads the SDK.
 import { limitPerEndpoint } from './limit.js';

@@ -1,4 +1,4 @@
-// Small readers that collect problems instead of throwing (STYLE §12).
+// Small readers that collect problems instead of throwing (docs/architecture.md §9).
 export type Problem = { field: string; message: string; code?: string };
 
 export function isObj(v: unknown): v is Record<string, unknown> {

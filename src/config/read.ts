@@ -1,4 +1,4 @@
-// Reads the config file, then validates it (STYLE §5: read = I/O + pure validate).
+// Reads the config file, then validates it (docs/architecture.md §3: read = I/O + pure validate).
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';

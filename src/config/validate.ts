@@ -1,4 +1,4 @@
-// Pure validation and normalisation of the config document (STYLE §5, §12): every problem is
+// Pure validation and normalisation of the config document (docs/architecture.md §3, §9): every problem is
 // collected with its object, file and field; objects that pass are kept even when others fail.
 import { posix } from 'node:path';
 import { ANNOTATION_ARGOCD_APPLICATION, ANNOTATION_DIRECT_PATCH, ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField, checkAnnotations } from './annotations.js';

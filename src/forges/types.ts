@@ -1,4 +1,4 @@
-// Pull requests behind one small interface (STYLE §10). Forges know branches and pull requests,
+// Pull requests behind one small interface (docs/architecture.md §8). Forges know branches and pull requests,
 // not scaling.
 import { GitscaleError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-// git/ knows files and commits, not scaling (STYLE §9).
+// git/ knows files and commits, not scaling (docs/architecture.md §7).
 
 export interface Author {
   name: string;

@@ -1,5 +1,5 @@
 // manifests/: find and rewrite one replica count in YAML text, byte-for-byte outside that field.
-// Pure: text in, text out. Locate → splice → re-read → confirm (STYLE §7). Formats and how one
+// Pure: text in, text out. Locate → splice → re-read → confirm (docs/architecture.md §6). Formats and how one
 // is chosen for a file: dispatch.ts.
 import { Lru } from '../lru.js';
 import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';

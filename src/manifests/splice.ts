@@ -1,5 +1,5 @@
 // Splice and confirm: replace only the located bytes, then re-read the new text and prove the
-// edit did what it claims (STYLE §7). A failed confirmation throws EDIT_NOT_CONFIRMED and the
+// edit did what it claims (docs/architecture.md §6). A failed confirmation throws EDIT_NOT_CONFIRMED and the
 // caller writes nothing. Shared by every format.
 import { isDeepStrictEqual } from 'node:util';
 import type { Document } from 'yaml';

@@ -1,4 +1,4 @@
-// The tick's cluster step (docs: DESIGN's "tick as a plan"): from the plan and the git executor's
+// The tick's cluster step (docs/architecture.md §2): from the plan and the git executor's
 // outcome to the cluster executor's intents — a nudge after a push that changed something, a
 // scale patch only for a commit that landed (or for a count Git already holds while the workload
 // still runs 0) — and back to one line per object. Also drift: live spec.replicas ≠ Git's value.

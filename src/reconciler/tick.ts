@@ -1,6 +1,6 @@
 // One tick for one repository: sync, evaluate its due objects in parallel, plan, then the
 // executors (one commit, the pull requests) answer with outcomes, from which results and the next
-// state follow (docs: DESIGN's "tick as a plan").
+// state follow (docs/architecture.md §2).
 import type { ClusterSettings, ObjectConfig, RepositoryConfig } from '../config/types.js';
 import { readLive, type ClusterClock, type Kube } from '../cluster/index.js';
 import { clusterStep, trackDrift, warnOwners } from './cluster.js';

@@ -110,7 +110,7 @@ export interface S3ListRequest {
   continuationToken?: string;
 }
 
-/** The client surface the scaler needs (STYLE §6): one ListObjectsV2 page; errors are the SDK's, as thrown. */
+/** The client surface the scaler needs (docs/architecture.md §4): one ListObjectsV2 page; errors are the SDK's, as thrown. */
 export interface S3Like {
   /** `bucket`: the Name the answer gives (a real ListBucketResult always names its bucket). */
   listPage(req: S3ListRequest, signal: AbortSignal): Promise<{ bucket?: string; keys: string[]; truncated: boolean; nextToken?: string }>;

@@ -49,7 +49,7 @@ export function target(meta: AwsSqsQueueMetadata): TriggerTarget {
   return { target: meta.queueLength, activationTarget: meta.activationQueueLength, unit: 'msgs' };
 }
 
-/** The client surface the scaler needs (STYLE §6): two SQS calls; errors are the SDK's, as thrown. */
+/** The client surface the scaler needs (docs/architecture.md §4): two SQS calls; errors are the SDK's, as thrown. */
 export interface SqsLike {
   queueUrl(name: string, signal: AbortSignal): Promise<string | undefined>;
   attributes(queueUrl: string, names: string[], signal: AbortSignal): Promise<Record<string, string> | undefined>;

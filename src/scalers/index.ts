@@ -1,4 +1,4 @@
-// The scaler registry (STYLE §4): a typed literal map, keys = KEDA `type` = file names, sorted.
+// The scaler registry (docs/architecture.md §5): a typed literal map, keys = KEDA `type` = file names, sorted.
 import { ConfigError } from '../errors.js';
 import { awsS3 } from './aws-s3.js';
 import { awsSqsQueue } from './aws-sqs-queue.js';

@@ -103,7 +103,7 @@ export interface MongodbClientConfig {
   tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
 }
 
-/** The client surface the scaler needs (STYLE §6): one countDocuments; `filter` is the Extended JSON text. */
+/** The client surface the scaler needs (docs/architecture.md §4): one countDocuments; `filter` is the Extended JSON text. */
 export interface MongodbLike {
   countDocuments(db: string, collection: string, filter: string, signal: AbortSignal): Promise<number>;
   close(): Promise<void>;

@@ -136,7 +136,7 @@ export interface MysqlClientConfig extends Omit<MysqlTarget, 'tls' | 'connectTim
   queryTimeoutMs: number;
 }
 
-/** The client surface the scaler needs (STYLE §6): one query in a read-only transaction. */
+/** The client surface the scaler needs (docs/architecture.md §4): one query in a read-only transaction. */
 export interface MysqlLike {
   /** The first row of `sql` (as an array) run inside START TRANSACTION READ ONLY … ROLLBACK; undefined: no row. Aborting drops the connection. */
   readOnlyRow(sql: string, signal: AbortSignal): Promise<unknown[] | undefined>;

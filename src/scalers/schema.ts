@@ -1,4 +1,4 @@
-// Typed metadata schemas for scalers (STYLE §2), after KEDA's `typed_config.go`: each field lists its
+// Typed metadata schemas for scalers (docs/architecture.md §5), after KEDA's `typed_config.go`: each field lists its
 // sources in priority order, a default or `optional`, and a type with an optional range. `parseSchema`
 // collects every problem as data; unknown metadata keys become warnings.
 // The errors scalers share are in errors.ts.

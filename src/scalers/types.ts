@@ -1,4 +1,4 @@
-// The scaler contract (STYLE §2–3): pure `parse` of KEDA metadata, then `create` → `sample()`.
+// The scaler contract (docs/architecture.md §5): pure `parse` of KEDA metadata, then `create` → `sample()`.
 import type { ScalerError } from '../errors.js';
 import type { S3Like } from './aws-s3.js';
 import type { SqsLike } from './aws-sqs-queue.js';

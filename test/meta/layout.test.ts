@@ -1,4 +1,4 @@
-// House habits (STYLE.md): small files, rooms import only what DESIGN.md allows, no clock or
+// House habits (docs/architecture.md §1): small files, rooms import only what docs/architecture.md §1 allows, no clock or
 // environment below cli/, no module-level mutable state.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,7 +17,7 @@ const sources = files(src).map((f) => ({ path: relative(src, f), text: readFileS
 const room = (path: string) => (path.includes('/') ? path.split('/')[0] : path.replace(/\.[jt]s$/, ''));
 
 /**
- * Rooms each room may import (DESIGN.md); `errors`, `log`, `lru` (bounded memo caches),
+ * Rooms each room may import (docs/architecture.md §1); `errors`, `log`, `lru` (bounded memo caches),
  * `ssh-spec` (SSH URLs and host-key pins as a config writes them), `yaml-limits` (bounds on
  * YAML text before parsing) and `http-body` (a response body read up to a bound) are shared leaf modules.
  */
