@@ -6,7 +6,7 @@
 import { parse } from 'yaml';
 import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, TRIGGER_AUTHENTICATIONS, changed, eventsFor, statusOf, type Happened, type KubeObject, type ObjectStatus, type Observed, type Resource, type Watching } from '../cluster/index.js';
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
-import { validateTriggerAuthentications } from '../config/trigger-auth.js';
+import { authKey, validateTriggerAuthentications } from '../config/trigger-auth.js';
 import type { Config, ConfigProblem, RepositoryConfig, WatchSettings } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import { validateConfig } from '../config/validate.js';
@@ -67,10 +67,11 @@ function layerAuths(taken: Map<string, { normal: string; file: string }>, source
     }
     taken.set(id, { normal, file: s.file });
     if (found.length) {
-      problems.push(...found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code })));
+      const own = found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code }));
+      problems.push(...own);
       const kind = s.raw.kind === 'ClusterTriggerAuthentication' ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication';
-      const ns = kind === 'ClusterTriggerAuthentication' ? '' : typeof s.raw.metadata.namespace === 'string' ? s.raw.metadata.namespace : 'default';
-      refused.set(`${kind}/${ns}/${String(s.raw.metadata.name)}`, `the one in ${s.file} is refused (${found[0].field.replace(/^triggerAuthentications\[0\]\./, '')}: ${found[0].message})`);
+      const ns = typeof s.raw.metadata.namespace === 'string' ? s.raw.metadata.namespace : 'default';
+      refused.set(authKey(kind, ns, String(s.raw.metadata.name)), `the one in ${s.file} is refused (${own[0].field}: ${own[0].message})`);
     } else accepted.push(s.raw);
   }
   return { accepted, problems, shadowed, refused };

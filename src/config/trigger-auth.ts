@@ -30,6 +30,11 @@ function readPodIdentity(raw: unknown, f: string, problems: Problem[]): TriggerA
 }
 
 /** KEDA TriggerAuthentication / ClusterTriggerAuthentication objects: spec.env, spec.secretTargetRef and spec.configMapTargetRef. */
+/** How validation keys a TriggerAuthentication (`Kind/namespace/name`; a cluster one has no namespace). */
+export function authKey(kind: string, namespace: string, name: string): string {
+  return kind === 'ClusterTriggerAuthentication' ? `${kind}//${name}` : `${kind}/${namespace}/${name}`;
+}
+
 export function validateTriggerAuthentications(raw: unknown, problems: Problem[]): TriggerAuthentication[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {

@@ -8,7 +8,7 @@ import { REVIEW_ANNOTATIONS, readReviewAnnotations } from './review.js';
 import { readFallback, readModifiers } from './advanced.js';
 import { int, isObj, str, type Problem } from './fields.js';
 import { validateRepositories } from './repositories.js';
-import { validateTriggerAuthentications } from './trigger-auth.js';
+import { authKey, validateTriggerAuthentications } from './trigger-auth.js';
 import { validateCluster, validateWatch } from './cluster.js';
 import type { ConfigProblem, ObjectConfig, RepositoryConfig, TriggerConfig, ValidateResult } from './types.js';
 
@@ -58,7 +58,7 @@ export function validateConfig(doc: unknown, file: string, refusedAuths: Readonl
   const seen = new Set<string>();
   const workloads = new Map<string, ObjectConfig>();
   const repos = new Map(repositories.map((r) => [r.name, r]));
-  const auths = triggerAuthentications.map((a) => `${a.kind}/${a.namespace}/${a.name}`);
+  const auths = triggerAuthentications.map((a) => authKey(a.kind, a.namespace, a.name));
   listed.forEach((raw: unknown, i: number) => {
     const local: Problem[] = [];
     const localWarn: Problem[] = [];
@@ -231,7 +231,7 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
       const rk = str(r, 'kind', `${f}.authenticationRef.kind`, problems, { def: 'TriggerAuthentication' })!;
       if (rk !== 'TriggerAuthentication' && rk !== 'ClusterTriggerAuthentication') problems.push({ field: `${f}.authenticationRef.kind`, message: 'must be TriggerAuthentication or ClusterTriggerAuthentication', code: 'CONFIG_KIND' });
       else if (rn) {
-        const id = rk === 'TriggerAuthentication' ? `${rk}/${namespace}/${rn}` : `${rk}//${rn}`;
+        const id = authKey(rk, namespace, rn);
         if (!auths.includes(id) && refused.has(id)) problems.push({ field: `${f}.authenticationRef.name`, message: `${rk} '${rn}' cannot be used: ${refused.get(id)}`, code: 'CONFIG_AUTH_REFUSED' });
         else if (!auths.includes(id)) problems.push({ field: `${f}.authenticationRef.name`, message: unknownAuth(rk, rn, namespace, auths), code: 'CONFIG_UNKNOWN_AUTH' });
         authenticationRef = { name: rn, kind: rk };
