@@ -6,7 +6,7 @@ import type { Workspace } from '../git/types.js';
 import { containerEnv, readReplicas, type ReplicaField } from '../manifests/index.js';
 import { readCurrent } from './current.js';
 import { overlaysFor, type OverlayCache } from './overlays.js';
-import { locateTarget, workloadRef, workloadTarget, type MarkerCache } from './target.js';
+import { locateTarget, workloadRef, workloadTarget } from './target.js';
 import { listerOf, ownershipWarnings, type Kube } from '../cluster/index.js';
 
 export interface TargetCheck {
@@ -42,11 +42,10 @@ export async function checkTargets(config: Config, open: (repo: Config['reposito
       problems.push({ object: `repository ${repo.name}`, file: config.file, field: `repositories[${config.repositories.indexOf(repo)}].url`, message: errorMessage(e), code: e instanceof GitscaleError ? e.code : 'GIT_ERROR' });
       return;
     }
-    const markers: MarkerCache = new Map();
     const overlays: OverlayCache = new Map();
     for (const o of objects) {
       try {
-        const { file, text } = await locateTarget(o, ws, markers);
+        const { file, text } = await locateTarget(o, ws, {});
         const warning = quotedWorkloadCount(o, file, readReplicas(text, workloadTarget(o), file));
         // A kustomization without an entry must render a count gitscale can follow (else every tick refuses it).
         await readCurrent(text, workloadTarget(o), file, (p) => ws.read(p), overlaysFor(ws, overlays));

@@ -1,13 +1,13 @@
 // Observe → read → decide for one object. Never throws: a failure is this object's error alone.
 import type { ObjectConfig } from '../config/types.js';
 import { decide } from '../engine/decide.js';
-import type { EngineState } from '../engine/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { containerEnv, podServiceAccount, setReplicas, unifiedDiff } from '../manifests/index.js';
 import { readCurrent } from './current.js';
 import { overlaysFor, type OverlayCache } from './overlays.js';
-import { locateTarget, workloadTarget, type MarkerCache } from './target.js';
+import { locateTarget, workloadTarget } from './target.js';
+import type { ObjectState } from './state.js';
 import { triggerReports } from './explain.js';
 import type { TriggerInput } from '../engine/types.js';
 import type { TriggerPool, WorkloadFacts } from './triggers.js';
@@ -22,12 +22,12 @@ export interface EvaluateDeps {
   /** The trigger pool, or (in `run`) one that answers LATE past the tick's deadline. */
   triggers: Pick<TriggerPool, 'needsWorkload'> & { sample(obj: ObjectConfig, workload?: WorkloadFacts | null): Promise<TriggerInput[] | typeof LATE> };
   now: number;
-  state?: EngineState;
+  /** The object's state: what the engine learnt, where its marker was found (updated by the read). */
+  memo: ObjectState;
   /** With a cluster: reads the workload's live scale (null when it is not there). */
   live?: (obj: ObjectConfig) => Promise<LiveScale | null>;
   /** A scale from zero may also be patched in the cluster (a cluster, and cluster.directPatch). */
   directPatch: boolean;
-  markers: MarkerCache;
   /** What the repository's kustomizations set over workload files; absent: not checked. */
   overlays?: OverlayCache;
 }
@@ -55,7 +55,7 @@ function workloadOf(text: string, obj: ObjectConfig): WorkloadFacts | null {
 export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateDeps): Promise<Evaluated> {
   const result = baseResult(obj);
   const target = workloadTarget(obj);
-  const locating = locateTarget(obj, ws, deps.markers).catch((e: unknown) => e as Error);
+  const locating = locateTarget(obj, ws, deps.memo).catch((e: unknown) => e as Error);
   // `*FromEnv` keys resolve against the target container's env in Git, and a workload pod identity
   // against its ServiceAccount: sample once the manifest is read.
   const workload = deps.triggers.needsWorkload(obj) ? locating.then((l) => (l instanceof Error ? null : workloadOf(l.text, obj))) : null;
@@ -69,7 +69,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
   const live = liveRead instanceof Error ? null : liveRead;
   if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };
-  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.state?.failures[t.name] ?? 0) + 1, ...(t.source ? { source: t.source } : {}) }));
+  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.memo.engine?.failures[t.name] ?? 0) + 1, ...(t.source ? { source: t.source } : {}) }));
   if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;
@@ -79,7 +79,7 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     // The HPA's view (docs/semantics.md §1): live status.replicas and ready pods, once the workload runs.
     const running = live && field.replicas > 0 && live.specReplicas > 0;
     const decision = decide({
-      spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.state,
+      spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.memo.engine,
       statusReplicas: running ? live.statusReplicas : undefined, readyReplicas: running ? live.readyReplicas ?? undefined : undefined,
     });
     const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);

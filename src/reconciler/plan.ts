@@ -23,10 +23,14 @@ export interface ScalePatch {
   afterCommit: boolean;
 }
 
-/** Tell Argo CD / Flux to look at the repository now, after a push that changed `files`. */
+/**
+ * Tell Argo CD / Flux to look at the repository now, once the commit carrying these objects landed:
+ * the Applications and Kustomizations applying the files it changed, and the Applications the
+ * objects name (`gitscale.dev/argocd-application`) when their change was in it.
+ */
 export interface Nudge {
-  repository: string;
-  files: string[];
+  repoUrl: string;
+  objects: { key: string; application: { namespace: string; name: string } | null }[];
 }
 
 export interface Plan {
@@ -59,7 +63,7 @@ function stillAtZero(obj: ObjectConfig, ev: Decided, directPatch: boolean): bool
 }
 
 /** `directPatch`: a cluster is configured and cluster.directPatch is on. */
-export function plan(repository: string, objects: ObjectConfig[], evaluated: Evaluated[], directPatch = false): Plan {
+export function plan(repoUrl: string, objects: ObjectConfig[], evaluated: Evaluated[], directPatch = false): Plan {
   const items = objects.map((obj, i) => ({ obj, ev: evaluated[i] }));
   const decided = items.filter((x): x is Item => writable(x.ev));
   const changeSet = decided.filter(({ ev }) => ev.result.route !== 'pull-request');
@@ -71,6 +75,6 @@ export function plan(repository: string, objects: ObjectConfig[], evaluated: Eva
       ...changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.live?.specReplicas ?? ev.decision.current, replicas: ev.decision.desired, afterCommit: true })),
       ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev, directPatch)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
     ],
-    nudges: changeSet.length ? [{ repository, files: [...new Set(changeSet.map(({ ev }) => ev.file))] }] : [],
+    nudges: changeSet.length ? [{ repoUrl, objects: changeSet.map(({ obj }) => ({ key: obj.key, application: obj.argocdApplication ?? null })) }] : [],
   };
 }

@@ -2,19 +2,17 @@
 // repository at a time (never overlapping for the same repository).
 import type * as nodeFs from 'node:fs';
 import type { Config, ObjectConfig, RepositoryConfig } from '../config/types.js';
-import type { EngineState } from '../engine/types.js';
 import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
 import type { ScalerDeps } from '../scalers/types.js';
-import type { MarkerCache } from './target.js';
 import type { OverlayCache } from './overlays.js';
 import { tickRepository } from './tick.js';
+import type { ObjectStates } from './state.js';
 import type { Forge } from '../forges/types.js';
 import { configChanges, type ConfigChanges } from './reload.js';
 import { createReporter } from './report.js';
 import { createTriggerPool } from './triggers.js';
 import type { ObjectResult } from './types.js';
-import type { TriggerInput } from '../engine/types.js';
 import type { ClusterClock, Kube } from '../cluster/index.js';
 import { nullRecorder, type Recorder } from './record.js';
 import { createDiscoverer, type Discovered } from './discover.js';
@@ -40,6 +38,8 @@ export interface ReconcilerDeps {
   decideWithinMs?: number;
   /** A deferred object's trigger answered: it may be ticked again before its next poll. */
   onAnswered?: (key: string) => void;
+  /** Resolves `ms` from now: the decide-within deadline's timer (default: a real one that never keeps the process alive). */
+  deadline?: (ms: number) => Promise<void>;
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
   cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
@@ -84,8 +84,8 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
   const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, serviceAccountAnnotation: k.kube.serviceAccountAnnotation, namespace: k.namespace } : undefined;
   const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets, record });
   const workspaces = new Map<string, Workspace>();
-  const states = new Map<string, EngineState>();
-  const markers: MarkerCache = new Map();
+  /** Per object: everything remembered between ticks (a reload forgets an object with one delete). */
+  const states: ObjectStates = new Map();
   const overlays: OverlayCache = new Map();
   const handsOff = new Set<string>();
   const opened = new Map<string, number[]>();
@@ -100,10 +100,6 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     return forges.get(repo.name);
   };
   const running = new Map<string, Promise<ObjectResult[]>>();
-  /** Samples still in flight past their tick's deadline, by object (taken by the object's next tick). */
-  const pending = new Map<string, Promise<TriggerInput[]>>();
-  const driftSince = new Map<string, number>();
-  const ownersChecked = new Set<string>();
   const discoverer = createDiscoverer();
   let unrunnable: ReadonlyMap<string, Unrunnable> = new Map();
   const scan = async (repo: RepositoryConfig): Promise<Discovered> => {
@@ -125,10 +121,10 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, markers, overlays, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
-      cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, driftSince, ownersChecked } : undefined,
+      ws: workspace(repo), repo, triggers, log: deps.log, report, now: deps.clock.now(), states, overlays, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
+      cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
-      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, pending, onAnswered: deps.onAnswered },
+      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, deadline: deps.deadline ?? realDeadline, onAnswered: deps.onAnswered },
       record,
     });
     // A discover repository is scanned at each sync, inside its tick (nothing writes it meanwhile).
@@ -169,13 +165,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         record.forget({ namespace, name });
       }
       unrunnable = new Map([...unrunnable].filter(([k]) => !changes.removed.includes(k) && !changes.changed.includes(k)));
-      for (const k of [...changes.removed, ...changes.changed]) {
-        states.delete(k);
-        markers.delete(k);
-        driftSince.delete(k);
-        ownersChecked.delete(k);
-        pending.delete(k);
-      }
+      for (const k of [...changes.removed, ...changes.changed]) states.delete(k);
       for (const name of changes.repositories) {
         discoverer.forget(name);
         workspaces.delete(name);
@@ -212,3 +202,5 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     },
   };
 }
+
+const realDeadline = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

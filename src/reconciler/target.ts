@@ -6,14 +6,13 @@ import type { ObjectConfig } from '../config/types.js';
 import { ManifestError } from '../errors.js';
 import type { Workspace } from '../git/types.js';
 import { findMarker, mayHoldMarker, type WorkloadTarget } from '../manifests/index.js';
+import type { Marker } from './state.js';
 
 export interface Located {
   file: string;
   text: string;
 }
 
-/** Per reconciler: object key → the directory tree id and the file found in it. */
-export type MarkerCache = Map<string, { tree: string; file: string }>;
 
 const YAML = /\.ya?ml$/i;
 
@@ -26,7 +25,8 @@ export function workloadRef(obj: ObjectConfig): { apiVersion: string; kind: stri
   return { apiVersion: obj.target.apiVersion, kind: obj.target.kind, namespace: obj.namespace, name: obj.target.name };
 }
 
-export async function locateTarget(obj: ObjectConfig, ws: Workspace, cache: MarkerCache): Promise<Located> {
+/** `memo.marker`: where the marker was found last (kept there while the directory is unchanged). */
+export async function locateTarget(obj: ObjectConfig, ws: Workspace, memo: { marker?: Marker }): Promise<Located> {
   const direct = obj.path ? await ws.read(obj.path) : null;
   if (direct !== null) return { file: obj.path, text: direct };
   const where = obj.path || '(repository root)';
@@ -34,7 +34,7 @@ export async function locateTarget(obj: ObjectConfig, ws: Workspace, cache: Mark
   if (tree === null) {
     throw new ManifestError('MANIFEST_FILE_NOT_FOUND', `${obj.key}: ${where} is not in repository '${obj.repository}'`, { file: obj.path, object: obj.key });
   }
-  const known = cache.get(obj.key);
+  const known = memo.marker;
   if (known && known.tree === tree) {
     const text = await ws.read(known.file);
     if (text !== null) return { file: known.file, text };
@@ -52,6 +52,6 @@ export async function locateTarget(obj: ObjectConfig, ws: Workspace, cache: Mark
   if (found.length > 1) {
     throw new ManifestError('MARKER_AMBIGUOUS', `${obj.key}: the marker # {"$gitscale": "${obj.key}"} is in ${found.length} files: ${found.map((f) => f.file).join(', ')}`, { file: obj.path, object: obj.key });
   }
-  cache.set(obj.key, { tree, file: found[0].file });
+  memo.marker = { tree, file: found[0].file };
   return found[0];
 }

@@ -23,12 +23,12 @@ describe('plan', () => {
     {
       name: 'commits, a pull request, a no-op and a failure',
       evs: [decided('a', 1, 2, 'commit'), decided('b', 2, 20, 'pull-request'), decided('c', 3, 3, 'none'), failedEv('d')],
-      want: { changeSet: ['default/a'], pullRequests: ['default/b'], settled: ['default/a', 'default/c'], scalePatches: [], nudges: [{ repository: 'm', files: ['apps/a.yaml'] }] },
+      want: { changeSet: ['default/a'], pullRequests: ['default/b'], settled: ['default/a', 'default/c'], scalePatches: [], nudges: [{ repoUrl: 'm', objects: [{ key: 'default/a', application: null }] }] },
     },
     {
       name: 'a scale from zero: committed, then patched',
       evs: [decided('a', 0, 4, 'direct-patch+commit'), decided('b', 1, 2, 'commit')],
-      want: { changeSet: ['default/a', 'default/b'], pullRequests: [], settled: ['default/a', 'default/b'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4, afterCommit: true }], nudges: [{ repository: 'm', files: ['apps/a.yaml', 'apps/b.yaml'] }] },
+      want: { changeSet: ['default/a', 'default/b'], pullRequests: [], settled: ['default/a', 'default/b'], scalePatches: [{ key: 'default/a', from: 0, replicas: 4, afterCommit: true }], nudges: [{ repoUrl: 'm', objects: [{ key: 'default/a', application: null }, { key: 'default/b', application: null }] }] },
     },
     {
       name: 'Git holds 4 but the workload still runs 0 (an earlier patch failed): patched again, no commit',

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
 import { openLocal } from '../../src/git/local.js';
 import type { Workspace } from '../../src/git/types.js';
-import { locateTarget, type MarkerCache } from '../../src/reconciler/target.js';
+import { locateTarget } from '../../src/reconciler/target.js';
+import type { ObjectState } from '../../src/reconciler/state.js';
 import { git, makeLocalRepo } from '../support/git.js';
 
 const clock = { now: () => 0 };
@@ -26,7 +27,7 @@ describe('locateTarget', () => {
   it('reads the named file directly', async () => {
     const dir = await makeLocalRepo({ 'a.yaml': 'x: 1\n' });
     const ws = openLocal({ repository: 'm', dir, branch: 'main', fs, clock });
-    expect(await locateTarget(obj('a.yaml'), ws, new Map())).toEqual({ file: 'a.yaml', text: 'x: 1\n' });
+    expect(await locateTarget(obj('a.yaml'), ws, {})).toEqual({ file: 'a.yaml', text: 'x: 1\n' });
   });
 
   it('scans a directory once and reuses the answer while its tree is unchanged', async () => {
@@ -35,7 +36,7 @@ describe('locateTarget', () => {
     const dir = await makeLocalRepo(files);
     const local = openLocal({ repository: 'm', dir, branch: 'main', fs, clock });
     const { ws, reads } = counting(local);
-    const cache: MarkerCache = new Map();
+    const cache: ObjectState = {};
     expect((await locateTarget(obj('d'), ws, cache)).file).toBe('d/x/t.yaml');
     const scan = reads();
     expect(scan).toBeGreaterThan(20);
@@ -52,7 +53,7 @@ describe('locateTarget', () => {
   it('names a path that is neither file nor directory, and a directory without the marker', async () => {
     const dir = await makeLocalRepo({ 'd/a.yaml': 'x: 1\n' });
     const ws = openLocal({ repository: 'm', dir, branch: 'main', fs, clock });
-    await expect(locateTarget(obj('nope'), ws, new Map())).rejects.toMatchObject({ code: 'MANIFEST_FILE_NOT_FOUND' });
-    await expect(locateTarget(obj('d'), ws, new Map())).rejects.toMatchObject({ code: 'MARKER_NOT_FOUND', message: expect.stringContaining('# {"$gitscale": "default/consumer"}') });
+    await expect(locateTarget(obj('nope'), ws, {})).rejects.toMatchObject({ code: 'MANIFEST_FILE_NOT_FOUND' });
+    await expect(locateTarget(obj('d'), ws, {})).rejects.toMatchObject({ code: 'MARKER_NOT_FOUND', message: expect.stringContaining('# {"$gitscale": "default/consumer"}') });
   });
 });
