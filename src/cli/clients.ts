@@ -8,7 +8,7 @@ import { openLocal } from '../git/local.js';
 import { openRemote } from '../git/remote.js';
 import type { Clock, Workspace } from '../git/types.js';
 import type { Logger } from '../log.js';
-import type { Clients } from '../reconciler/reconciler.js';
+import type { Clients } from '../reconciler/runtime/reconciler.js';
 import { appCredentials, signerFor, sshOptions, tokenSource } from './credentials.js';
 
 export interface ClientDeps {

@@ -3,7 +3,7 @@
 import * as nodeFs from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from '../log.js';
-import type { ReconcilerDeps } from '../reconciler/reconciler.js';
+import type { ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
 import type { Args } from './args.js';
 import { clients, type ClientDeps } from './clients.js';
 import type { ClusterAccess } from './kube.js';

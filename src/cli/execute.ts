@@ -3,12 +3,12 @@
 // then run, history, plan, once or validate.
 import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createReconciler, type ReconcilerDeps } from '../reconciler/reconciler.js';
+import { createReconciler, type ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
 import { discoverNow } from './sources.js';
-import { createDiscoverer } from '../reconciler/discover.js';
+import { createDiscoverer } from '../reconciler/runtime/discover.js';
 import { openWorkspace } from './clients.js';
 import { clientDeps, reconcilerDeps, type Context } from './context.js';
-import { checkOwnership, checkTargets } from '../reconciler/check.js';
+import { checkOwnership, checkTargets } from '../reconciler/target/check.js';
 import type { ObjectResult } from '../reconciler/types.js';
 import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import { UsageError, type Args } from './args.js';

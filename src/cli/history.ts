@@ -16,7 +16,7 @@ import { errorMessage } from '../errors.js';
 import { firstParents, localHistory, remoteHistory, type HistoryCommit, type HistorySource } from '../git/history.js';
 import { readDecisions, readSubject, TRAILER_ROUTE, type CommitDecision } from '../git/message.js';
 import type { Logger } from '../log.js';
-import { BRANCH_PREFIX } from '../reconciler/review.js';
+import { BRANCH_PREFIX } from '../reconciler/executors/review.js';
 import { sshOptions, tokenSource } from './credentials.js';
 
 export interface HistoryOptions {

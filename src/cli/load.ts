@@ -4,7 +4,7 @@ import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
 import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
 import { GitscaleError, errorMessage } from '../errors.js';
-import { podIdentityOf, resolveAuthParamsAll } from '../reconciler/auth.js';
+import { podIdentityOf, resolveAuthParamsAll } from '../reconciler/triggers/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
 
 export interface Loaded {

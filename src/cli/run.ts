@@ -5,9 +5,9 @@
 import * as nodeFs from 'node:fs';
 import cron from 'node-cron';
 import type { Config } from '../config/types.js';
-import { createReconciler, type Reconciler } from '../reconciler/reconciler.js';
-import { isEmpty } from '../reconciler/reload.js';
-import { hashPhase, startRunner, type Runner } from '../reconciler/runner.js';
+import { createReconciler, type Reconciler } from '../reconciler/runtime/reconciler.js';
+import { isEmpty } from '../reconciler/runtime/reload.js';
+import { hashPhase, startRunner, type Runner } from '../reconciler/runtime/runner.js';
 import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
 import { UsageError } from './args.js';
 import { isPaused } from '../config/pause.js';
@@ -15,8 +15,8 @@ import { version } from './version.js';
 import { envWarning, loadConfig } from './load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
-import type { Discovered } from '../reconciler/discover.js';
-import type { Unrunnable } from '../reconciler/runnable.js';
+import type { Discovered } from '../reconciler/runtime/discover.js';
+import type { Unrunnable } from '../reconciler/target/runnable.js';
 import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects, type ClusterObjects } from './sources.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
@@ -70,7 +70,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       discovered.set(repository, found);
       discoveredChanged(repository);
     };
-    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), decideWithinMs: c.args.decideWithinMs, onAnswered: (key) => runner?.wake(key), gate, record: metrics, onDiscovered });
+    const reconciler = createReconciler(config, { ...reconcilerDeps(c, false), decideWithinMs: c.args.decideWithinMs, onAnswered: (key) => runner?.wake(key), gate, metrics, onDiscovered });
     unrunnable = () => reconciler.unrunnable();
     if (!(await canRun(config, reconciler, c))) {
       await reconciler.close();

@@ -11,7 +11,7 @@ import type { Config, ConfigProblem, RepositoryConfig, WatchSettings } from '../
 import { GitscaleError, errorMessage } from '../errors.js';
 import { validateConfig } from '../config/validate.js';
 import type { Logger } from '../log.js';
-import type { Discovered } from '../reconciler/discover.js';
+import type { Discovered } from '../reconciler/runtime/discover.js';
 import { checkLoaded, type LoadDeps } from './load.js';
 import type { ClusterAccess } from './kube.js';
 

@@ -1,6 +1,6 @@
 // Discovery (`discover: true` on a repository): the ScaledObjects committed in a manifest
 // repository, and the one file that defines the workload each one scales. Pure: text in, facts
-// out; the walk over the repository is reconciler/discover.ts.
+// out; the walk over the repository is reconciler/runtime/discover.ts.
 import { parseAllDocuments } from 'yaml';
 import { manifestLimits, yamlLimitProblem } from '../yaml-limits.js';
 import { isObj } from './common.js';

@@ -6,12 +6,12 @@
 // instance (no global state).
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ObjectRef, PatchResult, Recorder } from '../reconciler/record.js';
+import type { ObjectRef, PatchResult, MetricsSink } from '../reconciler/observability/metrics-sink.js';
 
 const KEDA_LABELS = ['namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'] as const;
 const DURATIONS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export interface Metrics extends Recorder {
+export interface Metrics extends MetricsSink {
   registry: Registry;
   /** Leader election: whether this replica holds `shard`'s Lease. */
   leader(shard: number, held: boolean): void;

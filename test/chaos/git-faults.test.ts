@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/cli/load.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import type { GitBounds } from '../../src/git/bounds.js';
 import { silentLogger } from '../../src/log.js';
-import { createReconciler, type Reconciler } from '../../src/reconciler/reconciler.js';
+import { createReconciler, type Reconciler } from '../../src/reconciler/runtime/reconciler.js';
 import { deployment, scaledObject, writeConfig } from '../support/config.js';
 import { git, log, makeServedRepo, show } from '../support/git.js';
 import { tempDir } from '../support/temp.js';

@@ -152,7 +152,7 @@ describe('validateConfig', () => {
   });
 
   it("gives every object its repository's maxManifestBytes, and its workload target the limit", async () => {
-    const { workloadTarget } = await import('../../src/reconciler/target.js');
+    const { workloadTarget } = await import('../../src/reconciler/target/locate.js');
     const r = validateConfig({ repositories: [{ ...repos[0], maxManifestBytes: '4Mi' }, { name: 'n', url: '/srv/n' }], scaledObjects: [so('a'), so('b', {}, { 'gitscale.dev/repository': 'n' })] }, '/c.yaml');
     expect(r.config!.objects.map((o) => o.maxManifestBytes)).toEqual([4 * 1024 * 1024, undefined]);
     expect(r.config!.objects.map((o) => workloadTarget(o).maxBytes)).toEqual([4 * 1024 * 1024, undefined]);

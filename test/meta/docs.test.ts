@@ -43,7 +43,7 @@ const cited = sources.flatMap((s) => citations(s.path, s.text));
 
 describe('citations of docs/', () => {
   it('are there: the engine, the routing and the engine tests cite sections', () => {
-    for (const file of ['src/engine/decide.ts', 'src/engine/hpa.ts', 'src/engine/metric.ts', 'src/engine/observe.ts', 'src/reconciler/route.ts', 'src/config/pause.ts', 'test/engine/decide.test.ts']) {
+    for (const file of ['src/engine/decide.ts', 'src/engine/hpa.ts', 'src/engine/metric.ts', 'src/engine/observe.ts', 'src/reconciler/tick/route.ts', 'src/config/pause.ts', 'test/engine/decide.test.ts']) {
       expect(cited.some((c) => c.at.startsWith(`${file}:`)), file).toBe(true);
     }
   });

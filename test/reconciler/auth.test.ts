@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config, TriggerConfig } from '../../src/config/types.js';
-import { resolveAuthParams, secretEnvName } from '../../src/reconciler/auth.js';
+import { resolveAuthParams, secretEnvName } from '../../src/reconciler/triggers/auth.js';
 import { tempDir } from '../support/temp.js';
 
 const config = {

@@ -9,7 +9,7 @@ import { validateConfig } from '../../src/config/validate.js';
 import type { Config } from '../../src/config/types.js';
 import { openLocal } from '../../src/git/local.js';
 import { openRemote } from '../../src/git/remote.js';
-import { checkTargets } from '../../src/reconciler/check.js';
+import { checkTargets } from '../../src/reconciler/target/check.js';
 import { makeLocalRepo } from '../support/git.js';
 
 const clock = { now: () => 0 };

@@ -1,7 +1,7 @@
 // The count Git holds as the rendered manifests carry it: written counts as they are, a missing
 // kustomize entry through the layers below, and a refusal wherever the count would be a guess.
 import { describe, expect, it } from 'vitest';
-import { readCurrent } from '../../src/reconciler/current.js';
+import { readCurrent } from '../../src/reconciler/target/current.js';
 
 const files: Record<string, string> = {
   'base/kustomization.yaml': 'resources: [deployment.yaml]\n',

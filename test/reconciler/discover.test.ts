@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RepositoryConfig } from '../../src/config/types.js';
 import { openLocal } from '../../src/git/local.js';
 import type { Workspace } from '../../src/git/types.js';
-import { createDiscoverer } from '../../src/reconciler/discover.js';
+import { createDiscoverer } from '../../src/reconciler/runtime/discover.js';
 import { deployment } from '../support/config.js';
 import { git, makeLocalRepo, writeTree } from '../support/git.js';
 

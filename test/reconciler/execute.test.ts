@@ -7,14 +7,14 @@ import type { ObjectConfig } from '../../src/config/types.js';
 import type { Decision, EngineState, TriggerInput } from '../../src/engine/types.js';
 import { GitError } from '../../src/errors.js';
 import type { WriteResult } from '../../src/git/types.js';
-import { clusterIntents, patchNotes } from '../../src/reconciler/execute-cluster.js';
-import { reviewOutcomes } from '../../src/reconciler/execute-forge.js';
-import { LATE } from '../../src/reconciler/evaluate.js';
-import type { Outcome } from '../../src/reconciler/outcome.js';
-import { plan } from '../../src/reconciler/plan.js';
-import { nextStates, resultsOf } from '../../src/reconciler/results.js';
+import { clusterIntents, patchNotes } from '../../src/reconciler/executors/cluster.js';
+import { reviewOutcomes } from '../../src/reconciler/executors/forge.js';
+import { LATE } from '../../src/reconciler/tick/evaluate.js';
+import type { Outcome } from '../../src/reconciler/tick/outcome.js';
+import { plan } from '../../src/reconciler/tick/plan.js';
+import { nextStates, resultsOf } from '../../src/reconciler/tick/results.js';
 import type { ObjectStates } from '../../src/reconciler/state.js';
-import { lateAware } from '../../src/reconciler/tick.js';
+import { lateAware } from '../../src/reconciler/tick/tick.js';
 import type { Evaluated, ObjectResult, Route } from '../../src/reconciler/types.js';
 
 const obj = (name: string, application?: string) => ({

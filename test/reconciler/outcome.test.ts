@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, EngineState } from '../../src/engine/types.js';
 import { GitError } from '../../src/errors.js';
-import { nextState, resultOf, type Outcome } from '../../src/reconciler/outcome.js';
+import { nextState, resultOf, type Outcome } from '../../src/reconciler/tick/outcome.js';
 import type { ObjectResult } from '../../src/reconciler/types.js';
 
 const result = { key: 'default/a', route: 'commit', reason: 'ceil(20 / 5) = 4', commit: null, pullRequest: null, error: null, errorCode: null } as ObjectResult;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
 import type { Decision } from '../../src/engine/types.js';
-import { plan } from '../../src/reconciler/plan.js';
+import { plan } from '../../src/reconciler/tick/plan.js';
 import type { Evaluated, ObjectResult, Route } from '../../src/reconciler/types.js';
 
 const obj = (name: string) => ({

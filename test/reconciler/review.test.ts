@@ -7,7 +7,7 @@ import type { ObjectConfig, RepositoryConfig } from '../../src/config/types.js';
 import type { Forge, PullRequest } from '../../src/forges/types.js';
 import { openRemote } from '../../src/git/remote.js';
 import { silentLogger } from '../../src/log.js';
-import { reconcileReviews } from '../../src/reconciler/review.js';
+import { reconcileReviews } from '../../src/reconciler/executors/review.js';
 import type { Decided } from '../../src/reconciler/types.js';
 import { makeServedRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReviewPolicy } from '../../src/config/types.js';
-import { routeFor } from '../../src/reconciler/route.js';
+import { routeFor } from '../../src/reconciler/tick/route.js';
 
 describe('routeFor', () => {
   it.each<{ name: string; current: number; desired: number; policy: ReviewPolicy; cluster?: boolean; route: string; threshold?: RegExp }>([

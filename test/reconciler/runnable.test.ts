@@ -1,8 +1,8 @@
 // Which objects cannot run: a target that cannot be read puts an object in, a decision or a later
 // failure (trigger, write) takes it out, a deferred tick leaves it as it was.
 import { describe, expect, it } from 'vitest';
-import { afterResults, fromProblems, isTargetCode, type Unrunnable } from '../../src/reconciler/runnable.js';
-import { baseResult } from '../../src/reconciler/evaluate.js';
+import { afterResults, fromProblems, isTargetCode, type Unrunnable } from '../../src/reconciler/target/runnable.js';
+import { baseResult } from '../../src/reconciler/tick/evaluate.js';
 import type { ObjectConfig } from '../../src/config/types.js';
 import type { ObjectResult } from '../../src/reconciler/types.js';
 

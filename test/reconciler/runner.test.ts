@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
-import type { Reconciler } from '../../src/reconciler/reconciler.js';
-import { hashPhase, startRunner } from '../../src/reconciler/runner.js';
+import type { Reconciler } from '../../src/reconciler/runtime/reconciler.js';
+import { hashPhase, startRunner } from '../../src/reconciler/runtime/runner.js';
 
 const config = {
   file: '/c.yaml', triggerAuthentications: [],

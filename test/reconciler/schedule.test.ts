@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
-import { anchor, dueObjects } from '../../src/reconciler/schedule.js';
+import { anchor, dueObjects } from '../../src/reconciler/runtime/schedule.js';
 
 const o = (key: string, pollingInterval: number) => ({ key, spec: { pollingInterval } }) as ObjectConfig;
 

@@ -9,7 +9,7 @@ import { clients } from '../../src/cli/clients.js';
 import { loadConfig } from '../../src/cli/load.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { silentLogger } from '../../src/log.js';
-import { createReconciler } from '../../src/reconciler/reconciler.js';
+import { createReconciler } from '../../src/reconciler/runtime/reconciler.js';
 import { deployment, scaledObject, writeConfig } from '../support/config.js';
 import { git, makeLocalRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectConfig } from '../../src/config/types.js';
 import { openLocal } from '../../src/git/local.js';
 import type { Workspace } from '../../src/git/types.js';
-import { locateTarget } from '../../src/reconciler/target.js';
+import { locateTarget } from '../../src/reconciler/target/locate.js';
 import type { ObjectState } from '../../src/reconciler/state.js';
 import { git, makeLocalRepo } from '../support/git.js';
 

@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config, ObjectConfig, TriggerConfig } from '../../src/config/types.js';
-import { createTriggerPool } from '../../src/reconciler/triggers.js';
+import { createTriggerPool } from '../../src/reconciler/triggers/pool.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
 const servers = inject('servers');

@@ -7,7 +7,7 @@ import { decide } from '../../src/engine/decide.js';
 import { openRemote } from '../../src/git/remote.js';
 import type { Workspace } from '../../src/git/types.js';
 import { silentLogger } from '../../src/log.js';
-import { writeChanges, type Change } from '../../src/reconciler/write.js';
+import { writeChanges, type Change } from '../../src/reconciler/executors/write.js';
 import { humanCommit, log, makeServedRepo, show } from '../support/git.js';
 import { deployment } from '../support/config.js';
 import { tempDir } from '../support/temp.js';
