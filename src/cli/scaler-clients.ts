@@ -15,7 +15,8 @@ import type { MongoClient } from 'mongodb';
 import type { MongodbClientConfig, MongodbLike } from '../scalers/mongodb.js';
 import type { MysqlClientConfig, MysqlLike } from '../scalers/mysql.js';
 import { abortable } from '../scalers/errors.js';
-import type { ScalerClients, ScalerDeps } from '../scalers/types.js';
+import type { ScalerClients } from '../scalers/index.js';
+import type { ScalerDeps } from '../scalers/types.js';
 
 type Credentials = NonNullable<AwsClientConfig['credentials']>;
 type Provider = () => Promise<Credentials & { expiration?: Date }>;
@@ -231,6 +232,6 @@ export const scalerClients: ScalerClients = {
 };
 
 /** The scalers' clients; HTTP requests at most `perEndpoint` in flight to one endpoint at once. */
-export function scalerDeps(now: () => number = Date.now, fetchFn: typeof fetch = globalThis.fetch, perEndpoint = Infinity): ScalerDeps {
+export function scalerDeps(now: () => number = Date.now, fetchFn: typeof fetch = globalThis.fetch, perEndpoint = Infinity): ScalerDeps<ScalerClients> {
   return { fetch: Number.isFinite(perEndpoint) ? limitPerEndpoint(fetchFn, perEndpoint) : fetchFn, clock: { now }, clients: scalerClients };
 }

@@ -4,7 +4,7 @@
 // globPattern (matched on whole keys, forces a recursive listing), maxKeys (page size, 1000),
 // targetObjectCount (5), activationTargetObjectCount (0); CommonPrefixes are not counted.
 import { ScalerError } from '../errors.js';
-import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws } from './aws/common.js';
+import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws, type AwsClientConfig } from './aws/common.js';
 import type { FieldProblem, ParseResult, PodIdentity, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { bool, int, parseSchema, problem, string, type Infer } from './schema.js';
 import { networkError, scalerError, type ErrorContext } from './errors.js';
@@ -117,9 +117,15 @@ export interface S3Like {
   destroy(): void;
 }
 
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface AwsS3Clients {
+  /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
+  s3(config: AwsClientConfig): Promise<S3Like>;
+}
+
 const NOT_FOUND = new Set(['NoSuchBucket']);
 
-export function create(meta: AwsS3Metadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
+export function create(meta: AwsS3Metadata, deps: Pick<ScalerDeps<AwsS3Clients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.awsSecretAccessKey, meta.awsSessionToken] };
   const where = `s3://${meta.bucketName}/${meta.prefix}${meta.awsEndpoint ? ` via ${shownEndpoint(meta.awsEndpoint)}` : ''}`;
   // Built at the first sample (the SDK loads then), kept for the next ones.
@@ -163,4 +169,4 @@ export function create(meta: AwsS3Metadata, deps: Pick<ScalerDeps, 'clients'>, t
   };
 }
 
-export const awsS3: ScalerDefinition<AwsS3Metadata> = { type: TYPE, parse, target, source, create };
+export const awsS3: ScalerDefinition<AwsS3Metadata, AwsS3Clients> = { type: TYPE, parse, target, source, create };

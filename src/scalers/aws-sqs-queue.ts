@@ -1,7 +1,7 @@
 // `aws-sqs-queue`: visible (+ in-flight) (+ delayed) messages of one queue, from a single
 // GetQueueAttributes call. KEDA: pkg/scalers/aws_sqs_queue_scaler.go, pkg/scalers/aws/aws_common.go.
 import { ScalerError } from '../errors.js';
-import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws } from './aws/common.js';
+import { awsClientConfig, awsError, awsSchema, describeIdentity, shownEndpoint, validateAws, type AwsClientConfig } from './aws/common.js';
 import type { FieldProblem, ParseResult, PodIdentity, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { bool, int, parseSchema, problem, string, type Infer } from './schema.js';
 import { networkError, scalerError, type ErrorContext } from './errors.js';
@@ -56,6 +56,12 @@ export interface SqsLike {
   destroy(): void;
 }
 
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface AwsSqsQueueClients {
+  /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
+  sqs(config: AwsClientConfig): Promise<SqsLike>;
+}
+
 export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' | 'scaleOnDelayed'>): string[] {
   const names = ['ApproximateNumberOfMessages'];
   if (meta.scaleOnInFlight) names.push('ApproximateNumberOfMessagesNotVisible');
@@ -65,7 +71,7 @@ export function attributesFor(meta: Pick<AwsSqsQueueMetadata, 'scaleOnInFlight' 
 
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
 
-export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
+export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps<AwsSqsQueueClients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = {
     trigger: triggerName, type: TYPE, secrets: [meta.awsSecretAccessKey, meta.awsSessionToken],
   };
@@ -122,6 +128,6 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps, 'client
   };
 }
 
-export const awsSqsQueue: ScalerDefinition<AwsSqsQueueMetadata> = {
+export const awsSqsQueue: ScalerDefinition<AwsSqsQueueMetadata, AwsSqsQueueClients> = {
   type: TYPE, parse, target, source, create,
 };

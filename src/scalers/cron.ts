@@ -53,7 +53,7 @@ export function windowAt(meta: CronMetadata, nowMs: number): { open: boolean; ne
   return { open, nextStart, nextEnd };
 }
 
-export function create(meta: CronMetadata, deps: Pick<ScalerDeps, 'clock'>, triggerName: string): Scaler {
+export function create(meta: CronMetadata, deps: Pick<ScalerDeps<unknown>, 'clock'>, triggerName: string): Scaler {
   return {
     async sample() {
       const { open, nextStart, nextEnd } = windowAt(meta, deps.clock.now());

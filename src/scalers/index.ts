@@ -13,7 +13,7 @@ import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
 import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
-import type { ScalerDefinition } from './types.js';
+import type { ClientsOf, ScalerDefinition } from './types.js';
 
 export const scalers = {
   'aws-s3': awsS3,
@@ -37,12 +37,19 @@ export const scalers = {
 
 export type ScalerType = keyof typeof scalers;
 
+/**
+ * Every client the registered scalers need, composed from each definition's own (`RedisClients`,
+ * `AwsS3Clients` …, declared beside its scaler): what cli/ builds (src/cli/scaler-clients.ts). A new
+ * trigger's client joins it with its line above.
+ */
+export type ScalerClients = ClientsOf<typeof scalers>;
+
 export function isScalerType(type: string): type is ScalerType {
   return Object.prototype.hasOwnProperty.call(scalers, type);
 }
 
 /** The definition for a trigger `type`; throws ConfigError UNKNOWN_TRIGGER_TYPE naming the known types. */
-export function getScaler(type: string): ScalerDefinition {
+export function getScaler(type: string): ScalerDefinition<any, ScalerClients> {
   if (isScalerType(type)) return scalers[type];
   throw new ConfigError('UNKNOWN_TRIGGER_TYPE',
     `unknown trigger type '${type}': must be one of: ${Object.keys(scalers).join(', ')}`, { field: 'type' });

@@ -1,6 +1,6 @@
 // `kafka`: a consumer group's lag on a topic (or on every topic it has committed offsets for), with
 // KEDA's arithmetic and caps (./kafka/lag.ts). KEDA: pkg/scalers/kafka_scaler.go. The broker is
-// asked through an admin client (ScalerClients.kafka): the group's committed offsets, the topics'
+// asked through an admin client (KafkaClients): the group's committed offsets, the topics'
 // partitions and their latest offsets. SASL plaintext / SCRAM and TLS from a TriggerAuthentication.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { parsePartitions, totalLag, type PartitionOffsets, type Previous } from './kafka/lag.js';
@@ -80,6 +80,12 @@ export interface KafkaAdminLike {
   close(): Promise<void>;
 }
 
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface KafkaClients {
+  /** A Kafka admin client (kafkajs), connected, loaded only when a kafka trigger first samples. */
+  kafka(options: KafkaClientOptions): Promise<KafkaAdminLike>;
+}
+
 const MECHANISM = { plaintext: 'plain', scram_sha256: 'scram-sha-256', scram_sha512: 'scram-sha-512' } as const;
 
 export function clientOptions(meta: KafkaMetadata): KafkaClientOptions {
@@ -90,7 +96,7 @@ export function clientOptions(meta: KafkaMetadata): KafkaClientOptions {
   };
 }
 
-export function create(meta: KafkaMetadata, deps: ScalerDeps, triggerName: string): Scaler {
+export function create(meta: KafkaMetadata, deps: Pick<ScalerDeps<KafkaClients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password, meta.key, meta.keyPassword] };
   const where = meta.brokers.join(',');
   const previous: Previous = new Map();
@@ -144,4 +150,4 @@ export function source(meta: KafkaMetadata): string {
   return `lag of group '${meta.consumerGroup}' on ${meta.topic ? `topic '${meta.topic}'` : 'every topic it has committed'}${meta.partitions ? ` partitions ${meta.partitionLimitation}` : ''} at ${meta.brokers.join(',')}`;
 }
 
-export const kafka: ScalerDefinition<KafkaMetadata> = { type: TYPE, parse, target, source, create };
+export const kafka: ScalerDefinition<KafkaMetadata, KafkaClients> = { type: TYPE, parse, target, source, create };

@@ -3,7 +3,7 @@
 // pkg/scalers/metrics_api_scaler.go. Auth: KEDA's authModes (apiKey, basic, bearer, tls, custom,
 // comma-combined), TLS with a CA and a client certificate, unsafeSsl.
 import { authSchema, requestAuth, validateAuth } from './http/auth.js';
-import { httpGet, httpUrl, shownUrl, type HttpTlsLike } from './http/get.js';
+import { httpGet, httpUrl, shownUrl, type HttpClients, type HttpTlsLike } from './http/get.js';
 import { FormatError } from './metrics-api/format-error.js';
 import { parsePath, valueFrom, type Format } from './metrics-api/formats.js';
 import { parseSelector } from './metrics-api/prometheus-text.js';
@@ -63,7 +63,7 @@ export function target(meta: MetricsApiMetadata): TriggerTarget {
 /** A metrics answer is a small document; past this it is refused unread. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-export function create(meta: MetricsApiMetadata, deps: ScalerDeps, triggerName: string): Scaler {
+export function create(meta: MetricsApiMetadata, deps: ScalerDeps<HttpClients>, triggerName: string): Scaler {
   const url = new URL(meta.url);
   const auth = requestAuth(meta);
   for (const [k, v] of auth.query) url.searchParams.set(k, v);
@@ -101,4 +101,4 @@ export function source(meta: MetricsApiMetadata): string {
   return `GET ${shownUrl(new URL(meta.url))} at '${meta.valueLocation}'${meta.format === 'json' ? '' : ` (${meta.format})`}`;
 }
 
-export const metricsApi: ScalerDefinition<MetricsApiMetadata> = { type: TYPE, parse, target, source, create };
+export const metricsApi: ScalerDefinition<MetricsApiMetadata, HttpClients> = { type: TYPE, parse, target, source, create };

@@ -95,7 +95,7 @@ export function target(meta: MongodbMetadata): TriggerTarget {
   return { target: meta.queryValue, activationTarget: meta.activationQueryValue, unit: 'docs' };
 }
 
-/** What a MongoDB client is built from (ScalerClients.mongodb). */
+/** What a MongoDB client is built from (MongodbClients). */
 export interface MongodbClientConfig {
   uri: string;
   timeoutMs: number;
@@ -109,7 +109,12 @@ export interface MongodbLike {
   close(): Promise<void>;
 }
 
-export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface MongodbClients {
+  mongodb(config: MongodbClientConfig): MongodbLike;
+}
+
+export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps<MongodbClients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = {
     trigger: triggerName, type: TYPE, secrets: [meta.password, meta.connectionString, encodeURIComponent(meta.password ?? ''), meta.key, meta.keyPassword],
   };
@@ -153,4 +158,4 @@ export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps, 'clients'>,
   };
 }
 
-export const mongodb: ScalerDefinition<MongodbMetadata> = { type: TYPE, parse, target, source, create };
+export const mongodb: ScalerDefinition<MongodbMetadata, MongodbClients> = { type: TYPE, parse, target, source, create };

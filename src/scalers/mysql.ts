@@ -128,7 +128,7 @@ export function target(meta: MysqlMetadata): TriggerTarget {
   return { target: meta.queryValue, activationTarget: meta.activationQueryValue, unit: '' };
 }
 
-/** What a MySQL client is built from (ScalerClients.mysql): the target, with TLS and timeouts settled. */
+/** What a MySQL client is built from (MysqlClients): the target, with TLS and timeouts settled. */
 export interface MysqlClientConfig extends Omit<MysqlTarget, 'tls' | 'connectTimeoutMs'> {
   /** undefined: no TLS. */
   ssl?: { rejectUnauthorized: boolean; servername?: string };
@@ -143,6 +143,11 @@ export interface MysqlLike {
   close(): Promise<void>;
 }
 
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface MysqlClients {
+  mysql(config: MysqlClientConfig): MysqlLike;
+}
+
 export function clientConfig(s: MysqlTarget): MysqlClientConfig {
   const { tls: _tls, connectTimeoutMs: _ms, ...where } = s;
   return {
@@ -153,7 +158,7 @@ export function clientConfig(s: MysqlTarget): MysqlClientConfig {
   };
 }
 
-export function create(meta: MysqlMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
+export function create(meta: MysqlMetadata, deps: Pick<ScalerDeps<MysqlClients>, 'clients'>, triggerName: string): Scaler {
   const s = meta.server;
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [s.password, meta.connectionString] };
   const where = whereOf(s);
@@ -191,4 +196,4 @@ export function create(meta: MysqlMetadata, deps: Pick<ScalerDeps, 'clients'>, t
   };
 }
 
-export const mysql: ScalerDefinition<MysqlMetadata> = { type: TYPE, parse, target, source, create };
+export const mysql: ScalerDefinition<MysqlMetadata, MysqlClients> = { type: TYPE, parse, target, source, create };

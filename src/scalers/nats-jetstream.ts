@@ -61,7 +61,7 @@ export function findConsumer(jsz: Jsz, meta: Pick<NatsJetStreamMetadata, 'accoun
   return { stream, consumer: null };
 }
 
-export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps, 'fetch'>, triggerName: string): Scaler {
+export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps<unknown>, 'fetch'>, triggerName: string): Scaler {
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [] };
   const scheme = meta.useHttps ? 'https' : 'http';
   const base = new URL(`${scheme}://${meta.natsServerMonitoringEndpoint}/jsz`);

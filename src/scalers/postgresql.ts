@@ -143,11 +143,16 @@ function ssl(mode: SslMode, host: string): pg.ClientConfig['ssl'] {
   return { rejectUnauthorized: true, servername: host };
 }
 
-/** The client surface the scaler needs, and what it is built from (ScalerClients.postgresql). */
+/** The client surface the scaler needs, and what it is built from (PostgresqlClients). */
 export type PoolLike = Pick<pg.Pool, 'connect' | 'end' | 'on'>;
 export type PostgresqlClientConfig = pg.PoolConfig;
 
-export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps, 'clients'>, triggerName: string): Scaler {
+/** The client the scaler is created with (the registry's ScalerClients composes it). */
+export interface PostgresqlClients {
+  postgresql(config: PostgresqlClientConfig): PoolLike;
+}
+
+export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps<PostgresqlClients>, 'clients'>, triggerName: string): Scaler {
   const s = meta.server;
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [s.password, meta.connection] };
   const at = (h: { host: string; port: number }) => `${h.host}:${h.port}${s.database ? `/${s.database}` : ''}`;
@@ -234,4 +239,4 @@ export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps, 'clients
   };
 }
 
-export const postgresql: ScalerDefinition<PostgresqlMetadata> = { type: TYPE, parse, target, source, create };
+export const postgresql: ScalerDefinition<PostgresqlMetadata, PostgresqlClients> = { type: TYPE, parse, target, source, create };

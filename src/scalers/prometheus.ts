@@ -4,7 +4,7 @@
 // are errors without it; more than one series is an error. Auth: KEDA's authModes (bearer, basic,
 // tls, custom, apiKey), from the trigger or its TriggerAuthentication.
 import { authSchema, parsePairs, requestAuth, validateAuth, type RequestAuth } from './http/auth.js';
-import { httpGet, httpUrl, shownUrl, type HttpTlsLike } from './http/get.js';
+import { httpGet, httpUrl, shownUrl, type HttpClients, type HttpTlsLike } from './http/get.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { bool, float, int, parseSchema, problem, string, type Infer } from './schema.js';
 import { scalerError, shownQuery, type ErrorContext, type ScalerErrorCode } from './errors.js';
@@ -105,7 +105,7 @@ export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNull
   throw fail(`the query returned ${v} (ignoreNullValues is false)`, 'SCALER_NON_NUMERIC');
 }
 
-export function create(meta: PrometheusMetadata, deps: ScalerDeps, triggerName: string): Scaler {
+export function create(meta: PrometheusMetadata, deps: ScalerDeps<HttpClients>, triggerName: string): Scaler {
   const auth = requestAuth(meta);
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: auth.secrets };
   const headers: Record<string, string> = { accept: 'application/json', ...Object.fromEntries(meta.headers.map(([k, v]) => [k.toLowerCase(), v])), ...auth.headers };
@@ -144,4 +144,4 @@ export function source(meta: PrometheusMetadata): string {
   return `query ${shownQuery(meta.query)} at ${shownUrl(new URL(meta.serverAddress))}`;
 }
 
-export const prometheus: ScalerDefinition<PrometheusMetadata> = { type: TYPE, parse, target, source, create };
+export const prometheus: ScalerDefinition<PrometheusMetadata, HttpClients> = { type: TYPE, parse, target, source, create };

@@ -8,12 +8,16 @@
 // buildAMQPConfig). OAuth2 (KEDA's oauthTokenURI, clientID, clientSecret, scopes, endpointParams) is
 // not supported yet: refused, rather than every poll answered 401.
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
-import { httpGet, type HttpTlsLike } from './http/get.js';
-import { rabbitUrls, type AmqpLike, type RabbitQueue } from './rabbitmq/endpoints.js';
+import { httpGet, type HttpClients, type HttpTlsLike } from './http/get.js';
+import { rabbitUrls, type AmqpLike, type AmqpOptions, type RabbitQueue } from './rabbitmq/endpoints.js';
 import { bool, float, int, oneOf, parseSchema, problem, string, tlsMaterial, type Infer } from './schema.js';
 import { abortable, networkError, scalerError, tlsError, type ErrorContext } from './errors.js';
 
-export type { AmqpLike, AmqpOptions } from './rabbitmq/endpoints.js';
+/** The clients the scaler is created with (the registry's ScalerClients composes them): TLS over HTTP, or AMQP. */
+export interface RabbitmqClients extends HttpClients {
+  /** An AMQP 0-9-1 connection (amqplib), loaded only when a rabbitmq trigger speaks AMQP. */
+  amqp(options: AmqpOptions): Promise<AmqpLike>;
+}
 
 const TYPE = 'rabbitmq';
 const MODES = ['QueueLength', 'MessageRate', 'DeliverGetRate', 'PublishedToDeliveredRatio', 'ExpectedQueueConsumptionTime'] as const;
@@ -145,7 +149,7 @@ const queueOf = (x: Record<string, any>): RabbitQueue => ({
   publishRate: Number(x.message_stats?.publish_details?.rate ?? 0), deliverRate: Number(x.message_stats?.deliver_get_details?.rate ?? 0),
 });
 
-export function create(meta: RabbitmqMetadata, deps: ScalerDeps, triggerName: string): Scaler {
+export function create(meta: RabbitmqMetadata, deps: ScalerDeps<RabbitmqClients>, triggerName: string): Scaler {
   const urls = rabbitUrls(meta);
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password, meta.key, meta.keyPassword, urls.password, meta.host] };
   const tlsOptions = { ...(meta.ca ? { ca: meta.ca } : {}), ...(meta.cert ? { cert: meta.cert, key: meta.key } : {}), rejectUnauthorized: !meta.unsafeSsl };
@@ -213,4 +217,4 @@ export function source(meta: RabbitmqMetadata): string {
   return `${meta.useRegex ? `queues matching /${meta.queueName}/ (${meta.operation})` : `queue '${meta.queueName}'`} in vhost '${urls.vhost}' at ${urls.shown} (${meta.wire}${meta.wire === 'amqp' && meta.sasl === 'EXTERNAL' ? ', SASL EXTERNAL' : ''}, ${meta.resolvedMode})`;
 }
 
-export const rabbitmq: ScalerDefinition<RabbitmqMetadata> = { type: TYPE, parse, target, source, create };
+export const rabbitmq: ScalerDefinition<RabbitmqMetadata, RabbitmqClients> = { type: TYPE, parse, target, source, create };

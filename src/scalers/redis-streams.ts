@@ -5,7 +5,7 @@
 //   no consumerGroup             → the stream's length (XLEN), target streamLength.
 // Active when the count is above activationLagCount, in every mode.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
-import { connectionSchema, connectionWarnings, redisSession, shownWhere, validateConnection, type RedisLike, type Topology } from './redis/connection.js';
+import { connectionSchema, connectionWarnings, redisSession, shownWhere, validateConnection, type RedisClients, type RedisLike, type Topology } from './redis/connection.js';
 import { int, parseSchema, string, type Infer } from './schema.js';
 import { scalerError, type ErrorContext } from './errors.js';
 
@@ -56,7 +56,7 @@ async function count(c: RedisLike, meta: RedisStreamsMetadata, fail: (message: s
   return groupLag(groups, meta.consumerGroup!) ?? c.xlen(meta.stream);
 }
 
-function streams(type: string, topology: Topology): ScalerDefinition<RedisStreamsMetadata> {
+function streams(type: string, topology: Topology): ScalerDefinition<RedisStreamsMetadata, RedisClients> {
   const parse = (input: ScalerInput): ParseResult<RedisStreamsMetadata> => {
     const r = parseSchema(schema, input, (meta) => validateConnection(meta, topology));
     return r.ok ? { ok: true, meta: { ...r.meta, mode: modeOf(r.meta) }, warnings: [...r.warnings, ...connectionWarnings(r.meta, topology)] } : r;

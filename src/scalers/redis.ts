@@ -3,11 +3,9 @@
 // standalone Redis, a cluster (the key's node) or the master a sentinel names.
 // KEDA: pkg/scalers/redis_scaler.go; the connection in ./redis/connection.ts.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
-import { connectionSchema, connectionWarnings, endpointsOf, redisSession, shownWhere, validateConnection, type Endpoint, type Topology } from './redis/connection.js';
+import { connectionSchema, connectionWarnings, endpointsOf, redisSession, shownWhere, validateConnection, type Endpoint, type RedisClients, type Topology } from './redis/connection.js';
 import { int, parseSchema, string, type Infer } from './schema.js';
 import { scalerError, type ErrorContext } from './errors.js';
-
-export type { RedisClientSpec, RedisLike } from './redis/connection.js';
 
 export const schema = {
   listName: string({}),
@@ -27,7 +25,7 @@ if t == 'hash' then return {t, redis.call('HLEN', KEYS[1])} end
 if t == 'list' or t == 'none' then return {t, redis.call('LLEN', KEYS[1])} end
 return {t, -1}`;
 
-function lists(type: string, topology: Topology): ScalerDefinition<RedisMetadata> {
+function lists(type: string, topology: Topology): ScalerDefinition<RedisMetadata, RedisClients> {
   const parse = (input: ScalerInput): ParseResult<RedisMetadata> => {
     const r = parseSchema(schema, input, (meta) => validateConnection(meta, topology));
     if (!r.ok) return r;

@@ -1,15 +1,5 @@
 // The scaler contract (docs/architecture.md §5): pure `parse` of KEDA metadata, then `create` → `sample()`.
 import type { ScalerError } from '../errors.js';
-import type { S3Like } from './aws-s3.js';
-import type { SqsLike } from './aws-sqs-queue.js';
-import type { AwsClientConfig } from './aws/common.js';
-import type { HttpTlsLike, HttpTlsOptions } from './http/get.js';
-import type { MongodbClientConfig, MongodbLike } from './mongodb.js';
-import type { MysqlClientConfig, MysqlLike } from './mysql.js';
-import type { PoolLike, PostgresqlClientConfig } from './postgresql.js';
-import type { KafkaAdminLike, KafkaClientOptions } from './kafka.js';
-import type { AmqpLike, AmqpOptions } from './rabbitmq.js';
-import type { RedisClientSpec, RedisLike } from './redis.js';
 
 /** Where a metadata key may come from, in KEDA's order names. */
 export type Source = 'triggerMetadata' | 'authParams' | 'resolvedEnv';
@@ -68,36 +58,21 @@ export interface Scaler {
 }
 
 /**
- * The clients the scalers need, one factory per kind of server: each scaler file declares the
- * narrow interface it uses (PoolLike, RedisLike, SqsLike) and the options it builds one from;
- * only cli/ makes real ones (src/cli/scaler-clients.ts), and tests use the same against real servers.
+ * What `create` is handed. `C` is the clients the scaler declares it needs, one factory per kind of
+ * server (`RedisClients`, `AwsS3Clients` …, each beside its scaler); the registry composes every
+ * scaler's into `ScalerClients` (scalers/index.ts), which only cli/ builds for real
+ * (src/cli/scaler-clients.ts) and tests use against real servers.
  */
-export interface ScalerClients {
-  mongodb(config: MongodbClientConfig): MongodbLike;
-  mysql(config: MysqlClientConfig): MysqlLike;
-  postgresql(config: PostgresqlClientConfig): PoolLike;
-  /** A standalone client, one that finds the master through sentinels, or a cluster client. */
-  redis(spec: RedisClientSpec): RedisLike;
-  /** Async: the AWS SDK is loaded only when an AWS trigger first samples. */
-  sqs(config: AwsClientConfig): Promise<SqsLike>;
-  s3(config: AwsClientConfig): Promise<S3Like>;
-  /** TLS for HTTP scalers (a CA, a client certificate, unsafeSsl): passed to `fetch` as its dispatcher. */
-  httpTls(options: HttpTlsOptions): HttpTlsLike;
-  /** An AMQP 0-9-1 connection (amqplib), loaded only when a rabbitmq trigger speaks AMQP. */
-  amqp(options: AmqpOptions): Promise<AmqpLike>;
-  /** A Kafka admin client (kafkajs), connected, loaded only when a kafka trigger first samples. */
-  kafka(options: KafkaClientOptions): Promise<KafkaAdminLike>;
-}
-
-export interface ScalerDeps {
+export interface ScalerDeps<C> {
   /** fetch used by HTTP scalers (metrics-api). */
   fetch: typeof fetch;
   /** Wall time (ms since the epoch), for triggers that depend on it (cron). */
   clock: { now(): number };
-  clients: ScalerClients;
+  clients: C;
 }
 
-export interface ScalerDefinition<M = any> {
+/** A trigger type: `M` its parsed metadata, `C` the clients it needs (none: `unknown`). */
+export interface ScalerDefinition<M = any, C = unknown> {
   /** KEDA's `type` string; equals the file name. */
   type: string;
   parse(input: ScalerInput): ParseResult<M>;
@@ -105,8 +80,15 @@ export interface ScalerDefinition<M = any> {
   /** What the trigger reads, for `plan` and logs, without any secret: `query "…" at db:3306/orders`. */
   source?(meta: M): string;
   /** `triggerName` is used in error messages. */
-  create(meta: M, deps: ScalerDeps, triggerName: string): Scaler;
+  create(meta: M, deps: ScalerDeps<C>, triggerName: string): Scaler;
 }
+
+/**
+ * The clients a registry of definitions needs together: every definition's `C`, intersected (a
+ * union of functions taking each, inferred back as one parameter, is their intersection).
+ */
+export type ClientsOf<R extends Record<string, ScalerDefinition>> =
+  { [K in keyof R]: (clients: R[K] extends ScalerDefinition<any, infer C> ? C : never) => void }[keyof R] extends (clients: infer I) => void ? I : never;
 
 /** A sample as the engine sees it: a value or a typed error. */
 export type MetricSample =

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/engine/decide.js';
 import type { TriggerInput } from '../../src/engine/types.js';
 import { cron, windowAt, type CronMetadata } from '../../src/scalers/cron.js';
-import type { ScalerDeps } from '../../src/scalers/types.js';
 
 const at = (iso: string) => Date.parse(iso);
 const parse = (metadata: Record<string, string>) => cron.parse({ metadata, authParams: {}, env: {} });
@@ -15,7 +14,7 @@ const meta = (metadata: Record<string, string>): CronMetadata => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.meta;
 };
-const sample = (m: CronMetadata, iso: string) => cron.create(m, { clock: { now: () => at(iso) }, fetch, clients: {} as ScalerDeps['clients'] }, 'office-hours').sample(new AbortController().signal);
+const sample = (m: CronMetadata, iso: string) => cron.create(m, { clock: { now: () => at(iso) }, fetch, clients: {} }, 'office-hours').sample(new AbortController().signal);
 
 // KEDA's own examples (cron_scaler_test.go).
 const thursday = { timezone: 'Etc/UTC', start: '0 0 * * Thu', end: '59 23 * * Thu', desiredReplicas: '10' };

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { describeValue, getScaler, isScalerType, scalers } from '../../src/scalers/index.js';
+import { describeValue, getScaler, isScalerType, scalers, type ScalerClients } from '../../src/scalers/index.js';
 import type { Schema } from '../../src/scalers/schema.js';
 
 const srcDir = fileURLToPath(new URL('../../src/scalers/', import.meta.url));
@@ -25,6 +25,11 @@ describe('scaler registry', () => {
       served.set(file, [...(served.get(file) ?? []), key]);
     }
     expect([...served.keys()].sort()).toEqual(files);
+  });
+
+  it('composes ScalerClients from the clients each definition declares (a type check: neither every client lost nor none required)', () => {
+    expectTypeOf<keyof ScalerClients>().toEqualTypeOf<'amqp' | 'httpTls' | 'kafka' | 'mongodb' | 'mysql' | 'postgresql' | 'redis' | 's3' | 'sqs'>();
+    expectTypeOf<{}>().not.toMatchTypeOf<ScalerClients>();
   });
 
   it('keeps its keys sorted', () => {

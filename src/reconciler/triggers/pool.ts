@@ -4,14 +4,14 @@
 import type { Config, ObjectConfig, TriggerConfig } from '../../config/types.js';
 import type { TriggerInput } from '../../engine/types.js';
 import { ScalerError, errorMessage } from '../../errors.js';
-import { getScaler } from '../../scalers/index.js';
+import { getScaler, type ScalerClients } from '../../scalers/index.js';
 import type { Scaler, ScalerDeps, ScalerInput, TriggerTarget } from '../../scalers/types.js';
 import { podIdentityOf, resolveAuth, type AuthDeps } from './auth.js';
 import type { EnvSource } from '../../manifests/index.js';
 import type { MetricsSink } from '../observability/metrics-sink.js';
 
 export interface TriggerPoolDeps extends AuthDeps {
-  scalerDeps: ScalerDeps;
+  scalerDeps: ScalerDeps<ScalerClients>;
   timeoutMs: number;
   /** Each sample's value, activity, error and latency (KEDA's scaler metrics). */
   metrics?: MetricsSink;

@@ -47,7 +47,7 @@ export function validateAws(meta: AwsMetadata): FieldProblem[] {
 }
 
 /**
- * What an AWS client is built from (ScalerClients): static keys, or none for gitscale's own
+ * What an AWS client is built from (AwsS3Clients, AwsSqsQueueClients): static keys, or none for gitscale's own
  * identity (the SDK's default chain), with a role assumed on top (STS AssumeRole) when set.
  */
 export interface AwsClientConfig {

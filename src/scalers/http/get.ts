@@ -19,6 +19,12 @@ export interface HttpTlsLike {
   close(): Promise<void>;
 }
 
+/** The client an HTTP scaler is created with (the registry's ScalerClients composes it). */
+export interface HttpClients {
+  /** TLS for HTTP scalers (a CA, a client certificate, unsafeSsl): passed to `fetch` as its dispatcher. */
+  httpTls(options: HttpTlsOptions): HttpTlsLike;
+}
+
 export interface HttpAnswer {
   status: number;
   /** null: longer than the bound, not read. */

@@ -102,12 +102,18 @@ export function shownWhere(meta: ConnectionMetadata, topology: Topology): string
   return `${at(e[0])}${meta.databaseIndex ? ` db ${meta.databaseIndex}` : ''}`;
 }
 
-/** The client surface the family needs; a standalone, sentinel-managed or cluster client (ScalerClients.redis). */
+/** The client surface the family needs; a standalone, sentinel-managed or cluster client (RedisClients). */
 export type RedisLike = Pick<Redis, 'connect' | 'eval' | 'xlen' | 'xpending' | 'xinfo' | 'info' | 'quit' | 'disconnect'> & {
   readonly status: string;
   on(event: 'error', listener: (e: unknown) => void): unknown;
 };
 export type RedisClientSpec = { topology: 'standalone' | 'sentinel'; options: RedisOptions } | { topology: 'cluster'; nodes: Endpoint[]; options: ClusterOptions };
+
+/** The client the family's scalers are created with (the registry's ScalerClients composes it). */
+export interface RedisClients {
+  /** A standalone client, one that finds the master through sentinels, or a cluster client. */
+  redis(spec: RedisClientSpec): RedisLike;
+}
 
 const FAIL_FAST = { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000, commandTimeout: 10_000 } satisfies RedisOptions;
 
@@ -147,7 +153,7 @@ export interface RedisSession {
   close(): Promise<void>;
 }
 
-export function redisSession(meta: ConnectionMetadata, topology: Topology, deps: Pick<ScalerDeps, 'clients'>, ctx: ErrorContext): RedisSession {
+export function redisSession(meta: ConnectionMetadata, topology: Topology, deps: Pick<ScalerDeps<RedisClients>, 'clients'>, ctx: ErrorContext): RedisSession {
   const where = shownWhere(meta, topology);
   // The last error the client emitted: ioredis rejects with a bare "Connection is closed." otherwise.
   let lastError: unknown;
