@@ -1,7 +1,11 @@
 // Typed errors with stable codes. Code branches on `instanceof`/`code`, never on message text;
-// only cli/ maps them to exit codes.
+// only cli/ maps them to exit codes. Each family takes its codes from the one catalogue
+// (errors/codes.ts), so a misspelled code fails to compile.
+import type { ClusterCode, ConfigCode, ErrorCode, ForgeCode, GitCode, ManifestCode, ScalerCode } from './errors/codes.js';
 
-export class GitscaleError<C extends string = string> extends Error {
+export type { CheckCode, ClusterCode, ConfigCode, ErrorCode, ForgeCode, GitCode, ManifestCode, ObjectCode, ScalerCode } from './errors/codes.js';
+
+export class GitscaleError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
   readonly data: Record<string, unknown>;
   constructor(code: C, message: string, data: Record<string, unknown> = {}) {
@@ -16,29 +20,29 @@ export class GitscaleError<C extends string = string> extends Error {
 }
 
 /** Bad config: names the object (namespace/name or repository), the file and the field. */
-export class ConfigError extends GitscaleError {
-  constructor(code: string, message: string, data: { object?: string; file?: string; field?: string } = {}) {
+export class ConfigError extends GitscaleError<ConfigCode> {
+  constructor(code: ConfigCode, message: string, data: { object?: string; file?: string; field?: string } = {}) {
     super(code, message, data);
   }
 }
 
 /** A trigger could not produce a value. Never turns into a scale to zero. */
-export class ScalerError extends GitscaleError {
-  constructor(code: string, message: string, data: { trigger?: string; field?: string } = {}) {
+export class ScalerError extends GitscaleError<ScalerCode> {
+  constructor(code: ScalerCode, message: string, data: { trigger?: string; field?: string } = {}) {
     super(code, message, data);
   }
 }
 
 /** A manifest could not be read or edited. `file` is repo-relative, `field` the YAML path. */
-export class ManifestError extends GitscaleError {
-  constructor(code: string, message: string, data: { file: string; field?: string; line?: number; object?: string }) {
+export class ManifestError extends GitscaleError<ManifestCode> {
+  constructor(code: ManifestCode, message: string, data: { file: string; field?: string; line?: number; object?: string }) {
     super(code, message, data);
   }
 }
 
 /** Git transport or repository problem (unreachable remote, missing branch, dirty worktree …). */
-export class GitError extends GitscaleError {
-  constructor(code: string, message: string, data: { repository?: string; file?: string } = {}) {
+export class GitError extends GitscaleError<GitCode> {
+  constructor(code: GitCode, message: string, data: { repository?: string; file?: string } = {}) {
     super(code, message, data);
   }
 }
@@ -51,8 +55,8 @@ export class PushRejectedError extends GitscaleError<'PUSH_REJECTED'> {
 }
 
 /** A Kubernetes API call failed. A permission error names the verb and the resource (`patch deployments/scale`). */
-export class ClusterError extends GitscaleError {
-  constructor(code: string, message: string, data: { verb?: string; resource?: string; namespace?: string; name?: string; status?: number } = {}) {
+export class ClusterError extends GitscaleError<ClusterCode> {
+  constructor(code: ClusterCode, message: string, data: { verb?: string; resource?: string; namespace?: string; name?: string; status?: number } = {}) {
     super(code, message, data);
   }
 }

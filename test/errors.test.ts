@@ -10,7 +10,7 @@ describe('errorMessage', () => {
   it.each([
     { name: 'a plain error', input: new Error('boom'), want: 'boom' },
     { name: 'a thrown string', input: 'just text', want: 'just text' },
-    { name: 'a typed error keeps its message', input: new ConfigError('CONFIG_X', 'bad field'), want: 'bad field' },
+    { name: 'a typed error keeps its message', input: new ConfigError('CONFIG_INVALID', 'bad field'), want: 'bad field' },
     {
       name: 'fetch failed + the refused connection in its cause',
       input: new TypeError('fetch failed', { cause: sys('connect ECONNREFUSED 127.0.0.1:39999', { code: 'ECONNREFUSED', address: '127.0.0.1', port: 39999 }) }),

@@ -3,7 +3,7 @@
 import type * as nodeFs from 'node:fs';
 import { readConfig } from '../config/read.js';
 import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
-import { GitscaleError, errorMessage } from '../errors.js';
+import { GitscaleError, errorMessage, type ErrorCode } from '../errors.js';
 import { podIdentityOf, resolveAuthParamsAll } from '../reconciler/triggers/auth.js';
 import { isScalerType, scalers } from '../scalers/index.js';
 
@@ -29,7 +29,7 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
   const before = problems.length;
   o.triggers.forEach((t, i) => {
     const f = `spec.triggers[${i}]`;
-    const add = (list: ConfigProblem[], field: string, message: string, code: string) => list.push({ object: o.key, file: config.file, field, message, code });
+    const add = (list: ConfigProblem[], field: string, message: string, code: ErrorCode) => list.push({ object: o.key, file: config.file, field, message, code });
     if (!isScalerType(t.type)) {
       add(problems, `${f}.type`, `unknown trigger type '${t.type}': must be one of: ${Object.keys(scalers).join(', ')}`, 'UNKNOWN_TRIGGER_TYPE');
       return;

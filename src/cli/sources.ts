@@ -8,7 +8,7 @@ import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS, TRIGGER_AUTHENTICATIONS, 
 import { ANNOTATION_REPOSITORY } from '../config/annotations.js';
 import { authKey, validateTriggerAuthentications } from '../config/trigger-auth.js';
 import type { Config, ConfigProblem, RepositoryConfig, WatchSettings } from '../config/types.js';
-import { GitscaleError, errorMessage } from '../errors.js';
+import { GitscaleError, errorMessage, type ConfigCode } from '../errors.js';
 import { validateConfig } from '../config/validate.js';
 import type { Logger } from '../log.js';
 import type { Discovered } from '../reconciler/runtime/discover.js';
@@ -57,7 +57,7 @@ function layerAuths(taken: Map<string, { normal: string; file: string }>, source
   const shadowed: { id: string; label: string; file: string; by: string }[] = [];
   for (const s of sources) {
     const id = authId(s.raw.kind, s.raw.metadata.namespace, s.raw.metadata.name);
-    const found: { field: string; message: string; code: string }[] = [];
+    const found: { field: string; message: string; code: ConfigCode }[] = [];
     const [auth] = validateTriggerAuthentications([s.raw], found);
     const normal = found.length || !auth ? '' : JSON.stringify(auth);
     const first = taken.get(id);

@@ -1,5 +1,7 @@
 // Small readers that collect problems instead of throwing (docs/architecture.md §9).
-export type Problem = { field: string; message: string; code?: string };
+import type { ConfigCode } from '../errors.js';
+
+export type Problem = { field: string; message: string; code?: ConfigCode };
 
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

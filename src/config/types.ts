@@ -1,4 +1,5 @@
 // The normalised config the rest of gitscale consumes. `validate` produces it from YAML.
+import type { ErrorCode } from '../errors.js';
 import type { Expr } from './formula.js';
 
 export interface Author {
@@ -249,7 +250,8 @@ export interface ConfigProblem {
   /** Dotted path of the field, e.g. `spec.triggers[0].metadata.queueLength`. */
   field: string;
   message: string;
-  code: string;
+  /** From the catalogue (errors/codes.ts): a config problem's own, or the code of the error that found it. */
+  code: ErrorCode;
 }
 
 /**

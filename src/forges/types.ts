@@ -1,6 +1,6 @@
 // Pull requests behind one small interface (docs/architecture.md §8). Forges know branches and pull requests,
 // not scaling.
-import { GitscaleError } from '../errors.js';
+import { GitscaleError, type ForgeCode } from '../errors.js';
 
 export interface PullRequest {
   number: number;
@@ -44,8 +44,8 @@ export interface Forge {
 }
 
 /** A forge API answered with an error; `status` is the HTTP status (0 when unreachable). */
-export class ForgeError extends GitscaleError {
-  constructor(code: string, message: string, data: { status: number; forge: string; repository?: string }) {
+export class ForgeError extends GitscaleError<ForgeCode> {
+  constructor(code: ForgeCode, message: string, data: { status: number; forge: string; repository?: string }) {
     super(code, message, data);
   }
 }

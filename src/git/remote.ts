@@ -6,7 +6,7 @@
 // git's formats, so native git can inspect the workspace.
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { GitError, PushRejectedError, errorMessage } from '../errors.js';
+import { GitError, PushRejectedError, errorMessage, type GitCode } from '../errors.js';
 import { authHeaders, scrub } from './auth.js';
 import { DEFAULT_GIT_BOUNDS, GitTimeoutError, type GitBounds } from './bounds.js';
 import { gitHttp } from './http.js';
@@ -72,7 +72,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   /** The bot-branch commit branchHead read last (not kept in the store); writeBranch compares with it. */
   let lastBranchCommit: { oid: string; commit: CommitInfo } | undefined;
 
-  const fail = (code: string, what: string, e: unknown): GitError =>
+  const fail = (code: GitCode, what: string, e: unknown): GitError =>
     new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
   /** A push past its bounds: it may have landed, and the next sync reads the branch as it is. */
   const unanswered = (what: string) => (e: unknown): never => {

@@ -2,10 +2,10 @@
 // for a replica scalar, and anchor/alias checks. Offsets are string indices into the original
 // text (BOM included), taken from the `yaml` package's node ranges; nothing is re-serialized.
 import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { ManifestError } from '../errors.js';
+import { ManifestError, type ManifestCode } from '../errors.js';
 import { Lru } from '../lru.js';
 import { MANIFEST_BYTES_CEILING, MANIFEST_LIMITS, yamlLimitProblem } from '../yaml-limits.js';
-import type { ManifestErrorCode, PathSeg, ScalarStyle, WorkloadTarget } from './types.js';
+import type { PathSeg, ScalarStyle, WorkloadTarget } from './types.js';
 import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
 
 export type Doc = Document.Parsed;
@@ -35,7 +35,7 @@ export function eolOf(text: string): string {
   return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
 }
 
-export function manifestError(code: ManifestErrorCode, message: string, file: string, target: WorkloadTarget, line?: number, field: string = REPLICAS_FIELD): ManifestError {
+export function manifestError(code: ManifestCode, message: string, file: string, target: WorkloadTarget, line?: number, field: string = REPLICAS_FIELD): ManifestError {
   return new ManifestError(code, message, { file, field, object: describeTarget(target), ...(line === undefined ? {} : { line }) });
 }
 
@@ -44,7 +44,7 @@ export function where(ctx: Ctx): string {
   return `${describeTarget(ctx.target)} in ${ctx.file}`;
 }
 
-export function fail(ctx: Ctx, code: ManifestErrorCode, why: string, line?: number): ManifestError {
+export function fail(ctx: Ctx, code: ManifestCode, why: string, line?: number): ManifestError {
   return manifestError(code, `${where(ctx)}: ${why}`, ctx.file, ctx.target, line, ctx.field);
 }
 
@@ -203,7 +203,7 @@ const DIGITS = /^(0|[1-9][0-9]*)$/;
 export function scalarLocation(ctx: Ctx, node: Node | null | undefined, fallback: number): ValueLoc {
   const { text } = ctx;
   const line = lineOf(text, node ? offsetOf(node) : fallback);
-  const refuse = (code: ManifestErrorCode, what: string): ManifestError => fail(ctx, code, `${ctx.field} at line ${line} ${what}`, line);
+  const refuse = (code: ManifestCode, what: string): ManifestError => fail(ctx, code, `${ctx.field} at line ${line} ${what}`, line);
   if (isAlias(node)) throw refuse('REPLICAS_ALIAS', `is an alias (*${node.source}); gitscale edits only literal values`);
   if (!isScalar(node) || !node.range) {
     const source = node?.range ? text.slice(offsetOf(node), node.range[1]) : '';

@@ -16,8 +16,8 @@ export { defaultsToOne, renderedCount, renderedObjects } from './render/kustomiz
 export { isKustomizationFile } from './formats/kustomize.js';
 export type { Count, Files, Rendered, Tracked } from './render/types.js';
 export { containerEnv, podServiceAccount, type EnvSource } from './env.js';
-export { MANIFEST_ERROR_CODES, MAX_REPLICAS } from './types.js';
-export type { ManifestErrorCode, ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';
+export { MAX_REPLICAS } from './types.js';
+export type { ManifestFormat, ReplicaField, WorkloadTarget } from './types.js';
 
 /**
  * The replica count `file` holds for `target`: the explicit value, or 1 when absent. For a workload

@@ -77,27 +77,3 @@ export const REPLICAS_FIELD = 'spec.replicas';
 export function describeTarget(target: WorkloadTarget): string {
   return `${target.kind} ${target.namespace}/${target.name}`;
 }
-
-/** Stable codes of the ManifestErrors this room throws. */
-export const MANIFEST_ERROR_CODES = [
-  'MANIFEST_YAML_INVALID', // a document in the file does not parse (or repeats a key)
-  'TARGET_NOT_FOUND', // no document has that kind, metadata.name and a compatible namespace
-  'TARGET_AMBIGUOUS', // more than one document does
-  'SPEC_NOT_MAP', // spec is missing, null, an alias, or not a map we can edit
-  'REPLICAS_NOT_INTEGER', // three, 2.5, -1, 007, null, a map such as {{ .Values.x }}, a block scalar
-  'REPLICAS_OUT_OF_RANGE', // above int32, or a requested count that is not an integer in [0, 2^31-1]
-  'REPLICAS_ALIAS', // the value is an alias, carries an anchor, or comes through an alias or merge key
-  'REPLICAS_DUPLICATE', // replicas appears twice in spec
-  'EDIT_NOT_CONFIRMED', // the re-read after a splice disagreed; nothing is written
-  'FIELD_NOT_FOUND', // a gitscale.dev/field path (or its root, e.g. spec.values) does not exist; never invented
-  'FIELD_PATH_INVALID', // a gitscale.dev/field path does not parse
-  'FIELD_REQUIRED', // a Helm values file, HelmRelease or Application without gitscale.dev/field
-  'HELM_TEMPLATE', // a chart template ({{ … }}) rather than YAML: the values file is what to edit
-  'MARKER_AMBIGUOUS', // two scalars carry the same object's marker comment
-  'MARKER_MISPLACED', // a marker comment for the object is not on the line of a scalar value
-  'KUSTOMIZE_INVALID', // kustomize replicas is not a list of {name, count} maps, or cannot take a new entry
-  'REPLICAS_OVERRIDDEN', // a workload file without replicas whose count a kustomization in the repository sets (an edit there would not reach it)
-  'REPLICAS_UNKNOWN', // a kustomization without an entry whose rendered count gitscale cannot follow (remote base, missing file …)
-  'MANIFEST_LIMIT', // the file is beyond gitscale's bounds (size, flow nesting, documents): refused before parsing
-] as const;
-export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];

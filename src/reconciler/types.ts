@@ -1,5 +1,6 @@
 import type { LiveScale } from '../cluster/index.js';
 import type { Decision } from '../engine/types.js';
+import type { ErrorCode } from '../errors.js';
 
 export type Route = 'none' | 'commit' | 'pull-request' | 'direct-patch+commit';
 
@@ -37,7 +38,7 @@ export interface ObjectResult {
   diff: string;
   /** Why the object could not be decided or written (it alone); null when all went well. */
   error: string | null;
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
   /** The commit that carried this object's change, when one was written. */
   commit: string | null;
   /** The pull request holding this object's change, when it was routed to review. */

@@ -1,27 +1,6 @@
 // The errors every scaler shares: ScalerError with a stable code, secrets redacted from messages,
 // system, network and TLS failures told apart, and a SQL answer read as one number.
-import { ScalerError } from '../errors.js';
-
-/** Stable codes of the ScalerErrors raised while sampling. */
-export type ScalerErrorCode =
-  | 'SCALER_METADATA'
-  | 'SCALER_CONNECTION_REFUSED'
-  | 'SCALER_HOST_NOT_FOUND'
-  | 'SCALER_TIMEOUT'
-  | 'SCALER_ABORTED'
-  | 'SCALER_AUTH_FAILED'
-  | 'SCALER_NON_NUMERIC'
-  | 'SCALER_VALUE_NOT_FOUND'
-  | 'SCALER_QUEUE_NOT_FOUND'
-  | 'SCALER_BUCKET_NOT_FOUND'
-  | 'SCALER_DATABASE_NOT_FOUND'
-  | 'SCALER_WRONG_TYPE'
-  | 'SCALER_MISSING_ATTRIBUTE'
-  | 'SCALER_HTTP_STATUS'
-  | 'SCALER_INVALID_RESPONSE'
-  | 'SCALER_QUERY_FAILED'
-  | 'SCALER_TLS_FAILED'
-  | 'SCALER_UNAVAILABLE';
+import { ScalerError, type ScalerCode } from '../errors.js';
 
 export interface ErrorContext {
   trigger: string;
@@ -38,7 +17,7 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 }
 
 /** A ScalerError whose message names the trigger and its type, with secrets redacted. */
-export function scalerError(ctx: ErrorContext, code: ScalerErrorCode, message: string, field?: string): ScalerError {
+export function scalerError(ctx: ErrorContext, code: ScalerCode, message: string, field?: string): ScalerError {
   const data = field ? { trigger: ctx.trigger, field } : { trigger: ctx.trigger };
   return new ScalerError(code, redact(`trigger '${ctx.trigger}' (${ctx.type}): ${message}`, ctx.secrets), data);
 }

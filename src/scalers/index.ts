@@ -65,4 +65,3 @@ export function describeValue(unit: string, value: number, target: number): stri
 }
 
 export type { ScalerDefinition, Scaler, ScalerInput, ScalerDeps, TriggerTarget, RawSample, ParseResult } from './types.js';
-export type { ScalerErrorCode } from './errors.js';

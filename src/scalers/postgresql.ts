@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { float, oneOf, parseSchema, problem, string, type Infer } from './schema.js';
-import { abortable, networkError, scalerError, shownQuery, sqlValue, type ErrorContext, type ScalerErrorCode } from './errors.js';
+import { abortable, networkError, scalerError, shownQuery, sqlValue, type ErrorContext } from './errors.js';
 import type { ScalerError } from '../errors.js';
 
 const TYPE = 'postgresql';
@@ -224,7 +224,7 @@ export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps<Postgresq
           // The next host, as libpq does, when this one could not be connected to (never after a query ran).
           if (err.connecting && unreachable(err) && !signal.aborted && i + 1 < s.hosts.length) continue;
           if (s.hosts.length > 1 && err.connecting && unreachable(err)) {
-            throw scalerError(ctx, err.code as ScalerErrorCode, `no host answered (${s.hosts.map((h) => `${h.host}:${h.port}`).join(', ')}); the last: ${err.message.replace(/^trigger '[^']*' \([^)]*\): /, '')}`);
+            throw scalerError(ctx, err.code, `no host answered (${s.hosts.map((h) => `${h.host}:${h.port}`).join(', ')}); the last: ${err.message.replace(/^trigger '[^']*' \([^)]*\): /, '')}`);
           }
           throw err;
         }

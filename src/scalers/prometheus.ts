@@ -7,7 +7,8 @@ import { authSchema, parsePairs, requestAuth, validateAuth, type RequestAuth } f
 import { httpGet, httpUrl, shownUrl, type HttpClients, type HttpTlsLike } from './http/get.js';
 import type { FieldProblem, ParseResult, Scaler, ScalerDefinition, ScalerDeps, ScalerInput, TriggerTarget } from './types.js';
 import { bool, float, int, parseSchema, problem, string, type Infer } from './schema.js';
-import { scalerError, shownQuery, type ErrorContext, type ScalerErrorCode } from './errors.js';
+import { scalerError, shownQuery, type ErrorContext } from './errors.js';
+import type { ScalerCode } from '../errors.js';
 
 const TYPE = 'prometheus';
 
@@ -79,7 +80,7 @@ export function promValue(text: unknown): number | undefined {
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** The value of a decoded `/api/v1/query` answer, KEDA's rules for empty and non-finite results applied. */
-export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNullValues' | 'query'>, fail: (message: string, code?: ScalerErrorCode) => Error): number {
+export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNullValues' | 'query'>, fail: (message: string, code?: ScalerCode) => Error): number {
   const data = (doc as { data?: { resultType?: unknown; result?: unknown } } | null)?.data ?? {};
   // No data.result at all reads as an empty one (KEDA decodes `{}` so).
   const result = data.result ?? [];

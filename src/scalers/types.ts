@@ -1,5 +1,5 @@
 // The scaler contract (docs/architecture.md §5): pure `parse` of KEDA metadata, then `create` → `sample()`.
-import type { ScalerError } from '../errors.js';
+import type { ConfigCode, ScalerError } from '../errors.js';
 
 /** Where a metadata key may come from, in KEDA's order names. */
 export type Source = 'triggerMetadata' | 'authParams' | 'resolvedEnv';
@@ -28,7 +28,7 @@ export interface FieldProblem {
   field: string;
   message: string;
   /** A stable code for the CLI (default TRIGGER_METADATA), e.g. TRIGGER_ENV_MISSING. */
-  code?: string;
+  code?: ConfigCode;
 }
 
 /** A warning about the trigger's metadata (text), or about one of its authentication parameters (`field`: the parameter). */

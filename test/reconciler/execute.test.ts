@@ -83,7 +83,7 @@ describe('patchNotes', () => {
 describe('reviewOutcomes', () => {
   const items = [{ obj: obj('a'), ev: decided('a', 1, 20, 'pull-request') as never }, { obj: obj('b'), ev: decided('b', 1, 20, 'pull-request') as never }];
   it('a pull request, a failure, and without a forge', () => {
-    const err = new GitError('GIT_PUSH_REJECTED', 'no');
+    const err = new GitError('GIT_PUSH_REFUSED', 'no');
     const f = new Map([['default/a', { pr: { number: 7, url: 'u', branch: 'x', head: 'h' } as never, note: 'opened' }], ['default/b', { error: err }]]);
     expect(reviewOutcomes(items, f)).toEqual([['default/a', { kind: 'in-review', pr: { number: 7, url: 'u' }, note: 'opened' }], ['default/b', { kind: 'failed', error: err }]]);
     expect(reviewOutcomes(items, null)).toEqual([['default/a', { kind: 'in-review', pr: undefined, note: undefined }], ['default/b', { kind: 'in-review', pr: undefined, note: undefined }]]);

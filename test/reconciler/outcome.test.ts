@@ -16,7 +16,7 @@ describe('outcome', () => {
     { name: 'skipped', o: { kind: 'skipped' }, want: { route: 'none', reason: 'ceil(20 / 5) = 4 (not written: changed in Git meanwhile)' }, keepsScaleEvent: false },
     { name: 'in review with a PR', o: { kind: 'in-review', pr: { number: 4, url: 'u' }, note: 'updated' }, want: { pullRequest: { number: 4, url: 'u' }, reason: 'ceil(20 / 5) = 4 (updated)' }, keepsScaleEvent: false },
     { name: 'waiting without a forge', o: { kind: 'in-review' }, want: { pullRequest: null, reason: 'ceil(20 / 5) = 4' }, keepsScaleEvent: false },
-    { name: 'failed', o: { kind: 'failed', error: new GitError('GIT_PUSH_REJECTED', 'rejected') }, want: { error: 'rejected', errorCode: 'GIT_PUSH_REJECTED' }, keepsScaleEvent: false },
+    { name: 'failed', o: { kind: 'failed', error: new GitError('GIT_PUSH_REFUSED', 'refused') }, want: { error: 'refused', errorCode: 'GIT_PUSH_REFUSED' }, keepsScaleEvent: false },
   ])('$name', ({ o, want, keepsScaleEvent }) => {
     expect(resultOf(result, o)).toMatchObject(want);
     const s = nextState(prev, decision, o);

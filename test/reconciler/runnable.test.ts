@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { afterResults, fromProblems, isTargetCode, type Unrunnable } from '../../src/reconciler/target/runnable.js';
 import { baseResult } from '../../src/reconciler/tick/evaluate.js';
-import type { ObjectConfig } from '../../src/config/types.js';
+import type { ConfigProblem, ObjectConfig } from '../../src/config/types.js';
 import type { ObjectResult } from '../../src/reconciler/types.js';
 
 const result = (key: string, over: Partial<ObjectResult>): ObjectResult => {
@@ -33,7 +33,7 @@ describe('afterResults', () => {
 
 describe('fromProblems', () => {
   it("takes validate's target problems of known objects, not a repository's sync failure nor a trigger's", () => {
-    const problems = [
+    const problems: ConfigProblem[] = [
       { object: 'default/a', file: 'a.yaml', field: 'metadata.annotations["gitscale.dev/path"]', message: gone.message, code: 'MANIFEST_FILE_NOT_FOUND' },
       { object: 'repository apps', file: 'gitscale.yaml', field: 'repositories[0].url', message: 'unreachable', code: 'GIT_ERROR' },
       { object: 'default/b', file: 'gitscale.yaml', field: 'spec.triggers[0].metadata.passwordFromEnv', message: 'unset', code: 'TRIGGER_ENV_MISSING' },

@@ -4,21 +4,18 @@
 // `run` exits 2 when no object can run at start, and reports the ones that stop running later on
 // /readyz (and in `kubectl get gso`, and the log) while the others run. Pure.
 import type { ConfigProblem } from '../../config/types.js';
-import { MANIFEST_ERROR_CODES } from '../../manifests/index.js';
+import { MANIFEST_CODES, type ErrorCode } from '../../errors/codes.js';
 import type { ObjectResult } from '../types.js';
 
 export interface Unrunnable {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** The file the object names (or the one found to hold its marker). */
   file: string;
 }
 
-/** The codes of a target that cannot be read (reconciler/target/locate.ts and the manifests room's), not of a write. */
-const TARGET_CODES: ReadonlySet<string> = new Set<string>([
-  'MANIFEST_FILE_NOT_FOUND', 'MARKER_NOT_FOUND',
-  ...MANIFEST_ERROR_CODES.filter((c) => c !== 'EDIT_NOT_CONFIRMED'),
-]);
+/** The codes of a target that cannot be read (reconciler/target/locate.ts and the manifests room's): every ManifestError's but a write's. */
+const TARGET_CODES: ReadonlySet<string> = new Set<string>(Object.keys(MANIFEST_CODES).filter((c) => c !== 'EDIT_NOT_CONFIRMED'));
 
 export function isTargetCode(code: string | null | undefined): boolean {
   return code !== null && code !== undefined && TARGET_CODES.has(code);

@@ -4,6 +4,7 @@
 import type { Config, ObjectConfig, TriggerConfig } from '../../config/types.js';
 import type { TriggerInput } from '../../engine/types.js';
 import { ScalerError, errorMessage } from '../../errors.js';
+import { SCALER_CODES, isCode } from '../../errors/codes.js';
 import { getScaler, type ScalerClients } from '../../scalers/index.js';
 import type { Scaler, ScalerDeps, ScalerInput, TriggerTarget } from '../../scalers/types.js';
 import { podIdentityOf, resolveAuth, type AuthDeps } from './auth.js';
@@ -49,8 +50,8 @@ const envKeyOf = (workload: WorkloadFacts | null | undefined) => JSON.stringify(
 
 function toScalerError(e: unknown, trigger: string): ScalerError {
   if (e instanceof ScalerError) return e;
-  const code = (e as { code?: string })?.code;
-  return new ScalerError(typeof code === 'string' && code.startsWith('SCALER_') ? code : 'SCALER_FAILED', `trigger '${trigger}': ${errorMessage(e)}`, { trigger });
+  const code = (e as { code?: unknown })?.code;
+  return new ScalerError(isCode(SCALER_CODES, code) ? code : 'SCALER_FAILED', `trigger '${trigger}': ${errorMessage(e)}`, { trigger });
 }
 
 export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): TriggerPool {

@@ -1,9 +1,9 @@
 // Why an answer holds no usable number for metrics-api: a message and its code (the caller adds
 // the trigger's name).
-import type { ScalerErrorCode } from '../errors.js';
+import type { ScalerCode } from '../../errors.js';
 
 export class FormatError extends Error {
-  constructor(readonly code: ScalerErrorCode, message: string) {
+  constructor(readonly code: ScalerCode, message: string) {
     super(message);
   }
 }

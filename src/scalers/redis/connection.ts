@@ -5,10 +5,10 @@
 // ScalerError naming the trigger.
 import { isIP } from 'node:net';
 import type { ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { ScalerError } from '../../errors.js';
+import { ScalerError, type ScalerCode } from '../../errors.js';
 import type { FieldProblem, ScalerDeps } from '../types.js';
 import { bool, int, oneOf, problem, string, type Infer } from '../schema.js';
-import { abortable, networkError, scalerError, tlsError, type ErrorContext, type ScalerErrorCode } from '../errors.js';
+import { abortable, networkError, scalerError, tlsError, type ErrorContext } from '../errors.js';
 
 export type Topology = 'standalone' | 'cluster' | 'sentinel';
 
@@ -180,7 +180,7 @@ export function redisSession(meta: ConnectionMetadata, topology: Topology, deps:
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
     }
     if (/Command timed out/i.test(text)) return scalerError(ctx, 'SCALER_TIMEOUT', `command timed out at ${where}`);
-    const code: ScalerErrorCode | undefined = /^NOGROUP/.test(text) ? 'SCALER_VALUE_NOT_FOUND' : /^WRONGTYPE/.test(text) ? 'SCALER_WRONG_TYPE' : undefined;
+    const code: ScalerCode | undefined = /^NOGROUP/.test(text) ? 'SCALER_VALUE_NOT_FOUND' : /^WRONGTYPE/.test(text) ? 'SCALER_WRONG_TYPE' : undefined;
     if (code) return scalerError(ctx, code, `${what} at ${where}: ${text}`);
     return tlsError(ctx, cause, where, 'ca') ?? networkError(ctx, cause, where, signal)
       ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `${what} at ${where} failed: ${text}`);
