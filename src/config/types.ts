@@ -187,6 +187,8 @@ export interface ObjectConfig {
   directPatch: boolean;
   /** `gitscale.dev/argocd-application`: the Application to nudge, instead of the ones found by repoURL and path. */
   argocdApplication?: { namespace: string; name: string };
+  /** The ScaledObject in the cluster this object is (`watch:`): its status and Events are written there after each tick. */
+  origin?: { apiVersion: string; namespace: string; name: string; uid?: string };
 }
 
 export interface TriggerAuthentication {

@@ -1,6 +1,7 @@
 // Everything the reconciler remembers about one object between ticks, in one place, so a reload or
 // a removal forgets an object with one delete (docs/architecture.md §2).
 import type { EngineState, TriggerInput } from '../engine/types.js';
+import type { ReportMemo } from './executors/status.js';
 
 /** Where a directory's marker comment was found, while the directory's tree id is unchanged. */
 export interface Marker {
@@ -18,6 +19,8 @@ export interface ObjectState {
   ownersChecked?: boolean;
   /** `run`: its triggers' samples still in flight past a tick's deadline (taken by its next tick). */
   pending?: Promise<TriggerInput[]>;
+  /** With an origin in the cluster: its status and Events as last written (rate limit, deduplication). */
+  report?: ReportMemo;
 }
 
 export type ObjectStates = Map<string, ObjectState>;

@@ -65,3 +65,16 @@ describe('plan with cluster.directPatch off', () => {
     expect(plan('m', [obj('a')], evs, false).scalePatches).toEqual([]);
   });
 });
+
+describe('plan: reports', () => {
+  it('every object from the cluster gets its status and Events, decided, failed or not written; the others none', () => {
+    const origin = { apiVersion: 'gitscale.dev/v1alpha1', namespace: 'default', name: 'a' };
+    const objects = [{ ...obj('a'), origin }, obj('b'), { ...obj('paused-c'), origin: { ...origin, name: 'paused-c' } }];
+    const evs = [decided('a', 1, 2, 'commit'), decided('b', 1, 2, 'commit'), failedEv('paused-c')];
+    const p = plan('m', objects, evs, true);
+    expect(p.reports).toEqual([
+      { key: 'default/a', origin, paused: false, ev: evs[0] },
+      { key: 'default/paused-c', origin: { ...origin, name: 'paused-c' }, paused: true, ev: evs[2] },
+    ]);
+  });
+});

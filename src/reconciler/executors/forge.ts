@@ -15,6 +15,8 @@ export type ForgeOutcome = Map<string, ReviewOutcome> | null;
 
 export async function reconcilePullRequests(pullRequests: Item[], settled: Item[], d: ForgeDeps): Promise<ForgeOutcome> {
   if (!d.forge || !d.ws.branches) return null;
+  // Nothing decided (the repository did not sync, every object failed): nothing to ask the forge.
+  if (!pullRequests.length && !settled.length) return new Map();
   return reconcileReviews(pullRequests, settled, { ...d, forge: d.forge });
 }
 

@@ -9,6 +9,7 @@ import type { ScalerDeps } from '../../scalers/types.js';
 import type { ObjectStates } from '../state.js';
 import type { OverlayCache } from '../target/overlays.js';
 import { tickRepository } from '../tick/tick.js';
+import { clusterReporter } from '../executors/status.js';
 import type { Forge } from '../../forges/types.js';
 import { configChanges, type ConfigChanges } from './reload.js';
 import { createConditions } from '../observability/conditions.js';
@@ -41,6 +42,8 @@ export interface ReconcilerDeps {
   onAnswered?: (key: string) => void;
   /** Resolves `ms` from now: the decide-within deadline's timer (default: a real one that never keeps the process alive). */
   deadline?: (ms: number) => Promise<void>;
+  /** Runs `fn` in `ms`: a status write deferred by its rate limit (default: a real timer that never keeps the process alive). */
+  after?: (ms: number, fn: () => void) => void;
   dryRun?: boolean;
   /** A Kubernetes API server to read live scales from, patch scales from zero and nudge Argo CD / Flux in. */
   cluster?: { kube: Kube; clock: ClusterClock; /** gitscale's own namespace (ClusterTriggerAuthentication objects). */ namespace: string };
@@ -80,6 +83,7 @@ export interface Reconciler {
 export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconciler {
   let config = initial;
   const conditions = createConditions(deps.log);
+  const reporter = deps.cluster ? clusterReporter({ kube: deps.cluster.kube, clock: deps.cluster.clock, log: deps.log, after: deps.after ?? realAfter }) : undefined;
   const metrics = deps.metrics ?? nullMetrics();
   const k = deps.cluster;
   const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, serviceAccountAnnotation: k.kube.serviceAccountAnnotation, namespace: k.namespace } : undefined;
@@ -123,7 +127,7 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
       ws: workspace(repo), repo, triggers, log: deps.log, conditions, now: deps.clock.now(), states, overlays, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
-      cluster: deps.cluster ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster } : undefined,
+      cluster: deps.cluster && reporter ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, reporter } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
       late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, deadline: deps.deadline ?? realDeadline, onAnswered: deps.onAnswered },
       metrics,
@@ -205,3 +209,4 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
 }
 
 const realDeadline = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+const realAfter = (ms: number, fn: () => void): void => void setTimeout(fn, ms).unref();

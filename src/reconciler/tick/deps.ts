@@ -4,6 +4,7 @@ import type { ClusterSettings, RepositoryConfig } from '../../config/types.js';
 import type { ClusterClock, Kube } from '../../cluster/index.js';
 import type { Forge } from '../../forges/types.js';
 import type { Workspace } from '../../git/types.js';
+import type { ClusterReporter } from '../executors/status.js';
 import type { Logger } from '../../log.js';
 import type { OverlayCache } from '../target/overlays.js';
 import type { MetricsSink } from '../observability/metrics-sink.js';
@@ -54,4 +55,6 @@ export interface TickCluster {
   kube: Kube;
   clock: ClusterClock;
   settings: ClusterSettings;
+  /** Writes status and Events on the objects' ScaledObjects (those with an origin in the cluster). */
+  reporter: ClusterReporter;
 }

@@ -33,6 +33,14 @@ export interface Nudge {
   objects: { key: string; application: { namespace: string; name: string } | null }[];
 }
 
+/** Write the object's status and Events on its ScaledObject in the cluster, from its result after the executors before. */
+export interface Report {
+  key: string;
+  origin: NonNullable<ObjectConfig['origin']>;
+  paused: boolean;
+  ev: Evaluated;
+}
+
 export interface Plan {
   /** One commit's edits: every committable decision of the repository. */
   changeSet: Item[];
@@ -42,6 +50,8 @@ export interface Plan {
   settled: Item[];
   scalePatches: ScalePatch[];
   nudges: Nudge[];
+  /** Objects from the cluster (`watch:`), decided or not. */
+  reports: Report[];
 }
 
 /** A decision that writes something and nothing went wrong before the write. */
@@ -76,5 +86,6 @@ export function plan(repoUrl: string, objects: ObjectConfig[], evaluated: Evalua
       ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev, directPatch)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
     ],
     nudges: changeSet.length ? [{ repoUrl, objects: changeSet.map(({ obj }) => ({ key: obj.key, application: obj.argocdApplication ?? null })) }] : [],
+    reports: items.flatMap(({ obj, ev }) => (obj.origin ? [{ key: obj.key, origin: obj.origin, paused: isPaused(obj.spec.pause), ev }] : [])),
   };
 }

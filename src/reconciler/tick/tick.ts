@@ -10,6 +10,7 @@ import { baseResult, evaluate, failed, LATE, type EvaluateDeps } from './evaluat
 import { carryOutIntents, clusterIntents, patchNotes, tellCluster } from '../executors/cluster.js';
 import { reconcilePullRequests, reviewOutcomes, tellReviews } from '../executors/forge.js';
 import { commitChangeSet, tellCommit } from '../executors/git.js';
+import { happenedOf, newReportMemo, observedOf } from '../executors/status.js';
 import { tellDecisions, trackDrift } from './observe.js';
 import { resultOf } from './outcome.js';
 import { warnOwners } from './owners.js';
@@ -27,7 +28,7 @@ type Executor = (p: Plan, done: Executed, d: TickDeps) => Promise<Executed>;
 
 /** Direct commits first (small changes land without waiting on the forge or its rate limits), then
  * pull requests, then the cluster: nudge Argo CD / Flux after the push, patch scales from zero once
- * they have the commit. */
+ * they have the commit; last, each ScaledObject from the cluster gets its status and Events. */
 const EXECUTORS: Executor[] = [
   async (p, done, d) => {
     if (!p.changeSet.length) return done;
@@ -46,6 +47,18 @@ const EXECUTORS: Executor[] = [
     const carried = await carryOutIntents(intents, { ...d.cluster, gate: d.gate });
     tellCluster(intents, carried, d.repo.name, d);
     return { ...done, patches: patchNotes(intents, carried) };
+  },
+  async (p, done, d) => {
+    const reporter = d.cluster?.reporter;
+    // Not awaited: a slow API server delays the object's status, not the repository's next tick.
+    for (const x of reporter ? p.reports : []) {
+      const [r] = resultsOf([x.ev], done);
+      const st = stateOf(d.states, x.key);
+      st.report ??= newReportMemo();
+      void reporter!.status(st.report, x.origin, observedOf(r, x.paused));
+      void reporter!.events(st.report, x.origin, happenedOf(r));
+    }
+    return done;
   },
 ];
 
@@ -66,10 +79,10 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
 
 async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
   const s = await sync(d);
-  if (!s.ok) return objects.map((o) => failed(baseResult(o), s.error));
-  const evaluated = await evaluateAll(objects, d);
-  if (d.cluster) trackDrift(evaluated, { conditions: d.conditions, states: d.states, now: d.now, settings: d.cluster.settings });
-  tellDecisions(evaluated, d);
+  // A repository that did not sync fails each of its objects (their statuses say so).
+  const evaluated = s.ok ? await evaluateAll(objects, d) : objects.map((o): Evaluated => ({ kind: 'failed', result: failed(baseResult(o), s.error) }));
+  if (s.ok && d.cluster) trackDrift(evaluated, { conditions: d.conditions, states: d.states, now: d.now, settings: d.cluster.settings });
+  if (s.ok) tellDecisions(evaluated, d);
   if (d.dryRun) return evaluated.map((ev) => ev.result);
   const p = plan(d.repo.url, objects, evaluated, !!d.cluster?.settings.directPatch);
   // The leader gate sits in front of the executors: a replica that lost its Lease mid-tick writes nothing.
