@@ -17,6 +17,7 @@ export const UNIT = [
   'test/cli/{args,credentials,kube,limit,load,main,scaler-clients,sources,usage}.test.ts',
   'test/cluster/{repo-url,status}.test.ts',
   'test/git/{auth,http,known-hosts,local,message,pack,store}.test.ts',
+  'test/forges/lazy.test.ts',
   'test/reconciler/{auth,check,current,discover,execute,outcome,plan,route,runnable,runner,schedule,target}.test.ts',
   'test/scalers/{errors,registry,schema,cron}.test.ts',
   'test/scalers/{aws,cron,metrics-api}/*.test.ts',

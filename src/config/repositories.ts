@@ -1,5 +1,6 @@
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { isObj, str, type Problem } from './fields.js';
+import { FORGE_TYPES, forgeApiDefaults, isForgeType } from './forges.js';
 import { readRepositoryReview } from './review.js';
 import { isSshUrl, parsePin, parseSshUrl, PIN_FORMAT } from '../ssh-spec.js';
 import { MANIFEST_BYTES_CEILING } from '../yaml-limits.js';
@@ -165,7 +166,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
     const urlOk = problems.length === before;
     const forge = r.forge === undefined || !urlOk ? undefined : readForge(r.forge, kind === 'remote' ? forgeBase! : undefined, `${f}.forge`, problems);
     if (r.forge === undefined && Object.keys(review).length > 0) {
-      warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (gitea or github) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
+      warnings.push({ field: `${f}.review`, message: `review thresholds without forge: — a decision that crosses one becomes a pull request, which cannot be opened, so it is never written; add forge: (${FORGE_TYPES.join(' or ')}) or remove review:`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
     }
     const discover = r.discover === undefined ? false : r.discover === true ? true : r.discover === false ? false : (problems.push({ field: `${f}.discover`, message: 'must be true or false', code: 'CONFIG_TYPE' }), false);
     const maxManifestBytes = readByteSize(r.maxManifestBytes, `${f}.maxManifestBytes`, problems);
@@ -179,8 +180,8 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     problems.push({ field, message: 'must be a map { type: gitea, url?, labels? }', code: 'CONFIG_TYPE' });
     return undefined;
   }
-  if (raw.type !== 'gitea' && raw.type !== 'github') {
-    problems.push({ field: `${field}.type`, message: `must be one of: gitea, github (got ${JSON.stringify(raw.type)})`, code: 'CONFIG_FORGE' });
+  if (!isForgeType(raw.type)) {
+    problems.push({ field: `${field}.type`, message: `must be one of: ${FORGE_TYPES.join(', ')} (got ${JSON.stringify(raw.type)})`, code: 'CONFIG_FORGE' });
     return undefined;
   }
   const type = raw.type;
@@ -216,10 +217,7 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
     return undefined;
   };
   if (raw.autoMerge !== undefined && typeof raw.autoMerge !== 'boolean') problems.push({ field: `${field}.autoMerge`, message: 'must be true or false', code: 'CONFIG_TYPE' });
-  const defaultUrl = type === 'github'
-    ? (u.hostname === 'github.com' ? 'https://api.github.com' : `${u.origin}/api/v3`)
-    : u.origin + u.pathname.replace(/\.git$/, '').split('/').filter(Boolean).slice(0, -2).map((p) => `/${p}`).join('');
-  const url = str(raw, 'url', `${field}.url`, problems, { def: defaultUrl })!;
+  const url = str(raw, 'url', `${field}.url`, problems, { def: forgeApiDefaults[type](u) })!;
   const api = parseHttpUrl(url);
   if (!api.ok) problems.push({ field: `${field}.url`, message: api.message, code: 'CONFIG_URL' });
   const forge: ForgeConfig = {

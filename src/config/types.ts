@@ -1,5 +1,6 @@
 // The normalised config the rest of gitscale consumes. `validate` produces it from YAML.
 import type { ErrorCode } from '../errors.js';
+import type { ForgeType } from './forges.js';
 import type { Expr } from './formula.js';
 
 export interface Author {
@@ -47,7 +48,7 @@ export interface ReviewPolicy {
 
 /** Where pull requests are opened for a remote repository. */
 export interface ForgeConfig {
-  type: 'gitea' | 'github';
+  type: ForgeType;
   /** Gitea: the server origin (default: the repository URL's). GitHub: the API base URL
    *  (https://api.github.com for github.com, https://<host>/api/v3 for GitHub Enterprise). */
   url: string;
