@@ -18,6 +18,8 @@ export interface GithubOptions {
   fetch: typeof fetch;
   maxRetries?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
+  /** Sits out a rate limit's wait (default: a timer); injectable so tests assert the waits without waiting. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface GhPull {
@@ -60,21 +62,24 @@ function permissionHint(status: number): string {
 
 export function createGithub(o: GithubOptions): Forge {
   const max = o.maxRetries ?? 3;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const octokit = new Octokit({
     ...(o.app ? { authStrategy: createAppAuth, auth: o.app } : { auth: o.token }),
     baseUrl: o.baseUrl.replace(/\/$/, ''),
     request: { fetch: cappedFetch(o.fetch, MAX_FORGE_ANSWER_BYTES) },
     log: { debug() {}, info() {}, warn() {}, error() {} },
     throttle: {
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+      // The plugin would wait retryAfter × this before retrying; the handlers below wait instead, through `sleep`.
+      retryAfterBaseValue: 0,
+      onRateLimit: async (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
         // A reset far away fails this tick instead of holding the repository's ticks (and its direct commits) for up to an hour.
         if (retryAfter > MAX_WAIT_S) return false;
         o.log?.('github rate limit: waiting', { retryAfter, request: `${options.method} ${options.url}`, retryCount });
-        return retryCount < max;
+        return retryCount < max && (await sleep(retryAfter * 1000), true);
       },
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+      onSecondaryRateLimit: async (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
         o.log?.('github secondary rate limit: waiting', { retryAfter, request: `${options.method} ${options.url}`, retryCount });
-        return retryCount < max;
+        return retryCount < max && (await sleep(retryAfter * 1000), true);
       },
     },
     // 429 is left to the hook below: the retry plugin would wait (n+1)² s and ignore retry-after.
@@ -89,7 +94,7 @@ export function createGithub(o: GithubOptions): Forge {
     if (e.status !== 429 || count >= max) throw error;
     const after = Math.min(Number(e.response?.headers?.['retry-after'] ?? 1) || 1, 60);
     o.log?.('github 429: waiting', { retryAfter: after, request: `${options.method} ${options.url}`, retryCount: count });
-    await new Promise((r) => setTimeout(r, after * 1000));
+    await sleep(after * 1000);
     return octokit.request({ ...(options as object), request: { ...(options.request as object), retry429: count + 1 } } as unknown as Parameters<typeof octokit.request>[0]);
   });
   const where = `${o.owner}/${o.repo}`;

@@ -26,7 +26,9 @@ afterAll(async () => {
   await gh.close();
 });
 
-const forge = (token = TOKEN, logs: string[] = []) => createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token, fetch, log: (m) => logs.push(m) });
+/** Records each wait the forge asks for and returns at once: the tests assert the waits instead of sitting them out. */
+const waits = (slept: number[] = []) => ({ slept, sleep: async (ms: number) => void slept.push(ms) });
+const forge = (token = TOKEN, logs: string[] = [], sleep = waits().sleep) => createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token, fetch, log: (m) => logs.push(m), sleep });
 
 describe('the emulator\'s judges can fail', () => {
   it('rejects a request body and an answer that do not fit the OpenAPI description', () => {
@@ -85,38 +87,56 @@ describe('github forge (OpenAPI-checked emulator)', () => {
     expect(await show(bare, 'main', 'd.yaml')).toBe('replicas: 6\n');
   }, 30_000);
 
-  it('waits out a 429 with retry-after and a secondary rate limit, then succeeds', async () => {
+  it('waits out a 429 and a secondary rate limit as retry-after says (a 429 at most 60 s), then succeeds', async () => {
     const logs: string[] = [];
-    const f = forge(TOKEN, logs);
+    const { slept, sleep } = waits();
+    const f = forge(TOKEN, logs, sleep);
     gh.failNext(
-      { status: 429, headers: { 'retry-after': '1' }, body: { message: 'API rate limit exceeded', documentation_url: 'https://docs.github.com/rest' } },
-      { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' } },
+      { status: 429, headers: { 'retry-after': '7' }, body: { message: 'API rate limit exceeded', documentation_url: 'https://docs.github.com/rest' } },
+      { status: 429, headers: { 'retry-after': '600' }, body: { message: 'API rate limit exceeded', documentation_url: 'https://docs.github.com/rest' } },
+      { status: 403, headers: { 'retry-after': '3' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' } },
     );
     const before = gh.requests.length;
     expect(await f.openPrs('gitscale/')).toBeDefined();
-    expect(gh.requests.length - before).toBe(3);
-    expect(logs).toEqual(['github 429: waiting', 'github secondary rate limit: waiting']);
-  }, 20_000);
+    expect(gh.requests.length - before).toBe(4);
+    expect(slept).toEqual([7_000, 60_000, 3_000]);
+    expect(logs).toEqual(['github 429: waiting', 'github 429: waiting', 'github secondary rate limit: waiting']);
+  });
 
   it('a 429 that never ends is retried a bounded number of times, then fails clearly', async () => {
     const tooMany = { status: 429, headers: { 'retry-after': '0' }, body: { message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest' } };
     gh.failNext(tooMany, tooMany, tooMany, tooMany, tooMany);
     const before = gh.requests.length;
-    const err = await createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token: TOKEN, fetch, maxRetries: 2 }).openPrs('gitscale/').catch((e) => e);
+    const { slept, sleep } = waits();
+    const err = await createGithub({ baseUrl: gh.url, owner: 'acme', repo: 'manifests', token: TOKEN, fetch, maxRetries: 2, sleep }).openPrs('gitscale/').catch((e) => e);
     expect(err).toMatchObject({ code: 'FORGE_HTTP', data: { status: 429 } });
     expect(gh.requests.length - before).toBe(3);
+    expect(slept).toEqual([1_000, 1_000]); // retry-after 0 is read as 1 s
     gh.failNext(); // the remaining faults are consumed below
     await forge().openPrs('gitscale/').catch(() => {});
     await forge().openPrs('gitscale/').catch(() => {});
-  }, 20_000);
+  });
 
   it('a primary rate limit (403, remaining 0) is waited out until x-ratelimit-reset', async () => {
     const logs: string[] = [];
-    const reset = String(Math.ceil(Date.now() / 1000) + 1);
-    gh.failNext({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-limit': '5000' }, body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest' } });
-    await forge(TOKEN, logs).openPrs('gitscale/');
+    const { slept, sleep } = waits();
+    const reset = Math.floor(Date.now() / 1000) + 30;
+    gh.failNext({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-limit': '5000' }, body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest' } });
+    await forge(TOKEN, logs, sleep).openPrs('gitscale/');
     expect(logs).toEqual(['github rate limit: waiting']);
-  }, 20_000);
+    // Until the reset, and one second past it (GitHub's advice).
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThanOrEqual(29_000);
+    expect(slept[0]).toBeLessThanOrEqual(31_000);
+  });
+
+  it('a primary rate limit that resets past a minute fails at once rather than holding the tick', async () => {
+    const { slept, sleep } = waits();
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    gh.failNext({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-limit': '5000' }, body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest' } });
+    await expect(forge(TOKEN, [], sleep).openPrs('gitscale/')).rejects.toMatchObject({ data: { status: 403 } });
+    expect(slept).toEqual([]);
+  });
 
   it('authenticates as a GitHub App installation (JWT → installation token) and uses that token', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
