@@ -18,11 +18,14 @@ export interface LocalOptions {
   clock: Clock;
   /** Sign every commit with this signer; asked before each commit. */
   signer?: () => Promise<Signer>;
+  /** Names this process's temp files, so two processes never share one (default process.pid). */
+  pid?: number;
 }
 
 export function openLocal(o: LocalOptions): Workspace {
   const repo: Repo = { fs: o.fs, gitdir: join(o.dir, '.git'), cache: {} };
-  const store = openStore(o.fs, repo.gitdir);
+  const pid = o.pid ?? process.pid;
+  const store = openStore(o.fs, repo.gitdir, pid);
   const ref = `refs/heads/${o.branch}`;
   let head: string | undefined;
 
@@ -77,7 +80,7 @@ export function openLocal(o: LocalOptions): Workspace {
   async function writeAtomic(path: string, text: string): Promise<void> {
     const full = join(o.dir, path);
     await o.fs.promises.mkdir(dirname(full), { recursive: true });
-    const tmp = `${full}.gitscale-${process.pid}.tmp`;
+    const tmp = `${full}.gitscale-${pid}.tmp`;
     await o.fs.promises.writeFile(tmp, text, 'utf8');
     await o.fs.promises.rename(tmp, full);
   }

@@ -47,6 +47,8 @@ export interface RemoteOptions {
   signer?: () => Promise<Signer>;
   /** How long a request to the server may take (bounds.ts; default 20 s to connect, 30 s of silence, 120 s in all). */
   bounds?: GitBounds;
+  /** Names this process's temp files, so two processes never share one (default process.pid). */
+  pid?: number;
 }
 
 const RETRYABLE = new Set(['PushRejectedError', 'GitPushError']);
@@ -54,7 +56,8 @@ const MAX_PACKS = 64;
 
 export function openRemote(o: RemoteOptions): Workspace {
   const gitdir = join(o.dir, '.git');
-  let store: ObjectStore = openStore(o.fs, gitdir);
+  const pid = o.pid ?? process.pid;
+  let store: ObjectStore = openStore(o.fs, gitdir, pid);
   let secret: string | undefined = typeof o.token === 'string' ? o.token : undefined;
   /** The auth headers for this operation (a provider's token may have been renewed). */
   async function session(): Promise<Record<string, string>> {
@@ -101,12 +104,12 @@ export function openRemote(o: RemoteOptions): Workspace {
     for (const d of [['objects', 'pack'], ['refs', 'heads'], ['refs', 'remotes', 'origin'], ['refs', 'tags']]) await o.fs.promises.mkdir(file(...d), { recursive: true });
     await o.fs.promises.writeFile(file('HEAD'), `ref: refs/heads/${o.branch}\n`);
     await o.fs.promises.writeFile(file('config'), `[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote "origin"]\n\turl = ${o.url}\n\tfetch = +refs/heads/${o.branch}:${remoteRef}\n`);
-    store = openStore(o.fs, gitdir);
+    store = openStore(o.fs, gitdir, pid);
   }
 
   async function writeRef(ref: string, oid: string): Promise<void> {
     const path = file(ref);
-    const tmp = `${path}.tmp-${process.pid}`;
+    const tmp = `${path}.tmp-${pid}`;
     await o.fs.promises.writeFile(tmp, `${oid}\n`);
     await o.fs.promises.rename(tmp, path);
   }

@@ -86,7 +86,8 @@ function entryEnd(p: Pack, offset: number): number {
   return lo < p.count ? p.sorted[lo] : p.size - 20;
 }
 
-export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
+/** `pid` names this process's temp files, so two processes never share one. */
+export function openStore(fs: typeof nodeFs, gitdir: string, pid = process.pid): ObjectStore {
   const packDir = join(gitdir, 'objects', 'pack');
   let packs: Pack[] | undefined;
   let idle: NodeJS.Timeout | undefined;
@@ -206,7 +207,7 @@ export function openStore(fs: typeof nodeFs, gitdir: string): ObjectStore {
   }
 
   function writeFileAtomic(path: string, data: Buffer): void {
-    const tmp = `${path}.tmp-${process.pid}`;
+    const tmp = `${path}.tmp-${pid}`;
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, path);
   }

@@ -93,4 +93,17 @@ describe('local workspace: concurrency with git itself', () => {
     expect(await log(dir)).toEqual(['scale', 'person', 'initial']);
     expect((await git(dir, 'status', '--porcelain')).trim()).toBe('');
   });
+
+  it('names its temp files (the working-tree file, the objects) with the process id it is given, so two processes never share one', async () => {
+    const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
+    const written: string[] = [];
+    const recorded = { ...fs, writeFileSync: ((p, ...a) => (written.push(String(p)), fs.writeFileSync(p, ...a))) as typeof fs.writeFileSync, promises: { ...fs.promises, writeFile: ((p, ...a) => (written.push(String(p)), fs.promises.writeFile(p, ...a))) as typeof fs.promises.writeFile } };
+    const ws = openLocal({ repository: 'l', dir, branch: 'main', fs: recorded, clock, pid: 4242 });
+    await ws.write(async () => ({ files: { 'd.yaml': 'replicas: 2\n' }, message: 'scale\n' }), author);
+    const temps = written.map((p) => p.slice(dir.length + 1)).filter((p) => /tmp/.test(p));
+    expect(temps).toContain('d.yaml.gitscale-4242.tmp');
+    expect(temps.filter((p) => p.startsWith('.git/objects/')).length).toBeGreaterThan(0);
+    expect(temps.every((p) => p.includes('4242'))).toBe(true);
+    expect(fs.readFileSync(join(dir, 'd.yaml'), 'utf8')).toBe('replicas: 2\n');
+  });
 });
