@@ -1,6 +1,7 @@
 // The token a repository's Git remote and forge use: a fixed one from the environment, or a
 // GitHub App installation's, renewed by @octokit/auth-app before it expires (loaded at the first
 // token asked for: a repository without an App never loads it).
+import { forgeApiDefaults } from '../config/forges.js';
 import type * as nodeFs from 'node:fs';
 import type { RepositoryConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
@@ -27,8 +28,7 @@ export function appCredentials(repo: RepositoryConfig, env: Record<string, strin
 /** The GitHub API base the App's tokens come from. */
 export function githubApiBase(repo: RepositoryConfig): string {
   if (repo.forge?.type === 'github') return repo.forge.url;
-  const u = new URL(repo.url);
-  return u.hostname === 'github.com' ? 'https://api.github.com' : `${u.origin}/api/v3`;
+  return forgeApiDefaults.github(new URL(repo.url));
 }
 
 export function tokenSource(repo: RepositoryConfig, env: Record<string, string | undefined>, fetchImpl: typeof fetch): TokenSource {
