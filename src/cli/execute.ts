@@ -4,7 +4,7 @@
 import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createReconciler, type ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
-import { discoverNow } from './sources.js';
+import { discoverNow } from '../reconciler/sources/discover-now.js';
 import { createDiscoverer } from '../reconciler/runtime/discover.js';
 import { openWorkspace } from './clients.js';
 import { clientDeps, reconcilerDeps, type Context } from './context.js';
@@ -14,7 +14,7 @@ import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
 import { UsageError, type Args } from './args.js';
 import { colorEnabled, paint, type Paint } from './color.js';
 import { planJson, planText, problemsText } from './format.js';
-import { envWarning, loadConfig, type Loaded } from './load.js';
+import { envWarning, loadConfig, type Loaded } from '../reconciler/sources/load.js';
 
 /** The data directory exists as a directory (created when missing); a file there is a usage error. */
 function ensureDataDir(args: Args): void {

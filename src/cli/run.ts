@@ -10,14 +10,15 @@ import { isEmpty } from '../reconciler/runtime/reload.js';
 import { hashPhase, startRunner, type Runner } from '../reconciler/runtime/runner.js';
 import { createMetrics, parseListen, serve, type Probe, type Serving } from '../server/index.js';
 import { UsageError } from './args.js';
-import { isPaused } from '../config/pause.js';
 import { version } from './version.js';
-import { envWarning, loadConfig } from './load.js';
+import { envWarning, loadConfig } from '../reconciler/sources/load.js';
 import { reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
 import type { Discovered } from '../reconciler/runtime/discover.js';
 import type { Unrunnable } from '../reconciler/target/runnable.js';
-import { eventRecorder, mergeClusterObjects, statusWriter, watchScaledObjects, type ClusterObjects } from './sources.js';
+import { mergeClusterObjects, type ClusterObjects } from '../reconciler/sources/merge.js';
+import { watchScaledObjects } from '../reconciler/sources/watch.js';
+import { clusterReporting } from './report-to-cluster.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
@@ -77,32 +78,14 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       await elector?.stop();
       return 2;
     }
-    const statuses = config.watch && c.cluster ? statusWriter(c.cluster, log) : undefined;
-    const events = config.watch && c.cluster ? eventRecorder(c.cluster, log) : undefined;
+    const report = config.watch && c.cluster ? clusterReporting(c.cluster, log, () => clusterObjects.scaledObjects, () => current) : undefined;
     runner = startRunner(config, reconciler, {
       clock: { now: c.now },
       log,
       gate,
       // Several repositories: each at its own phase of the interval (one alone has nothing to spread from).
       phase: (repository, intervalMs) => (current.repositories.length > 1 ? hashPhase(repository, intervalMs) : 0),
-      onResults: (results) => {
-        if (!statuses) return;
-        for (const r of results) {
-          const o = clusterObjects.scaledObjects.find((x) => x.metadata.namespace === r.namespace && x.metadata.name === r.name);
-          if (!o) continue;
-          const error = r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null;
-          // What Git holds now: the decision once its commit landed (a pull request leaves Git as it was).
-          void statuses.write(o, {
-            error, active: r.triggers.some((t) => t.active),
-            triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
-            paused: isPaused(current.objects.find((x) => x.key === r.key)?.spec.pause), gitReplicas: r.commit ? r.desired : r.current, desiredReplicas: r.desired,
-            commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
-          });
-          void events?.record(o, {
-            from: r.current, to: r.desired, commit: r.commit, pullRequest: r.pullRequest?.url ?? null, patch: r.patch, error,
-          });
-        }
-      },
+      onResults: (results) => report?.onResults(results),
       heartbeat: (beat) => {
         const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
         return { stop: () => void task.stop() };
@@ -146,11 +129,9 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
         refusedCluster = said;
         if (merged.shadowed.join() !== shadowedSaid && merged.shadowed.length) log.warn('TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)', { ignored: merged.shadowed });
         shadowedSaid = merged.shadowed.join();
-        // A refused object says why in its own status (Ready=False), where `kubectl get gso` shows it.
         for (const o of clusterObjects.scaledObjects) {
           const p = [...merged.problems, ...merged.discoveredProblems].find((x) => x.object === `${o.metadata.namespace}/${o.metadata.name}`);
-          if (p && statuses) void statuses.write(o, { error: { code: p.code, message: `${p.field}: ${p.message}` }, active: false, paused: false, triggers: [], gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null });
-          if (p) void events?.record(o, { from: null, to: null, commit: null, pullRequest: null, patch: null, error: { code: p.code, message: `${p.field}: ${p.message}` } });
+          if (p) report?.refused(o, p);
         }
         if (merged.config) next = merged.config;
       }
@@ -185,7 +166,7 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       }).catch((e: unknown) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }));
     };
     const watching = config.watch && c.cluster
-      ? watchScaledObjects(c.cluster, config.watch, log, (objects) => {
+      ? watchScaledObjects(c.cluster.kube, config.watch, log, (objects) => {
         reloading = reloading.then(async () => {
           clusterObjects = objects;
           await apply('cluster changed');

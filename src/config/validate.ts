@@ -210,7 +210,7 @@ function validateTriggers(raw: unknown, problems: Problem[], warnings: Problem[]
     const explicit = str(t, 'name', `${f}.name`, problems);
     const metricType = str(t, 'metricType', `${f}.metricType`, problems, { def: 'AverageValue' })!;
     // KEDA allows Utilization on cpu/memory only. Those types have no scaler here: the registry check
-    // (cli/load.ts) refuses them as unknown types, which is the real cause, so it is not masked here.
+    // (reconciler/sources/load.ts) refuses them as unknown types, which is the real cause, so it is not masked here.
     if (metricType === 'Utilization') {
       if (type !== 'cpu' && type !== 'memory') problems.push({ field: `${f}.metricType`, message: `Utilization is only for cpu/memory triggers, and this trigger's type is '${type ?? '?'}'; use AverageValue or Value`, code: 'CONFIG_METRIC_TYPE' });
     }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import cron from 'node-cron';
 import { clients } from '../cli/clients.js';
-import { loadConfig } from '../cli/load.js';
+import { loadConfig } from '../reconciler/sources/load.js';
 import { silentLogger } from '../log.js';
 import { readReplicas } from '../manifests/index.js';
 import { createReconciler } from '../reconciler/runtime/reconciler.js';

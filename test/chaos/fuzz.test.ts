@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main, type Io } from '../../src/cli/main.js';
-import { checkLoaded } from '../../src/cli/load.js';
+import { checkLoaded } from '../../src/reconciler/sources/load.js';
 import { parseConfigText } from '../../src/config/read.js';
 import { GitscaleError } from '../../src/errors.js';
 import { readReplicas, setReplicas } from '../../src/manifests/index.js';

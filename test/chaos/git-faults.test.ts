@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { clients } from '../../src/cli/clients.js';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import type { GitBounds } from '../../src/git/bounds.js';
 import { silentLogger } from '../../src/log.js';

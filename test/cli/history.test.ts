@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSince, runHistory, type HistoryDeps, type HistoryEntry, type HistoryOptions } from '../../src/cli/history.js';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import type { Config } from '../../src/config/types.js';
 import { renderMessage } from '../../src/git/message.js';
 import type { CommitEntry } from '../../src/git/types.js';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import { admin, createOrReplace, type Admin } from '../support/kube.js';
 import { tempDir } from '../support/temp.js';
 

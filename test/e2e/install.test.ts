@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import { admin, createOrReplace, newNamespace, printed, type Admin } from '../support/kube.js';
 
 const run = promisify(execFile);

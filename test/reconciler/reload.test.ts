@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clients } from '../../src/cli/clients.js';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import type { Config } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReconciler } from '../../src/reconciler/runtime/reconciler.js';

@@ -6,7 +6,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../src/cli/clients.js';
-import { loadConfig } from '../../src/cli/load.js';
+import { loadConfig } from '../../src/reconciler/sources/load.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 import { silentLogger } from '../../src/log.js';
 import { createReconciler } from '../../src/reconciler/runtime/reconciler.js';

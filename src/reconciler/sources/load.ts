@@ -1,11 +1,13 @@
 // Loads the config and checks each trigger against the scaler registry (type, metadata, auth):
-// objects with a problem are dropped and reported; the others go on.
+// objects with a problem are dropped and reported; the others go on. Every command loads the
+// config file this way, and `run` checks each merge of the file with the cluster's and the
+// repositories' objects the same way (merge.ts).
 import type * as nodeFs from 'node:fs';
-import { readConfig } from '../config/read.js';
-import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../config/types.js';
-import { GitscaleError, errorMessage, type ErrorCode } from '../errors.js';
-import { podIdentityOf, resolveAuthParamsAll } from '../reconciler/triggers/auth.js';
-import { isScalerType, scalers } from '../scalers/index.js';
+import { readConfig } from '../../config/read.js';
+import type { Config, ConfigProblem, ObjectConfig, ValidateResult } from '../../config/types.js';
+import { GitscaleError, errorMessage, type ErrorCode } from '../../errors.js';
+import { podIdentityOf, resolveAuthParamsAll } from '../triggers/auth.js';
+import { isScalerType, scalers } from '../../scalers/index.js';
 
 export interface Loaded {
   config: Config | null;

@@ -3,11 +3,11 @@
 // TriggerAuthentications are each validated alone and never replace the file's.
 import * as fs from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { checkLoaded } from '../../src/cli/load.js';
-import { validateConfig } from '../../src/config/validate.js';
+import { checkLoaded } from '../../../src/reconciler/sources/load.js';
+import { validateConfig } from '../../../src/config/validate.js';
 import { describe, expect, it } from 'vitest';
-import { mergeClusterObjects } from '../../src/cli/sources.js';
-import type { KubeObject } from '../../src/cluster/index.js';
+import { mergeClusterObjects } from '../../../src/reconciler/sources/merge.js';
+import type { KubeObject } from '../../../src/cluster/index.js';
 
 const deps = { env: {}, fs };
 const trigger = (auth?: string) => ({ type: 'redis', metadata: { address: 'redis:6379', listName: 'jobs' }, ...(auth ? { authenticationRef: { name: auth } } : {}) });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/cli/load.js';
-import { scalers } from '../../src/scalers/index.js';
+import { loadConfig } from '../../../src/reconciler/sources/load.js';
+import { scalers } from '../../../src/scalers/index.js';
 
-const dir = join(import.meta.dirname, '../../fixtures/config');
+const dir = join(import.meta.dirname, '../../../fixtures/config');
 const valid = fs.readdirSync(join(dir, 'valid'));
 const invalid = fs.readdirSync(join(dir, 'invalid'));
 
