@@ -2,7 +2,7 @@
 // logger and the clock; and the real clients built from them.
 import * as nodeFs from 'node:fs';
 import { resolve } from 'node:path';
-import type { Logger } from '../log.js';
+import { silentLogger, type Logger } from '../log.js';
 import type { ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
 import type { Args } from './args.js';
 import { clients, type ClientDeps } from './clients.js';
@@ -36,6 +36,13 @@ export interface Context {
 
 export function clientDeps(c: Context, dataDir: string): ClientDeps {
   return { fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, fetch: globalThis.fetch, dataDir };
+}
+
+/** The demo's real clients (it runs silent, on the wall clock `now`): its workspace under `dataDir`, its SQS client. */
+export function demoClients(now: () => number) {
+  return (env: Record<string, string | undefined>, dataDir: string): Pick<ReconcilerDeps, 'clients' | 'scalerDeps'> => ({
+    scalerDeps: scalerDeps(now), clients: clients({ fs: nodeFs, clock: { now }, log: silentLogger, env, fetch: globalThis.fetch, dataDir }),
+  });
 }
 
 export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.args.dataDir)): ReconcilerDeps {

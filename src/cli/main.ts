@@ -33,7 +33,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const now = io.now ?? Date.now;
   // The demo brings its own SQS endpoint and the AWS SDK: loaded only when asked for.
-  if (args.command === 'demo') return (await import('../demo/demo.js')).runDemo({ out: io.stdout, now });
+  if (args.command === 'demo') {
+    const [{ runDemo }, { demoClients }] = await Promise.all([import('../demo/demo.js'), import('./context.js')]);
+    return runDemo({ out: io.stdout, now, clients: demoClients(now) });
+  }
   // run logs what it does; the other commands print their result on stdout and log only trouble.
   const level: Level = args.logLevel ?? (args.command === 'run' ? 'info' : 'warn');
   const log = createLogger({ format: args.logFormat, level, write: io.stderr, now });

@@ -8,16 +8,14 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import cron from 'node-cron';
-import { clients } from '../cli/clients.js';
-import { loadConfig } from '../reconciler/sources/load.js';
 import { silentLogger } from '../log.js';
 import { readReplicas } from '../manifests/index.js';
-import { createReconciler } from '../reconciler/runtime/reconciler.js';
+import { createReconciler, type ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
 import { startRunner } from '../reconciler/runtime/runner.js';
+import { loadConfig } from '../reconciler/sources/load.js';
 import { demoConfig, MANIFEST, MANIFEST_PATH, QUEUE } from './story.js';
 import { consume, produce, queueLength } from './world.js';
 import { formatLog, row, HEADER } from './table.js';
-import { scalerDeps } from '../cli/scaler-clients.js';
 
 export interface DemoOptions {
   out: (line: string) => void;
@@ -28,6 +26,11 @@ export interface DemoOptions {
   timeoutMs?: number;
   /** Where the demo's repository and config are made (default: the temp dir); both are left there to inspect. */
   parent?: string;
+  /**
+   * The real clients (docs/architecture.md §4: cli/ builds them, so the demo imports nothing of
+   * cli/): workspaces under `dataDir`, and the scalers' (SQS) with the demo's credentials in `env`.
+   */
+  clients: (env: Record<string, string | undefined>, dataDir: string) => Pick<ReconcilerDeps, 'clients' | 'scalerDeps'>;
 }
 
 const CREDS = { DEMO_AWS_ACCESS_KEY_ID: 'demo', DEMO_AWS_SECRET_ACCESS_KEY: 'demo' };
@@ -60,8 +63,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   o.out(HEADER);
   let lastCommit = '';
   const reconciler = createReconciler(loaded.config, {
-    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, scalerDeps: scalerDeps(o.now),
-    clients: clients({ fs, clock: { now: o.now }, log: silentLogger, env: CREDS, fetch: globalThis.fetch, dataDir: join(repo, '.git', 'gitscale') }),
+    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, ...o.clients(CREDS, join(repo, '.git', 'gitscale')),
   });
   const runner = startRunner(loaded.config, reconciler, {
     clock: { now: o.now }, log: silentLogger,

@@ -1,6 +1,7 @@
 // The demo itself (what `npm start` plays): it must tell the whole story and end at 0.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { demoClients } from '../../src/cli/context.js';
 import { runDemo } from '../../src/demo/demo.js';
 import { tempDir } from '../support/temp.js';
 
@@ -8,7 +9,7 @@ describe('demo', () => {
   it('scales 0 → 4 on 20 messages, back down as the queue drains, and to 0 after the cooldown', async () => {
     const lines: string[] = [];
     const parent = await tempDir('demo-test');
-    const code = await runDemo({ out: (l) => lines.push(l), now: Date.now, parent });
+    const code = await runDemo({ out: (l) => lines.push(l), now: Date.now, parent, clients: demoClients(Date.now) });
     const text = lines.join('\n');
     expect(code, text).toBe(0);
     // The repository and its config are left for the user to inspect, in the directory given.

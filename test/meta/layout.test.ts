@@ -32,7 +32,7 @@ const allowed: Record<string, string[]> = {
   reconciler: ['config', 'engine', 'git', 'forges', 'manifests', 'scalers', 'cluster', 'errors', 'log'],
   cli: ['config', 'engine', 'git', 'forges', 'manifests', 'scalers', 'reconciler', 'cluster', 'server', 'errors', 'log', 'demo', 'ssh-spec'],
   server: ['reconciler', 'errors', 'log'],
-  demo: ['cli', 'config', 'manifests', 'reconciler', 'log'],
+  demo: ['config', 'manifests', 'reconciler', 'log'],
   errors: [],
   log: [],
   lru: [],
