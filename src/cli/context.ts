@@ -4,6 +4,7 @@ import * as nodeFs from 'node:fs';
 import { resolve } from 'node:path';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReconcilerDeps } from '../reconciler/runtime/reconciler.js';
+import type { LoadDeps } from '../reconciler/sources/load.js';
 import type { Args } from './args.js';
 import { clients, type ClientDeps } from './clients.js';
 import type { ClusterAccess } from './kube.js';
@@ -32,6 +33,11 @@ export interface Context {
   now: () => number;
   /** The cluster, when one is configured (--kubeconfig, KUBECONFIG or in-cluster). */
   cluster?: ClusterAccess;
+}
+
+/** How the config and the secrets it names are read. */
+export function loadDeps(c: Context): LoadDeps {
+  return { env: c.io.env, fs: nodeFs, secretsDir: c.args.secretsDir };
 }
 
 export function clientDeps(c: Context, dataDir: string): ClientDeps {

@@ -7,7 +7,7 @@ import { createReconciler, type ReconcilerDeps } from '../reconciler/runtime/rec
 import { discoverNow } from '../reconciler/sources/discover-now.js';
 import { createDiscoverer } from '../reconciler/runtime/discover.js';
 import { openWorkspace } from './clients.js';
-import { clientDeps, reconcilerDeps, type Context } from './context.js';
+import { clientDeps, loadDeps, reconcilerDeps, type Context } from './context.js';
 import { checkOwnership, checkTargets } from '../reconciler/target/check.js';
 import type { ObjectResult } from '../reconciler/types.js';
 import type { ConfigProblem, RepositoryConfig } from '../config/types.js';
@@ -51,7 +51,7 @@ async function clusterFor(c: Context): Promise<Context['cluster']> {
 export async function execute(c: Context): Promise<number> {
   const { args, io } = c;
   ensureDataDir(args);
-  const loaded = await loadConfig(args.config!, { env: io.env, fs: nodeFs, secretsDir: args.secretsDir });
+  const loaded = await loadConfig(args.config!, loadDeps(c));
   const color = paint(colorEnabled(io.isTTY ?? false, io.env));
   if (args.command === 'validate') {
     c.cluster = await clusterFor(c);
@@ -91,7 +91,7 @@ export async function execute(c: Context): Promise<number> {
     try {
       // `discover: true` repositories: their committed ScaledObjects join the file's for this tick.
       if (config.repositories.some((r) => r.discover)) {
-        const found = await discoverNow(config, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, (r) => reconciler.discover(r.name));
+        const found = await discoverNow(config, nodeFs.readFileSync(args.config!, 'utf8'), loadDeps(c), (r) => reconciler.discover(r.name));
         // The warnings the same objects get in the config file (TriggerAuthentications shadowed too).
         const warned = [...found.warnings, ...found.envMissing.map(envWarning)];
         if (warned.length) io.stderr(problemsText(warned, 'warning', errColor));
@@ -127,7 +127,7 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
       const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
       // `discover: true`: the ScaledObjects committed there are checked like the file's.
       const discoverer = createDiscoverer();
-      const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), { env: io.env, fs: nodeFs, secretsDir: args.secretsDir }, async (r) => {
+      const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), loadDeps(c), async (r) => {
         const ws = open(r);
         await ws.sync();
         return discoverer.scan(r, ws);

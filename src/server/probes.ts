@@ -1,8 +1,8 @@
 // What /healthz and /readyz answer under `gitscale run`, from read-only views of the runner and the
 // reconciler: pure functions of what they are shown, and a holder that answers "starting" until
 // `run` has started its runner.
-import type { Runner } from '../reconciler/runner.js';
-import type { Unrunnable } from '../reconciler/runnable.js';
+import type { Runner } from '../reconciler/runtime/runner.js';
+import type { Unrunnable } from '../reconciler/target/runnable.js';
 import type { Probe } from './http.js';
 
 /** What the probes read of the runner. */

@@ -5,7 +5,7 @@
 // refused (their status says why). No I/O: the caller reads the file, watches the cluster and logs.
 import type { KubeObject } from '../../cluster/index.js';
 import type { Config, ConfigProblem } from '../../config/types.js';
-import type { Discovered } from '../discover.js';
+import type { Discovered } from '../runtime/discover.js';
 import { envWarning, type LoadDeps } from './load.js';
 import { mergeClusterObjects, type ClusterObjects, type Merged } from './merge.js';
 

@@ -3,9 +3,9 @@
 // runner's phases and the cluster reports read).
 import type { Config } from '../../config/types.js';
 import type { Logger } from '../../log.js';
-import type { Reconciler } from '../reconciler.js';
-import { isEmpty } from '../reload.js';
-import type { Runner } from '../runner.js';
+import type { Reconciler } from '../runtime/reconciler.js';
+import { isEmpty } from '../runtime/reload.js';
+import type { Runner } from '../runtime/runner.js';
 
 export function runningConfig(initial: Config, log: Logger) {
   let current = initial;

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/cluster/index.js';
 import { validateConfig } from '../../../src/config/validate.js';
-import type { Discovered } from '../../../src/reconciler/discover.js';
+import type { Discovered } from '../../../src/reconciler/runtime/discover.js';
 import { createConfigSources } from '../../../src/reconciler/sources/config-sources.js';
 import { checkLoaded } from '../../../src/reconciler/sources/load.js';
 

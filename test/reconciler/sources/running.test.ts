@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/types.js';
 import type { Logger } from '../../../src/log.js';
-import { configChanges, type ConfigChanges } from '../../../src/reconciler/reload.js';
+import { configChanges, type ConfigChanges } from '../../../src/reconciler/runtime/reload.js';
 import { runningConfig } from '../../../src/reconciler/sources/running.js';
 
 const election = { enabled: false, name: 'gitscale', leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
