@@ -13,9 +13,14 @@ import { tempDir } from '../../support/temp.js';
 const config = (objects: number, more: Partial<Config> = {}) => ({ file: 'f', objects: Array.from({ length: objects }, (_, i) => ({ key: `o${i}` })), repositories: [], ...more }) as unknown as Config;
 const problem: ConfigProblem = { object: 'default/a', file: 'f', field: 'spec.minReplicaCount', code: 'CONFIG_RANGE', message: 'must be ≥ 0' };
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
+/**
+ * Writes `text` until `seen`: watchFile takes its first look asynchronously, and a write that lands
+ * before it is where it starts from, not a change. Writing the same text again is no change to run.
+ */
+async function change(path: string, text: string, seen: () => boolean): Promise<void> {
+  for (const started = Date.now(); !seen(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() - started > 10_000) throw new Error(`the change to '${text}' was not seen`);
+    fs.writeFileSync(path, text);
   }
 }
 
@@ -53,15 +58,14 @@ describe('watchConfigFile', () => {
     const next = config(1);
     const w = await watched([ok(next), ok(next)]);
     try {
-      fs.writeFileSync(w.path, 'two');
-      await until(() => w.accepted.length === 1, 'the change');
-      expect(w.accepted).toEqual([[next, 'two', 'file changed']]);
+      await change(w.path, 'second', () => w.accepted.length === 1);
+      expect(w.accepted).toEqual([[next, 'second', 'file changed']]);
       fs.utimesSync(w.path, new Date(), new Date(Date.now() + 5_000));
       await new Promise((r) => setTimeout(r, 200));
-      expect(w.loads).toEqual(['two']);
+      expect(w.loads).toEqual(['second']);
       w.hup();
       await w.queue.idle();
-      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['two', 'file changed'], ['two', 'SIGHUP']]);
+      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['second', 'file changed'], ['second', 'SIGHUP']]);
     } finally {
       w.file.stop();
     }
@@ -87,16 +91,15 @@ describe('watchConfigFile', () => {
   it('a refused text is not reloaded again until it changes; a load that throws is logged and the next one still runs', async () => {
     const w = await watched([{ config: null, problems: [problem], warnings: [], envMissing: [] }, new Error('disk on fire'), ok(config(1))]);
     try {
-      fs.writeFileSync(w.path, 'bad');
-      await until(() => w.loads.length === 1, 'the refused change');
+      await change(w.path, 'refused', () => w.loads.length === 1);
       fs.utimesSync(w.path, new Date(), new Date(Date.now() + 5_000));
       await new Promise((r) => setTimeout(r, 200));
-      expect(w.loads).toEqual(['bad']);
+      expect(w.loads).toEqual(['refused']);
       w.hup();
       w.hup();
       await w.queue.idle();
       expect(w.lines.slice(1)).toEqual([`error config reload failed: keeping the running config ${JSON.stringify({ trigger: 'SIGHUP', file: w.path, error: 'disk on fire' })}`]);
-      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['bad', 'SIGHUP']]);
+      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['refused', 'SIGHUP']]);
     } finally {
       w.file.stop();
     }
@@ -106,7 +109,7 @@ describe('watchConfigFile', () => {
     const w = await watched([ok(config(1))]);
     w.file.stop();
     expect(w.signalStopped()).toBe(true);
-    fs.writeFileSync(w.path, 'two');
+    fs.writeFileSync(w.path, 'second');
     await new Promise((r) => setTimeout(r, 200));
     expect(w.loads).toEqual([]);
   });
