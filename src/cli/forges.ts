@@ -5,7 +5,7 @@ import type { ForgeType } from '../config/forges.js';
 import type { RepositoryConfig } from '../config/types.js';
 import { lazyForge } from '../forges/lazy.js';
 import type { Forge } from '../forges/types.js';
-import type { ClientDeps } from './clients.js';
+import type { Logger } from '../log.js';
 import { appCredentials, type AppCredentials } from './credentials.js';
 
 /** What every forge is made with, from its repository's config; each takes the parts it needs. */
@@ -25,7 +25,14 @@ const forges = {
   github: async (o) => (await import('../forges/github/index.js')).createGithub({ ...o, baseUrl: o.url }),
 } satisfies Record<ForgeType, (o: ForgeOpening) => Promise<Forge>>;
 
-export function openForge(repo: RepositoryConfig, deps: ClientDeps): Forge | undefined {
+/** What opening a forge reads of the edge's clients. */
+export interface ForgeDeps {
+  env: Record<string, string | undefined>;
+  fetch: typeof fetch;
+  log: Logger;
+}
+
+export function openForge(repo: RepositoryConfig, deps: ForgeDeps): Forge | undefined {
   const f = repo.forge;
   if (!f) return undefined;
   const opening: ForgeOpening = {

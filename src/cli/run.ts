@@ -18,7 +18,7 @@ import { UsageError } from './args.js';
 import { version } from './version.js';
 import { loadDeps, reconcilerDeps, type Context } from './context.js';
 import { createElector, shardOf, type Elector } from '../cluster/lease.js';
-import { clusterReporting } from './report-to-cluster.js';
+import { refusalReporter } from './report-to-cluster.js';
 
 export async function runCommand(config: Config, c: Context, configBad: boolean): Promise<number> {
   const { args, io, log } = c;
@@ -44,13 +44,13 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     const apply = async (why: string) => {
       const next = sources.next();
       for (const s of next.said) log[s.level](s.message, s.fields);
-      for (const r of next.refused) report?.refused(r.object, r.problem);
+      for (const r of next.refused) refused?.(r.object, r.problem);
       await running.apply(next.config, why, reconciler, runner);
     };
     // A deferred object's answer wakes the runner, which does not exist yet: until it does, there is nothing to wake.
     let wake = (key: string): void => void key;
     const reconciler = createReconciler(config, {
-      ...reconcilerDeps(c, false), decideWithinMs: args.decideWithinMs, onAnswered: (key) => wake(key), gate, record: metrics,
+      ...reconcilerDeps(c, false), decideWithinMs: args.decideWithinMs, onAnswered: (key) => wake(key), gate, metrics,
       onDiscovered: (repository, found) => {
         if (sources.setDiscovered(repository, found)) queue.run(() => apply(`ScaledObjects in repository ${repository} changed`), (e) => log.error('ScaledObjects from the repository not applied', { repository, error: (e as Error).message }));
       },
@@ -60,8 +60,8 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
       await elector?.stop();
       return 2;
     }
-    const report = config.watch && c.cluster ? clusterReporting(c.cluster, log, sources.scaledObjects, running.current) : undefined;
-    const runner = startRunner(config, reconciler, runnerDeps(c, gate, running.current, report?.onResults));
+    const refused = config.watch && c.cluster ? refusalReporter(c.cluster, log) : undefined;
+    const runner = startRunner(config, reconciler, runnerDeps(c, gate, running.current));
     wake = (key) => runner.wake(key);
     probes.started({ runner, gate, config: running.current, unrunnable: () => reconciler.unrunnable() });
     sayRunning(config, reconciler, configBad, c);
@@ -145,15 +145,14 @@ async function startServing(c: Context, metrics: Metrics, probes: ReturnType<typ
   }
 }
 
-/** The runner's clock, heartbeat and timer, its phases over the running config, and where each tick's results go. */
-function runnerDeps(c: Context, gate: RunnerDeps['gate'], current: () => Config, onResults: RunnerDeps['onResults']): RunnerDeps {
+/** The runner's clock, heartbeat and timer, and its phases over the running config. */
+function runnerDeps(c: Context, gate: RunnerDeps['gate'], current: () => Config): RunnerDeps {
   return {
     clock: { now: c.now },
     log: c.log,
     gate,
     // Several repositories: each at its own phase of the interval (one alone has nothing to spread from).
     phase: (repository, intervalMs) => (current().repositories.length > 1 ? hashPhase(repository, intervalMs) : 0),
-    onResults,
     heartbeat: (beat) => {
       const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-heartbeat' });
       return { stop: () => void task.stop() };

@@ -8,7 +8,7 @@ const config: Probed = {
   repositories: [{ name: 'apps' }, { name: 'infra' }, { name: 'empty' }],
   objects: [{ key: 'default/a', repository: 'apps' }, { key: 'default/b', repository: 'apps' }, { key: 'ops/c', repository: 'infra' }],
 };
-const gone = (file: string) => ({ code: 'MANIFEST_FILE_NOT_FOUND', message: 'gone', file });
+const gone = (file: string) => ({ code: 'MANIFEST_FILE_NOT_FOUND' as const, message: 'gone', file });
 
 describe('healthz', () => {
   it('alive while the heartbeat turned less than 30 s ago, and says for how long it has not', () => {

@@ -31,8 +31,6 @@ export interface ConfigSources {
   setCluster(objects: ClusterObjects): void;
   /** A repository's scan: false when it found what the last one did (nothing to merge again). */
   setDiscovered(repository: string, found: Discovered): boolean;
-  /** The cluster's ScaledObjects as last set (whose status and Events `run` writes). */
-  scaledObjects(): KubeObject[];
   /** The config the sources make now. */
   next(): NextConfig;
 }
@@ -59,7 +57,6 @@ export function createConfigSources(file: Config, deps: LoadDeps): ConfigSources
       discovered.set(repository, found);
       return true;
     },
-    scaledObjects: () => cluster.scaledObjects,
     next() {
       const found = fileConfig.repositories.filter((r) => r.discover).flatMap((r) => (discovered.has(r.name) ? [discovered.get(r.name)!] : []));
       const more = (fileConfig.watch && (cluster.scaledObjects.length || cluster.triggerAuthentications.length)) || found.length;

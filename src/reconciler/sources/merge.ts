@@ -64,7 +64,7 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
   const mine = new Set(fromCluster.map(keyOf));
   const inGit = (list: ConfigProblem[]) => list.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }));
   return {
-    config: r.config,
+    config: r.config && withOrigins(r.config, cluster.scaledObjects, new Set(listed.map((o) => keyOf(o as Record<string, unknown>)))),
     problems: r.problems.filter((p) => mine.has(p.object)),
     authProblems: auths.clusterProblems,
     discoveredProblems: [...found.flatMap((d) => d.problems), ...auths.gitProblems, ...inGit(r.problems)],
@@ -72,4 +72,24 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
     discoveredEnvMissing: inGit(r.envMissing),
     shadowed: auths.shadowed,
   };
+}
+
+/**
+ * The ScaledObject in the cluster each object is (the first of that namespace and name), so the tick
+ * writes its status and Events there: those from the cluster, and those found in a repository that
+ * Argo CD or Flux applied. Not an object of the config file: one of the same name in the cluster is
+ * refused as a duplicate, and says so on its own status.
+ */
+function withOrigins(config: Config, inCluster: KubeObject[], listed: Set<string>): Config {
+  const byKey = new Map<string, KubeObject>();
+  for (const o of inCluster) {
+    const key = `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    if (!byKey.has(key)) byKey.set(key, o);
+  }
+  const objects = config.objects.map((obj) => {
+    const o = byKey.get(obj.key);
+    if (!o || listed.has(obj.key)) return obj;
+    return { ...obj, origin: { apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1', namespace: obj.namespace, name: obj.name, ...(o.metadata.uid ? { uid: o.metadata.uid } : {}) } };
+  });
+  return { ...config, objects };
 }

@@ -72,7 +72,7 @@ describe('watchConfigFile', () => {
   });
 
   it("a reload with problems, or with nothing to run, is refused and logged; the accepted one's warnings are logged", async () => {
-    const warning = { ...problem, code: 'CONFIG_UNKNOWN_FIELD', message: 'unknown' };
+    const warning: ConfigProblem = { ...problem, code: 'CONFIG_UNKNOWN_ANNOTATION', message: 'unknown' };
     const w = await watched([{ config: config(1), problems: [problem], warnings: [], envMissing: [] }, ok(config(0)), ok(config(0, { watch: { namespaces: ['*'], kedaObjects: false } }), [warning])]);
     try {
       for (let i = 0; i < 3; i++) w.hup();
@@ -80,7 +80,7 @@ describe('watchConfigFile', () => {
       expect(w.lines).toEqual([
         `error config reload refused: keeping the running config ${JSON.stringify({ trigger: 'SIGHUP', object: 'default/a', file: 'f', field: 'spec.minReplicaCount', code: 'CONFIG_RANGE', error: 'must be ≥ 0' })}`,
         `error config reload refused: keeping the running config ${JSON.stringify({ trigger: 'SIGHUP', file: w.path, error: 'no valid ScaledObject' })}`,
-        `warn config warning ${JSON.stringify({ object: 'default/a', file: 'f', field: 'spec.minReplicaCount', code: 'CONFIG_UNKNOWN_FIELD', warning: 'unknown' })}`,
+        `warn config warning ${JSON.stringify({ object: 'default/a', file: 'f', field: 'spec.minReplicaCount', code: 'CONFIG_UNKNOWN_ANNOTATION', warning: 'unknown' })}`,
       ]);
       expect(w.accepted.map((a) => a[0].watch)).toEqual([{ namespaces: ['*'], kedaObjects: false }]);
     } finally {
