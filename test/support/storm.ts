@@ -49,3 +49,12 @@ export async function person(name: string, url: string, until: number, random: (
   return landed;
 }
 
+
+/**
+ * How long the slowest person took per commit they landed during the storm (ms): native git's pace
+ * under this very storm on this machine, the yardstick liveness bounds grow with. gitscale starves
+ * when it lands less often than the people do, not when the machine slows everyone down.
+ */
+export function personCycle(byPerson: string[][], stormMs: number): number {
+  return stormMs / Math.max(1, Math.min(...byPerson.map((p) => p.length)));
+}
