@@ -4,7 +4,7 @@
 // ClusterError naming the verb and the resource.
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, errorMessage } from '../errors.js';
-import { splitApiVersion, type EventRecord, type Kube, type KubeObject, type LeaseRecord, type Resource } from './types.js';
+import { splitApiVersion, type Kube, type KubeObject, type Resource } from './types.js';
 
 /** The kinds gitscale scales most, resolved without a discovery request. */
 const KNOWN: Record<string, string> = {

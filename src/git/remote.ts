@@ -212,6 +212,7 @@ export function openRemote(o: RemoteOptions): Workspace {
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         const refused = RETRYABLE.has(code) || err instanceof PushRejectedError;
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- unanswered() throws; `throw` shows reader and tsc the path ends
         if (err instanceof GitTimeoutError) throw unanswered('push')(err);
         if (!refused) throw fail('GIT_PUSH_FAILED', 'push failed', err);
         // Several losses in a row: step aside briefly first (jittered, so two gitscales do not collide again).

@@ -36,7 +36,7 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       add(problems, `${f}.type`, `unknown trigger type '${t.type}': must be one of: ${Object.keys(scalers).join(', ')}`, 'UNKNOWN_TRIGGER_TYPE');
       return;
     }
-    let authParams: Record<string, string> = {};
+    let authParams: Record<string, string>;
     // Parameters whose secret is missing now (it may appear later, mounted or rotated: the trigger
     // reports it each tick): each is a warning, and the rest of the metadata is still checked.
     const unresolved = new Set<string>();

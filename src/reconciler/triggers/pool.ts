@@ -203,12 +203,12 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
       config = next;
       const gone = [...pool].filter(([id]) => keys === 'all' || keys.some((k) => id.startsWith(`${k}#`)));
       for (const [id] of gone) pool.delete(id);
-      await Promise.allSettled(gone.map(([, b]) => b.scaler?.close()));
+      await Promise.allSettled(gone.map(([, b]) => b.scaler?.close() ?? Promise.resolve()));
     },
     close: async () => {
       const all = [...pool.values()];
       pool.clear();
-      await Promise.allSettled(all.map((b) => b.scaler?.close()));
+      await Promise.allSettled(all.map((b) => b.scaler?.close() ?? Promise.resolve()));
     },
   };
 }
