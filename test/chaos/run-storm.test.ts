@@ -22,7 +22,7 @@ const N = 20;
 describe(`push storm against gitscale run (seed ${SEED})`, () => {
   it('decisions land within 5 s and keep landing; nothing lost, fast-forward only', async () => {
     const files = Object.fromEntries(Array.from({ length: N }, (_, i) => [`apps/a${i}.yaml`, deployment(`a${i}`, 1)]));
-    const { bare, url, name } = await makeServedRepo(servers, { ...files, 'alice.txt': '-\n', 'bob.txt': '-\n', 'carol.txt': '-\n' });
+    const { bare, url } = await makeServedRepo(servers, { ...files, 'alice.txt': '-\n', 'bob.txt': '-\n', 'carol.txt': '-\n' });
     // The metrics move by themselves: object i reads 2 + (⌊t / 700 ms⌋ + i) mod 3, so every tick a
     // second after the last has decisions to write, however loaded the machine (a driver posting
     // new values would itself be slowed by the storm, and with it the decisions).

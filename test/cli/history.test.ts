@@ -36,7 +36,7 @@ const entry = (object: string, from: number, to: number, extra: [string, string]
 const PR: [string, string][] = [['Gitscale-Route', 'pull-request']];
 
 let dir: string;
-let oid: Record<string, string> = {};
+const oid: Record<string, string> = {};
 let config: Config;
 
 /** Commits `message` at `at` touching one file, on the current branch. */

@@ -94,7 +94,7 @@ describe("KEDA's documentation example under discover: true", () => {
   it('warnings: a number where KEDA wants a string and a misspelt key are said in validate, plan and the run log as in the config', async () => {
     const list = await newList(redis, 0);
     const text = example.replace('localhost:6379', servers.REDIS_ADDRESS).replace('listName: mylist', `listName: ${list}`)
-      .replace('listLength: "10"', 'listLength: 10\n      listLenght: "10"').replace(/    authenticationRef:\n      name: keda-trigger-auth-redis-secret\n/, '');
+      .replace('listLength: "10"', 'listLength: 10\n      listLenght: "10"').replace('    authenticationRef:\n      name: keda-trigger-auth-redis-secret\n', '');
     const { discovered, listed } = await bothWays(text);
     const [d, l] = [await runGitscale(['validate', '-c', discovered.config, '-o', 'json']), await runGitscale(['validate', '-c', listed.config, '-o', 'json'])];
     expect(verdict(d.stdout)).toEqual(verdict(l.stdout));

@@ -57,7 +57,7 @@ describe('pull-request lifecycle on GitHub (emulated)', () => {
     expect(await show(bare, 'main', 'deploy.yaml')).toContain('replicas: 8 # gitscale');
 
     await setQueue(60);
-    r = await once();
+    await once();
     prs = gh.pulls(REPO);
     expect(prs.map((p) => [p.number, p.state, p.title])).toEqual([[1, 'open', 'scale default/consumer 8→12 (redis: 60 items / 5)']]);
 
@@ -91,7 +91,7 @@ describe('pull-request lifecycle on GitHub (emulated)', () => {
 
     // Back within policy: the person's branch and pull request are still left alone (not closed, not deleted).
     await setQueue(45);
-    r = await once();
+    await once();
     expect(gh.pulls(REPO).find((p) => p.number === third)).toMatchObject({ state: 'open' });
     expect(await show(bare, branch, 'deploy.yaml')).toContain('replicas: 25 # gitscale');
   }, 120_000);

@@ -104,7 +104,7 @@ describe('pull-request lifecycle on Gitea', () => {
 
     // 2. A new decision above the threshold updates the same pull request in place.
     await setQueue(60);
-    r = await once();
+    await once();
     open = await pulls('open');
     expect(open.map((p) => [p.number, p.title])).toEqual([[first, 'scale default/consumer 8→12 (redis: 60 items / 5)']]);
     expect(await onBranch()).toContain('replicas: 12 # gitscale');
@@ -176,7 +176,8 @@ describe('forge faults', () => {
     const { name } = await giteaRepo('flt', { 'a.yaml': deployment('a', 8) });
     // A proxy in front of Gitea's API that answers 502 to the first "create pull request".
     let failures = 1;
-    const proxy = createServer(async (req, res) => {
+    // void: a failed forward surfaces as an unhandled rejection, which fails the run.
+    const proxy = createServer((req, res) => void (async () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       if (req.method === 'POST' && /\/pulls$/.test(req.url ?? '') && failures-- > 0) {
@@ -185,7 +186,7 @@ describe('forge faults', () => {
       }
       const r = await fetch(`${servers.GITEA_URL}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
       res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
-    });
+    })());
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
     try {

@@ -2,7 +2,7 @@
 // emulator receives: each query is parsed and validated against it, variables included.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema, getVariableValues, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, getVariableValues, Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 let schema: GraphQLSchema | undefined;
 
@@ -19,7 +19,7 @@ export function checkGraphql(query: string, variables: Record<string, unknown> =
   }
   const errors = validate(schema, doc);
   if (errors.length) return `graphql: ${errors.map((e) => e.message).join('; ')}`;
-  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   const vars = getVariableValues(schema, op.variableDefinitions ?? [], variables);
   return vars.errors?.length ? `graphql variables: ${vars.errors.map((e) => e.message).join('; ')}` : null;
 }

@@ -32,8 +32,8 @@ export async function startFerretdb(): Promise<Started> {
   const database = 'gitscale';
   const password = `mg-${randomBytes(10).toString('hex')}`;
   let running: Running | undefined;
-  let port = 0;
-  let tlsPort = 0;
+  let port: number;
+  let tlsPort: number;
   try {
     const certs = await makeCerts(dir, {}, `kp-${randomBytes(6).toString('hex')}`);
     for (let attempt = 1; ; attempt++) {

@@ -5,7 +5,7 @@
 // When run as root, everything runs as the `mysql` system user (mariadbd refuses to run as root).
 import { execFileSync, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENSSL, makeCerts, run } from './certs.js';
@@ -44,7 +44,7 @@ export async function startMariadb(): Promise<Started> {
   // Small and unsafe on purpose: nothing here has to survive a crash.
   const innodb = ['--innodb-log-file-size=16M', '--innodb-buffer-pool-size=32M', '--innodb-temp-data-file-path=ibtmp1:4M:autoextend'];
   let running: Running | undefined;
-  let port = 0;
+  let port: number;
   try {
     await makeCerts(dir, opts);
     await run('mariadb-install-db', INSTALL_DB, ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal',

@@ -39,7 +39,7 @@ export async function startMoto(): Promise<Started> {
     startOne(bin, { INITIAL_NO_AUTH_ACTION_COUNT: String(BOOTSTRAP.length) }, bootstrapUser),
   ]);
   if (open.status === 'rejected' || auth.status === 'rejected') {
-    await Promise.allSettled([open, auth].map((s) => (s.status === 'fulfilled' ? s.value.running.stop() : undefined)));
+    await Promise.allSettled([open, auth].map((s) => (s.status === 'fulfilled' ? s.value.running.stop() : Promise.resolve())));
     throw open.status === 'rejected' ? open.reason : (auth as PromiseRejectedResult).reason;
   }
   const keys = auth.value.keys!;

@@ -9,7 +9,10 @@ describe('freePort', () => {
   it('hands out distinct ports below the ephemeral range, concurrently', async () => {
     const ports = await Promise.all(Array.from({ length: 200 }, () => freePort()));
     expect(new Set(ports).size).toBe(200);
-    for (const p of ports) expect(p).toBeGreaterThanOrEqual(20_000), expect(p).toBeLessThan(32_768);
+    for (const p of ports) {
+      expect(p).toBeGreaterThanOrEqual(20_000);
+      expect(p).toBeLessThan(32_768);
+    }
   });
 
   it('never a port something listens on', async () => {
