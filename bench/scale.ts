@@ -108,6 +108,7 @@ async function steadyRun(config: string, data: string, tmp: string, endpoint: Aw
     return { tickMs: ((end.sum - start.sum) / ticks) * 1000, ioMs: median(io), rssMb: NaN };
   } finally {
     child.kill('SIGTERM');
+    // eslint-disable-next-line no-unsafe-finally -- a bad exit explains a failed measurement better than its own error
     if ((await exited) !== 0) throw new Error(`gitscale run exited badly\n${stderr.slice(-2000)}`);
   }
 }
@@ -176,7 +177,7 @@ async function gitOnly(url: string, tmp: string, files: number): Promise<Figures
   return { write: median(writes), native: median(natives), clone: median(clones), nativeClone: median(nativeClones), noCheckout: median(bareClones) };
 }
 
-async function measure(files: number, commits: number, help: number): Promise<Figures> {
+async function measure(files: number, commits: number): Promise<Figures> {
   const server = await startGitHttp();
   const endpoint = await startEndpoint();
   const tmp = mkdtempSync(join(tmpdir(), 'bench-scale-'));
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
     : [[arg('files', 5000), arg('commits', 200)]];
   const all: Figures[] = [];
   for (const [files, commits] of shapes) {
-    const f = await measure(files, commits, help);
+    const f = await measure(files, commits);
     report(f, help);
     all.push(f);
   }
