@@ -39,5 +39,5 @@ export function limitPerEndpoint(fetchFn: typeof fetch, max: number): typeof fet
       else if (--lane.active === 0) lanes.delete(key);
     }
   };
-  return limited as typeof fetch;
+  return limited;
 }

@@ -58,7 +58,7 @@ async function credentialsFor(config: AwsClientConfig): Promise<Credentials | Pr
       params: { RoleArn: role.roleArn, RoleSessionName: 'gitscale', ...(role.externalId ? { ExternalId: role.externalId } : {}) },
       ...(config.credentials ? { masterCredentials: config.credentials } : {}),
       clientConfig: { region: config.region },
-    }) as Provider);
+    }));
     roles.set(key, provider);
   }
   return provider;

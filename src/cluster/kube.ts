@@ -100,7 +100,7 @@ export function createKube(kc: k8s.KubeConfig, o: KubeOptions): Kube {
     async list(r, namespace) {
       const res = await call('list', groupOf(r), { namespace }, () =>
         namespace === undefined ? custom.listClusterCustomObject({ ...r }, bounded()) : custom.listNamespacedCustomObject({ ...r, namespace }, bounded()));
-      return ((res as { items?: KubeObject[] })?.items ?? []) as KubeObject[];
+      return (res as { items?: KubeObject[] })?.items ?? [];
     },
     async annotate(r, namespace, name, annotations) {
       await call('patch', groupOf(r), { namespace, name }, () =>

@@ -137,7 +137,7 @@ export function validateRepositories(raw: unknown, file: string, problems: Probl
       } else location = fromConfigDir(file, url);
     }
     let auth: RepositoryConfig['auth'];
-    if (r.auth === undefined && ssh) auth = readSshAuth({}, f, file, problems) as RepositoryAuth;
+    if (r.auth === undefined && ssh) auth = readSshAuth({}, f, file, problems);
     if (r.auth !== undefined) {
       const a = isObj(r.auth) ? r.auth : {};
       if ('token' in a || 'password' in a) problems.push({ field: `${f}.auth`, message: 'secrets do not belong in the config: use tokenFromEnv (the name of an environment variable)', code: 'CONFIG_SECRET_INLINE' });
@@ -205,7 +205,7 @@ function readForge(raw: unknown, repoUrl: string | undefined, field: string, pro
   const names = (key: string): string[] => {
     const v = raw[key];
     if (v === undefined) return [];
-    if (Array.isArray(v) && v.every((l) => typeof l === 'string')) return v as string[];
+    if (Array.isArray(v) && v.every((l) => typeof l === 'string')) return v;
     problems.push({ field: `${field}.${key}`, message: 'must be a list of strings', code: 'CONFIG_TYPE' });
     return [];
   };

@@ -110,7 +110,7 @@ function composite(outcomes: TriggerOutcome[], mods: NonNullable<ScaleSpec['modi
       return fail(`formula: ${e.message}`);
     }
     if (out === null && modifierFallback && inFallback.length > 0) {
-      value = fb!.replicas * mods.target;
+      value = fb.replicas * mods.target;
       notes.push(`formula gave nil with triggers in fallback: composite = fallback.replicas × target = ${value}`);
     } else if (typeof out !== 'number') return fail(`formula gave ${out === null ? 'nil' : typeof out}, not a number`);
     else value = out;

@@ -42,7 +42,7 @@ type Ssh2 = typeof import('ssh2');
 // Loaded at the first SSH connection: a run over HTTPS never loads it (import() answers the loaded module after the first time).
 const loadSsh2 = async () => {
   const m = await import('ssh2');
-  return ((m as { default?: Ssh2 }).default ?? m) as Ssh2;
+  return ((m as { default?: Ssh2 }).default ?? m);
 };
 
 /** The private key, decrypted; a clear TransportError when it cannot be. */

@@ -119,7 +119,7 @@ export function parse(input: ScalerInput): ParseResult<PostgresqlMetadata> {
   const server: PgTarget = m.connection !== undefined
     ? (parseConnection(m.connection) as PgTarget)
     : (() => {
-      const hosts = pairHosts(m.host!, m.port!) as PgTarget['hosts'];
+      const hosts = pairHosts(m.host!, m.port) as PgTarget['hosts'];
       return { host: hosts[0].host, port: hosts[0].port, hosts, user: m.userName, database: m.dbName, sslmode: m.sslmode! };
     })();
   if (m.password !== undefined) server.password = m.password;

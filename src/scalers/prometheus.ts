@@ -127,7 +127,7 @@ export function create(meta: PrometheusMetadata, deps: ScalerDeps<HttpClients>, 
       }
       if (answer.status === 401 || answer.status === 403) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${answer.status}`, 'authModes');
       if (answer.status < 200 || answer.status > 299) {
-        const said = doc && typeof doc === 'object' && 'error' in doc ? `: ${String((doc as { error: unknown }).error).slice(0, 300)}` : '';
+        const said = doc && typeof doc === 'object' && 'error' in doc ? `: ${String(doc.error).slice(0, 300)}` : '';
         throw scalerError(ctx, 'SCALER_HTTP_STATUS', `prometheus query api returned error. status: ${answer.status}${said}`, answer.status === 400 || answer.status === 422 ? 'query' : 'serverAddress');
       }
       if (answer.body === null) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'query');

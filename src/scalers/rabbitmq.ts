@@ -95,7 +95,7 @@ function validate(meta: Raw): FieldProblem[] {
   else if (meta.queueLength === undefined && (meta.mode === undefined) !== (meta.value === undefined)) problems.push(problem(meta.mode === undefined ? 'mode' : 'value', `${meta.mode === undefined ? 'mode' : 'value'} must be specified`));
   const oauth = OAUTH2.filter((k) => meta[k] !== undefined);
   if (oauth.length) {
-    problems.push(problem(oauth[0]!, `OAuth2 authentication (${oauth.join(', ')} in authParams) is not supported by gitscale yet; `
+    problems.push(problem(oauth[0], `OAuth2 authentication (${oauth.join(', ')} in authParams) is not supported by gitscale yet; `
       + 'use username and password, or a client certificate (tls: enable, cert, key)'));
   }
   if (wire === 'amqp') {

@@ -40,7 +40,7 @@ export function groupLag(reply: unknown, group: string): number | null {
 async function count(c: RedisLike, meta: RedisStreamsMetadata, fail: (message: string) => Error): Promise<number> {
   if (meta.mode === 'length') return c.xlen(meta.stream);
   if (meta.mode === 'pending') {
-    const summary = (await c.xpending(meta.stream, meta.consumerGroup!)) as unknown[];
+    const summary = await c.xpending(meta.stream, meta.consumerGroup!);
     return Number(summary[0]);
   }
   const version = /(?:^|\n)redis_version:(\d+)/.exec(await c.info('server'))?.[1];

@@ -49,7 +49,7 @@ async function relay() {
       req.pipe(fwd);
     });
     await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
-    port = (server!.address() as AddressInfo).port;
+    port = (server.address() as AddressInfo).port;
   };
   await listen();
   return {

@@ -55,7 +55,7 @@ describe('charts/gitscale (Helm)', () => {
     expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     expect(stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
     const bare = await run(helm, ['template', 'gitscale', CHART]).catch((e: { stderr: string }) => e);
-    expect((bare as { stderr: string }).stderr).toMatch(/config.repositories is empty/);
+    expect(bare.stderr).toMatch(/config.repositories is empty/);
   });
 
   it('renders what config/ has: the same CRDs, the same ClusterRole rules, the locked-down Deployment', async () => {

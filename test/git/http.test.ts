@@ -63,9 +63,9 @@ describe('gitHttp bounds', () => {
     expect(await text(DEFAULT_GIT_BOUNDS, url)).toEqual({ status: 200, body: 'late but whole' });
   });
 
-  it.each([
-    { name: 'silent before its answer', handler: (() => {}) as Handler, want: /sent nothing for 400 ms/ },
-    { name: 'silent after its headers', handler: ((_req, res) => void res.writeHead(200).flushHeaders()) as Handler, want: /sent nothing for 400 ms/ },
+  it.each<{ name: string; handler: Handler; want: RegExp }>([
+    { name: 'silent before its answer', handler: () => {}, want: /sent nothing for 400 ms/ },
+    { name: 'silent after its headers', handler: (_req, res) => void res.writeHead(200).flushHeaders(), want: /sent nothing for 400 ms/ },
   ])('a server $name: the silence bound, as a GitTimeoutError naming host and time', async ({ handler, want }) => {
     const url = await serve(handler);
     const err = await text({ connectMs: 1000, idleMs: 400, totalMs: 10_000 }, url).catch((e) => e);

@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { sshOptions } from '../../src/cli/credentials.js';
-import type { RepositoryConfig } from '../../src/config/types.js';
 import { GitError } from '../../src/errors.js';
 import type { GitBounds } from '../../src/git/bounds.js';
 import { pktLine } from '../../src/git/pkt-line.js';
@@ -49,7 +48,7 @@ async function slowServer(transport: Transport, hookSeconds: number, bounds?: Gi
   const { bare, url } = transport === 'http' ? await makeServedRepo(servers, files) : await makeSshRepo(servers, files);
   fs.writeFileSync(join(bare, 'hooks', 'pre-receive'), `#!/bin/sh\ncat >/dev/null\nsleep ${hookSeconds}\n`, { mode: 0o755 });
   const ssh = transport === 'ssh'
-    ? sshOptions({ name: 'r', url, kind: 'remote', branch: 'main', auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS }, author, review: {} } as RepositoryConfig, {}, fs)
+    ? sshOptions({ name: 'r', url, kind: 'remote', branch: 'main', auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS }, author, review: {} }, {}, fs)
     : undefined;
   const ws = openRemote({ repository: 'r', url, branch: 'main', dir: join(await tempDir('push-ws'), 'repo'), fs, clock, sleep: async () => {}, ssh, bounds });
   return { bare, ws };

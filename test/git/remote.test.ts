@@ -143,7 +143,7 @@ describe('remote workspace against git http-backend', () => {
     const pack = join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
     fs.truncateSync(pack, Math.floor(fs.statSync(pack).size / 3));
     const reads = await Promise.allSettled(Object.keys(files).map((f) => ws.read(f)));
-    const failed = reads.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as GitError);
+    const failed = reads.filter((r) => r.status === 'rejected').map((r) => r.reason as GitError);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0].code).toBe('GIT_WORKSPACE_DAMAGED');
     expect(failed[0].message).toMatch(/repository 'r': the workspace in .* cannot be read .*; it is cloned afresh at the next sync/);

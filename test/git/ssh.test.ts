@@ -22,7 +22,7 @@ const author = { name: 'gitscale', email: 'gitscale@localhost' };
 const defaultAuth: RepositoryAuth = { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS };
 
 function repoConfig(url: string, auth: RepositoryAuth = defaultAuth): RepositoryConfig {
-  return { name: 'r', url, kind: 'remote', branch: 'main', auth, author, review: {} } as RepositoryConfig;
+  return { name: 'r', url, kind: 'remote', branch: 'main', auth, author, review: {} };
 }
 
 async function workspace(url: string, auth: RepositoryAuth = defaultAuth, env: Record<string, string> = {}) {

@@ -258,7 +258,7 @@ describe('setReplicas properties: damaged input in every format', () => {
     fc.assert(fc.property(damaged, count, ({ text, target, file }, n) => {
       let after: string;
       try {
-        after = setReplicas(text, target as WorkloadTarget, n, file);
+        after = setReplicas(text, target, n, file);
       } catch (e) {
         expect((e as Error).name, (e as Error).stack).toBe('ManifestError');
         expect((e as { code: string }).code, (e as Error).message).not.toBe('EDIT_NOT_CONFIRMED');

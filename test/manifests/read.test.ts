@@ -148,7 +148,7 @@ describe('dispatch: which format reads which file', () => {
     { name: 'Application with spec.source.kustomize → argo-application list', file: 'app.yaml', input: `${app}    kustomize:\n      replicas: [{name: consumer, count: 2}]\n`, target, want: { format: 'argo-application', field: 'spec.source.kustomize.replicas[0].count', replicas: 2 } },
     { name: 'a kustomization.yaml that is a values file still reads as kustomize without a field', file: 'kustomization.yaml', input: 'consumer:\n  replicaCount: 2\n', target, want: { format: 'kustomize', field: 'replicas[0].count', replicas: 1, explicit: false } },
   ])('$name', ({ file, input, target: t, want }) => {
-    expect(readReplicas(input, t as WorkloadTarget, file)).toMatchObject({ explicit: true, ...want });
+    expect(readReplicas(input, t, file)).toMatchObject({ explicit: true, ...want });
   });
 
   it.each([
@@ -161,7 +161,7 @@ describe('dispatch: which format reads which file', () => {
     { name: 'two markers in different documents', file: 'values.yaml', input: `a: 1 ${M}\n---\nb: 2 ${M}\n`, target: withObject, wantCode: 'MARKER_AMBIGUOUS' },
     { name: 'two kustomizations in one file', file: 'apps/k.yaml', input: `${kz}---\n${kz}`, target, wantCode: 'TARGET_AMBIGUOUS' },
   ])('$name → $wantCode', ({ file, input, target: t, wantCode }) => {
-    const err = catchError(() => readReplicas(input, t as WorkloadTarget, file));
+    const err = catchError(() => readReplicas(input, t, file));
     expect(err).toBeInstanceOf(ManifestError);
     expect(err.code, err.message).toBe(wantCode);
     expect(err.data.file).toBe(file);

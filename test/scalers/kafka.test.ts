@@ -126,7 +126,7 @@ describe('kafka: metadata and arithmetic', () => {
     [{ consumerGroup: 'g', offsetResetPolicy: 'middle' }, 'offsetResetPolicy'],
     [{ consumerGroup: 'g', lagThreshold: '0' }, 'lagThreshold'],
   ])('%j → %s', (m, field) => {
-    const r = kafka.parse(input({ bootstrapServers: 'b:9092', ...m } as Record<string, string>));
+    const r = kafka.parse(input({ bootstrapServers: 'b:9092', ...m }));
     if (field === null) expect(r.ok).toBe(true);
     else expect(r.ok ? [] : r.errors.map((e) => e.field)).toContain(field);
   });

@@ -168,7 +168,7 @@ describe('rabbitmq: TLS with a client certificate (a listener requiring one, EXT
     const wrong = `wrong-${randomBytes(4).toString('hex')}`;
     const enc = pem(env.RABBITMQ_TLS_KEY_ENCRYPTED_FILE);
     const e = await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...material(), key: enc, keyPassword: wrong }), 'tls'),
-      'SCALER_TLS_FAILED', 'tls', [wrong, env.RABBITMQ_TLS_KEY_PASSWORD, enc.split('\n')[1]!]);
+      'SCALER_TLS_FAILED', 'tls', [wrong, env.RABBITMQ_TLS_KEY_PASSWORD, enc.split('\n')[1]]);
     expect(e.data.field).toBe('keyPassword');
     const { ca: _, ...noCa } = material();
     await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...noCa }), 'tls'), 'SCALER_TLS_FAILED', 'tls', [noCa.key]);
@@ -230,7 +230,7 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
     [{ host: 'http://h/', pageSize: '0' }, 'pageSize'],
     [{ host: 'http://h/', operation: 'median' }, 'operation'],
   ])('%j → %s', (m, field) => {
-    const r = ok(m as Record<string, string>);
+    const r = ok(m);
     if (field === null) expect(r.ok).toBe(true);
     else expect(r.ok ? [] : r.errors.map((e) => e.field)).toContain(field);
   });
@@ -274,7 +274,7 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
 
   it('OAuth2 is refused naming every key given and what to use instead', () => {
     const r = rabbitmq.parse(input({ queueName: 'q', host: 'http://h/' }, { ...oauth, scope: 'read' }));
-    expect(!r.ok && r.errors[0]!.message).toBe('OAuth2 authentication (oauthTokenURI, clientID, clientSecret, scopes in authParams) is not supported by gitscale yet; '
+    expect(!r.ok && r.errors[0].message).toBe('OAuth2 authentication (oauthTokenURI, clientID, clientSecret, scopes in authParams) is not supported by gitscale yet; '
       + 'use username and password, or a client certificate (tls: enable, cert, key)');
   });
 

@@ -3,4 +3,4 @@
 import { inject } from 'vitest';
 import { guardMissing } from '../support/servers/missing.js';
 
-guardMissing(inject('servers') as Record<string, string> | undefined);
+guardMissing(inject('servers'));

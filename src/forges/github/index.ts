@@ -123,12 +123,12 @@ export function createGithub(o: GithubOptions): Forge {
       return (all as unknown as GhPull[]).map(toPr).filter((p) => p.head.startsWith(prefix));
     },
     async openPr(spec: PrSpec) {
-      const pr = toPr(await call('create pull request', () => octokit.rest.pulls.create({ ...repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body })) as unknown as GhPull);
+      const pr = toPr(await call('create pull request', () => octokit.rest.pulls.create({ ...repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body })));
       if (spec.assignees?.length) await call('add assignees', () => octokit.rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: spec.assignees }));
       return pr;
     },
     async updatePr(number, patch) {
-      return toPr(await call('update pull request', () => octokit.rest.pulls.update({ ...repo, pull_number: number, ...patch })) as unknown as GhPull);
+      return toPr(await call('update pull request', () => octokit.rest.pulls.update({ ...repo, pull_number: number, ...patch })));
     },
     async closePr(number) {
       await call('close pull request', () => octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' }));

@@ -56,7 +56,7 @@ export function locateKustomize(text: string, target: WorkloadTarget, file: stri
     doc = found[0];
   }
   ctx.field = showPath([...base, 'replicas']);
-  const container = walk(ctx, docs[doc].contents as Node | null, [], base).node;
+  const container = walk(ctx, docs[doc].contents, [], base).node;
   const loc = locateIn(ctx, docs[doc], container, base, docs.length);
   rejectDuplicates(ctx, docs);
   return { ...loc, doc, format, field: ctx.field };

@@ -111,7 +111,7 @@ function dataPath(chain: unknown[]): PathSeg[] | null {
       if (!isScalar(a.key) || (typeof a.key.value !== 'string' && typeof a.key.value !== 'number')) return null;
       path.push(String(a.key.value));
     } else if (isSeq(a)) {
-      path.push(a.items.indexOf(b as never));
+      path.push(a.items.indexOf(b));
     }
   }
   return path;

@@ -81,7 +81,7 @@ export function resolve(repo: RepositoryConfig, files: FileIndex[]): Discovered 
   for (const f of files) {
     for (const so of f.scaledObjects) {
       const meta = isObj(so.raw.metadata) ? so.raw.metadata : {};
-      const annotations = isObj(meta.annotations) ? (meta.annotations as Record<string, unknown>) : {};
+      const annotations = isObj(meta.annotations) ? meta.annotations : {};
       const spec = isObj(so.raw.spec) ? so.raw.spec : {};
       const ref = isObj(spec.scaleTargetRef) ? spec.scaleTargetRef : {};
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;

@@ -143,7 +143,7 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     }
     if (authError) return { envKey, target, source, error: authError };
     try {
-      return { envKey, target, source, scaler: def.create(meta as never, deps.scalerDeps, t.name) };
+      return { envKey, target, source, scaler: def.create(meta, deps.scalerDeps, t.name) };
     } catch (e) {
       return { envKey, target, source, error: toScalerError(e, t.name) };
     }

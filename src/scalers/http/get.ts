@@ -33,7 +33,7 @@ export interface HttpAnswer {
 
 const causeOf = (e: unknown): unknown => {
   let c = e;
-  for (let i = 0; i < 5 && c && typeof c === 'object' && 'cause' in c && (c as { cause?: unknown }).cause; i++) c = (c as { cause: unknown }).cause;
+  for (let i = 0; i < 5 && c && typeof c === 'object' && 'cause' in c && (c as { cause?: unknown }).cause; i++) c = c.cause;
   return c;
 };
 

@@ -22,7 +22,7 @@ const ta = (name: string, spec: Record<string, unknown>, apiVersion = 'gitscale.
 describe('mergeClusterObjects', () => {
   it('one found in Git and applied to the cluster runs once, as Git has it', () => {
     const inCluster = { ...raw('web', 'cluster/web.yaml'), metadata: { ...raw('web', 'x').metadata, uid: 'u1' } } as KubeObject;
-    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [inCluster, raw('solo', 'apps/solo.yaml') as KubeObject], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/web/so.yaml', raw: raw('web', 'apps/web/deploy.yaml') }], triggerAuthentications: [], problems: [] }]);
+    const r = mergeClusterObjects(file, '/etc/gitscale.yaml', { scaledObjects: [inCluster, raw('solo', 'apps/solo.yaml')], triggerAuthentications: [] }, deps, [{ objects: [{ repository: 'm', path: 'apps/web/so.yaml', raw: raw('web', 'apps/web/deploy.yaml') }], triggerAuthentications: [], problems: [] }]);
     expect(r.problems).toEqual([]);
     expect(r.config!.objects.map((o) => [o.key, o.path])).toEqual([['shop/web', 'apps/web/deploy.yaml'], ['shop/solo', 'apps/solo.yaml']]);
   });

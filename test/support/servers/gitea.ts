@@ -62,8 +62,8 @@ ENABLED = false
   // Ready when the API answers (the log level hides Gitea's own start line).
   const child = spawn(bin, ['web', '--config', ini, '--work-path', workPath], { env: { ...process.env, GITEA_WORK_DIR: workPath }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

@@ -34,8 +34,8 @@ function launch(bin: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-32_768);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.once('error', (e) => keep(Buffer.from(`spawn failed: ${e.message}\n`)));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
   return {
