@@ -1,7 +1,7 @@
 // Typed errors with stable codes. Code branches on `instanceof`/`code`, never on message text;
 // only cli/ maps them to exit codes. Each family takes its codes from the one catalogue
 // (errors/codes.ts), so a misspelled code fails to compile.
-import type { ClusterCode, ConfigCode, ErrorCode, ForgeCode, GitCode, ManifestCode, ScalerCode } from './errors/codes.js';
+import type { ClusterCode, ConfigCode, ErrorCode, GitCode, ManifestCode, ScalerCode } from './errors/codes.js';
 
 export type { CheckCode, ClusterCode, ConfigCode, ErrorCode, ForgeCode, GitCode, ManifestCode, ObjectCode, ScalerCode } from './errors/codes.js';
 

@@ -21,7 +21,7 @@ describe('clusterReporter', () => {
     const created = (await a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body })) as KubeObject;
     let patches = 0;
     const kube = { ...a.kube, patchStatus: async (...args: Parameters<typeof a.kube.patchStatus>) => (patches++, a.kube.patchStatus(...args)) };
-    let deferred: number[] = [];
+    const deferred: number[] = [];
     const reporter = clusterReporter({ kube, clock: { now: Date.now }, log: silentLogger, minIntervalMs: 400, after: (ms, fn) => (deferred.push(ms), void setTimeout(fn, ms)) });
     const memo = newReportMemo();
     const origin = { apiVersion: 'gitscale.dev/v1alpha1', namespace: ns, name: 'w', uid: created.metadata.uid };

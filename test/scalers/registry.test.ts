@@ -29,7 +29,7 @@ describe('scaler registry', () => {
 
   it('composes ScalerClients from the clients each definition declares (a type check: neither every client lost nor none required)', () => {
     expectTypeOf<keyof ScalerClients>().toEqualTypeOf<'amqp' | 'httpTls' | 'kafka' | 'mongodb' | 'mysql' | 'postgresql' | 'redis' | 's3' | 'sqs'>();
-    expectTypeOf<{}>().not.toMatchTypeOf<ScalerClients>();
+    expectTypeOf<Record<string, never>>().not.toMatchTypeOf<ScalerClients>();
   });
 
   it('keeps its keys sorted', () => {
