@@ -10,17 +10,15 @@ import { GitError, PushRejectedError, errorMessage, type GitCode } from '../erro
 import { authHeaders, scrub } from './auth.js';
 import { DEFAULT_GIT_BOUNDS, GitTimeoutError, type GitBounds } from './bounds.js';
 import { gitHttp } from './http.js';
-import { parseCommit, type CommitInfo } from './objects.js';
-import { buildPack, indexPack } from './pack-format.js';
-import { ZERO_OID } from './push.js';
+import { buildPack } from './pack-format.js';
+import { remoteBranches } from './branches.js';
 import { signIfAsked, type Signer } from './signing.js';
 import { sshTransport, type SshOptions } from './ssh.js';
 import { openStore, type ObjectStore } from './store.js';
 import { buildCommit, listAt, readAt, treeIdAt, type Created } from './tree.js';
-import type { Author, BranchOps, Clock, EditFn, Workspace, WriteResult } from './types.js';
+import type { Author, Clock, EditFn, Workspace, WriteResult } from './types.js';
 import { isoGit } from './iso.js';
 import { httpTransport, TransportError, type GitTransport } from './transport.js';
-import type { Advertisement } from './upload-pack.js';
 export interface RemoteOptions {
   repository: string;
   url: string;
@@ -73,7 +71,6 @@ export function openRemote(o: RemoteOptions): Workspace {
   /** Set when reading the workspace failed (a damaged pack, a lost file): the next sync clones afresh. */
   let damaged = false;
   /** The bot-branch commit branchHead read last (not kept in the store); writeBranch compares with it. */
-  let lastBranchCommit: { oid: string; commit: CommitInfo } | undefined;
 
   const fail = (code: GitCode, what: string, e: unknown): GitError =>
     new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
@@ -232,70 +229,7 @@ export function openRemote(o: RemoteOptions): Workspace {
   }
 
   /** One commit of the remote, fetched alone (depth 1, without its tree where the server filters) and not kept. */
-  async function fetchCommit(oid: string, branch: string, advertised?: Advertisement): Promise<CommitInfo> {
-    if (lastBranchCommit?.oid === oid) return lastBranchCommit.commit;
-    const ad = advertised ?? (await transport.advertise());
-    const answer = await transport.fetch({ want: oid, caps: ad.caps, deepen: { depth: 1 }, filter: ad.caps.has('filter') ? 'tree:0' : undefined });
-    if (!answer.pack) throw new Error('the server sent no pack');
-    let found: CommitInfo | undefined;
-    indexPack(answer.pack, () => null, (id, obj) => {
-      if (id === oid && obj.type === 'commit') found = parseCommit(id, obj.body);
-    });
-    if (!found) throw new Error(`the server did not send commit ${oid} of '${branch}'`);
-    lastBranchCommit = { oid, commit: found };
-    return found;
-  }
-
-  const branches: BranchOps = {
-    async writeBranch(branch, edit, author, expected) {
-      if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to rewrite the base branch '${o.branch}' as a bot branch`, { repository: o.repository });
-      const parent = await sync();
-      const e = await edit(async (p) => guard(() => readAt(store, parent, p)), 1);
-      if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, created } = await signIfAsked(o.repository, o.signer, buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
-      if (expected) {
-        // Same parent and tree as the head already there: leave the branch (and its CI runs, reviews) alone.
-        const now = parseCommit(commit, created.find((c) => c.oid === commit)!.object.body);
-        const was = await (store.has(expected) ? Promise.resolve(store.commit(expected)) : fetchCommit(expected, branch)).catch(() => null);
-        if (was && was.tree === now.tree && was.parents[0] === parent && was.message === now.message) {
-          return { commit: expected, parent, files: Object.keys(e.files), message: e.message, attempts: 1, unchanged: true };
-        }
-      }
-      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected ?? ZERO_OID, newOid: commit, pack: buildPack(created).pack }).catch(unanswered(`pushing '${branch}'`));
-      if (!out.ok) throw new GitError(out.rejected ? 'GIT_BRANCH_MOVED' : 'GIT_PUSH_FAILED', `repository '${o.repository}': pushing '${branch}' failed: ${out.reason}`, { repository: o.repository });
-      return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: 1 };
-    },
-    async branchHead(branch) {
-      // One advertisement gives both where the branch points and what the server can send.
-      let ad: Advertisement;
-      try {
-        ad = await transport.advertise();
-      } catch (e) {
-        throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
-      }
-      const oid = ad.refs.get(`refs/heads/${branch}`);
-      if (!oid) return null;
-      try {
-        const commit = await fetchCommit(oid, branch, ad);
-        return { oid, authorEmail: commit.author.email, committerEmail: commit.committer.email };
-      } catch (e) {
-        throw fail('GIT_UNREACHABLE', `fetching '${branch}' failed`, e);
-      }
-    },
-    async list(prefix) {
-      try {
-        const refs = await transport.pushRefs();
-        return new Map([...refs].filter(([r]) => r.startsWith(`refs/heads/${prefix}`)).map(([r, oid]) => [r.slice('refs/heads/'.length), oid]));
-      } catch (e) {
-        throw fail('GIT_UNREACHABLE', 'listing branches failed', e);
-      }
-    },
-    async deleteBranch(branch, expected) {
-      if (branch === o.branch) throw new GitError('GIT_BASE_BRANCH', `repository '${o.repository}': refusing to delete the base branch '${o.branch}'`, { repository: o.repository });
-      const out = await transport.push({ ref: `refs/heads/${branch}`, oldOid: expected, newOid: ZERO_OID }).catch(unanswered(`deleting '${branch}'`));
-      if (!out.ok) throw new GitError('GIT_PUSH_FAILED', `repository '${o.repository}': deleting '${branch}' failed: ${out.reason}`, { repository: o.repository });
-    },
-  };
+  const branches = remoteBranches({ o, transport, store: () => store, sync, guard, fail, unanswered });
 
   return {
     repository: o.repository,
