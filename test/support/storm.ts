@@ -22,14 +22,15 @@ export function seeded(seed: number): () => number {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A person pushing a commit every 50 ms until `until` (at least one, however slow the clone); rebases on a rejection. Returns the commits that landed. */
-export async function person(name: string, url: string, until: number, random: () => number): Promise<string[]> {
+/** A person pushing a commit every 50 ms until `until` (a time, or a test saying the storm is over; at least one commit, however slow the clone); rebases on a rejection. Returns the commits that landed. */
+export async function person(name: string, url: string, until: number | (() => boolean), random: () => number, onLanded?: () => void): Promise<string[]> {
+  const over = typeof until === 'number' ? () => Date.now() >= until : until;
   const dir = await tempDir(`storm-${name}`);
   const env = { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${name}@example.com`, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${name}@example.com` };
   const g = (...args: string[]) => run('git', args, { cwd: dir, env });
   await run('git', ['clone', '-q', url, dir], { env });
   const landed: string[] = [];
-  for (let n = 0; n === 0 || Date.now() < until; n++) {
+  for (let n = 0; n === 0 || !over(); n++) {
     fs.writeFileSync(join(dir, `${name}.txt`), `${n}\n`);
     await g('commit', '-q', '-am', `${name} ${n}`).catch(async () => {
       await g('add', '-A');
@@ -39,6 +40,7 @@ export async function person(name: string, url: string, until: number, random: (
       try {
         await g('push', '-q', 'origin', 'HEAD:main');
         landed.push((await g('rev-parse', 'HEAD')).stdout.trim());
+        onLanded?.();
         break;
       } catch {
         await g('pull', '-q', '--rebase', 'origin', 'main');
