@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { removeIfInterrupted } from './support/servers/groups.js';
 import { servers, type Started } from './support/servers/index.js';
 import { MISSING_KEY } from './support/servers/missing.js';
 
@@ -16,15 +17,20 @@ declare module 'vitest' {
   }
 }
 
-/** Points TMPDIR at a fresh directory; `release` restores TMPDIR, removes the directory and returns what was left in it. */
+/**
+ * Points TMPDIR at a fresh directory; `release` restores TMPDIR, removes the directory and returns
+ * what was left in it. A run interrupted before that (SIGTERM, Ctrl-C) removes it once its servers are gone.
+ */
 function privateTempDir(): { dir: string; release: () => string[] } {
   const before = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), 'gitscale-test-run-'));
   chmodSync(dir, 0o755); // the postgres server runs as its own user when the tests run as root
   process.env.TMPDIR = dir;
+  const forget = removeIfInterrupted(dir);
   return {
     dir,
     release: () => {
+      forget();
       if (before === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = before;
       const left = readdirSync(dir).sort();

@@ -1,10 +1,11 @@
 // A real Gitea (built once from the Go module proxy by scripts/servers/build-gitea.sh, cached by
 // version), headless: installer locked, SQLite, 127.0.0.1 only, an admin user and an API token.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spawnGroup } from './groups.js';
 import { freePort } from './spawn.js';
 import type { Started } from './types.js';
 
@@ -60,11 +61,11 @@ ENABLED = false
   await gitea('admin', 'user', 'create', '--admin', '--username', 'gitscale', '--password', password, '--email', 'gitscale@example.com', '--must-change-password=false');
   const token = (await gitea('admin', 'user', 'generate-access-token', '--username', 'gitscale', '--token-name', 'tests', '--scopes', 'all', '--raw')).stdout.trim().split('\n').pop()!;
   // Ready when the API answers (the log level hides Gitea's own start line).
-  const child = spawn(bin, ['web', '--config', ini, '--work-path', workPath], { env: { ...process.env, GITEA_WORK_DIR: workPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const web = spawnGroup(bin, ['web', '--config', ini, '--work-path', workPath], { env: { ...process.env, GITEA_WORK_DIR: workPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = web.child;
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (!(await fetch(`${url}/api/v1/version`).then((r) => r.ok, () => false))) {
@@ -74,16 +75,6 @@ ENABLED = false
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const web = {
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(t);
-      }
-    },
-  };
   return {
     env: { GITEA_URL: url, GITEA_TOKEN: token, GITEA_USER: 'gitscale', GITEA_PASSWORD: password },
     stop: async () => {

@@ -4,7 +4,7 @@
 // Users come from a static token file: `admin` (system:masters) and `alice` (no groups, so RBAC
 // denies her everything until a test grants it). The CRDs later tests need (Argo CD Application,
 // Flux GitRepository and Kustomization) are installed and Established before the tests start.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +12,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spawnGroup } from './groups.js';
 import { freePort } from './spawn.js';
 import { buildFlux, fluxCommands, fluxCrds } from './flux.js';
 import type { Started } from './types.js';
@@ -27,15 +28,15 @@ interface Proc {
   stop: () => Promise<void>;
 }
 
-/** Spawns a long-running server, keeping only the last 32 kB of its output for error messages. */
+/** Spawns a long-running server (a process group of its own: groups.ts), keeping only the last 32 kB of its output for error messages. */
 function launch(bin: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, stop } = spawnGroup(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }, { graceMs: 10_000 });
   let output = '';
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-32_768);
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   child.once('error', (e) => keep(Buffer.from(`spawn failed: ${e.message}\n`)));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
   return {
@@ -44,10 +45,8 @@ function launch(bin: string, args: string[], env: NodeJS.ProcessEnv): Proc {
     tail: () => output.split('\n').slice(-20).join('\n'),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await stop();
         await exited;
-        clearTimeout(t);
       }
     },
   };

@@ -62,7 +62,7 @@ export async function startPostgres(): Promise<Started> {
           '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${sockets}`, '-c', 'fsync=off',
           '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB',
           '-c', 'max_connections=40', '-c', 'logging_collector=off'],
-        /database system is ready to accept connections/, opts);
+        /database system is ready to accept connections/, { ...opts, stopSignal: 'SIGINT' }); // also when the run is interrupted
         const r = running;
         return {
           env: { PG_HOST: '127.0.0.1', PG_PORT: String(port), PG_USER: user, PG_PASSWORD: password, PG_DB: 'postgres' },

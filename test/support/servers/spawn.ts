@@ -1,7 +1,10 @@
 // Helpers for test servers that run as child processes: a free port, and "wait for a log line".
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { spawnGroup, type Running } from './groups.js';
+
+export type { Running } from './groups.js';
 
 /**
  * A port that was free a moment ago on 127.0.0.1, for a server that must be told its port. Taken
@@ -44,11 +47,6 @@ export function requireBinary(path: string, hint: string): void {
   if (!existsSync(path)) throw new Error(`${path} not found: ${hint} (run scripts/test-env.sh as root)`);
 }
 
-export interface Running {
-  child: ChildProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
 /** A server's stop, and its clean-up when its start failed: stop what runs (SIGTERM), remove its directory. */
 export async function stopAndRemove(running: Running | undefined, dir: string): Promise<void> {
   await running?.stop('SIGTERM');
@@ -62,23 +60,16 @@ export async function stopAllAndRemove(running: Running[], dir: string): Promise
 }
 
 /**
- * Spawns `cmd` and resolves once `ready` matches its stdout or stderr; rejects with the output's tail
- * if it exits first or takes longer than `timeoutMs`.
+ * Spawns `cmd` (a process group of its own: test/support/servers/groups.ts) and resolves once `ready`
+ * matches its stdout or stderr; rejects with the output's tail if it exits first or takes longer
+ * than `timeoutMs`. `stop` asks it with SIGTERM (or `stopSignal`), SIGKILL after 5 s.
  */
-export function spawnUntil(cmd: string, args: string[], ready: RegExp, opts: SpawnOptions = {}, timeoutMs = 20_000): Promise<Running> {
+export function spawnUntil(cmd: string, args: string[], ready: RegExp, opts: SpawnOptions & { stopSignal?: NodeJS.Signals } = {}, timeoutMs = 20_000): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { stopSignal, ...spawnOpts } = opts;
+    const { child, stop } = spawnGroup(cmd, args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] }, { signal: stopSignal });
     let output = '';
     let done = false;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(t);
-      }
-    };
     const fail = (why: string): void => {
       if (done) return;
       done = true;
