@@ -3,6 +3,8 @@
 // with its cause (test/setup/servers.ts); the others run. Nothing is skipped.
 // The run gets a temp dir of its own (TMPDIR, inherited by the test workers and every process they
 // start); whatever is left in it when the servers have stopped fails the run, listed by name.
+// A run interrupted before its teardown (SIGTERM, Ctrl-C, SIGHUP) stops the servers and removes the
+// temp dir all the same (support/servers/groups.ts).
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
