@@ -36,10 +36,29 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       // Every real server, started once (test/global-setup.ts) for both projects below.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...CHAOS], globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup/servers.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...CHAOS],
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/setup/servers.ts'],
+        },
+      },
       // Push storms, kill -9 and fuzzing saturate the CPU: after the rest, one file at a time, so
       // neither their timings nor the other suites' are measured on a loaded machine.
-      { extends: true, test: { name: 'chaos', include: CHAOS, globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup/servers.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: {
+          name: 'chaos',
+          include: CHAOS,
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/setup/servers.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -30,17 +30,24 @@ writeFileSync(join(dir, 'a.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetad
 execFileSync('git', ['-C', dir, 'add', '-A']);
 execFileSync('git', ['-C', dir, '-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-qm', 'a']);
 const config = join(dir, 'gitscale.yaml');
-writeFileSync(config, `repositories: [{ name: m, url: ${dir} }]
+writeFileSync(
+  config,
+  `repositories: [{ name: m, url: ${dir} }]
 scaledObjects:
   - apiVersion: keda.sh/v1alpha1
     kind: ScaledObject
     metadata: { name: a, annotations: { gitscale.dev/repository: m, gitscale.dev/path: a.yaml } }
     spec: { scaleTargetRef: { name: a }, triggers: [{ type: redis, metadata: { address: "127.0.0.1:6379", listName: q } }] }
-`);
+`,
+);
 
 const floor = time(['-e', '0']);
 console.log(`node -e 0 (the floor)            ${floor.toFixed(0).padStart(5)} ms`);
-for (const [what, args] of [['gitscale --help', [CLI, '--help']], ['gitscale version', [CLI, 'version']], ['gitscale validate (1 object)', [CLI, 'validate', '-c', config, '--data-dir', join(dir, '.data')]]] as const) {
+for (const [what, args] of [
+  ['gitscale --help', [CLI, '--help']],
+  ['gitscale version', [CLI, 'version']],
+  ['gitscale validate (1 object)', [CLI, 'validate', '-c', config, '--data-dir', join(dir, '.data')]],
+] as const) {
   const t = time([...args]);
   console.log(`${what.padEnd(32)} ${t.toFixed(0).padStart(5)} ms   ${(t / floor).toFixed(1)}× the floor, +${(t - floor).toFixed(0)} ms`);
 }

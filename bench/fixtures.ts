@@ -13,7 +13,6 @@ export const manifest = (i: number, replicas: number, rev: number) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\n  labels: { rev: "${rev}" }\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: { app: app-${i} }\n`;
 export const pathOf = (i: number) => `apps/app-${i}/deployment.yaml`;
 
-
 /** A bare repository of `files` manifests and `commits` commits, written by git fast-import. */
 export async function makeRepo(bare: string, files: number, commits: number, spare: number): Promise<void> {
   await g(tmpdir(), 'init', '-q', '--bare', '-b', 'main', bare);
@@ -25,10 +24,14 @@ export async function makeRepo(bare: string, files: number, commits: number, spa
   // History touches the last `spare` files (those no object targets), one per commit.
   for (let c = 1; c < commits; c++) {
     const i = files - 1 - (c % Math.max(1, spare));
-    parts.push(`commit refs/heads/main\ncommitter bench <b@x> ${++t} +0000\n${data(`change ${c}`)}M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, c))}`);
+    parts.push(
+      `commit refs/heads/main\ncommitter bench <b@x> ${++t} +0000\n${data(`change ${c}`)}M 100644 inline ${pathOf(i)}\n${data(manifest(i, 1, c))}`,
+    );
   }
   const child = spawn('git', ['fast-import', '--quiet'], { cwd: bare, stdio: ['pipe', 'inherit', 'inherit'] });
-  const done = new Promise<void>((res, rej) => child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fast-import exited ${code}`)))));
+  const done = new Promise<void>((res, rej) =>
+    child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fast-import exited ${code}`)))),
+  );
   for (const p of parts) if (!child.stdin.write(p)) await new Promise((r) => child.stdin.once('drain', r));
   child.stdin.end();
   await done;
@@ -89,4 +92,3 @@ export async function startEndpoint(o: { recordPaths?: boolean } = {}) {
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
-

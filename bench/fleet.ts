@@ -37,16 +37,24 @@ async function main(): Promise<void> {
     for (let n = 0; n < OBJECTS; n++) {
       const r = n % REPOS;
       const i = Math.floor(n / REPOS);
-      objs.push(`  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}-r${r}, namespace: default, annotations: { gitscale.dev/repository: r${r}, gitscale.dev/path: ${pathOf(i)} } }\n` +
-        `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, pollingInterval: ${INTERVAL}, triggers: [{ type: metrics-api, metadata: { url: "${endpoint.url}/m/${r}/${i}", valueLocation: value, targetValue: "5" } }] }\n`);
+      objs.push(
+        `  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}-r${r}, namespace: default, annotations: { gitscale.dev/repository: r${r}, gitscale.dev/path: ${pathOf(i)} } }\n` +
+          `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, pollingInterval: ${INTERVAL}, triggers: [{ type: metrics-api, metadata: { url: "${endpoint.url}/m/${r}/${i}", valueLocation: value, targetValue: "5" } }] }\n`,
+      );
     }
     const config = join(tmp, 'gitscale.yaml');
     writeFileSync(config, `repositories:\n${repos.join('')}scaledObjects:\n${objs.join('')}`);
-    const heads = await Promise.all(Array.from({ length: REPOS }, (_, r) => g(join(server.env.GIT_ROOT, `r${r}.git`), 'rev-parse', 'main').then((x) => x.stdout)));
+    const heads = await Promise.all(
+      Array.from({ length: REPOS }, (_, r) => g(join(server.env.GIT_ROOT, `r${r}.git`), 'rev-parse', 'main').then((x) => x.stdout)),
+    );
     endpoint.set(5);
     const rssFile = join(tmp, 'rss');
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', PROBE, CLI, 'run', '-c', config, '--data-dir', join(tmp, 'data'), '--listen', 'off', '--log-format', 'json'], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', PROBE, CLI, 'run', '-c', config, '--data-dir', join(tmp, 'data'), '--listen', 'off', '--log-format', 'json'],
+      { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let errors = 0;
     let tail = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -64,17 +72,28 @@ async function main(): Promise<void> {
     const gaps = polled.flatMap((xs) => xs.slice(1).map((x, k) => x - xs[k]));
     gaps.sort((a, b) => a - b);
     const twice = polled.filter((xs) => xs.length >= 2).length;
-    const after = await Promise.all(Array.from({ length: REPOS }, (_, r) => g(join(server.env.GIT_ROOT, `r${r}.git`), 'rev-parse', 'main').then((x) => x.stdout)));
+    const after = await Promise.all(
+      Array.from({ length: REPOS }, (_, r) => g(join(server.env.GIT_ROOT, `r${r}.git`), 'rev-parse', 'main').then((x) => x.stdout)),
+    );
     if (after.some((h, r) => h !== heads[r])) throw new Error('a repository got a commit with nothing to change');
-    console.log(`${OBJECTS} objects over ${REPOS} repositories (${FILES} files each), pollingInterval ${INTERVAL} s, one run process for ${SECONDS} s`);
+    console.log(
+      `${OBJECTS} objects over ${REPOS} repositories (${FILES} files each), pollingInterval ${INTERVAL} s, one run process for ${SECONDS} s`,
+    );
     console.log(`  objects polled: ${hits.size} of ${OBJECTS}; polled at least twice: ${twice}; error log lines: ${errors}`);
     console.log(`  every object polled once within ${(firstAll / 1000).toFixed(1)} s of start (CLI start, config, 100 clones included)`);
-    console.log(`  gap between two polls of one object: median ${(gaps[Math.floor(gaps.length / 2)] / 1000).toFixed(2)} s, p99 ${(gaps[Math.floor(gaps.length * 0.99)] / 1000).toFixed(2)} s, max ${(gaps[gaps.length - 1] / 1000).toFixed(2)} s (pollingInterval ${INTERVAL} s; the heartbeat turns each second)`);
+    console.log(
+      `  gap between two polls of one object: median ${(gaps[Math.floor(gaps.length / 2)] / 1000).toFixed(2)} s, p99 ${(gaps[Math.floor(gaps.length * 0.99)] / 1000).toFixed(2)} s, max ${(gaps[gaps.length - 1] / 1000).toFixed(2)} s (pollingInterval ${INTERVAL} s; the heartbeat turns each second)`,
+    );
     // After the first interval (the start polls everything at once): how evenly polls fall per second.
     const perSecond = new Map<number, number>();
-    for (const xs of polled) for (const x of xs) if (x - t0 > (INTERVAL + 15) * 1000) perSecond.set(Math.floor(x / 1000), (perSecond.get(Math.floor(x / 1000)) ?? 0) + 1);
+    for (const xs of polled)
+      for (const x of xs)
+        if (x - t0 > (INTERVAL + 15) * 1000) perSecond.set(Math.floor(x / 1000), (perSecond.get(Math.floor(x / 1000)) ?? 0) + 1);
     const counts = [...perSecond.values()];
-    if (counts.length) console.log(`  polls per second after the first interval: mean ${(counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(0)}, busiest second ${Math.max(...counts)} (${OBJECTS} objects / ${INTERVAL} s = ${(OBJECTS / INTERVAL).toFixed(0)} if perfectly even)`);
+    if (counts.length)
+      console.log(
+        `  polls per second after the first interval: mean ${(counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(0)}, busiest second ${Math.max(...counts)} (${OBJECTS} objects / ${INTERVAL} s = ${(OBJECTS / INTERVAL).toFixed(0)} if perfectly even)`,
+      );
     console.log(`  peak RSS ${(Number(readFileSync(rssFile, 'utf8')) / 1024).toFixed(0)} MB`);
   } finally {
     await endpoint.stop();

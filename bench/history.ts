@@ -28,7 +28,8 @@ const APPS = 20;
 const g = (cwd: string, ...args: string[]) => run('git', args, { cwd, maxBuffer: 1 << 28 });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const manifest = (k: number, n: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${k}\n  namespace: default\nspec:\n  replicas: ${n}\n`;
+const manifest = (k: number, n: number) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${k}\n  namespace: default\nspec:\n  replicas: ${n}\n`;
 
 /** The fast-import stream: `COMMITS` commits on main, one a minute, ending a minute before `end`. */
 function stream(end: number): { text: string; decisions: number } {
@@ -43,10 +44,21 @@ function stream(end: number): { text: string; decisions: number } {
     const to = from >= 8 ? 1 : from + 1;
     replicas[k] = to;
     decisions++;
-    const message = renderMessage([{
-      object: `default/app-${k}`, file: `apps/app-${k}/deployment.yaml`, field: 'spec.replicas', from, to, summary: `redis: ${to * 5} items / 5`,
-      reason: `ceil(${to * 5} / 5) = ${to} → ${to}`, trailers: [['Gitscale-Trigger', `redis value=${to * 5} target=5 active=true`], ...(route ? [['Gitscale-Route', 'pull-request'] as [string, string]] : [])],
-    }]);
+    const message = renderMessage([
+      {
+        object: `default/app-${k}`,
+        file: `apps/app-${k}/deployment.yaml`,
+        field: 'spec.replicas',
+        from,
+        to,
+        summary: `redis: ${to * 5} items / 5`,
+        reason: `ceil(${to * 5} / 5) = ${to} → ${to}`,
+        trailers: [
+          ['Gitscale-Trigger', `redis value=${to * 5} target=5 active=true`],
+          ...(route ? [['Gitscale-Route', 'pull-request'] as [string, string]] : []),
+        ],
+      },
+    ]);
     return { message, file: `apps/app-${k}/deployment.yaml`, text: manifest(k, to) };
   };
   for (let i = 0; i < COMMITS; i++) {
@@ -62,14 +74,22 @@ function stream(end: number): { text: string; decisions: number } {
       // A gitscale pull request: its branch commit one second earlier, then the merge on main.
       const c = gitscaleCommit(k, true);
       const base = mark;
-      out.push(`commit refs/heads/gitscale/default/app-${k}\nmark :${++mark}\n${who('gitscale', 'gitscale@localhost', t - 1)}${data(c.message)}from :${base}\nM 100644 inline ${c.file}\n${data(c.text)}`);
+      out.push(
+        `commit refs/heads/gitscale/default/app-${k}\nmark :${++mark}\n${who('gitscale', 'gitscale@localhost', t - 1)}${data(c.message)}from :${base}\nM 100644 inline ${c.file}\n${data(c.text)}`,
+      );
       const side = mark;
-      out.push(`commit refs/heads/main\nmark :${++mark}\n${who('Human', 'human@example.com', t)}${data(`Merge pull request 'x' (#${i}) from gitscale/default/app-${k} into main`)}from :${base}\nmerge :${side}\nM 100644 inline ${c.file}\n${data(c.text)}`);
+      out.push(
+        `commit refs/heads/main\nmark :${++mark}\n${who('Human', 'human@example.com', t)}${data(`Merge pull request 'x' (#${i}) from gitscale/default/app-${k} into main`)}from :${base}\nmerge :${side}\nM 100644 inline ${c.file}\n${data(c.text)}`,
+      );
     } else if (i % EVERY === 0) {
       const c = gitscaleCommit(k, false);
-      out.push(`commit refs/heads/main\nmark :${++mark}\n${who('gitscale', 'gitscale@localhost', t)}${data(c.message)}M 100644 inline ${c.file}\n${data(c.text)}`);
+      out.push(
+        `commit refs/heads/main\nmark :${++mark}\n${who('gitscale', 'gitscale@localhost', t)}${data(c.message)}M 100644 inline ${c.file}\n${data(c.text)}`,
+      );
     } else {
-      out.push(`commit refs/heads/main\nmark :${++mark}\n${who('Human', 'human@example.com', t)}${data(`docs: note ${i}`)}M 100644 inline docs/notes-${i % 100}.md\n${data(`# notes ${i % 100}\n\nedit ${i}\n`)}`);
+      out.push(
+        `commit refs/heads/main\nmark :${++mark}\n${who('Human', 'human@example.com', t)}${data(`docs: note ${i}`)}M 100644 inline docs/notes-${i % 100}.md\n${data(`# notes ${i % 100}\n\nedit ${i}\n`)}`,
+      );
     }
   }
   return { text: out.join(''), decisions };
@@ -111,12 +131,31 @@ async function main(): Promise<void> {
 
     const sinceMs = (COMMITS + 60) * 60_000;
     const sinceArg = `--since=${Math.floor((now - sinceMs) / 1000)}`;
-    const repo = (over: Partial<RepositoryConfig>): RepositoryConfig => ({ name: 'bench', url, kind: 'remote', branch: 'main', review: {}, author: { name: 'gitscale', email: 'gitscale@localhost' }, ...over });
-    const config = (r: RepositoryConfig): Config => ({ file: join(scratch, 'gitscale.yaml'), repositories: [r], objects: [], triggerAuthentications: [], cluster: CLUSTER_DEFAULTS });
+    const repo = (over: Partial<RepositoryConfig>): RepositoryConfig => ({
+      name: 'bench',
+      url,
+      kind: 'remote',
+      branch: 'main',
+      review: {},
+      author: { name: 'gitscale', email: 'gitscale@localhost' },
+      ...over,
+    });
+    const config = (r: RepositoryConfig): Config => ({
+      file: join(scratch, 'gitscale.yaml'),
+      repositories: [r],
+      objects: [],
+      triggerAuthentications: [],
+      cluster: CLUSTER_DEFAULTS,
+    });
     let printed = '';
     const deps: HistoryDeps = {
-      fs, now: () => now, env: {}, fetch: globalThis.fetch,
-      stdout: (s) => void (printed = s), stderr: (s) => console.error(s), log: createLogger({ format: 'text', level: 'warn', write: (l) => console.error(l), now: Date.now }),
+      fs,
+      now: () => now,
+      env: {},
+      fetch: globalThis.fetch,
+      stdout: (s) => void (printed = s),
+      stderr: (s) => console.error(s),
+      log: createLogger({ format: 'text', level: 'warn', write: (l) => console.error(l), now: Date.now }),
     };
     const history = async (r: RepositoryConfig) => {
       const code = await runHistory(config(r), { sinceMs, output: 'json' }, deps);
@@ -129,7 +168,18 @@ async function main(): Promise<void> {
     };
     const nativeRemote = async () => {
       const dir = join(scratch, `native-${Math.random().toString(36).slice(2)}`);
-      await g(tmpdir(), 'clone', '-q', '--bare', '--single-branch', '-b', 'main', `--shallow-since=${Math.floor((now - sinceMs) / 1000)}`, url, dir);
+      await g(
+        tmpdir(),
+        'clone',
+        '-q',
+        '--bare',
+        '--single-branch',
+        '-b',
+        'main',
+        `--shallow-since=${Math.floor((now - sinceMs) / 1000)}`,
+        url,
+        dir,
+      );
       await g(dir, 'log', '--first-parent', sinceArg, '--format=%H%n%B', 'main');
       await rm(dir, { recursive: true, force: true });
     };
@@ -142,9 +192,15 @@ async function main(): Promise<void> {
     }
     const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)])) as Record<keyof typeof rows, number>;
     const f = (ms: number) => `${ms.toFixed(0)} ms`;
-    console.log(`repo: ${count} first-parent commits (${Math.floor((COMMITS - 1) / PR_EVERY)} of them merges of gitscale pull-request branches), ${decisions} gitscale decisions, built in ${f(built_ms)}; --since covers all; ${ROUNDS} rounds, medians`);
-    console.log(`remote (git http-backend on 127.0.0.1${FILTER ? ', filters allowed' : ''}): gitscale history ${f(m.remote)} (shallow fetch into memory${FILTER ? ' with filter tree:0' : ''} + walk) | native git clone --shallow-since + log ${f(m.nativeRemote)} | ratio ${(m.remote / m.nativeRemote).toFixed(2)}`);
-    console.log(`local directory: gitscale history ${f(m.local)} (read in place) | native git log --first-parent --since on the served repo ${f(m.nativeLog)} | ratio ${(m.local / m.nativeLog).toFixed(2)}`);
+    console.log(
+      `repo: ${count} first-parent commits (${Math.floor((COMMITS - 1) / PR_EVERY)} of them merges of gitscale pull-request branches), ${decisions} gitscale decisions, built in ${f(built_ms)}; --since covers all; ${ROUNDS} rounds, medians`,
+    );
+    console.log(
+      `remote (git http-backend on 127.0.0.1${FILTER ? ', filters allowed' : ''}): gitscale history ${f(m.remote)} (shallow fetch into memory${FILTER ? ' with filter tree:0' : ''} + walk) | native git clone --shallow-since + log ${f(m.nativeRemote)} | ratio ${(m.remote / m.nativeRemote).toFixed(2)}`,
+    );
+    console.log(
+      `local directory: gitscale history ${f(m.local)} (read in place) | native git log --first-parent --since on the served repo ${f(m.nativeLog)} | ratio ${(m.local / m.nativeLog).toFixed(2)}`,
+    );
     console.log(`remote gitscale vs native git log (no transport): ratio ${(m.remote / m.nativeLog).toFixed(2)}`);
     for (const [k, v] of Object.entries(rows)) console.log(`${k} rounds (ms): ${v.map((x) => x.toFixed(0)).join(' ')}`);
   } finally {

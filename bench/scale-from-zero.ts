@@ -25,38 +25,89 @@ const ROUNDS = arg('rounds', 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Parts { decide: number; push: number; nudge: number; wait: number; patch: number; seen: number; total: number }
+interface Parts {
+  decide: number;
+  push: number;
+  nudge: number;
+  wait: number;
+  patch: number;
+  seen: number;
+  total: number;
+}
 
 async function scenario(servers: Record<string, string>, withArgo: boolean): Promise<Parts[]> {
   const a = admin(servers);
   const ns = await newNamespace(a, withArgo ? 'bench-argo' : 'bench-plain');
   const names = Array.from({ length: ROUNDS }, (_, i) => `w${i}`);
-  const files = Object.fromEntries(names.map((n) => [`apps/${n}.yaml`, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${n}\n  namespace: ${ns}\nspec:\n  replicas: 0\n`]));
+  const files = Object.fromEntries(
+    names.map((n) => [
+      `apps/${n}.yaml`,
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${n}\n  namespace: ${ns}\nspec:\n  replicas: 0\n`,
+    ]),
+  );
   const { bare, url } = await makeServedRepo(servers, files);
   for (const n of names) await createDeployment(a, ns, n, 0);
   let argo: StandIn | undefined;
   if (withArgo) {
-    await createCustom(a, APP, ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'apps' }, spec: { source: { repoURL: url, path: 'apps' } } });
+    await createCustom(a, APP, ns, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'apps' },
+      spec: { source: { repoURL: url, path: 'apps' } },
+    });
     argo = argoStandIn(a, ns, 'apps', bare);
   }
   const redis = new Redis(servers.REDIS_ADDRESS);
   const lists = names.map((n) => `${ns}-${n}`);
   const dir = await mkdtemp(join(tmpdir(), 'bench-sfz-'));
   const config = join(dir, 'gitscale.yaml');
-  writeFileSync(config, stringify({
-    repositories: [{ name: 'manifests', url }], cluster: { leaderElection: { enabled: false } },
-    scaledObjects: names.map((n, i) => ({
-      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject',
-      metadata: { name: n, namespace: ns, annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': `apps/${n}.yaml` } },
-      spec: { scaleTargetRef: { name: n }, pollingInterval: 1, triggers: [{ type: 'redis', metadata: { address: servers.REDIS_ADDRESS, listName: lists[i], listLength: '5' } }] },
-    })),
-  }));
+  writeFileSync(
+    config,
+    stringify({
+      repositories: [{ name: 'manifests', url }],
+      cluster: { leaderElection: { enabled: false } },
+      scaledObjects: names.map((n, i) => ({
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: {
+          name: n,
+          namespace: ns,
+          annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': `apps/${n}.yaml` },
+        },
+        spec: {
+          scaleTargetRef: { name: n },
+          pollingInterval: 1,
+          triggers: [{ type: 'redis', metadata: { address: servers.REDIS_ADDRESS, listName: lists[i], listLength: '5' } }],
+        },
+      })),
+    }),
+  );
   const lines: Record<string, any>[] = [];
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
-  const running = main(['run', '-c', config, '--log-format', 'json', '--data-dir', join(dir, 'data'), '--kubeconfig', servers.KUBECONFIG_PATH, '--listen', 'off'], {
-    stdout: () => {}, stderr: (s) => { for (const l of s.split('\n')) if (l.startsWith('{')) lines.push(JSON.parse(l)); }, env: {}, waitForStop: () => stopped,
-  });
+  const running = main(
+    [
+      'run',
+      '-c',
+      config,
+      '--log-format',
+      'json',
+      '--data-dir',
+      join(dir, 'data'),
+      '--kubeconfig',
+      servers.KUBECONFIG_PATH,
+      '--listen',
+      'off',
+    ],
+    {
+      stdout: () => {},
+      stderr: (s) => {
+        for (const l of s.split('\n')) if (l.startsWith('{')) lines.push(JSON.parse(l));
+      },
+      env: {},
+      waitForStop: () => stopped,
+    },
+  );
   const at = (pred: (l: Record<string, any>) => boolean) => lines.find(pred);
   const parts: Parts[] = [];
   try {
@@ -78,7 +129,15 @@ async function scenario(servers: Record<string, string>, withArgo: boolean): Pro
       const pushed = time(at((l) => l.msg === 'commit' && String(l.subject).includes(key)));
       const p = at((l) => l.msg === 'scale patched' && l.object === key)!;
       const patched = time(p);
-      parts.push({ decide: decided - t0, push: pushed - decided, nudge: p.nudgeMs, wait: p.waitMs, patch: p.patchMs, seen: Math.max(0, seen - patched), total: seen - t0 });
+      parts.push({
+        decide: decided - t0,
+        push: pushed - decided,
+        nudge: p.nudgeMs,
+        wait: p.waitMs,
+        patch: p.patchMs,
+        seen: Math.max(0, seen - patched),
+        total: seen - t0,
+      });
     }
   } finally {
     stop();

@@ -33,9 +33,11 @@ if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first
 
 function configFile(dir: string, url: string, metrics: string, files: number, pollingInterval = 30): string {
   const step = Math.max(1, Math.floor((files - 1) / OBJECTS));
-  const objs = Array.from({ length: OBJECTS }, (_, k) => k * step).map((i) =>
-    `  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}, namespace: default, annotations: { gitscale.dev/repository: apps, gitscale.dev/path: ${pathOf(i)} } }\n` +
-    `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, pollingInterval: ${pollingInterval}, triggers: [{ type: metrics-api, metadata: { url: "${metrics}/m/${i}", valueLocation: value, targetValue: "5" } }] }\n`);
+  const objs = Array.from({ length: OBJECTS }, (_, k) => k * step).map(
+    (i) =>
+      `  - apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    metadata: { name: app-${i}, namespace: default, annotations: { gitscale.dev/repository: apps, gitscale.dev/path: ${pathOf(i)} } }\n` +
+      `    spec: { scaleTargetRef: { name: app-${i} }, minReplicaCount: 1, pollingInterval: ${pollingInterval}, triggers: [{ type: metrics-api, metadata: { url: "${metrics}/m/${i}", valueLocation: value, targetValue: "5" } }] }\n`,
+  );
   const file = join(dir, `gitscale-${pollingInterval}.yaml`);
   writeFileSync(file, `repositories:\n  - { name: apps, url: ${url}, branch: main }\nscaledObjects:\n${objs.join('')}`);
   return file;
@@ -56,7 +58,10 @@ interface Timed {
 async function cli(args: string[], tmp: string): Promise<Timed> {
   const rssFile = join(tmp, `rss-${process.pid}`);
   const t0 = performance.now();
-  await run(process.execPath, [...PROFILE, '--import', PROBE, CLI, ...args], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, maxBuffer: 1 << 26 }).catch((e: { code?: number; stderr?: string; stdout?: string }) => {
+  await run(process.execPath, [...PROFILE, '--import', PROBE, CLI, ...args], {
+    env: { ...process.env, GITSCALE_BENCH_RSS: rssFile },
+    maxBuffer: 1 << 26,
+  }).catch((e: { code?: number; stderr?: string; stdout?: string }) => {
     throw new Error(`gitscale ${args.join(' ')} exited ${e.code}\n${String(e.stderr).slice(-2000)}\n${String(e.stdout).slice(-2000)}`);
   });
   const ms = performance.now() - t0;
@@ -75,10 +80,19 @@ async function timedAsync(f: () => Promise<unknown>): Promise<number> {
  * second tick), the
  * trigger I/O of those ticks as the endpoint saw it (first request to last answer), and peak RSS.
  */
-async function steadyRun(config: string, data: string, tmp: string, endpoint: Awaited<ReturnType<typeof startEndpoint>>): Promise<{ tickMs: number; ioMs: number; rssMb: number }> {
+async function steadyRun(
+  config: string,
+  data: string,
+  tmp: string,
+  endpoint: Awaited<ReturnType<typeof startEndpoint>>,
+): Promise<{ tickMs: number; ioMs: number; rssMb: number }> {
   const TICKS = 10;
   const rssFile = join(tmp, `rss-run-${process.pid}`);
-  const child = spawn(process.execPath, [...PROFILE, '--import', PROBE, CLI, 'run', '-c', config, '--data-dir', data, '--listen', '127.0.0.1:0', '--log-format', 'json'], { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [...PROFILE, '--import', PROBE, CLI, 'run', '-c', config, '--data-dir', data, '--listen', '127.0.0.1:0', '--log-format', 'json'],
+    { env: { ...process.env, GITSCALE_BENCH_RSS: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -94,7 +108,8 @@ async function steadyRun(config: string, data: string, tmp: string, endpoint: Aw
     const address = await wait(() => /"address":"([^"]+)"[^\n]*"msg":"serving"/.exec(stderr)?.[1] ?? null);
     const histogram = async () => {
       const text = await (await fetch(`http://${address}/metrics`)).text();
-      const num = (name: string) => Number(new RegExp(`^gitscale_tick_duration_seconds_${name}\\{repository="apps"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      const num = (name: string) =>
+        Number(new RegExp(`^gitscale_tick_duration_seconds_${name}\\{repository="apps"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
       return { sum: num('sum'), count: num('count') };
     };
     // Scraped once a second until the second tick, then not until the end: a scrape renders every
@@ -148,21 +163,30 @@ async function nativeBackToOne(nativeDir: string, files: number, from: number, r
  * directory against `git clone --depth 1`. Alternated, medians.
  */
 async function gitOnly(url: string, tmp: string, files: number): Promise<Figures['git']> {
-  const writes: number[] = [], natives: number[] = [], clones: number[] = [], nativeClones: number[] = [], bareClones: number[] = [];
+  const writes: number[] = [],
+    natives: number[] = [],
+    clones: number[] = [],
+    nativeClones: number[] = [],
+    bareClones: number[] = [];
   const nativeDir = join(tmp, 'native-git');
   await g(tmp, 'clone', '-q', '--single-branch', '-b', 'main', url, nativeDir);
   const ws = openRemote({ repository: 'apps', url, branch: 'main', dir: join(tmp, 'ws-git'), fs, clock: { now: Date.now } });
   await ws.sync();
   for (let round = 0; round < ROUNDS; round++) {
     const k = 2 + (round % 3);
-    writes.push(await timedAsync(async () => {
-      await ws.sync();
-      await ws.write(async (read) => {
-        const out: Record<string, string> = {};
-        for (const i of targets(files)) out[pathOf(i)] = (await read(pathOf(i)))!.replace('replicas: 1\n', `replicas: ${k}\n`);
-        return { files: out, message: `all to ${k}` };
-      }, { name: 'gitscale', email: 'g@x' });
-    }));
+    writes.push(
+      await timedAsync(async () => {
+        await ws.sync();
+        await ws.write(
+          async (read) => {
+            const out: Record<string, string> = {};
+            for (const i of targets(files)) out[pathOf(i)] = (await read(pathOf(i)))!.replace('replicas: 1\n', `replicas: ${k}\n`);
+            return { files: out, message: `all to ${k}` };
+          },
+          { name: 'gitscale', email: 'g@x' },
+        );
+      }),
+    );
     natives.push(await timedAsync(() => nativeBackToOne(nativeDir, files, k, round)));
     const fresh = openRemote({ repository: 'apps', url, branch: 'main', dir: join(tmp, `ws-cold-${round}`), fs, clock: { now: Date.now } });
     clones.push(await timedAsync(() => fresh.sync()));
@@ -170,11 +194,19 @@ async function gitOnly(url: string, tmp: string, files: number): Promise<Figures
     nativeClones.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--single-branch', '-b', 'main', url, shallow)));
     rmSync(shallow, { recursive: true, force: true });
     // What gitscale's first sync does: no working tree.
-    bareClones.push(await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--no-checkout', '--single-branch', '-b', 'main', url, shallow)));
+    bareClones.push(
+      await timedAsync(() => g(tmp, 'clone', '-q', '--depth', '1', '--no-checkout', '--single-branch', '-b', 'main', url, shallow)),
+    );
     rmSync(shallow, { recursive: true, force: true });
     rmSync(join(tmp, `ws-cold-${round}`), { recursive: true, force: true });
   }
-  return { write: median(writes), native: median(natives), clone: median(clones), nativeClone: median(nativeClones), noCheckout: median(bareClones) };
+  return {
+    write: median(writes),
+    native: median(natives),
+    clone: median(clones),
+    nativeClone: median(nativeClones),
+    noCheckout: median(bareClones),
+  };
 }
 
 async function measure(files: number, commits: number): Promise<Figures> {
@@ -192,8 +224,12 @@ async function measure(files: number, commits: number): Promise<Figures> {
     // Warm gitscale's data dir (its first clone) outside the measurement; 1 replica = nothing to change.
     endpoint.set(5);
     await cli(['once', '-c', config, '--data-dir', data], tmp);
-    const change: Timed[] = [], steady: Timed[] = [], cold: Timed[] = [];
-    const changeNative: number[] = [], steadyNative: number[] = [], coldNative: number[] = [];
+    const change: Timed[] = [],
+      steady: Timed[] = [],
+      cold: Timed[] = [];
+    const changeNative: number[] = [],
+      steadyNative: number[] = [],
+      coldNative: number[] = [];
     let peak = 0;
     let current = 1;
     for (let round = 0; round < ROUNDS; round++) {
@@ -205,7 +241,8 @@ async function measure(files: number, commits: number): Promise<Figures> {
       peak = Math.max(peak, endpoint.peak());
       const changed = (await g(bare, 'diff', '--name-only', before, 'main')).stdout.trim().split('\n').filter(Boolean).length;
       const count = Number((await g(bare, 'rev-list', '--count', `${before}..main`)).stdout.trim());
-      if (changed !== OBJECTS || count !== 1) throw new Error(`change round ${round}: expected ${OBJECTS} files in 1 commit, found ${changed} files in ${count} commits`);
+      if (changed !== OBJECTS || count !== 1)
+        throw new Error(`change round ${round}: expected ${OBJECTS} files in 1 commit, found ${changed} files in ${count} commits`);
       // Steady: same metrics, warm data dir: no write.
       const settled = await head(bare);
       steady.push(await cli(['once', '-c', config, '--data-dir', data], tmp));
@@ -230,7 +267,19 @@ async function measure(files: number, commits: number): Promise<Figures> {
     if ((await head(bare)) !== settledHead) throw new Error('gitscale run wrote a commit with nothing to change');
     const git = await gitOnly(url, tmp, files);
     const pick = (xs: Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), rssMb: Math.max(...xs.map((x) => x.rssMb)) });
-    return { files, commits, change: pick(change), changeNative: median(changeNative), steady: pick(steady), steadyNative: median(steadyNative), cold: pick(cold), coldNative: median(coldNative), peak, run, git };
+    return {
+      files,
+      commits,
+      change: pick(change),
+      changeNative: median(changeNative),
+      steady: pick(steady),
+      steadyNative: median(steadyNative),
+      cold: pick(cold),
+      coldNative: median(coldNative),
+      peak,
+      run,
+      git,
+    };
   } finally {
     await endpoint.stop();
     await server.stop();
@@ -241,12 +290,24 @@ async function measure(files: number, commits: number): Promise<Figures> {
 function report(f: Figures, help: number): void {
   const own = (t: Timed) => `${(t.ms - help).toFixed(0)} ms own`;
   console.log(`\n${f.files} files, ${f.commits} commits, ${OBJECTS} objects, medians of ${ROUNDS} (RSS: the peak)`);
-  console.log(`  change (${OBJECTS} files, 1 commit)  gitscale ${f.change.ms.toFixed(0).padStart(6)} ms (${own(f.change)})  ${f.change.rssMb.toFixed(0)} MB | native fetch+reset+edit+commit+push ${f.changeNative.toFixed(0)} ms | ratio ${(f.change.ms / f.changeNative).toFixed(2)}`);
-  console.log(`  steady (nothing to change)       gitscale ${f.steady.ms.toFixed(0).padStart(6)} ms (${own(f.steady)})  ${f.steady.rssMb.toFixed(0)} MB | native git fetch ${f.steadyNative.toFixed(0)} ms`);
-  console.log(`  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`);
-  console.log(`  run, steady tick (every object polled each second)  ${f.run.tickMs.toFixed(0)} ms per tick, of which trigger I/O ${f.run.ioMs.toFixed(0)} ms → ${(f.run.tickMs - f.run.ioMs).toFixed(0)} ms own  ${f.run.rssMb.toFixed(0)} MB`);
-  console.log(`  git layer alone, ${OBJECTS} files in 1 commit: gitscale fetch+edit+commit+push ${f.git.write.toFixed(0)} ms | native ${f.git.native.toFixed(0)} ms | ratio ${(f.git.write / f.git.native).toFixed(2)}`);
-  console.log(`  git layer alone, first sync: gitscale ${f.git.clone.toFixed(0)} ms | native clone --depth 1 ${f.git.nativeClone.toFixed(0)} ms (ratio ${(f.git.clone / f.git.nativeClone).toFixed(2)}), with --no-checkout ${f.git.noCheckout.toFixed(0)} ms (ratio ${(f.git.clone / f.git.noCheckout).toFixed(2)})`);
+  console.log(
+    `  change (${OBJECTS} files, 1 commit)  gitscale ${f.change.ms.toFixed(0).padStart(6)} ms (${own(f.change)})  ${f.change.rssMb.toFixed(0)} MB | native fetch+reset+edit+commit+push ${f.changeNative.toFixed(0)} ms | ratio ${(f.change.ms / f.changeNative).toFixed(2)}`,
+  );
+  console.log(
+    `  steady (nothing to change)       gitscale ${f.steady.ms.toFixed(0).padStart(6)} ms (${own(f.steady)})  ${f.steady.rssMb.toFixed(0)} MB | native git fetch ${f.steadyNative.toFixed(0)} ms`,
+  );
+  console.log(
+    `  cold (empty data dir)            gitscale ${f.cold.ms.toFixed(0).padStart(6)} ms (${own(f.cold)})  ${f.cold.rssMb.toFixed(0)} MB | native clone --depth 1 ${f.coldNative.toFixed(0)} ms | ratio ${(f.cold.ms / f.coldNative).toFixed(2)}`,
+  );
+  console.log(
+    `  run, steady tick (every object polled each second)  ${f.run.tickMs.toFixed(0)} ms per tick, of which trigger I/O ${f.run.ioMs.toFixed(0)} ms → ${(f.run.tickMs - f.run.ioMs).toFixed(0)} ms own  ${f.run.rssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  git layer alone, ${OBJECTS} files in 1 commit: gitscale fetch+edit+commit+push ${f.git.write.toFixed(0)} ms | native ${f.git.native.toFixed(0)} ms | ratio ${(f.git.write / f.git.native).toFixed(2)}`,
+  );
+  console.log(
+    `  git layer alone, first sync: gitscale ${f.git.clone.toFixed(0)} ms | native clone --depth 1 ${f.git.nativeClone.toFixed(0)} ms (ratio ${(f.git.clone / f.git.nativeClone).toFixed(2)}), with --no-checkout ${f.git.noCheckout.toFixed(0)} ms (ratio ${(f.git.clone / f.git.noCheckout).toFixed(2)})`,
+  );
   console.log(`  most metric requests in flight at once: ${f.peak}`);
 }
 
@@ -255,7 +316,12 @@ async function main(): Promise<void> {
   const help = median(Array.from({ length: 7 }, () => timedSync([CLI, '--help'])));
   console.log(`CLI start: gitscale --help ${help.toFixed(0)} ms | node -e 0 ${floor.toFixed(0)} ms`);
   const shapes: [number, number][] = process.argv.includes('--curve')
-    ? [[500, arg('commits', 200)], [5000, arg('commits', 200)], [50000, arg('commits', 200)], [5000, 10000]]
+    ? [
+        [500, arg('commits', 200)],
+        [5000, arg('commits', 200)],
+        [50000, arg('commits', 200)],
+        [5000, 10000],
+      ]
     : [[arg('files', 5000), arg('commits', 200)]];
   const all: Figures[] = [];
   for (const [files, commits] of shapes) {
@@ -265,7 +331,10 @@ async function main(): Promise<void> {
   }
   if (all.length > 1) {
     console.log('\ngrowth (files, commits → change / steady / cold ms, peak RSS MB)');
-    for (const f of all) console.log(`  ${String(f.files).padStart(6)} files ${String(f.commits).padStart(6)} commits → ${f.change.ms.toFixed(0)} / ${f.steady.ms.toFixed(0)} / ${f.cold.ms.toFixed(0)} ms, ${Math.max(f.change.rssMb, f.steady.rssMb, f.cold.rssMb).toFixed(0)} MB`);
+    for (const f of all)
+      console.log(
+        `  ${String(f.files).padStart(6)} files ${String(f.commits).padStart(6)} commits → ${f.change.ms.toFixed(0)} / ${f.steady.ms.toFixed(0)} / ${f.cold.ms.toFixed(0)} ms, ${Math.max(f.change.rssMb, f.steady.rssMb, f.cold.rssMb).toFixed(0)} MB`,
+      );
   }
 }
 

@@ -27,7 +27,15 @@ async function phase(env: Record<string, string>, people: number, seed: number):
   const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`apps/app-${i}.yaml`, 'replicas: 1\n']));
   const { url } = await makeServedRepo(env, { ...files, 'alice.txt': '-\n', 'bob.txt': '-\n', 'carol.txt': '-\n' });
   const random = seeded(seed);
-  const ws = openRemote({ repository: 'storm', url, branch: 'main', dir: join(await tempDir('bench-storm'), 'repo'), fs, clock: { now: Date.now }, random });
+  const ws = openRemote({
+    repository: 'storm',
+    url,
+    branch: 'main',
+    dir: join(await tempDir('bench-storm'), 'repo'),
+    fs,
+    clock: { now: Date.now },
+    random,
+  });
   await ws.sync();
   const start = performance.now();
   const until = Date.now() + SECONDS * 1000;
@@ -36,7 +44,10 @@ async function phase(env: Record<string, string>, people: number, seed: number):
   for (let d = 0; Date.now() < until; d++) {
     const made = performance.now();
     await ws.sync();
-    const res = await ws.write(async () => ({ files: { [`apps/app-${d % 20}.yaml`]: `replicas: ${d + 2}\n` }, message: `scale app-${d % 20} (decision ${d})\n` }), { name: 'gitscale', email: 'gitscale@localhost' });
+    const res = await ws.write(
+      async () => ({ files: { [`apps/app-${d % 20}.yaml`]: `replicas: ${d + 2}\n` }, message: `scale app-${d % 20} (decision ${d})\n` }),
+      { name: 'gitscale', email: 'gitscale@localhost' },
+    );
     decisions.push({ latency: performance.now() - made, attempts: res!.attempts });
     await sleep(300 * (0.5 + random()));
   }
@@ -48,7 +59,9 @@ function show(name: string, p: Phase): void {
   const lat = p.decisions.map((x) => x.latency);
   const attempts = p.decisions.map((x) => x.attempts);
   const retried = attempts.filter((a) => a > 1).length;
-  console.log(`${name.padEnd(26)} ${(p.decisions.length / (p.ms / 1000)).toFixed(2)} decisions landed/s | latency median ${median(lat).toFixed(0)} ms, worst ${Math.max(...lat).toFixed(0)} ms | attempts max ${Math.max(...attempts)} (${retried} of ${attempts.length} retried) | people ${(p.humans / (p.ms / 1000)).toFixed(1)} commits/s`);
+  console.log(
+    `${name.padEnd(26)} ${(p.decisions.length / (p.ms / 1000)).toFixed(2)} decisions landed/s | latency median ${median(lat).toFixed(0)} ms, worst ${Math.max(...lat).toFixed(0)} ms | attempts max ${Math.max(...attempts)} (${retried} of ${attempts.length} retried) | people ${(p.humans / (p.ms / 1000)).toFixed(1)} commits/s`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -59,7 +72,9 @@ async function main(): Promise<void> {
     show('alone (baseline)', alone);
     const storm = await phase(server.env, 3, SEED);
     show('3 people pushing / 50 ms', storm);
-    console.log(`worst latency under the storm / alone: ${(Math.max(...storm.decisions.map((x) => x.latency)) / Math.max(...alone.decisions.map((x) => x.latency))).toFixed(1)}×`);
+    console.log(
+      `worst latency under the storm / alone: ${(Math.max(...storm.decisions.map((x) => x.latency)) / Math.max(...alone.decisions.map((x) => x.latency))).toFixed(1)}×`,
+    );
   } finally {
     await server.stop();
     await removeTempDirs();

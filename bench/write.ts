@@ -20,7 +20,8 @@ import { g, median } from './fixtures.js';
 
 const FILES = arg('files', 5000);
 const ROUNDS = arg('rounds', 10);
-const manifest = (i: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels: { app: app-${i} }\n`;
+const manifest = (i: number) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels: { app: app-${i} }\n`;
 
 interface Side {
   name: string;
@@ -50,24 +51,46 @@ async function main(): Promise<void> {
     const sshUrl = `ssh://${e.SSH_USER}@127.0.0.1:${e.SSH_PORT}${bare}`;
     const auth = { sshKeyFile: e.SSH_KEY_ED25519, knownHostsFile: e.SSH_KNOWN_HOSTS };
     const ssh = sshOptions({ name: 'bench', url: sshUrl, kind: 'remote', branch: 'main', auth } as RepositoryConfig, {}, fs)!;
-    const sshEnv = { ...process.env, GIT_SSH_COMMAND: `ssh -i ${e.SSH_KEY_ED25519} -o IdentitiesOnly=yes -o UserKnownHostsFile=${e.SSH_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x' };
+    const sshEnv = {
+      ...process.env,
+      GIT_SSH_COMMAND: `ssh -i ${e.SSH_KEY_ED25519} -o IdentitiesOnly=yes -o UserKnownHostsFile=${e.SSH_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`,
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'b@x',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'b@x',
+    };
     const gs = (cwd: string, ...args: string[]) => run('git', args, { cwd, env: sshEnv });
 
     // Warm every side once (clone), outside the measurement.
     const firstSync: string[] = [];
     const workspace = async (name: string, u: string, extra: { ssh?: typeof ssh }): Promise<Side> => {
-      const ws = openRemote({ repository: 'bench', url: u, branch: 'main', dir: join(await mkdtemp(join(tmpdir(), 'bench-ws-')), 'repo'), fs, clock: { now: Date.now }, ...extra });
+      const ws = openRemote({
+        repository: 'bench',
+        url: u,
+        branch: 'main',
+        dir: join(await mkdtemp(join(tmpdir(), 'bench-ws-')), 'repo'),
+        fs,
+        clock: { now: Date.now },
+        ...extra,
+      });
       const t = performance.now();
       await ws.sync();
       firstSync.push(`${name} ${(performance.now() - t).toFixed(0)} ms`);
       return {
-        name, times: [],
+        name,
+        times: [],
         write: async (round, a) => {
           await ws.sync();
-          await ws.write(async (read) => {
-            const path = `apps/app-${a}/deployment.yaml`;
-            return { files: { [path]: setReplicas((await read(path))!, target(a), round + 2, path) }, message: `scale default/app-${a} 1→${round + 2}\n` };
-          }, { name: 'gitscale', email: 'gitscale@localhost' });
+          await ws.write(
+            async (read) => {
+              const path = `apps/app-${a}/deployment.yaml`;
+              return {
+                files: { [path]: setReplicas((await read(path))!, target(a), round + 2, path) },
+                message: `scale default/app-${a} 1→${round + 2}\n`,
+              };
+            },
+            { name: 'gitscale', email: 'gitscale@localhost' },
+          );
         },
       };
     };
@@ -77,7 +100,8 @@ async function main(): Promise<void> {
       await git(tmpdir(), 'clone', '-q', '--single-branch', '-b', 'main', u, dir);
       firstSync.push(`${name} ${(performance.now() - t).toFixed(0)} ms (full clone with checkout)`);
       return {
-        name, times: [],
+        name,
+        times: [],
         write: async (round, b) => {
           await git(dir, 'fetch', '-q', 'origin', 'main');
           await git(dir, 'reset', '-q', '--hard', 'origin/main');
@@ -107,8 +131,11 @@ async function main(): Promise<void> {
     console.log(`repo: ${FILES} manifest files, ${ROUNDS} alternated rounds, served by git http-backend and OpenSSH sshd on 127.0.0.1`);
     console.log(`first sync (clone): ${firstSync.join(' | ')}`);
     console.log('decision → pushed commit, median (native: fetch+reset+edit+commit+push):');
-    for (const [k, side] of sides.entries()) console.log(`  ${side.name.padEnd(22)} ${m[k].toFixed(1)} ms   rounds: ${side.times.map((x) => x.toFixed(0)).join(' ')}`);
-    console.log(`ratio gitscale / native git, over HTTP: ${(m[0] / m[1]).toFixed(2)}  over SSH: ${(m[2] / m[3]).toFixed(2)}  (below 1 means gitscale's write is cheaper)`);
+    for (const [k, side] of sides.entries())
+      console.log(`  ${side.name.padEnd(22)} ${m[k].toFixed(1)} ms   rounds: ${side.times.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(
+      `ratio gitscale / native git, over HTTP: ${(m[0] / m[1]).toFixed(2)}  over SSH: ${(m[2] / m[3]).toFixed(2)}  (below 1 means gitscale's write is cheaper)`,
+    );
     console.log(`gitscale over SSH / over HTTP: ${(m[2] / m[0]).toFixed(2)}`);
   } finally {
     await sshd.stop();

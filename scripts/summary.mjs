@@ -17,8 +17,11 @@ for (const file of process.argv.slice(2)) {
   }
   passed += r.numPassedTests;
   // A file that failed without a failed test (its setup or a hook threw: its tests never ran) counts as one failure.
-  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
-  failed += r.numFailedTests + (r.testResults ? brokenFiles : r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed +=
+    r.numFailedTests + (r.testResults ? brokenFiles : r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
   skipped += r.numPendingTests;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -3,10 +3,11 @@
 import { main } from './cli/main.js';
 
 // Only `run` waits for a stop request; other commands keep the default signal behaviour.
-const waitForStop = () => new Promise<void>((resolve) => {
-  process.once('SIGTERM', () => resolve());
-  process.once('SIGINT', () => resolve());
-});
+const waitForStop = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
 
 main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
@@ -22,7 +23,9 @@ main(process.argv.slice(2), {
 }).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`gitscale: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in gitscale: please report it.\n`);
+    process.stderr.write(
+      `gitscale: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in gitscale: please report it.\n`,
+    );
     process.exit(1);
   },
 );

@@ -3,7 +3,17 @@
 // (errors/codes.ts), so a misspelled code fails to compile.
 import type { ClusterCode, ConfigCode, ErrorCode, GitCode, ManifestCode, ScalerCode } from './errors/codes.js';
 
-export type { CheckCode, ClusterCode, ConfigCode, ErrorCode, ForgeCode, GitCode, ManifestCode, ObjectCode, ScalerCode } from './errors/codes.js';
+export type {
+  CheckCode,
+  ClusterCode,
+  ConfigCode,
+  ErrorCode,
+  ForgeCode,
+  GitCode,
+  ManifestCode,
+  ObjectCode,
+  ScalerCode,
+} from './errors/codes.js';
 
 export class GitscaleError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
@@ -56,7 +66,11 @@ export class PushRejectedError extends GitscaleError<'PUSH_REJECTED'> {
 
 /** A Kubernetes API call failed. A permission error names the verb and the resource (`patch deployments/scale`). */
 export class ClusterError extends GitscaleError<ClusterCode> {
-  constructor(code: ClusterCode, message: string, data: { verb?: string; resource?: string; namespace?: string; name?: string; status?: number } = {}) {
+  constructor(
+    code: ClusterCode,
+    message: string,
+    data: { verb?: string; resource?: string; namespace?: string; name?: string; status?: number } = {},
+  ) {
     super(code, message, data);
   }
 }
@@ -90,5 +104,7 @@ function ownMessage(e: unknown): string {
   const inner = e instanceof AggregateError ? [...new Set(e.errors.map(ownMessage).filter(Boolean))] : [];
   if (inner.length) return inner.join('; ');
   const { code, address, port } = e as { code?: unknown; address?: unknown; port?: unknown };
-  return [code, address === undefined ? undefined : port === undefined ? address : `${address}:${port}`].filter((x) => typeof x === 'string' || typeof x === 'number').join(' ');
+  return [code, address === undefined ? undefined : port === undefined ? address : `${address}:${port}`]
+    .filter((x) => typeof x === 'string' || typeof x === 'number')
+    .join(' ');
 }

@@ -17,13 +17,15 @@ async function capped(res: Response, maxBytes: number): Promise<Response> {
   }
   if (!res.body) return res;
   let size = 0;
-  const counted = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      size += chunk.byteLength;
-      if (size > maxBytes) controller.error(new TooLarge(maxBytes));
-      else controller.enqueue(chunk);
-    },
-  }));
+  const counted = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) controller.error(new TooLarge(maxBytes));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
   return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 

@@ -27,8 +27,21 @@ export interface LoggerOptions {
 
 /** Field names whose values are secrets wherever they appear (top level or one level down). */
 export const SECRET_FIELDS = [
-  'password', 'passwd', 'token', 'secret', 'apiKey', 'authorization', 'privateKey', 'accessToken', 'sessionToken',
-  'secretAccessKey', 'awsSecretAccessKey', 'connectionString', 'bearerToken', 'authParams', 'cookie',
+  'password',
+  'passwd',
+  'token',
+  'secret',
+  'apiKey',
+  'authorization',
+  'privateKey',
+  'accessToken',
+  'sessionToken',
+  'secretAccessKey',
+  'awsSecretAccessKey',
+  'connectionString',
+  'bearerToken',
+  'authParams',
+  'cookie',
 ] as const;
 
 export const REDACTED = '[redacted]';
@@ -43,22 +56,30 @@ function render(v: unknown): string {
 /** pino's JSON line as a person reads it: `time LEVEL msg key=value …`, fields in the order given. */
 function asText(line: string): string {
   const { time, level, msg, ...rest } = JSON.parse(line) as Fields & { time: string; level: string; msg: string };
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${render(v)}`).join(' ');
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${render(v)}`)
+    .join(' ');
   return `${time} ${level.toUpperCase().padEnd(5)} ${msg}${fields ? ' ' + fields : ''}`;
 }
 
 export function createLogger(o: LoggerOptions): Logger {
   const out = o.format === 'json' ? (line: string) => o.write(line.trimEnd()) : (line: string) => o.write(asText(line));
-  const p = pino({
-    level: o.level ?? 'info',
-    base: undefined,
-    messageKey: 'msg',
-    timestamp: () => `,"time":"${new Date(o.now()).toISOString()}"`,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
-  }, { write: out });
+  const p = pino(
+    {
+      level: o.level ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date(o.now()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+    },
+    { write: out },
+  );
   // Fields first, then the message: pino's (object, message) order.
-  const emit = (level: Level) => (msg: string, fields: Fields = {}) => p[level](fields, msg);
+  const emit =
+    (level: Level) =>
+    (msg: string, fields: Fields = {}) =>
+      p[level](fields, msg);
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

@@ -3,7 +3,10 @@
 export class Lru<K, V> {
   private map = new Map<K, V>();
   private used = 0;
-  constructor(private readonly budget: number, private readonly cost: (v: V, k: K) => number = () => 1) {}
+  constructor(
+    private readonly budget: number,
+    private readonly cost: (v: V, k: K) => number = () => 1,
+  ) {}
 
   get(k: K): V | undefined {
     const v = this.map.get(k);

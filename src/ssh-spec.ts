@@ -32,18 +32,21 @@ function parseSsh(url: string, shown: string): { ok: true; target: SshTarget } |
   if (full) {
     const [, user, rawHost, portText, rawPath] = full;
     const port = portText === undefined || portText === '' ? 22 : /^\d+$/.test(portText) ? Number(portText) : NaN;
-    if (!(port >= 1 && port <= 65535)) return { ok: false, message: `'${shown}' has an invalid port '${portText}': a port is a number from 1 to 65535` };
+    if (!(port >= 1 && port <= 65535))
+      return { ok: false, message: `'${shown}' has an invalid port '${portText}': a port is a number from 1 to 65535` };
     const path = rawPath.startsWith('/~') ? rawPath.slice(1) : rawPath;
     return check(shown, { user: user ?? DEFAULT_SSH_USER, host: rawHost.replace(/^\[|\]$/g, ''), port, path });
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { ok: false, message: `'${shown}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    return { ok: false, message: `'${shown}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
   const scp = /^(?:([^@/:]+)@)?([^/:]+):(.*)$/.exec(url);
   if (!scp) return { ok: false, message: `'${shown}' is not a valid SSH URL: use ssh://[user@]host[:port]/path or [user@]host:path` };
   return check(shown, { user: scp[1] ?? DEFAULT_SSH_USER, host: scp[2], port: 22, path: scp[3] });
 }
 
 function check(url: string, t: SshTarget): { ok: true; target: SshTarget } | { ok: false; message: string } {
-  if (!/^(?:[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/.test(t.host)) return { ok: false, message: `'${url}' names no valid host` };
+  if (!/^(?:[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/.test(t.host))
+    return { ok: false, message: `'${url}' names no valid host` };
   if (t.user.startsWith('-')) return { ok: false, message: `'${url}' names no valid user` };
   if (!t.path || t.path === '/') return { ok: false, message: `'${url}' names no repository path` };
   return { ok: true, target: t };

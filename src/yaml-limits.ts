@@ -16,7 +16,8 @@ export const MANIFEST_LIMITS: YamlLimits = { maxBytes: 1024 * 1024, maxDepth: 12
 export const MANIFEST_BYTES_CEILING = 16 * 1024 * 1024;
 
 /** MANIFEST_LIMITS with a repository's own size limit, when it sets one. */
-export const manifestLimits = (maxBytes: number | undefined): YamlLimits => (maxBytes === undefined ? MANIFEST_LIMITS : { ...MANIFEST_LIMITS, maxBytes });
+export const manifestLimits = (maxBytes: number | undefined): YamlLimits =>
+  maxBytes === undefined ? MANIFEST_LIMITS : { ...MANIFEST_LIMITS, maxBytes };
 
 /** gitscale's own config (one document; 10,000 ScaledObjects take ~4 MB). */
 export const CONFIG_LIMITS: YamlLimits = { maxBytes: 32 * 1024 * 1024, maxDepth: 128, maxDocuments: 1 };
@@ -51,7 +52,8 @@ export function yamlLimitProblem(text: string, limits: YamlLimits): string | nul
       i = end - 1;
     } else if ((c === '"' || c === "'") && (depth > 0 || /[\s:[{,]/.test(text[i - 1] ?? ' '))) quote = c;
     else if (c === '[' || c === '{') {
-      if (++depth > limits.maxDepth) return `flow collections nested deeper than ${limits.maxDepth} levels (at byte ${i}): refused before parsing`;
+      if (++depth > limits.maxDepth)
+        return `flow collections nested deeper than ${limits.maxDepth} levels (at byte ${i}): refused before parsing`;
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
     else if ((c === '|' || c === '>') && depth === 0 && /^[|>][-+0-9]*[ \t]*(#.*)?(\n|$)/.test(text.slice(i, i + 64))) {
       // A block scalar: its lines (more indented than the line that opens it) are text, not YAML.
@@ -68,7 +70,8 @@ export function yamlLimitProblem(text: string, limits: YamlLimits): string | nul
     } else if (c === '-' && i === lineStart && /^---(\s|$)/.test(text.slice(i, i + 4))) {
       separators++;
       const documents = separators + (text.startsWith('---') ? 0 : 1);
-      if (documents > limits.maxDocuments) return `more than ${limits.maxDocuments} YAML document${limits.maxDocuments === 1 ? '' : 's'}: refused before parsing`;
+      if (documents > limits.maxDocuments)
+        return `more than ${limits.maxDocuments} YAML document${limits.maxDocuments === 1 ? '' : 's'}: refused before parsing`;
     }
   }
   return null;

@@ -13,7 +13,9 @@ describe('errorMessage', () => {
     { name: 'a typed error keeps its message', input: new ConfigError('CONFIG_INVALID', 'bad field'), want: 'bad field' },
     {
       name: 'fetch failed + the refused connection in its cause',
-      input: new TypeError('fetch failed', { cause: sys('connect ECONNREFUSED 127.0.0.1:39999', { code: 'ECONNREFUSED', address: '127.0.0.1', port: 39999 }) }),
+      input: new TypeError('fetch failed', {
+        cause: sys('connect ECONNREFUSED 127.0.0.1:39999', { code: 'ECONNREFUSED', address: '127.0.0.1', port: 39999 }),
+      }),
       want: 'fetch failed: connect ECONNREFUSED 127.0.0.1:39999',
     },
     {
@@ -23,7 +25,12 @@ describe('errorMessage', () => {
     },
     {
       name: 'a message-less AggregateError (both addresses of localhost refused) speaks through its errors',
-      input: new TypeError('fetch failed', { cause: Object.assign(new AggregateError([sys('connect ECONNREFUSED ::1:8080', {}), sys('connect ECONNREFUSED 127.0.0.1:8080', {})]), { code: 'ECONNREFUSED' }) }),
+      input: new TypeError('fetch failed', {
+        cause: Object.assign(
+          new AggregateError([sys('connect ECONNREFUSED ::1:8080', {}), sys('connect ECONNREFUSED 127.0.0.1:8080', {})]),
+          { code: 'ECONNREFUSED' },
+        ),
+      }),
       want: 'fetch failed: connect ECONNREFUSED ::1:8080; connect ECONNREFUSED 127.0.0.1:8080',
     },
     {
@@ -42,7 +49,10 @@ describe('errorMessage', () => {
         s.close(() => resolve(p));
       });
     });
-    const e = await fetch(`http://127.0.0.1:${port}/`).then(() => undefined, (x: unknown) => x);
+    const e = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(errorMessage(e)).toBe(`fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 });

@@ -50,16 +50,21 @@ function privateTempDir(): { dir: string; release: () => string[] } {
 function chosen(): [string, (typeof servers)[string]][] {
   const only = process.env.GITSCALE_TEST_SERVERS;
   if (only === undefined) return Object.entries(servers);
-  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(n in servers));
-  if (unknown.length > 0) throw new Error(`GITSCALE_TEST_SERVERS names no such server: ${unknown.join(', ')} (known: ${Object.keys(servers).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`GITSCALE_TEST_SERVERS names no such server: ${unknown.join(', ')} (known: ${Object.keys(servers).join(', ')})`);
   return Object.entries(servers).filter(([n]) => names.includes(n));
 }
 
 const START_ATTEMPTS = 3;
 
 /** How servers say the port they were given is taken (Node, Go, Erlang, Java, OpenSSH, PostgreSQL …). */
-const PORT_TAKEN = /EADDRINUSE|address already in use|eaddrinuse|already_used|Address in use|could not bind|bind.*in use|port .*(is )?(already )?(in use|taken)/i;
+const PORT_TAKEN =
+  /EADDRINUSE|address already in use|eaddrinuse|already_used|Address in use|could not bind|bind.*in use|port .*(is )?(already )?(in use|taken)/i;
 
 /** Starts every chosen server in a private temp dir; `stop` stops them and fails the run on leftovers. */
 async function startAll(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
@@ -67,18 +72,20 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
   const started: Started[] = [];
   const env: Record<string, string> = {};
   const picked = chosen();
-  const settled = await Promise.allSettled(picked.map(async ([name, start]) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await start();
-      } catch (e) {
-        // A port can be taken between the probe and the server's bind: start again on fresh ports.
-        const message = (e as Error).message;
-        if (attempt < START_ATTEMPTS && PORT_TAKEN.test(message)) continue;
-        throw new Error(`test server '${name}' failed to start${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${message}`);
+  const settled = await Promise.allSettled(
+    picked.map(async ([name, start]) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await start();
+        } catch (e) {
+          // A port can be taken between the probe and the server's bind: start again on fresh ports.
+          const message = (e as Error).message;
+          if (attempt < START_ATTEMPTS && PORT_TAKEN.test(message)) continue;
+          throw new Error(`test server '${name}' failed to start${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${message}`);
+        }
       }
-    }
-  }));
+    }),
+  );
   for (const s of settled) {
     if (s.status === 'fulfilled') {
       started.push(s.value);
@@ -90,9 +97,13 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
   settled.forEach((s, i) => {
     if (s.status === 'rejected') missing[picked[i][0]] = (s.reason as Error).message;
   });
-  for (const name of Object.keys(servers).filter((n) => !picked.some(([c]) => c === n))) missing[name] = `test server '${name}' was not started (GITSCALE_TEST_SERVERS=${process.env.GITSCALE_TEST_SERVERS})`;
+  for (const name of Object.keys(servers).filter((n) => !picked.some(([c]) => c === n)))
+    missing[name] = `test server '${name}' was not started (GITSCALE_TEST_SERVERS=${process.env.GITSCALE_TEST_SERVERS})`;
   const failed = Object.entries(missing).filter(([n]) => picked.some(([c]) => c === n));
-  if (failed.length) console.error(`\n${failed.map(([, m]) => m).join('\n')}\nevery test that asks for ${failed.length === 1 ? 'it' : 'them'} fails; the others run\n`);
+  if (failed.length)
+    console.error(
+      `\n${failed.map(([, m]) => m).join('\n')}\nevery test that asks for ${failed.length === 1 ? 'it' : 'them'} fails; the others run\n`,
+    );
   if (Object.keys(missing).length) env[MISSING_KEY] = JSON.stringify(missing);
   return {
     env,
@@ -101,7 +112,9 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
       const left = temp.release();
       if (left.length > 0) {
         // vitest logs an error thrown here but still exits 0, so fail through the exit code.
-        console.error(`\nThe tests left ${left.length} ${left.length === 1 ? 'entry' : 'entries'} in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`);
+        console.error(
+          `\nThe tests left ${left.length} ${left.length === 1 ? 'entry' : 'entries'} in the temp dir (${temp.dir}, now removed); each test must remove what it makes (tempDir in test/support/temp.ts does):\n  ${left.join('\n  ')}\n`,
+        );
         process.exitCode = 1;
       }
     },
@@ -112,7 +125,10 @@ async function startAll(): Promise<{ env: Record<string, string>; stop: () => Pr
  * The integration and chaos projects both name this file; vitest calls it once per project in the
  * same process. The servers start once and stop after the last project using them is done.
  */
-interface Shared { users: number; started: ReturnType<typeof startAll> }
+interface Shared {
+  users: number;
+  started: ReturnType<typeof startAll>;
+}
 const SHARED = Symbol.for('gitscale.test.servers');
 const slot = globalThis as { [SHARED]?: Shared };
 

@@ -14,13 +14,22 @@ describe('createLogger', () => {
     const { out, log } = lines('json');
     log.info('commit', { repository: 'manifests', attempts: 2, files: ['a.yaml'], skipped: undefined });
     expect(out).toHaveLength(1);
-    expect(JSON.parse(out[0])).toEqual({ time: '2026-12-05T09:00:00.000Z', level: 'info', msg: 'commit', repository: 'manifests', attempts: 2, files: ['a.yaml'] });
+    expect(JSON.parse(out[0])).toEqual({
+      time: '2026-12-05T09:00:00.000Z',
+      level: 'info',
+      msg: 'commit',
+      repository: 'manifests',
+      attempts: 2,
+      files: ['a.yaml'],
+    });
   });
 
   it('text: time, level, message, then key=value in the order given (quoted when needed)', () => {
     const { out, log } = lines('text');
     log.warn('trigger failed', { object: 'shop/web', error: 'connect ECONNREFUSED 127.0.0.1:1', n: 3, empty: '' });
-    expect(out).toEqual(['2026-12-05T09:00:00.000Z WARN  trigger failed object=shop/web error="connect ECONNREFUSED 127.0.0.1:1" n=3 empty=""']);
+    expect(out).toEqual([
+      '2026-12-05T09:00:00.000Z WARN  trigger failed object=shop/web error="connect ECONNREFUSED 127.0.0.1:1" n=3 empty=""',
+    ]);
   });
 
   it('drops what is below the level', () => {

@@ -35,7 +35,10 @@ export interface Args {
 
 /** A usage error names the command so the message can point at its help. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: Command) {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
     super(message);
   }
 }
@@ -78,11 +81,23 @@ export const COMMAND_OPTIONS: Record<Command, Option[]> = {
 const NEEDS_CONFIG: Command[] = ['run', 'once', 'plan', 'validate', 'history'];
 
 function defaults(command: Command): Args {
-  return { command, dataDir: '.gitscale', output: 'text', logFormat: 'text', triggerTimeoutMs: 10_000, triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY, decideWithinMs: DEFAULT_DECIDE_WITHIN_S * 1000, detailedExitcode: false, since: '7d', listen: '127.0.0.1:9090' };
+  return {
+    command,
+    dataDir: '.gitscale',
+    output: 'text',
+    logFormat: 'text',
+    triggerTimeoutMs: 10_000,
+    triggerConcurrency: DEFAULT_TRIGGER_CONCURRENCY,
+    decideWithinMs: DEFAULT_DECIDE_WITHIN_S * 1000,
+    detailedExitcode: false,
+    since: '7d',
+    listen: '127.0.0.1:9090',
+  };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], command: Command): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of: ${allowed.join(', ')} (got '${value}')`, command);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of: ${allowed.join(', ')} (got '${value}')`, command);
   return value as T;
 }
 
@@ -124,17 +139,20 @@ export function parseArgs(argv: string[]): Args {
   if (v['trigger-timeout'] !== undefined) {
     const n = Number(v['trigger-timeout']);
     // setTimeout fires at once past 2^31-1 ms; an hour is more than any trigger should get.
-    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError('--trigger-timeout must be a positive number of seconds, at most 3600', command);
+    if (!Number.isFinite(n) || n <= 0 || n > 3600)
+      throw new UsageError('--trigger-timeout must be a positive number of seconds, at most 3600', command);
     args.triggerTimeoutMs = n * 1000;
   }
   if (v['trigger-concurrency'] !== undefined) {
     const n = Number(v['trigger-concurrency']);
-    if (!Number.isSafeInteger(n) || n < 1 || n > 10_000) throw new UsageError('--trigger-concurrency must be a whole number from 1 to 10000', command);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 10_000)
+      throw new UsageError('--trigger-concurrency must be a whole number from 1 to 10000', command);
     args.triggerConcurrency = n;
   }
   if (v['decide-within'] !== undefined) {
     const n = Number(v['decide-within']);
-    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError('--decide-within must be a positive number of seconds, at most 3600', command);
+    if (!Number.isFinite(n) || n <= 0 || n > 3600)
+      throw new UsageError('--decide-within must be a positive number of seconds, at most 3600', command);
     args.decideWithinMs = n * 1000;
   }
   args.detailedExitcode = v['detailed-exitcode'] ?? false;

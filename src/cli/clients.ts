@@ -29,11 +29,20 @@ function safeName(name: string): string {
 
 export function openWorkspace(repo: RepositoryConfig, deps: ClientDeps): Workspace {
   const signer = signerFor(repo, deps.env, deps.fs);
-  if (repo.kind === 'local') return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock, signer });
+  if (repo.kind === 'local')
+    return openLocal({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs, clock: deps.clock, signer });
   return openRemote({
-    repository: repo.name, url: repo.url, branch: repo.branch, dir: join(deps.dataDir, 'repos', safeName(repo.name)),
-    token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, fs: deps.fs, clock: deps.clock,
-    ssh: sshOptions(repo, deps.env, deps.fs), signer, bounds: deps.gitBounds,
+    repository: repo.name,
+    url: repo.url,
+    branch: repo.branch,
+    dir: join(deps.dataDir, 'repos', safeName(repo.name)),
+    token: tokenSource(repo, deps.env, deps.fetch),
+    username: repo.auth?.username,
+    fs: deps.fs,
+    clock: deps.clock,
+    ssh: sshOptions(repo, deps.env, deps.fs),
+    signer,
+    bounds: deps.gitBounds,
   });
 }
 

@@ -47,15 +47,22 @@ export function clientDeps(c: Context, dataDir: string): ClientDeps {
 /** The demo's real clients (it runs silent, on the wall clock `now`): its workspace under `dataDir`, its SQS client. */
 export function demoClients(now: () => number) {
   return (env: Record<string, string | undefined>, dataDir: string): Pick<ReconcilerDeps, 'clients' | 'scalerDeps'> => ({
-    scalerDeps: scalerDeps(now), clients: clients({ fs: nodeFs, clock: { now }, log: silentLogger, env, fetch: globalThis.fetch, dataDir }),
+    scalerDeps: scalerDeps(now),
+    clients: clients({ fs: nodeFs, clock: { now }, log: silentLogger, env, fetch: globalThis.fetch, dataDir }),
   });
 }
 
 export function reconcilerDeps(c: Context, dryRun: boolean, dataDir = resolve(c.args.dataDir)): ReconcilerDeps {
   return {
-    fs: nodeFs, clock: { now: c.now }, log: c.log, env: c.io.env, scalerDeps: scalerDeps(c.now, globalThis.fetch, c.args.triggerConcurrency),
-    clients: clients(clientDeps(c, dataDir)), secretsDir: c.args.secretsDir, triggerTimeoutMs: c.args.triggerTimeoutMs, dryRun,
+    fs: nodeFs,
+    clock: { now: c.now },
+    log: c.log,
+    env: c.io.env,
+    scalerDeps: scalerDeps(c.now, globalThis.fetch, c.args.triggerConcurrency),
+    clients: clients(clientDeps(c, dataDir)),
+    secretsDir: c.args.secretsDir,
+    triggerTimeoutMs: c.args.triggerTimeoutMs,
+    dryRun,
     cluster: c.cluster ? { kube: c.cluster.kube, clock: c.cluster.clock, namespace: c.cluster.namespace } : undefined,
   };
 }
-

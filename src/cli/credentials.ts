@@ -36,8 +36,9 @@ export function tokenSource(repo: RepositoryConfig, env: Record<string, string |
   if (!app) return repo.auth?.tokenFromEnv ? env[repo.auth.tokenFromEnv] : undefined;
   let auth: Promise<(o: { type: 'installation' }) => Promise<{ token: string }>> | undefined;
   return async () => {
-    auth ??= Promise.all([import('@octokit/auth-app'), import('@octokit/request')])
-      .then(([{ createAppAuth }, { request }]) => createAppAuth({ ...app, request: request.defaults({ baseUrl: githubApiBase(repo), request: { fetch: fetchImpl } }) }));
+    auth ??= Promise.all([import('@octokit/auth-app'), import('@octokit/request')]).then(([{ createAppAuth }, { request }]) =>
+      createAppAuth({ ...app, request: request.defaults({ baseUrl: githubApiBase(repo), request: { fetch: fetchImpl } }) }),
+    );
     return (await (await auth)({ type: 'installation' })).token;
   };
 }
@@ -57,7 +58,11 @@ interface KeySettings {
  * The key (a file's contents, or an environment variable's value) and its passphrase, read now;
  * an error naming the setting when one cannot be read.
  */
-async function readKey(k: KeySettings, env: Record<string, string | undefined>, fs: typeof nodeFs): Promise<{ key: string; source: string; passphrase?: string; passphraseSource?: string }> {
+async function readKey(
+  k: KeySettings,
+  env: Record<string, string | undefined>,
+  fs: typeof nodeFs,
+): Promise<{ key: string; source: string; passphrase?: string; passphraseSource?: string }> {
   const passphrase = k.passphraseFromEnv ? env[k.passphraseFromEnv] : undefined;
   if (k.passphraseFromEnv && !passphrase) throw new Error(`${k.passphraseSetting} names ${k.passphraseFromEnv}, which is not set`);
   const said = passphrase ? { passphrase, passphraseSource: `environment variable ${k.passphraseFromEnv}` } : {};
@@ -84,14 +89,19 @@ export function sshOptions(repo: RepositoryConfig, env: Record<string, string | 
   const { target } = parsed;
   const a = repo.auth ?? {};
   const settings: KeySettings = {
-    file: a.sshKeyFile, fileSetting: 'auth.sshKeyFile', fromEnv: a.sshKeyFromEnv, fromEnvSetting: 'auth.sshKeyFromEnv',
-    passphraseFromEnv: a.sshKeyPassphraseFromEnv, passphraseSetting: 'auth.sshKeyPassphraseFromEnv',
+    file: a.sshKeyFile,
+    fileSetting: 'auth.sshKeyFile',
+    fromEnv: a.sshKeyFromEnv,
+    fromEnvSetting: 'auth.sshKeyFromEnv',
+    passphraseFromEnv: a.sshKeyPassphraseFromEnv,
+    passphraseSetting: 'auth.sshKeyPassphraseFromEnv',
   };
   return {
     target,
-    identity: () => readKey(settings, env, fs).catch((e: unknown) => {
-      throw new TransportError('GIT_SSH_KEY', errorMessage(e));
-    }),
+    identity: () =>
+      readKey(settings, env, fs).catch((e: unknown) => {
+        throw new TransportError('GIT_SSH_KEY', errorMessage(e));
+      }),
     hostKeys: async () => {
       if (a.sshHostKey) return pinnedPolicy(a.sshHostKey, 'auth.sshHostKey');
       const file = a.knownHostsFile ?? '';
@@ -107,12 +117,20 @@ export function sshOptions(repo: RepositoryConfig, env: Record<string, string | 
  * The signer of a repository that signs its commits (undefined otherwise): the key is read at each
  * commit (a rotated Secret is picked up) and decrypted once per key and passphrase.
  */
-export function signerFor(repo: RepositoryConfig, env: Record<string, string | undefined>, fs: typeof nodeFs): (() => Promise<Signer>) | undefined {
+export function signerFor(
+  repo: RepositoryConfig,
+  env: Record<string, string | undefined>,
+  fs: typeof nodeFs,
+): (() => Promise<Signer>) | undefined {
   const s = repo.signing;
   if (!s) return undefined;
   const settings: KeySettings = {
-    file: s.keyFile, fileSetting: 'signing.keyFile', fromEnv: s.keyFromEnv, fromEnvSetting: 'signing.keyFromEnv',
-    passphraseFromEnv: s.passphraseFromEnv, passphraseSetting: 'signing.passphraseFromEnv',
+    file: s.keyFile,
+    fileSetting: 'signing.keyFile',
+    fromEnv: s.keyFromEnv,
+    fromEnvSetting: 'signing.keyFromEnv',
+    passphraseFromEnv: s.passphraseFromEnv,
+    passphraseSetting: 'signing.passphraseFromEnv',
   };
   let made: { text: string; signer: Promise<Signer> } | undefined;
   return async () => {

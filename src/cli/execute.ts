@@ -23,7 +23,10 @@ function ensureDataDir(args: Args): void {
     nodeFs.mkdirSync(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--data-dir ${args.dataDir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a directory' : (e as Error).message}`, args.command);
+    throw new UsageError(
+      `--data-dir ${args.dataDir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a directory' : (e as Error).message}`,
+      args.command,
+    );
   }
   if (!nodeFs.statSync(dir).isDirectory()) throw new UsageError(`--data-dir ${args.dataDir}: is a file, not a directory`, args.command);
 }
@@ -44,7 +47,8 @@ async function withScratchDir<T>(args: Args, fn: (dir: string) => Promise<T>): P
  */
 async function clusterFor(c: Context): Promise<Context['cluster']> {
   const { args, io } = c;
-  if (args.kubeconfig === undefined && args.context === undefined && !io.env.KUBECONFIG && !io.env.KUBERNETES_SERVICE_HOST) return undefined;
+  if (args.kubeconfig === undefined && args.context === undefined && !io.env.KUBECONFIG && !io.env.KUBERNETES_SERVICE_HOST)
+    return undefined;
   return (await import('./kube.js')).clusterAccess(args, io.env, c.now);
 }
 
@@ -79,9 +83,19 @@ export async function execute(c: Context): Promise<number> {
     } catch (e) {
       throw new UsageError(`--since: ${(e as Error).message}`, 'history');
     }
-    const code = await runHistory(config, { repository: args.repository, object: args.object, sinceMs, output: args.output }, {
-      fs: nodeFs, now: c.now, env: io.env, fetch: globalThis.fetch, stdout: io.stdout, stderr: io.stderr, log: c.log,
-    });
+    const code = await runHistory(
+      config,
+      { repository: args.repository, object: args.object, sinceMs, output: args.output },
+      {
+        fs: nodeFs,
+        now: c.now,
+        env: io.env,
+        fetch: globalThis.fetch,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        log: c.log,
+      },
+    );
     return configBad ? 2 : code;
   }
 
@@ -104,9 +118,10 @@ export async function execute(c: Context): Promise<number> {
       await reconciler.close();
     }
   };
-  const results = args.command === 'plan'
-    ? await withScratchDir(args, (dir) => tick(reconcilerDeps(c, true, dir)))
-    : await tick(reconcilerDeps(c, false));
+  const results =
+    args.command === 'plan'
+      ? await withScratchDir(args, (dir) => tick(reconcilerDeps(c, true, dir)))
+      : await tick(reconcilerDeps(c, false));
   io.stdout(args.output === 'json' ? planJson(results) : planText(results, color));
   if (configBad || discoveredBad) return 2;
   if (results.some((r) => r.error)) return 1;
@@ -124,19 +139,19 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
   const discoveredWarnings: ConfigProblem[] = [];
   const targets = config
     ? await withScratchDir(args, async (dir) => {
-      const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
-      // `discover: true`: the ScaledObjects committed there are checked like the file's.
-      const discoverer = createDiscoverer();
-      const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), loadDeps(c), async (r) => {
-        const ws = open(r);
-        await ws.sync();
-        return discoverer.scan(r, ws);
-      });
-      config = found.config;
-      discovered.push(...found.problems);
-      discoveredWarnings.push(...found.warnings);
-      return checkTargets(config, open, [...loaded.envMissing, ...found.envMissing]);
-    })
+        const open = (r: RepositoryConfig) => openWorkspace(r, clientDeps(c, dir));
+        // `discover: true`: the ScaledObjects committed there are checked like the file's.
+        const discoverer = createDiscoverer();
+        const found = await discoverNow(config!, nodeFs.readFileSync(args.config!, 'utf8'), loadDeps(c), async (r) => {
+          const ws = open(r);
+          await ws.sync();
+          return discoverer.scan(r, ws);
+        });
+        config = found.config;
+        discovered.push(...found.problems);
+        discoveredWarnings.push(...found.warnings);
+        return checkTargets(config, open, [...loaded.envMissing, ...found.envMissing]);
+      })
     : { problems: [], warnings: [] };
   const owners = config && c.cluster ? await checkOwnership(config, c.cluster.kube) : [];
   const problems = [...loaded.problems, ...discovered, ...targets.problems];
@@ -148,7 +163,10 @@ async function validate(c: Context, loaded: Loaded, color: Paint): Promise<numbe
       ...(warnings.length ? [problemsText(warnings, 'warning', color)] : []),
       ...(problems.length ? [problemsText(problems, 'error', color)] : []),
     ];
-    if (!problems.length && config) lines.push(`ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
+    if (!problems.length && config)
+      lines.push(
+        `ok: ${config.objects.length} object(s), ${config.repositories.length} repository(ies)${warnings.length ? `, ${warnings.length} warning(s)` : ''}`,
+      );
     io.stdout(lines.join('\n'));
   }
   return problems.length || !config ? 2 : 0;

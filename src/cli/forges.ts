@@ -36,8 +36,13 @@ export function openForge(repo: RepositoryConfig, deps: ForgeDeps): Forge | unde
   const f = repo.forge;
   if (!f) return undefined;
   const opening: ForgeOpening = {
-    url: f.url, owner: f.owner, repo: f.repo, token: repo.auth?.tokenFromEnv ? deps.env[repo.auth.tokenFromEnv] ?? '' : '',
-    app: appCredentials(repo, deps.env), fetch: deps.fetch, log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }),
+    url: f.url,
+    owner: f.owner,
+    repo: f.repo,
+    token: repo.auth?.tokenFromEnv ? (deps.env[repo.auth.tokenFromEnv] ?? '') : '',
+    app: appCredentials(repo, deps.env),
+    fetch: deps.fetch,
+    log: (msg, fields) => deps.log.warn(msg, { repository: repo.name, ...fields }),
   };
   return lazyForge(f.type, () => forges[f.type](opening));
 }

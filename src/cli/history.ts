@@ -84,7 +84,10 @@ function mergedDecisions(merge: HistoryCommit, tip: HistoryCommit): CommitDecisi
 function entries(repository: string, c: HistoryCommit, ds: CommitDecision[], route: HistoryRoute | null): HistoryEntry[] {
   return ds.map((d) => ({
     time: new Date(c.time).toISOString().replace(/\.000Z$/, 'Z'),
-    repository, object: d.object, from: d.from, to: d.to,
+    repository,
+    object: d.object,
+    from: d.from,
+    to: d.to,
     route: route ?? (isPullRequest(d) ? 'pull-request' : 'commit'),
     commit: c.oid,
     triggers: d.trailers.filter(([k]) => k === 'Gitscale-Trigger').map(([, v]) => v),
@@ -114,51 +117,71 @@ async function decisionsIn(src: HistorySource, repository: string, sinceMs: numb
 }
 
 async function readRepository(repo: RepositoryConfig, sinceMs: number, deps: HistoryDeps): Promise<HistoryEntry[]> {
-  const src = repo.kind === 'local'
-    ? await localHistory({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs })
-    : await remoteHistory({ repository: repo.name, url: repo.url, branch: repo.branch, sinceMs, token: tokenSource(repo, deps.env, deps.fetch), username: repo.auth?.username, ssh: sshOptions(repo, deps.env, deps.fs) });
+  const src =
+    repo.kind === 'local'
+      ? await localHistory({ repository: repo.name, dir: repo.url, branch: repo.branch, fs: deps.fs })
+      : await remoteHistory({
+          repository: repo.name,
+          url: repo.url,
+          branch: repo.branch,
+          sinceMs,
+          token: tokenSource(repo, deps.env, deps.fetch),
+          username: repo.auth?.username,
+          ssh: sshOptions(repo, deps.env, deps.fs),
+        });
   return decisionsIn(src, repo.name, sinceMs, deps.log);
 }
 
 function textLines(list: HistoryEntry[], withRepository: boolean): string[] {
   const width = Math.max(...list.map((e) => e.object.length));
   const repoWidth = Math.max(...list.map((e) => e.repository.length));
-  return list.map((e) => [
-    e.time,
-    ...(withRepository ? [e.repository.padEnd(repoWidth)] : []),
-    e.object.padEnd(width),
-    `${e.from} → ${e.to}`.padEnd(9),
-    e.route.padEnd(12),
-    e.commit.slice(0, 12),
-    e.triggers.join('; ') || '-',
-    e.rule === null ? '' : `(${e.rule})`,
-  ].join('  ').trimEnd());
+  return list.map((e) =>
+    [
+      e.time,
+      ...(withRepository ? [e.repository.padEnd(repoWidth)] : []),
+      e.object.padEnd(width),
+      `${e.from} → ${e.to}`.padEnd(9),
+      e.route.padEnd(12),
+      e.commit.slice(0, 12),
+      e.triggers.join('; ') || '-',
+      e.rule === null ? '' : `(${e.rule})`,
+    ]
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function runHistory(config: Config, opts: HistoryOptions, deps: HistoryDeps): Promise<number> {
   const repos = opts.repository === undefined ? config.repositories : config.repositories.filter((r) => r.name === opts.repository);
   if (repos.length === 0) {
     const names = config.repositories.map((r) => r.name);
-    deps.stderr(opts.repository === undefined
-      ? 'gitscale history: the config names no repository'
-      : `gitscale history: unknown repository '${opts.repository}': must be one of: ${names.join(', ')}`);
+    deps.stderr(
+      opts.repository === undefined
+        ? 'gitscale history: the config names no repository'
+        : `gitscale history: unknown repository '${opts.repository}': must be one of: ${names.join(', ')}`,
+    );
     return 2;
   }
   const sinceMs = deps.now() - opts.sinceMs;
   const errors: { repository: string; code: string; message: string }[] = [];
-  const read = await Promise.all(repos.map(async (repo) => {
-    try {
-      return await readRepository(repo, sinceMs, deps);
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      errors.push({ repository: repo.name, code: typeof code === 'string' ? code : 'INTERNAL', message: errorMessage(e) });
-      deps.log.error('reading history failed', { repository: repo.name, error: errorMessage(e) });
-      return [];
-    }
-  }));
+  const read = await Promise.all(
+    repos.map(async (repo) => {
+      try {
+        return await readRepository(repo, sinceMs, deps);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        errors.push({ repository: repo.name, code: typeof code === 'string' ? code : 'INTERNAL', message: errorMessage(e) });
+        deps.log.error('reading history failed', { repository: repo.name, error: errorMessage(e) });
+        return [];
+      }
+    }),
+  );
   // Newest first across repositories; within one commit, in the order its message lists them.
   const all = read.flat().filter((e) => opts.object === undefined || e.object === opts.object);
-  const decisions = all.map((e, i) => ({ e, i })).sort((a, b) => b.e.time.localeCompare(a.e.time) || a.i - b.i).map(({ e }) => e);
+  const decisions = all
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => b.e.time.localeCompare(a.e.time) || a.i - b.i)
+    .map(({ e }) => e);
   if (opts.output === 'json') deps.stdout(JSON.stringify({ decisions, errors }, null, 2));
   else if (decisions.length) deps.stdout(textLines(decisions, repos.length > 1).join('\n'));
   else deps.stdout(`no decisions since ${new Date(sinceMs).toISOString()}${opts.object ? ` for ${opts.object}` : ''}`);

@@ -35,7 +35,8 @@ export function loadKubeConfig(args: Args, env: Record<string, string | undefine
   const what = args.kubeconfig !== undefined ? '--kubeconfig' : 'KUBECONFIG';
   const present = files.filter((f) => nodeFs.existsSync(f));
   // kubectl skips missing files of a KUBECONFIG list; one named on its own must exist.
-  if (present.length === 0 || (args.kubeconfig !== undefined && present.length < files.length)) throw new UsageError(`${what} ${files.find((f) => !nodeFs.existsSync(f))}: no such file`, args.command);
+  if (present.length === 0 || (args.kubeconfig !== undefined && present.length < files.length))
+    throw new UsageError(`${what} ${files.find((f) => !nodeFs.existsSync(f))}: no such file`, args.command);
   const loaded = present.map((file) => {
     const one = new k8s.KubeConfig();
     try {
@@ -53,11 +54,22 @@ export function loadKubeConfig(args: Args, env: Record<string, string | undefine
     return [...out.values()];
   };
   kc.loadFromOptions({
-    clusters: first((c) => c.getClusters()), users: first((c) => c.getUsers()), contexts: first((c) => c.getContexts()),
+    clusters: first((c) => c.getClusters()),
+    users: first((c) => c.getUsers()),
+    contexts: first((c) => c.getContexts()),
     currentContext: loaded.map((c) => c.getCurrentContext()).find(Boolean) ?? '',
   });
   if (args.context !== undefined) {
-    if (!kc.getContextObject(args.context)) throw new UsageError(`--context ${args.context}: no such context in ${files.join(':')} (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`, args.command);
+    if (!kc.getContextObject(args.context))
+      throw new UsageError(
+        `--context ${args.context}: no such context in ${files.join(':')} (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+        args.command,
+      );
     kc.setCurrentContext(args.context);
   }
   if (!kc.getCurrentCluster()) throw new UsageError(`${what} ${files.join(':')}: its current context names no cluster`, args.command);

@@ -45,9 +45,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) return usageFailure(io, e);
     const err = e instanceof Error ? e : new Error(String(e));
-    io.stderr(`gitscale: internal error: ${err.message}\nThis is a bug in gitscale: please report it with the output of the same command run with --log-level debug.`);
+    io.stderr(
+      `gitscale: internal error: ${err.message}\nThis is a bug in gitscale: please report it with the output of the same command run with --log-level debug.`,
+    );
     if (level === 'debug' && err.stack) io.stderr(err.stack);
     return 1;
   }
 }
-

@@ -12,7 +12,12 @@ export function refusalReporter(cluster: ClusterAccess, log: Logger): (o: KubeOb
   /** Per refused object: its status and Events as last written (rate limit, deduplication). */
   const memos = new Map<string, ReportMemo>();
   return (o, p) => {
-    const origin = { apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1', namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, uid: o.metadata.uid };
+    const origin = {
+      apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1',
+      namespace: o.metadata.namespace ?? 'default',
+      name: o.metadata.name,
+      uid: o.metadata.uid,
+    };
     const key = `${origin.apiVersion}/${origin.namespace}/${origin.name}`;
     const memo = memos.get(key) ?? newReportMemo();
     memos.set(key, memo);

@@ -50,9 +50,17 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
     // A deferred object's answer wakes the runner, which does not exist yet: until it does, there is nothing to wake.
     let wake = (key: string): void => void key;
     const reconciler = createReconciler(config, {
-      ...reconcilerDeps(c, false), decideWithinMs: args.decideWithinMs, onAnswered: (key) => wake(key), gate, metrics,
+      ...reconcilerDeps(c, false),
+      decideWithinMs: args.decideWithinMs,
+      onAnswered: (key) => wake(key),
+      gate,
+      metrics,
       onDiscovered: (repository, found) => {
-        if (sources.setDiscovered(repository, found)) queue.run(() => apply(`ScaledObjects in repository ${repository} changed`), (e) => log.error('ScaledObjects from the repository not applied', { repository, error: (e as Error).message }));
+        if (sources.setDiscovered(repository, found))
+          queue.run(
+            () => apply(`ScaledObjects in repository ${repository} changed`),
+            (e) => log.error('ScaledObjects from the repository not applied', { repository, error: (e as Error).message }),
+          );
       },
     });
     if (!(await canRun(config, reconciler, c))) {
@@ -87,20 +95,39 @@ export async function runCommand(config: Config, c: Context, configBad: boolean)
  * The config file (its text now is the running config's) and, with `watch:` and a cluster, the
  * cluster's objects: each change set in `sources` and applied, in turn with the others.
  */
-function watchSources(config: Config, c: Context, sources: ConfigSources, queue: Serial, apply: (why: string) => Promise<void>): { stop(): Promise<void> } {
+function watchSources(
+  config: Config,
+  c: Context,
+  sources: ConfigSources,
+  queue: Serial,
+  apply: (why: string) => Promise<void>,
+): { stop(): Promise<void> } {
   const { args, io, log } = c;
   const path = args.config!;
   const text = readText(nodeFs, path);
   sources.setFile(config, text);
-  const cluster = config.watch && c.cluster
-    ? watchScaledObjects(c.cluster.kube, config.watch, log, (objects) => queue.run(async () => {
-      sources.setCluster(objects);
-      await apply('cluster changed');
-    }, (e) => log.error('ScaledObjects from the cluster not applied', { error: (e as Error).message })))
-    : undefined;
+  const cluster =
+    config.watch && c.cluster
+      ? watchScaledObjects(c.cluster.kube, config.watch, log, (objects) =>
+          queue.run(
+            async () => {
+              sources.setCluster(objects);
+              await apply('cluster changed');
+            },
+            (e) => log.error('ScaledObjects from the cluster not applied', { error: (e as Error).message }),
+          ),
+        )
+      : undefined;
   if (config.watch && !c.cluster) log.warn('watch: needs a cluster (--kubeconfig, KUBECONFIG or in-cluster): only the config file is read');
   const file = watchConfigFile({
-    path, fs: nodeFs, pollMs: io.configPollMs ?? 1000, onSignal: io.onReload, text, load: (p) => loadConfig(p, loadDeps(c)), log, queue,
+    path,
+    fs: nodeFs,
+    pollMs: io.configPollMs ?? 1000,
+    onSignal: io.onReload,
+    text,
+    load: (p) => loadConfig(p, loadDeps(c)),
+    log,
+    queue,
     onAccepted: async (next, accepted, why) => {
       sources.setFile(next, accepted);
       await apply(why);
@@ -118,7 +145,13 @@ function watchSources(config: Config, c: Context, sources: ConfigSources, queue:
  * /metrics, /healthz and /readyz on --listen (nothing to close with --listen off); null when it
  * cannot listen (logged: `run` exits 2). A --listen that is not host:port is a usage error.
  */
-async function startServing(c: Context, metrics: Metrics, probes: ReturnType<typeof createProbes>, elector: Elector | undefined, shards: number): Promise<{ close(): Promise<void> } | null> {
+async function startServing(
+  c: Context,
+  metrics: Metrics,
+  probes: ReturnType<typeof createProbes>,
+  elector: Elector | undefined,
+  shards: number,
+): Promise<{ close(): Promise<void> } | null> {
   const { args, log } = c;
   if (args.listen === 'off') return { close: async () => {} };
   let listen: { host: string; port: number };
@@ -140,7 +173,10 @@ async function startServing(c: Context, metrics: Metrics, probes: ReturnType<typ
     log.info('serving', { address: serving.address, paths: '/metrics /healthz /readyz' });
     return serving;
   } catch (e) {
-    log.error('cannot serve /metrics, /healthz, /readyz (use --listen host:port, or --listen off)', { listen: args.listen, error: (e as Error).message });
+    log.error('cannot serve /metrics, /healthz, /readyz (use --listen host:port, or --listen off)', {
+      listen: args.listen,
+      error: (e as Error).message,
+    });
     return null;
   }
 }
@@ -168,7 +204,9 @@ function runnerDeps(c: Context, gate: RunnerDeps['gate'], current: () => Config)
 function sayRunning(config: Config, reconciler: Reconciler, configBad: boolean, c: Context): void {
   const stuck = [...reconciler.unrunnable().keys()];
   c.log.info('running', {
-    objects: config.objects.length, repositories: config.repositories.length, ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}),
+    objects: config.objects.length,
+    repositories: config.repositories.length,
+    ...(configBad ? { skipped: 'objects with config problems (see above)' } : {}),
     ...(stuck.length ? { unrunnable: stuck, why: 'their target cannot be read (each is logged as it ticks; /readyz lists them)' } : {}),
   });
 }
@@ -180,11 +218,13 @@ function sayRunning(config: Config, reconciler: Reconciler, configBad: boolean, 
  */
 async function canRun(config: Config, reconciler: Reconciler, c: Context): Promise<boolean> {
   const found = await reconciler.check();
-  for (const w of found.warnings) c.log.warn('target warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
+  for (const w of found.warnings)
+    c.log.warn('target warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
   const unrunnable = reconciler.unrunnable();
   const more = Boolean(config.watch) || config.repositories.some((r) => r.discover);
   if (more || !config.objects.length || !config.objects.every((o) => unrunnable.has(o.key))) return true;
-  for (const p of found.problems) c.log.error('ScaledObject cannot run', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
+  for (const p of found.problems)
+    c.log.error('ScaledObject cannot run', { object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
   c.log.error('nothing to run: no ScaledObject in the config can run (gitscale validate lists the same problems)', { file: config.file });
   return false;
 }
@@ -201,7 +241,11 @@ function electionFor(config: Config, c: Context): { elector: Elector; start(): v
   return {
     elector,
     start() {
-      c.log.info('leader election', { lease: `${settings.namespace}/${settings.name}`, shards: settings.shards, identity: settings.identity });
+      c.log.info('leader election', {
+        lease: `${settings.namespace}/${settings.name}`,
+        shards: settings.shards,
+        identity: settings.identity,
+      });
       elector.start();
     },
   };

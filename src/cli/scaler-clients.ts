@@ -35,13 +35,16 @@ export function memoized(p: Provider, now: () => number = Date.now): Provider {
   return () => {
     if (!current || now() >= refreshAt) {
       refreshAt = Infinity; // in flight: the next callers share it
-      current = p().then((c) => {
-        refreshAt = c.expiration ? c.expiration.getTime() - 5 * 60_000 : Infinity;
-        return c;
-      }, (e: unknown) => {
-        current = undefined;
-        throw e;
-      });
+      current = p().then(
+        (c) => {
+          refreshAt = c.expiration ? c.expiration.getTime() - 5 * 60_000 : Infinity;
+          return c;
+        },
+        (e: unknown) => {
+          current = undefined;
+          throw e;
+        },
+      );
     }
     return current;
   };
@@ -54,18 +57,22 @@ async function credentialsFor(config: AwsClientConfig): Promise<Credentials | Pr
   let provider = roles.get(key);
   if (!provider) {
     const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
-    provider = memoized(fromTemporaryCredentials({
-      params: { RoleArn: role.roleArn, RoleSessionName: 'gitscale', ...(role.externalId ? { ExternalId: role.externalId } : {}) },
-      ...(config.credentials ? { masterCredentials: config.credentials } : {}),
-      clientConfig: { region: config.region },
-    }));
+    provider = memoized(
+      fromTemporaryCredentials({
+        params: { RoleArn: role.roleArn, RoleSessionName: 'gitscale', ...(role.externalId ? { ExternalId: role.externalId } : {}) },
+        ...(config.credentials ? { masterCredentials: config.credentials } : {}),
+        clientConfig: { region: config.region },
+      }),
+    );
     roles.set(key, provider);
   }
   return provider;
 }
 
 /** The SDK client options for `config` (the role to assume resolved into a credentials provider). */
-async function awsOptions(config: AwsClientConfig): Promise<{ region: string; endpoint?: string; credentials?: Credentials | Provider; maxAttempts: number }> {
+async function awsOptions(
+  config: AwsClientConfig,
+): Promise<{ region: string; endpoint?: string; credentials?: Credentials | Provider; maxAttempts: number }> {
   return { region: config.region, endpoint: config.endpoint, credentials: await credentialsFor(config), maxAttempts: 2 };
 }
 
@@ -74,7 +81,9 @@ async function sqsClient(config: AwsClientConfig): Promise<SqsLike> {
   const client = new SQSClient(await awsOptions(config));
   return {
     queueUrl: async (name, signal) => (await client.send(new GetQueueUrlCommand({ QueueName: name }), { abortSignal: signal })).QueueUrl,
-    attributes: async (queueUrl, names, signal) => (await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as never }), { abortSignal: signal })).Attributes,
+    attributes: async (queueUrl, names, signal) =>
+      (await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as never }), { abortSignal: signal }))
+        .Attributes,
     destroy: () => client.destroy(),
   };
 }
@@ -117,21 +126,36 @@ function keptConnection<T>(open: () => Promise<T>, destroy: (c: T) => unknown, e
 /** One mysql2 connection; each read is START TRANSACTION READ ONLY, the query, ROLLBACK. */
 function mysqlClient(c: MysqlClientConfig): MysqlLike {
   const kept = keptConnection<Connection>(
-    () => import('mysql2/promise').then((m) => m.createConnection({
-      host: c.host, port: c.port, socketPath: c.socketPath, user: c.user, password: c.password, database: c.database,
-      ssl: c.ssl, connectTimeout: c.connectTimeoutMs, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false,
-    })),
-    (x) => x.destroy(), (x) => x.end());
+    () =>
+      import('mysql2/promise').then((m) =>
+        m.createConnection({
+          host: c.host,
+          port: c.port,
+          socketPath: c.socketPath,
+          user: c.user,
+          password: c.password,
+          database: c.database,
+          ssl: c.ssl,
+          connectTimeout: c.connectTimeoutMs,
+          supportBigNumbers: true,
+          bigNumberStrings: true,
+          decimalNumbers: false,
+        }),
+      ),
+    (x) => x.destroy(),
+    (x) => x.end(),
+  );
   return {
-    readOnlyRow: (sql, signal) => kept.use(signal, async (x) => {
-      await x.query('START TRANSACTION READ ONLY');
-      try {
-        const [rows] = await x.query({ sql, rowsAsArray: true, timeout: c.queryTimeoutMs });
-        return Array.isArray(rows) ? (rows[0] as unknown[] | undefined) : undefined;
-      } finally {
-        await x.query('ROLLBACK');
-      }
-    }),
+    readOnlyRow: (sql, signal) =>
+      kept.use(signal, async (x) => {
+        await x.query('START TRANSACTION READ ONLY');
+        try {
+          const [rows] = await x.query({ sql, rowsAsArray: true, timeout: c.queryTimeoutMs });
+          return Array.isArray(rows) ? (rows[0] as unknown[] | undefined) : undefined;
+        } finally {
+          await x.query('ROLLBACK');
+        }
+      }),
     close: () => kept.close(),
   };
 }
@@ -142,10 +166,22 @@ async function s3Client(config: AwsClientConfig): Promise<S3Like> {
   const client = new S3Client({ ...(await awsOptions(config)), forcePathStyle: config.endpoint !== undefined });
   return {
     async listPage(req, signal) {
-      const out = await client.send(new ListObjectsV2Command({
-        Bucket: req.bucket, Prefix: req.prefix || undefined, Delimiter: req.delimiter || undefined, MaxKeys: req.maxKeys, ContinuationToken: req.continuationToken,
-      }), { abortSignal: signal });
-      return { bucket: out.Name, keys: (out.Contents ?? []).map((o) => o.Key ?? ''), truncated: out.IsTruncated === true, nextToken: out.NextContinuationToken };
+      const out = await client.send(
+        new ListObjectsV2Command({
+          Bucket: req.bucket,
+          Prefix: req.prefix || undefined,
+          Delimiter: req.delimiter || undefined,
+          MaxKeys: req.maxKeys,
+          ContinuationToken: req.continuationToken,
+        }),
+        { abortSignal: signal },
+      );
+      return {
+        bucket: out.Name,
+        keys: (out.Contents ?? []).map((o) => o.Key ?? ''),
+        truncated: out.IsTruncated === true,
+        nextToken: out.NextContinuationToken,
+      };
     },
     destroy: () => client.destroy(),
   };
@@ -159,17 +195,28 @@ function mongodbClient(c: MongodbClientConfig): MongodbLike {
       // decrypt fails here (ERR_OSSL_BAD_DECRYPT), not as a server-selection timeout 10 s later.
       if (c.tls) createSecureContext(c.tls);
       return new (await import('mongodb')).MongoClient(c.uri, {
-        serverSelectionTimeoutMS: c.timeoutMs, connectTimeoutMS: c.timeoutMs, maxPoolSize: 1,
+        serverSelectionTimeoutMS: c.timeoutMs,
+        connectTimeoutMS: c.timeoutMs,
+        maxPoolSize: 1,
         // PEM text handed to Node's TLS as is (the driver's tls*File options want paths).
         ...(c.tls ? { tls: true, ...Object.fromEntries(Object.entries(c.tls).filter(([, v]) => v !== undefined)) } : {}),
       }).connect();
     },
-    (x) => x.close(true), (x) => x.close());
+    (x) => x.close(true),
+    (x) => x.close(),
+  );
   return {
-    countDocuments: (db, collection, filter, signal) => kept.use(signal, async (x) => {
-      const { BSON } = await import('mongodb');
-      return abortable(x.db(db).collection(collection).countDocuments(BSON.EJSON.parse(filter) as Record<string, unknown>, { maxTimeMS: c.timeoutMs }), signal);
-    }),
+    countDocuments: (db, collection, filter, signal) =>
+      kept.use(signal, async (x) => {
+        const { BSON } = await import('mongodb');
+        return abortable(
+          x
+            .db(db)
+            .collection(collection)
+            .countDocuments(BSON.EJSON.parse(filter) as Record<string, unknown>, { maxTimeMS: c.timeoutMs }),
+          signal,
+        );
+      }),
     close: () => kept.close(),
   };
 }
@@ -190,15 +237,26 @@ export const scalerClients: ScalerClients = {
   sqs: sqsClient,
   kafka: async (o) => {
     const { Kafka, logLevel } = await import('kafkajs');
-    const admin = new Kafka({ clientId: 'gitscale', brokers: o.brokers, sasl: o.sasl as SASLOptions | undefined, ssl: o.ssl, connectionTimeout: 5_000, requestTimeout: 10_000,
+    const admin = new Kafka({
+      clientId: 'gitscale',
+      brokers: o.brokers,
+      sasl: o.sasl as SASLOptions | undefined,
+      ssl: o.ssl,
+      connectionTimeout: 5_000,
+      requestTimeout: 10_000,
       // A few quick retries: a group's coordinator (and __consumer_offsets) may still be settling; the trigger timeout bounds the whole read.
-      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 }, logLevel: logLevel.NOTHING }).admin();
+      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     return {
-      groupOffsets: async (groupId, topics) => (await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })).map((t) => ({
-        topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) })),
-      })),
-      partitions: async (topics) => new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])),
+      groupOffsets: async (groupId, topics) =>
+        (await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })).map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) })),
+        })),
+      partitions: async (topics) =>
+        new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])),
       latestOffsets: async (topic) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])),
       close: () => admin.disconnect(),
     };
@@ -206,7 +264,12 @@ export const scalerClients: ScalerClients = {
   amqp: async (o) => {
     const { connect, credentials } = await import('amqplib');
     const conn = await connect(o.url, {
-      ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, timeout: 5_000,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      passphrase: o.passphrase,
+      rejectUnauthorized: o.rejectUnauthorized,
+      timeout: 5_000,
       ...(o.sasl === 'EXTERNAL' ? { credentials: credentials.external() } : {}),
     });
     conn.on('error', () => undefined); // a broken connection fails the next sample instead
@@ -226,12 +289,18 @@ export const scalerClients: ScalerClients = {
   },
   // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
   httpTls: (o) => {
-    const agent = new (load<typeof import('undici')>('undici').Agent)({ connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized } });
+    const agent = new (load<typeof import('undici')>('undici').Agent)({
+      connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized },
+    });
     return { dispatcher: agent, close: () => agent.close() };
   },
 };
 
 /** The scalers' clients; HTTP requests at most `perEndpoint` in flight to one endpoint at once. */
-export function scalerDeps(now: () => number = Date.now, fetchFn: typeof fetch = globalThis.fetch, perEndpoint = Infinity): ScalerDeps<ScalerClients> {
+export function scalerDeps(
+  now: () => number = Date.now,
+  fetchFn: typeof fetch = globalThis.fetch,
+  perEndpoint = Infinity,
+): ScalerDeps<ScalerClients> {
   return { fetch: Number.isFinite(perEndpoint) ? limitPerEndpoint(fetchFn, perEndpoint) : fetchFn, clock: { now }, clients: scalerClients };
 }

@@ -22,10 +22,16 @@ const FLAG = {
   logLevel: ['--log-level <level>', 'debug|info|warn|error (default info for run, warn otherwise)'],
   secretsDir: ['--secrets-dir <dir>', 'secretTargetRef files as <dir>/<secret>/<key> (else env GITSCALE_SECRET_<SECRET>_<KEY>)'],
   timeout: ['--trigger-timeout <s>', 'timeout for each trigger (default 10)'],
-  concurrency: ['--trigger-concurrency <n>', `most trigger requests in flight to one endpoint (scheme://host:port) at once (default ${DEFAULT_TRIGGER_CONCURRENCY})`],
+  concurrency: [
+    '--trigger-concurrency <n>',
+    `most trigger requests in flight to one endpoint (scheme://host:port) at once (default ${DEFAULT_TRIGGER_CONCURRENCY})`,
+  ],
   kubeconfig: ['--kubeconfig <file>', 'the cluster (else KUBECONFIG, else in-cluster; none: Git only)'],
   context: ['--context <name>', 'the kubeconfig context to use (default: its current-context)'],
-  decideWithin: ['--decide-within <s>', `a tick writes the decisions made within this time; an object whose trigger is slower is decided at a later tick (default ${DEFAULT_DECIDE_WITHIN_S})`],
+  decideWithin: [
+    '--decide-within <s>',
+    `a tick writes the decisions made within this time; an object whose trigger is slower is decided at a later tick (default ${DEFAULT_DECIDE_WITHIN_S})`,
+  ],
   listen: ['--listen <host:port>', 'serve /metrics, /healthz, /readyz (default 127.0.0.1:9090; off: none)'],
 } satisfies Record<string, Flag>;
 type Flag = [string, string];
@@ -57,7 +63,14 @@ const HELP: Record<Command, Help> = {
   plan: {
     summary: 'show what would change (triggers, replicas, route, diff); writes nothing',
     usage: 'gitscale plan -c <file> [flags]',
-    flags: [...COMMON, ...KUBE, FLAG.output, FLAG.timeout, FLAG.concurrency, ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written']],
+    flags: [
+      ...COMMON,
+      ...KUBE,
+      FLAG.output,
+      FLAG.timeout,
+      FLAG.concurrency,
+      ['--detailed-exitcode', 'exit 0 nothing would change, 1 an object failed, 2 bad config or usage, 3 changes would be written'],
+    ],
     example: 'gitscale plan -c gitscale.yaml --detailed-exitcode',
   },
   validate: {
@@ -69,10 +82,13 @@ const HELP: Record<Command, Help> = {
   history: {
     summary: 'the decisions gitscale committed, newest first (first-parent history)',
     usage: 'gitscale history -c <file> [--repository NAME] [--object ns/name] [--since 7d] [flags]',
-    flags: [...COMMON, FLAG.output,
+    flags: [
+      ...COMMON,
+      FLAG.output,
       ['--repository <name>', 'only this repository'] as Flag,
       ['--object <ns/name>', 'only this ScaledObject'] as Flag,
-      ['--since <duration>', 'how far back to read, e.g. 90m, 12h, 7d, 2w (default 7d)'] as Flag],
+      ['--since <duration>', 'how far back to read, e.g. 90m, 12h, 7d, 2w (default 7d)'] as Flag,
+    ],
     example: 'gitscale history -c gitscale.yaml --object default/consumer --since 2d',
   },
   demo: {

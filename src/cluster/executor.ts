@@ -58,7 +58,12 @@ export interface Carried {
 
 const short = (c: string) => c.slice(0, 12);
 
-export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null; patches: PatchIntent[] }, steps: ClusterSteps, clock: ClusterClock): Promise<Carried> {
+export async function carryOut(
+  kube: Kube,
+  intents: { nudge: NudgeIntent | null; patches: PatchIntent[] },
+  steps: ClusterSteps,
+  clock: ClusterClock,
+): Promise<Carried> {
   let targets: GitopsTarget[] = [];
   let nudged: NudgeOutcome | null = null;
   const n = intents.nudge;
@@ -93,7 +98,14 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
     try {
       const message = `gitscale scaled ${p.ref.kind} ${p.ref.name} from ${p.from} to ${p.to}: ${note}`;
       const res = await patchScale(kube, { ref: p.ref, from: p.from, to: p.to, reason: 'ScaledFromZero', message, now: clock.now() });
-      patches.set(p.key, res.kind === 'patched' ? { kind: 'patched', note, eventError: res.eventError } : res.kind === 'already' ? { kind: 'already', note } : res);
+      patches.set(
+        p.key,
+        res.kind === 'patched'
+          ? { kind: 'patched', note, eventError: res.eventError }
+          : res.kind === 'already'
+            ? { kind: 'already', note }
+            : res,
+      );
     } catch (e) {
       patches.set(p.key, { kind: 'failed', error: e });
     }
@@ -104,8 +116,11 @@ export async function carryOut(kube: Kube, intents: { nudge: NudgeIntent | null;
 function noteFor(p: PatchIntent, waited: Waited | null, targets: GitopsTarget[], nudged: NudgeOutcome | null, syncWaitMs: number): string {
   if (p.commit === null) return 'Git already holds this count; the patch of an earlier tick is carried out now';
   const commit = `commit ${short(p.commit)}`;
-  if (waited?.reached) return `${commit} landed in Git and ${targets.filter(watched).map(targetName).join(', ')} reached it after ${waited.waitedMs} ms`;
-  if (waited) return `${commit} landed in Git; ${waited.pending.join(', ')} did not reach it within ${Math.round(syncWaitMs / 1000)} s: patched anyway`;
-  if (nudged?.error) return `${commit} landed in Git; Argo CD / Flux objects could not be read (${errorMessage(nudged.error)}): patched right after the push`;
+  if (waited?.reached)
+    return `${commit} landed in Git and ${targets.filter(watched).map(targetName).join(', ')} reached it after ${waited.waitedMs} ms`;
+  if (waited)
+    return `${commit} landed in Git; ${waited.pending.join(', ')} did not reach it within ${Math.round(syncWaitMs / 1000)} s: patched anyway`;
+  if (nudged?.error)
+    return `${commit} landed in Git; Argo CD / Flux objects could not be read (${errorMessage(nudged.error)}): patched right after the push`;
   return `${commit} landed in Git; no Argo CD Application or Flux GitRepository applies it: patched right after the push`;
 }

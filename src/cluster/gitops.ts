@@ -14,7 +14,10 @@ export const GITSCALE_SCALED_OBJECTS: Resource = { group: 'gitscale.dev', versio
 /** TriggerAuthentications (namespaced) and ClusterTriggerAuthentications, gitscale's and KEDA's, in the order a name is looked up. */
 export const TRIGGER_AUTHENTICATIONS: { kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication'; resource: Resource }[] = [
   { kind: 'TriggerAuthentication', resource: { group: 'gitscale.dev', version: 'v1alpha1', plural: 'triggerauthentications' } },
-  { kind: 'ClusterTriggerAuthentication', resource: { group: 'gitscale.dev', version: 'v1alpha1', plural: 'clustertriggerauthentications' } },
+  {
+    kind: 'ClusterTriggerAuthentication',
+    resource: { group: 'gitscale.dev', version: 'v1alpha1', plural: 'clustertriggerauthentications' },
+  },
   { kind: 'TriggerAuthentication', resource: { group: 'keda.sh', version: 'v1alpha1', plural: 'triggerauthentications' } },
   { kind: 'ClusterTriggerAuthentication', resource: { group: 'keda.sh', version: 'v1alpha1', plural: 'clustertriggerauthentications' } },
 ];
@@ -93,7 +96,16 @@ export function listerOf(kube: Kube, shared = false): Lister {
 }
 
 function holds(app: KubeObject, repoUrl: string, files: string[]): boolean {
-  return files.length > 0 && appSources(app).some((s) => typeof s.repoURL === 'string' && sameRepository(s.repoURL, repoUrl) && !s.chart && (s.ref !== undefined || files.some((f) => fileInside(f, s.path))));
+  return (
+    files.length > 0 &&
+    appSources(app).some(
+      (s) =>
+        typeof s.repoURL === 'string' &&
+        sameRepository(s.repoURL, repoUrl) &&
+        !s.chart &&
+        (s.ref !== undefined || files.some((f) => fileInside(f, s.path))),
+    )
+  );
 }
 
 /**
@@ -102,7 +114,12 @@ function holds(app: KubeObject, repoUrl: string, files: string[]): boolean {
  * Flux's GitRepositories of the same URL, and the Kustomizations and HelmReleases built from them
  * that apply one of the files.
  */
-export async function findTargets(kube: Kube, repoUrl: string, files: string[], explicit: { namespace: string; name: string }[]): Promise<GitopsTarget[]> {
+export async function findTargets(
+  kube: Kube,
+  repoUrl: string,
+  files: string[],
+  explicit: { namespace: string; name: string }[],
+): Promise<GitopsTarget[]> {
   const out: GitopsTarget[] = [];
   const add = (kind: GitopsKind, resource: Resource, o: KubeObject) => {
     const namespace = o.metadata.namespace ?? 'default';
@@ -116,14 +133,21 @@ export async function findTargets(kube: Kube, repoUrl: string, files: string[], 
   }
   for (const x of explicit) {
     if (!out.some((t) => t.kind === 'Application' && t.namespace === x.namespace && t.name === x.name)) {
-      throw new ClusterError('KUBE_NOT_FOUND', `Argo CD Application ${x.namespace}/${x.name} (gitscale.dev/argocd-application) not found`, { resource: 'applications.argoproj.io', namespace: x.namespace, name: x.name });
+      throw new ClusterError('KUBE_NOT_FOUND', `Argo CD Application ${x.namespace}/${x.name} (gitscale.dev/argocd-application) not found`, {
+        resource: 'applications.argoproj.io',
+        namespace: x.namespace,
+        name: x.name,
+      });
     }
   }
   const sources = repos.filter((r) => typeof r.spec?.url === 'string' && sameRepository(r.spec.url, repoUrl));
   if (sources.length === 0) return out;
   for (const r of sources) add('GitRepository', GIT_REPOSITORY, r);
   const fromSource = (ref: { kind?: string; name?: string; namespace?: string } | undefined, own: KubeObject) =>
-    ref?.kind === 'GitRepository' && sources.some((s) => s.metadata.name === ref.name && (s.metadata.namespace ?? 'default') === (ref.namespace ?? own.metadata.namespace ?? 'default'));
+    ref?.kind === 'GitRepository' &&
+    sources.some(
+      (s) => s.metadata.name === ref.name && (s.metadata.namespace ?? 'default') === (ref.namespace ?? own.metadata.namespace ?? 'default'),
+    );
   const [kustomizations, releases] = await Promise.all([listIfServed(kube, KUSTOMIZATION), listIfServed(kube, HELM_RELEASE)]);
   for (const k of kustomizations) {
     if (fromSource(k.spec?.sourceRef, k) && files.some((f) => fileInside(f, k.spec?.path))) add('Kustomization', KUSTOMIZATION, k);
@@ -138,7 +162,16 @@ export async function findTargets(kube: Kube, repoUrl: string, files: string[], 
 /** Annotates each target the way `argocd app get --refresh` / `flux reconcile` do. */
 export async function nudge(kube: Kube, targets: GitopsTarget[], now: number): Promise<void> {
   const at = new Date(now).toISOString();
-  await Promise.all(targets.map((t) => kube.annotate(t.resource, t.namespace, t.name, t.kind === 'Application' ? { [ARGOCD_REFRESH]: 'normal' } : { [FLUX_REQUESTED_AT]: at })));
+  await Promise.all(
+    targets.map((t) =>
+      kube.annotate(
+        t.resource,
+        t.namespace,
+        t.name,
+        t.kind === 'Application' ? { [ARGOCD_REFRESH]: 'normal' } : { [FLUX_REQUESTED_AT]: at },
+      ),
+    ),
+  );
 }
 
 /**
@@ -158,7 +191,15 @@ export interface Waited {
 }
 
 /** Polls the watched targets until each reached `commit`, or `timeoutMs` passed. */
-export async function waitForRevision(kube: Kube, targets: GitopsTarget[], commit: string, parent: string | null, timeoutMs: number, clock: { now(): number; sleep(ms: number): Promise<void> }, allowed?: () => boolean): Promise<Waited> {
+export async function waitForRevision(
+  kube: Kube,
+  targets: GitopsTarget[],
+  commit: string,
+  parent: string | null,
+  timeoutMs: number,
+  clock: { now(): number; sleep(ms: number): Promise<void> },
+  allowed?: () => boolean,
+): Promise<Waited> {
   const start = clock.now();
   let pending = targets.filter(watched);
   for (;;) {

@@ -91,20 +91,37 @@ export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClo
     const started = mono();
     const now = clock.now();
     const cur = await kube.getLease(s.namespace, name);
-    if (!cur) return (await kube.writeLease(s.namespace, name, { holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, acquireTime: now, renewTime: now, transitions: 0 }, null)) ? started : null;
+    if (!cur)
+      return (await kube.writeLease(
+        s.namespace,
+        name,
+        { holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, acquireTime: now, renewTime: now, transitions: 0 },
+        null,
+      ))
+        ? started
+        : null;
     const mine = cur.holder === s.identity;
     if (!mine && cur.holder && !expired(name, cur.resourceVersion, cur.leaseDurationSeconds)) return null;
-    const ok = await kube.writeLease(s.namespace, name, {
-      holder: s.identity, leaseDurationSeconds: s.leaseDurationSeconds, renewTime: now,
-      acquireTime: mine ? cur.acquireTime : now, transitions: mine ? cur.transitions : cur.transitions + 1,
-    }, cur.resourceVersion);
+    const ok = await kube.writeLease(
+      s.namespace,
+      name,
+      {
+        holder: s.identity,
+        leaseDurationSeconds: s.leaseDurationSeconds,
+        renewTime: now,
+        acquireTime: mine ? cur.acquireTime : now,
+        transitions: mine ? cur.transitions : cur.transitions + 1,
+      },
+      cur.resourceVersion,
+    );
     if (ok) seen.delete(name);
     return ok ? started : null;
   }
 
   async function release(name: string): Promise<void> {
     const cur = await kube.getLease(s.namespace, name);
-    if (cur?.holder === s.identity) await kube.writeLease(s.namespace, name, { ...cur, holder: null, leaseDurationSeconds: 1 }, cur.resourceVersion);
+    if (cur?.holder === s.identity)
+      await kube.writeLease(s.namespace, name, { ...cur, holder: null, leaseDurationSeconds: 1 }, cur.resourceVersion);
   }
 
   /** Live members (member Leases renewed within their lease duration), ourselves included; the last count when the API fails. */
@@ -113,8 +130,20 @@ export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClo
       await tryHold(memberName);
       const all: KubeObject[] = await kube.list(LEASES, s.namespace);
       const prefix = `${s.name}-member-`;
-      lastMembers = Math.max(1, all.filter((l) => l.metadata.name.startsWith(prefix)
-        && (l.metadata.name === memberName || (!!l.spec?.holderIdentity && !expired(l.metadata.name, l.metadata.resourceVersion ?? '', Number(l.spec?.leaseDurationSeconds ?? s.leaseDurationSeconds))))).length);
+      lastMembers = Math.max(
+        1,
+        all.filter(
+          (l) =>
+            l.metadata.name.startsWith(prefix) &&
+            (l.metadata.name === memberName ||
+              (!!l.spec?.holderIdentity &&
+                !expired(
+                  l.metadata.name,
+                  l.metadata.resourceVersion ?? '',
+                  Number(l.spec?.leaseDurationSeconds ?? s.leaseDurationSeconds),
+                ))),
+        ).length,
+      );
     } catch (e) {
       log.warn('leader election: members not counted; keeping the last count', { members: lastMembers, error: errorMessage(e) });
     }
@@ -143,7 +172,9 @@ export function createElector(kube: Kube, s: ElectionSettings, clock: ClusterClo
         continue;
       }
       // null: someone else holds it now (lost at once); an error: keep it until the renew deadline.
-      const at = await tryHold(lease).catch((e: unknown) => (log.warn('lease renewal failed', { lease, error: errorMessage(e) }), undefined));
+      const at = await tryHold(lease).catch(
+        (e: unknown) => (log.warn('lease renewal failed', { lease, error: errorMessage(e) }), undefined),
+      );
       if (typeof at === 'number') renewed.set(shard, at);
       else if (at === null || !holds(shard)) {
         renewed.delete(shard);

@@ -26,7 +26,11 @@ export function repoKey(url: string): string | null {
     host = `${u.hostname.toLowerCase()}${port}`;
     path = decodeURIComponent(u.pathname);
   }
-  path = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  path = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
   return path ? `${host}/${path}` : null;
 }
 
@@ -37,6 +41,10 @@ export function sameRepository(a: string, b: string): boolean {
 
 /** `apps/web/deploy.yaml` is inside `./apps/`, `apps`, `.` and `` (the root); not inside `app`. */
 export function fileInside(file: string, dir: string | undefined): boolean {
-  const d = (dir ?? '').trim().replace(/^\.\/?/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const d = (dir ?? '')
+    .trim()
+    .replace(/^\.\/?/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   return d === '' || file === d || file.startsWith(`${d}/`);
 }

@@ -43,7 +43,13 @@ export async function patchScale(kube: Kube, p: ScalePatchRequest): Promise<Patc
     return now?.spec === p.to ? { kind: 'already' } : { kind: 'conflict', live: now?.spec ?? null };
   }
   try {
-    await kube.createEvent({ regarding: { ...p.ref, uid: obj.metadata.uid }, type: 'Normal', reason: p.reason, message: p.message, at: p.now });
+    await kube.createEvent({
+      regarding: { ...p.ref, uid: obj.metadata.uid },
+      type: 'Normal',
+      reason: p.reason,
+      message: p.message,
+      at: p.now,
+    });
   } catch (e) {
     // The scale happened; a missing Event is worth a warning, not a failed patch.
     return { kind: 'patched', eventError: errorMessage(e) };

@@ -45,20 +45,34 @@ export function statusOf(o: Observed, prev: ObjectStatus | undefined, now: numbe
   const at = new Date(now).toISOString();
   const cond = (type: Condition['type'], status: Condition['status'], reason: string, message: string): Condition => {
     const old = prev?.conditions?.find((c) => c.type === type);
-    return { type, status, reason, message, lastTransitionTime: old && old.status === status ? old.lastTransitionTime ?? at : at };
+    return { type, status, reason, message, lastTransitionTime: old && old.status === status ? (old.lastTransitionTime ?? at) : at };
   };
   // Not sampled this tick (refused, or failed before its triggers): health and fallback as they were.
-  const health = o.triggers.length ? Object.fromEntries(o.triggers.map((t): [string, Health] => [t.name, { numberOfFailures: t.failures, status: t.failures > 0 ? 'Failing' : 'Happy' }])) : prev?.health;
+  const health = o.triggers.length
+    ? Object.fromEntries(
+        o.triggers.map((t): [string, Health] => [t.name, { numberOfFailures: t.failures, status: t.failures > 0 ? 'Failing' : 'Happy' }]),
+      )
+    : prev?.health;
   const falling = o.triggers.filter((t) => t.fallback).map((t) => t.name);
   const prevFallback = prev?.conditions?.find((c) => c.type === 'Fallback');
   const s: ObjectStatus = {
     conditions: [
-      o.error ? cond('Ready', 'False', o.error.code, o.error.message.slice(0, 1024)) : cond('Ready', 'True', 'ScaledObjectReady', 'gitscale decides and writes this ScaledObject'),
-      o.error && o.gitReplicas === null ? cond('Active', 'Unknown', 'NotDecided', 'no decision yet') : o.active ? cond('Active', 'True', 'ScalerActive', 'a trigger is active') : cond('Active', 'False', 'ScalerNotActive', 'no trigger is active'),
-      !o.triggers.length && prevFallback ? prevFallback
-        : falling.length ? cond('Fallback', 'True', 'FallbackExists', `at least one trigger is falling back on this ScaledObject: ${falling.join(', ')}`)
+      o.error
+        ? cond('Ready', 'False', o.error.code, o.error.message.slice(0, 1024))
+        : cond('Ready', 'True', 'ScaledObjectReady', 'gitscale decides and writes this ScaledObject'),
+      o.error && o.gitReplicas === null
+        ? cond('Active', 'Unknown', 'NotDecided', 'no decision yet')
+        : o.active
+          ? cond('Active', 'True', 'ScalerActive', 'a trigger is active')
+          : cond('Active', 'False', 'ScalerNotActive', 'no trigger is active'),
+      !o.triggers.length && prevFallback
+        ? prevFallback
+        : falling.length
+          ? cond('Fallback', 'True', 'FallbackExists', `at least one trigger is falling back on this ScaledObject: ${falling.join(', ')}`)
           : cond('Fallback', 'False', 'NoFallbackFound', 'no fallbacks are active on this ScaledObject'),
-      o.paused ? cond('Paused', 'True', 'ScaledObjectPaused', 'paused by autoscaling.keda.sh annotations') : cond('Paused', 'False', 'ScaledObjectUnpaused', 'not paused'),
+      o.paused
+        ? cond('Paused', 'True', 'ScaledObjectPaused', 'paused by autoscaling.keda.sh annotations')
+        : cond('Paused', 'False', 'ScaledObjectUnpaused', 'not paused'),
     ],
   };
   if (health && Object.keys(health).length) s.health = health;
@@ -101,9 +115,20 @@ export interface ObjectEvent {
 /** The Events a tick's outcome deserves on its ScaledObject (the caller drops repeats). */
 export function eventsFor(h: Happened): ObjectEvent[] {
   const out: ObjectEvent[] = [];
-  if (h.commit) out.push({ type: 'Normal', reason: 'Committed', message: `replicas ${h.from} → ${h.to} committed to Git (commit ${h.commit.slice(0, 12)})` });
-  if (h.pullRequest) out.push({ type: 'Normal', reason: 'PullRequest', message: `replicas ${h.from} → ${h.to} waiting for review: ${h.pullRequest}` });
-  if (h.patch) out.push({ type: h.patch.startsWith('patch failed') ? 'Warning' : 'Normal', reason: h.patch.startsWith('patched') ? 'ScaledFromZero' : 'ScalePatch', message: h.patch.slice(0, 1024) });
+  if (h.commit)
+    out.push({
+      type: 'Normal',
+      reason: 'Committed',
+      message: `replicas ${h.from} → ${h.to} committed to Git (commit ${h.commit.slice(0, 12)})`,
+    });
+  if (h.pullRequest)
+    out.push({ type: 'Normal', reason: 'PullRequest', message: `replicas ${h.from} → ${h.to} waiting for review: ${h.pullRequest}` });
+  if (h.patch)
+    out.push({
+      type: h.patch.startsWith('patch failed') ? 'Warning' : 'Normal',
+      reason: h.patch.startsWith('patched') ? 'ScaledFromZero' : 'ScalePatch',
+      message: h.patch.slice(0, 1024),
+    });
   if (h.error) out.push({ type: 'Warning', reason: 'Failed', message: `${h.error.code}: ${h.error.message}`.slice(0, 1024) });
   return out;
 }

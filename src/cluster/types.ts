@@ -29,7 +29,14 @@ export interface LiveScale {
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string | Date };
+  metadata: {
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    uid?: string;
+    creationTimestamp?: string | Date;
+  };
   spec?: any;
   status?: any;
 }
@@ -77,7 +84,13 @@ export interface Kube {
    * Lists and watches `r` in `namespace` (undefined: all); `onList` gets every object after each
    * change, `onError` each failure (the watch restarts by itself after `retryMs`).
    */
-  watch(r: Resource, namespace: string | undefined, onList: (items: KubeObject[]) => void, onError: (e: Error) => void, retryMs?: number): Watching;
+  watch(
+    r: Resource,
+    namespace: string | undefined,
+    onList: (items: KubeObject[]) => void,
+    onError: (e: Error) => void,
+    retryMs?: number,
+  ): Watching;
   /** Creates or replaces (compare-and-swap on resourceVersion) a Lease; false when someone else wrote it first. */
   writeLease(namespace: string, name: string, l: Omit<LeaseRecord, 'resourceVersion'>, resourceVersion: string | null): Promise<boolean>;
 }

@@ -15,7 +15,14 @@ export const ANNOTATION_ARGOCD_APPLICATION = 'gitscale.dev/argocd-application';
 const PREFIX = 'gitscale.dev/';
 
 /** Every gitscale.dev/ key gitscale reads. */
-export const KNOWN_ANNOTATIONS: readonly string[] = [ANNOTATION_REPOSITORY, ANNOTATION_PATH, ANNOTATION_FIELD, ANNOTATION_DIRECT_PATCH, ANNOTATION_ARGOCD_APPLICATION, ...Object.values(REVIEW_ANNOTATIONS)];
+export const KNOWN_ANNOTATIONS: readonly string[] = [
+  ANNOTATION_REPOSITORY,
+  ANNOTATION_PATH,
+  ANNOTATION_FIELD,
+  ANNOTATION_DIRECT_PATCH,
+  ANNOTATION_ARGOCD_APPLICATION,
+  ...Object.values(REVIEW_ANNOTATIONS),
+];
 
 export const annotationField = (key: string): string => `metadata.annotations["${key}"]`;
 
@@ -45,8 +52,15 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 export function checkAnnotations(annotations: Record<string, string>, problems: Problem[]): void {
   for (const key of Object.keys(annotations)) {
     if (!key.startsWith(PREFIX) || KNOWN_ANNOTATIONS.includes(key)) continue;
-    const near = didYouMean(key.slice(PREFIX.length), KNOWN_ANNOTATIONS.map((k) => k.slice(PREFIX.length)));
+    const near = didYouMean(
+      key.slice(PREFIX.length),
+      KNOWN_ANNOTATIONS.map((k) => k.slice(PREFIX.length)),
+    );
     const hint = near ? `did you mean ${PREFIX}${near}? ` : '';
-    problems.push({ field: annotationField(key), message: `unknown gitscale annotation: ${hint}(known: ${KNOWN_ANNOTATIONS.join(', ')})`, code: 'CONFIG_UNKNOWN_ANNOTATION' });
+    problems.push({
+      field: annotationField(key),
+      message: `unknown gitscale annotation: ${hint}(known: ${KNOWN_ANNOTATIONS.join(', ')})`,
+      code: 'CONFIG_UNKNOWN_ANNOTATION',
+    });
   }
 }

@@ -5,7 +5,10 @@ import type { Behavior, ScalingPolicy, ScalingRules } from './types.js';
 const DEFAULT_UP: ScalingRules = {
   stabilizationWindowSeconds: 0,
   selectPolicy: 'Max',
-  policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
 };
 const DEFAULT_DOWN: ScalingRules = {
   stabilizationWindowSeconds: 300,
@@ -22,12 +25,14 @@ function rules(raw: unknown, defaults: ScalingRules, field: string, problems: Pr
   const out: ScalingRules = { ...defaults };
   const w = raw.stabilizationWindowSeconds;
   if (w !== undefined) {
-    if (!Number.isInteger(w) || (w as number) < 0 || (w as number) > 3600) problems.push({ field: `${field}.stabilizationWindowSeconds`, message: 'must be an integer from 0 to 3600' });
+    if (!Number.isInteger(w) || (w as number) < 0 || (w as number) > 3600)
+      problems.push({ field: `${field}.stabilizationWindowSeconds`, message: 'must be an integer from 0 to 3600' });
     else out.stabilizationWindowSeconds = w as number;
   }
   const sp = raw.selectPolicy;
   if (sp !== undefined) {
-    if (sp !== 'Max' && sp !== 'Min' && sp !== 'Disabled') problems.push({ field: `${field}.selectPolicy`, message: 'must be one of: Max, Min, Disabled' });
+    if (sp !== 'Max' && sp !== 'Min' && sp !== 'Disabled')
+      problems.push({ field: `${field}.selectPolicy`, message: 'must be one of: Max, Min, Disabled' });
     else out.selectPolicy = sp;
   }
   if (raw.policies !== undefined) {
@@ -38,9 +43,11 @@ function rules(raw: unknown, defaults: ScalingRules, field: string, problems: Pr
         const f = `${field}.policies[${i}]`;
         if (!isObj(p)) return problems.push({ field: f, message: 'must be a map' });
         if (p.type !== 'Pods' && p.type !== 'Percent') return problems.push({ field: `${f}.type`, message: 'must be Pods or Percent' });
-        if (!Number.isInteger(p.value) || (p.value as number) <= 0) return problems.push({ field: `${f}.value`, message: 'must be an integer > 0' });
+        if (!Number.isInteger(p.value) || (p.value as number) <= 0)
+          return problems.push({ field: `${f}.value`, message: 'must be an integer > 0' });
         const period = p.periodSeconds;
-        if (!Number.isInteger(period) || (period as number) <= 0 || (period as number) > 1800) return problems.push({ field: `${f}.periodSeconds`, message: 'must be an integer from 1 to 1800' });
+        if (!Number.isInteger(period) || (period as number) <= 0 || (period as number) > 1800)
+          return problems.push({ field: `${f}.periodSeconds`, message: 'must be an integer from 1 to 1800' });
         policies.push({ type: p.type, value: p.value as number, periodSeconds: period as number });
       });
       if (policies.length > 0) out.policies = policies;
@@ -48,7 +55,8 @@ function rules(raw: unknown, defaults: ScalingRules, field: string, problems: Pr
   }
   if (raw.tolerance !== undefined) {
     const t = typeof raw.tolerance === 'string' ? Number(raw.tolerance) : raw.tolerance;
-    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) problems.push({ field: `${field}.tolerance`, message: 'must be a number ≥ 0' });
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+      problems.push({ field: `${field}.tolerance`, message: 'must be a number ≥ 0' });
     else out.tolerance = t;
   }
   return out;

@@ -32,10 +32,18 @@ export function validateCluster(raw: unknown, problems: Problem[], warnings: Pro
     problems.push({ field: 'cluster', message: 'must be a map', code: 'CONFIG_TYPE' });
     return CLUSTER_DEFAULTS;
   }
-  for (const k of Object.keys(raw)) if (!KEYS.includes(k)) warnings.push({ field: `cluster.${k}`, message: `unknown key (ignored; known: ${KEYS.join(', ')})` });
+  for (const k of Object.keys(raw))
+    if (!KEYS.includes(k)) warnings.push({ field: `cluster.${k}`, message: `unknown key (ignored; known: ${KEYS.join(', ')})` });
   const d = CLUSTER_DEFAULTS;
-  const le = raw.leaderElection === undefined || raw.leaderElection === null ? {} : isObj(raw.leaderElection) ? raw.leaderElection : (problems.push({ field: 'cluster.leaderElection', message: 'must be a map', code: 'CONFIG_TYPE' }), {});
-  for (const k of Object.keys(le)) if (!LEASE_KEYS.includes(k)) warnings.push({ field: `cluster.leaderElection.${k}`, message: `unknown key (ignored; known: ${LEASE_KEYS.join(', ')})` });
+  const le =
+    raw.leaderElection === undefined || raw.leaderElection === null
+      ? {}
+      : isObj(raw.leaderElection)
+        ? raw.leaderElection
+        : (problems.push({ field: 'cluster.leaderElection', message: 'must be a map', code: 'CONFIG_TYPE' }), {});
+  for (const k of Object.keys(le))
+    if (!LEASE_KEYS.includes(k))
+      warnings.push({ field: `cluster.leaderElection.${k}`, message: `unknown key (ignored; known: ${LEASE_KEYS.join(', ')})` });
   const f = 'cluster.leaderElection';
   const leaderElection = {
     enabled: bool(le, 'enabled', `${f}.enabled`, problems, d.leaderElection.enabled),
@@ -47,13 +55,25 @@ export function validateCluster(raw: unknown, problems: Problem[], warnings: Pro
   };
   // client-go's own checks: the holder must stop before its lease runs out, and retry within the renewal.
   if (leaderElection.renewDeadlineSeconds >= leaderElection.leaseDurationSeconds) {
-    problems.push({ field: `${f}.renewDeadlineSeconds`, message: `must be < leaseDurationSeconds (${leaderElection.leaseDurationSeconds}), got ${leaderElection.renewDeadlineSeconds}`, code: 'CONFIG_RANGE' });
+    problems.push({
+      field: `${f}.renewDeadlineSeconds`,
+      message: `must be < leaseDurationSeconds (${leaderElection.leaseDurationSeconds}), got ${leaderElection.renewDeadlineSeconds}`,
+      code: 'CONFIG_RANGE',
+    });
   }
   if (leaderElection.retryPeriodSeconds >= leaderElection.renewDeadlineSeconds) {
-    problems.push({ field: `${f}.retryPeriodSeconds`, message: `must be < renewDeadlineSeconds (${leaderElection.renewDeadlineSeconds}), got ${leaderElection.retryPeriodSeconds}`, code: 'CONFIG_RANGE' });
+    problems.push({
+      field: `${f}.retryPeriodSeconds`,
+      message: `must be < renewDeadlineSeconds (${leaderElection.renewDeadlineSeconds}), got ${leaderElection.retryPeriodSeconds}`,
+      code: 'CONFIG_RANGE',
+    });
   }
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(leaderElection.name) || leaderElection.name.length > 240) {
-    problems.push({ field: `${f}.name`, message: `'${leaderElection.name}' must be a lowercase DNS name (a Lease name; shards add -<n>)`, code: 'CONFIG_NAME' });
+    problems.push({
+      field: `${f}.name`,
+      message: `'${leaderElection.name}' must be a lowercase DNS name (a Lease name; shards add -<n>)`,
+      code: 'CONFIG_NAME',
+    });
   }
   return {
     directPatch: bool(raw, 'directPatch', 'cluster.directPatch', problems, d.directPatch),
@@ -76,12 +96,24 @@ export function validateWatch(raw: unknown, problems: Problem[], warnings: Probl
     problems.push({ field: 'watch', message: 'must be a map: { namespaces: ["*"] | [names], kedaObjects: false }', code: 'CONFIG_TYPE' });
     return null;
   }
-  for (const k of Object.keys(raw)) if (k !== 'namespaces' && k !== 'kedaObjects') warnings.push({ field: `watch.${k}`, message: 'unknown key (ignored; known: namespaces, kedaObjects)' });
+  for (const k of Object.keys(raw))
+    if (k !== 'namespaces' && k !== 'kedaObjects')
+      warnings.push({ field: `watch.${k}`, message: 'unknown key (ignored; known: namespaces, kedaObjects)' });
   const ns = raw.namespaces ?? ['*'];
-  const namespaces = Array.isArray(ns) && ns.every((n) => typeof n === 'string' && (n === '*' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n))) ? [...new Set(ns as string[])] : null;
+  const namespaces =
+    Array.isArray(ns) && ns.every((n) => typeof n === 'string' && (n === '*' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n)))
+      ? [...new Set(ns as string[])]
+      : null;
   if (!namespaces || namespaces.length === 0) {
-    problems.push({ field: 'watch.namespaces', message: `must be a list of namespace names, or ["*"] for all, got ${JSON.stringify(ns)}`, code: 'CONFIG_INVALID' });
+    problems.push({
+      field: 'watch.namespaces',
+      message: `must be a list of namespace names, or ["*"] for all, got ${JSON.stringify(ns)}`,
+      code: 'CONFIG_INVALID',
+    });
     return null;
   }
-  return { namespaces: namespaces.includes('*') ? ['*'] : namespaces, kedaObjects: bool(raw, 'kedaObjects', 'watch.kedaObjects', problems, false) };
+  return {
+    namespaces: namespaces.includes('*') ? ['*'] : namespaces,
+    kedaObjects: bool(raw, 'kedaObjects', 'watch.kedaObjects', problems, false),
+  };
 }

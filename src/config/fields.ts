@@ -7,7 +7,13 @@ export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function str(obj: Record<string, unknown>, key: string, field: string, problems: Problem[], opts: { required?: boolean; def?: string } = {}): string | undefined {
+export function str(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  problems: Problem[],
+  opts: { required?: boolean; def?: string } = {},
+): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null || v === '') {
     if (opts.required) problems.push({ field, message: 'is required', code: 'CONFIG_REQUIRED' });
@@ -20,7 +26,14 @@ export function str(obj: Record<string, unknown>, key: string, field: string, pr
   return v;
 }
 
-export function int(obj: Record<string, unknown>, key: string, field: string, problems: Problem[], def: number | undefined, minimum: number): number | undefined {
+export function int(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  problems: Problem[],
+  def: number | undefined,
+  minimum: number,
+): number | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return def;
   if (typeof v !== 'number' || !Number.isInteger(v)) {

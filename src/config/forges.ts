@@ -3,7 +3,15 @@
 // and tsc holds its registry to these keys, so a forge config accepts always has a client.
 export const forgeApiDefaults = {
   /** The server origin (and any path it is served under) before `owner/repo`. */
-  gitea: (repo: URL) => repo.origin + repo.pathname.replace(/\.git$/, '').split('/').filter(Boolean).slice(0, -2).map((p) => `/${p}`).join(''),
+  gitea: (repo: URL) =>
+    repo.origin +
+    repo.pathname
+      .replace(/\.git$/, '')
+      .split('/')
+      .filter(Boolean)
+      .slice(0, -2)
+      .map((p) => `/${p}`)
+      .join(''),
   /** github.com's API, or GitHub Enterprise's under the server's /api/v3. */
   github: (repo: URL) => (repo.hostname === 'github.com' ? 'https://api.github.com' : `${repo.origin}/api/v3`),
 } satisfies Record<string, (repo: URL) => string>;

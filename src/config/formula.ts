@@ -26,7 +26,11 @@ export class FormulaError extends Error {
   }
 }
 
-type Token = { t: 'num'; v: number; pos: number } | { t: 'id'; v: string; pos: number } | { t: 'op'; v: string; pos: number } | { t: 'end'; pos: number };
+type Token =
+  | { t: 'num'; v: number; pos: number }
+  | { t: 'id'; v: string; pos: number }
+  | { t: 'op'; v: string; pos: number }
+  | { t: 'end'; pos: number };
 
 const OPS = ['??', '&&', '||', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '<', '>', '!', '?', ':', '(', ')', ','];
 
@@ -61,7 +65,11 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const WORD_OPS = new Map([['and', '&&'], ['or', '||'], ['not', '!']]);
+const WORD_OPS = new Map([
+  ['and', '&&'],
+  ['or', '||'],
+  ['not', '!'],
+]);
 
 const MAX_LENGTH = 4096;
 const MAX_DEPTH = 64;
@@ -99,7 +107,8 @@ export function parseFormula(src: string): Expr {
       if (t.v === 'nil') return { kind: 'nil' };
       if (t.v === 'true' || t.v === 'false') return { kind: 'bool', value: t.v === 'true' };
       if (isOp('(')) {
-        if (!Object.hasOwn(FUNCTIONS, t.v)) throw new FormulaError(`unknown function '${t.v}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
+        if (!Object.hasOwn(FUNCTIONS, t.v))
+          throw new FormulaError(`unknown function '${t.v}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
         k++;
         const args: Expr[] = [];
         if (!isOp(')')) {
@@ -111,7 +120,11 @@ export function parseFormula(src: string): Expr {
         }
         expect(')');
         const [lo, hi] = FUNCTIONS[t.v as FunctionName];
-        if (args.length < lo || args.length > hi) throw new FormulaError(`${t.v}() takes ${lo === hi ? lo : `at least ${lo}`} argument${lo === 1 && hi === 1 ? '' : 's'}, got ${args.length}`, t.pos);
+        if (args.length < lo || args.length > hi)
+          throw new FormulaError(
+            `${t.v}() takes ${lo === hi ? lo : `at least ${lo}`} argument${lo === 1 && hi === 1 ? '' : 's'}, got ${args.length}`,
+            t.pos,
+          );
         return { kind: 'call', fn: t.v as FunctionName, args, pos: t.pos };
       }
       return { kind: 'var', name: t.v, pos: t.pos };
@@ -177,11 +190,17 @@ export function parseFormula(src: string): Expr {
 /** Every trigger name the formula reads, with its column. */
 export function formulaNames(e: Expr): { name: string; pos: number }[] {
   switch (e.kind) {
-    case 'var': return [{ name: e.name, pos: e.pos }];
-    case 'call': return e.args.flatMap(formulaNames);
-    case 'unary': return formulaNames(e.arg);
-    case 'binary': return [...formulaNames(e.left), ...formulaNames(e.right)];
-    case 'ternary': return [...formulaNames(e.cond), ...formulaNames(e.then), ...formulaNames(e.else)];
-    default: return [];
+    case 'var':
+      return [{ name: e.name, pos: e.pos }];
+    case 'call':
+      return e.args.flatMap(formulaNames);
+    case 'unary':
+      return formulaNames(e.arg);
+    case 'binary':
+      return [...formulaNames(e.left), ...formulaNames(e.right)];
+    case 'ternary':
+      return [...formulaNames(e.cond), ...formulaNames(e.then), ...formulaNames(e.else)];
+    default:
+      return [];
   }
 }

@@ -22,14 +22,20 @@ export function readPause(annotations: Record<string, string>, problems: Problem
   const flag = (k: string): boolean => {
     if (!has(k)) return false;
     const b = parseBool(annotations[k]);
-    if (b === undefined) problems.push({ field: field(k), message: `must be "true" or "false", got '${annotations[k]}'`, code: 'CONFIG_ANNOTATION' });
+    if (b === undefined)
+      problems.push({ field: field(k), message: `must be "true" or "false", got '${annotations[k]}'`, code: 'CONFIG_ANNOTATION' });
     return b === true;
   };
   let replicas: number | undefined;
   if (has(PAUSED_REPLICAS)) {
     const v = annotations[PAUSED_REPLICAS];
     if (/^\d+$/.test(v) && Number(v) <= 2 ** 31 - 1) replicas = Number(v);
-    else problems.push({ field: field(PAUSED_REPLICAS), message: `must be a whole number of replicas, got '${v}'`, code: 'CONFIG_ANNOTATION' });
+    else
+      problems.push({
+        field: field(PAUSED_REPLICAS),
+        message: `must be a whole number of replicas, got '${v}'`,
+        code: 'CONFIG_ANNOTATION',
+      });
   }
   return {
     replicas,

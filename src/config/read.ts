@@ -13,24 +13,50 @@ export async function readConfig(path: string): Promise<ValidateResult> {
   try {
     // Not even read past the limit.
     const { size } = await stat(file);
-    if (size > CONFIG_LIMITS.maxBytes) return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `config not read: ${size} bytes, above the limit of ${CONFIG_LIMITS.maxBytes}`, code: 'CONFIG_LIMIT' }] };
+    if (size > CONFIG_LIMITS.maxBytes)
+      return {
+        config: null,
+        warnings: [],
+        problems: [
+          {
+            object: 'config',
+            file,
+            field: '',
+            message: `config not read: ${size} bytes, above the limit of ${CONFIG_LIMITS.maxBytes}`,
+            code: 'CONFIG_LIMIT',
+          },
+        ],
+      };
     text = await readFile(file, 'utf8');
   } catch (e) {
-    return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `cannot read config: ${errorMessage(e)}`, code: 'CONFIG_UNREADABLE' }] };
+    return {
+      config: null,
+      warnings: [],
+      problems: [{ object: 'config', file, field: '', message: `cannot read config: ${errorMessage(e)}`, code: 'CONFIG_UNREADABLE' }],
+    };
   }
   return parseConfigText(text, file);
 }
 
 export function parseConfigText(text: string, file: string): ValidateResult {
   const beyond = yamlLimitProblem(text, CONFIG_LIMITS);
-  if (beyond) return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `config not read: ${beyond}`, code: 'CONFIG_LIMIT' }] };
+  if (beyond)
+    return {
+      config: null,
+      warnings: [],
+      problems: [{ object: 'config', file, field: '', message: `config not read: ${beyond}`, code: 'CONFIG_LIMIT' }],
+    };
   let doc: unknown;
   try {
     // logLevel 'error': an unknown tag stays a string, without a Node process warning on stderr.
     doc = parse(text, { prettyErrors: true, logLevel: 'error' });
   } catch (e) {
     const msg = errorMessage(e).split('\n')[0];
-    return { config: null, warnings: [], problems: [{ object: 'config', file, field: '', message: `malformed YAML: ${msg}`, code: 'CONFIG_YAML' }] };
+    return {
+      config: null,
+      warnings: [],
+      problems: [{ object: 'config', file, field: '', message: `malformed YAML: ${msg}`, code: 'CONFIG_YAML' }],
+    };
   }
   return validateConfig(doc, file);
 }

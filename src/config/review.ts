@@ -25,7 +25,14 @@ function read(get: (k: Key) => unknown, field: (k: Key) => string, problems: Pro
     if (raw === undefined) continue;
     const v = parseValue(key, raw);
     if (v === undefined) {
-      problems.push({ field: field(key), message: key === 'scaleIn' ? `must be "true" or "false", got ${JSON.stringify(raw)}` : `must be a whole number ≥ 0, got ${JSON.stringify(raw)}`, code: 'CONFIG_REVIEW' });
+      problems.push({
+        field: field(key),
+        message:
+          key === 'scaleIn'
+            ? `must be "true" or "false", got ${JSON.stringify(raw)}`
+            : `must be a whole number ≥ 0, got ${JSON.stringify(raw)}`,
+        code: 'CONFIG_REVIEW',
+      });
       continue;
     }
     (out as Record<string, unknown>)[key] = v;
@@ -40,11 +47,25 @@ export function readRepositoryReview(raw: unknown, field: string, problems: Prob
     problems.push({ field, message: 'must be a map of aboveReplicas, stepAbove, stepPercentAbove, scaleIn', code: 'CONFIG_TYPE' });
     return {};
   }
-  for (const k of Object.keys(raw)) if (!(k in REVIEW_ANNOTATIONS)) problems.push({ field: `${field}.${k}`, message: `unknown review setting (known: ${Object.keys(REVIEW_ANNOTATIONS).join(', ')})`, code: 'CONFIG_REVIEW' });
-  return read((k) => raw[k], (k) => `${field}.${k}`, problems);
+  for (const k of Object.keys(raw))
+    if (!(k in REVIEW_ANNOTATIONS))
+      problems.push({
+        field: `${field}.${k}`,
+        message: `unknown review setting (known: ${Object.keys(REVIEW_ANNOTATIONS).join(', ')})`,
+        code: 'CONFIG_REVIEW',
+      });
+  return read(
+    (k) => raw[k],
+    (k) => `${field}.${k}`,
+    problems,
+  );
 }
 
 /** The object's own thresholds from its `gitscale.dev/review-*` annotations. */
 export function readReviewAnnotations(annotations: Record<string, string>, problems: Problem[]): ReviewPolicy {
-  return read((k) => annotations[REVIEW_ANNOTATIONS[k]], (k) => `metadata.annotations["${REVIEW_ANNOTATIONS[k]}"]`, problems);
+  return read(
+    (k) => annotations[REVIEW_ANNOTATIONS[k]],
+    (k) => `metadata.annotations["${REVIEW_ANNOTATIONS[k]}"]`,
+    problems,
+  );
 }

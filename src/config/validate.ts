@@ -1,7 +1,15 @@
 // Pure validation and normalisation of the config document (docs/architecture.md §3, §9): every problem is
 // collected with its object, file and field; objects that pass are kept even when others fail.
 import { posix } from 'node:path';
-import { ANNOTATION_ARGOCD_APPLICATION, ANNOTATION_DIRECT_PATCH, ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY, annotationField, checkAnnotations } from './annotations.js';
+import {
+  ANNOTATION_ARGOCD_APPLICATION,
+  ANNOTATION_DIRECT_PATCH,
+  ANNOTATION_FIELD,
+  ANNOTATION_PATH,
+  ANNOTATION_REPOSITORY,
+  annotationField,
+  checkAnnotations,
+} from './annotations.js';
 import { defaultBehavior } from './behavior.js';
 import { readPause } from './pause.js';
 import { REVIEW_ANNOTATIONS, readReviewAnnotations } from './review.js';
@@ -15,7 +23,18 @@ import type { ConfigProblem, ObjectConfig, RepositoryConfig, ValidateResult } fr
 
 export { ANNOTATION_FIELD, ANNOTATION_PATH, ANNOTATION_REPOSITORY } from './annotations.js';
 
-const SPEC_KEYS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
+const SPEC_KEYS = [
+  'scaleTargetRef',
+  'pollingInterval',
+  'cooldownPeriod',
+  'initialCooldownPeriod',
+  'idleReplicaCount',
+  'minReplicaCount',
+  'maxReplicaCount',
+  'fallback',
+  'advanced',
+  'triggers',
+];
 
 /**
  * `refusedAuths`: TriggerAuthentications read elsewhere (the cluster, a repository) and refused there,
@@ -27,11 +46,15 @@ export function validateConfig(doc: unknown, file: string, refusedAuths: Readonl
   const add = (list: ConfigProblem[], object: string) => (p: Problem) =>
     list.push({ object, file, field: p.field, message: p.message, code: p.code ?? 'CONFIG_INVALID' });
   if (!isObj(doc)) {
-    add(problems, 'config')({ field: '', message: 'the config must be a YAML map with repositories: and scaledObjects:', code: 'CONFIG_NOT_MAP' });
+    add(
+      problems,
+      'config',
+    )({ field: '', message: 'the config must be a YAML map with repositories: and scaledObjects:', code: 'CONFIG_NOT_MAP' });
     return { config: null, problems, warnings };
   }
   for (const key of Object.keys(doc)) {
-    if (!['repositories', 'scaledObjects', 'triggerAuthentications', 'cluster', 'watch'].includes(key)) add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
+    if (!['repositories', 'scaledObjects', 'triggerAuthentications', 'cluster', 'watch'].includes(key))
+      add(warnings, 'config')({ field: key, message: 'unknown key (ignored)' });
   }
   const repoProblems: Problem[] = [];
   const repoWarnings: Problem[] = [];
@@ -52,7 +75,16 @@ export function validateConfig(doc: unknown, file: string, refusedAuths: Readonl
   const elsewhere = !!watch || repositories.some((r) => r.discover);
   const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : doc.scaledObjects == null && elsewhere ? [] : null;
   if (listed === null || (listed.length === 0 && !elsewhere)) {
-    add(problems, 'config')({ field: 'scaledObjects', message: elsewhere ? 'must be a list of KEDA ScaledObjects' : 'must be a non-empty list of KEDA ScaledObjects (or set watch: to read them from the cluster, or discover: true on a repository)', code: 'CONFIG_REQUIRED' });
+    add(
+      problems,
+      'config',
+    )({
+      field: 'scaledObjects',
+      message: elsewhere
+        ? 'must be a list of KEDA ScaledObjects'
+        : 'must be a non-empty list of KEDA ScaledObjects (or set watch: to read them from the cluster, or discover: true on a repository)',
+      code: 'CONFIG_REQUIRED',
+    });
     return { config: null, problems, warnings };
   }
   const objects: ObjectConfig[] = [];
@@ -67,7 +99,8 @@ export function validateConfig(doc: unknown, file: string, refusedAuths: Readonl
     const ns = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.namespace === 'string' ? raw.metadata.namespace : 'default';
     const label = name ? `${ns}/${name}` : `scaledObjects[${i}]`;
     const obj = validateObject(raw, local, localWarn, repos, auths, refusedAuths);
-    if (obj && seen.has(obj.key)) local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
+    if (obj && seen.has(obj.key))
+      local.push({ field: 'metadata.name', message: `duplicate ScaledObject ${obj.key}`, code: 'CONFIG_DUPLICATE' });
     else if (obj) sameWorkload(obj, workloads, local);
     local.forEach(add(problems, label));
     localWarn.forEach(add(warnings, label));
@@ -83,7 +116,9 @@ export function validateConfig(doc: unknown, file: string, refusedAuths: Readonl
 
 /** The workload an object writes (null: a directory path, searched for the object's own marker comment, which two objects never share). */
 function workloadId(o: ObjectConfig): string | null {
-  return /\.(ya?ml|json)$/i.test(o.path) ? JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name]) : null;
+  return /\.(ya?ml|json)$/i.test(o.path)
+    ? JSON.stringify([o.repository, o.path, o.field ?? '', o.namespace, o.target.kind, o.target.name])
+    : null;
 }
 
 /**
@@ -98,23 +133,41 @@ function sameWorkload(obj: ObjectConfig, accepted: Map<string, ObjectConfig>, pr
   if (!first) return;
   const where = `${obj.path || '(repository root)'}${obj.field ? ` (field ${obj.field})` : ''} of repository '${obj.repository}'`;
   problems.push({
-    field: 'spec.scaleTargetRef.name', code: 'CONFIG_DUPLICATE_TARGET',
+    field: 'spec.scaleTargetRef.name',
+    code: 'CONFIG_DUPLICATE_TARGET',
     message: `${obj.target.kind} ${obj.namespace}/${obj.target.name} in ${where} is already scaled by ScaledObject ${first.key}; KEDA refuses two ScaledObjects on one workload, so this one is not run (${first.key} is)`,
   });
 }
 
-function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], repos: Map<string, RepositoryConfig>, auths: string[], refused: ReadonlyMap<string, string>): ObjectConfig | null {
+function validateObject(
+  raw: unknown,
+  problems: Problem[],
+  warnings: Problem[],
+  repos: Map<string, RepositoryConfig>,
+  auths: string[],
+  refused: ReadonlyMap<string, string>,
+): ObjectConfig | null {
   const repoNames = new Set(repos.keys());
   if (!isObj(raw)) {
     problems.push({ field: '', message: 'must be a KEDA ScaledObject map', code: 'CONFIG_TYPE' });
     return null;
   }
-  if (raw.apiVersion !== 'keda.sh/v1alpha1' && raw.apiVersion !== 'gitscale.dev/v1alpha1') problems.push({ field: 'apiVersion', message: `must be keda.sh/v1alpha1 or gitscale.dev/v1alpha1, got ${JSON.stringify(raw.apiVersion)}`, code: 'CONFIG_KIND' });
-  if (raw.kind !== 'ScaledObject') problems.push({ field: 'kind', message: `must be ScaledObject, got ${JSON.stringify(raw.kind)}`, code: 'CONFIG_KIND' });
+  if (raw.apiVersion !== 'keda.sh/v1alpha1' && raw.apiVersion !== 'gitscale.dev/v1alpha1')
+    problems.push({
+      field: 'apiVersion',
+      message: `must be keda.sh/v1alpha1 or gitscale.dev/v1alpha1, got ${JSON.stringify(raw.apiVersion)}`,
+      code: 'CONFIG_KIND',
+    });
+  if (raw.kind !== 'ScaledObject')
+    problems.push({ field: 'kind', message: `must be ScaledObject, got ${JSON.stringify(raw.kind)}`, code: 'CONFIG_KIND' });
   const meta = isObj(raw.metadata) ? raw.metadata : {};
   const name = str(meta, 'name', 'metadata.name', problems, { required: true });
   if (name && (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))) {
-    problems.push({ field: 'metadata.name', message: `'${name}' must be a lowercase DNS name of at most 63 characters (KEDA uses it as a label value)`, code: 'CONFIG_NAME' });
+    problems.push({
+      field: 'metadata.name',
+      message: `'${name}' must be a lowercase DNS name of at most 63 characters (KEDA uses it as a label value)`,
+      code: 'CONFIG_NAME',
+    });
   }
   const namespace = str(meta, 'namespace', 'metadata.namespace', problems, { def: 'default' })!;
   const annotations: Record<string, string> = {};
@@ -122,31 +175,61 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const repository = annotations[ANNOTATION_REPOSITORY];
   const field = annotationField;
   checkAnnotations(annotations, problems);
-  if (!repository) problems.push({ field: field(ANNOTATION_REPOSITORY), message: 'is required: the name of a repository in repositories:', code: 'CONFIG_REQUIRED' });
-  else if (!repoNames.has(repository)) problems.push({ field: field(ANNOTATION_REPOSITORY), message: `names repository '${repository}', which is not in repositories: (${[...repoNames].join(', ') || 'none'})`, code: 'CONFIG_UNKNOWN_REPOSITORY' });
+  if (!repository)
+    problems.push({
+      field: field(ANNOTATION_REPOSITORY),
+      message: 'is required: the name of a repository in repositories:',
+      code: 'CONFIG_REQUIRED',
+    });
+  else if (!repoNames.has(repository))
+    problems.push({
+      field: field(ANNOTATION_REPOSITORY),
+      message: `names repository '${repository}', which is not in repositories: (${[...repoNames].join(', ') || 'none'})`,
+      code: 'CONFIG_UNKNOWN_REPOSITORY',
+    });
   const rawPath = annotations[ANNOTATION_PATH];
   let path: string | undefined;
-  if (!rawPath) problems.push({ field: field(ANNOTATION_PATH), message: 'is required: the manifest file (or, for marker comments, the directory) inside the repository', code: 'CONFIG_REQUIRED' });
+  if (!rawPath)
+    problems.push({
+      field: field(ANNOTATION_PATH),
+      message: 'is required: the manifest file (or, for marker comments, the directory) inside the repository',
+      code: 'CONFIG_REQUIRED',
+    });
   else {
     const norm = posix.normalize(rawPath.replace(/^\.\//, '')).replace(/\/+$/, '');
     if (posix.isAbsolute(rawPath) || norm === '..' || norm.startsWith('../') || rawPath.includes('\\')) {
-      problems.push({ field: field(ANNOTATION_PATH), message: `'${rawPath}' must be a relative path inside the repository`, code: 'CONFIG_PATH_ESCAPES' });
+      problems.push({
+        field: field(ANNOTATION_PATH),
+        message: `'${rawPath}' must be a relative path inside the repository`,
+        code: 'CONFIG_PATH_ESCAPES',
+      });
     } else path = norm === '.' ? '' : norm;
   }
   const fieldPath = annotations[ANNOTATION_FIELD]?.trim() || undefined;
   const directPatchValue = annotations[ANNOTATION_DIRECT_PATCH];
   if (directPatchValue !== undefined && directPatchValue !== 'never' && directPatchValue !== 'allowed') {
-    problems.push({ field: field(ANNOTATION_DIRECT_PATCH), message: `must be "never" or "allowed", got ${JSON.stringify(directPatchValue)}`, code: 'CONFIG_INVALID' });
+    problems.push({
+      field: field(ANNOTATION_DIRECT_PATCH),
+      message: `must be "never" or "allowed", got ${JSON.stringify(directPatchValue)}`,
+      code: 'CONFIG_INVALID',
+    });
   }
   const appRef = annotations[ANNOTATION_ARGOCD_APPLICATION];
   let argocdApplication: ObjectConfig['argocdApplication'];
   if (appRef !== undefined) {
     const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(appRef.trim());
     if (m) argocdApplication = { namespace: m[1], name: m[3] };
-    else problems.push({ field: field(ANNOTATION_ARGOCD_APPLICATION), message: `must be <namespace>/<name> of an Argo CD Application, got ${JSON.stringify(appRef)}`, code: 'CONFIG_INVALID' });
+    else
+      problems.push({
+        field: field(ANNOTATION_ARGOCD_APPLICATION),
+        message: `must be <namespace>/<name> of an Argo CD Application, got ${JSON.stringify(appRef)}`,
+        code: 'CONFIG_INVALID',
+      });
   }
   const spec = isObj(raw.spec) ? raw.spec : (problems.push({ field: 'spec', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
-  const ref = isObj(spec.scaleTargetRef) ? spec.scaleTargetRef : (problems.push({ field: 'spec.scaleTargetRef', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
+  const ref = isObj(spec.scaleTargetRef)
+    ? spec.scaleTargetRef
+    : (problems.push({ field: 'spec.scaleTargetRef', message: 'is required', code: 'CONFIG_REQUIRED' }), {});
   const targetName = str(ref, 'name', 'spec.scaleTargetRef.name', problems, { required: !!spec.scaleTargetRef });
   const kind = str(ref, 'kind', 'spec.scaleTargetRef.kind', problems, { def: 'Deployment' })!;
   const apiVersion = str(ref, 'apiVersion', 'spec.scaleTargetRef.apiVersion', problems, { def: 'apps/v1' })!;
@@ -154,14 +237,35 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const min = int(spec, 'minReplicaCount', 'spec.minReplicaCount', problems, 0, 0)!;
   const max = int(spec, 'maxReplicaCount', 'spec.maxReplicaCount', problems, 100, 1)!;
   const idle = int(spec, 'idleReplicaCount', 'spec.idleReplicaCount', problems, undefined, 0);
-  if (min > max) problems.push({ field: 'spec.minReplicaCount', message: `minReplicaCount ${min} must be ≤ maxReplicaCount ${max}`, code: 'CONFIG_RANGE' });
-  if (idle !== undefined && idle >= min) problems.push({ field: 'spec.idleReplicaCount', message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`, code: 'CONFIG_RANGE' });
-  else if (idle !== undefined && idle !== 0) problems.push({ field: 'spec.idleReplicaCount', message: `only 0 is supported (KEDA: any other idle count flaps against the HPA's minReplicas, issue #2314), got ${idle}`, code: 'CONFIG_RANGE' });
+  if (min > max)
+    problems.push({
+      field: 'spec.minReplicaCount',
+      message: `minReplicaCount ${min} must be ≤ maxReplicaCount ${max}`,
+      code: 'CONFIG_RANGE',
+    });
+  if (idle !== undefined && idle >= min)
+    problems.push({
+      field: 'spec.idleReplicaCount',
+      message: `idleReplicaCount ${idle} must be < minReplicaCount ${min}`,
+      code: 'CONFIG_RANGE',
+    });
+  else if (idle !== undefined && idle !== 0)
+    problems.push({
+      field: 'spec.idleReplicaCount',
+      message: `only 0 is supported (KEDA: any other idle count flaps against the HPA's minReplicas, issue #2314), got ${idle}`,
+      code: 'CONFIG_RANGE',
+    });
   const adv = isObj(spec.advanced) ? spec.advanced : {};
-  for (const k of Object.keys(spec)) if (!SPEC_KEYS.includes(k)) warnings.push({ field: `spec.${k}`, message: 'unknown ScaledObject field (ignored)' });
+  for (const k of Object.keys(spec))
+    if (!SPEC_KEYS.includes(k)) warnings.push({ field: `spec.${k}`, message: 'unknown ScaledObject field (ignored)' });
   for (const k of Object.keys(adv)) {
-    if (k === 'restoreToOriginalReplicaCount') warnings.push({ field: 'spec.advanced.restoreToOriginalReplicaCount', message: 'has no effect with gitscale: Git keeps every earlier count (revert the commit to restore one)' });
-    else if (!['horizontalPodAutoscalerConfig', 'scalingModifiers'].includes(k)) warnings.push({ field: `spec.advanced.${k}`, message: 'unknown field (ignored)' });
+    if (k === 'restoreToOriginalReplicaCount')
+      warnings.push({
+        field: 'spec.advanced.restoreToOriginalReplicaCount',
+        message: 'has no effect with gitscale: Git keeps every earlier count (revert the commit to restore one)',
+      });
+    else if (!['horizontalPodAutoscalerConfig', 'scalingModifiers'].includes(k))
+      warnings.push({ field: `spec.advanced.${k}`, message: 'unknown field (ignored)' });
   }
   const hpaCfg = isObj(adv.horizontalPodAutoscalerConfig) ? adv.horizontalPodAutoscalerConfig : {};
   const pause = readPause(annotations, problems);
@@ -169,7 +273,11 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const review = { ...repo?.review, ...readReviewAnnotations(annotations, problems) };
   if (repo && !repo.forge) {
     for (const a of Object.values(REVIEW_ANNOTATIONS).filter((k) => k in annotations)) {
-      warnings.push({ field: field(a), message: `repository '${repo.name}' has no forge:, so a decision crossing this threshold can never be written (it waits for a pull request nobody can open)`, code: 'CONFIG_REVIEW_WITHOUT_FORGE' });
+      warnings.push({
+        field: field(a),
+        message: `repository '${repo.name}' has no forge:, so a decision crossing this threshold can never be written (it waits for a pull request nobody can open)`,
+        code: 'CONFIG_REVIEW_WITHOUT_FORGE',
+      });
     }
   }
   // KEDA pauses a direction by setting the HPA's selectPolicy to Disabled (a behavior, so defaulted).
@@ -180,19 +288,40 @@ function validateObject(raw: unknown, problems: Problem[], warnings: Problem[], 
   const fallback = readFallback(spec.fallback, problems);
   const modifiers = readModifiers(adv.scalingModifiers, spec.triggers, problems);
   if (fallback?.behavior === 'scalingModifiers' && adv.scalingModifiers == null) {
-    problems.push({ field: 'spec.fallback.behavior', message: 'scalingModifiers needs spec.advanced.scalingModifiers.formula', code: 'CONFIG_REQUIRED' });
+    problems.push({
+      field: 'spec.fallback.behavior',
+      message: 'scalingModifiers needs spec.advanced.scalingModifiers.formula',
+      code: 'CONFIG_REQUIRED',
+    });
   }
   const key = `${namespace}/${name ?? '?'}`;
   const triggers = validateTriggers(spec.triggers, problems, warnings, namespace, auths, refused);
   if (problems.length > 0 || !name || !targetName || path === undefined || !repository) return null;
   return {
-    key, namespace, name, repository, path, field: fieldPath, annotations, triggers, review, ...(repo?.maxManifestBytes === undefined ? {} : { maxManifestBytes: repo.maxManifestBytes }), directPatch: directPatchValue !== 'never', argocdApplication,
+    key,
+    namespace,
+    name,
+    repository,
+    path,
+    field: fieldPath,
+    annotations,
+    triggers,
+    review,
+    ...(repo?.maxManifestBytes === undefined ? {} : { maxManifestBytes: repo.maxManifestBytes }),
+    directPatch: directPatchValue !== 'never',
+    argocdApplication,
     target: { apiVersion, kind, name: targetName, ...(envSourceContainerName ? { envSourceContainerName } : {}) },
     spec: {
       pollingInterval: int(spec, 'pollingInterval', 'spec.pollingInterval', problems, 30, 1)!,
       cooldownPeriod: int(spec, 'cooldownPeriod', 'spec.cooldownPeriod', problems, 300, 0)!,
       initialCooldownPeriod: int(spec, 'initialCooldownPeriod', 'spec.initialCooldownPeriod', problems, 0, 0)!,
-      minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle, behavior, pause, fallback, modifiers,
+      minReplicaCount: min,
+      maxReplicaCount: max,
+      idleReplicaCount: idle,
+      behavior,
+      pause,
+      fallback,
+      modifiers,
     },
   };
 }

@@ -63,10 +63,15 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   o.out(HEADER);
   let lastCommit = '';
   const reconciler = createReconciler(loaded.config, {
-    fs, clock: { now: o.now }, log: silentLogger, env: CREDS, ...o.clients(CREDS, join(repo, '.git', 'gitscale')),
+    fs,
+    clock: { now: o.now },
+    log: silentLogger,
+    env: CREDS,
+    ...o.clients(CREDS, join(repo, '.git', 'gitscale')),
   });
   const runner = startRunner(loaded.config, reconciler, {
-    clock: { now: o.now }, log: silentLogger,
+    clock: { now: o.now },
+    log: silentLogger,
     heartbeat: (beat) => {
       const task = cron.schedule('* * * * * *', beat, { name: 'gitscale-demo' });
       return { stop: () => void task.stop() };
@@ -110,7 +115,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     await server.stop();
     sqs.destroy();
   }
-  o.out(code === 0 ? '\nThe queue is empty and the consumer is back at 0. The audit trail (git log):\n' : '\nThe demo did not finish in time. git log so far:\n');
+  o.out(
+    code === 0
+      ? '\nThe queue is empty and the consumer is back at 0. The audit trail (git log):\n'
+      : '\nThe demo did not finish in time. git log so far:\n',
+  );
   o.out(await formatLog(repo));
   o.out(`Inspect it yourself: git -C ${repo} log -p`);
   return code;

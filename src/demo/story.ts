@@ -25,7 +25,11 @@ spec:
           image: example.com/consumer:1.4.2
 `;
 
-export function demoConfig(repoDir: string, endpoint: string, timing: { pollingInterval: number; cooldownPeriod: number; window: number }): string {
+export function demoConfig(
+  repoDir: string,
+  endpoint: string,
+  timing: { pollingInterval: number; cooldownPeriod: number; window: number },
+): string {
   return `repositories:
   - name: manifests
     url: ${JSON.stringify(repoDir)}

@@ -12,9 +12,15 @@ export function row(elapsedS: number, queue: number, replicas: number, commit: s
 /** `git log` as git prints it: hash, author, date, indented message. */
 export async function formatLog(dir: string): Promise<string> {
   const commits = await git.log({ fs, dir, ref: 'main' });
-  return commits.map(({ oid, commit }) => {
-    const date = new Date(commit.author.timestamp * 1000).toUTCString();
-    const body = commit.message.trimEnd().split('\n').map((l) => (l ? `    ${l}` : '')).join('\n');
-    return `commit ${oid}\nAuthor: ${commit.author.name} <${commit.author.email}>\nDate:   ${date}\n\n${body}\n`;
-  }).join('\n');
+  return commits
+    .map(({ oid, commit }) => {
+      const date = new Date(commit.author.timestamp * 1000).toUTCString();
+      const body = commit.message
+        .trimEnd()
+        .split('\n')
+        .map((l) => (l ? `    ${l}` : ''))
+        .join('\n');
+      return `commit ${oid}\nAuthor: ${commit.author.name} <${commit.author.email}>\nDate:   ${date}\n\n${body}\n`;
+    })
+    .join('\n');
 }

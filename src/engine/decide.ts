@@ -31,7 +31,13 @@ export function decide(input: DecideInput): Decision {
   const pause = spec.pause;
   const steps: string[] = [];
   const finish = (o: Observed, state: EngineState, desired: number, undecided = false): Decision => ({
-    current, desired, active: o.isActive, error: o.isError, undecided, triggers: o.outcomes, state,
+    current,
+    desired,
+    active: o.isActive,
+    error: o.isError,
+    undecided,
+    triggers: o.outcomes,
+    state,
     composite: o.metrics[0]?.index === -1 ? { value: o.metrics[0].value, target: o.metrics[0].target } : null,
     reason: steps.length ? steps.join('; ') + (desired !== current ? ` → ${desired}` : '') : `no change (${current})`,
   });
@@ -39,7 +45,11 @@ export function decide(input: DecideInput): Decision {
   // KEDA stops the scale loop of a paused object; paused-replicas alone pauses, at that count.
   if (pause?.replicas !== undefined || pause?.paused) {
     const o = observe(input, prev.failures);
-    steps.push(pause.replicas !== undefined ? `paused at ${pause.replicas} (autoscaling.keda.sh/paused-replicas)` : 'paused (autoscaling.keda.sh/paused)');
+    steps.push(
+      pause.replicas !== undefined
+        ? `paused at ${pause.replicas} (autoscaling.keda.sh/paused-replicas)`
+        : 'paused (autoscaling.keda.sh/paused)',
+    );
     return finish(o, prev, pause.replicas ?? current);
   }
 
@@ -96,11 +106,22 @@ export function decide(input: DecideInput): Decision {
     desired = hpaMin;
     steps.push(`below minimum ${hpaMin}`);
   } else {
-    const tolerance = { up: spec.behavior?.scaleUp.tolerance ?? DEFAULT_TOLERANCE, down: spec.behavior?.scaleDown.tolerance ?? DEFAULT_TOLERANCE };
+    const tolerance = {
+      up: spec.behavior?.scaleUp.tolerance ?? DEFAULT_TOLERANCE,
+      down: spec.behavior?.scaleDown.tolerance ?? DEFAULT_TOLERANCE,
+    };
     const explains: string[] = [];
     let raw = -1;
     for (const m of o.metrics) {
-      const p = proposeReplicas({ value: m.value, target: m.target, metricType: m.metricType, specReplicas: replicas, statusReplicas: input.statusReplicas ?? replicas, readyReplicas: input.readyReplicas ?? replicas, tolerance });
+      const p = proposeReplicas({
+        value: m.value,
+        target: m.target,
+        metricType: m.metricType,
+        specReplicas: replicas,
+        statusReplicas: input.statusReplicas ?? replicas,
+        readyReplicas: input.readyReplicas ?? replicas,
+        tolerance,
+      });
       if (m.index >= 0) o.outcomes[m.index].replicas = p.replicas;
       explains.push(o.metrics.length > 1 ? `${m.name}: ${p.explain}` : p.explain);
       raw = Math.max(raw, p.replicas);
@@ -110,7 +131,16 @@ export function decide(input: DecideInput): Decision {
       steps.push(`${o.failedMetrics} trigger(s) failed: never scale down on partial data, keep ${replicas}`);
       desired = replicas;
     } else {
-      const n = normalize({ current: replicas, raw, min: hpaMin, max: spec.maxReplicaCount, now, behavior: spec.behavior, recommendations: state.recommendations, scaleEvents: state.scaleEvents });
+      const n = normalize({
+        current: replicas,
+        raw,
+        min: hpaMin,
+        max: spec.maxReplicaCount,
+        now,
+        behavior: spec.behavior,
+        recommendations: state.recommendations,
+        scaleEvents: state.scaleEvents,
+      });
       steps.push(...n.steps);
       state.recommendations = n.recommendations;
       desired = n.desired;

@@ -62,17 +62,25 @@ export function evaluate(e: Expr, vars: Record<string, Value>): Value {
       const a = num(l, e.op);
       const b = num(r, e.op);
       switch (e.op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return a / b;
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
         case '%':
           if (b === 0) throw new FormulaEvalError('% by zero');
           return a % b;
-        case '<': return a < b;
-        case '<=': return a <= b;
-        case '>': return a > b;
-        default: return a >= b;
+        case '<':
+          return a < b;
+        case '<=':
+          return a <= b;
+        case '>':
+          return a > b;
+        default:
+          return a >= b;
       }
     }
   }

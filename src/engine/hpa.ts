@@ -64,9 +64,11 @@ function withBehavior(i: NormalizeInput, b: Behavior): Normalized {
   if (rec < upRec) rec = upRec;
   if (rec > downRec) rec = downRec;
   if (rec !== i.raw) {
-    steps.push(rec < i.raw
-      ? `stabilised by scale-up window (min of last ${b.scaleUp.stabilizationWindowSeconds} s = ${rec})`
-      : `stabilised by scale-down window (max of last ${b.scaleDown.stabilizationWindowSeconds} s = ${rec})`);
+    steps.push(
+      rec < i.raw
+        ? `stabilised by scale-up window (min of last ${b.scaleUp.stabilizationWindowSeconds} s = ${rec})`
+        : `stabilised by scale-down window (max of last ${b.scaleDown.stabilizationWindowSeconds} s = ${rec})`,
+    );
   }
   const longest = Math.max(b.scaleUp.stabilizationWindowSeconds, b.scaleDown.stabilizationWindowSeconds);
   const recommendations = record(i.recommendations, i.raw, i.now, longest);
@@ -77,14 +79,22 @@ function withBehavior(i: NormalizeInput, b: Behavior): Normalized {
     const maxAllowed = Math.min(i.max, limit);
     if (rec > maxAllowed) {
       desired = maxAllowed;
-      steps.push(maxAllowed === i.max && limit >= i.max ? `capped at maxReplicaCount ${i.max}` : `scale-up policies (${b.scaleUp.selectPolicy}) allow ${limit}`);
+      steps.push(
+        maxAllowed === i.max && limit >= i.max
+          ? `capped at maxReplicaCount ${i.max}`
+          : `scale-up policies (${b.scaleUp.selectPolicy}) allow ${limit}`,
+      );
     }
   } else if (rec < i.current) {
     const limit = Math.min(scaleLimit('down', i.current, i.scaleEvents, b.scaleDown, i.now), i.current);
     const minAllowed = Math.max(i.min, limit);
     if (rec < minAllowed) {
       desired = minAllowed;
-      steps.push(minAllowed === i.min && limit <= i.min ? `raised to minimum ${i.min}` : `scale-down policies (${b.scaleDown.selectPolicy}) allow ${limit}`);
+      steps.push(
+        minAllowed === i.min && limit <= i.min
+          ? `raised to minimum ${i.min}`
+          : `scale-down policies (${b.scaleDown.selectPolicy}) allow ${limit}`,
+      );
     }
   }
   return { desired, steps, recommendations };
@@ -120,7 +130,11 @@ export function scaleLimit(dir: 'up' | 'down', current: number, events: ScaleEve
 /** Records a rescale for the rate policies; drops events older than the longest policy period. */
 export function recordScaleEvent(events: ScaleEvent[], from: number, to: number, now: number, behavior?: Behavior): ScaleEvent[] {
   if (!behavior || from === to) return events;
-  const longest = Math.max(0, ...behavior.scaleUp.policies.map((p) => p.periodSeconds), ...behavior.scaleDown.policies.map((p) => p.periodSeconds));
+  const longest = Math.max(
+    0,
+    ...behavior.scaleUp.policies.map((p) => p.periodSeconds),
+    ...behavior.scaleDown.policies.map((p) => p.periodSeconds),
+  );
   const cutoff = now - longest * 1000;
   return [...events.filter((e) => e.at > cutoff), { at: now, change: to - from }];
 }

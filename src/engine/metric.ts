@@ -39,7 +39,10 @@ export function proposeReplicas(p: ProposalInput): Proposal {
   if (p.metricType === 'AverageValue') {
     const ratio = usage / (target * p.statusReplicas);
     if (within(ratio, p.tolerance)) {
-      return { replicas: p.statusReplicas, explain: `${v} / (${t} × ${p.statusReplicas}) = ${ratio.toFixed(2)} within tolerance → ${p.statusReplicas}` };
+      return {
+        replicas: p.statusReplicas,
+        explain: `${v} / (${t} × ${p.statusReplicas}) = ${ratio.toFixed(2)} within tolerance → ${p.statusReplicas}`,
+      };
     }
     const replicas = Math.min(Math.ceil(usage / target), 2 ** 31 - 1);
     return { replicas, explain: `ceil(${v} / ${t}) = ${replicas}` };

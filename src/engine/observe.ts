@@ -29,10 +29,14 @@ export interface Observed {
 
 function fallbackReplicas(fb: Fallback, current: number): number {
   switch (fb.behavior) {
-    case 'currentReplicas': return current;
-    case 'currentReplicasIfHigher': return Math.max(current, fb.replicas);
-    case 'currentReplicasIfLower': return Math.min(current, fb.replicas);
-    default: return fb.replicas;
+    case 'currentReplicas':
+      return current;
+    case 'currentReplicasIfHigher':
+      return Math.max(current, fb.replicas);
+    case 'currentReplicasIfLower':
+      return Math.min(current, fb.replicas);
+    default:
+      return fb.replicas;
   }
 }
 
@@ -50,7 +54,16 @@ export function observe(input: DecideInput, prevFailures: Record<string, number>
   const failures: Record<string, number> = {};
   const notes: string[] = [];
   const outcomes: TriggerOutcome[] = input.triggers.map((t) => {
-    const base = { name: t.name, type: t.type, target: t.target, activationTarget: t.activationTarget, metricType: t.metricType, unit: t.unit, replicas: null, fallback: false };
+    const base = {
+      name: t.name,
+      type: t.type,
+      target: t.target,
+      activationTarget: t.activationTarget,
+      metricType: t.metricType,
+      unit: t.unit,
+      replicas: null,
+      fallback: false,
+    };
     if (t.sample.ok) {
       failures[t.name] = 0;
       return { ...base, value: t.sample.value, active: t.sample.active, error: null };
@@ -76,16 +89,29 @@ export function observe(input: DecideInput, prevFailures: Record<string, number>
 
   if (!mods) {
     return {
-      outcomes, failures, notes, failedMetrics: errored,
+      outcomes,
+      failures,
+      notes,
+      failedMetrics: errored,
       isActive: outcomes.some((o) => o.active) || force,
       isError: errored > 0,
-      metrics: outcomes.flatMap((o, index) => (o.value === null ? [] : [{ index, name: o.name, value: o.value, target: o.target, metricType: o.metricType }])),
+      metrics: outcomes.flatMap((o, index) =>
+        o.value === null ? [] : [{ index, name: o.name, value: o.value, target: o.target, metricType: o.metricType }],
+      ),
     };
   }
   return composite(outcomes, mods, fb, errored, force, failures, notes);
 }
 
-function composite(outcomes: TriggerOutcome[], mods: NonNullable<ScaleSpec['modifiers']>, fb: Fallback | undefined, errored: number, force: boolean, failures: Record<string, number>, notes: string[]): Observed {
+function composite(
+  outcomes: TriggerOutcome[],
+  mods: NonNullable<ScaleSpec['modifiers']>,
+  fb: Fallback | undefined,
+  errored: number,
+  force: boolean,
+  failures: Record<string, number>,
+  notes: string[],
+): Observed {
   const fail = (why: string): Observed => {
     notes.push(`composite metric not computed: ${why}`);
     return { outcomes, failures, notes, metrics: [], isActive: force, isError: true, failedMetrics: 1 };
@@ -118,7 +144,11 @@ function composite(outcomes: TriggerOutcome[], mods: NonNullable<ScaleSpec['modi
   }
   const compositeActive = value > mods.activationTarget;
   return {
-    outcomes, failures, notes, failedMetrics: 0, isError: false,
+    outcomes,
+    failures,
+    notes,
+    failedMetrics: 0,
+    isError: false,
     isActive: compositeActive || force,
     metrics: [{ index: -1, name: 'composite', value, target: mods.target, metricType: mods.metricType }],
   };

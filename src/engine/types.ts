@@ -1,9 +1,7 @@
 // The engine's inputs and outputs: plain data, no I/O, time passed in as epoch milliseconds.
 import type { MetricType, ScaleSpec } from '../config/types.js';
 
-export type EngineSample =
-  | { ok: true; value: number; active: boolean }
-  | { ok: false; error: string; code: string };
+export type EngineSample = { ok: true; value: number; active: boolean } | { ok: false; error: string; code: string };
 
 export interface TriggerInput {
   name: string;

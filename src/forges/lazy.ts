@@ -11,7 +11,15 @@ type Method = { [K in keyof Forge]-?: NonNullable<Forge[K]> extends (...args: ne
  * name is not a property of it, never a call that resolves to nothing).
  */
 const METHODS: Record<Method, true> = {
-  findPr: true, openPrs: true, openPr: true, updatePr: true, closePr: true, comment: true, addLabels: true, requestReviewers: true, enableAutomerge: true,
+  findPr: true,
+  openPrs: true,
+  openPr: true,
+  updatePr: true,
+  closePr: true,
+  comment: true,
+  addLabels: true,
+  requestReviewers: true,
+  enableAutomerge: true,
 };
 
 /** `load` runs at the first call of any method, once; its forge answers that call and every later one. */

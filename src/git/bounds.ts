@@ -19,7 +19,11 @@ export const DEFAULT_GIT_BOUNDS: GitBounds = { connectMs: 20_000, idleMs: 30_000
 
 /** A request ended by one of its bounds. A push ended so may still land; the next sync reads the branch as it is. */
 export class GitTimeoutError extends Error {
-  constructor(readonly bound: keyof GitBounds, readonly ms: number, message: string) {
+  constructor(
+    readonly bound: keyof GitBounds,
+    readonly ms: number,
+    message: string,
+  ) {
     super(message);
   }
 }

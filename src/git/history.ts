@@ -113,19 +113,30 @@ const toHistory = (c: PackedCommit): HistoryCommit => ({ oid: c.oid, time: c.tim
 /** Fetches the branch of a remote back to `sinceMs` into memory and returns it ready to walk. */
 export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySource> {
   let secret = typeof o.token === 'string' ? o.token : undefined;
-  const say = (what: string, e: unknown) => `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`;
+  const say = (what: string, e: unknown) =>
+    `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`;
   const cutoff = cutoffSeconds(o.sinceMs);
   // One token for the whole read (a provider is asked once).
   let headers: Promise<Record<string, string>> | undefined;
   const bounds = o.bounds ?? DEFAULT_GIT_BOUNDS;
-  const transport = o.ssh ? sshTransport({ bounds, ...o.ssh }) : httpTransport(o.url, () => (headers ??= (async () => {
-    if (typeof o.token === 'function') secret = await o.token();
-    return authHeaders(secret, o.username);
-  })()), gitHttp(bounds));
+  const transport = o.ssh
+    ? sshTransport({ bounds, ...o.ssh })
+    : httpTransport(
+        o.url,
+        () =>
+          (headers ??= (async () => {
+            if (typeof o.token === 'function') secret = await o.token();
+            return authHeaders(secret, o.username);
+          })()),
+        gitHttp(bounds),
+      );
   try {
     const ad = await transport.advertise(o.limits);
     const head = ad.refs.get(`refs/heads/${o.branch}`);
-    if (!head) throw new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}' (${o.url}): branch '${o.branch}' not found`, { repository: o.repository });
+    if (!head)
+      throw new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}' (${o.url}): branch '${o.branch}' not found`, {
+        repository: o.repository,
+      });
     const filter = o.filter !== false && ad.caps.has('filter') ? 'tree:0' : undefined;
     const commits = new Map<string, HistoryCommit>();
     /** Commits deepen-since left without their parents because those are older than the cutoff. */
@@ -149,7 +160,11 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
         await request({ depth: 1 });
         const c = commits.get(head);
         if (c && c.time < cutoff * 1000) return source;
-        throw new GitError('GIT_HISTORY_INCOMPLETE', `repository '${o.repository}' (${o.url}): the server sent no commits since ${new Date(cutoff * 1000).toISOString()}, yet its head ${head.slice(0, 12)} is ${c ? 'newer' : 'not readable'}`, { repository: o.repository });
+        throw new GitError(
+          'GIT_HISTORY_INCOMPLETE',
+          `repository '${o.repository}' (${o.url}): the server sent no commits since ${new Date(cutoff * 1000).toISOString()}, yet its head ${head.slice(0, 12)} is ${c ? 'newer' : 'not readable'}`,
+          { repository: o.repository },
+        );
       }
     } else await request({ depth: FIRST_DEPTH });
     // Where the line ends on a missing parent: deepen-since leaves a commit shallow because its
@@ -165,10 +180,16 @@ export async function remoteHistory(o: RemoteHistoryOptions): Promise<HistorySou
       const added = ad.caps.has('deepen-relative')
         ? await request({ depth }, { relative: true, shallow, have: [head] })
         : await request({ depth: commits.size + depth });
-      if (added === 0) throw new GitError('GIT_HISTORY_INCOMPLETE', `repository '${o.repository}' (${o.url}): the server sent nothing behind ${last.oid.slice(0, 12)}, which is newer than the cutoff`, { repository: o.repository });
+      if (added === 0)
+        throw new GitError(
+          'GIT_HISTORY_INCOMPLETE',
+          `repository '${o.repository}' (${o.url}): the server sent nothing behind ${last.oid.slice(0, 12)}, which is newer than the cutoff`,
+          { repository: o.repository },
+        );
     }
   } catch (e) {
-    if (e instanceof GitError && e.code === 'GIT_BAD_PACK') throw new GitError(e.code, say('reading the fetched pack failed', e), { repository: o.repository });
+    if (e instanceof GitError && e.code === 'GIT_BAD_PACK')
+      throw new GitError(e.code, say('reading the fetched pack failed', e), { repository: o.repository });
     if (e instanceof GitError) throw e;
     if (e instanceof TransportError) throw new GitError(e.code, say('fetching history failed', e), { repository: o.repository });
     throw new GitError('GIT_UNREACHABLE', say('fetching history failed', e), { repository: o.repository });

@@ -28,7 +28,8 @@ export function gitHttp(bounds: GitBounds = DEFAULT_GIT_BOUNDS): HttpClient {
         if (!follows || !location || hop >= REDIRECTS) return res;
         await drain(res);
         const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+        if (next.origin !== new URL(url).origin)
+          headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
         url = next.href;
       }
     },
@@ -55,7 +56,8 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
   let over = false;
   const timers = new Set<NodeJS.Timeout>();
   const headers = { ...req.headers };
-  if (payload && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['Content-Length'] = String(payload.length);
+  if (payload && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length'))
+    headers['Content-Length'] = String(payload.length);
   const r = lib.request(url, { method: req.method ?? 'GET', headers, agent: false });
   const fail = (e: Error) => {
     failure ??= e;
@@ -91,7 +93,9 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
     else connected();
     s.on('data', heard);
   });
-  req.signal?.addEventListener('abort', () => fail(req.signal!.reason instanceof Error ? req.signal!.reason : new Error('aborted')), { once: true });
+  req.signal?.addEventListener('abort', () => fail(req.signal!.reason instanceof Error ? req.signal!.reason : new Error('aborted')), {
+    once: true,
+  });
   const res = await new Promise<nodeHttp.IncomingMessage>((resolve, reject) => {
     r.once('response', resolve);
     r.once('error', (e) => {
@@ -106,12 +110,17 @@ async function once(req: GitHttpRequest, payload: Buffer | undefined, b: GitBoun
     method: req.method,
     statusCode: res.statusCode ?? 0,
     statusMessage: res.statusMessage ?? '',
-    headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v ?? ''])),
+    headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
     body: (async function* () {
       try {
         for await (const c of res) yield new Uint8Array(c as Buffer);
       } catch (e) {
-        throw failure ?? (res.errored || (e as Error).message === 'aborted' ? new Error(`${where} closed the connection before its answer was complete`) : e);
+        throw (
+          failure ??
+          (res.errored || (e as Error).message === 'aborted'
+            ? new Error(`${where} closed the connection before its answer was complete`)
+            : e)
+        );
       } finally {
         done();
       }

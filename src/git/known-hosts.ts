@@ -34,7 +34,13 @@ function patternMatches(pattern: string, name: string): boolean {
     if (!salt || !hash) return false;
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -75,16 +81,26 @@ export function knownHostsPolicy(text: string, host: string, port: number, sourc
 export function pinnedPolicy(pin: string, source: string): HostKeyPolicy {
   const p = parsePin(pin);
   if (!p) throw new Error(PIN_FORMAT);
-  return 'fingerprint' in p ? { keys: [], fingerprints: [p.fingerprint], revoked: [], source } : { keys: [p], fingerprints: [], revoked: [], source };
+  return 'fingerprint' in p
+    ? { keys: [], fingerprints: [p.fingerprint], revoked: [], source }
+    : { keys: [p], fingerprints: [], revoked: [], source };
 }
 
 /** Whether the policy accepts `blob`; otherwise why not. */
 export function checkHostKey(policy: HostKeyPolicy, blob: Buffer): { ok: true } | { ok: false; reason: string } {
   const fp = fingerprint(blob);
-  if (policy.revoked.some((r) => r.equals(blob))) return { ok: false, reason: `the server's host key ${blobType(blob)} ${fp} is marked @revoked in ${policy.source}` };
+  if (policy.revoked.some((r) => r.equals(blob)))
+    return { ok: false, reason: `the server's host key ${blobType(blob)} ${fp} is marked @revoked in ${policy.source}` };
   if (policy.keys.some((k) => k.blob.equals(blob)) || policy.fingerprints.includes(fp)) return { ok: true };
-  if (policy.keys.length === 0 && policy.fingerprints.length === 0) return { ok: false, reason: `the host is not in ${policy.source} (its key is ${blobType(blob)} ${fp}); add it there after checking the fingerprint` };
-  return { ok: false, reason: `the server's host key ${blobType(blob)} ${fp} does not match ${policy.source}: it changed, or this is not the server you think (a man-in-the-middle); nothing was sent` };
+  if (policy.keys.length === 0 && policy.fingerprints.length === 0)
+    return {
+      ok: false,
+      reason: `the host is not in ${policy.source} (its key is ${blobType(blob)} ${fp}); add it there after checking the fingerprint`,
+    };
+  return {
+    ok: false,
+    reason: `the server's host key ${blobType(blob)} ${fp} does not match ${policy.source}: it changed, or this is not the server you think (a man-in-the-middle); nothing was sent`,
+  };
 }
 
 /** The host key algorithms to offer, most preferred first: those the policy can verify (all when it pins a fingerprint). */

@@ -47,7 +47,11 @@ export function openLocal(o: LocalOptions): Workspace {
     for (const filepath of paths) {
       const s = await (await isoGit()).status({ fs: o.fs, dir: o.dir, gitdir: repo.gitdir, filepath, cache: repo.cache });
       if (s !== 'unmodified') {
-        throw new GitError('GIT_DIRTY_WORKTREE', `repository '${o.repository}': ${filepath} has uncommitted changes (${s}); gitscale will not overwrite them — commit or discard them first`, { repository: o.repository, file: filepath });
+        throw new GitError(
+          'GIT_DIRTY_WORKTREE',
+          `repository '${o.repository}': ${filepath} has uncommitted changes (${s}); gitscale will not overwrite them — commit or discard them first`,
+          { repository: o.repository, file: filepath },
+        );
       }
     }
   }
@@ -62,7 +66,9 @@ export function openLocal(o: LocalOptions): Workspace {
       fh = await o.fs.promises.open(lock, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      throw new GitError('GIT_REF_LOCKED', `repository '${o.repository}': ${ref} is locked by another git process (${lock} exists)`, { repository: o.repository });
+      throw new GitError('GIT_REF_LOCKED', `repository '${o.repository}': ${ref} is locked by another git process (${lock} exists)`, {
+        repository: o.repository,
+      });
     }
     try {
       if ((await (await isoGit()).resolveRef({ fs: o.fs, gitdir: repo.gitdir, ref })) !== old) return false;
@@ -96,7 +102,11 @@ export function openLocal(o: LocalOptions): Workspace {
       }, attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
       const paths = Object.keys(e.files);
-      const { commit, created } = await signIfAsked(o.repository, o.signer, buildCommit(store, parent, e.files, e.message, author, o.clock.now()));
+      const { commit, created } = await signIfAsked(
+        o.repository,
+        o.signer,
+        buildCommit(store, parent, e.files, e.message, author, o.clock.now()),
+      );
       store.writeLoose(created);
       // Compare-and-swap on the branch: someone committed meanwhile → build again on the new head.
       if (!(await casRef(parent, commit))) continue;
@@ -114,7 +124,9 @@ export function openLocal(o: LocalOptions): Workspace {
       }
       return result;
     }
-    throw new GitError('GIT_BRANCH_MOVING', `repository '${o.repository}': branch '${o.branch}' kept moving while committing`, { repository: o.repository });
+    throw new GitError('GIT_BRANCH_MOVING', `repository '${o.repository}': branch '${o.branch}' kept moving while committing`, {
+      repository: o.repository,
+    });
   }
 
   return {
@@ -130,12 +142,19 @@ export function openLocal(o: LocalOptions): Workspace {
 /** Why a local repository's branch cannot be read: the branch is missing, the directory is bare, or it is no repository. */
 export function branchError(o: { repository: string; dir: string; branch: string; fs: typeof nodeFs }, e: unknown): GitError {
   if (o.fs.existsSync(join(o.dir, '.git'))) {
-    return new GitError('GIT_BRANCH_NOT_FOUND', `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`, { repository: o.repository });
+    return new GitError(
+      'GIT_BRANCH_NOT_FOUND',
+      `repository '${o.repository}': branch '${o.branch}' not found in ${o.dir}: ${errorMessage(e)}`,
+      { repository: o.repository },
+    );
   }
   // A bare repository (HEAD, objects/ and refs/ at the top, no .git) has no working tree to commit in.
   const bare = ['HEAD', 'objects', 'refs'].every((n) => o.fs.existsSync(join(o.dir, n)));
-  return new GitError(bare ? 'GIT_BARE_REPOSITORY' : 'GIT_NOT_A_REPOSITORY', bare
-    ? `repository '${o.repository}': ${o.dir} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${o.dir} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`
-    : `repository '${o.repository}': ${o.dir} is not a Git repository`,
-  { repository: o.repository });
+  return new GitError(
+    bare ? 'GIT_BARE_REPOSITORY' : 'GIT_NOT_A_REPOSITORY',
+    bare
+      ? `repository '${o.repository}': ${o.dir} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${o.dir} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`
+      : `repository '${o.repository}': ${o.dir} is not a Git repository`,
+    { repository: o.repository },
+  );
 }

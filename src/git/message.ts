@@ -18,9 +18,15 @@ function oneLine(s: string): string {
 export function renderMessage(entries: CommitEntry[]): string {
   if (entries.length === 0) throw new Error('renderMessage: no entries');
   const first = entries[0];
-  const subject = entries.length === 1
-    ? `scale ${first.object} ${first.from}→${first.to} (${oneLine(first.summary)})`
-    : `scale ${entries.length} objects: ` + entries.slice(0, MAX_SUBJECT_OBJECTS).map((e) => `${e.object} ${e.from}→${e.to}`).join(', ') + (entries.length > MAX_SUBJECT_OBJECTS ? ', …' : '');
+  const subject =
+    entries.length === 1
+      ? `scale ${first.object} ${first.from}→${first.to} (${oneLine(first.summary)})`
+      : `scale ${entries.length} objects: ` +
+        entries
+          .slice(0, MAX_SUBJECT_OBJECTS)
+          .map((e) => `${e.object} ${e.from}→${e.to}`)
+          .join(', ') +
+        (entries.length > MAX_SUBJECT_OBJECTS ? ', …' : '');
   const body = entries.map((e) => `- ${e.object} (${e.file} ${e.field}): ${e.from} → ${e.to}\n  ${oneLine(e.reason)}`).join('\n');
   const trailers = entries.flatMap((e) => [
     `${TRAILER_OBJECT}: ${e.object}`,
@@ -95,7 +101,9 @@ export function readDecisions(message: string): CommitDecision[] {
   const reasonOf = (d: ParsedDecision) => d.trailers.find(([k]) => k === TRAILER_REASON)?.[1];
   const body = decisions.every((d) => reasonOf(d) !== undefined) ? new Map<string, string>() : bodyReasons(message);
   return decisions.map((d) => ({
-    object: d.object, from: d.from, to: d.to,
+    object: d.object,
+    from: d.from,
+    to: d.to,
     reason: reasonOf(d) ?? body.get(d.object) ?? null,
     trailers: d.trailers.filter(([k]) => k !== TRAILER_REASON),
   }));

@@ -38,7 +38,8 @@ export function parseTree(oid: string, body: Buffer): TreeEntry[] {
     const nul = body.indexOf(0, space + 1);
     if (space < 0 || nul < 0 || nul + 21 > body.length) throw bad(oid, 'malformed tree');
     const name = body.toString('utf8', space + 1, nul);
-    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw bad(oid, `unsafe tree entry name ${JSON.stringify(name)}`);
+    if (name === '' || name === '.' || name === '..' || name.includes('/'))
+      throw bad(oid, `unsafe tree entry name ${JSON.stringify(name)}`);
     out.push({ mode: body.toString('latin1', i, space), name, oid: body.toString('hex', nul + 1, nul + 21) });
     i = nul + 21;
   }

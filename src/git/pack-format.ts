@@ -54,7 +54,6 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
   return out;
 }
 
-
 export interface RawEntry {
   /** 1–4 for whole objects, OFS_DELTA or REF_DELTA. */
   kind: number;
@@ -104,7 +103,10 @@ export const typeName = (kind: number): ObjectType => TYPES[kind];
  * of it to index the 100,000 objects of a 50,000-file clone).
  */
 export function inflateFront(buf: Buffer, size: number): { data: Buffer; used: number } {
-  const { buffer, engine } = inflateSync(buf, { info: true, chunkSize: chunkFor(size) }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  const { buffer, engine } = inflateSync(buf, { info: true, chunkSize: chunkFor(size) }) as unknown as {
+    buffer: Buffer;
+    engine: { bytesWritten: number };
+  };
   return { data: buffer, used: engine.bytesWritten };
 }
 
@@ -116,7 +118,13 @@ export function checkPack(pack: Buffer): number {
   if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') throw bad('not a packfile');
   const version = pack.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw bad(`pack version ${version} is not supported`);
-  if (!createHash('sha1').update(pack.subarray(0, pack.length - 20)).digest().equals(pack.subarray(pack.length - 20))) throw bad('pack checksum does not match (corrupted in transfer)');
+  if (
+    !createHash('sha1')
+      .update(pack.subarray(0, pack.length - 20))
+      .digest()
+      .equals(pack.subarray(pack.length - 20))
+  )
+    throw bad('pack checksum does not match (corrupted in transfer)');
   return pack.readUInt32BE(8);
 }
 
@@ -137,10 +145,21 @@ export interface PackIndexData {
  * recent objects (re-read on a miss); a base outside it (a thin pack) comes from `external`. `each`
  * sees every object once.
  */
-export function indexPack(pack: Buffer, external?: (oid: string) => GitObject | null, each?: (oid: string, o: GitObject) => void, cacheBytes = 16 * 1024 * 1024): PackIndexData {
+export function indexPack(
+  pack: Buffer,
+  external?: (oid: string) => GitObject | null,
+  each?: (oid: string, o: GitObject) => void,
+  cacheBytes = 16 * 1024 * 1024,
+): PackIndexData {
   const count = checkPack(pack);
   const end = pack.length - 20;
-  const d: PackIndexData = { count, oids: Buffer.alloc(count * 20), offsets: new Float64Array(count), crcs: new Uint32Array(count), checksum: Buffer.from(pack.subarray(end)) };
+  const d: PackIndexData = {
+    count,
+    oids: Buffer.alloc(count * 20),
+    offsets: new Float64Array(count),
+    crcs: new Uint32Array(count),
+    checksum: Buffer.from(pack.subarray(end)),
+  };
   let seen = 0;
   /** The entry starting at `offset` (entries are in offset order), or -1. */
   const entryAt = (offset: number): number => {
@@ -262,7 +281,13 @@ export function buildPack(objects: { oid: string; object: GitObject }[]): { pack
   head.writeUInt32BE(objects.length, 8);
   const parts: Buffer[] = [head];
   const n = objects.length;
-  const index: PackIndexData = { count: n, oids: Buffer.alloc(n * 20), offsets: new Float64Array(n), crcs: new Uint32Array(n), checksum: Buffer.alloc(20) };
+  const index: PackIndexData = {
+    count: n,
+    oids: Buffer.alloc(n * 20),
+    offsets: new Float64Array(n),
+    crcs: new Uint32Array(n),
+    checksum: Buffer.alloc(20),
+  };
   let offset = 12;
   objects.forEach(({ oid, object }, i) => {
     let size = object.body.length;

@@ -18,7 +18,12 @@ export function readPktLines(buf: Buffer): string[] {
       i += 4;
       continue;
     }
-    out.push(buf.subarray(i + 4, i + len).toString('utf8').replace(/\n$/, ''));
+    out.push(
+      buf
+        .subarray(i + 4, i + len)
+        .toString('utf8')
+        .replace(/\n$/, ''),
+    );
     i += len;
   }
   return out;

@@ -77,7 +77,13 @@ function report(lines: string[], ref: string): PushOutcome {
   if (unpack !== undefined && unpack !== 'unpack ok') return { ok: false, rejected: false, reason: unpack };
   if (lines.includes(`ok ${ref}`)) return { ok: true };
   const ng = lines.find((l) => l.startsWith(`ng ${ref} `));
-  return ng ? { ok: false, rejected: true, reason: ng.slice(`ng ${ref} `.length) } : { ok: false, rejected: false, reason: lines.length ? `no status for ${ref}: ${lines.join(' | ').slice(0, 200)}` : `no status for ${ref}` };
+  return ng
+    ? { ok: false, rejected: true, reason: ng.slice(`ng ${ref} `.length) }
+    : {
+        ok: false,
+        rejected: false,
+        reason: lines.length ? `no status for ${ref}: ${lines.join(' | ').slice(0, 200)}` : `no status for ${ref}`,
+      };
 }
 
 /** Updates (or, with newOid = ZERO_OID, deletes) one ref, sending `objects` as the pack. */
@@ -86,7 +92,12 @@ export async function pushCommit(p: PushRequest): Promise<PushOutcome> {
   const res = await p.http.request({
     url: `${p.url.replace(/\/$/, '')}/git-receive-pack`,
     method: 'POST',
-    headers: { ...p.headers, 'Content-Type': 'application/x-git-receive-pack-request', Accept: 'application/x-git-receive-pack-result', 'Content-Length': String(payload.length) },
+    headers: {
+      ...p.headers,
+      'Content-Type': 'application/x-git-receive-pack-request',
+      Accept: 'application/x-git-receive-pack-result',
+      'Content-Length': String(payload.length),
+    },
     body: (async function* () {
       yield new Uint8Array(payload);
     })(),

@@ -11,7 +11,13 @@ const LOOSE = /\/objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
 
 /** ENOENT without a stack: isomorphic-git asks for a missing loose object once per commit and only reads `code`. */
 function missing(path: string): NodeJS.ErrnoException {
-  return Object.assign(Object.create(Error.prototype) as Error, { name: 'Error', message: `ENOENT: no such file or directory, open '${path}'`, code: 'ENOENT', errno: -2, path });
+  return Object.assign(Object.create(Error.prototype) as Error, {
+    name: 'Error',
+    message: `ENOENT: no such file or directory, open '${path}'`,
+    code: 'ENOENT',
+    errno: -2,
+    path,
+  });
 }
 
 /** `fs`-shaped (promises only), for isomorphic-git. */
@@ -21,7 +27,14 @@ export function readOnlyFs(fs: typeof nodeFs): typeof nodeFs {
   const stats = new Map<string, Promise<nodeFs.Stats>>();
   const listing = (dir: string) => {
     let l = listings.get(dir);
-    if (!l) listings.set(dir, (l = p.readdir(dir).then((names) => new Set(names), () => null)));
+    if (!l)
+      listings.set(
+        dir,
+        (l = p.readdir(dir).then(
+          (names) => new Set(names),
+          () => null,
+        )),
+      );
     return l;
   };
   const refuse = async (path: unknown): Promise<never> => {
@@ -46,7 +59,12 @@ export function readOnlyFs(fs: typeof nodeFs): typeof nodeFs {
     },
     lstat: (path: string) => p.lstat(path),
     readlink: (path: string) => p.readlink(path),
-    writeFile: refuse, mkdir: refuse, rmdir: refuse, unlink: refuse, symlink: refuse, rm: refuse,
+    writeFile: refuse,
+    mkdir: refuse,
+    rmdir: refuse,
+    unlink: refuse,
+    symlink: refuse,
+    rm: refuse,
     chmod: refuse,
   };
   return { promises } as unknown as typeof nodeFs;

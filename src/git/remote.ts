@@ -73,12 +73,20 @@ export function openRemote(o: RemoteOptions): Workspace {
   /** The bot-branch commit branchHead read last (not kept in the store); writeBranch compares with it. */
 
   const fail = (code: GitCode, what: string, e: unknown): GitError =>
-    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, { repository: o.repository });
+    new GitError(code, `repository '${o.repository}' (${o.url}): ${what}: ${scrub(errorMessage(e), secret, o.username)}`, {
+      repository: o.repository,
+    });
   /** A push past its bounds: it may have landed, and the next sync reads the branch as it is. */
-  const unanswered = (what: string) => (e: unknown): never => {
-    if (!(e instanceof GitTimeoutError)) throw e;
-    throw fail('GIT_PUSH_TIMEOUT', `${what} unanswered`, new Error(`${e.message}; it may have landed: the next sync reads the branch as it is and nothing is written twice`));
-  };
+  const unanswered =
+    (what: string) =>
+    (e: unknown): never => {
+      if (!(e instanceof GitTimeoutError)) throw e;
+      throw fail(
+        'GIT_PUSH_TIMEOUT',
+        `${what} unanswered`,
+        new Error(`${e.message}; it may have landed: the next sync reads the branch as it is and nothing is written twice`),
+      );
+    };
   const file = (...p: string[]) => join(gitdir, ...p);
   const readText = (path: string) => o.fs.promises.readFile(path, 'utf8').catch(() => null);
 
@@ -98,9 +106,18 @@ export function openRemote(o: RemoteOptions): Workspace {
   async function init(): Promise<void> {
     store.close();
     await o.fs.promises.rm(o.dir, { recursive: true, force: true });
-    for (const d of [['objects', 'pack'], ['refs', 'heads'], ['refs', 'remotes', 'origin'], ['refs', 'tags']]) await o.fs.promises.mkdir(file(...d), { recursive: true });
+    for (const d of [
+      ['objects', 'pack'],
+      ['refs', 'heads'],
+      ['refs', 'remotes', 'origin'],
+      ['refs', 'tags'],
+    ])
+      await o.fs.promises.mkdir(file(...d), { recursive: true });
     await o.fs.promises.writeFile(file('HEAD'), `ref: refs/heads/${o.branch}\n`);
-    await o.fs.promises.writeFile(file('config'), `[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote "origin"]\n\turl = ${o.url}\n\tfetch = +refs/heads/${o.branch}:${remoteRef}\n`);
+    await o.fs.promises.writeFile(
+      file('config'),
+      `[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote "origin"]\n\turl = ${o.url}\n\tfetch = +refs/heads/${o.branch}:${remoteRef}\n`,
+    );
     store = openStore(o.fs, gitdir, pid);
   }
 
@@ -121,7 +138,11 @@ export function openRemote(o: RemoteOptions): Workspace {
       return f();
     } catch (e) {
       damaged = true;
-      throw new GitError('GIT_WORKSPACE_DAMAGED', `repository '${o.repository}': the workspace in ${o.dir} cannot be read (${errorMessage(e)}); it is cloned afresh at the next sync`, { repository: o.repository });
+      throw new GitError(
+        'GIT_WORKSPACE_DAMAGED',
+        `repository '${o.repository}': the workspace in ${o.dir} cannot be read (${errorMessage(e)}); it is cloned afresh at the next sync`,
+        { repository: o.repository },
+      );
     }
   }
 
@@ -136,7 +157,10 @@ export function openRemote(o: RemoteOptions): Workspace {
       const ad = await transport.advertise();
       const remote = ad.refs.get(`refs/heads/${o.branch}`);
       if (!remote) throw fail('GIT_BRANCH_NOT_FOUND', `branch '${o.branch}' not found`, new Error('the server does not advertise it'));
-      let have = !damaged && (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS) ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null) : null;
+      let have =
+        !damaged && (await cloned()) && (await packCount()) <= (o.maxPacks ?? MAX_PACKS)
+          ? (head ?? (await readText(file(remoteRef)))?.trim() ?? null)
+          : null;
       // Without a head of our own (or one we cannot read), an incremental fetch would be the whole history: clone afresh.
       try {
         if (have && !store.has(have)) have = null;
@@ -151,7 +175,13 @@ export function openRemote(o: RemoteOptions): Workspace {
         // whole tree again for a depth-1 fetch even with our head as a have (60 of 60 files where
         // 10 changed; ~0.6 s instead of ~50 ms a tick on a 5,000-file repo).
         const shallow = fresh ? [] : await shallowList();
-        const answer = await transport.fetch({ want: remote, caps: ad.caps, deepen: fresh ? { depth: 1 } : undefined, shallow, have: have ? [have] : [] });
+        const answer = await transport.fetch({
+          want: remote,
+          caps: ad.caps,
+          deepen: fresh ? { depth: 1 } : undefined,
+          shallow,
+          have: have ? [have] : [],
+        });
         if (!answer.pack) throw new Error('the server sent no pack');
         store.addPack(answer.pack);
         const gone = new Set(answer.unshallow ?? []);
@@ -172,7 +202,8 @@ export function openRemote(o: RemoteOptions): Workspace {
     const ref = `refs/heads/${o.branch}`;
     const built = buildPack(created);
     const fast = await transport.push({ ref, oldOid: parent, newOid: commit, pack: built.pack });
-    if (!fast.ok && fast.rejected) throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
+    if (!fast.ok && fast.rejected)
+      throw new PushRejectedError(`push to '${o.repository}' refused: ${fast.reason}`, { repository: o.repository, reason: fast.reason });
     store.addPack(built.pack, built.index);
     if (!fast.ok && transport.kind === 'ssh') throw new Error(fast.reason);
     if (!fast.ok) {
@@ -180,9 +211,23 @@ export function openRemote(o: RemoteOptions): Workspace {
       const git = await isoGit();
       const headers = await session();
       await writeRef(ref, commit);
-      const res = await git.push({ fs: o.fs, http, dir: o.dir, gitdir, headers, url: o.url, ref: o.branch, remoteRef: o.branch, force: false });
+      const res = await git.push({
+        fs: o.fs,
+        http,
+        dir: o.dir,
+        gitdir,
+        headers,
+        url: o.url,
+        ref: o.branch,
+        remoteRef: o.branch,
+        force: false,
+      });
       const r = res.refs?.[ref];
-      if (!res.ok || (r && !r.ok)) throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, { repository: o.repository, reason: r?.error ?? 'rejected' });
+      if (!res.ok || (r && !r.ok))
+        throw new PushRejectedError(`push to '${o.repository}' refused: ${r?.error ?? res.error ?? 'unknown'}`, {
+          repository: o.repository,
+          reason: r?.error ?? 'rejected',
+        });
     }
     await writeRef(remoteRef, commit);
     head = commit;
@@ -202,7 +247,11 @@ export function openRemote(o: RemoteOptions): Workspace {
       const parent = head!;
       const e = await edit(async (p) => guard(() => readAt(store, parent, p)), attempt);
       if (!e || Object.keys(e.files).length === 0) return null;
-      const { commit, created } = await signIfAsked(o.repository, o.signer, guard(() => buildCommit(store, parent, e.files, e.message, author, o.clock.now())));
+      const { commit, created } = await signIfAsked(
+        o.repository,
+        o.signer,
+        guard(() => buildCommit(store, parent, e.files, e.message, author, o.clock.now())),
+      );
       try {
         await push(parent, commit, created);
         return { commit, parent, files: Object.keys(e.files), message: e.message, attempts: attempt };
@@ -218,11 +267,18 @@ export function openRemote(o: RemoteOptions): Workspace {
         // race; a hook or a protected branch refuses for good.
         await sync();
         if (head === parent) {
-          throw new GitError('GIT_PUSH_REFUSED', `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository });
+          throw new GitError(
+            'GIT_PUSH_REFUSED',
+            `repository '${o.repository}': the server refused the push to '${o.branch}': ${scrub(errorMessage(err), secret, o.username)}`,
+            { repository: o.repository },
+          );
         }
         const spent = o.clock.now() - started;
         if (attempt >= max || spent >= (o.retryBudgetMs ?? 30_000)) {
-          throw new PushRejectedError(`push to '${o.repository}' still rejected after ${attempt} attempts in ${Math.round(spent / 1000)} s (the branch kept moving): ${scrub(errorMessage(err), secret, o.username)}`, { repository: o.repository, reason: 'not-fast-forward' });
+          throw new PushRejectedError(
+            `push to '${o.repository}' still rejected after ${attempt} attempts in ${Math.round(spent / 1000)} s (the branch kept moving): ${scrub(errorMessage(err), secret, o.username)}`,
+            { repository: o.repository, reason: 'not-fast-forward' },
+          );
         }
       }
     }

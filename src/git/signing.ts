@@ -54,7 +54,13 @@ function sshSignature(type: string, pem: string, data: Buffer): Buffer {
 
 /** An SSHSIG signer (namespace "git", SHA-512), as `ssh-keygen -Y sign -n git` makes. */
 async function sshSigner(k: SigningKey): Promise<Signer> {
-  const key = await readIdentity({ key: k.key, passphrase: k.passphrase, source: k.source, passphraseSource: k.passphraseSource, passphraseSetting: 'signing.passphraseFromEnv' });
+  const key = await readIdentity({
+    key: k.key,
+    passphrase: k.passphrase,
+    source: k.source,
+    passphraseSource: k.passphraseSource,
+    passphraseSetting: 'signing.passphraseFromEnv',
+  });
   const pem = key.getPrivatePEM();
   const publicKey = key.getPublicSSH();
   return async (payload) => {
@@ -62,7 +68,15 @@ async function sshSigner(k: SigningKey): Promise<Signer> {
     const signed = Buffer.concat([Buffer.from('SSHSIG'), sshString('git'), sshString(''), sshString('sha512'), sshString(hash)]);
     const version = Buffer.alloc(4);
     version.writeUInt32BE(1);
-    const blob = Buffer.concat([Buffer.from('SSHSIG'), version, sshString(publicKey), sshString('git'), sshString(''), sshString('sha512'), sshString(sshSignature(key.type, pem, signed))]);
+    const blob = Buffer.concat([
+      Buffer.from('SSHSIG'),
+      version,
+      sshString(publicKey),
+      sshString('git'),
+      sshString(''),
+      sshString('sha512'),
+      sshString(sshSignature(key.type, pem, signed)),
+    ]);
     return `-----BEGIN SSH SIGNATURE-----\n${wrap(blob.toString('base64'), 70)}\n-----END SSH SIGNATURE-----`;
   };
 }
@@ -77,11 +91,14 @@ async function openpgpSigner(k: SigningKey): Promise<Signer> {
     throw new Error(`${k.source} is not an armored OpenPGP private key (gpg --export-secret-keys --armor): ${errorMessage(e)}`);
   }
   if (!privateKey.isDecrypted()) {
-    if (!k.passphrase) throw new Error(`the OpenPGP key in ${k.source} is encrypted and no passphrase was given (set signing.passphraseFromEnv)`);
+    if (!k.passphrase)
+      throw new Error(`the OpenPGP key in ${k.source} is encrypted and no passphrase was given (set signing.passphraseFromEnv)`);
     try {
       privateKey = await openpgp.decryptKey({ privateKey, passphrase: k.passphrase });
     } catch {
-      throw new Error(`the OpenPGP key in ${k.source} cannot be decrypted: the passphrase${k.passphraseSource ? ` in ${k.passphraseSource}` : ''} is wrong`);
+      throw new Error(
+        `the OpenPGP key in ${k.source} cannot be decrypted: the passphrase${k.passphraseSource ? ` in ${k.passphraseSource}` : ''} is wrong`,
+      );
     }
   }
   return async (payload) => {
@@ -105,7 +122,10 @@ export function withSignature(body: Buffer, signature: string): Buffer {
 }
 
 /** `built` with its commit signed: the commit object replaced by the signed one (a new id). */
-export async function signBuilt(built: { commit: string; created: Created[] }, signer: Signer): Promise<{ commit: string; created: Created[] }> {
+export async function signBuilt(
+  built: { commit: string; created: Created[] },
+  signer: Signer,
+): Promise<{ commit: string; created: Created[] }> {
   const at = built.created.findIndex((c) => c.oid === built.commit);
   const body = withSignature(built.created[at].object.body, await signer(built.created[at].object.body));
   const commit = hashObject('commit', body);
@@ -113,11 +133,19 @@ export async function signBuilt(built: { commit: string; created: Created[] }, s
 }
 
 /** `built` signed when the repository signs; a commit that cannot be signed is a GIT_SIGNING error (never made or pushed unsigned). */
-export async function signIfAsked(repository: string, signer: (() => Promise<Signer>) | undefined, built: { commit: string; created: Created[] }): Promise<{ commit: string; created: Created[] }> {
+export async function signIfAsked(
+  repository: string,
+  signer: (() => Promise<Signer>) | undefined,
+  built: { commit: string; created: Created[] },
+): Promise<{ commit: string; created: Created[] }> {
   if (!signer) return built;
   try {
     return await signBuilt(built, await signer());
   } catch (e) {
-    throw new GitError('GIT_SIGNING', `repository '${repository}': cannot sign the commit, so it is neither made nor pushed: ${errorMessage(e)}`, { repository });
+    throw new GitError(
+      'GIT_SIGNING',
+      `repository '${repository}': cannot sign the commit, so it is neither made nor pushed: ${errorMessage(e)}`,
+      { repository },
+    );
   }
 }

@@ -42,7 +42,7 @@ type Ssh2 = typeof import('ssh2');
 // Loaded at the first SSH connection: a run over HTTPS never loads it (import() answers the loaded module after the first time).
 const loadSsh2 = async () => {
   const m = await import('ssh2');
-  return ((m as { default?: Ssh2 }).default ?? m);
+  return (m as { default?: Ssh2 }).default ?? m;
 };
 
 /** The private key, decrypted; a clear TransportError when it cannot be. */
@@ -52,11 +52,23 @@ export async function readIdentity(id: SshIdentity): Promise<ParsedKey> {
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (key instanceof Error || !key) {
     const msg = key instanceof Error ? key.message : 'no key found';
-    if (/encrypted/i.test(msg) && /no passphrase/i.test(msg)) throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} is encrypted and no passphrase was given (set ${id.passphraseSetting ?? 'auth.sshKeyPassphraseFromEnv'})`);
-    if (/decrypt|passphrase|bad (auth|key)|integrity/i.test(msg)) throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} cannot be decrypted: the passphrase${id.passphraseSource ? ` in ${id.passphraseSource}` : ''} is wrong`);
-    throw new TransportError('GIT_SSH_KEY', `the SSH key in ${id.source} is not a private key gitscale can read (OpenSSH or PEM; ed25519, ECDSA or RSA): ${msg}`);
+    if (/encrypted/i.test(msg) && /no passphrase/i.test(msg))
+      throw new TransportError(
+        'GIT_SSH_KEY',
+        `the SSH key in ${id.source} is encrypted and no passphrase was given (set ${id.passphraseSetting ?? 'auth.sshKeyPassphraseFromEnv'})`,
+      );
+    if (/decrypt|passphrase|bad (auth|key)|integrity/i.test(msg))
+      throw new TransportError(
+        'GIT_SSH_KEY',
+        `the SSH key in ${id.source} cannot be decrypted: the passphrase${id.passphraseSource ? ` in ${id.passphraseSource}` : ''} is wrong`,
+      );
+    throw new TransportError(
+      'GIT_SSH_KEY',
+      `the SSH key in ${id.source} is not a private key gitscale can read (OpenSSH or PEM; ed25519, ECDSA or RSA): ${msg}`,
+    );
   }
-  if (!key.isPrivateKey()) throw new TransportError('GIT_SSH_KEY', `${id.source} holds a public key; auth.sshKeyFile must name the private key`);
+  if (!key.isPrivateKey())
+    throw new TransportError('GIT_SSH_KEY', `${id.source} holds a public key; auth.sshKeyFile must name the private key`);
   return key;
 }
 
@@ -73,9 +85,19 @@ class Exec {
   code: number | null = null;
 
   /** `silence`: at most this long without a byte from the server (a push's bound; keepalives count), as said for `where`. */
-  constructor(readonly ch: ClientChannel, limits: Limits, silence?: { ms: number; where: string }) {
+  constructor(
+    readonly ch: ClientChannel,
+    limits: Limits,
+    silence?: { ms: number; where: string },
+  ) {
     // The whole exchange within the limit: past it the session fails (a hung server never hangs the caller).
-    this.timer = setTimeout(() => this.fail(silence ? timedOut('totalMs', limits.timeoutMs, silence.where) : new Error(`no whole answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    this.timer = setTimeout(
+      () =>
+        this.fail(
+          silence ? timedOut('totalMs', limits.timeoutMs, silence.where) : new Error(`no whole answer within ${limits.timeoutMs} ms`),
+        ),
+      limits.timeoutMs,
+    );
     this.timer.unref();
     const heard = () => {
       if (!silence || this.closed || this.failure) return;
@@ -143,7 +165,10 @@ class Exec {
   async advertisement(service: string): Promise<string[]> {
     await this.until((b) => endOfFirstFlush(b) >= 0);
     const end = endOfFirstFlush(this.output);
-    if (end < 0) throw new Error(`${service} on the server ended without an advertisement${this.said ? `: ${this.said}` : this.code ? ` (exit ${this.code})` : ''}`);
+    if (end < 0)
+      throw new Error(
+        `${service} on the server ended without an advertisement${this.said ? `: ${this.said}` : this.code ? ` (exit ${this.code})` : ''}`,
+      );
     const lines = readPktLines(this.output.subarray(0, end));
     const rest = this.output.subarray(end);
     this.out = rest.length ? [rest] : [];
@@ -195,7 +220,12 @@ export function sshTransport(o: SshOptions): GitTransport {
     };
     let hostKeyProblem: string | undefined;
     const config: ConnectConfig = {
-      sock, username: target.user, privateKey: identity.key, ...(identity.passphrase ? { passphrase: identity.passphrase } : {}), readyTimeout: timeout, keepaliveInterval: 15_000,
+      sock,
+      username: target.user,
+      privateKey: identity.key,
+      ...(identity.passphrase ? { passphrase: identity.passphrase } : {}),
+      readyTimeout: timeout,
+      keepaliveInterval: 15_000,
       hostVerifier: (blob: Buffer) => {
         const r = checkHostKey(policy, blob);
         if (!r.ok) hostKeyProblem = r.reason;
@@ -224,7 +254,13 @@ export function sshTransport(o: SshOptions): GitTransport {
         timer = undefined;
         sock.destroy();
         if (hostKeyProblem) reject(new TransportError('GIT_HOST_KEY', `SSH server ${where}: ${hostKeyProblem}`));
-        else if (e.level === 'client-authentication') reject(new TransportError('GIT_AUTH', `SSH server ${where} refused the key in ${identity.source} for user '${target.user}' (is it a deploy key of this repository, with write access?)`));
+        else if (e.level === 'client-authentication')
+          reject(
+            new TransportError(
+              'GIT_AUTH',
+              `SSH server ${where} refused the key in ${identity.source} for user '${target.user}' (is it a deploy key of this repository, with write access?)`,
+            ),
+          );
         else reject(new Error(`SSH connection to ${where} failed: ${e.message}`));
       });
       client.on('close', () => drop('closed'));
@@ -234,7 +270,10 @@ export function sshTransport(o: SshOptions): GitTransport {
 
   function release(): void {
     if (--busy > 0) return;
-    void conn?.then((c) => c.sock.unref(), () => {});
+    void conn?.then(
+      (c) => c.sock.unref(),
+      () => {},
+    );
     clearTimeout(idle);
     idle = setTimeout(close, idleMs);
     idle.unref();
@@ -264,7 +303,9 @@ export function sshTransport(o: SshOptions): GitTransport {
   const pushLimits: Limits = { ...DEFAULT_LIMITS, timeoutMs: pushBounds.totalMs };
   async function exec(c: Connection, service: 'git-upload-pack' | 'git-receive-pack', limits: Limits, silenceMs?: number): Promise<Exec> {
     const ch = await new Promise<ClientChannel>((resolve, reject) => {
-      c.client.exec(`${service} ${shellQuote(target.path)}`, (err, stream) => (err ? reject(new Error(`the server would not run ${service}: ${err.message}`)) : resolve(stream)));
+      c.client.exec(`${service} ${shellQuote(target.path)}`, (err, stream) =>
+        err ? reject(new Error(`the server would not run ${service}: ${err.message}`)) : resolve(stream),
+      );
     });
     const x = new Exec(ch, limits, silenceMs === undefined ? undefined : { ms: silenceMs, where: `${target.host}:${target.port}` });
     c.open.add(x);
@@ -282,54 +323,61 @@ export function sshTransport(o: SshOptions): GitTransport {
     clearTimeout(idle);
     const c = conn;
     conn = undefined;
-    void c?.then((x) => {
-      x.client.end();
-      x.sock.destroy();
-    }, () => {});
+    void c?.then(
+      (x) => {
+        x.client.end();
+        x.sock.destroy();
+      },
+      () => {},
+    );
   }
 
   return {
     kind: 'ssh',
-    advertise: (limits = DEFAULT_LIMITS) => use(async (c) => {
-      unpark();
-      const session = await exec(c, 'git-upload-pack', limits);
-      const ad = parseAdvertisement(await session.advertisement('git-upload-pack'));
-      parked = session;
-      return ad;
-    }),
-    fetch: (req, limits = DEFAULT_LIMITS) => use(async (c) => {
-      let session = parked;
-      parked = undefined;
-      if (!session) {
-        session = await exec(c, 'git-upload-pack', limits);
-        await session.advertisement('git-upload-pack');
-      }
-      const body = await session.finish(packRequest(req));
-      if (body.length === 0 && session.said) throw new Error(`git-upload-pack on the server failed: ${session.said}`);
-      return readPackAnswer(body, req.caps);
-    }),
-    pushRefs: () => use(async (c) => {
-      unpark();
-      const session = await exec(c, 'git-receive-pack', DEFAULT_LIMITS);
-      const { refs } = parseAdvertisement(await session.advertisement('git-receive-pack'));
-      session.abandon();
-      return refs;
-    }),
-    push: (u) => use(async (c) => {
-      unpark();
-      const session = await exec(c, 'git-receive-pack', pushLimits, pushBounds.idleMs);
-      const { caps } = parseAdvertisement(await session.advertisement('git-receive-pack'));
-      const sideband = caps.has('side-band-64k');
-      let body: Buffer;
-      try {
-        body = await session.finish(pushPayload({ ...u, sideband }));
-      } catch (e) {
-        if (e instanceof GitTimeoutError) throw e;
-        return { ok: false as const, rejected: false as const, reason: (e as Error).message };
-      }
-      const out = readReportStatus(body, u.ref, sideband);
-      return !out.ok && !out.rejected && session.said ? { ...out, reason: `${out.reason} (${session.said})` } : out;
-    }),
+    advertise: (limits = DEFAULT_LIMITS) =>
+      use(async (c) => {
+        unpark();
+        const session = await exec(c, 'git-upload-pack', limits);
+        const ad = parseAdvertisement(await session.advertisement('git-upload-pack'));
+        parked = session;
+        return ad;
+      }),
+    fetch: (req, limits = DEFAULT_LIMITS) =>
+      use(async (c) => {
+        let session = parked;
+        parked = undefined;
+        if (!session) {
+          session = await exec(c, 'git-upload-pack', limits);
+          await session.advertisement('git-upload-pack');
+        }
+        const body = await session.finish(packRequest(req));
+        if (body.length === 0 && session.said) throw new Error(`git-upload-pack on the server failed: ${session.said}`);
+        return readPackAnswer(body, req.caps);
+      }),
+    pushRefs: () =>
+      use(async (c) => {
+        unpark();
+        const session = await exec(c, 'git-receive-pack', DEFAULT_LIMITS);
+        const { refs } = parseAdvertisement(await session.advertisement('git-receive-pack'));
+        session.abandon();
+        return refs;
+      }),
+    push: (u) =>
+      use(async (c) => {
+        unpark();
+        const session = await exec(c, 'git-receive-pack', pushLimits, pushBounds.idleMs);
+        const { caps } = parseAdvertisement(await session.advertisement('git-receive-pack'));
+        const sideband = caps.has('side-band-64k');
+        let body: Buffer;
+        try {
+          body = await session.finish(pushPayload({ ...u, sideband }));
+        } catch (e) {
+          if (e instanceof GitTimeoutError) throw e;
+          return { ok: false as const, rejected: false as const, reason: (e as Error).message };
+        }
+        const out = readReportStatus(body, u.ref, sideband);
+        return !out.ok && !out.rejected && session.said ? { ...out, reason: `${out.reason} (${session.said})` } : out;
+      }),
     close,
   };
 }

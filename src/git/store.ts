@@ -9,7 +9,17 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { GitError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { parseCommit, parseTree, type CommitInfo, type GitObject, type ObjectType, type TreeEntry } from './objects.js';
-import { buildIndex, chunkFor, entryHeader, indexPack, OFS_DELTA, REF_DELTA, typeName, undelta, type PackIndexData } from './pack-format.js';
+import {
+  buildIndex,
+  chunkFor,
+  entryHeader,
+  indexPack,
+  OFS_DELTA,
+  REF_DELTA,
+  typeName,
+  undelta,
+  type PackIndexData,
+} from './pack-format.js';
 
 interface Pack {
   name: string;
@@ -42,7 +52,8 @@ const IDX_MAGIC = 0xff744f63;
 const missing = (oid: string, what: string) => new GitError('GIT_MISSING_OBJECT', `object ${oid} ${what}`);
 
 function parseIdx(name: string, idx: Buffer, size: number): Pack {
-  if (idx.length < 8 + 1024 + 40 || idx.readUInt32BE(0) !== IDX_MAGIC || idx.readUInt32BE(4) !== 2) throw new GitError('GIT_BAD_PACK', `${name}.idx is not a version-2 pack index`);
+  if (idx.length < 8 + 1024 + 40 || idx.readUInt32BE(0) !== IDX_MAGIC || idx.readUInt32BE(4) !== 2)
+    throw new GitError('GIT_BAD_PACK', `${name}.idx is not a version-2 pack index`);
   const count = idx.readUInt32BE(8 + 255 * 4);
   const sorted = new Float64Array(count);
   const offBase = 8 + 1024 + count * 24;
@@ -97,7 +108,12 @@ export function openStore(fs: typeof nodeFs, gitdir: string, pid = process.pid):
   const commits = new Lru<string, CommitInfo>(4096, () => 1);
 
   function loadPacks(): Pack[] {
-    const names = fs.existsSync(packDir) ? fs.readdirSync(packDir).filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)) : [];
+    const names = fs.existsSync(packDir)
+      ? fs
+          .readdirSync(packDir)
+          .filter((n) => n.endsWith('.idx'))
+          .map((n) => n.slice(0, -4))
+      : [];
     const old = new Map((packs ?? []).map((p) => [p.name, p]));
     const next: Pack[] = [];
     for (const name of names) {

@@ -34,7 +34,10 @@ export interface GitTransport {
  * GIT_SSH_KEY (the private key cannot be read or decrypted).
  */
 export class TransportError extends Error {
-  constructor(readonly code: 'GIT_AUTH' | 'GIT_HOST_KEY' | 'GIT_SSH_KEY', message: string) {
+  constructor(
+    readonly code: 'GIT_AUTH' | 'GIT_HOST_KEY' | 'GIT_SSH_KEY',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,11 +62,15 @@ export function httpTransport(url: string, headers: () => Promise<Record<string,
   return {
     kind: 'http',
     advertise: async (limits = DEFAULT_LIMITS) => advertise(http, url, await headers(), limits).catch((e) => Promise.reject(authFailed(e))),
-    fetch: async (req, limits = DEFAULT_LIMITS) => uploadPack(http, url, await headers(), req, limits).catch((e) => Promise.reject(authFailed(e))),
+    fetch: async (req, limits = DEFAULT_LIMITS) =>
+      uploadPack(http, url, await headers(), req, limits).catch((e) => Promise.reject(authFailed(e))),
     pushRefs: async () => (await receivePack()).refs,
     push: async (u) => {
       // A bound passed before anything is sent is no unanswered push (it cannot have landed).
-      if (sideband === undefined) await receivePack().catch((e: unknown) => Promise.reject(e instanceof GitTimeoutError ? new Error(`reading what the server accepts, before pushing: ${e.message}`) : e));
+      if (sideband === undefined)
+        await receivePack().catch((e: unknown) =>
+          Promise.reject(e instanceof GitTimeoutError ? new Error(`reading what the server accepts, before pushing: ${e.message}`) : e),
+        );
       return pushCommit({ http, url, headers: await headers(), ...u, sideband });
     },
     close: () => {},

@@ -87,16 +87,18 @@ function treeWith(store: ObjectStore, base: string | undefined, files: Map<strin
   }
   // Same name, same kind: replaced in place (git's order holds); anything else: re-sorted.
   let resort = false;
-  const out = entries.map((e) => {
-    const n = here.get(e.name);
-    if (!n) return e;
-    if (isTree(n) !== isTree(e)) {
-      resort = true;
-      return null;
-    }
-    here.delete(e.name);
-    return n;
-  }).filter((e): e is TreeEntry => e !== null);
+  const out = entries
+    .map((e) => {
+      const n = here.get(e.name);
+      if (!n) return e;
+      if (isTree(n) !== isTree(e)) {
+        resort = true;
+        return null;
+      }
+      here.delete(e.name);
+      return n;
+    })
+    .filter((e): e is TreeEntry => e !== null);
   if (here.size > 0) resort = true;
   out.push(...here.values());
   if (resort) out.sort(compareEntries);
@@ -107,7 +109,14 @@ function treeWith(store: ObjectStore, base: string | undefined, files: Map<strin
 }
 
 /** Builds blobs, trees and the commit (nothing is written and no ref moves); returns the commit and every object made. */
-export function buildCommit(store: ObjectStore, parent: string, files: Record<string, string>, message: string, author: { name: string; email: string }, nowMs: number): { commit: string; created: Created[] } {
+export function buildCommit(
+  store: ObjectStore,
+  parent: string,
+  files: Record<string, string>,
+  message: string,
+  author: { name: string; email: string },
+  nowMs: number,
+): { commit: string; created: Created[] } {
   const made = new Map<string, GitObject>();
   const blobs = new Map<string, string>();
   for (const [path, text] of Object.entries(files)) {

@@ -10,7 +10,10 @@ export type { Advertisement } from './pkt-line.js';
 
 /** A non-200 answer; `status` lets the caller tell authentication from the rest. */
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,10 +62,13 @@ async function exchange(http: HttpClient, req: Parameters<HttpClient['request']>
     }, limits.timeoutMs);
   });
   try {
-    return await Promise.race([late, (async () => {
-      const res = await http.request({ ...req, signal: stop.signal });
-      return { res, body: await collect(res.body, limits.maxBytes) };
-    })()]);
+    return await Promise.race([
+      late,
+      (async () => {
+        const res = await http.request({ ...req, signal: stop.signal });
+        return { res, body: await collect(res.body, limits.maxBytes) };
+      })(),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -70,7 +76,12 @@ async function exchange(http: HttpClient, req: Parameters<HttpClient['request']>
 
 const base = (url: string) => url.replace(/\/$/, '');
 
-export async function advertise(http: HttpClient, url: string, headers: Record<string, string>, limits: Limits = DEFAULT_LIMITS): Promise<Advertisement> {
+export async function advertise(
+  http: HttpClient,
+  url: string,
+  headers: Record<string, string>,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<Advertisement> {
   const { res, body } = await exchange(http, { url: `${base(url)}/info/refs?service=git-upload-pack`, method: 'GET', headers }, limits);
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   const lines = readPktLines(body);
@@ -95,28 +106,56 @@ export interface PackRequest {
 export function packRequest(o: PackRequest): Buffer {
   const sideband = sidebandOf(o.caps);
   const since = o.deepen !== undefined && 'since' in o.deepen;
-  const caps = [sideband, 'ofs-delta', 'shallow', since ? 'deepen-since' : null, o.relative ? 'deepen-relative' : null, 'no-progress', o.filter ? 'filter' : null]
-    .filter((c): c is string => c !== null && o.caps.has(c));
+  const caps = [
+    sideband,
+    'ofs-delta',
+    'shallow',
+    since ? 'deepen-since' : null,
+    o.relative ? 'deepen-relative' : null,
+    'no-progress',
+    o.filter ? 'filter' : null,
+  ].filter((c): c is string => c !== null && o.caps.has(c));
   const lines = [
     `want ${o.want} ${[...caps, 'agent=gitscale'].join(' ')}\n`,
     ...(o.shallow ?? []).map((oid) => `shallow ${oid}\n`),
     ...(o.deepen === undefined ? [] : ['since' in o.deepen ? `deepen-since ${o.deepen.since}\n` : `deepen ${o.deepen.depth}\n`]),
     ...(o.filter ? [`filter ${o.filter}\n`] : []),
   ];
-  return Buffer.concat([...lines.map(pktLine), Buffer.from('0000'), ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
+  return Buffer.concat([
+    ...lines.map(pktLine),
+    Buffer.from('0000'),
+    ...(o.have ?? []).map((oid) => pktLine(`have ${oid}\n`)),
+    pktLine('done\n'),
+  ]);
 }
 
 const sidebandOf = (caps: Set<string>) => (caps.has('side-band-64k') ? 'side-band-64k' : caps.has('side-band') ? 'side-band' : null);
 
-export async function uploadPack(http: HttpClient, url: string, headers: Record<string, string>, o: PackRequest, limits: Limits = DEFAULT_LIMITS): Promise<PackAnswer> {
+export async function uploadPack(
+  http: HttpClient,
+  url: string,
+  headers: Record<string, string>,
+  o: PackRequest,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<PackAnswer> {
   const payload = packRequest(o);
-  const { res, body } = await exchange(http, {
-    url: `${base(url)}/git-upload-pack`, method: 'POST',
-    headers: { ...headers, 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result', 'Content-Length': String(payload.length) },
-    body: (async function* () {
-      yield new Uint8Array(payload);
-    })(),
-  }, limits);
+  const { res, body } = await exchange(
+    http,
+    {
+      url: `${base(url)}/git-upload-pack`,
+      method: 'POST',
+      headers: {
+        ...headers,
+        'Content-Type': 'application/x-git-upload-pack-request',
+        Accept: 'application/x-git-upload-pack-result',
+        'Content-Length': String(payload.length),
+      },
+      body: (async function* () {
+        yield new Uint8Array(payload);
+      })(),
+    },
+    limits,
+  );
   if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   return readPackAnswer(body, o.caps);
 }

@@ -11,7 +11,12 @@ import { MAX_REPLICAS, REPLICAS_FIELD, describeTarget } from './types.js';
 export type Doc = Document.Parsed;
 
 /** What every error names: the object, the file, and the field being read or written. */
-export interface Ctx { text: string; target: WorkloadTarget; file: string; field: string }
+export interface Ctx {
+  text: string;
+  target: WorkloadTarget;
+  file: string;
+  field: string;
+}
 
 export type ValueLoc = { kind: 'value'; start: number; end: number; replicas: number; style: ScalarStyle; line: number };
 export type InsertLoc = { kind: 'insert'; at: number; prefix: string; suffix: string; line: number; adds: PathSeg[] };
@@ -35,7 +40,14 @@ export function eolOf(text: string): string {
   return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
 }
 
-export function manifestError(code: ManifestCode, message: string, file: string, target: WorkloadTarget, line?: number, field: string = REPLICAS_FIELD): ManifestError {
+export function manifestError(
+  code: ManifestCode,
+  message: string,
+  file: string,
+  target: WorkloadTarget,
+  line?: number,
+  field: string = REPLICAS_FIELD,
+): ManifestError {
   return new ManifestError(code, message, { file, field, object: describeTarget(target), ...(line === undefined ? {} : { line }) });
 }
 
@@ -82,16 +94,26 @@ export function parseChecked(ctx: Ctx): Doc[] {
     if (template) throw template;
     const line = lineOf(text, syntax.pos[0]);
     const column = syntax.pos[0] - lineStart(text, syntax.pos[0]) + 1;
-    throw manifestError('MANIFEST_YAML_INVALID',
+    throw manifestError(
+      'MANIFEST_YAML_INVALID',
       `${file} is not valid YAML at line ${line}, column ${column}: ${syntax.message} (looking for ${ctx.field} of ${describeTarget(ctx.target)})`,
-      file, ctx.target, line, ctx.field);
+      file,
+      ctx.target,
+      line,
+      ctx.field,
+    );
   }
   const unresolved = docs.map(firstUnresolvedAlias).find((a) => a !== undefined);
   if (unresolved) {
     const line = lineOf(text, unresolved.offset);
-    throw manifestError('MANIFEST_YAML_INVALID',
+    throw manifestError(
+      'MANIFEST_YAML_INVALID',
       `${file} is not valid YAML at line ${line}: alias *${unresolved.name} has no anchor &${unresolved.name} before it (looking for ${ctx.field} of ${describeTarget(ctx.target)})`,
-      file, ctx.target, line, ctx.field);
+      file,
+      ctx.target,
+      line,
+      ctx.field,
+    );
   }
   return docs;
 }
@@ -110,9 +132,14 @@ function helmTemplate(ctx: Ctx): ManifestError | undefined {
   const line = lineOf(text, m.index);
   const values = /(^|\/)templates\//.test(file) ? file.replace(/(^|\/)templates\/.*$/, '$1values.yaml') : "the chart's values.yaml";
   const key = /replicas:\s*\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)/.exec(text)?.[1] ?? 'replicaCount';
-  return manifestError('HELM_TEMPLATE',
+  return manifestError(
+    'HELM_TEMPLATE',
     `${file} is a Helm template ({{ … }} at line ${line}), not YAML gitscale can edit: point gitscale.dev/path at ${values} and set gitscale.dev/field to the key the template reads (e.g. ${key})`,
-    file, ctx.target, line, ctx.field);
+    file,
+    ctx.target,
+    line,
+    ctx.field,
+  );
 }
 
 /** A repeated key anywhere (outside the field, which formats check themselves) refuses the file. */
@@ -120,9 +147,14 @@ export function rejectDuplicates(ctx: Ctx, docs: Doc[]): void {
   const duplicate = docs.flatMap((d) => d.errors)[0];
   if (!duplicate) return;
   const line = lineOf(ctx.text, duplicate.pos[0]);
-  throw manifestError('MANIFEST_YAML_INVALID',
+  throw manifestError(
+    'MANIFEST_YAML_INVALID',
     `${ctx.file} is not valid YAML at line ${line}: a mapping repeats a key (looking for ${ctx.field} of ${describeTarget(ctx.target)})`,
-    ctx.file, ctx.target, line, ctx.field);
+    ctx.file,
+    ctx.target,
+    line,
+    ctx.field,
+  );
 }
 
 export function keyIs(pair: Pair, key: string): boolean {
@@ -139,7 +171,13 @@ export function stringAt(map: YAMLMap, key: string): string | undefined {
 }
 
 /** kind, apiVersion and metadata.name/namespace of a document whose root is a map. */
-export interface Identity { kind?: string; apiVersion?: string; name?: string; namespace?: string; line: number }
+export interface Identity {
+  kind?: string;
+  apiVersion?: string;
+  name?: string;
+  namespace?: string;
+  line: number;
+}
 
 export function identify(text: string, doc: Doc): Identity | null {
   const root = doc.contents;
@@ -174,7 +212,11 @@ function firstUnresolvedAlias(doc: Doc): { name: string; offset: number } | unde
 
 export function aliasNames(doc: Doc): Set<string> {
   const names = new Set<string>();
-  visit(doc, { Alias: (_, node) => { names.add(node.source); } });
+  visit(doc, {
+    Alias: (_, node) => {
+      names.add(node.source);
+    },
+  });
   return names;
 }
 
@@ -184,13 +226,20 @@ export function checkAnchoredAncestors(ctx: Ctx, doc: Doc, ancestors: unknown[])
   for (const node of ancestors) {
     if (!isCollection(node) || !node.anchor || !used.has(node.anchor)) continue;
     const line = lineOf(ctx.text, offsetOf(node));
-    throw fail(ctx, 'REPLICAS_ALIAS', `the map or list holding ${ctx.field} (line ${line}) is anchored (&${node.anchor}) and aliased elsewhere; an edit would change every alias`, line);
+    throw fail(
+      ctx,
+      'REPLICAS_ALIAS',
+      `the map or list holding ${ctx.field} (line ${line}) is anchored (&${node.anchor}) and aliased elsewhere; an edit would change every alias`,
+      line,
+    );
   }
 }
 
 /** `spec.values.a[2]."x.y"` from data path steps; keys holding `.`, `[`, quotes or spaces are quoted. */
 export function showPath(path: PathSeg[]): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${/^[^.[\]"'\s]+$/.test(s) ? s : JSON.stringify(s)}`)).join('');
+  return path
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${/^[^.[\]"'\s]+$/.test(s) ? s : JSON.stringify(s)}`))
+    .join('');
 }
 
 const DIGITS = /^(0|[1-9][0-9]*)$/;
@@ -210,7 +259,8 @@ export function scalarLocation(ctx: Ctx, node: Node | null | undefined, fallback
     const hint = source.includes('{{') ? ` (it looks like a template: ${source.trim()}); render it before gitscale edits it` : '';
     throw refuse('REPLICAS_NOT_INTEGER', `is ${node ? 'a collection' : 'empty'}, not a non-negative integer${hint}`);
   }
-  if (node.anchor) throw refuse('REPLICAS_ALIAS', `carries an anchor (&${node.anchor}) that other nodes may alias; gitscale will not change them too`);
+  if (node.anchor)
+    throw refuse('REPLICAS_ALIAS', `carries an anchor (&${node.anchor}) that other nodes may alias; gitscale will not change them too`);
   const [start, end] = node.range;
   const source = text.slice(start, end);
   let style: ScalarStyle;

@@ -24,12 +24,13 @@ function documents(text: string, maxBytes: number | undefined): unknown[] {
   // A file that is not YAML (or one beyond the limits) declares nothing; it is not gitscale's to judge.
   if (yamlLimitProblem(text, manifestLimits(maxBytes))) return [];
   try {
-    return parseAllDocuments(text, { logLevel: 'error' }).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown]));
+    return parseAllDocuments(text, { logLevel: 'error' }).flatMap((d) =>
+      d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as unknown],
+    );
   } catch {
     return [];
   }
 }
-
 
 /**
  * What one file declares: its ScaledObjects, its (Cluster)TriggerAuthentications, and every object
@@ -53,7 +54,12 @@ export function indexFile(path: string, text: string, maxBytes?: number): FileIn
     if (d.kind === 'ScaledObject' && ours) return out.scaledObjects.push({ path, index, raw: d });
     const meta = isObj(d.metadata) ? d.metadata : {};
     // Only what KEDA reads of one: kind, name, namespace and spec.
-    if ((AUTH_KINDS as readonly unknown[]).includes(d.kind) && ours) out.triggerAuthentications.push({ path, index, raw: { apiVersion: d.apiVersion, kind: d.kind, metadata: { name: meta.name, namespace: meta.namespace }, spec: d.spec } });
+    if ((AUTH_KINDS as readonly unknown[]).includes(d.kind) && ours)
+      out.triggerAuthentications.push({
+        path,
+        index,
+        raw: { apiVersion: d.apiVersion, kind: d.kind, metadata: { name: meta.name, namespace: meta.namespace }, spec: d.spec },
+      });
     if (typeof d.kind === 'string' && typeof meta.name === 'string') {
       out.objects.push({ kind: d.kind, name: meta.name, ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}) });
     }
@@ -64,7 +70,13 @@ export function indexFile(path: string, text: string, maxBytes?: number): FileIn
 /** The files defining `kind` `name` (in `namespace`, when both say one). */
 export function filesDefining(files: Iterable<FileIndex>, kind: string, name: string, namespace: string | undefined): string[] {
   const out: string[] = [];
-  for (const f of files) if (f.objects.some((o) => o.kind === kind && o.name === name && (namespace === undefined || o.namespace === undefined || o.namespace === namespace))) out.push(f.path);
+  for (const f of files)
+    if (
+      f.objects.some(
+        (o) => o.kind === kind && o.name === name && (namespace === undefined || o.namespace === undefined || o.namespace === namespace),
+      )
+    )
+      out.push(f.path);
   return out;
 }
 
@@ -80,7 +92,12 @@ export function choosePath(soPath: string, what: string, candidates: string[]): 
   const near = candidates.filter((c) => c.startsWith(dir));
   const pick = near.length ? near : candidates;
   if (pick.length === 1) return { ok: true, path: pick[0] };
-  if (pick.length === 0) return { ok: false, code: 'DISCOVER_NO_WORKLOAD', message: `no file in the repository defines ${what}: set gitscale.dev/path` };
+  if (pick.length === 0)
+    return { ok: false, code: 'DISCOVER_NO_WORKLOAD', message: `no file in the repository defines ${what}: set gitscale.dev/path` };
   const where = near.length ? `in ${dir || 'the repository root'}` : 'in the repository';
-  return { ok: false, code: 'DISCOVER_AMBIGUOUS', message: `${pick.length} files ${where} define ${what}: ${[...pick].sort().join(', ')}; set gitscale.dev/path to one of them` };
+  return {
+    ok: false,
+    code: 'DISCOVER_AMBIGUOUS',
+    message: `${pick.length} files ${where} define ${what}: ${[...pick].sort().join(', ')}; set gitscale.dev/path to one of them`,
+  };
 }

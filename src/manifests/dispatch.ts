@@ -27,7 +27,13 @@ import { describeTarget, type Location, type WorkloadTarget } from './types.js';
 /** Find `target`'s replica count in `text`, or where it would go. Throws ManifestError. */
 export function locate(text: string, target: WorkloadTarget, file: string): Location {
   const beyond = yamlLimitProblem(text, manifestLimits(target.maxBytes));
-  if (beyond) throw manifestError('MANIFEST_LIMIT', `${file} is not read: ${beyond} (looking for ${target.field ?? 'spec.replicas'} of ${describeTarget(target)})`, file, target);
+  if (beyond)
+    throw manifestError(
+      'MANIFEST_LIMIT',
+      `${file} is not read: ${beyond} (looking for ${target.field ?? 'spec.replicas'} of ${describeTarget(target)})`,
+      file,
+      target,
+    );
   const marked = locateMarker(text, target, file);
   if (marked) return marked;
   if (target.field !== undefined) return locateField(text, target, file, target.field);

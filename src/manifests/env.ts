@@ -11,7 +11,6 @@ export type EnvSource =
   | { name: string; secretKeyRef: { name: string; key: string } }
   | { name: string; configMapKeyRef: { name: string; key: string } };
 
-
 /** The ServiceAccount the target's pods run as (`default` when the pod template names none); null: no pod template here. */
 export function podServiceAccount(text: string, target: WorkloadTarget): string | null {
   for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
@@ -40,9 +39,11 @@ export function containerEnv(text: string, target: WorkloadTarget, container?: s
       if (!isObj(e) || typeof e.name !== 'string') return [];
       if (e.value !== undefined && e.value !== null) return [{ name: e.name, value: String(e.value) }];
       const s = e.valueFrom?.secretKeyRef;
-      if (isObj(s) && typeof s.name === 'string' && typeof s.key === 'string') return [{ name: e.name, secretKeyRef: { name: s.name, key: s.key } }];
+      if (isObj(s) && typeof s.name === 'string' && typeof s.key === 'string')
+        return [{ name: e.name, secretKeyRef: { name: s.name, key: s.key } }];
       const m = e.valueFrom?.configMapKeyRef;
-      if (isObj(m) && typeof m.name === 'string' && typeof m.key === 'string') return [{ name: e.name, configMapKeyRef: { name: m.name, key: m.key } }];
+      if (isObj(m) && typeof m.name === 'string' && typeof m.key === 'string')
+        return [{ name: e.name, configMapKeyRef: { name: m.name, key: m.key } }];
       return [];
     });
   }

@@ -41,7 +41,8 @@ const written = new Lru<string, string>(MEMO_BYTES, (v, k) => k.length + v.lengt
 // Where the field is, shared by the read (evaluate) and the edit (write) of the same text: in a
 // tick that changes many files the reads run first, and the edit would otherwise parse again.
 const where = new Lru<string, Location>(MEMO_BYTES, (_, k) => k.length);
-const memoKey = (text: string, t: WorkloadTarget, file: string) => `${file}\0${t.kind}\0${t.namespace}\0${t.name}\0${t.field ?? ''}\0${t.object ?? ''}\0${text}`;
+const memoKey = (text: string, t: WorkloadTarget, file: string) =>
+  `${file}\0${t.kind}\0${t.namespace}\0${t.name}\0${t.field ?? ''}\0${t.object ?? ''}\0${text}`;
 
 function located(key: string, text: string, target: WorkloadTarget, file: string): Location {
   let loc = where.get(key);
@@ -55,7 +56,13 @@ function located(key: string, text: string, target: WorkloadTarget, file: string
  */
 export function findMarker(text: string, target: WorkloadTarget, file: string): ReplicaField | null {
   const beyond = yamlLimitProblem(text, manifestLimits(target.maxBytes));
-  if (beyond) throw manifestError('MANIFEST_LIMIT', `${file} is not read: ${beyond} (looking for the marker of ${target.object ?? describeTarget(target)})`, file, target);
+  if (beyond)
+    throw manifestError(
+      'MANIFEST_LIMIT',
+      `${file} is not read: ${beyond} (looking for the marker of ${target.object ?? describeTarget(target)})`,
+      file,
+      target,
+    );
   const loc = locateMarker(text, target, file);
   return loc ? toField(loc) : null;
 }
@@ -75,9 +82,12 @@ function toField(loc: Location): ReplicaField {
  */
 export function setReplicas(text: string, target: WorkloadTarget, replicas: number, file: string): string {
   if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
-    throw manifestError('REPLICAS_OUT_OF_RANGE',
+    throw manifestError(
+      'REPLICAS_OUT_OF_RANGE',
       `${describeTarget(target)} in ${file}: cannot set the replica count to ${replicas}; it must be an integer from 0 to ${MAX_REPLICAS}`,
-      file, target);
+      file,
+      target,
+    );
   }
   const at = memoKey(text, target, file);
   const key = `${replicas}\0${at}`;

@@ -68,17 +68,30 @@ export function walk(ctx: Ctx, root: Node | null, base: PathSeg[], steps: PathSe
       throw fail(ctx, 'FIELD_NOT_FOUND', `${ctx.field} not found: ${why}; gitscale never adds a values key, so add it first`, hereLine);
     };
     if (isAlias(node)) {
-      throw fail(ctx, 'REPLICAS_ALIAS', `${here} (line ${hereLine}) is an alias (*${node.source}); edit the anchored value instead`, hereLine);
+      throw fail(
+        ctx,
+        'REPLICAS_ALIAS',
+        `${here} (line ${hereLine}) is an alias (*${node.source}); edit the anchored value instead`,
+        hereLine,
+      );
     }
     if (typeof step === 'string') {
-      if (!isMap(node)) return missing(`${here} (line ${hereLine}) is ${node ? 'not a map' : 'empty'}, so it has no key ${JSON.stringify(step)}`);
+      if (!isMap(node))
+        return missing(`${here} (line ${hereLine}) is ${node ? 'not a map' : 'empty'}, so it has no key ${JSON.stringify(step)}`);
       const pairs = node.items.filter((p) => isScalar(p.key) && String(p.key.value) === step);
       if (pairs.length > 1) {
         const lines = pairs.map((p) => lineOf(ctx.text, offsetOf(p.key)));
-        throw fail(ctx, 'REPLICAS_DUPLICATE', `${showPath([...base, ...steps.slice(0, k + 1)])} appears ${pairs.length} times (lines ${lines.join(', ')})`, lines[0]);
+        throw fail(
+          ctx,
+          'REPLICAS_DUPLICATE',
+          `${showPath([...base, ...steps.slice(0, k + 1)])} appears ${pairs.length} times (lines ${lines.join(', ')})`,
+          lines[0],
+        );
       }
       if (pairs.length === 0) {
-        const merge = node.items.some((p) => isScalar(p.key) && p.key.value === '<<') ? ' (it has a merge key <<; set the key explicitly)' : '';
+        const merge = node.items.some((p) => isScalar(p.key) && p.key.value === '<<')
+          ? ' (it has a merge key <<; set the key explicitly)'
+          : '';
         return missing(`${here} (line ${hereLine}) exists but has no key ${JSON.stringify(step)}${merge}`);
       }
       ancestors.push(node);

@@ -30,13 +30,26 @@ export function applyEdit(text: string, edit: Edit): string {
  * document parses to the same data as before, except the one value (or the one inserted key or
  * list entry). `loc` is where `before` held the value (located again when omitted).
  */
-export function confirmEdit(before: string, after: string, edit: Edit, target: WorkloadTarget, replicas: number, file: string, loc?: Location): void {
+export function confirmEdit(
+  before: string,
+  after: string,
+  edit: Edit,
+  target: WorkloadTarget,
+  replicas: number,
+  file: string,
+  loc?: Location,
+): void {
   let was: Location | undefined = loc;
   const fail = (why: string): never => {
     const field = was?.field ?? 'spec.replicas';
-    throw manifestError('EDIT_NOT_CONFIRMED',
+    throw manifestError(
+      'EDIT_NOT_CONFIRMED',
       `${describeTarget(target)} in ${file}: setting ${field} to ${replicas} was not confirmed (${why}); nothing was written`,
-      file, target, undefined, field);
+      file,
+      target,
+      undefined,
+      field,
+    );
   };
   const newEnd = edit.start + edit.text.length;
   if (after.slice(0, edit.start) !== before.slice(0, edit.start)) fail('bytes before the edit changed');
@@ -72,9 +85,10 @@ export function confirmEdit(before: string, after: string, edit: Edit, target: W
     }
     const got = getAt(neu, now.path);
     if (got !== replicas && got !== String(replicas)) fail(`the data at ${now.field} is ${JSON.stringify(got)}`);
-    const same = was.kind === 'value'
-      ? isDeepStrictEqual(setAt(old, was.path, MARK), setAt(neu, was.path, MARK))
-      : isDeepStrictEqual(old, removeAt(neu, was.adds));
+    const same =
+      was.kind === 'value'
+        ? isDeepStrictEqual(setAt(old, was.path, MARK), setAt(neu, was.path, MARK))
+        : isDeepStrictEqual(old, removeAt(neu, was.adds));
     if (!same) fail(`document ${i + 1} changed beyond ${now.field}`);
   }
 }
@@ -100,7 +114,7 @@ function update(v: unknown, path: PathSeg[], put: { value: unknown } | null): un
   if (path.length === 0) return put ? put.value : undefined;
   if (!isTree(v)) return v;
   const [k, ...rest] = path;
-  const copy: Tree = Array.isArray(v) ? [...(v as unknown[])] as unknown as Tree : { ...v };
+  const copy: Tree = Array.isArray(v) ? ([...(v as unknown[])] as unknown as Tree) : { ...v };
   if (rest.length === 0 && !put) {
     if (Array.isArray(copy) && typeof k === 'number') (copy as unknown as unknown[]).splice(k, 1);
     else delete copy[k];

@@ -49,7 +49,8 @@ export type Location = (
   | { kind: 'value'; start: number; end: number; replicas: number; style: ScalarStyle; line: number }
   /** `adds`: the data path of what the insertion creates (a key, a list entry), a prefix of `path`. */
   | { kind: 'insert'; at: number; prefix: string; suffix: string; line: number; adds: PathSeg[] }
-) & Where;
+) &
+  Where;
 
 /** Where a location sits: document index, the value's data path once present, and how to name it. */
 export interface Where {

@@ -85,7 +85,16 @@ export function parse(input: ScalerInput): ParseResult<AwsS3Metadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const glob = r.meta.globPattern !== undefined ? (globToRegExp(r.meta.globPattern) as RegExp) : undefined;
-  return { ok: true, meta: { ...r.meta, bucketName: r.meta.bucketName.trim(), ...(glob ? { glob } : {}), ...(input.podIdentity ? { pod: input.podIdentity } : {}) }, warnings: r.warnings };
+  return {
+    ok: true,
+    meta: {
+      ...r.meta,
+      bucketName: r.meta.bucketName.trim(),
+      ...(glob ? { glob } : {}),
+      ...(input.podIdentity ? { pod: input.podIdentity } : {}),
+    },
+    warnings: r.warnings,
+  };
 }
 
 /** The delimiter the listing uses: none when recursive or with a glob (which looks at whole keys). */
@@ -133,10 +142,13 @@ export function create(meta: AwsS3Metadata, deps: Pick<ScalerDeps<AwsS3Clients>,
 
   const classify = (e: unknown, signal: AbortSignal) => {
     const { name, code, text, auth } = awsError(e);
-    if (NOT_FOUND.has(name) || NOT_FOUND.has(code)) return scalerError(ctx, 'SCALER_BUCKET_NOT_FOUND', `bucket ${meta.bucketName} does not exist`, 'bucketName');
-    if (auth) return scalerError(ctx, 'SCALER_AUTH_FAILED', `AWS rejected the credentials for ${where}: ${name}: ${text}`, 'awsAccessKeyID');
-    return networkError(ctx, e, where, signal)
-      ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `listing ${where} failed: ${name || 'Error'}: ${text}`);
+    if (NOT_FOUND.has(name) || NOT_FOUND.has(code))
+      return scalerError(ctx, 'SCALER_BUCKET_NOT_FOUND', `bucket ${meta.bucketName} does not exist`, 'bucketName');
+    if (auth)
+      return scalerError(ctx, 'SCALER_AUTH_FAILED', `AWS rejected the credentials for ${where}: ${name}: ${text}`, 'awsAccessKeyID');
+    return (
+      networkError(ctx, e, where, signal) ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `listing ${where} failed: ${name || 'Error'}: ${text}`)
+    );
   };
 
   return {
@@ -145,14 +157,25 @@ export function create(meta: AwsS3Metadata, deps: Pick<ScalerDeps<AwsS3Clients>,
       try {
         client ??= deps.clients.s3(awsClientConfig(meta, meta.pod));
         const s3 = await client;
-        const req: S3ListRequest = { bucket: meta.bucketName, prefix: meta.prefix, delimiter: listingDelimiter(meta), maxKeys: meta.maxKeys };
+        const req: S3ListRequest = {
+          bucket: meta.bucketName,
+          prefix: meta.prefix,
+          delimiter: listingDelimiter(meta),
+          maxKeys: meta.maxKeys,
+        };
         for (let page = 0; ; page++) {
           const r = await s3.listPage(req, signal);
           // An answer that is not a listing of this bucket (a proxy's error page parses as an empty one) is never a count of 0.
-          if (r.bucket !== meta.bucketName) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `${where}: the answer is not a ListObjectsV2 result for bucket ${meta.bucketName}`);
+          if (r.bucket !== meta.bucketName)
+            throw scalerError(
+              ctx,
+              'SCALER_INVALID_RESPONSE',
+              `${where}: the answer is not a ListObjectsV2 result for bucket ${meta.bucketName}`,
+            );
           count += meta.glob ? r.keys.filter((k) => meta.glob!.test(k)).length : r.keys.length;
           if (!r.truncated) break;
-          if (!r.nextToken) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `${where}: page ${page + 1} is truncated but carries no continuation token`);
+          if (!r.nextToken)
+            throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `${where}: page ${page + 1} is truncated but carries no continuation token`);
           req.continuationToken = r.nextToken;
         }
       } catch (e) {

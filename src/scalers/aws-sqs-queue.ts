@@ -73,7 +73,9 @@ const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExist
 
 export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps<AwsSqsQueueClients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = {
-    trigger: triggerName, type: TYPE, secrets: [meta.awsSecretAccessKey, meta.awsSessionToken],
+    trigger: triggerName,
+    type: TYPE,
+    secrets: [meta.awsSecretAccessKey, meta.awsSessionToken],
   };
   // Built at the first sample (the SDK loads then), kept for the next ones.
   let client: Promise<SqsLike> | undefined;
@@ -89,8 +91,9 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps<AwsSqsQu
     if (auth) {
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `AWS rejected the credentials for ${where}: ${name}: ${text}`, 'awsAccessKeyID');
     }
-    return networkError(ctx, e, where, signal)
-      ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading ${where} failed: ${name || 'Error'}: ${text}`);
+    return (
+      networkError(ctx, e, where, signal) ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading ${where} failed: ${name || 'Error'}: ${text}`)
+    );
   };
 
   return {
@@ -113,8 +116,11 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps<AwsSqsQu
       for (const name of names) {
         const raw = attrs?.[name];
         if (raw === undefined || !/^\d+$/.test(raw)) {
-          throw scalerError(ctx, 'SCALER_MISSING_ATTRIBUTE',
-            raw === undefined ? `queue ${where} did not report ${name}` : `queue ${where} reported a non-integer ${name}`);
+          throw scalerError(
+            ctx,
+            'SCALER_MISSING_ATTRIBUTE',
+            raw === undefined ? `queue ${where} did not report ${name}` : `queue ${where} reported a non-integer ${name}`,
+          );
         }
         value += Number(raw);
       }
@@ -129,5 +135,9 @@ export function create(meta: AwsSqsQueueMetadata, deps: Pick<ScalerDeps<AwsSqsQu
 }
 
 export const awsSqsQueue: ScalerDefinition<AwsSqsQueueMetadata, AwsSqsQueueClients> = {
-  type: TYPE, parse, target, source, create,
+  type: TYPE,
+  parse,
+  target,
+  source,
+  create,
 };

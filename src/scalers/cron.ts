@@ -21,7 +21,8 @@ export type CronMetadata = Infer<typeof schema> & { startSchedule: Schedule; end
 
 function validate(meta: Infer<typeof schema>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!isTimeZone(meta.timezone)) problems.push(problem('timezone', `unknown time zone '${meta.timezone}': use an IANA name such as Europe/Paris or Etc/UTC`));
+  if (!isTimeZone(meta.timezone))
+    problems.push(problem('timezone', `unknown time zone '${meta.timezone}': use an IANA name such as Europe/Paris or Etc/UTC`));
   for (const key of ['start', 'end'] as const) {
     const parsed = parseCron(meta[key]);
     if (!parsed.ok) problems.push(problem(key, `'${key}' is not a cron expression: ${parsed.message}`));
@@ -58,7 +59,12 @@ export function create(meta: CronMetadata, deps: Pick<ScalerDeps<unknown>, 'cloc
     async sample() {
       const { open, nextStart, nextEnd } = windowAt(meta, deps.clock.now());
       if (nextStart === null && nextEnd === null) {
-        throw scalerError({ trigger: triggerName, type: TYPE, secrets: [] }, 'SCALER_METADATA', `neither '${meta.start}' nor '${meta.end}' fires within five years`, 'start');
+        throw scalerError(
+          { trigger: triggerName, type: TYPE, secrets: [] },
+          'SCALER_METADATA',
+          `neither '${meta.start}' nor '${meta.end}' fires within five years`,
+          'start',
+        );
       }
       return { value: open ? meta.desiredReplicas : 0, active: open };
     },

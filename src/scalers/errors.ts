@@ -22,14 +22,22 @@ export function scalerError(ctx: ErrorContext, code: ScalerCode, message: string
   return new ScalerError(code, redact(`trigger '${ctx.trigger}' (${ctx.type}): ${message}`, ctx.secrets), data);
 }
 
-interface SystemError { code: string; address?: unknown; port?: unknown; hostname?: unknown }
+interface SystemError {
+  code: string;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+}
 
 /** Walks `cause` chains and AggregateErrors looking for a Node system error (one with a code). */
 function systemError(e: unknown, depth = 0): SystemError | undefined {
   if (!e || typeof e !== 'object' || depth > 5) return undefined;
   const code = (e as { code?: unknown }).code;
-  const inner = [...((e as { errors?: unknown[] }).errors ?? []), (e as { cause?: unknown }).cause].map((x) => systemError(x, depth + 1)).find(Boolean);
-  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return inner?.code === code && inner.address !== undefined ? inner : (e as SystemError);
+  const inner = [...((e as { errors?: unknown[] }).errors ?? []), (e as { cause?: unknown }).cause]
+    .map((x) => systemError(x, depth + 1))
+    .find(Boolean);
+  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code))
+    return inner?.code === code && inner.address !== undefined ? inner : (e as SystemError);
   return inner;
 }
 
@@ -40,13 +48,20 @@ export function systemCode(e: unknown): string | undefined {
 
 /** `ECONNREFUSED 127.0.0.1:6379`, `ENOTFOUND db.internal`: the code and the address it concerns. */
 function systemText(s: SystemError): string {
-  const at = typeof s.address === 'string' ? (s.port === undefined ? s.address : `${s.address}:${String(s.port)}`)
-    : typeof s.hostname === 'string' ? s.hostname : '';
+  const at =
+    typeof s.address === 'string'
+      ? s.port === undefined
+        ? s.address
+        : `${s.address}:${String(s.port)}`
+      : typeof s.hostname === 'string'
+        ? s.hostname
+        : '';
   return at ? `${s.code} ${at}` : s.code;
 }
 
 /** Node's TLS verification and handshake failures (the code on the error, or in its message). */
-const TLS_CODE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_[A-Z_]+|ERR_OSSL_[A-Z_]+)$/;
+const TLS_CODE =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_[A-Z_]+|ERR_OSSL_[A-Z_]+)$/;
 
 /**
  * A TLS failure as a ScalerError naming `field` (where the CA or the certificate comes from), or
@@ -58,7 +73,12 @@ export function tlsError(ctx: ErrorContext, e: unknown, where: string, field: st
   if (!TLS_CODE.test(code) && !/certificate|SSL routines|tlsv1 alert|handshake/i.test(text)) return undefined;
   const badKey = code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(text);
   const what = badKey ? `the client key did not decrypt with keyPassword (${text})` : text;
-  return scalerError(ctx, 'SCALER_TLS_FAILED', `TLS with ${where} failed: ${what}${code && !text.includes(code) ? ` (${code})` : ''}`, badKey ? 'keyPassword' : field);
+  return scalerError(
+    ctx,
+    'SCALER_TLS_FAILED',
+    `TLS with ${where} failed: ${what}${code && !text.includes(code) ? ` (${code})` : ''}`,
+    badKey ? 'keyPassword' : field,
+  );
 }
 
 /**
@@ -77,7 +97,7 @@ export function networkError(ctx: ErrorContext, e: unknown, where: string, signa
   const detail = sys ? ` (${systemText(sys)})` : '';
   if (code === 'ECONNREFUSED') return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where}${detail}`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where}${detail}`);
-  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' && /timeout/i.test(String(e))) {
+  if (code === 'ETIMEDOUT' || (code === 'ECONNRESET' && /timeout/i.test(String(e)))) {
     return scalerError(ctx, 'SCALER_TIMEOUT', `timed out connecting to ${where}${detail}`);
   }
   if (code && /^E(CONNRESET|PIPE|HOSTUNREACH|NETUNREACH|CONNABORTED)$/.test(code)) {
@@ -93,8 +113,14 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }

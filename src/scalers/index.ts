@@ -51,8 +51,9 @@ export function isScalerType(type: string): type is ScalerType {
 /** The definition for a trigger `type`; throws ConfigError UNKNOWN_TRIGGER_TYPE naming the known types. */
 export function getScaler(type: string): ScalerDefinition<any, ScalerClients> {
   if (isScalerType(type)) return scalers[type];
-  throw new ConfigError('UNKNOWN_TRIGGER_TYPE',
-    `unknown trigger type '${type}': must be one of: ${Object.keys(scalers).join(', ')}`, { field: 'type' });
+  throw new ConfigError('UNKNOWN_TRIGGER_TYPE', `unknown trigger type '${type}': must be one of: ${Object.keys(scalers).join(', ')}`, {
+    field: 'type',
+  });
 }
 
 function formatNumber(n: number): string {

@@ -23,7 +23,10 @@ export const schema = {
   scaleToZeroOnInvalidOffset: bool({ default: false }),
   limitToPartitionsWithLag: bool({ default: false }),
   ensureEvenDistributionOfPartitions: bool({ default: false }),
-  sasl: oneOf(['none', 'plaintext', 'scram_sha256', 'scram_sha512', 'oauthbearer', 'gssapi'], { from: ['authParams', 'triggerMetadata'], default: 'none' }),
+  sasl: oneOf(['none', 'plaintext', 'scram_sha256', 'scram_sha512', 'oauthbearer', 'gssapi'], {
+    from: ['authParams', 'triggerMetadata'],
+    default: 'none',
+  }),
   username: string({ from: ['authParams', 'triggerMetadata'], optional: true }),
   password: string({ from: ['authParams'], optional: true, secret: true }),
   tls: oneOf(['enable', 'disable'], { from: ['authParams', 'triggerMetadata'], default: 'disable' }),
@@ -35,21 +38,37 @@ export type KafkaMetadata = Raw & { brokers: string[]; partitions?: number[] };
 
 function validate(meta: Raw): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const brokers = meta.bootstrapServers.split(',').map((b) => b.trim()).filter(Boolean);
-  if (!brokers.length || brokers.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b))) problems.push(problem('bootstrapServers', `'bootstrapServers' must be host:port, comma-separated`));
+  const brokers = meta.bootstrapServers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (!brokers.length || brokers.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b)))
+    problems.push(problem('bootstrapServers', `'bootstrapServers' must be host:port, comma-separated`));
   if (meta.partitionLimitation !== undefined) {
     if (!meta.topic) problems.push(problem('partitionLimitation', 'partitionLimitation needs a topic'));
     const p = parsePartitions(meta.partitionLimitation);
     if (typeof p === 'string') problems.push(problem('partitionLimitation', p));
   }
-  if (meta.allowIdleConsumers && meta.limitToPartitionsWithLag) problems.push(problem('limitToPartitionsWithLag', 'allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously'));
-  if (meta.limitToPartitionsWithLag && !meta.topic) problems.push(problem('topic', 'topic must be specified when using limitToPartitionsWithLag'));
-  if (meta.limitToPartitionsWithLag && meta.ensureEvenDistributionOfPartitions) problems.push(problem('ensureEvenDistributionOfPartitions', 'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously'));
-  if (meta.ensureEvenDistributionOfPartitions && !meta.topic) problems.push(problem('topic', 'topic must be specified when using ensureEvenDistributionOfPartitions'));
+  if (meta.allowIdleConsumers && meta.limitToPartitionsWithLag)
+    problems.push(problem('limitToPartitionsWithLag', 'allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously'));
+  if (meta.limitToPartitionsWithLag && !meta.topic)
+    problems.push(problem('topic', 'topic must be specified when using limitToPartitionsWithLag'));
+  if (meta.limitToPartitionsWithLag && meta.ensureEvenDistributionOfPartitions)
+    problems.push(
+      problem(
+        'ensureEvenDistributionOfPartitions',
+        'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously',
+      ),
+    );
+  if (meta.ensureEvenDistributionOfPartitions && !meta.topic)
+    problems.push(problem('topic', 'topic must be specified when using ensureEvenDistributionOfPartitions'));
   // An unsupported mechanism is the one problem: its credentials are beside the point.
-  if (meta.sasl === 'oauthbearer' || meta.sasl === 'gssapi') problems.push(problem('sasl', `sasl '${meta.sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512`));
-  else if (meta.sasl !== 'none' && (!meta.username || !meta.password)) problems.push(problem(meta.username ? 'password' : 'username', `sasl '${meta.sasl}' needs username and password`));
-  if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'the client certificate needs both cert and key'));
+  if (meta.sasl === 'oauthbearer' || meta.sasl === 'gssapi')
+    problems.push(problem('sasl', `sasl '${meta.sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512`));
+  else if (meta.sasl !== 'none' && (!meta.username || !meta.password))
+    problems.push(problem(meta.username ? 'password' : 'username', `sasl '${meta.sasl}' needs username and password`));
+  if ((meta.cert === undefined) !== (meta.key === undefined))
+    problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'the client certificate needs both cert and key'));
   return problems;
 }
 
@@ -57,7 +76,18 @@ export function parse(input: ScalerInput): ParseResult<KafkaMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const partitions = r.meta.partitionLimitation === undefined ? undefined : (parsePartitions(r.meta.partitionLimitation) as number[]);
-  return { ok: true, meta: { ...r.meta, brokers: r.meta.bootstrapServers.split(',').map((b) => b.trim()).filter(Boolean), ...(partitions ? { partitions } : {}) }, warnings: r.warnings };
+  return {
+    ok: true,
+    meta: {
+      ...r.meta,
+      brokers: r.meta.bootstrapServers
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      ...(partitions ? { partitions } : {}),
+    },
+    warnings: r.warnings,
+  };
 }
 
 export function target(meta: KafkaMetadata): TriggerTarget {
@@ -91,8 +121,12 @@ const MECHANISM = { plaintext: 'plain', scram_sha256: 'scram-sha-256', scram_sha
 export function clientOptions(meta: KafkaMetadata): KafkaClientOptions {
   return {
     brokers: meta.brokers,
-    ...(meta.sasl !== 'none' ? { sasl: { mechanism: MECHANISM[meta.sasl as keyof typeof MECHANISM], username: meta.username!, password: meta.password! } } : {}),
-    ...(meta.tls === 'enable' ? { ssl: { ca: meta.ca, cert: meta.cert, key: meta.key, passphrase: meta.keyPassword, rejectUnauthorized: !meta.unsafeSsl } } : {}),
+    ...(meta.sasl !== 'none'
+      ? { sasl: { mechanism: MECHANISM[meta.sasl as keyof typeof MECHANISM], username: meta.username!, password: meta.password! } }
+      : {}),
+    ...(meta.tls === 'enable'
+      ? { ssl: { ca: meta.ca, cert: meta.cert, key: meta.key, passphrase: meta.keyPassword, rejectUnauthorized: !meta.unsafeSsl } }
+      : {}),
   };
 }
 
@@ -127,13 +161,26 @@ export function create(meta: KafkaMetadata, deps: Pick<ScalerDeps<KafkaClients>,
       } catch (e) {
         const was = admin;
         admin = undefined;
-        void was?.then((c) => c.close(), () => undefined);
+        void was?.then(
+          (c) => c.close(),
+          () => undefined,
+        );
         const text = String((e as Error)?.message ?? e);
-        if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(text)) throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `topic '${meta.topic}' not found at ${where}`, 'topic');
-        if (/SASL|authentication/i.test(text)) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
+        if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(text))
+          throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `topic '${meta.topic}' not found at ${where}`, 'topic');
+        if (/SASL|authentication/i.test(text))
+          throw scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
         const tls = tlsError(ctx, (e as { cause?: unknown })?.cause ?? e, where, 'ca') ?? tlsError(ctx, e, where, 'ca');
         if (tls) throw tls;
-        throw networkError(ctx, e, where, signal) ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading the lag of group '${meta.consumerGroup}' at ${where} failed: ${text}`, 'bootstrapServers');
+        throw (
+          networkError(ctx, e, where, signal) ??
+          scalerError(
+            ctx,
+            'SCALER_UNAVAILABLE',
+            `reading the lag of group '${meta.consumerGroup}' at ${where} failed: ${text}`,
+            'bootstrapServers',
+          )
+        );
       }
       const t = totalLag(parts, meta, previous);
       return { value: t.lag, active: t.withPersistent > meta.activationLagThreshold };
@@ -141,7 +188,10 @@ export function create(meta: KafkaMetadata, deps: Pick<ScalerDeps<KafkaClients>,
     async close() {
       const was = admin;
       admin = undefined;
-      await was?.then((c) => c.close(), () => undefined);
+      await was?.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     },
   };
 }

@@ -41,13 +41,17 @@ const ACCEPT: Record<Format, string> = {
 function validate(meta: MetricsApiMetadata): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!httpUrl(meta.url)) problems.push(problem('url', `'url' must be an http(s) URL`));
-  if (meta.format === 'json' && !parsePath(meta.valueLocation)) problems.push(problem('valueLocation', `'valueLocation' must be a dotted path such as 'a.b.0.c' or 'items.#'`));
+  if (meta.format === 'json' && !parsePath(meta.valueLocation))
+    problems.push(problem('valueLocation', `'valueLocation' must be a dotted path such as 'a.b.0.c' or 'items.#'`));
   if (meta.format === 'prometheus') {
     const s = parseSelector(meta.valueLocation);
-    if (typeof s === 'string') problems.push(problem('valueLocation', `'valueLocation' must be a metric selector such as queue_size{queue="jobs"}: ${s}`));
+    if (typeof s === 'string')
+      problems.push(problem('valueLocation', `'valueLocation' must be a metric selector such as queue_size{queue="jobs"}: ${s}`));
   }
   if (meta.aggregateFromKubeServiceEndpoints) {
-    problems.push(problem('aggregateFromKubeServiceEndpoints', 'is not supported by gitscale: point url at one endpoint (or an aggregating service)'));
+    problems.push(
+      problem('aggregateFromKubeServiceEndpoints', 'is not supported by gitscale: point url at one endpoint (or an aggregating service)'),
+    );
   }
   return [...problems, ...validateAuth(meta)];
 }
@@ -67,7 +71,11 @@ export function create(meta: MetricsApiMetadata, deps: ScalerDeps<HttpClients>, 
   const url = new URL(meta.url);
   const auth = requestAuth(meta);
   for (const [k, v] of auth.query) url.searchParams.set(k, v);
-  const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [...auth.secrets, url.password, decodeURIComponent(url.password)] };
+  const ctx: ErrorContext = {
+    trigger: triggerName,
+    type: TYPE,
+    secrets: [...auth.secrets, url.password, decodeURIComponent(url.password)],
+  };
   const headers: Record<string, string> = { accept: ACCEPT[meta.format], ...auth.headers };
   const shown = shownUrl(url);
   let tls: HttpTlsLike | undefined;
@@ -76,18 +84,31 @@ export function create(meta: MetricsApiMetadata, deps: ScalerDeps<HttpClients>, 
   return {
     async sample(signal) {
       const s = meta.timeout ? AbortSignal.any([signal, AbortSignal.timeout(meta.timeout)]) : signal;
-      const answer = await httpGet(ctx, deps.fetch, url, shown, { headers, signal: s, maxBytes: MAX_ANSWER_BYTES, tls, tlsField: 'authModes' });
+      const answer = await httpGet(ctx, deps.fetch, url, shown, {
+        headers,
+        signal: s,
+        maxBytes: MAX_ANSWER_BYTES,
+        tls,
+        tlsField: 'authModes',
+      });
       if (answer.status === 401 || answer.status === 403) {
         throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${answer.status}`, meta.authModes ? 'authModes' : 'url');
       }
-      if (answer.status !== 200) throw scalerError(ctx, 'SCALER_HTTP_STATUS', `GET ${shown} returned HTTP ${answer.status}, want 200`, 'url');
-      if (answer.body === null) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'url');
+      if (answer.status !== 200)
+        throw scalerError(ctx, 'SCALER_HTTP_STATUS', `GET ${shown} returned HTTP ${answer.status}, want 200`, 'url');
+      if (answer.body === null)
+        throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'url');
       let value: number;
       try {
         value = valueFrom(answer.body, meta.valueLocation, meta.format);
       } catch (e) {
         if (!(e instanceof FormatError)) throw e;
-        throw scalerError(ctx, e.code, `${e.message} in GET ${shown} (format ${meta.format})`, e.code === 'SCALER_INVALID_RESPONSE' ? 'format' : 'valueLocation');
+        throw scalerError(
+          ctx,
+          e.code,
+          `${e.message} in GET ${shown} (format ${meta.format})`,
+          e.code === 'SCALER_INVALID_RESPONSE' ? 'format' : 'valueLocation',
+        );
       }
       return { value, active: value > meta.activationTargetValue };
     },

@@ -41,26 +41,37 @@ function validate(meta: Infer<typeof schema>): FieldProblem[] {
   } catch (e) {
     problems.push(problem('query', `'query' must be a JSON document (Extended JSON), e.g. {"status": "queued"}: ${(e as Error).message}`));
   }
-  if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter) || Object.keys(filter).length === 0)) {
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' || filter === null || Array.isArray(filter) || Object.keys(filter).length === 0)
+  ) {
     problems.push(problem('query', `'query' must be a non-empty JSON document (KEDA refuses an empty one), e.g. {"status": "queued"}`));
   }
   if (meta.tls === 'enable') {
     // KEDA's Validate: some material, and a client certificate only as a pair.
-    if (meta.ca === undefined && meta.cert === undefined && meta.key === undefined) problems.push(problem('tls', `'tls: enable' needs at least one of 'ca', 'cert' and 'key' (authParams)`));
-    else if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', `both 'cert' and 'key' must be provided when using a client certificate`));
+    if (meta.ca === undefined && meta.cert === undefined && meta.key === undefined)
+      problems.push(problem('tls', `'tls: enable' needs at least one of 'ca', 'cert' and 'key' (authParams)`));
+    else if ((meta.cert === undefined) !== (meta.key === undefined))
+      problems.push(
+        problem(meta.cert === undefined ? 'cert' : 'key', `both 'cert' and 'key' must be provided when using a client certificate`),
+      );
   }
   if (meta.connectionString !== undefined) {
-    if (!/^mongodb(\+srv)?:\/\/\S+$/.test(meta.connectionString.trim())) problems.push(problem('connectionString', `'connectionString' must be a mongodb:// or mongodb+srv:// URI`));
+    if (!/^mongodb(\+srv)?:\/\/\S+$/.test(meta.connectionString.trim()))
+      problems.push(problem('connectionString', `'connectionString' must be a mongodb:// or mongodb+srv:// URI`));
     // KEDA's Go driver lets tls: enable override the URI; Node's driver refuses the mix at connect time.
-    else if (meta.tls === 'enable' && /[?&](tls|ssl)=false(&|$)/i.test(meta.connectionString)) problems.push(problem('tls', `'tls: enable' contradicts tls=false (or ssl=false) in the connection string; remove one`));
+    else if (meta.tls === 'enable' && /[?&](tls|ssl)=false(&|$)/i.test(meta.connectionString))
+      problems.push(problem('tls', `'tls: enable' contradicts tls=false (or ssl=false) in the connection string; remove one`));
     return problems;
   }
   // KEDA's Validate, in its order, when there is no connection string.
   if (meta.host === undefined) problems.push(problem('host', `set 'connectionString', or 'host' with 'port', 'username' and 'password'`));
   else if (meta.username === undefined) problems.push(problem('username', `'username' is required with 'host'`));
   else if (meta.password === undefined) problems.push(problem('password', `'password' is required with 'host'`));
-  else if (!meta.scheme.includes('mongodb+srv') && meta.port === undefined) problems.push(problem('port', `'port' is required with 'host' (except for scheme mongodb+srv)`));
-  else if (meta.port !== undefined && (!/^\d{1,5}$/.test(meta.port) || Number(meta.port) < 1 || Number(meta.port) > 65535)) problems.push(problem('port', `'${meta.port}' is not a port (1-65535)`));
+  else if (!meta.scheme.includes('mongodb+srv') && meta.port === undefined)
+    problems.push(problem('port', `'port' is required with 'host' (except for scheme mongodb+srv)`));
+  else if (meta.port !== undefined && (!/^\d{1,5}$/.test(meta.port) || Number(meta.port) < 1 || Number(meta.port) > 65535))
+    problems.push(problem('port', `'${meta.port}' is not a port (1-65535)`));
   return problems;
 }
 
@@ -77,7 +88,9 @@ export function parse(input: ScalerInput): ParseResult<MongodbMetadata> {
   if (!r.ok) return r;
   const m = r.meta;
   const unused = m.tls === 'enable' ? [] : (['ca', 'cert', 'key', 'keyPassword'] as const).filter((k) => m[k] !== undefined);
-  const warnings = unused.length ? [...r.warnings, `${unused.map((k) => `'${k}'`).join(', ')} unused: TLS material is used only with 'tls: enable' (as KEDA)`] : r.warnings;
+  const warnings = unused.length
+    ? [...r.warnings, `${unused.map((k) => `'${k}'`).join(', ')} unused: TLS material is used only with 'tls: enable' (as KEDA)`]
+    : r.warnings;
   return { ok: true, meta: { ...m, uri: uriOf(m) }, warnings };
 }
 
@@ -116,7 +129,9 @@ export interface MongodbClients {
 
 export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps<MongodbClients>, 'clients'>, triggerName: string): Scaler {
   const ctx: ErrorContext = {
-    trigger: triggerName, type: TYPE, secrets: [meta.password, meta.connectionString, encodeURIComponent(meta.password ?? ''), meta.key, meta.keyPassword],
+    trigger: triggerName,
+    type: TYPE,
+    secrets: [meta.password, meta.connectionString, encodeURIComponent(meta.password ?? ''), meta.key, meta.keyPassword],
   };
   const where = `${serverOf(meta.uri)}/${meta.dbName}.${meta.collection}`;
   const tls = meta.tls === 'enable' ? { ca: meta.ca, cert: meta.cert, key: meta.key, passphrase: meta.keyPassword } : undefined;
@@ -127,9 +142,17 @@ export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps<MongodbClien
     const code = (e as { code?: unknown })?.code;
     const name = String((e as { name?: unknown })?.name ?? '');
     const text = (e as Error)?.message ?? String(e);
-    if (code === 18 || code === 13 || /Authentication failed/i.test(text)) return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${serverOf(meta.uri)}: ${text}`, 'password');
-    if (name === 'MongoParseError' || name === 'MongoAPIError') return scalerError(ctx, 'SCALER_METADATA', `the connection string is not usable: ${text}`, 'connectionString');
-    if (name === 'MongoServerError' || (typeof code === 'number' && code > 0)) return scalerError(ctx, 'SCALER_QUERY_FAILED', `countDocuments on ${where} failed: ${text}${typeof code === 'number' ? ` (code ${code})` : ''}`, 'query');
+    if (code === 18 || code === 13 || /Authentication failed/i.test(text))
+      return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${serverOf(meta.uri)}: ${text}`, 'password');
+    if (name === 'MongoParseError' || name === 'MongoAPIError')
+      return scalerError(ctx, 'SCALER_METADATA', `the connection string is not usable: ${text}`, 'connectionString');
+    if (name === 'MongoServerError' || (typeof code === 'number' && code > 0))
+      return scalerError(
+        ctx,
+        'SCALER_QUERY_FAILED',
+        `countDocuments on ${where} failed: ${text}${typeof code === 'number' ? ` (code ${code})` : ''}`,
+        'query',
+      );
     const net = networkError(ctx, e, where, signal);
     if (net) return net;
     // The driver wraps a failed handshake in a MongoServerSelectionError; its cause says why.
@@ -138,7 +161,8 @@ export function create(meta: MongodbMetadata, deps: Pick<ScalerDeps<MongodbClien
     if (badTls) return badTls;
     if (/ECONNREFUSED/.test(text)) return scalerError(ctx, 'SCALER_CONNECTION_REFUSED', `connection refused at ${where} (${text})`);
     if (/ENOTFOUND|EAI_AGAIN/.test(text)) return scalerError(ctx, 'SCALER_HOST_NOT_FOUND', `host not found: ${where} (${text})`);
-    if (name === 'MongoServerSelectionError' || /timed out|timeout/i.test(text)) return scalerError(ctx, 'SCALER_TIMEOUT', `no answer from ${where}: ${text}`);
+    if (name === 'MongoServerSelectionError' || /timed out|timeout/i.test(text))
+      return scalerError(ctx, 'SCALER_TIMEOUT', `no answer from ${where}: ${text}`);
     return scalerError(ctx, 'SCALER_UNAVAILABLE', `reading ${where} failed: ${name ? `${name}: ` : ''}${text}`);
   };
 

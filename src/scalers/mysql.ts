@@ -85,7 +85,8 @@ export function parseDsn(dsn: string, warnings: string[] = []): MysqlTarget | st
   } else return `its network '${net}' is not supported (tcp or unix)`;
   for (const [k, v] of params) {
     if (k === 'tls') {
-      if (!TLS_VALUES.includes(v)) return `its tls=${v} is not supported (true, skip-verify, preferred or false; custom TLS configs are Go-only)`;
+      if (!TLS_VALUES.includes(v))
+        return `its tls=${v} is not supported (true, skip-verify, preferred or false; custom TLS configs are Go-only)`;
       out.tls = v as MysqlTls;
     } else if (k === 'timeout') {
       const ms = goDuration(v);
@@ -102,7 +103,12 @@ function validate(meta: Infer<typeof schema>, warnings: string[]): FieldProblem[
     const c = parseDsn(meta.connectionString, warnings);
     if (typeof c === 'string') problems.push(problem('connectionString', `'connectionString' is invalid: ${c}`));
   } else if (meta.host === undefined) {
-    problems.push(problem('host', "set 'connectionString' (a Go DSN, from a TriggerAuthentication or connectionStringFromEnv), or 'host' with 'port', 'username' and 'dbName'"));
+    problems.push(
+      problem(
+        'host',
+        "set 'connectionString' (a Go DSN, from a TriggerAuthentication or connectionStringFromEnv), or 'host' with 'port', 'username' and 'dbName'",
+      ),
+    );
   }
   return problems;
 }
@@ -112,9 +118,10 @@ export function parse(input: ScalerInput): ParseResult<MysqlMetadata> {
   const r = parseSchema(schema, input, (m) => validate(m, dsnWarnings));
   if (!r.ok) return r;
   const m = r.meta;
-  const server: MysqlTarget = m.connectionString !== undefined
-    ? (parseDsn(m.connectionString) as MysqlTarget)
-    : { host: m.host!, port: m.port ?? 3306, user: m.username, password: m.password, database: m.dbName, tls: 'false' };
+  const server: MysqlTarget =
+    m.connectionString !== undefined
+      ? (parseDsn(m.connectionString) as MysqlTarget)
+      : { host: m.host!, port: m.port ?? 3306, user: m.username, password: m.password, database: m.dbName, tls: 'false' };
   return { ok: true, meta: { ...m, server }, warnings: [...r.warnings, ...dsnWarnings] };
 }
 
@@ -170,9 +177,15 @@ export function create(meta: MysqlMetadata, deps: Pick<ScalerDeps<MysqlClients>,
     if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') {
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
     }
-    if (code === 'ER_BAD_DB_ERROR') return scalerError(ctx, 'SCALER_DATABASE_NOT_FOUND', `${text} at ${s.socketPath ?? `${s.host}:${s.port}`}`, 'dbName');
+    if (code === 'ER_BAD_DB_ERROR')
+      return scalerError(ctx, 'SCALER_DATABASE_NOT_FOUND', `${text} at ${s.socketPath ?? `${s.host}:${s.port}`}`, 'dbName');
     if (code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION') {
-      return scalerError(ctx, 'SCALER_QUERY_FAILED', `the query tried to write at ${where}: gitscale runs it in a read-only transaction (${text})`, 'query');
+      return scalerError(
+        ctx,
+        'SCALER_QUERY_FAILED',
+        `the query tried to write at ${where}: gitscale runs it in a read-only transaction (${text})`,
+        'query',
+      );
     }
     if (/^ER_/.test(code)) return scalerError(ctx, 'SCALER_QUERY_FAILED', `query failed at ${where}: ${text} (${code})`, 'query');
     if (/timeout/i.test(text) && !signal.aborted) return scalerError(ctx, 'SCALER_TIMEOUT', `timed out at ${where}: ${text}`);

@@ -28,7 +28,12 @@ function validate(meta: NatsJetStreamMetadata): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!meta.account && !meta.accountID) problems.push(problem('account', 'no account name or id given: set account or accountID'));
   if (/^[a-z]+:\/\//i.test(meta.natsServerMonitoringEndpoint) || /[/?#]/.test(meta.natsServerMonitoringEndpoint)) {
-    problems.push(problem('natsServerMonitoringEndpoint', `'natsServerMonitoringEndpoint' is host:port of the monitoring port (e.g. nats.nats.svc:8222), without a scheme or path (useHttps chooses https)`));
+    problems.push(
+      problem(
+        'natsServerMonitoringEndpoint',
+        `'natsServerMonitoringEndpoint' is host:port of the monitoring port (e.g. nats.nats.svc:8222), without a scheme or path (useHttps chooses https)`,
+      ),
+    );
   }
   return problems;
 }
@@ -41,12 +46,27 @@ export function target(meta: NatsJetStreamMetadata): TriggerTarget {
   return { target: meta.lagThreshold, activationTarget: meta.activationLagThreshold, unit: 'msgs' };
 }
 
-interface Consumer { name?: string; num_pending?: number; num_ack_pending?: number; cluster?: { leader?: string } }
-interface Jsz { account_details?: { id?: string; name?: string; stream_detail?: { name?: string; consumer_detail?: Consumer[] }[] }[]; meta_cluster?: { cluster_size?: number } }
-interface Varz { connect_urls?: string[]; cluster?: { urls?: string[] }; server_name?: string }
+interface Consumer {
+  name?: string;
+  num_pending?: number;
+  num_ack_pending?: number;
+  cluster?: { leader?: string };
+}
+interface Jsz {
+  account_details?: { id?: string; name?: string; stream_detail?: { name?: string; consumer_detail?: Consumer[] }[] }[];
+  meta_cluster?: { cluster_size?: number };
+}
+interface Varz {
+  connect_urls?: string[];
+  cluster?: { urls?: string[] };
+  server_name?: string;
+}
 
 /** The stream (null: not there) and the consumer in it (null: not there), as one /jsz answer holds them. */
-export function findConsumer(jsz: Jsz, meta: Pick<NatsJetStreamMetadata, 'account' | 'accountID' | 'stream' | 'consumer'>): { stream: boolean; consumer: Consumer | null } {
+export function findConsumer(
+  jsz: Jsz,
+  meta: Pick<NatsJetStreamMetadata, 'account' | 'accountID' | 'stream' | 'consumer'>,
+): { stream: boolean; consumer: Consumer | null } {
   const id = meta.accountID || meta.account;
   let stream = false;
   for (const account of jsz.account_details ?? []) {
@@ -74,13 +94,25 @@ export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps<unknow
 
   const get = async <T>(url: URL, signal: AbortSignal): Promise<T> => {
     const shown = `${url.origin}${url.pathname}`;
-    const answer: HttpAnswer = await httpGet(ctx, deps.fetch, url, shown, { headers: { accept: 'application/json' }, signal, maxBytes: 16 * 1024 * 1024, tlsField: 'useHttps' });
-    if (answer.status !== 200) throw scalerError(ctx, 'SCALER_HTTP_STATUS', `GET ${shown} returned HTTP ${answer.status}, want 200`, 'natsServerMonitoringEndpoint');
-    if (answer.body === null) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than 16 MiB: not read`, 'natsServerMonitoringEndpoint');
+    const answer: HttpAnswer = await httpGet(ctx, deps.fetch, url, shown, {
+      headers: { accept: 'application/json' },
+      signal,
+      maxBytes: 16 * 1024 * 1024,
+      tlsField: 'useHttps',
+    });
+    if (answer.status !== 200)
+      throw scalerError(ctx, 'SCALER_HTTP_STATUS', `GET ${shown} returned HTTP ${answer.status}, want 200`, 'natsServerMonitoringEndpoint');
+    if (answer.body === null)
+      throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than 16 MiB: not read`, 'natsServerMonitoringEndpoint');
     try {
       return JSON.parse(answer.body) as T;
     } catch {
-      throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} did not return JSON (is it the monitoring port?)`, 'natsServerMonitoringEndpoint');
+      throw scalerError(
+        ctx,
+        'SCALER_INVALID_RESPONSE',
+        `GET ${shown} did not return JSON (is it the monitoring port?)`,
+        'natsServerMonitoringEndpoint',
+      );
     }
   };
   const on = (host: string, path: '/jsz' | '/varz'): URL => {
@@ -98,8 +130,8 @@ export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps<unknow
     const advertised = varz.connect_urls ?? [];
     const candidates = advertised.length
       ? advertised.map((u) => ({ host: u.split(':')[0], named: undefined as string | undefined }))
-      // Not advertised: route URLs, the node's name being the first label of their host (KEDA's rule).
-      : (varz.cluster?.urls ?? []).map((u) => ({ host: `${u.split('.')[0]}.${base.hostname}`, named: u.split('.')[0] }));
+      : // Not advertised: route URLs, the node's name being the first label of their host (KEDA's rule).
+        (varz.cluster?.urls ?? []).map((u) => ({ host: `${u.split('.')[0]}.${base.hostname}`, named: u.split('.')[0] }));
     for (const c of candidates) {
       const name = c.named ?? (await get<Varz>(on(c.host, '/varz'), signal)).server_name;
       const url = on(c.host, '/jsz');
@@ -108,7 +140,12 @@ export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps<unknow
       const found = findConsumer(jsz, meta).consumer;
       if (found && name !== undefined && name === found.cluster?.leader) return { name, url, jsz };
     }
-    throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `leader node not found for consumer '${meta.consumer}' (it leads on '${consumerLeader}')`, 'consumer');
+    throw scalerError(
+      ctx,
+      'SCALER_VALUE_NOT_FOUND',
+      `leader node not found for consumer '${meta.consumer}' (it leads on '${consumerLeader}')`,
+      'consumer',
+    );
   }
 
   return {
@@ -127,8 +164,15 @@ export function create(meta: NatsJetStreamMetadata, deps: Pick<ScalerDeps<unknow
         leader = { name: l.name, url: l.url };
         found = findConsumer(l.jsz, meta);
       }
-      if (!found.stream) throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `stream '${meta.stream}' not found in account '${meta.accountID || meta.account}'`, 'stream');
-      if (!found.consumer) throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `consumer '${meta.consumer}' not found in stream '${meta.stream}'`, 'consumer');
+      if (!found.stream)
+        throw scalerError(
+          ctx,
+          'SCALER_VALUE_NOT_FOUND',
+          `stream '${meta.stream}' not found in account '${meta.accountID || meta.account}'`,
+          'stream',
+        );
+      if (!found.consumer)
+        throw scalerError(ctx, 'SCALER_VALUE_NOT_FOUND', `consumer '${meta.consumer}' not found in stream '${meta.stream}'`, 'consumer');
       const lag = (found.consumer.num_pending ?? 0) + (found.consumer.num_ack_pending ?? 0);
       return { value: lag, active: lag > meta.activationLagThreshold };
     },

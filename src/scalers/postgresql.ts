@@ -116,12 +116,13 @@ export function parse(input: ScalerInput): ParseResult<PostgresqlMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const m = r.meta;
-  const server: PgTarget = m.connection !== undefined
-    ? (parseConnection(m.connection) as PgTarget)
-    : (() => {
-      const hosts = pairHosts(m.host!, m.port) as PgTarget['hosts'];
-      return { host: hosts[0].host, port: hosts[0].port, hosts, user: m.userName, database: m.dbName, sslmode: m.sslmode! };
-    })();
+  const server: PgTarget =
+    m.connection !== undefined
+      ? (parseConnection(m.connection) as PgTarget)
+      : (() => {
+          const hosts = pairHosts(m.host!, m.port) as PgTarget['hosts'];
+          return { host: hosts[0].host, port: hosts[0].port, hosts, user: m.userName, database: m.dbName, sslmode: m.sslmode! };
+        })();
   if (m.password !== undefined) server.password = m.password;
   return { ok: true, meta: { ...m, server }, warnings: r.warnings };
 }
@@ -163,7 +164,11 @@ export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps<Postgresq
     if (!pool) {
       const h = s.hosts[i];
       pool = deps.clients.postgresql({
-        host: h.host, port: h.port, user: s.user, password: s.password, database: s.database,
+        host: h.host,
+        port: h.port,
+        user: s.user,
+        password: s.password,
+        database: s.database,
         ssl: ssl(s.sslmode, h.host),
         max: 1,
         idleTimeoutMillis: 60_000,
@@ -185,19 +190,24 @@ export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps<Postgresq
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
     }
     if (code === '3D000') return scalerError(ctx, 'SCALER_DATABASE_NOT_FOUND', `${text} at ${h.host}:${h.port}`, 'dbName');
-    if (/^[0-9A-Z]{5}$/.test(code)) return scalerError(ctx, 'SCALER_QUERY_FAILED', `query failed at ${where}: ${text} (SQLSTATE ${code})`, 'query');
+    if (/^[0-9A-Z]{5}$/.test(code))
+      return scalerError(ctx, 'SCALER_QUERY_FAILED', `query failed at ${where}: ${text} (SQLSTATE ${code})`, 'query');
     if (/timeout/i.test(text) && !signal.aborted) return scalerError(ctx, 'SCALER_TIMEOUT', `timed out at ${where}: ${text}`);
     return networkError(ctx, e, where, signal) ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading ${where} failed: ${text}`);
   };
   /** Could the next host answer? Only when this one could not be reached at all (libpq moves on then). */
-  const unreachable = (err: ScalerError) => ['SCALER_CONNECTION_REFUSED', 'SCALER_HOST_NOT_FOUND', 'SCALER_UNAVAILABLE', 'SCALER_TIMEOUT'].includes(err.code);
+  const unreachable = (err: ScalerError) =>
+    ['SCALER_CONNECTION_REFUSED', 'SCALER_HOST_NOT_FOUND', 'SCALER_UNAVAILABLE', 'SCALER_TIMEOUT'].includes(err.code);
 
   const once = async (i: number, signal: AbortSignal): Promise<unknown[] | undefined> => {
     let client: pg.PoolClient | undefined;
     try {
       const connecting = poolFor(i).connect();
       // If aborted while connecting, give the connection back once it arrives.
-      connecting.then((c) => signal.aborted && c.release(true), () => undefined);
+      connecting.then(
+        (c) => signal.aborted && c.release(true),
+        () => undefined,
+      );
       client = await abortable(connecting, signal);
     } catch (e) {
       throw Object.assign(classify(e, signal, s.hosts[i]), { connecting: true });
@@ -224,7 +234,11 @@ export function create(meta: PostgresqlMetadata, deps: Pick<ScalerDeps<Postgresq
           // The next host, as libpq does, when this one could not be connected to (never after a query ran).
           if (err.connecting && unreachable(err) && !signal.aborted && i + 1 < s.hosts.length) continue;
           if (s.hosts.length > 1 && err.connecting && unreachable(err)) {
-            throw scalerError(ctx, err.code, `no host answered (${s.hosts.map((h) => `${h.host}:${h.port}`).join(', ')}); the last: ${err.message.replace(/^trigger '[^']*' \([^)]*\): /, '')}`);
+            throw scalerError(
+              ctx,
+              err.code,
+              `no host answered (${s.hosts.map((h) => `${h.host}:${h.port}`).join(', ')}); the last: ${err.message.replace(/^trigger '[^']*' \([^)]*\): /, '')}`,
+            );
           }
           throw err;
         }

@@ -35,13 +35,24 @@ function validate(meta: Infer<typeof schema>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const url = httpUrl(meta.serverAddress);
   if (!url) problems.push(problem('serverAddress', `'serverAddress' must be an http(s) URL such as http://prometheus:9090`));
-  else if (url.username || url.password) problems.push(problem('serverAddress', `'serverAddress' must not carry credentials: use authModes basic with username and password in a TriggerAuthentication`));
+  else if (url.username || url.password)
+    problems.push(
+      problem(
+        'serverAddress',
+        `'serverAddress' must not carry credentials: use authModes basic with username and password in a TriggerAuthentication`,
+      ),
+    );
   for (const key of ['queryParameters', 'customHeaders'] as const) {
     const p = parsePairs(meta[key], key);
     if ('problem' in p) problems.push(p.problem);
   }
   if (meta.awsRegion !== undefined || meta.identityOwner !== undefined) {
-    problems.push(problem(meta.awsRegion !== undefined ? 'awsRegion' : 'identityOwner', 'Amazon Managed Prometheus (SigV4 signing) is not supported by gitscale: put a SigV4 proxy in front of it, or use authModes'));
+    problems.push(
+      problem(
+        meta.awsRegion !== undefined ? 'awsRegion' : 'identityOwner',
+        'Amazon Managed Prometheus (SigV4 signing) is not supported by gitscale: put a SigV4 proxy in front of it, or use authModes',
+      ),
+    );
   }
   return [...problems, ...validateAuth(meta)];
 }
@@ -50,7 +61,11 @@ export function parse(input: ScalerInput): ParseResult<PrometheusMetadata> {
   const r = parseSchema(schema, input, validate);
   if (!r.ok) return r;
   const pairs = (text: string | undefined) => (parsePairs(text, '') as { pairs: [string, string][] }).pairs;
-  return { ok: true, meta: { ...r.meta, parameters: pairs(r.meta.queryParameters), headers: pairs(r.meta.customHeaders) }, warnings: r.warnings };
+  return {
+    ok: true,
+    meta: { ...r.meta, parameters: pairs(r.meta.queryParameters), headers: pairs(r.meta.customHeaders) },
+    warnings: r.warnings,
+  };
 }
 
 export function target(meta: PrometheusMetadata): TriggerTarget {
@@ -80,7 +95,11 @@ export function promValue(text: unknown): number | undefined {
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** The value of a decoded `/api/v1/query` answer, KEDA's rules for empty and non-finite results applied. */
-export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNullValues' | 'query'>, fail: (message: string, code?: ScalerCode) => Error): number {
+export function valueOf(
+  doc: unknown,
+  meta: Pick<PrometheusMetadata, 'ignoreNullValues' | 'query'>,
+  fail: (message: string, code?: ScalerCode) => Error,
+): number {
   const data = (doc as { data?: { resultType?: unknown; result?: unknown } } | null)?.data ?? {};
   // No data.result at all reads as an empty one (KEDA decodes `{}` so).
   const result = data.result ?? [];
@@ -95,7 +114,10 @@ export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNull
     if (result.length === 0) return empty(`the query returned no series: the target may be lost`);
     if (result.length > 1) throw fail(`the query returned ${result.length} series; it must return one (aggregate it, e.g. sum(…))`);
     const value = (result[0] as { value?: unknown } | null)?.value;
-    if (!Array.isArray(value) || value.length === 0) return empty(`its series has no value${data.resultType === 'matrix' ? ' (a range vector: the query must be an instant vector)' : ''}`);
+    if (!Array.isArray(value) || value.length === 0)
+      return empty(
+        `its series has no value${data.resultType === 'matrix' ? ' (a range vector: the query must be an instant vector)' : ''}`,
+      );
     pair = value;
   }
   if (pair.length < 2) throw fail(`the query didn't return enough values`);
@@ -109,7 +131,11 @@ export function valueOf(doc: unknown, meta: Pick<PrometheusMetadata, 'ignoreNull
 export function create(meta: PrometheusMetadata, deps: ScalerDeps<HttpClients>, triggerName: string): Scaler {
   const auth = requestAuth(meta);
   const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: auth.secrets };
-  const headers: Record<string, string> = { accept: 'application/json', ...Object.fromEntries(meta.headers.map(([k, v]) => [k.toLowerCase(), v])), ...auth.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...Object.fromEntries(meta.headers.map(([k, v]) => [k.toLowerCase(), v])),
+    ...auth.headers,
+  };
   const base = new URL(`${meta.serverAddress.replace(/\/+$/, '')}/api/v1/query`);
   const shown = shownUrl(base);
   let tls: HttpTlsLike | undefined;
@@ -118,21 +144,36 @@ export function create(meta: PrometheusMetadata, deps: ScalerDeps<HttpClients>, 
   return {
     async sample(signal) {
       const s = meta.timeout ? AbortSignal.any([signal, AbortSignal.timeout(meta.timeout)]) : signal;
-      const answer = await httpGet(ctx, deps.fetch, queryUrl(meta, deps.clock.now(), auth), shown, { headers, signal: s, maxBytes: MAX_ANSWER_BYTES, tls, tlsField: 'authModes' });
+      const answer = await httpGet(ctx, deps.fetch, queryUrl(meta, deps.clock.now(), auth), shown, {
+        headers,
+        signal: s,
+        maxBytes: MAX_ANSWER_BYTES,
+        tls,
+        tlsField: 'authModes',
+      });
       let doc: unknown;
       try {
         doc = answer.body === null ? undefined : JSON.parse(answer.body);
       } catch {
         doc = undefined;
       }
-      if (answer.status === 401 || answer.status === 403) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${answer.status}`, 'authModes');
+      if (answer.status === 401 || answer.status === 403)
+        throw scalerError(ctx, 'SCALER_AUTH_FAILED', `GET ${shown} returned HTTP ${answer.status}`, 'authModes');
       if (answer.status < 200 || answer.status > 299) {
         const said = doc && typeof doc === 'object' && 'error' in doc ? `: ${String(doc.error).slice(0, 300)}` : '';
-        throw scalerError(ctx, 'SCALER_HTTP_STATUS', `prometheus query api returned error. status: ${answer.status}${said}`, answer.status === 400 || answer.status === 422 ? 'query' : 'serverAddress');
+        throw scalerError(
+          ctx,
+          'SCALER_HTTP_STATUS',
+          `prometheus query api returned error. status: ${answer.status}${said}`,
+          answer.status === 400 || answer.status === 422 ? 'query' : 'serverAddress',
+        );
       }
-      if (answer.body === null) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'query');
+      if (answer.body === null)
+        throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} answered more than ${MAX_ANSWER_BYTES} bytes: not read`, 'query');
       if (doc === undefined) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `GET ${shown} did not return JSON`, 'serverAddress');
-      const value = valueOf(doc, meta, (m, code = 'SCALER_INVALID_RESPONSE') => scalerError(ctx, code, `query ${shownQuery(meta.query)}: ${m}`, 'query'));
+      const value = valueOf(doc, meta, (m, code = 'SCALER_INVALID_RESPONSE') =>
+        scalerError(ctx, code, `query ${shownQuery(meta.query)}: ${m}`, 'query'),
+      );
       return { value, active: value > meta.activationThreshold };
     },
     async close() {

@@ -88,20 +88,37 @@ function validate(meta: Raw): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const wire = wireOf(meta);
   if (!wire) problems.push(problem('host', `'host' must be an amqp(s):// or http(s):// URL (or set protocol)`));
-  else if (!readableUrl(meta.host)) problems.push(problem('host', `'host' is not a URL gitscale can read (a host name, an optional port from 1 to 65535, a vhost path): check the value where it is set`));
-  if ((meta.cert === undefined) !== (meta.key === undefined)) problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'both key and certificate must be provided'));
-  if ((meta.username === undefined) !== (meta.password === undefined)) problems.push(problem(meta.username === undefined ? 'username' : 'password', 'username and password must be given together'));
-  if (meta.queueLength !== undefined && (meta.mode !== undefined || meta.value !== undefined)) problems.push(problem('queueLength', 'queueLength is deprecated; use mode and value'));
-  else if (meta.queueLength === undefined && (meta.mode === undefined) !== (meta.value === undefined)) problems.push(problem(meta.mode === undefined ? 'mode' : 'value', `${meta.mode === undefined ? 'mode' : 'value'} must be specified`));
+  else if (!readableUrl(meta.host))
+    problems.push(
+      problem(
+        'host',
+        `'host' is not a URL gitscale can read (a host name, an optional port from 1 to 65535, a vhost path): check the value where it is set`,
+      ),
+    );
+  if ((meta.cert === undefined) !== (meta.key === undefined))
+    problems.push(problem(meta.cert === undefined ? 'cert' : 'key', 'both key and certificate must be provided'));
+  if ((meta.username === undefined) !== (meta.password === undefined))
+    problems.push(problem(meta.username === undefined ? 'username' : 'password', 'username and password must be given together'));
+  if (meta.queueLength !== undefined && (meta.mode !== undefined || meta.value !== undefined))
+    problems.push(problem('queueLength', 'queueLength is deprecated; use mode and value'));
+  else if (meta.queueLength === undefined && (meta.mode === undefined) !== (meta.value === undefined))
+    problems.push(problem(meta.mode === undefined ? 'mode' : 'value', `${meta.mode === undefined ? 'mode' : 'value'} must be specified`));
   const oauth = OAUTH2.filter((k) => meta[k] !== undefined);
   if (oauth.length) {
-    problems.push(problem(oauth[0], `OAuth2 authentication (${oauth.join(', ')} in authParams) is not supported by gitscale yet; `
-      + 'use username and password, or a client certificate (tls: enable, cert, key)'));
+    problems.push(
+      problem(
+        oauth[0],
+        `OAuth2 authentication (${oauth.join(', ')} in authParams) is not supported by gitscale yet; ` +
+          'use username and password, or a client certificate (tls: enable, cert, key)',
+      ),
+    );
   }
   if (wire === 'amqp') {
-    if (meta.mode && meta.mode !== 'QueueLength') problems.push(problem('mode', `protocol amqp not supported; must be HTTP to use trigger mode ${meta.mode}`));
+    if (meta.mode && meta.mode !== 'QueueLength')
+      problems.push(problem('mode', `protocol amqp not supported; must be HTTP to use trigger mode ${meta.mode}`));
     if (meta.useRegex) problems.push(problem('useRegex', 'configure useRegex=true only with HTTP protocol'));
-    if (meta.excludeUnacknowledged) problems.push(problem('excludeUnacknowledged', 'configure excludeUnacknowledged=true only with HTTP protocol'));
+    if (meta.excludeUnacknowledged)
+      problems.push(problem('excludeUnacknowledged', 'configure excludeUnacknowledged=true only with HTTP protocol'));
     if (meta.timeout !== undefined) problems.push(problem('timeout', `AMQP protocol doesn't support custom timeouts: ${meta.timeout}`));
   }
   return problems;
@@ -116,7 +133,11 @@ export function parse(input: ScalerInput): ParseResult<RabbitmqMetadata> {
 
 export function target(meta: RabbitmqMetadata): TriggerTarget {
   // Without mode, value or the deprecated queueLength: QueueLength with KEDA's default of 20.
-  return { target: meta.queueLength ?? meta.value ?? 20, activationTarget: meta.activationValue, unit: (meta.mode ?? 'QueueLength') === 'QueueLength' ? 'msgs' : '' };
+  return {
+    target: meta.queueLength ?? meta.value ?? 20,
+    activationTarget: meta.activationValue,
+    unit: (meta.mode ?? 'QueueLength') === 'QueueLength' ? 'msgs' : '',
+  };
 }
 
 /** KEDA's metric and activity for a mode, from a queue's (or the composed queues') numbers. */
@@ -138,54 +159,102 @@ export function composed(queues: RabbitQueue[], operation: RabbitmqMetadata['ope
   if (!queues.length) return { messages: 0, ready: 0, publishRate: 0, deliverRate: 0 };
   const sum = (k: keyof RabbitQueue) => queues.reduce((a, q) => a + q[k], 0);
   const max = (k: keyof RabbitQueue) => Math.max(0, ...queues.map((q) => q[k]));
-  if (operation === 'max') return { messages: max('messages'), ready: max('ready'), publishRate: max('publishRate'), deliverRate: max('deliverRate') };
+  if (operation === 'max')
+    return { messages: max('messages'), ready: max('ready'), publishRate: max('publishRate'), deliverRate: max('deliverRate') };
   const n = operation === 'avg' ? queues.length : 1;
   const whole = (x: number) => (n === 1 ? x : Math.trunc(x / n));
-  return { messages: whole(sum('messages')), ready: whole(sum('ready')), publishRate: sum('publishRate') / n, deliverRate: sum('deliverRate') / n };
+  return {
+    messages: whole(sum('messages')),
+    ready: whole(sum('ready')),
+    publishRate: sum('publishRate') / n,
+    deliverRate: sum('deliverRate') / n,
+  };
 }
 
 const queueOf = (x: Record<string, any>): RabbitQueue => ({
-  messages: Number(x.messages ?? 0), ready: Number(x.messages_ready ?? 0),
-  publishRate: Number(x.message_stats?.publish_details?.rate ?? 0), deliverRate: Number(x.message_stats?.deliver_get_details?.rate ?? 0),
+  messages: Number(x.messages ?? 0),
+  ready: Number(x.messages_ready ?? 0),
+  publishRate: Number(x.message_stats?.publish_details?.rate ?? 0),
+  deliverRate: Number(x.message_stats?.deliver_get_details?.rate ?? 0),
 });
 
 export function create(meta: RabbitmqMetadata, deps: ScalerDeps<RabbitmqClients>, triggerName: string): Scaler {
   const urls = rabbitUrls(meta);
-  const ctx: ErrorContext = { trigger: triggerName, type: TYPE, secrets: [meta.password, meta.key, meta.keyPassword, urls.password, meta.host] };
-  const tlsOptions = { ...(meta.ca ? { ca: meta.ca } : {}), ...(meta.cert ? { cert: meta.cert, key: meta.key } : {}), rejectUnauthorized: !meta.unsafeSsl };
+  const ctx: ErrorContext = {
+    trigger: triggerName,
+    type: TYPE,
+    secrets: [meta.password, meta.key, meta.keyPassword, urls.password, meta.host],
+  };
+  const tlsOptions = {
+    ...(meta.ca ? { ca: meta.ca } : {}),
+    ...(meta.cert ? { cert: meta.cert, key: meta.key } : {}),
+    rejectUnauthorized: !meta.unsafeSsl,
+  };
   let tls: HttpTlsLike | undefined;
   if (meta.wire === 'http' && (meta.ca || meta.cert || meta.unsafeSsl)) tls = deps.clients.httpTls(tlsOptions);
   let amqp: Promise<AmqpLike> | undefined;
 
   async function viaAmqp(signal: AbortSignal): Promise<RabbitQueue> {
     try {
-      amqp ??= Promise.resolve(deps.clients.amqp({
-        url: urls.amqp, ...tlsOptions, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}), ...(meta.sasl === 'EXTERNAL' ? { sasl: 'EXTERNAL' as const } : {}),
-      }));
+      amqp ??= Promise.resolve(
+        deps.clients.amqp({
+          url: urls.amqp,
+          ...tlsOptions,
+          ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}),
+          ...(meta.sasl === 'EXTERNAL' ? { sasl: 'EXTERNAL' as const } : {}),
+        }),
+      );
       const client = await abortable(amqp, signal);
       const messages = await abortable(client.messageCount(meta.queueName), signal);
       return { messages, ready: messages, publishRate: 0, deliverRate: 0 };
     } catch (e) {
       const was = amqp;
       amqp = undefined;
-      void was?.then((c) => c.close(), () => undefined);
+      void was?.then(
+        (c) => c.close(),
+        () => undefined,
+      );
       const text = String((e as Error)?.message ?? e);
-      if (/NOT_FOUND/.test(text)) throw scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue '${meta.queueName}' not found at ${urls.shown}`, 'queueName');
+      if (/NOT_FOUND/.test(text))
+        throw scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue '${meta.queueName}' not found at ${urls.shown}`, 'queueName');
       if (/ACCESS_REFUSED|PLAIN login refused|403/.test(text)) {
         throw meta.sasl === 'EXTERNAL'
-          ? scalerError(ctx, 'SCALER_AUTH_FAILED', `login with the client certificate (SASL EXTERNAL) refused at ${urls.shown}: the broker needs a user named after the certificate`, 'cert')
+          ? scalerError(
+              ctx,
+              'SCALER_AUTH_FAILED',
+              `login with the client certificate (SASL EXTERNAL) refused at ${urls.shown}: the broker needs a user named after the certificate`,
+              'cert',
+            )
           : scalerError(ctx, 'SCALER_AUTH_FAILED', `login refused at ${urls.shown}`, 'password');
       }
-      throw networkError(ctx, e, urls.shown, signal) ?? tlsError(ctx, e, urls.shown, 'ca') ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `reading queue '${meta.queueName}' at ${urls.shown} failed: ${text}`);
+      throw (
+        networkError(ctx, e, urls.shown, signal) ??
+        tlsError(ctx, e, urls.shown, 'ca') ??
+        scalerError(ctx, 'SCALER_UNAVAILABLE', `reading queue '${meta.queueName}' at ${urls.shown} failed: ${text}`)
+      );
     }
   }
 
   async function viaHttp(signal: AbortSignal): Promise<RabbitQueue> {
     const url = meta.useRegex ? urls.regex : urls.queue;
-    const answer = await httpGet(ctx, deps.fetch, url, urls.shown, { headers: { accept: 'application/json', ...urls.headers }, signal, maxBytes: 16 * 1024 * 1024, tls, tlsField: 'ca' });
-    if (answer.status === 401 || answer.status === 403) throw scalerError(ctx, 'SCALER_AUTH_FAILED', `the management API at ${urls.shown} answered HTTP ${answer.status}`, 'password');
-    if (answer.status === 404) throw scalerError(ctx, 'SCALER_QUEUE_NOT_FOUND', `queue '${meta.queueName}' not found in vhost '${urls.vhost}' at ${urls.shown}`, 'queueName');
-    if (answer.status !== 200 || answer.body === null) throw scalerError(ctx, 'SCALER_HTTP_STATUS', `the management API at ${urls.shown} answered HTTP ${answer.status}`, 'host');
+    const answer = await httpGet(ctx, deps.fetch, url, urls.shown, {
+      headers: { accept: 'application/json', ...urls.headers },
+      signal,
+      maxBytes: 16 * 1024 * 1024,
+      tls,
+      tlsField: 'ca',
+    });
+    if (answer.status === 401 || answer.status === 403)
+      throw scalerError(ctx, 'SCALER_AUTH_FAILED', `the management API at ${urls.shown} answered HTTP ${answer.status}`, 'password');
+    if (answer.status === 404)
+      throw scalerError(
+        ctx,
+        'SCALER_QUEUE_NOT_FOUND',
+        `queue '${meta.queueName}' not found in vhost '${urls.vhost}' at ${urls.shown}`,
+        'queueName',
+      );
+    if (answer.status !== 200 || answer.body === null)
+      throw scalerError(ctx, 'SCALER_HTTP_STATUS', `the management API at ${urls.shown} answered HTTP ${answer.status}`, 'host');
     let doc: any;
     try {
       doc = JSON.parse(answer.body);
@@ -193,7 +262,13 @@ export function create(meta: RabbitmqMetadata, deps: ScalerDeps<RabbitmqClients>
       throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `the management API at ${urls.shown} did not answer JSON`, 'host');
     }
     if (!meta.useRegex) return queueOf(doc);
-    if (Number(doc.page_count ?? 1) > 1) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `regex matches more queues than can be recovered at once (pageSize ${meta.pageSize})`, 'pageSize');
+    if (Number(doc.page_count ?? 1) > 1)
+      throw scalerError(
+        ctx,
+        'SCALER_INVALID_RESPONSE',
+        `regex matches more queues than can be recovered at once (pageSize ${meta.pageSize})`,
+        'pageSize',
+      );
     return composed((Array.isArray(doc.items) ? doc.items : Array.isArray(doc) ? doc : []).map(queueOf), meta.operation);
   }
 
@@ -207,7 +282,10 @@ export function create(meta: RabbitmqMetadata, deps: ScalerDeps<RabbitmqClients>
       await tls?.close();
       const was = amqp;
       amqp = undefined;
-      await was?.then((c) => c.close(), () => undefined);
+      await was?.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     },
   };
 }

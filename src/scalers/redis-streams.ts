@@ -5,7 +5,16 @@
 //   no consumerGroup             → the stream's length (XLEN), target streamLength.
 // Active when the count is above activationLagCount, in every mode.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
-import { connectionSchema, connectionWarnings, redisSession, shownWhere, validateConnection, type RedisClients, type RedisLike, type Topology } from './redis/connection.js';
+import {
+  connectionSchema,
+  connectionWarnings,
+  redisSession,
+  shownWhere,
+  validateConnection,
+  type RedisClients,
+  type RedisLike,
+  type Topology,
+} from './redis/connection.js';
 import { int, parseSchema, string, type Infer } from './schema.js';
 import { scalerError, type ErrorContext } from './errors.js';
 
@@ -22,7 +31,8 @@ export const schema = {
 export type Mode = 'lag' | 'pending' | 'length';
 export type RedisStreamsMetadata = Infer<typeof schema> & { mode: Mode };
 
-export const modeOf = (meta: Pick<RedisStreamsMetadata, 'consumerGroup' | 'lagCount'>): Mode => (meta.consumerGroup ? (meta.lagCount ? 'lag' : 'pending') : 'length');
+export const modeOf = (meta: Pick<RedisStreamsMetadata, 'consumerGroup' | 'lagCount'>): Mode =>
+  meta.consumerGroup ? (meta.lagCount ? 'lag' : 'pending') : 'length';
 
 /** The `lag` of `group` in an XINFO GROUPS reply (flat field/value lists); null when the group is not there. */
 export function groupLag(reply: unknown, group: string): number | null {
@@ -59,23 +69,35 @@ async function count(c: RedisLike, meta: RedisStreamsMetadata, fail: (message: s
 function streams(type: string, topology: Topology): ScalerDefinition<RedisStreamsMetadata, RedisClients> {
   const parse = (input: ScalerInput): ParseResult<RedisStreamsMetadata> => {
     const r = parseSchema(schema, input, (meta) => validateConnection(meta, topology));
-    return r.ok ? { ok: true, meta: { ...r.meta, mode: modeOf(r.meta) }, warnings: [...r.warnings, ...connectionWarnings(r.meta, topology)] } : r;
+    return r.ok
+      ? { ok: true, meta: { ...r.meta, mode: modeOf(r.meta) }, warnings: [...r.warnings, ...connectionWarnings(r.meta, topology)] }
+      : r;
   };
   const target = (meta: RedisStreamsMetadata): TriggerTarget => {
     const mode = meta.mode ?? modeOf(meta);
-    return { target: mode === 'lag' ? meta.lagCount! : mode === 'pending' ? meta.pendingEntriesCount : meta.streamLength, activationTarget: meta.activationLagCount, unit: 'entries' };
+    return {
+      target: mode === 'lag' ? meta.lagCount! : mode === 'pending' ? meta.pendingEntriesCount : meta.streamLength,
+      activationTarget: meta.activationLagCount,
+      unit: 'entries',
+    };
   };
   const what = (meta: RedisStreamsMetadata) =>
-    meta.mode === 'length' ? `length of stream '${meta.stream}'` : `${meta.mode === 'lag' ? 'lag' : 'pending entries'} of group '${meta.consumerGroup}' on stream '${meta.stream}'`;
+    meta.mode === 'length'
+      ? `length of stream '${meta.stream}'`
+      : `${meta.mode === 'lag' ? 'lag' : 'pending entries'} of group '${meta.consumerGroup}' on stream '${meta.stream}'`;
   return {
-    type, parse, target,
+    type,
+    parse,
+    target,
     source: (meta) => `${what(meta)} at ${shownWhere(meta, topology)}`,
     create(meta, deps, triggerName) {
       const ctx: ErrorContext = { trigger: triggerName, type, secrets: [meta.password, meta.sentinelPassword, meta.key, meta.keyPassword] };
       const session = redisSession(meta, topology, deps, ctx);
       return {
         async sample(signal) {
-          const n = await session.use(signal, `reading the ${what(meta)}`, (c) => count(c, meta, (m) => scalerError(ctx, 'SCALER_UNAVAILABLE', m, 'lagCount')));
+          const n = await session.use(signal, `reading the ${what(meta)}`, (c) =>
+            count(c, meta, (m) => scalerError(ctx, 'SCALER_UNAVAILABLE', m, 'lagCount')),
+          );
           if (!Number.isFinite(n)) throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `unexpected reply for the ${what(meta)}`);
           return { value: n, active: n > meta.activationLagCount };
         },

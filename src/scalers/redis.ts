@@ -3,7 +3,17 @@
 // standalone Redis, a cluster (the key's node) or the master a sentinel names.
 // KEDA: pkg/scalers/redis_scaler.go; the connection in ./redis/connection.ts.
 import type { ParseResult, ScalerDefinition, ScalerInput, TriggerTarget } from './types.js';
-import { connectionSchema, connectionWarnings, endpointsOf, redisSession, shownWhere, validateConnection, type Endpoint, type RedisClients, type Topology } from './redis/connection.js';
+import {
+  connectionSchema,
+  connectionWarnings,
+  endpointsOf,
+  redisSession,
+  shownWhere,
+  validateConnection,
+  type Endpoint,
+  type RedisClients,
+  type Topology,
+} from './redis/connection.js';
 import { int, parseSchema, string, type Infer } from './schema.js';
 import { scalerError, type ErrorContext } from './errors.js';
 
@@ -30,11 +40,21 @@ function lists(type: string, topology: Topology): ScalerDefinition<RedisMetadata
     const r = parseSchema(schema, input, (meta) => validateConnection(meta, topology));
     if (!r.ok) return r;
     const endpoints = endpointsOf(r.meta) as Endpoint[];
-    return { ok: true, meta: { ...r.meta, endpoint: endpoints[0], endpoints }, warnings: [...r.warnings, ...connectionWarnings(r.meta, topology)] };
+    return {
+      ok: true,
+      meta: { ...r.meta, endpoint: endpoints[0], endpoints },
+      warnings: [...r.warnings, ...connectionWarnings(r.meta, topology)],
+    };
   };
-  const target = (meta: RedisMetadata): TriggerTarget => ({ target: meta.listLength, activationTarget: meta.activationListLength, unit: 'items' });
+  const target = (meta: RedisMetadata): TriggerTarget => ({
+    target: meta.listLength,
+    activationTarget: meta.activationListLength,
+    unit: 'items',
+  });
   return {
-    type, parse, target,
+    type,
+    parse,
+    target,
     source: (meta) => `list '${meta.listName}' at ${shownWhere(meta, topology)}`,
     create(meta, deps, triggerName) {
       const ctx: ErrorContext = { trigger: triggerName, type, secrets: [meta.password, meta.sentinelPassword, meta.key, meta.keyPassword] };
@@ -43,9 +63,15 @@ function lists(type: string, topology: Topology): ScalerDefinition<RedisMetadata
         async sample(signal) {
           const reply = await session.use(signal, `reading '${meta.listName}'`, (c) => c.eval(COUNT_SCRIPT, 1, meta.listName));
           const [kind, count] = Array.isArray(reply) ? reply : [];
-          if (typeof count !== 'number') throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `unexpected reply for '${meta.listName}' from ${shownWhere(meta, topology)}`);
+          if (typeof count !== 'number')
+            throw scalerError(ctx, 'SCALER_INVALID_RESPONSE', `unexpected reply for '${meta.listName}' from ${shownWhere(meta, topology)}`);
           if (count < 0) {
-            throw scalerError(ctx, 'SCALER_WRONG_TYPE', `key '${meta.listName}' holds a ${String(kind)}; the redis scaler counts a list, set, sorted set or hash`, 'listName');
+            throw scalerError(
+              ctx,
+              'SCALER_WRONG_TYPE',
+              `key '${meta.listName}' holds a ${String(kind)}; the redis scaler counts a list, set, sorted set or hash`,
+              'listName',
+            );
           }
           return { value: count, active: count > meta.activationListLength };
         },

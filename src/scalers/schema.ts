@@ -42,7 +42,12 @@ interface Common {
 /** `default` or `optional: true` decide whether the inferred type admits `undefined`. */
 type Made<T, O> = O extends { default: unknown } ? Field<T> : O extends { optional: true } ? Field<T | undefined> : Field<T>;
 
-function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean; role?: Role }, decode: (raw: string) => Decoded<T>, describe: string): Field<T> {
+function make<T>(
+  kind: Field<T>['kind'],
+  o: Common & { secret?: boolean; role?: Role },
+  decode: (raw: string) => Decoded<T>,
+  describe: string,
+): Field<T> {
   return {
     role: o.role,
     kind,
@@ -57,13 +62,19 @@ function make<T>(kind: Field<T>['kind'], o: Common & { secret?: boolean; role?: 
 }
 
 const range = (n: number, min?: number, max?: number, role?: Role): string | undefined =>
-  min !== undefined && n < min ? `must be >= ${min}`
-  : max !== undefined && n > max ? `must be <= ${max}`
-  : role === 'target' && n <= 0 ? 'must be > 0 (the target divides the metric, as KEDA and the HPA require)'
-  : undefined;
+  min !== undefined && n < min
+    ? `must be >= ${min}`
+    : max !== undefined && n > max
+      ? `must be <= ${max}`
+      : role === 'target' && n <= 0
+        ? 'must be > 0 (the target divides the metric, as KEDA and the HPA require)'
+        : undefined;
 const rangeText = (min?: number, max?: number, role?: Role): string =>
-  role === 'target' && (min === undefined || min <= 0) ? ` > 0${max === undefined ? '' : `, <= ${max}`}`
-  : min === undefined && max === undefined ? '' : ` in [${min ?? '-inf'}, ${max ?? 'inf'}]`;
+  role === 'target' && (min === undefined || min <= 0)
+    ? ` > 0${max === undefined ? '' : `, <= ${max}`}`
+    : min === undefined && max === undefined
+      ? ''
+      : ` in [${min ?? '-inf'}, ${max ?? 'inf'}]`;
 
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -71,23 +82,33 @@ const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 type NumberOptions = Common & { default?: number; min?: number; max?: number; role?: Role };
 
 export function int<const O extends NumberOptions>(o: O): Made<number, O> {
-  return make<number>('int', o, (raw) => {
-    if (!INT.test(raw)) return { ok: false, message: `${quote(raw)} is not an integer` };
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n)) return { ok: false, message: `${quote(raw)} is out of range` };
-    const bad = range(n, o.min, o.max, o.role);
-    return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
-  }, `integer${rangeText(o.min, o.max, o.role)}`) as Made<number, O>;
+  return make<number>(
+    'int',
+    o,
+    (raw) => {
+      if (!INT.test(raw)) return { ok: false, message: `${quote(raw)} is not an integer` };
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n)) return { ok: false, message: `${quote(raw)} is out of range` };
+      const bad = range(n, o.min, o.max, o.role);
+      return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
+    },
+    `integer${rangeText(o.min, o.max, o.role)}`,
+  ) as Made<number, O>;
 }
 
 export function float<const O extends NumberOptions>(o: O): Made<number, O> {
-  return make<number>('float', o, (raw) => {
-    if (!FLOAT.test(raw)) return { ok: false, message: `${quote(raw)} is not a number` };
-    const n = Number(raw);
-    if (!Number.isFinite(n)) return { ok: false, message: `${quote(raw)} is out of range` };
-    const bad = range(n, o.min, o.max, o.role);
-    return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
-  }, `number${rangeText(o.min, o.max, o.role)}`) as Made<number, O>;
+  return make<number>(
+    'float',
+    o,
+    (raw) => {
+      if (!FLOAT.test(raw)) return { ok: false, message: `${quote(raw)} is not a number` };
+      const n = Number(raw);
+      if (!Number.isFinite(n)) return { ok: false, message: `${quote(raw)} is out of range` };
+      const bad = range(n, o.min, o.max, o.role);
+      return bad ? { ok: false, message: `${n} ${bad}` } : { ok: true, value: n };
+    },
+    `number${rangeText(o.min, o.max, o.role)}`,
+  ) as Made<number, O>;
 }
 
 // Go's strconv.ParseBool, which KEDA uses.
@@ -95,10 +116,17 @@ const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 export function bool<const O extends Common & { default?: boolean }>(o: O): Made<boolean, O> {
-  return make<boolean>('bool', o, (raw) =>
-    TRUE.has(raw) ? { ok: true, value: true }
-    : FALSE.has(raw) ? { ok: true, value: false }
-    : { ok: false, message: `${quote(raw)} is not a boolean (true/false)` }, 'boolean') as Made<boolean, O>;
+  return make<boolean>(
+    'bool',
+    o,
+    (raw) =>
+      TRUE.has(raw)
+        ? { ok: true, value: true }
+        : FALSE.has(raw)
+          ? { ok: true, value: false }
+          : { ok: false, message: `${quote(raw)} is not a boolean (true/false)` },
+    'boolean',
+  ) as Made<boolean, O>;
 }
 
 export function string<const O extends Common & { default?: string; secret?: boolean }>(o: O): Made<string, O> {
@@ -106,10 +134,15 @@ export function string<const O extends Common & { default?: string; secret?: boo
 }
 
 export function oneOf<const V extends string, const O extends Common & { default?: V }>(values: readonly V[], o: O): Made<V, O> {
-  return make<V>('enum', o, (raw) =>
-    (values as readonly string[]).includes(raw)
-      ? { ok: true, value: raw as V }
-      : { ok: false, message: `${quote(raw)} must be one of: ${values.join(', ')}` }, `one of ${values.join(', ')}`) as Made<V, O>;
+  return make<V>(
+    'enum',
+    o,
+    (raw) =>
+      (values as readonly string[]).includes(raw)
+        ? { ok: true, value: raw as V }
+        : { ok: false, message: `${quote(raw)} must be one of: ${values.join(', ')}` },
+    `one of ${values.join(', ')}`,
+  ) as Made<V, O>;
 }
 
 function quote(raw: string): string {
@@ -130,8 +163,10 @@ function lookup(key: string, field: Field<unknown>, input: ScalerInput): Found {
   const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
   for (const source of field.from) {
     for (const name of [key, ...field.aliases]) {
-      if (source === 'triggerMetadata' && present(input.metadata[name])) return { value: input.metadata[name], where: `metadata '${name}'` };
-      if (source === 'authParams' && present(input.authParams[name])) return { value: input.authParams[name], where: `authentication parameter '${name}'` };
+      if (source === 'triggerMetadata' && present(input.metadata[name]))
+        return { value: input.metadata[name], where: `metadata '${name}'` };
+      if (source === 'authParams' && present(input.authParams[name]))
+        return { value: input.authParams[name], where: `authentication parameter '${name}'` };
       if (source === 'resolvedEnv') {
         const envName = input.metadata[`${name}FromEnv`]?.trim();
         if (!envName) continue;
@@ -172,13 +207,20 @@ export function parseSchema<S extends Schema>(
     const decoded = field.decode(raw);
     if (decoded.ok) meta[key] = decoded.value;
     if (decoded.ok && field.role === 'activation' && (decoded.value as number) < 0) {
-      warnings.push(`'${key}' is ${String(decoded.value)}: below 0 the trigger is active whenever its value is 0 or more (allowed, as in KEDA, for metrics that can go negative)`);
+      warnings.push(
+        `'${key}' is ${String(decoded.value)}: below 0 the trigger is active whenever its value is 0 or more (allowed, as in KEDA, for metrics that can go negative)`,
+      );
     }
-    if (!decoded.ok) errors.push({ field: key, message: `'${key}' from ${found.where}: ${field.secret ? 'invalid value' : decoded.message}` });
+    if (!decoded.ok)
+      errors.push({ field: key, message: `'${key}' from ${found.where}: ${field.secret ? 'invalid value' : decoded.message}` });
   }
   if (errors.length === 0 && validate) errors.push(...validate(meta as Infer<S>));
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, meta: meta as Infer<S>, warnings: [...warnings, ...unknownKeys(schema, input.metadata), ...unknownAuthParams(schema, input.authParams)] };
+  return {
+    ok: true,
+    meta: meta as Infer<S>,
+    warnings: [...warnings, ...unknownKeys(schema, input.metadata), ...unknownAuthParams(schema, input.authParams)],
+  };
 }
 
 /**
@@ -192,7 +234,11 @@ function unsetEnv(input: ScalerInput): FieldProblem[] {
     const name = raw.trim();
     if (!key.endsWith('FromEnv') || key === 'FromEnv' || name === '') continue;
     if ((input.env[name] ?? '').trim() === '') {
-      out.push({ field: key, message: `'${key}' names environment variable '${name}', which is not set (or empty) in gitscale's environment`, code: 'TRIGGER_ENV_MISSING' });
+      out.push({
+        field: key,
+        message: `'${key}' names environment variable '${name}', which is not set (or empty) in gitscale's environment`,
+        code: 'TRIGGER_ENV_MISSING',
+      });
     }
   }
   return out;
@@ -226,15 +272,19 @@ function unknownKeys(schema: Schema, metadata: Record<string, string>): string[]
 
 /** Warnings for authentication parameters (TriggerAuthentication `parameter:` names) not read from authParams; field: the parameter. */
 function unknownAuthParams(schema: Schema, authParams: Record<string, string>): FieldProblem[] {
-  const readable = Object.entries(schema).filter(([, f]) => f.from.includes('authParams')).map(([k]) => k);
-  return Object.keys(authParams).sort().flatMap((key): FieldProblem[] => {
-    const entry = Object.entries(schema).find(([k, f]) => k === key || f.aliases.includes(key));
-    if (entry?.[1].from.includes('authParams')) return [];
-    const message = entry
-      ? `authentication parameter '${key}' is ignored: '${entry[0]}' is read only from ${entry[1].from.map((s) => SOURCE_TEXT[s]).join(', ')}`
-      : `unknown authentication parameter '${key}' is ignored (read: ${readable.join(', ') || 'none'})`;
-    return [{ field: key, code: 'TRIGGER_AUTH_PARAM_UNKNOWN', message }];
-  });
+  const readable = Object.entries(schema)
+    .filter(([, f]) => f.from.includes('authParams'))
+    .map(([k]) => k);
+  return Object.keys(authParams)
+    .sort()
+    .flatMap((key): FieldProblem[] => {
+      const entry = Object.entries(schema).find(([k, f]) => k === key || f.aliases.includes(key));
+      if (entry?.[1].from.includes('authParams')) return [];
+      const message = entry
+        ? `authentication parameter '${key}' is ignored: '${entry[0]}' is read only from ${entry[1].from.map((s) => SOURCE_TEXT[s]).join(', ')}`
+        : `unknown authentication parameter '${key}' is ignored (read: ${readable.join(', ') || 'none'})`;
+      return [{ field: key, code: 'TRIGGER_AUTH_PARAM_UNKNOWN', message }];
+    });
 }
 
 /** KEDA's TLS material from a TriggerAuthentication (PEM text) and unsafeSsl, as the brokers' triggers take them. */

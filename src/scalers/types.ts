@@ -87,10 +87,11 @@ export interface ScalerDefinition<M = any, C = unknown> {
  * The clients a registry of definitions needs together: every definition's `C`, intersected (a
  * union of functions taking each, inferred back as one parameter, is their intersection).
  */
-export type ClientsOf<R extends Record<string, ScalerDefinition>> =
-  { [K in keyof R]: (clients: R[K] extends ScalerDefinition<any, infer C> ? C : never) => void }[keyof R] extends (clients: infer I) => void ? I : never;
+export type ClientsOf<R extends Record<string, ScalerDefinition>> = {
+  [K in keyof R]: (clients: R[K] extends ScalerDefinition<any, infer C> ? C : never) => void;
+}[keyof R] extends (clients: infer I) => void
+  ? I
+  : never;
 
 /** A sample as the engine sees it: a value or a typed error. */
-export type MetricSample =
-  | { ok: true; value: number; active: boolean }
-  | { ok: false; error: ScalerError };
+export type MetricSample = { ok: true; value: number; active: boolean } | { ok: false; error: ScalerError };

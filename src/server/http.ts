@@ -47,12 +47,15 @@ export async function serve(listen: { host: string; port: number }, d: ServeDeps
     if (path === '/healthz' || path === '/livez') return probe(d.healthz());
     if (path === '/readyz') return probe(d.readyz());
     if (path === '/metrics') {
-      d.metrics().then((text) => {
-        res.writeHead(200, { 'Content-Type': d.contentType });
-        res.end(req.method === 'HEAD' ? undefined : text);
-      }, (e: unknown) => {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`metrics: ${(e as Error).message}\n`);
-      });
+      d.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': d.contentType });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        },
+        (e: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`metrics: ${(e as Error).message}\n`);
+        },
+      );
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: /metrics, /healthz, /readyz\n');
@@ -68,9 +71,10 @@ export async function serve(listen: { host: string; port: number }, d: ServeDeps
   const address = typeof a === 'object' && a ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a);
   return {
     address,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

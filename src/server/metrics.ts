@@ -24,29 +24,56 @@ export function createMetrics(opts: { version: string; defaults?: boolean }): Me
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry });
   const g = (name: string, help: string, labelNames: readonly string[]) => new Gauge({ name, help, labelNames, registers: [registry] });
   const c = (name: string, help: string, labelNames: readonly string[]) => new Counter({ name, help, labelNames, registers: [registry] });
-  const h = (name: string, help: string, labelNames: readonly string[]) => new Histogram({ name, help, labelNames, buckets: DURATIONS, registers: [registry] });
+  const h = (name: string, help: string, labelNames: readonly string[]) =>
+    new Histogram({ name, help, labelNames, buckets: DURATIONS, registers: [registry] });
 
   g('gitscale_build_info', 'gitscale version, as an info metric.', ['version']).set({ version: opts.version }, 1);
-  const value = g('keda_scaler_metrics_value', "The current value for each scaler's metric (gitscale: the trigger's raw sample).", KEDA_LABELS);
-  const latency = g('keda_scaler_metrics_latency_seconds', 'The latency of retrieving the current metric from each scaler, in seconds.', KEDA_LABELS);
+  const value = g(
+    'keda_scaler_metrics_value',
+    "The current value for each scaler's metric (gitscale: the trigger's raw sample).",
+    KEDA_LABELS,
+  );
+  const latency = g(
+    'keda_scaler_metrics_latency_seconds',
+    'The latency of retrieving the current metric from each scaler, in seconds.',
+    KEDA_LABELS,
+  );
   const active = g('keda_scaler_active', 'Indicates whether a scaler is active (1), or not (0).', KEDA_LABELS);
   const detailErrors = c('keda_scaler_detail_errors_total', 'The total number of errors encountered for each scaler.', KEDA_LABELS);
-  const errors = c('keda_scaler_errors_total', 'The total number of errors encountered for each scaler (KEDA < 2.16 name of keda_scaler_detail_errors_total).', KEDA_LABELS);
-  const objectErrors = c('keda_scaled_object_errors_total', 'The number of errors that have occurred for each ScaledObject.', ['namespace', 'scaledObject']);
-  const paused = g('keda_scaled_object_paused', 'Indicates whether a ScaledObject is paused (1), or not (0).', ['namespace', 'scaledObject']);
+  const errors = c(
+    'keda_scaler_errors_total',
+    'The total number of errors encountered for each scaler (KEDA < 2.16 name of keda_scaler_detail_errors_total).',
+    KEDA_LABELS,
+  );
+  const objectErrors = c('keda_scaled_object_errors_total', 'The number of errors that have occurred for each ScaledObject.', [
+    'namespace',
+    'scaledObject',
+  ]);
+  const paused = g('keda_scaled_object_paused', 'Indicates whether a ScaledObject is paused (1), or not (0).', [
+    'namespace',
+    'scaledObject',
+  ]);
   const commits = c('gitscale_commits_total', 'Commits gitscale pushed (or made, for a local repository).', ['repository']);
   const retries = c('gitscale_push_retries_total', 'Pushes that lost a race and were retried on the new head.', ['repository']);
   const prs = g('gitscale_pull_requests', 'Pull requests gitscale has open now.', ['repository']);
   const patches = c('gitscale_direct_patches_total', 'Scale-subresource patches for a scale from zero, by result.', ['result']);
   const ticks = h('gitscale_tick_duration_seconds', "One repository's tick: sync, evaluate, decide, write, patch.", ['repository']);
-  const syncs = h('gitscale_git_sync_duration_seconds', "Bringing a repository's workspace up to date (fetch), failed ones too.", ['repository', 'result']);
+  const syncs = h('gitscale_git_sync_duration_seconds', "Bringing a repository's workspace up to date (fetch), failed ones too.", [
+    'repository',
+    'result',
+  ]);
   const leader = g('gitscale_leader', 'Whether this replica holds the Lease of a shard (1) or not (0).', ['shard']);
   const openPrs = new Map<string, Set<string>>();
   /** The trigger label sets recorded per object, so its series can be dropped when it goes. */
   const series = new Map<string, Map<string, Record<string, string>>>();
 
   const labels = (o: ObjectRef, index: number, t: { type: string; name: string }) => ({
-    namespace: o.namespace, metric: `s${index}-${t.name}`, scaledObject: o.name, scaler: t.type, triggerIndex: String(index), type: 'scaledobject',
+    namespace: o.namespace,
+    metric: `s${index}-${t.name}`,
+    scaledObject: o.name,
+    scaler: t.type,
+    triggerIndex: String(index),
+    type: 'scaledobject',
   });
   const objectLabels = (o: ObjectRef) => ({ namespace: o.namespace, scaledObject: o.name });
 

@@ -25,15 +25,22 @@ export function healthz(runner: Ticking, now: number): Probe {
  * is ready. Objects whose target cannot be read are listed in the body; while some object of this
  * replica runs it stays ready (200), and when none can, it is not (503).
  */
-export function readyz(config: Probed, runner: Ticking, gate: ((repository: string) => boolean) | undefined, unrunnable: ReadonlyMap<string, Unrunnable>): Probe {
+export function readyz(
+  config: Probed,
+  runner: Ticking,
+  gate: ((repository: string) => boolean) | undefined,
+  unrunnable: ReadonlyMap<string, Unrunnable>,
+): Probe {
   const mine = config.repositories.filter((r) => config.objects.some((o) => o.repository === r.name) && (!gate || gate(r.name)));
   const waiting = mine.filter((r) => !runner.ticked().has(r.name)).map((r) => r.name);
   if (waiting.length) return { ok: false, reason: `first tick not done yet: ${waiting.join(', ')}` };
   const objects = config.objects.filter((o) => mine.some((r) => r.name === o.repository));
-  const stuck = objects.filter((o) => unrunnable.has(o.key)).map((o) => {
-    const u = unrunnable.get(o.key)!;
-    return `cannot run: ${o.key} (${u.code}, ${o.repository}:${u.file}): ${u.message}`;
-  });
+  const stuck = objects
+    .filter((o) => unrunnable.has(o.key))
+    .map((o) => {
+      const u = unrunnable.get(o.key)!;
+      return `cannot run: ${o.key} (${u.code}, ${o.repository}:${u.file}): ${u.message}`;
+    });
   if (stuck.length && stuck.length === objects.length) return { ok: false, reason: ['no object can run', ...stuck].join('\n') };
   return { ok: true, detail: stuck };
 }
@@ -54,7 +61,8 @@ export function createProbes(now: () => number) {
   let running: Started | undefined;
   return {
     healthz: (): Probe => (running ? healthz(running.runner, now()) : { ok: true }),
-    readyz: (): Probe => (running ? readyz(running.config(), running.runner, running.gate, running.unrunnable()) : { ok: false, reason: 'starting' }),
+    readyz: (): Probe =>
+      running ? readyz(running.config(), running.runner, running.gate, running.unrunnable()) : { ok: false, reason: 'starting' },
     started(s: Started): void {
       running = s;
     },

@@ -35,16 +35,19 @@ async function relay() {
         res.writeHead(500);
         return void res.end('receive-pack is having a bad day');
       }
-      const fwd = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        if (push && mode === 'drop-push-answer') {
-          // The server took the push; its answer never reaches gitscale.
-          up.resume();
-          up.on('end', () => res.destroy());
-          return;
-        }
-        res.writeHead(up.statusCode!, up.headers);
-        up.pipe(res);
-      });
+      const fwd = request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          if (push && mode === 'drop-push-answer') {
+            // The server took the push; its answer never reaches gitscale.
+            up.resume();
+            up.on('end', () => res.destroy());
+            return;
+          }
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+        },
+      );
       fwd.on('error', () => res.destroy());
       req.pipe(fwd);
     });
@@ -73,15 +76,30 @@ afterEach(async () => {
 async function setup(gitBounds?: GitBounds) {
   const r = await relay();
   const { bare, name } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 1) });
-  const setMetric = async (v: number) => void (await fetch(`${servers.METRICS_URL}/__set?path=/faults-${name}`, { method: 'POST', body: JSON.stringify({ v }) }));
+  const setMetric = async (v: number) =>
+    void (await fetch(`${servers.METRICS_URL}/__set?path=/faults-${name}`, { method: 'POST', body: JSON.stringify({ v }) }));
   await setMetric(15);
-  const loaded = await loadConfig(await writeConfig({
-    repositories: [{ name: 'manifests', url: r.url(name) }],
-    scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/faults-${name}`, valueLocation: 'v', targetValue: '5' } }] })],
-  }), { env: {}, fs });
+  const loaded = await loadConfig(
+    await writeConfig({
+      repositories: [{ name: 'manifests', url: r.url(name) }],
+      scaledObjects: [
+        scaledObject({
+          name: 'c',
+          path: 'c.yaml',
+          triggers: [
+            { type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/faults-${name}`, valueLocation: 'v', targetValue: '5' } },
+          ],
+        }),
+      ],
+    }),
+    { env: {}, fs },
+  );
   expect(loaded.problems).toEqual([]);
   const deps = { fs, clock: { now: Date.now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
-  const rec = createReconciler(loaded.config!, { ...deps, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('faults-data'), gitBounds }) });
+  const rec = createReconciler(loaded.config!, {
+    ...deps,
+    clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('faults-data'), gitBounds }),
+  });
   open.push(rec);
   return { r, bare, rec, setMetric };
 }

@@ -17,15 +17,29 @@ const SEED = Number(process.env.KILL_SEED ?? Date.now() % 100_000);
 describe(`kill -9 during run (seed ${SEED})`, () => {
   it('no corruption, no duplicate commit, convergence after every restart', async () => {
     const random = seeded(SEED);
-    const { bare, url, name } = await makeServedRepo(servers, Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`apps/a${i}.yaml`, deployment(`a${i}`, 1)])));
+    const { bare, url, name } = await makeServedRepo(
+      servers,
+      Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`apps/a${i}.yaml`, deployment(`a${i}`, 1)])),
+    );
     const metric = (i: number) => `/kill-${name}-${i}`;
-    const set = (i: number, v: number) => fetch(`${servers.METRICS_URL}/__set?path=${metric(i)}`, { method: 'POST', body: JSON.stringify({ v }) });
+    const set = (i: number, v: number) =>
+      fetch(`${servers.METRICS_URL}/__set?path=${metric(i)}`, { method: 'POST', body: JSON.stringify({ v }) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }],
-      scaledObjects: Array.from({ length: 5 }, (_, i) => scaledObject({
-        name: `a${i}`, path: `apps/a${i}.yaml`, spec: { pollingInterval: 1, minReplicaCount: 1, advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } } } },
-        triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}${metric(i)}`, valueLocation: 'v', targetValue: '1' } }],
-      })),
+      scaledObjects: Array.from({ length: 5 }, (_, i) =>
+        scaledObject({
+          name: `a${i}`,
+          path: `apps/a${i}.yaml`,
+          spec: {
+            pollingInterval: 1,
+            minReplicaCount: 1,
+            advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } } },
+          },
+          triggers: [
+            { type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}${metric(i)}`, valueLocation: 'v', targetValue: '1' } },
+          ],
+        }),
+      ),
     });
     const data = await tempDir('kill-data');
     const args = ['-c', config, '--data-dir', data, '--log-format', 'json'];
@@ -42,7 +56,8 @@ describe(`kill -9 during run (seed ${SEED})`, () => {
     for (let i = 0; i < 5; i++) await set(i, 4);
     const last = startRun([...args, '--log-level', 'debug']);
     try {
-      for (let i = 0; i < 5; i++) await last.waitFor((l) => l.msg === 'decision' && l.object === `default/a${i}` && l.desired === 4 && l.current === 4, 30_000);
+      for (let i = 0; i < 5; i++)
+        await last.waitFor((l) => l.msg === 'decision' && l.object === `default/a${i}` && l.desired === 4 && l.current === 4, 30_000);
     } finally {
       await last.stop();
     }

@@ -65,26 +65,59 @@ describe(`metric endpoint faults during run (seed ${SEED})`, () => {
     const names = ['healthy', 'error', 'hang', 'killed'];
     const { bare, url, name } = await makeServedRepo(servers, Object.fromEntries(names.map((n) => [`apps/${n}.yaml`, deployment(n, 3)])));
     const healthyPath = `/faults-${name}-healthy`;
-    const setHealthy = (v: number) => fetch(`${servers.METRICS_URL}/__set?path=${healthyPath}`, { method: 'POST', body: JSON.stringify({ v }) });
+    const setHealthy = (v: number) =>
+      fetch(`${servers.METRICS_URL}/__set?path=${healthyPath}`, { method: 'POST', body: JSON.stringify({ v }) });
     await setHealthy(3);
     for (const p of ['/error', '/hang']) flaky.set(p, { answer: 3 });
     killed.set('/killed', { answer: 3 });
-    const endpoint: Record<string, string> = { healthy: `${servers.METRICS_URL}${healthyPath}`, error: flaky.url('/error'), hang: flaky.url('/hang'), killed: killed.url('/killed') };
+    const endpoint: Record<string, string> = {
+      healthy: `${servers.METRICS_URL}${healthyPath}`,
+      error: flaky.url('/error'),
+      hang: flaky.url('/hang'),
+      killed: killed.url('/killed'),
+    };
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }],
-      scaledObjects: names.map((n) => scaledObject({
-        name: n, path: `apps/${n}.yaml`,
-        // Nothing holds a scale-in back: an error taken for 0 would reach the manifest at once.
-        spec: { pollingInterval: 1, cooldownPeriod: 1, minReplicaCount: 0, advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } } } } },
-        triggers: [{ type: 'metrics-api', metadata: { url: endpoint[n], valueLocation: 'v', targetValue: '1' } }],
-      })),
+      scaledObjects: names.map((n) =>
+        scaledObject({
+          name: n,
+          path: `apps/${n}.yaml`,
+          // Nothing holds a scale-in back: an error taken for 0 would reach the manifest at once.
+          spec: {
+            pollingInterval: 1,
+            cooldownPeriod: 1,
+            minReplicaCount: 0,
+            advanced: {
+              horizontalPodAutoscalerConfig: {
+                behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } },
+              },
+            },
+          },
+          triggers: [{ type: 'metrics-api', metadata: { url: endpoint[n], valueLocation: 'v', targetValue: '1' } }],
+        }),
+      ),
     });
-    const run = startRun(['-c', config, '--data-dir', await tempDir('faults'), '--log-format', 'json', '--trigger-timeout', '4', '--log-level', 'debug']);
+    const run = startRun([
+      '-c',
+      config,
+      '--data-dir',
+      await tempDir('faults'),
+      '--log-format',
+      'json',
+      '--trigger-timeout',
+      '4',
+      '--log-level',
+      'debug',
+    ]);
     try {
       // Every object decided once with every endpoint answering (3 → 3: nothing to write).
       for (const n of names) await run.waitFor((l) => l.msg === 'decision' && l.object === `default/${n}` && l.desired === 3, 20_000);
       // The faults begin, in a seeded order, a moment apart.
-      const faults: (() => Promise<void> | void)[] = [() => flaky.set('/error', 'error'), () => flaky.set('/hang', 'hang'), () => killed.kill()];
+      const faults: (() => Promise<void> | void)[] = [
+        () => flaky.set('/error', 'error'),
+        () => flaky.set('/hang', 'hang'),
+        () => killed.kill(),
+      ];
       for (const f of faults.sort(() => random() - 0.5)) {
         await f();
         await sleep(200 + random() * 600);
@@ -92,17 +125,23 @@ describe(`metric endpoint faults during run (seed ${SEED})`, () => {
       // The healthy object's metric moves while all three are failing.
       const moved = Date.now();
       await setHealthy(6);
-      const landed = await run.waitFor((l) => l.msg === 'commit' && (l.objects as string[]).includes('default/healthy') && Date.parse(String(l.time)) >= moved, 15_000);
+      const landed = await run.waitFor(
+        (l) => l.msg === 'commit' && (l.objects as string[]).includes('default/healthy') && Date.parse(String(l.time)) >= moved,
+        15_000,
+      );
       const report = `seed ${SEED}`;
       expect(Date.parse(String(landed.time)) - moved, report).toBeLessThan(5_000);
       expect(await show(bare, 'main', 'apps/healthy.yaml')).toContain('replicas: 6');
       // Each failing object says so, on its own object (the hang after --trigger-timeout).
       for (const n of ['error', 'hang', 'killed']) {
         const failed = await run.waitFor((l) => l.msg === 'trigger failed' && l.object === `default/${n}`, 15_000);
-        expect(String(failed.error), `${n} ${report}`).toMatch(n === 'error' ? /500/ : n === 'hang' ? /no answer within 4000 ms/ : /ECONNREFUSED|refused|fetch failed/i);
+        expect(String(failed.error), `${n} ${report}`).toMatch(
+          n === 'error' ? /500/ : n === 'hang' ? /no answer within 4000 ms/ : /ECONNREFUSED|refused|fetch failed/i,
+        );
       }
       await sleep(2000 + random() * 2000); // long enough for the 1 s cooldown to act on a wrongly read 0
-      for (const n of ['error', 'hang', 'killed']) expect(await show(bare, 'main', `apps/${n}.yaml`), `${n} ${report}`).toContain('replicas: 3');
+      for (const n of ['error', 'hang', 'killed'])
+        expect(await show(bare, 'main', `apps/${n}.yaml`), `${n} ${report}`).toContain('replicas: 3');
       // Healed: the server is back on its port, the others answer; everyone converges to 5.
       const healed = Date.now();
       await killed.start();
@@ -111,14 +150,24 @@ describe(`metric endpoint faults during run (seed ${SEED})`, () => {
       flaky.set('/hang', { answer: 5 });
       await setHealthy(5);
       for (const n of names) {
-        await run.waitFor((l) => l.msg === 'commit' && (l.objects as string[]).includes(`default/${n}`) && Date.parse(String(l.time)) >= healed, 20_000);
+        await run.waitFor(
+          (l) => l.msg === 'commit' && (l.objects as string[]).includes(`default/${n}`) && Date.parse(String(l.time)) >= healed,
+          20_000,
+        );
         expect(await show(bare, 'main', `apps/${n}.yaml`), `${n} ${report}`).toContain('replicas: 5');
       }
-      for (const n of ['error', 'hang', 'killed']) expect(run.lines().some((l) => l.msg === 'trigger recovered' && l.object === `default/${n}`), `${n} ${report}`).toBe(true);
+      for (const n of ['error', 'hang', 'killed'])
+        expect(
+          run.lines().some((l) => l.msg === 'trigger recovered' && l.object === `default/${n}`),
+          `${n} ${report}`,
+        ).toBe(true);
       // In all of it: no version of a failing object's file at zero, nothing failed outside its trigger.
       const history = await git(bare, 'log', '-p', 'main', '--', 'apps/error.yaml', 'apps/hang.yaml', 'apps/killed.yaml');
       expect(history, report).not.toMatch(/^\+\s*replicas: 0$/m);
-      expect(run.lines().filter((l) => ['write failed', 'tick failed'].includes(String(l.msg)) || /internal error/.test(String(l.error ?? ''))), report).toEqual([]);
+      expect(
+        run.lines().filter((l) => ['write failed', 'tick failed'].includes(String(l.msg)) || /internal error/.test(String(l.error ?? ''))),
+        report,
+      ).toEqual([]);
       expect(run.child.exitCode).toBeNull();
     } finally {
       await run.stop();

@@ -23,14 +23,25 @@ describe(`push storm (seed ${SEED})`, () => {
     const random = seeded(SEED);
     const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`apps/app-${i}.yaml`, 'replicas: 1\n']));
     const { bare, url } = await makeServedRepo(servers, { ...files, 'alice.txt': '-\n', 'bob.txt': '-\n', 'carol.txt': '-\n' });
-    const ws = openRemote({ repository: 'storm', url, branch: 'main', dir: join(await tempDir('storm-ws'), 'repo'), fs, clock: { now: Date.now }, random });
+    const ws = openRemote({
+      repository: 'storm',
+      url,
+      branch: 'main',
+      dir: join(await tempDir('storm-ws'), 'repo'),
+      fs,
+      clock: { now: Date.now },
+      random,
+    });
     await ws.sync();
     // The baseline: the median of three decisions landing with nobody else pushing.
     const calm: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = Date.now();
       await ws.sync();
-      await ws.write(async () => ({ files: { 'apps/app-0.yaml': `replicas: ${100 + i}\n` }, message: `calm ${i}\n` }), { name: 'gitscale', email: 'gitscale@localhost' });
+      await ws.write(async () => ({ files: { 'apps/app-0.yaml': `replicas: ${100 + i}\n` }, message: `calm ${i}\n` }), {
+        name: 'gitscale',
+        email: 'gitscale@localhost',
+      });
       calm.push(Date.now() - t);
     }
     const baseline = calm.sort((a, b) => a - b)[1];
@@ -54,7 +65,10 @@ describe(`push storm (seed ${SEED})`, () => {
         const path = `apps/app-${d % 20}.yaml`;
         const message = `scale app-${d % 20} to ${d + 2} (decision ${d})\n`;
         await ws.sync();
-        const res = await ws.write(async () => ({ files: { [path]: `replicas: ${d + 2}\n` }, message }), { name: 'gitscale', email: 'gitscale@localhost' });
+        const res = await ws.write(async () => ({ files: { [path]: `replicas: ${d + 2}\n` }, message }), {
+          name: 'gitscale',
+          email: 'gitscale@localhost',
+        });
         decisions.push({ made, landed: Date.now(), attempts: res!.attempts, message });
         await sleep(300 * (0.5 + random()));
       }
@@ -81,10 +95,17 @@ describe(`push storm (seed ${SEED})`, () => {
     expect(Math.max(...decisions.map((x) => x.attempts)) > 1 || humans.length >= 12, `${report}: no write met a human push`).toBe(true);
     // Safety: every human commit is on main, there are no merges, each decision landed once.
     const onMain = new Set((await git(bare, 'rev-list', 'main')).trim().split('\n'));
-    expect(humans.filter((c) => !onMain.has(c)), report).toEqual([]);
+    expect(
+      humans.filter((c) => !onMain.has(c)),
+      report,
+    ).toEqual([]);
     expect((await git(bare, 'rev-list', '--merges', 'main')).trim()).toBe('');
     const subjects = (await git(bare, 'log', '--format=%s', 'main')).trim().split('\n');
-    for (const x of decisions) expect(subjects.filter((s) => s === x.message.trim()), x.message).toHaveLength(1);
+    for (const x of decisions)
+      expect(
+        subjects.filter((s) => s === x.message.trim()),
+        x.message,
+      ).toHaveLength(1);
     for (let i = 0; i < 3; i++) expect(subjects.filter((s) => s === `calm ${i}`)).toHaveLength(1);
     await git(bare, 'fsck', '--strict');
   }, 60_000);

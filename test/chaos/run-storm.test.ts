@@ -26,17 +26,30 @@ describe(`push storm against gitscale run (seed ${SEED})`, () => {
     // The metrics move by themselves: object i reads 2 + (⌊t / 700 ms⌋ + i) mod 3, so every tick a
     // second after the last has decisions to write, however loaded the machine (a driver posting
     // new values would itself be slowed by the storm, and with it the decisions).
-    const metrics = createServer((req, res) => res.end(JSON.stringify({ v: 2 + ((Math.floor(Date.now() / 700) + Number(req.url!.slice(1))) % 3) })));
+    const metrics = createServer((req, res) =>
+      res.end(JSON.stringify({ v: 2 + ((Math.floor(Date.now() / 700) + Number(req.url!.slice(1))) % 3) })),
+    );
     await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', r));
     const metricsUrl = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}`;
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url }],
-      scaledObjects: Array.from({ length: N }, (_, i) => scaledObject({
-        name: `a${i}`, path: `apps/a${i}.yaml`,
-        // No stabilization: every change of the metric is a decision to write, in both directions.
-        spec: { pollingInterval: 1, minReplicaCount: 1, advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } } } } },
-        triggers: [{ type: 'metrics-api', metadata: { url: `${metricsUrl}/${i}`, valueLocation: 'v', targetValue: '1' } }],
-      })),
+      scaledObjects: Array.from({ length: N }, (_, i) =>
+        scaledObject({
+          name: `a${i}`,
+          path: `apps/a${i}.yaml`,
+          // No stabilization: every change of the metric is a decision to write, in both directions.
+          spec: {
+            pollingInterval: 1,
+            minReplicaCount: 1,
+            advanced: {
+              horizontalPodAutoscalerConfig: {
+                behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } },
+              },
+            },
+          },
+          triggers: [{ type: 'metrics-api', metadata: { url: `${metricsUrl}/${i}`, valueLocation: 'v', targetValue: '1' } }],
+        }),
+      ),
     });
     const run = startRun(['-c', config, '--data-dir', await tempDir('run-storm'), '--log-format', 'json']);
     try {
@@ -44,7 +57,10 @@ describe(`push storm against gitscale run (seed ${SEED})`, () => {
       const at = (l: Record<string, unknown>) => Date.parse(String(l.time));
       // The baseline: the first commit's time from the latest of its decisions, with nobody else pushing (at least 1 ms).
       const firstObjects = new Set(first.objects as string[]);
-      const calmDecided = run.lines().filter((l) => l.msg === 'decision' && firstObjects.has(String(l.object)) && at(l) <= at(first)).map(at);
+      const calmDecided = run
+        .lines()
+        .filter((l) => l.msg === 'decision' && firstObjects.has(String(l.object)) && at(l) <= at(first))
+        .map(at);
       const baseline = Math.max(1, at(first) - Math.max(...calmDecided));
       const start = Date.now();
       const until = start + STORM_MS;
@@ -59,7 +75,10 @@ describe(`push storm against gitscale run (seed ${SEED})`, () => {
       const lines = run.lines();
       const commits = lines.filter((l) => l.msg === 'commit' && at(l) >= start && at(l) <= until + 1500);
       const report = `seed ${SEED}: ${commits.length} commits by gitscale, ${humans.length} by people; attempts ${commits.map((c) => c.attempts).join(',')}; at ${commits.map((c) => at(c) - start).join(',')} ms; calm ${baseline} ms, a person's commit every ${Math.round(cycle)} ms, bounds ${latencyBound}/${gapBound} ms`;
-      expect(lines.filter((l) => l.msg === 'write failed'), report).toEqual([]);
+      expect(
+        lines.filter((l) => l.msg === 'write failed'),
+        report,
+      ).toEqual([]);
       // Not starved (the old retry loop landed 0-3 commits in a minute of this): a commit at least
       // every 2 s of the storm, from the first change of the metrics on.
       const times = [start, ...commits.map(at), until].sort((a, b) => a - b);
@@ -73,7 +92,10 @@ describe(`push storm against gitscale run (seed ${SEED})`, () => {
         }
       }
       const onMain = new Set((await git(bare, 'rev-list', 'main')).trim().split('\n'));
-      expect(humans.filter((h) => !onMain.has(h)), report).toEqual([]);
+      expect(
+        humans.filter((h) => !onMain.has(h)),
+        report,
+      ).toEqual([]);
       expect((await git(bare, 'rev-list', '--merges', 'main')).trim()).toBe('');
       await git(bare, 'fsck', '--strict');
     } finally {

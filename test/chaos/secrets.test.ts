@@ -14,7 +14,9 @@ const servers = inject('servers');
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 describe('secrets never leak', () => {
@@ -24,17 +26,34 @@ describe('secrets never leak', () => {
     const wrongPass = `wrong-${Math.random().toString(36).slice(2)}-pass`;
     const key = fs.readFileSync(servers.SSH_KEY_ENCRYPTED, 'utf8');
     const keyBody = key.split('\n').slice(1, -2);
-    const secrets = [servers.GIT_TOKEN, Buffer.from(`x-access-token:${servers.GIT_TOKEN}`).toString('base64'), metricToken, wrongGitToken, wrongPass, servers.SSH_KEY_PASSPHRASE, ...keyBody];
+    const secrets = [
+      servers.GIT_TOKEN,
+      Buffer.from(`x-access-token:${servers.GIT_TOKEN}`).toString('base64'),
+      metricToken,
+      wrongGitToken,
+      wrongPass,
+      servers.SSH_KEY_PASSPHRASE,
+      ...keyBody,
+    ];
 
     const priv = await makeServedRepo(servers, { 'a.yaml': deployment('a', 1), 'c.yaml': deployment('c', 1) }, { private: true });
     const ssh = await makeSshRepo(servers, { 'b.yaml': deployment('b', 1) });
     await fetch(`${servers.METRICS_URL}/__set?path=/secret-ok`, { method: 'POST', body: JSON.stringify({ v: 10 }) });
     await fetch(`${servers.METRICS_URL}/__set?path=/secret-401&status=401`, { method: 'POST', body: 'no' });
-    const trigger = (path: string, auth?: string) => ({ type: 'metrics-api', ...(auth ? { authenticationRef: { name: auth } } : {}), metadata: { url: `${servers.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', ...(auth ? { authMode: 'bearer' } : {}) } });
+    const trigger = (path: string, auth?: string) => ({
+      type: 'metrics-api',
+      ...(auth ? { authenticationRef: { name: auth } } : {}),
+      metadata: { url: `${servers.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', ...(auth ? { authMode: 'bearer' } : {}) },
+    });
     const config = await writeConfig({
       repositories: [
         { name: 'manifests', url: priv.url, auth: { tokenFromEnv: 'GIT_TOKEN' } },
-        { name: 'over-ssh', url: ssh.url, auth: { sshKeyFromEnv: 'DEPLOY_KEY', sshKeyPassphraseFromEnv: 'DEPLOY_PASS', knownHostsFile: servers.SSH_KNOWN_HOSTS }, signing: { format: 'ssh', keyFromEnv: 'DEPLOY_KEY', passphraseFromEnv: 'DEPLOY_PASS' } },
+        {
+          name: 'over-ssh',
+          url: ssh.url,
+          auth: { sshKeyFromEnv: 'DEPLOY_KEY', sshKeyPassphraseFromEnv: 'DEPLOY_PASS', knownHostsFile: servers.SSH_KNOWN_HOSTS },
+          signing: { format: 'ssh', keyFromEnv: 'DEPLOY_KEY', passphraseFromEnv: 'DEPLOY_PASS' },
+        },
       ],
       scaledObjects: [
         scaledObject({ name: 'a', path: 'a.yaml', triggers: [trigger('/secret-ok')] }),
@@ -42,7 +61,14 @@ describe('secrets never leak', () => {
         // A bearer token the metrics server does not expect is still sent; its answer fails this object alone.
         scaledObject({ name: 'c', path: 'c.yaml', triggers: [trigger('/secret-401', 'bearer')] }),
       ],
-      triggerAuthentications: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'bearer', namespace: 'default' }, spec: { env: [{ parameter: 'token', name: 'METRIC_TOKEN' }] } }],
+      triggerAuthentications: [
+        {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'TriggerAuthentication',
+          metadata: { name: 'bearer', namespace: 'default' },
+          spec: { env: [{ parameter: 'token', name: 'METRIC_TOKEN' }] },
+        },
+      ],
     });
     const good = { GIT_TOKEN: servers.GIT_TOKEN, DEPLOY_KEY: key, DEPLOY_PASS: servers.SSH_KEY_PASSPHRASE, METRIC_TOKEN: metricToken };
     const bad = { ...good, GIT_TOKEN: wrongGitToken, DEPLOY_PASS: wrongPass };
@@ -50,7 +76,21 @@ describe('secrets never leak', () => {
     const outputs: string[] = [];
     for (const env of [bad, good, bad]) {
       for (const command of ['validate', 'plan', 'once']) {
-        const r = await gitscale([command, '-c', config, '--data-dir', data, '--log-format', 'json', '--log-level', 'debug', ...(command === 'validate' ? [] : ['-o', 'json'])], env);
+        const r = await gitscale(
+          [
+            command,
+            '-c',
+            config,
+            '--data-dir',
+            data,
+            '--log-format',
+            'json',
+            '--log-level',
+            'debug',
+            ...(command === 'validate' ? [] : ['-o', 'json']),
+          ],
+          env,
+        );
         expect(r.stderr).not.toMatch(/internal error/);
         outputs.push(r.stdout, r.stderr);
       }
@@ -64,7 +104,10 @@ describe('secrets never leak', () => {
     expect(all).toMatch(/GIT_SSH_KEY/);
     expect(all).toMatch(/SCALER_AUTH_FAILED|HTTP 401/);
     outputs.push(...filesUnder(data).map((f) => fs.readFileSync(f, 'latin1')));
-    outputs.push(await git(priv.bare, 'log', '--format=%B%n%an <%ae>', 'main'), await git(ssh.bare, 'log', '--format=%B%n%an <%ae>', 'main'));
+    outputs.push(
+      await git(priv.bare, 'log', '--format=%B%n%an <%ae>', 'main'),
+      await git(ssh.bare, 'log', '--format=%B%n%an <%ae>', 'main'),
+    );
     for (const s of secrets) {
       const hit = outputs.findIndex((o) => o.includes(s));
       expect(hit, `secret ${s.slice(0, 6)}… found in output #${hit}`).toBe(-1);

@@ -14,9 +14,18 @@ describe('tokenSource', () => {
 
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const bare = await makeLocalRepo({ 'a.yaml': 'a: 1\n' });
-    const app = await startGithubEmulator({ repos: { 'acme/m': bare }, token: 'unused', app: { id: 4242, installationId: 77, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    const app = await startGithubEmulator({
+      repos: { 'acme/m': bare },
+      token: 'unused',
+      app: { id: 4242, installationId: 77, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    });
     try {
-      const repo = { name: 'm', url: 'https://github.com/acme/m.git', forge: { type: 'github', url: app.url, owner: 'acme', repo: 'm' }, auth: { githubApp: { appId: 4242, installationId: 77, privateKeyFromEnv: 'APP_KEY' } } } as unknown as RepositoryConfig;
+      const repo = {
+        name: 'm',
+        url: 'https://github.com/acme/m.git',
+        forge: { type: 'github', url: app.url, owner: 'acme', repo: 'm' },
+        auth: { githubApp: { appId: 4242, installationId: 77, privateKeyFromEnv: 'APP_KEY' } },
+      } as unknown as RepositoryConfig;
       const source = tokenSource(repo, { APP_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, fetch);
       expect(typeof source).toBe('function');
       const first = await (source as () => Promise<string>)();

@@ -25,13 +25,27 @@ const NOW = Math.floor(Date.now() / 1000) * 1000;
 
 async function gitAt(cwd: string, at: number, ...args: string[]): Promise<string> {
   const date = `@${Math.floor(at / 1000)} +0000`;
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'h@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'h@example.com', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Human',
+    GIT_AUTHOR_EMAIL: 'h@example.com',
+    GIT_COMMITTER_NAME: 'Human',
+    GIT_COMMITTER_EMAIL: 'h@example.com',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  };
   return (await run('git', args, { cwd, env })).stdout.trim();
 }
 
 const entry = (object: string, from: number, to: number, extra: [string, string][] = []): CommitEntry => ({
-  object, file: `${object.split('/')[1]}.yaml`, field: 'spec.replicas', from, to, summary: `redis: ${to * 5} items / 5`,
-  reason: `ceil(${to * 5} / 5) = ${to} → ${to}`, trailers: [['Gitscale-Trigger', `redis value=${to * 5} target=5 active=true`], ...extra],
+  object,
+  file: `${object.split('/')[1]}.yaml`,
+  field: 'spec.replicas',
+  from,
+  to,
+  summary: `redis: ${to * 5} items / 5`,
+  reason: `ceil(${to * 5} / 5) = ${to} → ${to}`,
+  trailers: [['Gitscale-Trigger', `redis value=${to * 5} target=5 active=true`], ...extra],
 });
 const PR: [string, string][] = [['Gitscale-Route', 'pull-request']];
 
@@ -54,16 +68,28 @@ async function merge(name: string, at: number, branch: string, message: string):
 
 beforeAll(async () => {
   dir = await makeLocalRepo({ 'consumer.yaml': deployment('consumer', 0) });
-  const old = renderMessage([entry('default/legacy', 1, 3)]).split('\n').filter((l) => !l.startsWith('Gitscale-Reason:')).join('\n');
+  const old = renderMessage([entry('default/legacy', 1, 3)])
+    .split('\n')
+    .filter((l) => !l.startsWith('Gitscale-Reason:'))
+    .join('\n');
   await commit('legacy', NOW - 5 * HOUR, old);
-  await commit('human', NOW - 4 * HOUR, 'docs: a person\'s commit');
+  await commit('human', NOW - 4 * HOUR, "docs: a person's commit");
   // A pull request merged with a merge commit (Gitea's message).
   await gitAt(dir, NOW, 'checkout', '-q', '-b', 'gitscale/default/web');
   await commit('webBranch', NOW - 3 * HOUR - MIN, renderMessage([entry('default/web', 2, 6, PR)]));
   await gitAt(dir, NOW, 'checkout', '-q', 'main');
-  await merge('webMerge', NOW - 3 * HOUR, 'gitscale/default/web', "Merge pull request 'scale default/web 2→6 (redis: 30 items / 5)' (#7) from gitscale/default/web into main");
+  await merge(
+    'webMerge',
+    NOW - 3 * HOUR,
+    'gitscale/default/web',
+    "Merge pull request 'scale default/web 2→6 (redis: 30 items / 5)' (#7) from gitscale/default/web into main",
+  );
   // A pull request squashed in (the forge lists the commit and adds its own paragraph).
-  await commit('apiSquash', NOW - 2 * HOUR, `scale default/api 1→2 (#8)\n\n* ${renderMessage([entry('default/api', 1, 2, PR)])}\nReviewed-on: https://forge/pulls/8\n`);
+  await commit(
+    'apiSquash',
+    NOW - 2 * HOUR,
+    `scale default/api 1→2 (#8)\n\n* ${renderMessage([entry('default/api', 1, 2, PR)])}\nReviewed-on: https://forge/pulls/8\n`,
+  );
   // A squash through Gitea's API keeps only the title.
   await commit('titleSquash', NOW - 110 * MIN, 'scale default/cron 3→1 (no activity for cooldownPeriod 300 s) (#9)');
   await commit('lookalike', NOW - 105 * MIN, 'scale default/cron 1→2 (by hand)');
@@ -76,15 +102,26 @@ beforeAll(async () => {
   const redis = new Redis(servers.REDIS_ADDRESS);
   const list = await newList(redis, 20);
   await redis.quit();
-  const onceConfig = await writeConfig({ repositories: [{ name: 'local', url: dir }], scaledObjects: [scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+  const onceConfig = await writeConfig({
+    repositories: [{ name: 'local', url: dir }],
+    scaledObjects: [
+      scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+    ],
+  });
   const once = await runGitscale(['once', '--config', onceConfig]);
   expect(once.code, once.stderr).toBe(0);
   oid.once = await gitAt(dir, NOW, 'rev-parse', 'HEAD');
   const name = `history-${Math.random().toString(36).slice(2, 10)}.git`;
   await run('git', ['clone', '-q', '--bare', dir, join(servers.GIT_ROOT, name)]);
   const file = await writeConfig({
-    repositories: [{ name: 'local', url: dir }, { name: 'remote', url: `${servers.GIT_HTTP_URL}/${name}` }, { name: 'gone', url: `${servers.GIT_HTTP_URL}/not-there.git` }],
-    scaledObjects: [scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    repositories: [
+      { name: 'local', url: dir },
+      { name: 'remote', url: `${servers.GIT_HTTP_URL}/${name}` },
+      { name: 'gone', url: `${servers.GIT_HTTP_URL}/not-there.git` },
+    ],
+    scaledObjects: [
+      scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+    ],
   });
   config = (await loadConfig(file, { env: {}, fs })).config!;
 });
@@ -93,8 +130,12 @@ async function history(opts: Partial<HistoryOptions>): Promise<{ code: number; o
   let out = '';
   let err = '';
   const deps: HistoryDeps = {
-    fs, now: () => NOW + HOUR, env: {}, fetch: globalThis.fetch,
-    stdout: (s) => void (out += s), stderr: (s) => void (err += s),
+    fs,
+    now: () => NOW + HOUR,
+    env: {},
+    fetch: globalThis.fetch,
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
     log: createLogger({ format: 'text', level: 'warn', write: (l) => void (err += `${l}\n`), now: () => NOW }),
   };
   const code = await runHistory(config, { sinceMs: 7 * 24 * HOUR, output: 'json', ...opts }, deps);
@@ -105,9 +146,28 @@ const brief = (list: HistoryEntry[]) => list.map((d) => `${d.object} ${d.from}�
 
 describe('gitscale history', () => {
   it.each([
-    { name: 'everything in 7 days, newest first', opts: {}, want: ['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request', 'default/legacy 1→3 commit'] },
+    {
+      name: 'everything in 7 days, newest first',
+      opts: {},
+      want: [
+        'default/consumer 0→4 commit',
+        'default/cron 3→1 pull-request',
+        'default/api 1→2 pull-request',
+        'default/web 2→6 pull-request',
+        'default/legacy 1→3 commit',
+      ],
+    },
     { name: '--since 150m stops before the merged pull request', opts: { sinceMs: 150 * MIN }, want: ['default/consumer 0→4 commit'] },
-    { name: '--since 4h30m keeps the squashes and the merge', opts: { sinceMs: 4 * HOUR + 30 * MIN }, want: ['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request'] },
+    {
+      name: '--since 4h30m keeps the squashes and the merge',
+      opts: { sinceMs: 4 * HOUR + 30 * MIN },
+      want: [
+        'default/consumer 0→4 commit',
+        'default/cron 3→1 pull-request',
+        'default/api 1→2 pull-request',
+        'default/web 2→6 pull-request',
+      ],
+    },
     { name: '--object picks one object', opts: { object: 'default/web' }, want: ['default/web 2→6 pull-request'] },
     { name: '--object of an object with no decision', opts: { object: 'default/nothing' }, want: [] },
   ])('$name (local, read in place)', async ({ opts, want }) => {
@@ -117,13 +177,28 @@ describe('gitscale history', () => {
     expect(brief(decisions(r.out))).toEqual(want);
   });
 
-  it('reads each decision\'s time, commit, triggers and rule (an old commit\'s rule from its body)', async () => {
+  it("reads each decision's time, commit, triggers and rule (an old commit's rule from its body)", async () => {
     const r = await history({ repository: 'local' });
     const [consumer, cron, api, web, legacy] = decisions(r.out);
     expect(cron).toMatchObject({ commit: oid.titleSquash, triggers: [], rule: null });
-    expect(consumer).toMatchObject({ repository: 'local', commit: oid.once, triggers: ['redis value=20 target=5 active=true'], rule: expect.stringMatching(/ceil\(20 \/ 5\) = 4/) });
+    expect(consumer).toMatchObject({
+      repository: 'local',
+      commit: oid.once,
+      triggers: ['redis value=20 target=5 active=true'],
+      rule: expect.stringMatching(/ceil\(20 \/ 5\) = 4/),
+    });
     expect(Date.parse(consumer.time)).toBeGreaterThanOrEqual(NOW);
-    expect(api).toEqual({ time: new Date(NOW - 2 * HOUR).toISOString().replace('.000Z', 'Z'), repository: 'local', object: 'default/api', from: 1, to: 2, route: 'pull-request', commit: oid.apiSquash, triggers: ['redis value=10 target=5 active=true'], rule: 'ceil(10 / 5) = 2 → 2' });
+    expect(api).toEqual({
+      time: new Date(NOW - 2 * HOUR).toISOString().replace('.000Z', 'Z'),
+      repository: 'local',
+      object: 'default/api',
+      from: 1,
+      to: 2,
+      route: 'pull-request',
+      commit: oid.apiSquash,
+      triggers: ['redis value=10 target=5 active=true'],
+      rule: 'ceil(10 / 5) = 2 → 2',
+    });
     expect(web).toMatchObject({ commit: oid.webMerge, time: new Date(NOW - 3 * HOUR).toISOString().replace('.000Z', 'Z') });
     expect(legacy).toMatchObject({ commit: oid.legacy, rule: 'ceil(15 / 5) = 3 → 3' });
     expect(decisions(r.out).map((d) => d.commit)).not.toContain(oid.featureTip);
@@ -134,12 +209,19 @@ describe('gitscale history', () => {
     expect(remote.code).toBe(0);
     expect(decisions(remote.out)).toEqual(decisions(local.out).map((d) => ({ ...d, repository: 'remote' })));
     const since = await history({ repository: 'remote', sinceMs: 4 * HOUR + 30 * MIN });
-    expect(brief(decisions(since.out))).toEqual(['default/consumer 0→4 commit', 'default/cron 3→1 pull-request', 'default/api 1→2 pull-request', 'default/web 2→6 pull-request']);
+    expect(brief(decisions(since.out))).toEqual([
+      'default/consumer 0→4 commit',
+      'default/cron 3→1 pull-request',
+      'default/api 1→2 pull-request',
+      'default/web 2→6 pull-request',
+    ]);
   });
 
   it('prints one aligned line per decision in text, with the repository when it lists several', async () => {
     const one = await history({ repository: 'local', output: 'text', sinceMs: 150 * MIN });
-    expect(one.out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}default\/consumer {2}0 → 4 {6}commit {8}[0-9a-f]{12} {2}redis value=20 target=5 active=true {2}\(.*ceil\(20 \/ 5\) = 4.*\)$/);
+    expect(one.out).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}default\/consumer {2}0 → 4 {6}commit {8}[0-9a-f]{12} {2}redis value=20 target=5 active=true {2}\(.*ceil\(20 \/ 5\) = 4.*\)$/,
+    );
     const none = await history({ repository: 'local', output: 'text', object: 'default/nothing' });
     expect(none.out).toBe(`no decisions since ${new Date(NOW + HOUR - 7 * 24 * HOUR).toISOString()} for default/nothing`);
   });

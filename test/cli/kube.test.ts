@@ -17,10 +17,12 @@ current-context: "${current}"
 
 async function files(docs: Record<string, string>): Promise<Record<string, string>> {
   const dir = await tempDir('kubeconfig');
-  return Object.fromEntries(Object.entries(docs).map(([name, text]) => {
-    writeFileSync(join(dir, name), text);
-    return [name, join(dir, name)];
-  }));
+  return Object.fromEntries(
+    Object.entries(docs).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return [name, join(dir, name)];
+    }),
+  );
 }
 
 const args = (...extra: string[]) => parseArgs(['plan', '-c', 'x.yaml', ...extra]);
@@ -43,12 +45,17 @@ describe('loadKubeConfig', () => {
   it('--kubeconfig and --context pick the cluster; an unknown context or a missing file is a usage error', async () => {
     const f = await files({ a: config('one', 'https://one.example:6443', 'ctx-one') });
     expect(loadKubeConfig(args('--kubeconfig', f.a), {})!.kc.getCurrentCluster()?.server).toBe('https://one.example:6443');
-    expect(usage(() => loadKubeConfig(args('--kubeconfig', f.a, '--context', 'nope'), {}))).toMatch(/--context nope: no such context .*\(contexts: ctx-one\)/);
+    expect(usage(() => loadKubeConfig(args('--kubeconfig', f.a, '--context', 'nope'), {}))).toMatch(
+      /--context nope: no such context .*\(contexts: ctx-one\)/,
+    );
     expect(usage(() => loadKubeConfig(args('--kubeconfig', '/no/such/file'), {}))).toMatch(/--kubeconfig \/no\/such\/file: no such file/);
   });
 
   it('a KUBECONFIG list: missing files skipped, the first definition of a name wins, the first current-context is used', async () => {
-    const f = await files({ a: config('one', 'https://first.example', 'shared', ''), b: config('one', 'https://second.example', 'shared', 'shared') });
+    const f = await files({
+      a: config('one', 'https://first.example', 'shared', ''),
+      b: config('one', 'https://second.example', 'shared', 'shared'),
+    });
     const r = loadKubeConfig(args(), { KUBECONFIG: ['/no/such/file', f.a, f.b].join(':') })!;
     expect(r.kc.getCurrentContext()).toBe('shared');
     expect(r.kc.getCurrentCluster()?.server).toBe('https://first.example');

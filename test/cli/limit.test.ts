@@ -8,16 +8,20 @@ let inFlight = 0;
 let peak = 0;
 let base = '';
 let other = '';
-const servers = [0, 1].map(() => createServer((req, res) => {
-  inFlight++;
-  peak = Math.max(peak, inFlight);
-  res.on('close', () => inFlight--);
-  if (req.url === '/slow') held.push(res);
-  else res.end('ok');
-}));
+const servers = [0, 1].map(() =>
+  createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.on('close', () => inFlight--);
+    if (req.url === '/slow') held.push(res);
+    else res.end('ok');
+  }),
+);
 
 beforeAll(async () => {
-  const ports = await Promise.all(servers.map((s) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)))));
+  const ports = await Promise.all(
+    servers.map((s) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)))),
+  );
   base = `http://127.0.0.1:${ports[0]}`;
   other = `http://127.0.0.1:${ports[1]}`;
 });
@@ -74,7 +78,7 @@ describe('limitPerEndpoint', () => {
     expect(await (await after).text()).toBe('ok');
   });
 
-  it('a request whose signal is already aborted is refused at once and takes no one else\'s place in the queue', async () => {
+  it("a request whose signal is already aborted is refused at once and takes no one else's place in the queue", async () => {
     held = [];
     const f = limitPerEndpoint(fetch, 1);
     const first = f(`${base}/slow`);

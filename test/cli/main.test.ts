@@ -11,9 +11,12 @@ async function withBrokenStdout(extra: string[]): Promise<{ code: number; stderr
   const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [] });
   const stderr: string[] = [];
   const io: Io = {
-    stdout: () => { throw new TypeError('stdout is gone'); },
+    stdout: () => {
+      throw new TypeError('stdout is gone');
+    },
     stderr: (s) => void stderr.push(...s.split('\n')),
-    env: {}, waitForStop: () => new Promise(() => {}),
+    env: {},
+    waitForStop: () => new Promise(() => {}),
   };
   const code = await main(['validate', '-c', config, '--data-dir', await tempDir('data'), ...extra], io);
   return { code, stderr };

@@ -8,11 +8,14 @@ describe('memoized credentials', () => {
     let now = 0;
     let calls = 0;
     let fail = false;
-    const provider = memoized(async () => {
-      calls++;
-      if (fail) throw new Error('sts down');
-      return { accessKeyId: `ASIA${calls}`, secretAccessKey: 's', expiration: new Date(now + 15 * 60_000) };
-    }, () => now);
+    const provider = memoized(
+      async () => {
+        calls++;
+        if (fail) throw new Error('sts down');
+        return { accessKeyId: `ASIA${calls}`, secretAccessKey: 's', expiration: new Date(now + 15 * 60_000) };
+      },
+      () => now,
+    );
     const [a, b] = await Promise.all([provider(), provider()]);
     expect(calls).toBe(1);
     expect(a).toBe(b);

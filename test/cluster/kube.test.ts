@@ -18,7 +18,12 @@ describe('Kube (client-node) on a real API server', () => {
   it('reads a Deployment live: spec, status and ready replicas from the scale subresource and the workload', async () => {
     await createDeployment(a, ns, 'web', 3);
     await setDeploymentStatus(a, ns, 'web', 3, 1);
-    expect(await readLive(a.kube, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' })).toEqual({ specReplicas: 3, statusReplicas: 3, readyReplicas: 1, selector: 'app=web' });
+    expect(await readLive(a.kube, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' })).toEqual({
+      specReplicas: 3,
+      statusReplicas: 3,
+      readyReplicas: 1,
+      selector: 'app=web',
+    });
     expect(await readLive(a.kube, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'absent' })).toBeNull();
   });
 
@@ -38,19 +43,46 @@ describe('Kube (client-node) on a real API server', () => {
   it('patchScale records an Event on the workload; a missing workload is reported, not created', async () => {
     await createDeployment(a, ns, 'evt', 0);
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'evt' };
-    expect(await patchScale(a.kube, { ref, from: 0, to: 3, reason: 'ScaledFromZero', message: 'because', now: Date.now() })).toEqual({ kind: 'patched' });
+    expect(await patchScale(a.kube, { ref, from: 0, to: 3, reason: 'ScaledFromZero', message: 'because', now: Date.now() })).toEqual({
+      kind: 'patched',
+    });
     const ev = (await events(a, ns, 'evt')).find((e) => e.reason === 'ScaledFromZero');
-    expect(ev).toMatchObject({ message: 'because', type: 'Normal', source: { component: 'gitscale' }, involvedObject: { kind: 'Deployment', name: 'evt' } });
+    expect(ev).toMatchObject({
+      message: 'because',
+      type: 'Normal',
+      source: { component: 'gitscale' },
+      involvedObject: { kind: 'Deployment', name: 'evt' },
+    });
     expect(ev?.involvedObject?.uid).toBeTruthy();
-    expect(await patchScale(a.kube, { ref: { ...ref, name: 'gone' }, from: 0, to: 3, reason: 'x', message: 'x', now: Date.now() })).toEqual({ kind: 'missing' });
+    expect(await patchScale(a.kube, { ref: { ...ref, name: 'gone' }, from: 0, to: 3, reason: 'x', message: 'x', now: Date.now() })).toEqual(
+      { kind: 'missing' },
+    );
   });
 
   it('scales a custom kind with a scale subresource (an Argo Rollout)', async () => {
-    await a.custom.createNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'ro' }, spec: { replicas: 0 } } });
+    await a.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      plural: 'rollouts',
+      namespace: ns,
+      body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'ro' }, spec: { replicas: 0 } },
+    });
     const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: ns, name: 'ro' };
     expect(await readLive(a.kube, ref)).toMatchObject({ specReplicas: 0, statusReplicas: 0, readyReplicas: null });
-    expect(await patchScale(a.kube, { ref, from: 0, to: 2, reason: 'ScaledFromZero', message: 'm', now: Date.now() })).toEqual({ kind: 'patched' });
-    expect((await a.custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'ro' })).spec.replicas).toBe(2);
+    expect(await patchScale(a.kube, { ref, from: 0, to: 2, reason: 'ScaledFromZero', message: 'm', now: Date.now() })).toEqual({
+      kind: 'patched',
+    });
+    expect(
+      (
+        await a.custom.getNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          plural: 'rollouts',
+          namespace: ns,
+          name: 'ro',
+        })
+      ).spec.replicas,
+    ).toBe(2);
   });
 
   it('finds a kind it does not know by API discovery; an unknown kind is a clear error', async () => {
@@ -63,7 +95,7 @@ describe('Kube (client-node) on a real API server', () => {
   it('a permission error names the verb and the resource', async () => {
     const alice = admin(servers, servers.KUBE_USER_KUBECONFIG_PATH);
     const r = await alice.kube.resource('apps/v1', 'Deployment');
-    const err = await alice.kube.getScale(r, ns, 'web').catch((e: unknown) => e) as ClusterError;
+    const err = (await alice.kube.getScale(r, ns, 'web').catch((e: unknown) => e)) as ClusterError;
     expect(err.code).toBe('KUBE_FORBIDDEN');
     expect(err.message).toMatch(/forbidden to get deployments\.apps\/scale in namespace kube-/);
     expect(err.data).toMatchObject({ verb: 'get', resource: 'deployments.apps/scale', status: 403 });
@@ -74,8 +106,15 @@ describe('Kube (client-node) on a real API server', () => {
     const k8s = await import('@kubernetes/client-node');
     const { freePort } = await import('../support/servers/spawn.js');
     const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: `https://127.0.0.1:${await freePort()}`, skipTLSVerify: true }], users: [{ name: 'u', token: 'secret-token-value' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
-    const err = await createKube(kc, { identity: 't', timeoutMs: 2000 }).getScale({ group: 'apps', version: 'v1', plural: 'deployments' }, 'default', 'x').catch((e: unknown) => e) as ClusterError;
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `https://127.0.0.1:${await freePort()}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'secret-token-value' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const err = (await createKube(kc, { identity: 't', timeoutMs: 2000 })
+      .getScale({ group: 'apps', version: 'v1', plural: 'deployments' }, 'default', 'x')
+      .catch((e: unknown) => e)) as ClusterError;
     expect(err.code).toBe('KUBE_UNREACHABLE');
     expect(err.message).toMatch(/ECONNREFUSED/);
     expect(err.message).not.toContain('secret-token-value');

@@ -36,7 +36,14 @@ describe('elector on a real API server (manual clock)', () => {
   it('one holder; the standby takes over only after a lease duration without renewal; the old holder stops first', async () => {
     const ns = await newNamespace(a, 'elect');
     const clock = manualClock();
-    const base: Omit<ElectionSettings, 'identity'> = { namespace: ns, name: 'gitscale', shards: 1, leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
+    const base: Omit<ElectionSettings, 'identity'> = {
+      namespace: ns,
+      name: 'gitscale',
+      shards: 1,
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    };
     const one = createElector(a.kube, { ...base, identity: 'one' }, clock, quiet);
     const two = createElector(a.kube, { ...base, identity: 'two' }, clock, quiet);
     await one.round();
@@ -76,12 +83,28 @@ describe('elector on a real API server (manual clock)', () => {
   it('renewTime and acquireTime are written as MicroTime and read back', async () => {
     const ns = await newNamespace(a, 'micro');
     const at = Date.UTC(2026, 11, 5, 6, 30, 0, 123);
-    expect(await a.kube.writeLease(ns, 'x', { holder: 'me', leaseDurationSeconds: 15, acquireTime: at, renewTime: at, transitions: 2 }, null)).toBe(true);
+    expect(
+      await a.kube.writeLease(ns, 'x', { holder: 'me', leaseDurationSeconds: 15, acquireTime: at, renewTime: at, transitions: 2 }, null),
+    ).toBe(true);
     const l = await a.kube.getLease(ns, 'x');
     expect(l).toMatchObject({ holder: 'me', acquireTime: at, renewTime: at, transitions: 2 });
     // A write on a stale resourceVersion loses (409), it does not overwrite.
-    expect(await a.kube.writeLease(ns, 'x', { holder: 'me', leaseDurationSeconds: 15, acquireTime: at, renewTime: at + 1, transitions: 2 }, l!.resourceVersion)).toBe(true);
-    expect(await a.kube.writeLease(ns, 'x', { holder: 'other', leaseDurationSeconds: 15, acquireTime: at, renewTime: at + 2, transitions: 3 }, l!.resourceVersion)).toBe(false);
+    expect(
+      await a.kube.writeLease(
+        ns,
+        'x',
+        { holder: 'me', leaseDurationSeconds: 15, acquireTime: at, renewTime: at + 1, transitions: 2 },
+        l!.resourceVersion,
+      ),
+    ).toBe(true);
+    expect(
+      await a.kube.writeLease(
+        ns,
+        'x',
+        { holder: 'other', leaseDurationSeconds: 15, acquireTime: at, renewTime: at + 2, transitions: 3 },
+        l!.resourceVersion,
+      ),
+    ).toBe(false);
     expect((await a.kube.getLease(ns, 'x'))?.holder).toBe('me');
   });
 });

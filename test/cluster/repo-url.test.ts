@@ -6,11 +6,19 @@ describe('repoKey', () => {
   it.each([
     { name: 'https with .git', url: 'https://git.example.com/org/apps.git', want: 'git.example.com/org/apps' },
     { name: 'host case, trailing slash', url: 'HTTPS://Git.Example.COM/org/apps/', want: 'git.example.com/org/apps' },
-    { name: 'credentials and the default port dropped', url: 'https://user:tok@git.example.com:443/org/apps.git', want: 'git.example.com/org/apps' },
+    {
+      name: 'credentials and the default port dropped',
+      url: 'https://user:tok@git.example.com:443/org/apps.git',
+      want: 'git.example.com/org/apps',
+    },
     { name: 'another port kept', url: 'http://127.0.0.1:3000/org/apps.git', want: '127.0.0.1:3000/org/apps' },
     { name: 'ssh://', url: 'ssh://git@git.example.com/org/apps.git', want: 'git.example.com/org/apps' },
     { name: 'scp-style', url: 'git@git.example.com:org/apps.git', want: 'git.example.com/org/apps' },
-    { name: 'path case kept (paths are case-sensitive on most forges)', url: 'https://git.example.com/Org/Apps', want: 'git.example.com/Org/Apps' },
+    {
+      name: 'path case kept (paths are case-sensitive on most forges)',
+      url: 'https://git.example.com/Org/Apps',
+      want: 'git.example.com/Org/Apps',
+    },
     { name: 'no path', url: 'https://git.example.com/', want: null },
     { name: 'not a URL', url: 'http://[bad', want: null },
   ])('$name', ({ url, want }) => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_ANNOTATIONS, didYouMean, editDistance } from '../../src/config/annotations.js';
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
 const known = KNOWN_ANNOTATIONS.map((k) => k.replace('gitscale.dev/', ''));
 
 describe('editDistance', () => {
@@ -32,7 +33,9 @@ describe('didYouMean', () => {
   });
 
   it('knows every gitscale.dev/ key written as a string literal anywhere in src/', () => {
-    const literals = files(join(import.meta.dirname, '../../src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/['"`](gitscale\.dev\/[a-z][a-z-]*)['"`]/g)].map((m) => m[1]));
+    const literals = files(join(import.meta.dirname, '../../src')).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/['"`](gitscale\.dev\/[a-z][a-z-]*)['"`]/g)].map((m) => m[1]),
+    );
     expect(literals.length).toBeGreaterThan(5);
     expect([...new Set(literals)].filter((k) => !KNOWN_ANNOTATIONS.includes(k))).toEqual([]);
   });

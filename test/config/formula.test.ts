@@ -3,10 +3,26 @@ import { FormulaError, formulaNames, parseFormula } from '../../src/config/formu
 
 describe('parseFormula', () => {
   it.each([
-    { name: 'precedence: * before +', src: '1 + 2 * 3', want: { kind: 'binary', op: '+', left: { kind: 'num', value: 1 }, right: { kind: 'binary', op: '*' } } },
-    { name: 'left associative -', src: 'a - b - c', want: { kind: 'binary', op: '-', left: { kind: 'binary', op: '-' }, right: { kind: 'var', name: 'c' } } },
-    { name: 'ternary is lowest', src: 'a > 2 ? a : b ?? 0', want: { kind: 'ternary', cond: { kind: 'binary', op: '>' }, else: { kind: 'binary', op: '??' } } },
-    { name: 'word operators', src: 'not (a > 1 and b < 2) or c == 1', want: { kind: 'binary', op: '||', left: { kind: 'unary', op: '!' } } },
+    {
+      name: 'precedence: * before +',
+      src: '1 + 2 * 3',
+      want: { kind: 'binary', op: '+', left: { kind: 'num', value: 1 }, right: { kind: 'binary', op: '*' } },
+    },
+    {
+      name: 'left associative -',
+      src: 'a - b - c',
+      want: { kind: 'binary', op: '-', left: { kind: 'binary', op: '-' }, right: { kind: 'var', name: 'c' } },
+    },
+    {
+      name: 'ternary is lowest',
+      src: 'a > 2 ? a : b ?? 0',
+      want: { kind: 'ternary', cond: { kind: 'binary', op: '>' }, else: { kind: 'binary', op: '??' } },
+    },
+    {
+      name: 'word operators',
+      src: 'not (a > 1 and b < 2) or c == 1',
+      want: { kind: 'binary', op: '||', left: { kind: 'unary', op: '!' } },
+    },
     { name: 'function call', src: 'max(a, b, 3)', want: { kind: 'call', fn: 'max' } },
     { name: 'nil and booleans', src: 'a ?? nil', want: { kind: 'binary', op: '??', right: { kind: 'nil' } } },
     { name: 'decimals and exponents', src: '1.5e2', want: { kind: 'num', value: 150 } },
@@ -34,6 +50,9 @@ describe('parseFormula', () => {
   });
 
   it('lists the names a formula reads, with columns', () => {
-    expect(formulaNames(parseFormula('min(queue, 10) + lag * 2'))).toEqual([{ name: 'queue', pos: 5 }, { name: 'lag', pos: 18 }]);
+    expect(formulaNames(parseFormula('min(queue, 10) + lag * 2'))).toEqual([
+      { name: 'queue', pos: 5 },
+      { name: 'lag', pos: 18 },
+    ]);
   });
 });

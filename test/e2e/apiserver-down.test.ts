@@ -27,17 +27,28 @@ describe('the API server stops mid-tick', () => {
     const a = admin(kube.env);
     const ns = await newNamespace(a, 'down');
     await createDeployment(a, ns, 'worker', 0);
-    const { bare, url } = await makeServedRepo(servers, { 'apps/worker.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 0\n` });
+    const { bare, url } = await makeServedRepo(servers, {
+      'apps/worker.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 0\n`,
+    });
     // An Application nobody answers: gitscale waits for it (up to 20 s) after the push.
-    await createCustom(a, APP, ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'apps' }, spec: { source: { repoURL: url, path: 'apps' } } });
+    await createCustom(a, APP, ns, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'apps' },
+      spec: { source: { repoURL: url, path: 'apps' } },
+    });
     const list = await newList(redis, 10);
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url }], cluster: { syncWaitSeconds: 20 },
-      scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      repositories: [{ name: 'manifests', url }],
+      cluster: { syncWaitSeconds: 20 },
+      scaledObjects: [
+        scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
     });
     const running = runGitscale(['once', '-c', config, '-o', 'json', '--kubeconfig', kube.env.KUBECONFIG_PATH]);
     // Once the commit is on the server, gitscale is waiting for Argo CD: stop the API server now.
-    for (let i = 0; i < 200 && !(await show(bare, 'main', 'apps/worker.yaml')).includes('replicas: 2'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !(await show(bare, 'main', 'apps/worker.yaml')).includes('replicas: 2'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await kube.stop();
     const r = await running;
     expect(r.code).toBe(1);

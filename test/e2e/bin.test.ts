@@ -26,17 +26,35 @@ describe('dist/cli.js', () => {
     await redis.rpush(list, ...Array.from({ length: 15 }, () => 'x'));
     await redis.quit();
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
-    const child = spawn(process.execPath, [cli, 'run', '--config', config, '--log-format', 'json', '--listen', '127.0.0.1:0', '--data-dir', join(dir, '.git', 'gs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [
+        scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
+    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'run', '--config', config, '--log-format', 'json', '--listen', '127.0.0.1:0', '--data-dir', join(dir, '.git', 'gs')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     for (let i = 0; i < 100 && !stderr.includes('"msg":"commit"'); i++) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['running', 'decision', 'commit', 'stopping: finishing the write in flight', 'stopped']));
-    expect(lines.find((l) => l.msg === 'commit')).toMatchObject({ repository: 'manifests', objects: ['default/a'], subject: 'scale default/a 0→3 (redis: 15 items / 5)' });
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['running', 'decision', 'commit', 'stopping: finishing the write in flight', 'stopped']),
+    );
+    expect(lines.find((l) => l.msg === 'commit')).toMatchObject({
+      repository: 'manifests',
+      objects: ['default/a'],
+      subject: 'scale default/a 0→3 (redis: 15 items / 5)',
+    });
     expect(await log(dir)).toEqual(['scale default/a 0→3 (redis: 15 items / 5)', 'initial']);
   });
 });

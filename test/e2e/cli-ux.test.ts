@@ -24,7 +24,10 @@ afterAll(async () => void (await redis.quit()));
 async function setup(replicas: number, items: number): Promise<{ config: string; dataDir: string }> {
   const dir = await makeLocalRepo({ 'a.yaml': deployment('a', replicas) });
   const list = await newList(redis, items);
-  const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+  const config = await writeConfig({
+    repositories: [{ name: 'manifests', url: dir }],
+    scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+  });
   return { config, dataDir: await tempDir('data') };
 }
 
@@ -49,10 +52,30 @@ describe('gitscale (built) — help and usage', () => {
   });
 
   it.each([
-    { name: 'unknown flag', args: ['plan', '-c', 'x.yaml', '--nope'], first: "gitscale: unknown option '--nope'", see: "see 'gitscale plan --help'" },
-    { name: 'missing config', args: ['validate'], first: 'gitscale: gitscale validate needs --config <file> (-c)', see: "see 'gitscale validate --help'" },
-    { name: 'unknown command', args: ['frob'], first: "gitscale: unknown command 'frob': must be one of: run, once, plan, validate, history, demo, help, version", see: "see 'gitscale --help'" },
-    { name: 'a flag of another command', args: ['once', '-c', 'x.yaml', '--detailed-exitcode'], first: 'gitscale: gitscale once does not take --detailed-exitcode', see: "see 'gitscale once --help'" },
+    {
+      name: 'unknown flag',
+      args: ['plan', '-c', 'x.yaml', '--nope'],
+      first: "gitscale: unknown option '--nope'",
+      see: "see 'gitscale plan --help'",
+    },
+    {
+      name: 'missing config',
+      args: ['validate'],
+      first: 'gitscale: gitscale validate needs --config <file> (-c)',
+      see: "see 'gitscale validate --help'",
+    },
+    {
+      name: 'unknown command',
+      args: ['frob'],
+      first: "gitscale: unknown command 'frob': must be one of: run, once, plan, validate, history, demo, help, version",
+      see: "see 'gitscale --help'",
+    },
+    {
+      name: 'a flag of another command',
+      args: ['once', '-c', 'x.yaml', '--detailed-exitcode'],
+      first: 'gitscale: gitscale once does not take --detailed-exitcode',
+      see: "see 'gitscale once --help'",
+    },
   ])('usage error ($name): one line and where to look, exit 2', async ({ args, first, see }) => {
     const r = await gitscale(args);
     expect(r.code).toBe(2);
@@ -87,8 +110,14 @@ describe('gitscale plan (built) — exit codes and output', () => {
 
   it('--detailed-exitcode: an object that fails → 1, a bad config → 2', async () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
-    const failing = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'missing.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'x')] })] });
-    const bad = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'nope', metadata: {} }] })] });
+    const failing = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'missing.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'x')] })],
+    });
+    const bad = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'nope', metadata: {} }] })],
+    });
     const dataDir = await tempDir('data');
     const [f, b] = await Promise.all([
       gitscale(['plan', '-c', failing, '--data-dir', dataDir, '--detailed-exitcode']),
@@ -104,7 +133,12 @@ describe('gitscale plan (built) — exit codes and output', () => {
     expect(quiet.stdout.match(/replicas 0 → 4/g)).toHaveLength(1);
     expect(quiet.stderr).toBe('');
     const loud = await gitscale(['plan', '-c', config, '--data-dir', dataDir, '--log-level', 'info', '--log-format', 'json']);
-    expect(loud.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toContain('decision');
+    expect(
+      loud.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toContain('decision');
   });
 
   it('colour on a terminal only: none when piped or with NO_COLOR', async () => {

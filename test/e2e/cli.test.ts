@@ -29,7 +29,9 @@ describe('gitscale once against the real git server', () => {
     const { bare, url } = await makeServedRepo(servers, { 'apps/consumer/deployment.yaml': manifest, 'apps/other.yaml': 'x: 1\n' });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url, branch: 'main' }],
-      scaledObjects: [scaledObject({ name: 'consumer', path: 'apps/consumer/deployment.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      scaledObjects: [
+        scaledObject({ name: 'consumer', path: 'apps/consumer/deployment.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
     });
     const r = await gitscale(['once', '--config', config]);
     expect(r.stderr).not.toMatch(/ERROR/);
@@ -37,7 +39,17 @@ describe('gitscale once against the real git server', () => {
     expect(await show(bare, 'main', 'apps/consumer/deployment.yaml')).toBe(manifest.replace('replicas: 0 #', 'replicas: 4 #'));
     expect(await log(bare)).toEqual(['scale default/consumer 0→4 (redis: 20 items / 5)', 'initial']);
     const message = await git(bare, 'log', '-1', '--format=%B', 'main');
-    expect(parseTrailers(message)).toEqual([{ object: 'default/consumer', from: 0, to: 4, trailers: [['Gitscale-Reason', expect.stringMatching(/ceil\(20 \/ 5\) = 4/)], ['Gitscale-Trigger', 'redis value=20 target=5 active=true']] }]);
+    expect(parseTrailers(message)).toEqual([
+      {
+        object: 'default/consumer',
+        from: 0,
+        to: 4,
+        trailers: [
+          ['Gitscale-Reason', expect.stringMatching(/ceil\(20 \/ 5\) = 4/)],
+          ['Gitscale-Trigger', 'redis value=20 target=5 active=true'],
+        ],
+      },
+    ]);
     expect((await git(bare, 'log', '-1', '--format=%an <%ae>', 'main')).trim()).toBe('gitscale <gitscale@localhost>');
     // A second tick with the same metric writes nothing.
     const again = await gitscale(['once', '--config', config]);
@@ -111,10 +123,18 @@ describe('gitscale once against the real git server', () => {
     });
     const dataDir = await tempDir('data');
     let out = '';
-    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (out += s), env: { MY_GIT_TOKEN: servers.GIT_TOKEN }, waitForStop: () => new Promise(() => {}) };
+    const io: Io = {
+      stdout: (s) => void (out += s),
+      stderr: (s) => void (out += s),
+      env: { MY_GIT_TOKEN: servers.GIT_TOKEN },
+      waitForStop: () => new Promise(() => {}),
+    };
     expect(await main(['once', '--config', config, '--data-dir', dataDir, '--log-format', 'json'], io)).toBe(0);
     expect(await show(bare, 'main', 'c.yaml')).toContain('replicas: 2');
-    const everything = out + (await git(bare, 'log', '--format=%B', 'main')) + fs.readFileSync(join(dataDir, 'repos', 'manifests', '.git', 'config'), 'utf8');
+    const everything =
+      out +
+      (await git(bare, 'log', '--format=%B', 'main')) +
+      fs.readFileSync(join(dataDir, 'repos', 'manifests', '.git', 'config'), 'utf8');
     expect(everything).not.toContain(servers.GIT_TOKEN);
     // And without the token the error is clear and does not echo anything secret.
     const denied = await gitscale(['once', '--config', config], { MY_GIT_TOKEN: 'not-the-token' });
@@ -124,7 +144,9 @@ describe('gitscale once against the real git server', () => {
     // And an unset variable is a config problem, named before anything is tried.
     const unset = await gitscale(['validate', '--config', config], {});
     expect(unset.code).toBe(2);
-    expect(unset.stdout).toMatch(/repository manifests: .*repositories\[0\]\.auth\.tokenFromEnv: environment variable MY_GIT_TOKEN is not set.*CONFIG_TOKEN_MISSING/);
+    expect(unset.stdout).toMatch(
+      /repository manifests: .*repositories\[0\]\.auth\.tokenFromEnv: environment variable MY_GIT_TOKEN is not set.*CONFIG_TOKEN_MISSING/,
+    );
   });
 });
 
@@ -132,13 +154,26 @@ describe('gitscale plan', () => {
   it('prints triggers, current, desired, route and the diff as JSON, and writes nothing', async () => {
     const list = await fillList(20);
     const { bare, url } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 0) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
     const r = await gitscale(['plan', '--config', config, '--output', 'json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.objects).toHaveLength(1);
     expect(plan.objects[0]).toMatchObject({ namespace: 'default', name: 'c', current: 0, desired: 4, route: 'commit' });
-    expect(plan.objects[0].triggers).toEqual([{ type: 'redis', name: 'redis', source: `list '${list}' at ${servers.REDIS_ADDRESS}`, value: 20, target: 5, active: true, error: null }]);
+    expect(plan.objects[0].triggers).toEqual([
+      {
+        type: 'redis',
+        name: 'redis',
+        source: `list '${list}' at ${servers.REDIS_ADDRESS}`,
+        value: 20,
+        target: 5,
+        active: true,
+        error: null,
+      },
+    ]);
     // The text form says what each trigger read, too.
     const text = await gitscale(['plan', '--config', config]);
     expect(text.stdout).toContain(`trigger redis — list '${list}' at ${servers.REDIS_ADDRESS}: value 20, target 5, active`);
@@ -151,23 +186,53 @@ describe('gitscale plan', () => {
     const list = await fillList(5);
     const { url } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 2) });
     // Every minute starts it, and every minute ends it: the next end is never after the next start, so it is open.
-    const open = { type: 'cron', name: 'office-hours', metadata: { timezone: 'Europe/Paris', start: '* * * * *', end: '*/1 * * * *', desiredReplicas: '3' } };
-    const shut = { type: 'cron', name: 'never', metadata: { timezone: 'Etc/UTC', start: '* * * * *', end: '0 0 30 2 *', desiredReplicas: '9' } };
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list), open, shut] })] });
+    const open = {
+      type: 'cron',
+      name: 'office-hours',
+      metadata: { timezone: 'Europe/Paris', start: '* * * * *', end: '*/1 * * * *', desiredReplicas: '3' },
+    };
+    const shut = {
+      type: 'cron',
+      name: 'never',
+      metadata: { timezone: 'Etc/UTC', start: '* * * * *', end: '0 0 30 2 *', desiredReplicas: '9' },
+    };
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list), open, shut] })],
+    });
     const r = await gitscale(['plan', '--config', config, '--output', 'json']);
     expect(r.code).toBe(0);
     const [o] = JSON.parse(r.stdout).objects;
     expect(o).toMatchObject({ current: 2, desired: 3, route: 'commit' });
     expect(o.triggers.slice(1)).toEqual([
-      { type: 'cron', name: 'office-hours', source: "window '* * * * *' → '*/1 * * * *' in Europe/Paris: 3 replicas", value: 3, target: 1, active: true, error: null },
-      { type: 'cron', name: 'never', source: "window '* * * * *' → '0 0 30 2 *' in Etc/UTC: 9 replicas", value: 0, target: 1, active: false, error: null },
+      {
+        type: 'cron',
+        name: 'office-hours',
+        source: "window '* * * * *' → '*/1 * * * *' in Europe/Paris: 3 replicas",
+        value: 3,
+        target: 1,
+        active: true,
+        error: null,
+      },
+      {
+        type: 'cron',
+        name: 'never',
+        source: "window '* * * * *' → '0 0 30 2 *' in Etc/UTC: 9 replicas",
+        value: 0,
+        target: 1,
+        active: false,
+        error: null,
+      },
     ]);
   });
 
   it('text output names the route and the reason', async () => {
     const list = await fillList(20);
     const { url } = await makeServedRepo(servers, { 'c.yaml': deployment('c', 0) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
     const r = await gitscale(['plan', '--config', config]);
     expect(r.stdout).toContain('replicas 0 → 4   route: commit');
     expect(r.stdout).toContain('why: active: scale from 0 to 1; ceil(20 / 5) = 4 → 4');
@@ -214,14 +279,21 @@ describe('gitscale validate', () => {
     expect(r.code).toBe(2);
     const { problems } = JSON.parse(r.stdout);
     const byObject = Object.fromEntries(problems.map((p: { object: string; code: string }) => [p.object, p.code]));
-    expect(byObject).toEqual({ 'default/two': 'TARGET_NOT_FOUND', 'default/three': 'MANIFEST_FILE_NOT_FOUND', 'default/four': 'UNKNOWN_TRIGGER_TYPE' });
+    expect(byObject).toEqual({
+      'default/two': 'TARGET_NOT_FOUND',
+      'default/three': 'MANIFEST_FILE_NOT_FOUND',
+      'default/four': 'UNKNOWN_TRIGGER_TYPE',
+    });
     const four = problems.find((p: { object: string }) => p.object === 'default/four');
     expect(four).toMatchObject({ file: config, field: 'spec.triggers[0].type' });
   });
 
   it('says ok and exits 0 for a good config', async () => {
     const dir = await makeLocalRepo({ 'one.yaml': deployment('one', 1) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'one', path: 'one.yaml', triggers: [redisList('r:1', 'l')] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'one', path: 'one.yaml', triggers: [redisList('r:1', 'l')] })],
+    });
     const r = await gitscale(['validate', '--config', config]);
     expect(r.stdout).toContain('ok: 1 object(s)');
     expect(r.code).toBe(0);
@@ -273,7 +345,10 @@ describe('local repositories', () => {
   it('inserts replicas under spec when the manifest has none (Kubernetes default 1)', async () => {
     const list = await fillList(12);
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a') });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
     expect((await gitscale(['once', '--config', config])).code).toBe(0);
     expect(fs.readFileSync(join(dir, 'a.yaml'), 'utf8')).toBe(deployment('a').replace('spec:\n', 'spec:\n  replicas: 3\n'));
   });
@@ -283,13 +358,20 @@ describe('gitscale run', () => {
   it('reconciles on its own schedule until the stop signal, then exits 0', async () => {
     const list = await fillList(10);
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [
+        scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
+    });
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const running = gitscale(['run', '--config', config], {}, stopped);
-    for (let i = 0; i < 50 && !fs.readFileSync(join(dir, 'a.yaml'), 'utf8').includes('replicas: 2'); i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && !fs.readFileSync(join(dir, 'a.yaml'), 'utf8').includes('replicas: 2'); i++)
+      await new Promise((r) => setTimeout(r, 200));
     await redis.rpush(list, ...Array.from({ length: 20 }, () => 'x'));
-    for (let i = 0; i < 50 && !fs.readFileSync(join(dir, 'a.yaml'), 'utf8').includes('replicas: 4'); i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && !fs.readFileSync(join(dir, 'a.yaml'), 'utf8').includes('replicas: 4'); i++)
+      await new Promise((r) => setTimeout(r, 200));
     stop();
     const r = await running;
     expect(r.code).toBe(0);

@@ -21,9 +21,18 @@ beforeAll(async () => {
   await redis.rpush(list, ...Array.from({ length: 10 }, () => 'j'));
   ns = await newNamespace(a, 'sec');
   gsNs = await newNamespace(a, 'gs');
-  await a.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'redis-auth' }, stringData: { password: servers.REDIS_AUTH_PASSWORD } } });
-  await a.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'redis-conn' }, data: { address: servers.REDIS_AUTH_ADDRESS } } });
-  await a.core.createNamespacedSecret({ namespace: gsNs, body: { metadata: { name: 'shared-redis' }, stringData: { pw: servers.REDIS_AUTH_PASSWORD } } });
+  await a.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'redis-auth' }, stringData: { password: servers.REDIS_AUTH_PASSWORD } },
+  });
+  await a.core.createNamespacedConfigMap({
+    namespace: ns,
+    body: { metadata: { name: 'redis-conn' }, data: { address: servers.REDIS_AUTH_ADDRESS } },
+  });
+  await a.core.createNamespacedSecret({
+    namespace: gsNs,
+    body: { metadata: { name: 'shared-redis' }, stringData: { pw: servers.REDIS_AUTH_PASSWORD } },
+  });
 });
 afterAll(async () => {
   await redis.del(list);
@@ -46,22 +55,38 @@ ${env}`;
 async function config(files: Record<string, string>, trigger: Record<string, unknown>, triggerAuthentications: unknown[] = []) {
   const { url } = await makeServedRepo(servers, files);
   return writeConfig({
-    repositories: [{ name: 'manifests', url }], triggerAuthentications, cluster: { directPatch: false },
+    repositories: [{ name: 'manifests', url }],
+    triggerAuthentications,
+    cluster: { directPatch: false },
     scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'worker.yaml', triggers: [trigger] })],
   });
 }
 
 const once = async (cfg: string, kube: boolean, env: Record<string, string> = {}) => {
-  const r = await runGitscale(['once', '-c', cfg, '-o', 'json', ...(kube ? ['--kubeconfig', servers.KUBECONFIG_PATH] : [])], { POD_NAMESPACE: gsNs, ...env });
+  const r = await runGitscale(['once', '-c', cfg, '-o', 'json', ...(kube ? ['--kubeconfig', servers.KUBECONFIG_PATH] : [])], {
+    POD_NAMESPACE: gsNs,
+    ...env,
+  });
   return { ...r, obj: JSON.parse(r.stdout).objects[0] };
 };
 
 describe('trigger credentials from the cluster', () => {
   it('a TriggerAuthentication reads its Secret and ConfigMap from the object’s namespace', async () => {
-    const cfg = await config({ 'worker.yaml': manifest() }, { type: 'redis', metadata: { listName: list, listLength: '5' }, authenticationRef: { name: 'redis' } }, [{
-      apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'redis', namespace: ns },
-      spec: { secretTargetRef: [{ parameter: 'password', name: 'redis-auth', key: 'password' }], configMapTargetRef: [{ parameter: 'address', name: 'redis-conn', key: 'address' }] },
-    }]);
+    const cfg = await config(
+      { 'worker.yaml': manifest() },
+      { type: 'redis', metadata: { listName: list, listLength: '5' }, authenticationRef: { name: 'redis' } },
+      [
+        {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'TriggerAuthentication',
+          metadata: { name: 'redis', namespace: ns },
+          spec: {
+            secretTargetRef: [{ parameter: 'password', name: 'redis-auth', key: 'password' }],
+            configMapTargetRef: [{ parameter: 'address', name: 'redis-conn', key: 'address' }],
+          },
+        },
+      ],
+    );
     const r = await once(cfg, true);
     expect(r.obj.error).toBeNull();
     expect(r.obj).toMatchObject({ current: 0, desired: 2, route: 'commit' });
@@ -74,13 +99,28 @@ describe('trigger credentials from the cluster', () => {
   });
 
   it('a ClusterTriggerAuthentication reads from gitscale’s namespace; a Secret missing there falls back to the environment', async () => {
-    const auth = (secret: string, key: string) => [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ClusterTriggerAuthentication', metadata: { name: 'shared' }, spec: { secretTargetRef: [{ parameter: 'password', name: secret, key }] } }];
-    const trigger = { type: 'redis', metadata: { address: servers.REDIS_AUTH_ADDRESS, listName: list, listLength: '5' }, authenticationRef: { name: 'shared', kind: 'ClusterTriggerAuthentication' } };
+    const auth = (secret: string, key: string) => [
+      {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ClusterTriggerAuthentication',
+        metadata: { name: 'shared' },
+        spec: { secretTargetRef: [{ parameter: 'password', name: secret, key }] },
+      },
+    ];
+    const trigger = {
+      type: 'redis',
+      metadata: { address: servers.REDIS_AUTH_ADDRESS, listName: list, listLength: '5' },
+      authenticationRef: { name: 'shared', kind: 'ClusterTriggerAuthentication' },
+    };
     const fromCluster = await once(await config({ 'worker.yaml': manifest() }, trigger, auth('shared-redis', 'pw')), true);
     expect(fromCluster.obj).toMatchObject({ error: null, desired: 2 });
     const cfg = await config({ 'worker.yaml': manifest() }, trigger, auth('elsewhere', 'pw'));
     const missing = await once(cfg, true);
-    expect(missing.obj.triggers[0].error).toMatch(new RegExp(`secret elsewhere/pw .* not found \\(looked in: Secret ${gsNs}/elsewhere key pw in the cluster, env GITSCALE_SECRET_ELSEWHERE_PW\\)`));
+    expect(missing.obj.triggers[0].error).toMatch(
+      new RegExp(
+        `secret elsewhere/pw .* not found \\(looked in: Secret ${gsNs}/elsewhere key pw in the cluster, env GITSCALE_SECRET_ELSEWHERE_PW\\)`,
+      ),
+    );
     const fallback = await once(cfg, true, { GITSCALE_SECRET_ELSEWHERE_PW: servers.REDIS_AUTH_PASSWORD });
     expect(fallback.obj).toMatchObject({ error: null, desired: 2 });
   });
@@ -93,7 +133,10 @@ describe('trigger credentials from the cluster', () => {
               valueFrom:
                 secretKeyRef: { name: redis-auth, key: password }
 `;
-    const trigger = { type: 'redis', metadata: { addressFromEnv: 'REDIS_ADDR', passwordFromEnv: 'REDIS_PW', listName: list, listLength: '5' } };
+    const trigger = {
+      type: 'redis',
+      metadata: { addressFromEnv: 'REDIS_ADDR', passwordFromEnv: 'REDIS_PW', listName: list, listLength: '5' },
+    };
     const cfg = await config({ 'worker.yaml': manifest(env) }, trigger);
     const v = await runGitscale(['validate', '-c', cfg]);
     expect(v.stdout).toMatch(/^ok: 1 object/m);
@@ -104,6 +147,12 @@ describe('trigger credentials from the cluster', () => {
     const bad = await config({ 'worker.yaml': manifest(env) }, { ...trigger, metadata: { ...trigger.metadata, passwordFromEnv: 'NOPE' } });
     const vb = await runGitscale(['validate', '-c', bad, '-o', 'json']);
     expect(vb.code).toBe(2);
-    expect(JSON.parse(vb.stdout).problems).toContainEqual(expect.objectContaining({ field: 'spec.triggers[0].metadata.passwordFromEnv', code: 'TRIGGER_ENV_MISSING', message: expect.stringMatching(/'NOPE'.*nor in the env of the target container in worker\.yaml/) }));
+    expect(JSON.parse(vb.stdout).problems).toContainEqual(
+      expect.objectContaining({
+        field: 'spec.triggers[0].metadata.passwordFromEnv',
+        code: 'TRIGGER_ENV_MISSING',
+        message: expect.stringMatching(/'NOPE'.*nor in the env of the target container in worker\.yaml/),
+      }),
+    );
   });
 });

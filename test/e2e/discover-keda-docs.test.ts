@@ -17,10 +17,14 @@ import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const example = readFileSync(new URL('../../fixtures/keda-docs/redis-trigger-authentication.yaml', import.meta.url), 'utf8');
-const votes = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: votes\n  namespace: my-project\nspec:\n  replicas: 1\n  selector:\n    matchLabels: { app: votes }\n';
+const votes =
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: votes\n  namespace: my-project\nspec:\n  replicas: 1\n  selector:\n    matchLabels: { app: votes }\n';
 const FILE = 'apps/votes/keda.yaml';
 let redis: Redis;
-beforeAll(() => void (redis = new Redis(servers.REDIS_AUTH_ADDRESS, { username: servers.REDIS_AUTH_USER, password: servers.REDIS_AUTH_USER_PASSWORD })));
+beforeAll(
+  () =>
+    void (redis = new Redis(servers.REDIS_AUTH_ADDRESS, { username: servers.REDIS_AUTH_USER, password: servers.REDIS_AUTH_USER_PASSWORD })),
+);
 afterAll(async () => void (await redis.quit()));
 
 /** The same documents as config-file entries: the ScaledObject with its two annotations, the TriggerAuthentication as it is. */
@@ -30,7 +34,15 @@ function asConfig(text: string, url: string): Record<string, unknown> {
   return {
     repositories: [{ name: 'manifests', url }],
     triggerAuthentications: docs.filter((d) => d.kind === 'TriggerAuthentication'),
-    scaledObjects: [{ ...so, metadata: { ...so.metadata, annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'apps/votes/deployment.yaml' } } }],
+    scaledObjects: [
+      {
+        ...so,
+        metadata: {
+          ...so.metadata,
+          annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'apps/votes/deployment.yaml' },
+        },
+      },
+    ],
   };
 }
 
@@ -45,7 +57,10 @@ async function bothWays(text: string) {
   const discovered = await makeServedRepo(servers, files);
   const listed = await makeServedRepo(servers, files);
   return {
-    discovered: { ...discovered, config: await writeConfig({ repositories: [{ name: 'manifests', url: discovered.url, discover: true }] }) },
+    discovered: {
+      ...discovered,
+      config: await writeConfig({ repositories: [{ name: 'manifests', url: discovered.url, discover: true }] }),
+    },
     listed: { ...listed, config: await writeConfig(asConfig(text, listed.url)) },
   };
 }
@@ -59,10 +74,17 @@ describe("KEDA's documentation example under discover: true", () => {
     expect(verdict(d.stdout)).toEqual(verdict(l.stdout));
     expect(d.code).toBe(l.code);
     // No credentials here: the committed Secret does not stand in for them (each one missing is named).
-    expect(JSON.parse(d.stdout).warnings).toEqual(['username', 'password'].map((p) => expect.objectContaining({
-      object: 'my-project/redis-scaledobject', file: `${FILE} in repository manifests`, field: 'spec.triggers[0].authenticationRef', code: 'SECRET_NOT_FOUND',
-      message: expect.stringContaining(`secret votes-db-secret/redis_${p} for parameter '${p}' not found`),
-    })));
+    expect(JSON.parse(d.stdout).warnings).toEqual(
+      ['username', 'password'].map((p) =>
+        expect.objectContaining({
+          object: 'my-project/redis-scaledobject',
+          file: `${FILE} in repository manifests`,
+          field: 'spec.triggers[0].authenticationRef',
+          code: 'SECRET_NOT_FOUND',
+          message: expect.stringContaining(`secret votes-db-secret/redis_${p} for parameter '${p}' not found`),
+        }),
+      ),
+    );
     expect(d.stdout).not.toMatch(/YWRtaW4=|admin/);
 
     const env = { GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: 'scaler', GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: 'x' };
@@ -71,12 +93,15 @@ describe("KEDA's documentation example under discover: true", () => {
     expect(dEnv.code).toBe(0);
   });
 
-  it('once: with the credentials in the environment both commit the same count; with only Git\'s Secret both fail alike', async () => {
+  it("once: with the credentials in the environment both commit the same count; with only Git's Secret both fail alike", async () => {
     // The one change to the example: the test server's address and a fresh list, for the real poll.
     const list = await newList(redis, 25);
     const text = example.replace('localhost:6379', servers.REDIS_AUTH_ADDRESS).replace('listName: mylist', `listName: ${list}`);
     const { discovered, listed } = await bothWays(text);
-    const env = { GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: servers.REDIS_AUTH_USER, GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: servers.REDIS_AUTH_USER_PASSWORD };
+    const env = {
+      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: servers.REDIS_AUTH_USER,
+      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: servers.REDIS_AUTH_USER_PASSWORD,
+    };
     for (const { bare, config } of [discovered, listed]) {
       const r = await runGitscale(['once', '-c', config], env);
       expect(r.stderr).not.toContain('CONFIG_UNKNOWN_AUTH');
@@ -93,21 +118,38 @@ describe("KEDA's documentation example under discover: true", () => {
 
   it('warnings: a number where KEDA wants a string and a misspelt key are said in validate, plan and the run log as in the config', async () => {
     const list = await newList(redis, 0);
-    const text = example.replace('localhost:6379', servers.REDIS_ADDRESS).replace('listName: mylist', `listName: ${list}`)
-      .replace('listLength: "10"', 'listLength: 10\n      listLenght: "10"').replace('    authenticationRef:\n      name: keda-trigger-auth-redis-secret\n', '');
+    const text = example
+      .replace('localhost:6379', servers.REDIS_ADDRESS)
+      .replace('listName: mylist', `listName: ${list}`)
+      .replace('listLength: "10"', 'listLength: 10\n      listLenght: "10"')
+      .replace('    authenticationRef:\n      name: keda-trigger-auth-redis-secret\n', '');
     const { discovered, listed } = await bothWays(text);
-    const [d, l] = [await runGitscale(['validate', '-c', discovered.config, '-o', 'json']), await runGitscale(['validate', '-c', listed.config, '-o', 'json'])];
+    const [d, l] = [
+      await runGitscale(['validate', '-c', discovered.config, '-o', 'json']),
+      await runGitscale(['validate', '-c', listed.config, '-o', 'json']),
+    ];
     expect(verdict(d.stdout)).toEqual(verdict(l.stdout));
     const fields = JSON.parse(d.stdout).warnings.map((w: { field: string; message: string }) => `${w.field}: ${w.message}`);
-    expect(fields).toEqual([expect.stringMatching(/^spec\.triggers\[0\]\.metadata\.listLength: KEDA metadata values are strings/), expect.stringMatching(/^spec\.triggers\[0\]\.metadata: .*listLenght/)]);
+    expect(fields).toEqual([
+      expect.stringMatching(/^spec\.triggers\[0\]\.metadata\.listLength: KEDA metadata values are strings/),
+      expect.stringMatching(/^spec\.triggers\[0\]\.metadata: .*listLenght/),
+    ]);
 
     const plan = await runGitscale(['plan', '-c', discovered.config]);
     expect(plan.code).toBe(0);
     expect(plan.stderr).toContain(`${FILE} in repository manifests`);
     expect(plan.stderr).toContain('listLenght');
 
-    const run = await runGitscale(['run', '-c', discovered.config, '--log-format', 'json'], {}, new Promise((res) => setTimeout(res, 6000)));
-    const warned = run.stderr.split('\n').filter((s) => s.startsWith('{')).map((s) => JSON.parse(s) as Record<string, unknown>).filter((e) => e.msg === 'config warning');
+    const run = await runGitscale(
+      ['run', '-c', discovered.config, '--log-format', 'json'],
+      {},
+      new Promise((res) => setTimeout(res, 6000)),
+    );
+    const warned = run.stderr
+      .split('\n')
+      .filter((s) => s.startsWith('{'))
+      .map((s) => JSON.parse(s) as Record<string, unknown>)
+      .filter((e) => e.msg === 'config warning');
     expect(warned.map((w) => [w.object, w.file, w.field])).toEqual([
       ['my-project/redis-scaledobject', `${FILE} in repository manifests`, 'spec.triggers[0].metadata.listLength'],
       ['my-project/redis-scaledobject', `${FILE} in repository manifests`, 'spec.triggers[0].metadata'],
@@ -117,18 +159,32 @@ describe("KEDA's documentation example under discover: true", () => {
 
   it('run: a ScaledObject naming a TriggerAuthentication not committed yet is refused naming its file; committing it starts the scaling', async () => {
     const list = await newList(redis, 25);
-    const [secret, auth, so] = example.replace('localhost:6379', servers.REDIS_AUTH_ADDRESS).replace('listName: mylist', `listName: ${list}`)
-      .replace('  scaleTargetRef:\n', '  pollingInterval: 1\n  scaleTargetRef:\n').split('---\n');
+    const [secret, auth, so] = example
+      .replace('localhost:6379', servers.REDIS_AUTH_ADDRESS)
+      .replace('listName: mylist', `listName: ${list}`)
+      .replace('  scaleTargetRef:\n', '  pollingInterval: 1\n  scaleTargetRef:\n')
+      .split('---\n');
     // Another ScaledObject, due every second, so the repository is synced (and read) that often.
     const web = `apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: web\nspec:\n  scaleTargetRef:\n    name: web\n  pollingInterval: 1\n  triggers:\n  - type: redis\n    metadata: { address: "${servers.REDIS_ADDRESS}", listName: ${await newList(redis, 0)}, listLength: "5" }\n`;
-    const { bare, url } = await makeServedRepo(servers, { 'apps/votes/deployment.yaml': votes, 'apps/votes/scaledobject.yaml': so, 'apps/web/deployment.yaml': deployment('web', 0), 'apps/web/scaledobject.yaml': web });
+    const { bare, url } = await makeServedRepo(servers, {
+      'apps/votes/deployment.yaml': votes,
+      'apps/votes/scaledobject.yaml': so,
+      'apps/web/deployment.yaml': deployment('web', 0),
+      'apps/web/scaledobject.yaml': web,
+    });
     const config = await writeConfig({ repositories: [{ name: 'manifests', url, discover: true }] });
     const run = startRun(['-c', config, '--log-format', 'json', '--data-dir', await tempDir('data')], {
-      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: servers.REDIS_AUTH_USER, GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: servers.REDIS_AUTH_USER_PASSWORD,
+      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_USERNAME: servers.REDIS_AUTH_USER,
+      GITSCALE_SECRET_VOTES_DB_SECRET_REDIS_PASSWORD: servers.REDIS_AUTH_USER_PASSWORD,
     });
     try {
       const refused = await run.waitFor((l) => l.msg === 'ScaledObject from the repository refused', 20_000);
-      expect(refused).toMatchObject({ object: 'my-project/redis-scaledobject', file: 'apps/votes/scaledobject.yaml in repository manifests', field: 'spec.triggers[0].authenticationRef.name', code: 'CONFIG_UNKNOWN_AUTH' });
+      expect(refused).toMatchObject({
+        object: 'my-project/redis-scaledobject',
+        file: 'apps/votes/scaledobject.yaml in repository manifests',
+        field: 'spec.triggers[0].authenticationRef.name',
+        code: 'CONFIG_UNKNOWN_AUTH',
+      });
       expect(refused.error).toContain("in namespace 'my-project'");
       await humanCommit(bare, { 'apps/votes/auth.yaml': `${secret}---\n${auth}` }, 'add the TriggerAuthentication');
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('my-project/redis-scaledobject 1→3'), 30_000);

@@ -46,10 +46,14 @@ describe('discover: true', () => {
     // validate checks the committed ScaledObjects as it checks the file's, writing nothing.
     const v = await runGitscale(['validate', '-c', config, '-o', 'json']);
     expect(v.code).toBe(2);
-    expect(JSON.parse(v.stdout).problems).toEqual([expect.objectContaining({ object: 'default/dup', file: 'apps/dup/so.yaml in repository manifests', code: 'DISCOVER_AMBIGUOUS' })]);
+    expect(JSON.parse(v.stdout).problems).toEqual([
+      expect.objectContaining({ object: 'default/dup', file: 'apps/dup/so.yaml in repository manifests', code: 'DISCOVER_AMBIGUOUS' }),
+    ]);
     const r = await runGitscale(['once', '-c', config]);
     expect(r.stderr).toContain('apps/dup/so.yaml in repository manifests');
-    expect(r.stderr).toContain('2 files in apps/dup/ define Deployment dup: apps/dup/one.yaml, apps/dup/two.yaml; set gitscale.dev/path to one of them');
+    expect(r.stderr).toContain(
+      '2 files in apps/dup/ define Deployment dup: apps/dup/one.yaml, apps/dup/two.yaml; set gitscale.dev/path to one of them',
+    );
     expect(r.code).toBe(2);
     expect(await show(bare, 'main', 'apps/web/deployment.yaml')).toContain('replicas: 2 # gitscale');
     expect(await show(bare, 'main', 'apps/api/deployment.yaml')).toContain('replicas: 4 # gitscale');
@@ -69,14 +73,20 @@ describe('discover: true', () => {
     try {
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('default/web 0→2'), 20_000);
       await humanCommit(bare, { 'apps/api/scaledobject.yaml': so('gitscale.dev/v1alpha1', 'api', api) }, 'scale api with gitscale');
-      const reloaded = await run.waitFor((l) => l.msg === 'config reloaded' && Array.isArray(l.added) && (l.added as string[]).includes('default/api'), 20_000);
+      const reloaded = await run.waitFor(
+        (l) => l.msg === 'config reloaded' && Array.isArray(l.added) && (l.added as string[]).includes('default/api'),
+        20_000,
+      );
       expect(reloaded.trigger).toBe('ScaledObjects in repository manifests changed');
       await run.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('default/api 1→3'), 20_000);
       expect(await show(bare, 'main', 'apps/api/deployment.yaml')).toContain('replicas: 3 # gitscale');
 
       // Removed from Git: no longer run.
       await humanCommit(bare, { 'apps/web/scaledobject.yaml': '# scaled by hand again\n' }, 'stop autoscaling web');
-      await run.waitFor((l) => l.msg === 'config reloaded' && Array.isArray(l.removed) && (l.removed as string[]).includes('default/web'), 20_000);
+      await run.waitFor(
+        (l) => l.msg === 'config reloaded' && Array.isArray(l.removed) && (l.removed as string[]).includes('default/web'),
+        20_000,
+      );
       const before = (await log(bare)).length;
       await redis.rpush(web, ...Array.from({ length: 20 }, () => 'x'));
       await new Promise((res) => setTimeout(res, 3000));

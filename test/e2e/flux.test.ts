@@ -28,17 +28,32 @@ describe('scale from zero with real Flux controllers', () => {
   it('commit → nudge → Flux reaches the commit → patch; Flux applies the same count and nothing flaps', async () => {
     const ns = await newNamespace(ctx.a, 'flux');
     const { bare, url } = await makeServedRepo(servers, { 'apps/worker.yaml': manifest(0), 'other/readme.md': 'x\n' });
-    await createCustom(ctx.a, GITREPO, ns, { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { url, interval: '10m', ref: { branch: 'main' } } });
-    await createCustom(ctx.a, KS, ns, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', labels: FLUX_LABEL }, spec: { path: './apps', interval: '10m', prune: true, targetNamespace: ns, sourceRef: { kind: 'GitRepository', name: 'apps' } } });
+    await createCustom(ctx.a, GITREPO, ns, {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'apps', labels: FLUX_LABEL },
+      spec: { url, interval: '10m', ref: { branch: 'main' } },
+    });
+    await createCustom(ctx.a, KS, ns, {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'apps', labels: FLUX_LABEL },
+      spec: { path: './apps', interval: '10m', prune: true, targetNamespace: ns, sourceRef: { kind: 'GitRepository', name: 'apps' } },
+    });
     const initial = (await git(bare, 'rev-parse', 'main')).trim();
     // Flux creates the Deployment from Git, at 0.
-    await until('Flux applied the first revision', async () => String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(initial));
+    await until('Flux applied the first revision', async () =>
+      String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(initial),
+    );
     expect((await ctx.a.apps.readNamespacedDeployment({ namespace: ns, name: 'worker' })).spec?.replicas).toBe(0);
 
     const list = await newList(ctx.redis, 20);
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url }], cluster: { syncWaitSeconds: 10 },
-      scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      repositories: [{ name: 'manifests', url }],
+      cluster: { syncWaitSeconds: 10 },
+      scaledObjects: [
+        scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ],
     });
     // Every spec.replicas the cluster shows, from now until well after Flux applied the new revision.
     const seen: number[] = [];
@@ -53,7 +68,9 @@ describe('scale from zero with real Flux controllers', () => {
     const r = await runGitscale(['once', '-c', config, '-o', 'json', '--kubeconfig', servers.KUBECONFIG_PATH]);
     const obj = JSON.parse(r.stdout).objects[0];
     const commit = (await git(bare, 'rev-parse', 'main')).trim();
-    await until('Flux applied the commit', async () => String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(commit));
+    await until('Flux applied the commit', async () =>
+      String((await getCustom(ctx.a, KS, ns, 'apps')).status?.lastAppliedRevision ?? '').includes(commit),
+    );
     await sleep(2000);
     watching = false;
     await watcher;
@@ -65,7 +82,11 @@ describe('scale from zero with real Flux controllers', () => {
     // itself (the compare-and-set then finds 4 and leaves it), or is applying it: either way the
     // patch comes after the GitRepository and the Kustomization reached the commit.
     const reachedIt = `commit ${commit.slice(0, 12)} landed in Git and GitRepository ${ns}/apps, Kustomization ${ns}/apps reached it after \\d+ ms`;
-    expect(obj.patch).toMatch(new RegExp(`^(patched 0→4: ${reachedIt}|not needed: the workload already runs 4 \\(Argo CD / Flux applied the commit first; ${reachedIt}\\))$`));
+    expect(obj.patch).toMatch(
+      new RegExp(
+        `^(patched 0→4: ${reachedIt}|not needed: the workload already runs 4 \\(Argo CD / Flux applied the commit first; ${reachedIt}\\))$`,
+      ),
+    );
     expect(seen).toEqual([0, 4]);
     const repo = await getCustom(ctx.a, GITREPO, ns, 'apps');
     expect(repo.status.artifact.revision).toBe(`main@sha1:${commit}`);

@@ -17,7 +17,10 @@ const run = promisify(execFile);
 
 function gitscale(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITEA_PR_TOKEN: servers.GITEA_TOKEN } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GITEA_PR_TOKEN: servers.GITEA_TOKEN },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -37,7 +40,8 @@ beforeAll(async () => {
   await redis.quit();
   const dir = await makeLocalRepo({ 'consumer.yaml': deployment('consumer', 0) });
   dataDir = await tempDir('e2e-history-data');
-  const object = (list: string) => scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] });
+  const object = (list: string) =>
+    scaledObject({ name: 'consumer', repository: 'local', path: 'consumer.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] });
   // Two real decisions, each committed by the built command: 0 → 4, then 4 → 8.
   for (const list of [twenty, forty]) {
     const once = await writeConfig({ repositories: [{ name: 'local', url: dir }], scaledObjects: [object(list)] });
@@ -48,7 +52,10 @@ beforeAll(async () => {
   const name = `e2e-history-${Math.random().toString(36).slice(2, 10)}.git`;
   await run('git', ['clone', '-q', '--bare', dir, join(servers.GIT_ROOT, name)]);
   config = await writeConfig({
-    repositories: [{ name: 'local', url: dir }, { name: 'remote', url: `${servers.GIT_HTTP_URL}/${name}` }],
+    repositories: [
+      { name: 'local', url: dir },
+      { name: 'remote', url: `${servers.GIT_HTTP_URL}/${name}` },
+    ],
     scaledObjects: [object(forty)],
   });
 });
@@ -63,8 +70,26 @@ describe('gitscale history (dist/cli.js)', () => {
     expect(r.code).toBe(0);
     const { decisions } = JSON.parse(r.stdout);
     expect(decisions).toEqual([
-      expect.objectContaining({ repository, object: 'default/consumer', from: 4, to: 8, route: 'commit', commit: commits[0], triggers: ['redis value=40 target=5 active=true'], rule: expect.stringMatching(/ceil\(40 \/ 5\) = 8/) }),
-      expect.objectContaining({ repository, object: 'default/consumer', from: 0, to: 4, route: 'commit', commit: commits[1], triggers: ['redis value=20 target=5 active=true'], rule: expect.stringMatching(/ceil\(20 \/ 5\) = 4/) }),
+      expect.objectContaining({
+        repository,
+        object: 'default/consumer',
+        from: 4,
+        to: 8,
+        route: 'commit',
+        commit: commits[0],
+        triggers: ['redis value=40 target=5 active=true'],
+        rule: expect.stringMatching(/ceil\(40 \/ 5\) = 8/),
+      }),
+      expect.objectContaining({
+        repository,
+        object: 'default/consumer',
+        from: 0,
+        to: 4,
+        route: 'commit',
+        commit: commits[1],
+        triggers: ['redis value=20 target=5 active=true'],
+        rule: expect.stringMatching(/ceil\(20 \/ 5\) = 4/),
+      }),
     ]);
   });
 
@@ -73,7 +98,9 @@ describe('gitscale history (dist/cli.js)', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines.filter((l) => / local +default\/consumer +4 → 8 +commit +[0-9a-f]{12} +redis value=40 target=5 active=true +\(.*\)$/.test(l))).toHaveLength(1);
+    expect(
+      lines.filter((l) => / local +default\/consumer +4 → 8 +commit +[0-9a-f]{12} +redis value=40 target=5 active=true +\(.*\)$/.test(l)),
+    ).toHaveLength(1);
     expect(lines.filter((l) => / remote +default\/consumer +0 → 4 +commit /.test(l))).toHaveLength(1);
   });
 
@@ -89,7 +116,11 @@ describe('gitscale history (dist/cli.js)', () => {
 });
 
 const gitea = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, { method: init.method, body: init.body === undefined ? undefined : JSON.stringify(init.body), headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' } });
+  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, {
+    method: init.method,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' },
+  });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null };
 };
@@ -102,13 +133,30 @@ describe('gitscale history of pull requests merged on Gitea (dist/cli.js)', () =
     { name: 'a squash (Gitea keeps only the title: no triggers, no rule)', style: 'squash', want: { triggers: [], rule: null } },
   ])('a gitscale pull request merged as $name is route pull-request', async ({ style, want }) => {
     const repo = `hist-${style}-${Math.random().toString(36).slice(2, 8)}`;
-    expect((await gitea('/user/repos', { method: 'POST', body: { name: repo, auto_init: true, default_branch: 'main' } })).status).toBe(201);
-    expect((await gitea(`/repos/gitscale/${repo}/contents/deploy.yaml`, { method: 'POST', body: { content: Buffer.from(deployment('consumer', 8)).toString('base64'), message: 'manifests', branch: 'main' } })).status).toBe(201);
+    expect((await gitea('/user/repos', { method: 'POST', body: { name: repo, auto_init: true, default_branch: 'main' } })).status).toBe(
+      201,
+    );
+    expect(
+      (
+        await gitea(`/repos/gitscale/${repo}/contents/deploy.yaml`, {
+          method: 'POST',
+          body: { content: Buffer.from(deployment('consumer', 8)).toString('base64'), message: 'manifests', branch: 'main' },
+        })
+      ).status,
+    ).toBe(201);
     const redis = new Redis(servers.REDIS_ADDRESS);
     const list = await newList(redis, 80);
     await redis.quit();
     const cfg = await writeConfig({
-      repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${repo}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea' } }],
+      repositories: [
+        {
+          name: 'manifests',
+          url: `${servers.GITEA_URL}/gitscale/${repo}.git`,
+          auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' },
+          review: { aboveReplicas: 10 },
+          forge: { type: 'gitea' },
+        },
+      ],
       scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
     });
     const once = await gitscale('once', '--config', cfg, '-o', 'json', '--data-dir', dataDir);
@@ -126,8 +174,16 @@ describe('gitscale history of pull requests merged on Gitea (dist/cli.js)', () =
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).decisions).toEqual([
-      { time: expect.any(String), repository: 'manifests', object: 'default/consumer', from: 8, to: 16, route: 'pull-request', commit: head, ...want },
+      {
+        time: expect.any(String),
+        repository: 'manifests',
+        object: 'default/consumer',
+        from: 8,
+        to: 16,
+        route: 'pull-request',
+        commit: head,
+        ...want,
+      },
     ]);
   });
 });
-

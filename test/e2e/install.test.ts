@@ -33,16 +33,29 @@ const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 describe('config/default (Kustomize)', () => {
   it('renders the namespace, the three CRDs, the RBAC, the config, the Service and the Deployment', () => {
     expect(docs.map((d) => `${d.kind}/${d.metadata?.name}`).sort()).toEqual([
-      'ClusterRole/gitscale', 'ClusterRoleBinding/gitscale', 'ConfigMap/gitscale-config',
-      'CustomResourceDefinition/clustertriggerauthentications.gitscale.dev', 'CustomResourceDefinition/scaledobjects.gitscale.dev', 'CustomResourceDefinition/triggerauthentications.gitscale.dev',
-      'Deployment/gitscale', 'Namespace/gitscale', 'Role/gitscale-leader-election', 'RoleBinding/gitscale-leader-election', 'Service/gitscale-metrics', 'ServiceAccount/gitscale',
+      'ClusterRole/gitscale',
+      'ClusterRoleBinding/gitscale',
+      'ConfigMap/gitscale-config',
+      'CustomResourceDefinition/clustertriggerauthentications.gitscale.dev',
+      'CustomResourceDefinition/scaledobjects.gitscale.dev',
+      'CustomResourceDefinition/triggerauthentications.gitscale.dev',
+      'Deployment/gitscale',
+      'Namespace/gitscale',
+      'Role/gitscale-leader-election',
+      'RoleBinding/gitscale-leader-election',
+      'Service/gitscale-metrics',
+      'ServiceAccount/gitscale',
     ]);
   });
 
   it('the API server accepts every object (CRDs installed, the rest as a server-side dry run)', async () => {
-    await a.core.createNamespace({ body: { metadata: { name: 'gitscale' } } }).catch((e) => { if (e.code !== 409) throw e; });
+    await a.core.createNamespace({ body: { metadata: { name: 'gitscale' } } }).catch((e) => {
+      if (e.code !== 409) throw e;
+    });
     for (const d of byKind('CustomResourceDefinition')) {
-      await objects.create(d).catch((e) => { if (!(e instanceof k8s.ApiException && e.code === 409)) throw e; });
+      await objects.create(d).catch((e) => {
+        if (!(e instanceof k8s.ApiException && e.code === 409)) throw e;
+      });
     }
     for (const d of docs.filter((x) => x.kind !== 'CustomResourceDefinition' && x.kind !== 'Namespace')) {
       // A dry run is judged in full (schema, admission), then discarded: the RBAC tests own the real roles.
@@ -90,13 +103,56 @@ describe('config/default (Kustomize)', () => {
         await new Promise((res) => setTimeout(res, 100));
       }
     }
-    await a.custom.createNamespacedCustomObject({ ...r, namespace: ns, body: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject', metadata: { name: 'consumer' }, spec: { scaleTargetRef: { name: 'worker' }, minReplicaCount: 0, maxReplicaCount: 10, triggers: [{ type: 'redis', metadata: { listName: 'jobs' } }] } } });
-    await a.custom.patchNamespacedCustomObjectStatus({ ...r, namespace: ns, name: 'consumer', body: { status: { gitReplicas: 2, desiredReplicas: 4, pullRequest: 'https://git.example.com/pr/7', conditions: [{ type: 'Ready', status: 'True' }, { type: 'Active', status: 'True' }] } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await a.custom.createNamespacedCustomObject({
+      ...r,
+      namespace: ns,
+      body: {
+        apiVersion: 'gitscale.dev/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name: 'consumer' },
+        spec: {
+          scaleTargetRef: { name: 'worker' },
+          minReplicaCount: 0,
+          maxReplicaCount: 10,
+          triggers: [{ type: 'redis', metadata: { listName: 'jobs' } }],
+        },
+      },
+    });
+    await a.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...r,
+        namespace: ns,
+        name: 'consumer',
+        body: {
+          status: {
+            gitReplicas: 2,
+            desiredReplicas: 4,
+            pullRequest: 'https://git.example.com/pr/7',
+            conditions: [
+              { type: 'Ready', status: 'True' },
+              { type: 'Active', status: 'True' },
+            ],
+          },
+        },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     // What kubectl asks for: the server-side Table with the CRD's printer columns.
     const rows = await printed(servers, `/apis/gitscale.dev/v1alpha1/namespaces/${ns}/scaledobjects`);
     expect(Object.keys(rows[0])).toEqual(['Name', 'Target', 'Min', 'Max', 'Git', 'Desired', 'Ready', 'Active', 'PR', 'Age']);
     expect(Object.values(rows[0]).slice(0, 9)).toEqual(['consumer', 'worker', 0, 10, 2, 4, 'True', 'True', 'https://git.example.com/pr/7']);
     // KEDA's spec, unchanged, is what the schema takes: a bad one is refused by the API server.
-    await expect(a.custom.createNamespacedCustomObject({ ...r, namespace: ns, body: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject', metadata: { name: 'bad' }, spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { listLength: 5 } }] } } })).rejects.toThrow(/422|Invalid/);
+    await expect(
+      a.custom.createNamespacedCustomObject({
+        ...r,
+        namespace: ns,
+        body: {
+          apiVersion: 'gitscale.dev/v1alpha1',
+          kind: 'ScaledObject',
+          metadata: { name: 'bad' },
+          spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { listLength: 5 } }] },
+        },
+      }),
+    ).rejects.toThrow(/422|Invalid/);
   });
 });

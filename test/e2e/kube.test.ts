@@ -11,14 +11,20 @@ const ns = `smoke-${randomBytes(4).toString('hex')}`;
 async function kube(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${servers.KUBE_URL}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${servers.KUBE_TOKEN}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
-  } catch { /* plain text, e.g. /readyz */ }
+  } catch {
+    /* plain text, e.g. /readyz */
+  }
   return { status: res.status, body: parsed };
 }
 

@@ -25,8 +25,10 @@ beforeAll(async () => {
 }, 20 * 60_000);
 afterAll(() => redis.quit());
 
-const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: consumer}\n  template:\n    metadata:\n      labels: {app: consumer}\n    spec:\n      containers:\n        - name: consumer\n          image: busybox\n';
-const overlay = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n';
+const deployment =
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: consumer}\n  template:\n    metadata:\n      labels: {app: consumer}\n    spec:\n      containers:\n        - name: consumer\n          image: busybox\n';
+const overlay =
+  'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n';
 const files = {
   'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
   'base/deployment.yaml': deployment,
@@ -38,7 +40,9 @@ async function rendered(bare: string): Promise<number> {
   const dir = await tempDir('kustomize-render');
   for (const p of Object.keys(files)) await writeTree(dir, { [p]: await show(bare, 'main', p) });
   const { stdout } = await run(kustomize, ['build', join(dir, 'overlays/prod')]);
-  const d = parseAllDocuments(stdout).map((x) => x.toJS()).find((o) => o.kind === 'Deployment');
+  const d = parseAllDocuments(stdout)
+    .map((x) => x.toJS())
+    .find((o) => o.kind === 'Deployment');
   return d.spec.replicas;
 }
 
@@ -55,7 +59,17 @@ describe('a kustomize overlay whose patch sets the count', () => {
     const list = await newList(redis, 20, 'overlay');
     const { bare, url } = await makeServedRepo(servers, files);
     expect(await rendered(bare)).toBe(8);
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'overlays/prod/kustomization.yaml', spec: downNow, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [
+        scaledObject({
+          name: 'consumer',
+          path: 'overlays/prod/kustomization.yaml',
+          spec: downNow,
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+        }),
+      ],
+    });
     const planned = await json('plan', config);
     expect(planned.obj).toMatchObject({ current: 8, desired: 4, route: 'commit', file: 'overlays/prod/kustomization.yaml' });
     const done = await json('once', config);
@@ -69,7 +83,17 @@ describe('a kustomize overlay whose patch sets the count', () => {
   it('a decision of 1 is written (the rendered count is 8, not 1)', async () => {
     const list = await newList(redis, 3, 'overlay-one');
     const { bare, url } = await makeServedRepo(servers, files);
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'overlays/prod/kustomization.yaml', spec: downNow, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [
+        scaledObject({
+          name: 'consumer',
+          path: 'overlays/prod/kustomization.yaml',
+          spec: downNow,
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+        }),
+      ],
+    });
     const done = await json('once', config);
     expect(done.code).toBe(0);
     expect(done.obj).toMatchObject({ current: 8, desired: 1 });
@@ -81,11 +105,23 @@ describe('a kustomize overlay whose patch sets the count', () => {
     const list = await newList(redis, 20, 'overlay-remote');
     const remote = { 'overlays/prod/kustomization.yaml': 'resources:\n  - https://github.com/example/apps//base?ref=v1.2.0\n' };
     const { bare, url } = await makeServedRepo(servers, remote);
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'overlays/prod/kustomization.yaml', spec: downNow, triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [
+        scaledObject({
+          name: 'consumer',
+          path: 'overlays/prod/kustomization.yaml',
+          spec: downNow,
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+        }),
+      ],
+    });
     const done = await json('once', config);
     expect(done.code).toBe(1);
     expect(done.obj.errorCode).toBe('REPLICAS_UNKNOWN');
-    expect(done.obj.error).toMatch(/overlays\/prod\/kustomization\.yaml has no replicas entry for consumer.*is remote.*add replicas: \[\{name: consumer, count: <the count it runs now>\}\]/);
+    expect(done.obj.error).toMatch(
+      /overlays\/prod\/kustomization\.yaml has no replicas entry for consumer.*is remote.*add replicas: \[\{name: consumer, count: <the count it runs now>\}\]/,
+    );
     expect((await json('plan', config)).obj.errorCode).toBe('REPLICAS_UNKNOWN');
     const v = await runGitscale(['validate', '--config', config, '--output', 'json']);
     expect(v.code).toBe(2);
@@ -98,7 +134,10 @@ describe('a kustomize overlay whose patch sets the count', () => {
     const list = await newList(redis, 20, 'overlay-base');
     const noCount = { ...files, 'base/deployment.yaml': deployment.replace('  replicas: 2\n', '') };
     const { bare, url } = await makeServedRepo(servers, noCount);
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'base/deployment.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [scaledObject({ name: 'consumer', path: 'base/deployment.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
     const done = await json('once', config);
     expect(done.code).toBe(1);
     expect(done.obj).toMatchObject({ errorCode: 'REPLICAS_OVERRIDDEN', current: null });

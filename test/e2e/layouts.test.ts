@@ -32,37 +32,84 @@ interface Layout {
 
 const layouts: Layout[] = [
   {
-    name: 'Argo Rollout spec.replicas', kind: 'Rollout', path: 'rollout.yaml', changed: 'rollout.yaml', fieldInMessage: 'spec.replicas',
-    files: { 'rollout.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: consumer\nspec:\n  replicas: 1 # canary\n  strategy:\n    canary: {}\n' },
-    expected: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: consumer\nspec:\n  replicas: 4 # canary\n  strategy:\n    canary: {}\n',
+    name: 'Argo Rollout spec.replicas',
+    kind: 'Rollout',
+    path: 'rollout.yaml',
+    changed: 'rollout.yaml',
+    fieldInMessage: 'spec.replicas',
+    files: {
+      'rollout.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: consumer\nspec:\n  replicas: 1 # canary\n  strategy:\n    canary: {}\n',
+    },
+    expected:
+      'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: consumer\nspec:\n  replicas: 4 # canary\n  strategy:\n    canary: {}\n',
   },
   {
-    name: 'Kustomize replicas entry', path: 'overlays/prod/kustomization.yaml', changed: 'overlays/prod/kustomization.yaml', fieldInMessage: 'replicas[1].count',
-    files: { 'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 2\n  - name: consumer # autoscaled\n    count: 1\n' },
+    name: 'Kustomize replicas entry',
+    path: 'overlays/prod/kustomization.yaml',
+    changed: 'overlays/prod/kustomization.yaml',
+    fieldInMessage: 'replicas[1].count',
+    files: {
+      'overlays/prod/kustomization.yaml':
+        'resources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 2\n  - name: consumer # autoscaled\n    count: 1\n',
+    },
     expected: 'resources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 2\n  - name: consumer # autoscaled\n    count: 4\n',
   },
   {
-    name: 'Helm values path', path: 'charts/app/values-prod.yaml', field: 'consumer.replicaCount', changed: 'charts/app/values-prod.yaml', fieldInMessage: 'consumer.replicaCount',
-    files: { 'charts/app/values-prod.yaml': '# prod values\nconsumer:\n  image: example/consumer:1.2\n  replicaCount: "1" # quoted on purpose\nweb:\n  replicaCount: 3\n' },
+    name: 'Helm values path',
+    path: 'charts/app/values-prod.yaml',
+    field: 'consumer.replicaCount',
+    changed: 'charts/app/values-prod.yaml',
+    fieldInMessage: 'consumer.replicaCount',
+    files: {
+      'charts/app/values-prod.yaml':
+        '# prod values\nconsumer:\n  image: example/consumer:1.2\n  replicaCount: "1" # quoted on purpose\nweb:\n  replicaCount: 3\n',
+    },
     expected: '# prod values\nconsumer:\n  image: example/consumer:1.2\n  replicaCount: "4" # quoted on purpose\nweb:\n  replicaCount: 3\n',
   },
   {
-    name: 'Flux HelmRelease spec.values', path: 'releases/consumer.yaml', field: 'consumer.replicaCount', changed: 'releases/consumer.yaml', fieldInMessage: 'spec.values.consumer.replicaCount',
-    files: { 'releases/consumer.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: consumer\nspec:\n  chart:\n    spec: { chart: app }\n  values:\n    consumer:\n      replicaCount: 1\n' },
-    expected: 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: consumer\nspec:\n  chart:\n    spec: { chart: app }\n  values:\n    consumer:\n      replicaCount: 4\n',
+    name: 'Flux HelmRelease spec.values',
+    path: 'releases/consumer.yaml',
+    field: 'consumer.replicaCount',
+    changed: 'releases/consumer.yaml',
+    fieldInMessage: 'spec.values.consumer.replicaCount',
+    files: {
+      'releases/consumer.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: consumer\nspec:\n  chart:\n    spec: { chart: app }\n  values:\n    consumer:\n      replicaCount: 1\n',
+    },
+    expected:
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: consumer\nspec:\n  chart:\n    spec: { chart: app }\n  values:\n    consumer:\n      replicaCount: 4\n',
   },
   {
-    name: 'Argo CD Application helm.valuesObject', path: 'apps/consumer.yaml', field: 'consumer.replicaCount', changed: 'apps/consumer.yaml', fieldInMessage: 'spec.source.helm.valuesObject.consumer.replicaCount',
-    files: { 'apps/consumer.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    chart: app\n    helm:\n      valuesObject:\n        consumer:\n          replicaCount: 1\n' },
-    expected: 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    chart: app\n    helm:\n      valuesObject:\n        consumer:\n          replicaCount: 4\n',
+    name: 'Argo CD Application helm.valuesObject',
+    path: 'apps/consumer.yaml',
+    field: 'consumer.replicaCount',
+    changed: 'apps/consumer.yaml',
+    fieldInMessage: 'spec.source.helm.valuesObject.consumer.replicaCount',
+    files: {
+      'apps/consumer.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    chart: app\n    helm:\n      valuesObject:\n        consumer:\n          replicaCount: 1\n',
+    },
+    expected:
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    chart: app\n    helm:\n      valuesObject:\n        consumer:\n          replicaCount: 4\n',
   },
   {
-    name: 'Argo CD Application kustomize.replicas', path: 'apps/consumer-kustomize.yaml', changed: 'apps/consumer-kustomize.yaml', fieldInMessage: 'spec.source.kustomize.replicas[0].count',
-    files: { 'apps/consumer-kustomize.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    path: base\n    kustomize:\n      replicas:\n        - name: consumer\n          count: 1\n' },
-    expected: 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    path: base\n    kustomize:\n      replicas:\n        - name: consumer\n          count: 4\n',
+    name: 'Argo CD Application kustomize.replicas',
+    path: 'apps/consumer-kustomize.yaml',
+    changed: 'apps/consumer-kustomize.yaml',
+    fieldInMessage: 'spec.source.kustomize.replicas[0].count',
+    files: {
+      'apps/consumer-kustomize.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    path: base\n    kustomize:\n      replicas:\n        - name: consumer\n          count: 1\n',
+    },
+    expected:
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: consumer\nspec:\n  source:\n    path: base\n    kustomize:\n      replicas:\n        - name: consumer\n          count: 4\n',
   },
   {
-    name: 'marker comment found in a directory', path: 'platform', changed: 'platform/team-a/values.yaml', fieldInMessage: 'workers.replicas',
+    name: 'marker comment found in a directory',
+    path: 'platform',
+    changed: 'platform/team-a/values.yaml',
+    fieldInMessage: 'workers.replicas',
     files: {
       'platform/README.md': 'not yaml\n',
       'platform/team-b/values.yaml': 'workers:\n  replicas: 7 # {"$gitscale": "default/other"}\n',
@@ -102,7 +149,10 @@ describe('manifest layouts end to end (real git server)', () => {
       'd/a.yaml': 'replicas: 1 # {"$gitscale": "default/consumer"}\n',
       'd/b.yaml': 'replicas: 2 # {"$gitscale": "default/consumer"}\n',
     });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'consumer', path: 'd', triggers: [redisList(servers.REDIS_ADDRESS, list)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [scaledObject({ name: 'consumer', path: 'd', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+    });
     const r = await once(config);
     expect(r.code).toBe(1);
     const plan = JSON.parse(r.out).objects[0];

@@ -12,15 +12,33 @@ import { makeLocalRepo, makeServedRepo, makeSshRepo } from '../support/git.js';
 import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
-const HEAVY = ['@aws-sdk/', '@kubernetes/client-node', 'octokit', '@octokit/', 'mongodb', 'mysql2', '/pg/', 'prom-client', 'node-cron', '/ssh2/', '/openpgp/'];
+const HEAVY = [
+  '@aws-sdk/',
+  '@kubernetes/client-node',
+  'octokit',
+  '@octokit/',
+  'mongodb',
+  'mysql2',
+  '/pg/',
+  'prom-client',
+  'node-cron',
+  '/ssh2/',
+  '/openpgp/',
+];
 
 async function loaded(args: string[]): Promise<string[]> {
   const dir = await tempDir('lazy');
   const hook = join(dir, 'record.mjs');
   const log = join(dir, 'loaded.txt');
-  writeFileSync(hook, `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ resolve(s, c, next) { const r = next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; } });\n`);
+  writeFileSync(
+    hook,
+    `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ resolve(s, c, next) { const r = next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; } });\n`,
+  );
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' } });
+  const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' },
+  });
   // A run that failed early would load less and pass for the wrong reason.
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -39,7 +57,10 @@ describe('what the CLI loads', () => {
 
   it('once with a redis trigger, no cluster, no forge: ioredis, and none of the others', async () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'lazy-q')] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'lazy-q')] })],
+    });
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
     expect(urls.some((u) => u.includes('/node_modules/ioredis/'))).toBe(true);
     expect(heavy(urls)).toEqual([]);
@@ -48,7 +69,18 @@ describe('what the CLI loads', () => {
   it('once over a remote repository: gitscale reads and writes its objects itself over its own bounded HTTP client, isomorphic-git never loads', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': deployment('a', 1) });
     await fetch(`${servers.METRICS_URL}/__set?path=/lazy-remote`, { method: 'POST', body: JSON.stringify({ v: 1 }) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-remote`, valueLocation: 'v', targetValue: '5' } }] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      scaledObjects: [
+        scaledObject({
+          name: 'a',
+          path: 'a.yaml',
+          triggers: [
+            { type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-remote`, valueLocation: 'v', targetValue: '5' } },
+          ],
+        }),
+      ],
+    });
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
     expect(urls.some((u) => /\/src\/git\/http\.(js|ts)$|\/dist\/git\/http\.js$/.test(u))).toBe(true);
     expect(urls.filter((u) => u.includes('/node_modules/isomorphic-git/'))).toEqual([]);
@@ -60,16 +92,25 @@ describe('what the CLI loads', () => {
     await fetch(`${servers.METRICS_URL}/__set?path=/lazy-ssh`, { method: 'POST', body: JSON.stringify({ v: 1 }) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url, auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS } }],
-      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-ssh`, valueLocation: 'v', targetValue: '5' } }] })],
+      scaledObjects: [
+        scaledObject({
+          name: 'a',
+          path: 'a.yaml',
+          triggers: [{ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}/lazy-ssh`, valueLocation: 'v', targetValue: '5' } }],
+        }),
+      ],
     });
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
     expect(heavy(urls)).toEqual(['/ssh2/']);
     expect(urls.filter((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toEqual([]);
   });
 
-  it('once over a local repository loads isomorphic-git (the checkout\'s refs and index)', async () => {
+  it("once over a local repository loads isomorphic-git (the checkout's refs and index)", async () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'lazy-q2')] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, 'lazy-q2')] })],
+    });
     const urls = await loaded(['once', '-c', config, '--data-dir', await tempDir('data')]);
     expect(urls.some((u) => /\/node_modules\/isomorphic-git\/index\.(c?js)$/.test(u))).toBe(true);
   });

@@ -24,7 +24,10 @@ async function setQueue(list: string, n: number): Promise<void> {
 }
 
 async function replica(config: string, name: string, ns: string) {
-  return startRun(['-c', config, '--log-format', 'json', '--data-dir', await tempDir(`data-${name}`), '--kubeconfig', servers.KUBECONFIG_PATH], { POD_NAME: name, POD_NAMESPACE: ns });
+  return startRun(
+    ['-c', config, '--log-format', 'json', '--data-dir', await tempDir(`data-${name}`), '--kubeconfig', servers.KUBECONFIG_PATH],
+    { POD_NAME: name, POD_NAMESPACE: ns },
+  );
 }
 
 describe('leader election (one Lease)', () => {
@@ -33,8 +36,17 @@ describe('leader election (one Lease)', () => {
     const { bare, url } = await makeServedRepo(servers, { 'worker.yaml': manifest('worker') });
     const list = await newList(ctx.redis, 0);
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url }], cluster: { leaderElection: LEASE },
-      scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      repositories: [{ name: 'manifests', url }],
+      cluster: { leaderElection: LEASE },
+      scaledObjects: [
+        scaledObject({
+          name: 'worker',
+          namespace: ns,
+          path: 'worker.yaml',
+          spec: { pollingInterval: 1 },
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+        }),
+      ],
     });
     const first = await replica(config, 'one', ns);
     await first.waitFor((l) => l.msg === 'lease acquired: this replica writes');
@@ -75,18 +87,35 @@ describe('leader election (one Lease)', () => {
     const { bare, url } = await makeServedRepo(servers, { 'worker.yaml': manifest('worker') });
     const list = await newList(ctx.redis, 0);
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url }], cluster: { leaderElection: { ...LEASE, leaseDurationSeconds: 30, renewDeadlineSeconds: 20 } },
-      scaledObjects: [scaledObject({ name: 'worker', namespace: ns, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
+      repositories: [{ name: 'manifests', url }],
+      cluster: { leaderElection: { ...LEASE, leaseDurationSeconds: 30, renewDeadlineSeconds: 20 } },
+      scaledObjects: [
+        scaledObject({
+          name: 'worker',
+          namespace: ns,
+          path: 'worker.yaml',
+          spec: { pollingInterval: 1 },
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+        }),
+      ],
     });
     const only = await replica(config, 'only', ns);
     await only.waitFor((l) => l.msg === 'lease acquired: this replica writes');
     // Another holder renews the Lease (as a replica on the far side of a partition would).
     const cur = (await ctx.a.kube.getLease(ns, 'gitscale'))!;
     const now = Date.now();
-    expect(await ctx.a.kube.writeLease(ns, 'gitscale', { ...cur, holder: 'someone-else', renewTime: now, acquireTime: now, transitions: cur.transitions + 1 }, cur.resourceVersion)).toBe(true);
+    expect(
+      await ctx.a.kube.writeLease(
+        ns,
+        'gitscale',
+        { ...cur, holder: 'someone-else', renewTime: now, acquireTime: now, transitions: cur.transitions + 1 },
+        cur.resourceVersion,
+      ),
+    ).toBe(true);
     const base = `http://${(await only.waitFor((l) => l.msg === 'serving')).address}`;
     let before = '';
-    for (let i = 0; i < 50 && !/keda_scaler_active\{[^}]*scaledObject="worker"/.test(before); i++, await sleep(100)) before = await (await fetch(`${base}/metrics`)).text();
+    for (let i = 0; i < 50 && !/keda_scaler_active\{[^}]*scaledObject="worker"/.test(before); i++, await sleep(100))
+      before = await (await fetch(`${base}/metrics`)).text();
     expect(before).toMatch(/keda_scaler_active\{[^}]*scaledObject="worker"/);
     await only.waitFor((l) => l.msg === 'lease lost: writes stopped');
     await setQueue(list, 10);
@@ -110,8 +139,18 @@ describe('sharding (cluster.shards: 2)', () => {
     const repos = await Promise.all(names.map((_, i) => makeServedRepo(servers, { 'worker.yaml': manifest(`w${i}`) })));
     const lists = await Promise.all(names.map(() => newList(ctx.redis, 0)));
     const config = await writeConfig({
-      repositories: names.map((name, i) => ({ name, url: repos[i].url })), cluster: { shards: 2, leaderElection: LEASE },
-      scaledObjects: names.map((name, i) => scaledObject({ name: `w${i}`, namespace: ns, repository: name, path: 'worker.yaml', spec: { pollingInterval: 1 }, triggers: [redisList(servers.REDIS_ADDRESS, lists[i])] })),
+      repositories: names.map((name, i) => ({ name, url: repos[i].url })),
+      cluster: { shards: 2, leaderElection: LEASE },
+      scaledObjects: names.map((name, i) =>
+        scaledObject({
+          name: `w${i}`,
+          namespace: ns,
+          repository: name,
+          path: 'worker.yaml',
+          spec: { pollingInterval: 1 },
+          triggers: [redisList(servers.REDIS_ADDRESS, lists[i])],
+        }),
+      ),
     });
     const one = await replica(config, 'one', ns);
     await one.waitFor((l) => l.msg === 'lease acquired: this replica writes' && l.lease === 'gitscale-1');
@@ -121,7 +160,8 @@ describe('sharding (cluster.shards: 2)', () => {
     const given = await one.waitFor((l) => l.msg === 'lease released: another replica takes this shard', 15_000);
     const taken = await two.waitFor((l) => l.msg === 'lease acquired: this replica writes', 15_000);
     expect(taken.lease).toBe(given.lease);
-    const holders = async () => Promise.all([0, 1].map(async (i) => (await ctx.a.kube.getLease(ns, `gitscale-${i}`))?.holder?.split('_')[0]));
+    const holders = async () =>
+      Promise.all([0, 1].map(async (i) => (await ctx.a.kube.getLease(ns, `gitscale-${i}`))?.holder?.split('_')[0]));
     expect((await holders()).sort()).toEqual(['one', 'two']);
     await Promise.all(lists.map((l) => setQueue(l, 10)));
     for (const [i, r] of repos.entries()) {
@@ -131,7 +171,10 @@ describe('sharding (cluster.shards: 2)', () => {
 
     await two.stop('SIGKILL');
     const killedAt = Date.now();
-    const back = await one.waitFor((l) => l.msg === 'lease acquired: this replica writes' && l.lease === taken.lease && Date.parse(String(l.time)) >= killedAt, 20_000);
+    const back = await one.waitFor(
+      (l) => l.msg === 'lease acquired: this replica writes' && l.lease === taken.lease && Date.parse(String(l.time)) >= killedAt,
+      20_000,
+    );
     expect(back).toBeTruthy();
     expect(await holders()).toEqual(['one', 'one']);
     await Promise.all(lists.map((l) => setQueue(l, 20)));

@@ -73,15 +73,24 @@ describe('the packed package with production dependencies only', () => {
 
     const app = join(scratch, 'app');
     mkdirSync(app);
-    const installed = await exec('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefix', app, join(scratch, filename)], { cwd: app, env, timeoutMs: 240_000 });
+    const installed = await exec('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefix', app, join(scratch, filename)], {
+      cwd: app,
+      env,
+      timeoutMs: 240_000,
+    });
     expect(installed.code, installed.stderr).toBe(0);
     const nodeModules = join(app, 'node_modules');
     const home = join(nodeModules, pkg.name);
     expect(existsSync(join(home, 'dist/cli.js'))).toBe(true);
 
     // Nothing above the scratch directory could supply a module: what resolves, resolves from it.
-    for (let d = dirname(app); d !== dirname(d); d = dirname(d)) expect(existsSync(join(d, 'node_modules')), `${d}/node_modules`).toBe(false);
-    const resolved = await exec(process.execPath, ['--input-type=module', '-e', "process.stdout.write(import.meta.resolve('fauxqs'))"], { cwd: join(home, 'dist/demo'), env, timeoutMs: 30_000 });
+    for (let d = dirname(app); d !== dirname(d); d = dirname(d))
+      expect(existsSync(join(d, 'node_modules')), `${d}/node_modules`).toBe(false);
+    const resolved = await exec(process.execPath, ['--input-type=module', '-e', "process.stdout.write(import.meta.resolve('fauxqs'))"], {
+      cwd: join(home, 'dist/demo'),
+      env,
+      timeoutMs: 30_000,
+    });
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(resolved.stdout.startsWith(pathToFileURL(join(nodeModules, 'fauxqs')).href + '/'), resolved.stdout).toBe(true);
 
@@ -91,16 +100,24 @@ describe('the packed package with production dependencies only', () => {
     const here = (name: string) => existsSync(join(nodeModules, name, 'package.json'));
     expect(here('vitest')).toBe(false);
     expect(here('tsx')).toBe(false);
-    const needed = new Set(all.filter((f) => f !== join(home, 'package.json')).flatMap((f) => {
-      const m = JSON.parse(readFileSync(f, 'utf8')) as Record<string, Record<string, string> | undefined>;
-      return [m.dependencies, m.optionalDependencies, m.peerDependencies].flatMap((d) => Object.keys(d ?? {}));
-    }));
+    const needed = new Set(
+      all
+        .filter((f) => f !== join(home, 'package.json'))
+        .flatMap((f) => {
+          const m = JSON.parse(readFileSync(f, 'utf8')) as Record<string, Record<string, string> | undefined>;
+          return [m.dependencies, m.optionalDependencies, m.peerDependencies].flatMap((d) => Object.keys(d ?? {}));
+        }),
+    );
     for (const dev of Object.keys(pkg.devDependencies)) {
       if (here(dev)) expect(needed.has(dev), `devDependency ${dev} is installed but no production package needs it`).toBe(true);
     }
 
     // The demo on the Node running this suite (24), as the image runs it; its repository goes to scratch.
-    const demo = await exec(process.execPath, [join(home, 'dist/cli.js'), 'demo'], { cwd: app, env: { ...env, NODE_ENV: 'production' }, timeoutMs: 120_000 });
+    const demo = await exec(process.execPath, [join(home, 'dist/cli.js'), 'demo'], {
+      cwd: app,
+      env: { ...env, NODE_ENV: 'production' },
+      timeoutMs: 120_000,
+    });
     const out = demo.stdout + demo.stderr;
     expect(demo.code, out).toBe(0);
     expect(out).toContain('producer: sent 20 messages');

@@ -25,11 +25,17 @@ describe('KEDA parity end to end', () => {
     const dir = await makeLocalRepo({ 'x.yaml': deployment('x', 0) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url: dir }],
-      scaledObjects: [scaledObject({
-        name: 'x', path: 'x.yaml',
-        triggers: [{ ...redisList(servers.REDIS_ADDRESS, a), name: 'a' }, { ...redisList(servers.REDIS_ADDRESS, b), name: 'b' }],
-        spec: { advanced: { scalingModifiers: { formula: 'a + b', target: '10' } } },
-      })],
+      scaledObjects: [
+        scaledObject({
+          name: 'x',
+          path: 'x.yaml',
+          triggers: [
+            { ...redisList(servers.REDIS_ADDRESS, a), name: 'a' },
+            { ...redisList(servers.REDIS_ADDRESS, b), name: 'b' },
+          ],
+          spec: { advanced: { scalingModifiers: { formula: 'a + b', target: '10' } } },
+        }),
+      ],
     });
     const r = await once(config);
     expect(r.code).toBe(0);
@@ -42,10 +48,14 @@ describe('KEDA parity end to end', () => {
     const dir = await makeLocalRepo({ 'x.yaml': deployment('x', 1) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url: dir }],
-      scaledObjects: [scaledObject({
-        name: 'x', path: 'x.yaml', triggers: [redisList('127.0.0.1:1', 'q')],
-        spec: { fallback: { failureThreshold: 0, replicas: 3 } },
-      })],
+      scaledObjects: [
+        scaledObject({
+          name: 'x',
+          path: 'x.yaml',
+          triggers: [redisList('127.0.0.1:1', 'q')],
+          spec: { fallback: { failureThreshold: 0, replicas: 3 } },
+        }),
+      ],
     });
     const r = await once(config, ['--output', 'json']);
     const plan = JSON.parse(r.out).objects[0];
@@ -69,7 +79,14 @@ describe('KEDA parity end to end', () => {
     const dir = await makeLocalRepo({ 'x.yaml': deployment('x', 1) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url: dir }],
-      scaledObjects: [scaledObject({ name: 'x', path: 'x.yaml', triggers: [{ ...redisList('r:1', 'q'), name: 'queue' }], spec: { advanced: { scalingModifiers: { formula: 'queue * 2 + lag', target: '5' } } } })],
+      scaledObjects: [
+        scaledObject({
+          name: 'x',
+          path: 'x.yaml',
+          triggers: [{ ...redisList('r:1', 'q'), name: 'queue' }],
+          spec: { advanced: { scalingModifiers: { formula: 'queue * 2 + lag', target: '5' } } },
+        }),
+      ],
     });
     const r = await runGitscale(['validate', '--config', config]);
     expect(r.code).toBe(2);

@@ -34,7 +34,15 @@ beforeAll(async () => {
   ({ bare, url } = await makeServedRepo(servers, { 'deploy.yaml': deployment('consumer', 8) }));
   gh = await startGithubEmulator({ repos: { [REPO]: bare }, token: TOKEN });
   config = await writeConfig({
-    repositories: [{ name: 'manifests', url, auth: { tokenFromEnv: 'GH_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'github', url: gh.url, owner: 'acme', repo: 'manifests', labels: ['autoscaling'], reviewers: ['oncall'] } }],
+    repositories: [
+      {
+        name: 'manifests',
+        url,
+        auth: { tokenFromEnv: 'GH_TOKEN' },
+        review: { aboveReplicas: 10 },
+        forge: { type: 'github', url: gh.url, owner: 'acme', repo: 'manifests', labels: ['autoscaling'], reviewers: ['oncall'] },
+      },
+    ],
     scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
   });
 });
@@ -51,7 +59,14 @@ describe('pull-request lifecycle on GitHub (emulated)', () => {
     expect(r).toMatchObject({ route: 'pull-request', routedBy: 'review-above-replicas 10: 16 > 10', commit: null });
     let prs = gh.pulls(REPO);
     expect(prs).toHaveLength(1);
-    expect(prs[0]).toMatchObject({ state: 'open', head: branch, base: 'main', title: 'scale default/consumer 8→16 (redis: 80 items / 5)', labels: ['autoscaling'], reviewers: ['oncall'] });
+    expect(prs[0]).toMatchObject({
+      state: 'open',
+      head: branch,
+      base: 'main',
+      title: 'scale default/consumer 8→16 (redis: 80 items / 5)',
+      labels: ['autoscaling'],
+      reviewers: ['oncall'],
+    });
     expect(prs[0].body).toContain('Gitscale-Replicas: 8 -> 16');
     expect(await show(bare, branch, 'deploy.yaml')).toContain('replicas: 16 # gitscale');
     expect(await show(bare, 'main', 'deploy.yaml')).toContain('replicas: 8 # gitscale');

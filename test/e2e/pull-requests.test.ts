@@ -14,9 +14,18 @@ import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Human',
+  GIT_AUTHOR_EMAIL: 'human@example.com',
+  GIT_COMMITTER_NAME: 'Human',
+  GIT_COMMITTER_EMAIL: 'human@example.com',
+};
 const api = async (path: string, init: RequestInit = {}) => {
-  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, { ...init, headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' } });
+  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' },
+  });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null };
 };
@@ -55,14 +64,31 @@ async function onceOn(cfg: string): Promise<{ code: number; out: string; err: st
 const once = () => onceOn(config);
 
 const git = (...args: string[]) => run('git', args, { cwd: clone, env: ENV }).then((r) => r.stdout);
-const onMain = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=main`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => r.text());
-const onBranch = () => fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=${encodeURIComponent(branch)}`, { headers: { Authorization: `token ${servers.GITEA_TOKEN}` } }).then((r) => (r.ok ? r.text() : null));
-const pulls = async (state: string) => (await api(`/repos/gitscale/${repo}/pulls?state=${state}&limit=50`)).json as { number: number; title: string; state: string; merged: boolean; body: string; head: { ref: string }; labels: { name: string }[] }[];
+const onMain = () =>
+  fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=main`, {
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}` },
+  }).then((r) => r.text());
+const onBranch = () =>
+  fetch(`${servers.GITEA_URL}/api/v1/repos/gitscale/${repo}/raw/deploy.yaml?ref=${encodeURIComponent(branch)}`, {
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}` },
+  }).then((r) => (r.ok ? r.text() : null));
+const pulls = async (state: string) =>
+  (await api(`/repos/gitscale/${repo}/pulls?state=${state}&limit=50`)).json as {
+    number: number;
+    title: string;
+    state: string;
+    merged: boolean;
+    body: string;
+    head: { ref: string };
+    labels: { name: string }[];
+  }[];
 
 /** A new Gitea repository whose main branch holds `files`, pushed by a person with native git. */
 async function giteaRepo(prefix: string, files: Record<string, string>): Promise<{ name: string; dir: string }> {
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-  expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status).toBe(201);
+  expect(
+    (await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: true, default_branch: 'main' }) })).status,
+  ).toBe(201);
   const dir = await tempDir('gitea-human');
   const url = `${servers.GITEA_URL.replace('http://', `http://gitscale:${servers.GITEA_TOKEN}@`)}/gitscale/${name}.git`;
   await run('git', ['clone', '-q', url, dir], { env: ENV });
@@ -77,7 +103,15 @@ beforeAll(async () => {
   redis = new Redis(servers.REDIS_ADDRESS);
   ({ name: repo, dir: clone } = await giteaRepo('prs', { 'deploy.yaml': deployment('consumer', 8) }));
   config = await writeConfig({
-    repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${repo}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', labels: ['autoscaling'] } }],
+    repositories: [
+      {
+        name: 'manifests',
+        url: `${servers.GITEA_URL}/gitscale/${repo}.git`,
+        auth: { tokenFromEnv: 'GITEA_PR_TOKEN', username: 'gitscale' },
+        review: { aboveReplicas: 10 },
+        forge: { type: 'gitea', labels: ['autoscaling'] },
+      },
+    ],
     scaledObjects: [scaledObject({ name: 'consumer', path: 'deploy.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
   });
 });
@@ -94,7 +128,11 @@ describe('pull-request lifecycle on Gitea', () => {
     expect(obj).toMatchObject({ route: 'pull-request', routedBy: 'review-above-replicas 10: 16 > 10', commit: null });
     let open = await pulls('open');
     expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ number: obj.pullRequest.number, title: 'scale default/consumer 8→16 (redis: 80 items / 5)', head: { ref: branch } });
+    expect(open[0]).toMatchObject({
+      number: obj.pullRequest.number,
+      title: 'scale default/consumer 8→16 (redis: 80 items / 5)',
+      head: { ref: branch },
+    });
     expect(open[0].labels.map((l) => l.name)).toEqual(['autoscaling']);
     expect(open[0].body).toContain('| redis | redis | 80 | 5 | yes |  |');
     expect(open[0].body).toContain('Gitscale-Replicas: 8 -> 16');
@@ -116,7 +154,9 @@ describe('pull-request lifecycle on Gitea', () => {
     expect(obj).toMatchObject({ route: 'commit', current: 8, desired: 9 });
     expect(await pulls('open')).toEqual([]);
     const comments = (await api(`/repos/gitscale/${repo}/issues/${first}/comments`)).json as { body: string }[];
-    expect(comments.map((c) => c.body).join('\n')).toMatch(/Superseded: the decision \(8 → 9\) is within the review policy and is committed directly/);
+    expect(comments.map((c) => c.body).join('\n')).toMatch(
+      /Superseded: the decision \(8 → 9\) is within the review policy and is committed directly/,
+    );
     expect((await api(`/repos/gitscale/${repo}/branches/${encodeURIComponent(branch)}`)).status).toBe(404);
     expect(await onMain()).toContain('replicas: 9 # gitscale');
 
@@ -156,8 +196,18 @@ describe('pull-request limits on Gitea', () => {
     const { name } = await giteaRepo('lim', { 'a.yaml': deployment('a', 8), 'b.yaml': deployment('b', 8) });
     await setQueue(80);
     const cfg = await writeConfig({
-      repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', prConcurrentLimit: 1 } }],
-      scaledObjects: ['a', 'b'].map((n) => scaledObject({ name: n, path: `${n}.yaml`, triggers: [redisList(servers.REDIS_ADDRESS, list)] })),
+      repositories: [
+        {
+          name: 'manifests',
+          url: `${servers.GITEA_URL}/gitscale/${name}.git`,
+          auth: { tokenFromEnv: 'GITEA_PR_TOKEN' },
+          review: { aboveReplicas: 10 },
+          forge: { type: 'gitea', prConcurrentLimit: 1 },
+        },
+      ],
+      scaledObjects: ['a', 'b'].map((n) =>
+        scaledObject({ name: n, path: `${n}.yaml`, triggers: [redisList(servers.REDIS_ADDRESS, list)] }),
+      ),
     });
     const { code, out, err } = await onceOn(cfg);
     expect(code).toBe(0);
@@ -177,22 +227,39 @@ describe('forge faults', () => {
     // A proxy in front of Gitea's API that answers 502 to the first "create pull request".
     let failures = 1;
     // void: a failed forward surfaces as an unhandled rejection, which fails the run.
-    const proxy = createServer((req, res) => void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      if (req.method === 'POST' && /\/pulls$/.test(req.url ?? '') && failures-- > 0) {
-        res.writeHead(502).end('bad gateway');
-        return;
-      }
-      const r = await fetch(`${servers.GITEA_URL}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
-      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
-    })());
+    const proxy = createServer(
+      (req, res) =>
+        void (async () => {
+          const chunks: Buffer[] = [];
+          for await (const c of req) chunks.push(c as Buffer);
+          if (req.method === 'POST' && /\/pulls$/.test(req.url ?? '') && failures-- > 0) {
+            res.writeHead(502).end('bad gateway');
+            return;
+          }
+          const r = await fetch(`${servers.GITEA_URL}${req.url}`, {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: chunks.length ? Buffer.concat(chunks) : undefined,
+          });
+          res
+            .writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' })
+            .end(Buffer.from(await r.arrayBuffer()));
+        })(),
+    );
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
     try {
       await setQueue(80);
       const cfg = await writeConfig({
-        repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
+        repositories: [
+          {
+            name: 'manifests',
+            url: `${servers.GITEA_URL}/gitscale/${name}.git`,
+            auth: { tokenFromEnv: 'GITEA_PR_TOKEN' },
+            review: { aboveReplicas: 10 },
+            forge: { type: 'gitea', url: proxyUrl },
+          },
+        ],
         scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
       });
       const tick = () => onceOn(cfg);
@@ -208,9 +275,18 @@ describe('forge faults', () => {
       // And when opening fails and the decision then settles, the branch left behind is deleted.
       failures = 1;
       const other = await giteaRepo('flt2', { 'a.yaml': deployment('a', 8) });
-      const branchOf = async (repoName: string) => (await api(`/repos/gitscale/${repoName}/branches/${encodeURIComponent('gitscale/default/a')}`)).status;
+      const branchOf = async (repoName: string) =>
+        (await api(`/repos/gitscale/${repoName}/branches/${encodeURIComponent('gitscale/default/a')}`)).status;
       const cfg3 = await writeConfig({
-        repositories: [{ name: 'manifests', url: `${servers.GITEA_URL}/gitscale/${other.name}.git`, auth: { tokenFromEnv: 'GITEA_PR_TOKEN' }, review: { aboveReplicas: 10 }, forge: { type: 'gitea', url: proxyUrl } }],
+        repositories: [
+          {
+            name: 'manifests',
+            url: `${servers.GITEA_URL}/gitscale/${other.name}.git`,
+            auth: { tokenFromEnv: 'GITEA_PR_TOKEN' },
+            review: { aboveReplicas: 10 },
+            forge: { type: 'gitea', url: proxyUrl },
+          },
+        ],
         scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
       });
       const tick3 = async () => (await onceOn(cfg3)).obj;

@@ -26,7 +26,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The README's section, and its fenced blocks in order. */
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const SECTION = README.slice(README.indexOf('## Install in a cluster'), README.indexOf('\n## ', README.indexOf('## Install in a cluster') + 5));
+const SECTION = README.slice(
+  README.indexOf('## Install in a cluster'),
+  README.indexOf('\n## ', README.indexOf('## Install in a cluster') + 5),
+);
 const BLOCKS = [...SECTION.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], body: m[2] }));
 const block = (first: string) => {
   const b = BLOCKS.find((x) => x.body.startsWith(first));
@@ -75,8 +78,14 @@ describe("the README's install section", () => {
     // 1. The overlay, as the README shows it.
     const overlay = join(dir, 'my-gitscale');
     mkdirSync(overlay);
-    writeFileSync(join(overlay, 'kustomization.yaml'), swap(block('# my-gitscale/kustomization.yaml'), '../gitscale/config/default', relative(overlay, join(ROOT, 'config/default'))));
-    writeFileSync(join(overlay, 'gitscale.yaml'), swap(block('# my-gitscale/gitscale.yaml'), 'https://git.example.com/platform/apps.git', url));
+    writeFileSync(
+      join(overlay, 'kustomization.yaml'),
+      swap(block('# my-gitscale/kustomization.yaml'), '../gitscale/config/default', relative(overlay, join(ROOT, 'config/default'))),
+    );
+    writeFileSync(
+      join(overlay, 'gitscale.yaml'),
+      swap(block('# my-gitscale/gitscale.yaml'), 'https://git.example.com/platform/apps.git', url),
+    );
 
     // 2. Its commands, as written (the token placeholder filled in).
     const install = BLOCKS.find((b) => b.lang === 'sh' && b.body.includes('kubectl apply -k my-gitscale'))!.body;
@@ -122,7 +131,10 @@ describe("the README's install section", () => {
 
       // 4. The ScaledObject, as the README declares it.
       const declare = BLOCKS.find((b) => b.lang === 'sh' && b.body.includes('kind: ScaledObject'))!.body;
-      const [apply, get] = [declare.slice(0, declare.lastIndexOf('kubectl get gso')), declare.slice(declare.lastIndexOf('kubectl get gso'))];
+      const [apply, get] = [
+        declare.slice(0, declare.lastIndexOf('kubectl get gso')),
+        declare.slice(declare.lastIndexOf('kubectl get gso')),
+      ];
       await sh(swap(swap(apply, 'redis.shop:6379', servers.REDIS_ADDRESS), 'listName: jobs', `listName: ${list}`));
       await pod.waitFor((l) => l.msg === 'commit' && String(l.subject).includes('shop/consumer 0→2'), 30_000);
       expect(await show(bare, 'main', 'shop/consumer.yaml')).toContain('replicas: 2');
@@ -132,8 +144,12 @@ describe("the README's install section", () => {
 
       // 5. What `kubectl get gso -n shop` prints.
       let table = '';
-      for (let i = 0; i < 50 && !/consumer\s+consumer\s+0\s+10\s+2\s+2\s+True\s+True/.test(table); i++, await sleep(100)) table = await sh(get.trim());
-      const [header, row] = table.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      for (let i = 0; i < 50 && !/consumer\s+consumer\s+0\s+10\s+2\s+2\s+True\s+True/.test(table); i++, await sleep(100))
+        table = await sh(get.trim());
+      const [header, row] = table
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/));
       expect(header).toEqual(['NAME', 'TARGET', 'MIN', 'MAX', 'GIT', 'DESIRED', 'READY', 'ACTIVE', 'PR', 'AGE']);
       expect(row.slice(0, 8)).toEqual(['consumer', 'consumer', '0', '10', '2', '2', 'True', 'True']);
       expect(pod.stderr()).not.toContain(servers.GIT_TOKEN);

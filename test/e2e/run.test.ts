@@ -22,7 +22,10 @@ async function answer(path: string, status: number, body: string): Promise<void>
   expect(r.status).toBe(204);
 }
 
-const metricsApi = (path: string) => ({ type: 'metrics-api', metadata: { url: `${servers.METRICS_URL}${path}`, valueLocation: 'depth', targetValue: '5' } });
+const metricsApi = (path: string) => ({
+  type: 'metrics-api',
+  metadata: { url: `${servers.METRICS_URL}${path}`, valueLocation: 'depth', targetValue: '5' },
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('gitscale run (built): logs that say why', () => {
@@ -30,7 +33,10 @@ describe('gitscale run (built): logs that say why', () => {
     const path = `/run-logs-${Date.now()}`;
     await answer(path, 500, 'boom');
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [metricsApi(path)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [metricsApi(path)] })],
+    });
     const run = startRun(['-c', config, '--log-format', 'json', '--log-level', 'debug', '--data-dir', await tempDir('data')]);
     const failedLine = await run.waitFor((l) => l.msg === 'trigger failed' && l.level === 'error');
     expect(failedLine).toMatchObject({ object: 'default/a', trigger: 0, type: 'metrics-api' });
@@ -55,7 +61,10 @@ describe('gitscale run (built): logs that say why', () => {
     const path = `/run-quiet-${Date.now()}`;
     await answer(path, 500, 'down');
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [metricsApi(path)] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', spec: { pollingInterval: 1 }, triggers: [metricsApi(path)] })],
+    });
     const run = startRun(['-c', config, '--log-format', 'json', '--data-dir', await tempDir('data')]);
     await run.waitFor((l) => l.msg === 'trigger failed');
     await sleep(3000);
@@ -94,12 +103,20 @@ describe('gitscale run (built): lives with its config', () => {
     run.child.kill('SIGHUP');
     expect(await run.waitFor((l) => l.msg === 'config reloaded: nothing changed')).toMatchObject({ trigger: 'SIGHUP' });
     expect((await run.stop()).code).toBe(0);
-    expect(await log(dir)).toEqual(['scale default/b 0→3 (redis: 15 items / 5)', 'scale default/a 2→4 (redis: 20 items / 5)', 'scale default/a 0→2 (redis: 10 items / 5)', 'initial']);
+    expect(await log(dir)).toEqual([
+      'scale default/b 0→3 (redis: 15 items / 5)',
+      'scale default/a 2→4 (redis: 20 items / 5)',
+      'scale default/a 0→2 (redis: 10 items / 5)',
+      'initial',
+    ]);
   });
 
   it('exits 2 when the config has no valid object, instead of idling', async () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url: dir }], scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'nope', metadata: {} }] })] });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [{ type: 'nope', metadata: {} }] })],
+    });
     const r = await gitscale(['run', '-c', config, '--data-dir', await tempDir('data')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nothing to run: the config has no valid ScaledObject');

@@ -9,7 +9,17 @@ import { runGitscale, newList } from '../support/cli.js';
 import { redisList, scaledObject, writeConfig } from '../support/config.js';
 import { git, makeServedRepo, show } from '../support/git.js';
 import { argoStandIn } from '../support/gitops.js';
-import { APP, createCustom, createDeployment, events, getCustom, newNamespace, setDeploymentStatus, specReplicas, redisAndAdmin } from '../support/kube.js';
+import {
+  APP,
+  createCustom,
+  createDeployment,
+  events,
+  getCustom,
+  newNamespace,
+  setDeploymentStatus,
+  specReplicas,
+  redisAndAdmin,
+} from '../support/kube.js';
 import { freePort } from '../support/servers/spawn.js';
 import { tempDir } from '../support/temp.js';
 
@@ -35,14 +45,35 @@ interface World {
 }
 
 /** A namespace with Deployment `worker` at `live`, a served repository holding apps/worker.yaml at `git`, and a config scaling it on a Redis list of `queue` items (5 per replica). */
-async function world(opts: { git?: number; live?: number; queue: number; annotations?: Record<string, string>; cluster?: Record<string, unknown>; spec?: Record<string, unknown>; trigger?: Record<string, unknown> }): Promise<World> {
+async function world(opts: {
+  git?: number;
+  live?: number;
+  queue: number;
+  annotations?: Record<string, string>;
+  cluster?: Record<string, unknown>;
+  spec?: Record<string, unknown>;
+  trigger?: Record<string, unknown>;
+}): Promise<World> {
   const ns = await newNamespace(ctx.a, 'sfz');
   await createDeployment(ctx.a, ns, 'worker', opts.live ?? 0);
-  const { bare, url } = await makeServedRepo(servers, { 'apps/worker.yaml': manifest('worker', ns, opts.git ?? 0), 'other/readme.md': 'x\n' });
+  const { bare, url } = await makeServedRepo(servers, {
+    'apps/worker.yaml': manifest('worker', ns, opts.git ?? 0),
+    'other/readme.md': 'x\n',
+  });
   const list = await newList(ctx.redis, opts.queue);
-  const so = scaledObject({ name: 'worker', namespace: ns, path: 'apps/worker.yaml', triggers: [opts.trigger ?? redisList(servers.REDIS_ADDRESS, list)], spec: opts.spec });
+  const so = scaledObject({
+    name: 'worker',
+    namespace: ns,
+    path: 'apps/worker.yaml',
+    triggers: [opts.trigger ?? redisList(servers.REDIS_ADDRESS, list)],
+    spec: opts.spec,
+  });
   Object.assign((so.metadata as { annotations: Record<string, string> }).annotations, opts.annotations ?? {});
-  const config = await writeConfig({ repositories: [{ name: 'manifests', url }], cluster: { syncWaitSeconds: 5, ...opts.cluster }, scaledObjects: [so] });
+  const config = await writeConfig({
+    repositories: [{ name: 'manifests', url }],
+    cluster: { syncWaitSeconds: 5, ...opts.cluster },
+    scaledObjects: [so],
+  });
   return { ns, bare, url, config };
 }
 
@@ -59,11 +90,27 @@ describe('scale from zero on a real API server', () => {
     const before = await head(w.bare);
     // repoURL spelled differently (no .git, a trailing slash): still the same repository.
     const repoURL = `${w.url.replace(/\.git$/, '')}/`;
-    await createCustom(ctx.a, APP, w.ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'apps' }, spec: { project: 'default', source: { repoURL, path: 'apps', targetRevision: 'main' }, destination: { namespace: w.ns } } });
-    await createCustom(ctx.a, APP, w.ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'other' }, spec: { project: 'default', source: { repoURL: w.url, path: 'other' } } });
+    await createCustom(ctx.a, APP, w.ns, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'apps' },
+      spec: { project: 'default', source: { repoURL, path: 'apps', targetRevision: 'main' }, destination: { namespace: w.ns } },
+    });
+    await createCustom(ctx.a, APP, w.ns, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'other' },
+      spec: { project: 'default', source: { repoURL: w.url, path: 'other' } },
+    });
     const argo = argoStandIn(ctx.a, w.ns, 'apps', w.bare, 300);
     let firstScaledAt = 0;
-    const watch = setInterval(() => void specReplicas(ctx.a, w.ns, 'worker').then((n) => { if (n === 4 && !firstScaledAt) firstScaledAt = Date.now(); }), 20);
+    const watch = setInterval(
+      () =>
+        void specReplicas(ctx.a, w.ns, 'worker').then((n) => {
+          if (n === 4 && !firstScaledAt) firstScaledAt = Date.now();
+        }),
+      20,
+    );
     const r = await once(w);
     clearInterval(watch);
     await argo.stop();
@@ -93,7 +140,12 @@ describe('scale from zero on a real API server', () => {
 
   it('patches anyway when Argo CD does not reach the commit in time, and says so', async () => {
     const w = await world({ queue: 5, cluster: { syncWaitSeconds: 1 } });
-    await createCustom(ctx.a, APP, w.ns, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'stuck' }, spec: { source: { repoURL: w.url, path: 'apps' } } });
+    await createCustom(ctx.a, APP, w.ns, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'stuck' },
+      spec: { source: { repoURL: w.url, path: 'apps' } },
+    });
     const r = await once(w);
     expect(r.code).toBe(0);
     expect(await specReplicas(ctx.a, w.ns, 'worker')).toBe(1);
@@ -155,7 +207,12 @@ describe('scale from zero on a real API server', () => {
   it('the API server unreachable: the commit still lands and the object reports the failed patch; the next tick patches to what Git holds', async () => {
     const w = await world({ queue: 10 });
     const dead = join(await tempDir('kube'), 'dead.kubeconfig');
-    writeFileSync(dead, (await import('node:fs')).readFileSync(servers.KUBECONFIG_PATH, 'utf8').replace(servers.KUBE_URL, `https://127.0.0.1:${await freePort()}`));
+    writeFileSync(
+      dead,
+      (await import('node:fs'))
+        .readFileSync(servers.KUBECONFIG_PATH, 'utf8')
+        .replace(servers.KUBE_URL, `https://127.0.0.1:${await freePort()}`),
+    );
     const first = await once(w, dead);
     expect(first.code).toBe(1);
     expect(first.obj).toMatchObject({ route: 'direct-patch+commit', desired: 2 });
@@ -184,8 +241,13 @@ describe('live state feeds the engine', () => {
       const obj = JSON.parse(r.stdout).objects[0];
       expect(obj).toMatchObject({ current: 4, desired: 8, live: { replicas: 4, statusReplicas: 4, readyReplicas: 2 }, drift: null });
       expect(obj.reason).toContain('2 ready');
-      await ctx.a.apps.patchNamespacedDeploymentScale({ namespace: w.ns, name: 'worker', body: { spec: { replicas: 3 } } }, (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'));
-      const drifted = JSON.parse((await runGitscale(['plan', '-c', w.config, '-o', 'json', '--kubeconfig', servers.KUBECONFIG_PATH])).stdout).objects[0];
+      await ctx.a.apps.patchNamespacedDeploymentScale(
+        { namespace: w.ns, name: 'worker', body: { spec: { replicas: 3 } } },
+        (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+      );
+      const drifted = JSON.parse(
+        (await runGitscale(['plan', '-c', w.config, '-o', 'json', '--kubeconfig', servers.KUBECONFIG_PATH])).stdout,
+      ).objects[0];
       expect(drifted.drift).toMatch(/live 3 ≠ Git 4/);
       const text = await runGitscale(['plan', '-c', w.config, '--kubeconfig', servers.KUBECONFIG_PATH]);
       expect(text.stdout).toMatch(/live: 3 replicas \(4 running, 2 ready\)\s+drift: live 3 ≠ Git 4/);

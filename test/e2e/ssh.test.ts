@@ -29,11 +29,18 @@ describe('gitscale over SSH', () => {
     const key = fs.readFileSync(servers.SSH_KEY_ENCRYPTED, 'utf8');
     const env = { DEPLOY_KEY: key, DEPLOY_KEY_PASSPHRASE: servers.SSH_KEY_PASSPHRASE };
     const config = await writeConfig({
-      repositories: [{
-        name: 'manifests', url,
-        auth: { sshKeyFromEnv: 'DEPLOY_KEY', sshKeyPassphraseFromEnv: 'DEPLOY_KEY_PASSPHRASE', knownHostsFile: servers.SSH_KNOWN_HOSTS_HASHED },
-        signing: { format: 'ssh', keyFile: servers.SSH_KEY_ECDSA },
-      }],
+      repositories: [
+        {
+          name: 'manifests',
+          url,
+          auth: {
+            sshKeyFromEnv: 'DEPLOY_KEY',
+            sshKeyPassphraseFromEnv: 'DEPLOY_KEY_PASSPHRASE',
+            knownHostsFile: servers.SSH_KNOWN_HOSTS_HASHED,
+          },
+          signing: { format: 'ssh', keyFile: servers.SSH_KEY_ECDSA },
+        },
+      ],
       scaledObjects: [scaledObject({ name: 'c', path: 'apps/c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
     });
     const data = await tempDir('ssh-data');
@@ -45,15 +52,22 @@ describe('gitscale over SSH', () => {
     // Signed with the signing key, as git verifies it.
     const allowed = join(await tempDir('allowed'), 'allowed_signers');
     fs.writeFileSync(allowed, `gitscale@localhost ${fs.readFileSync(`${servers.SSH_KEY_ECDSA}.pub`, 'utf8')}`);
-    const verified = spawnSync('git', ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', 'main'], { cwd: bare, encoding: 'utf8' });
+    const verified = spawnSync('git', ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', 'main'], {
+      cwd: bare,
+      encoding: 'utf8',
+    });
     expect(verified.stderr).toMatch(/Good "git" signature for gitscale@localhost with ECDSA key/);
     expect(verified.status).toBe(0);
     const history = await gitscale(['history', '--config', config, '--output', 'json'], env);
     expect(history.code).toBe(0);
-    expect(JSON.parse(history.stdout)).toEqual({ decisions: [expect.objectContaining({ repository: 'manifests', object: 'default/c', from: 0, to: 3 })], errors: [] });
+    expect(JSON.parse(history.stdout)).toEqual({
+      decisions: [expect.objectContaining({ repository: 'manifests', object: 'default/c', from: 0, to: 3 })],
+      errors: [],
+    });
     // The key's body, its passphrase: in no output, commit, or file of the data dir.
     const written = [r.stdout, r.stderr, history.stdout, history.stderr, await git(bare, 'log', '--format=%B%n%an%n%ae', 'main')];
-    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
     for (const f of files(data)) written.push(fs.readFileSync(f, 'latin1'));
     const secrets = [servers.SSH_KEY_PASSPHRASE, ...key.split('\n').slice(1, -2)];
     for (const text of written) for (const s of secrets) expect(text.includes(s)).toBe(false);
@@ -63,7 +77,9 @@ describe('gitscale over SSH', () => {
     const list = await newList(redis, 5);
     const { bare, url } = await makeSshRepo(servers, { 'c.yaml': deployment('c', 0) });
     const config = await writeConfig({
-      repositories: [{ name: 'manifests', url, auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_WRONG } }],
+      repositories: [
+        { name: 'manifests', url, auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_WRONG } },
+      ],
       scaledObjects: [scaledObject({ name: 'c', path: 'c.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)] })],
     });
     const r = await gitscale(['once', '--config', config, '--data-dir', await tempDir('ssh-data')]);

@@ -11,18 +11,42 @@ import { admin, newNamespace } from '../support/kube.js';
 const servers = inject('servers');
 const GSO = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects' };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const observed = (o: Partial<Observed>): Observed => ({ error: null, active: true, paused: false, triggers: [], gitReplicas: 1, desiredReplicas: 1, commit: null, pullRequest: null, ...o });
+const observed = (o: Partial<Observed>): Observed => ({
+  error: null,
+  active: true,
+  paused: false,
+  triggers: [],
+  gitReplicas: 1,
+  desiredReplicas: 1,
+  commit: null,
+  pullRequest: null,
+  ...o,
+});
 
 describe('clusterReporter', () => {
   it('skips what did not change; a change inside the window lands when it ends, the latest one', async () => {
     const a = admin(servers);
     const ns = await newNamespace(a, 'status-writer');
-    const body = { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject', metadata: { name: 'w' }, spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { listName: 'x' } }] } };
+    const body = {
+      apiVersion: 'gitscale.dev/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'w' },
+      spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'redis', metadata: { listName: 'x' } }] },
+    };
     const created = (await a.custom.createNamespacedCustomObject({ ...GSO, namespace: ns, body })) as KubeObject;
     let patches = 0;
-    const kube = { ...a.kube, patchStatus: async (...args: Parameters<typeof a.kube.patchStatus>) => (patches++, a.kube.patchStatus(...args)) };
+    const kube = {
+      ...a.kube,
+      patchStatus: async (...args: Parameters<typeof a.kube.patchStatus>) => (patches++, a.kube.patchStatus(...args)),
+    };
     const deferred: number[] = [];
-    const reporter = clusterReporter({ kube, clock: { now: Date.now }, log: silentLogger, minIntervalMs: 400, after: (ms, fn) => (deferred.push(ms), void setTimeout(fn, ms)) });
+    const reporter = clusterReporter({
+      kube,
+      clock: { now: Date.now },
+      log: silentLogger,
+      minIntervalMs: 400,
+      after: (ms, fn) => (deferred.push(ms), void setTimeout(fn, ms)),
+    });
     const memo = newReportMemo();
     const origin = { apiVersion: 'gitscale.dev/v1alpha1', namespace: ns, name: 'w', uid: created.metadata.uid };
     const writer = { write: (_o: KubeObject, obs: Observed) => reporter.status(memo, origin, obs) };
@@ -34,7 +58,14 @@ describe('clusterReporter', () => {
     expect(patches).toBe(1);
     // Two changes inside the window: nothing yet, then only the latest.
     await writer.write(created, observed({ gitReplicas: 2, desiredReplicas: 2 }));
-    await writer.write(created, observed({ error: { code: 'CONFIG_UNKNOWN_AUTH', message: "TriggerAuthentication 'a' is not defined" }, gitReplicas: null, desiredReplicas: null }));
+    await writer.write(
+      created,
+      observed({
+        error: { code: 'CONFIG_UNKNOWN_AUTH', message: "TriggerAuthentication 'a' is not defined" },
+        gitReplicas: null,
+        desiredReplicas: null,
+      }),
+    );
     expect(patches).toBe(1);
     // One deferred write for both, due when the window that began with the first write ends.
     expect(deferred).toHaveLength(1);
@@ -54,12 +85,27 @@ describe('clusterReporter', () => {
     const reporter = clusterReporter({ kube: a.kube, clock: { now: Date.now }, log: silentLogger, after: () => {} });
     const memo = newReportMemo();
     const origin = { apiVersion: 'gitscale.dev/v1alpha1', namespace: ns, name: 'w' };
-    const r = { current: 1, desired: 3, commit: 'c0ffee0123456789', pullRequest: null, patch: null, error: null, errorCode: null } as unknown as ObjectResult;
+    const r = {
+      current: 1,
+      desired: 3,
+      commit: 'c0ffee0123456789',
+      pullRequest: null,
+      patch: null,
+      error: null,
+      errorCode: null,
+    } as unknown as ObjectResult;
     await reporter.events(memo, origin, happenedOf(r));
     await reporter.events(memo, origin, happenedOf(r));
-    await reporter.events(memo, origin, happenedOf({ ...r, commit: null, error: 'every trigger failed: nothing decided', errorCode: 'ALL_TRIGGERS_FAILED' }));
+    await reporter.events(
+      memo,
+      origin,
+      happenedOf({ ...r, commit: null, error: 'every trigger failed: nothing decided', errorCode: 'ALL_TRIGGERS_FAILED' }),
+    );
     const list = await a.core.listNamespacedEvent({ namespace: ns });
     const said = list.items.map((e) => [e.reason, e.message]).sort();
-    expect(said).toEqual([['Committed', 'replicas 1 → 3 committed to Git (commit c0ffee012345)'], ['Failed', 'ALL_TRIGGERS_FAILED: every trigger failed: nothing decided']]);
+    expect(said).toEqual([
+      ['Committed', 'replicas 1 → 3 committed to Git (commit c0ffee012345)'],
+      ['Failed', 'ALL_TRIGGERS_FAILED: every trigger failed: nothing decided'],
+    ]);
   });
 });

@@ -12,7 +12,10 @@ const COOLDOWN = 4;
 
 async function commits(dir: string): Promise<{ subject: string; at: number }[]> {
   const out = await git(dir, 'log', '--format=%ct %s', 'main');
-  return out.trim().split('\n').map((l) => ({ at: Number(l.slice(0, l.indexOf(' '))), subject: l.slice(l.indexOf(' ') + 1) }));
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => ({ at: Number(l.slice(0, l.indexOf(' '))), subject: l.slice(l.indexOf(' ') + 1) }));
 }
 
 async function until(what: () => Promise<boolean>, ms: number): Promise<void> {
@@ -31,10 +34,18 @@ describe('gitscale run: timing', () => {
     const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 0) });
     const config = await writeConfig({
       repositories: [{ name: 'manifests', url: dir }],
-      scaledObjects: [scaledObject({
-        name: 'a', path: 'a.yaml', triggers: [redisList(servers.REDIS_ADDRESS, list)],
-        spec: { pollingInterval: 1, cooldownPeriod: COOLDOWN, advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: WINDOW } } } } },
-      })],
+      scaledObjects: [
+        scaledObject({
+          name: 'a',
+          path: 'a.yaml',
+          triggers: [redisList(servers.REDIS_ADDRESS, list)],
+          spec: {
+            pollingInterval: 1,
+            cooldownPeriod: COOLDOWN,
+            advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: WINDOW } } } },
+          },
+        }),
+      ],
     });
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));

@@ -11,7 +11,10 @@ import { tempDir } from '../support/temp.js';
 
 const servers = inject('servers');
 const api = async (path: string, init: RequestInit = {}) => {
-  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, { ...init, headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' } });
+  const r = await fetch(`${servers.GITEA_URL}/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json' },
+  });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null };
 };
@@ -20,7 +23,12 @@ let redis: Redis;
 let home = '';
 let armored = '';
 const passphrase = `pp-${Math.random().toString(36).slice(2)}`;
-const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], { env: { ...process.env, GNUPGHOME: home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const gpg = (...args: string[]) =>
+  execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], {
+    env: { ...process.env, GNUPGHOME: home },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 beforeAll(async () => {
   redis = new Redis(servers.REDIS_ADDRESS, { lazyConnect: false });
@@ -29,7 +37,10 @@ beforeAll(async () => {
   // The bot's key, on the bot user's email (Gitea matches the committer's email to the key's).
   gpg('--quick-gen-key', 'gitscale <gitscale@example.com>', 'ed25519', 'sign', 'never');
   armored = gpg('--armor', '--export-secret-keys', 'gitscale@example.com');
-  const added = await api('/user/gpg_keys', { method: 'POST', body: JSON.stringify({ armored_public_key: gpg('--armor', '--export', 'gitscale@example.com') }) });
+  const added = await api('/user/gpg_keys', {
+    method: 'POST',
+    body: JSON.stringify({ armored_public_key: gpg('--armor', '--export', 'gitscale@example.com') }),
+  });
   expect(added.status).toBe(201);
 });
 afterAll(async () => {
@@ -40,15 +51,33 @@ afterAll(async () => {
 describe('verified commits on a forge (Gitea)', () => {
   it("gitscale's signed commit is verified by Gitea as the bot user's; an unsigned one is not", async () => {
     const name = `signed-${Math.random().toString(36).slice(2, 8)}`;
-    expect((await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: false, default_branch: 'main' }) })).status).toBe(201);
+    expect(
+      (await api('/user/repos', { method: 'POST', body: JSON.stringify({ name, auto_init: false, default_branch: 'main' }) })).status,
+    ).toBe(201);
     const path = 'deploy.yaml';
-    expect((await api(`/repos/gitscale/${name}/contents/${path}`, { method: 'POST', body: JSON.stringify({ content: Buffer.from(deployment('c', 0)).toString('base64'), branch: 'main', message: 'manifests' }) })).status).toBe(201);
+    expect(
+      (
+        await api(`/repos/gitscale/${name}/contents/${path}`, {
+          method: 'POST',
+          body: JSON.stringify({ content: Buffer.from(deployment('c', 0)).toString('base64'), branch: 'main', message: 'manifests' }),
+        })
+      ).status,
+    ).toBe(201);
     const url = `${servers.GITEA_URL}/gitscale/${name}.git`;
     const env = { GITEA_GIT_TOKEN: servers.GITEA_TOKEN, SIGNING_KEY: armored, SIGNING_PASSPHRASE: passphrase };
-    const repository = (signing?: object) => ({ name: 'manifests', url, auth: { tokenFromEnv: 'GITEA_GIT_TOKEN', username: 'gitscale' }, author: { name: 'gitscale', email: 'gitscale@example.com' }, ...(signing ? { signing } : {}) });
+    const repository = (signing?: object) => ({
+      name: 'manifests',
+      url,
+      auth: { tokenFromEnv: 'GITEA_GIT_TOKEN', username: 'gitscale' },
+      author: { name: 'gitscale', email: 'gitscale@example.com' },
+      ...(signing ? { signing } : {}),
+    });
     const so = (list: string) => [scaledObject({ name: 'c', path, triggers: [redisList(servers.REDIS_ADDRESS, list)] })];
 
-    const signedConfig = await writeConfig({ repositories: [repository({ format: 'openpgp', keyFromEnv: 'SIGNING_KEY', passphraseFromEnv: 'SIGNING_PASSPHRASE' })], scaledObjects: so(await newList(redis, 10)) });
+    const signedConfig = await writeConfig({
+      repositories: [repository({ format: 'openpgp', keyFromEnv: 'SIGNING_KEY', passphraseFromEnv: 'SIGNING_PASSPHRASE' })],
+      scaledObjects: so(await newList(redis, 10)),
+    });
     const r = await runGitscale(['once', '--config', signedConfig], env);
     expect(r.code, r.stderr).toBe(0);
     const head = (await api(`/repos/gitscale/${name}/branches/main`)).json.commit;

@@ -15,7 +15,8 @@ const GSO = { group: 'gitscale.dev', version: 'v1alpha1', plural: 'scaledobjects
 // Active around the clock: 3 replicas, no trigger server needed.
 const always = { type: 'cron', metadata: { timezone: 'Etc/UTC', start: '* * * * *', end: '*/1 * * * *', desiredReplicas: '3' } };
 const so = (name: string) => ({
-  apiVersion: 'gitscale.dev/v1alpha1', kind: 'ScaledObject',
+  apiVersion: 'gitscale.dev/v1alpha1',
+  kind: 'ScaledObject',
   metadata: { name, annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': `apps/${name}.yaml` } },
   spec: { scaleTargetRef: { name }, pollingInterval: 1, minReplicaCount: 1, triggers: [always] },
 });
@@ -26,10 +27,27 @@ const edit = (bare: string, files: Record<string, string>, remove: string[]) => 
 describe('a watched ScaledObject whose file is deleted in Git', () => {
   it('is not ready in kubectl get gso (reason MANIFEST_FILE_NOT_FOUND), listed on /readyz; the other commits; its file back, ready again', async () => {
     const ns = await newNamespace(a, 'unrunnable');
-    const { bare, url } = await makeServedRepo(servers, { 'apps/keep.yaml': deploymentYaml('keep', 1, ns), 'apps/lose.yaml': deploymentYaml('lose', 1, ns) });
-    const config = await writeConfig({ repositories: [{ name: 'manifests', url }], watch: { namespaces: [ns] }, cluster: { leaderElection: { enabled: false }, directPatch: false } });
-    const run = startRun(['-c', config, '--log-format', 'json', '--kubeconfig', servers.KUBECONFIG_PATH, '--data-dir', await tempDir('data')]);
-    const status = async (name: string): Promise<any> => (await a.custom.getNamespacedCustomObject({ ...GSO, namespace: ns, name })).status ?? {};
+    const { bare, url } = await makeServedRepo(servers, {
+      'apps/keep.yaml': deploymentYaml('keep', 1, ns),
+      'apps/lose.yaml': deploymentYaml('lose', 1, ns),
+    });
+    const config = await writeConfig({
+      repositories: [{ name: 'manifests', url }],
+      watch: { namespaces: [ns] },
+      cluster: { leaderElection: { enabled: false }, directPatch: false },
+    });
+    const run = startRun([
+      '-c',
+      config,
+      '--log-format',
+      'json',
+      '--kubeconfig',
+      servers.KUBECONFIG_PATH,
+      '--data-dir',
+      await tempDir('data'),
+    ]);
+    const status = async (name: string): Promise<any> =>
+      (await a.custom.getNamespacedCustomObject({ ...GSO, namespace: ns, name })).status ?? {};
     const ready = async (name: string, want: string): Promise<any> => {
       let s: any = {};
       for (let i = 0; i < 100 && s.conditions?.[0]?.status !== want; i++, await sleep(100)) s = await status(name);
@@ -44,10 +62,18 @@ describe('a watched ScaledObject whose file is deleted in Git', () => {
 
       await edit(bare, { 'apps/keep.yaml': deploymentYaml('keep', 1, ns) }, ['apps/lose.yaml']);
       const lost = await ready('lose', 'False');
-      expect(lost.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'MANIFEST_FILE_NOT_FOUND', message: expect.stringContaining("apps/lose.yaml is not in repository 'manifests'") });
+      expect(lost.conditions[0]).toMatchObject({
+        type: 'Ready',
+        status: 'False',
+        reason: 'MANIFEST_FILE_NOT_FOUND',
+        message: expect.stringContaining("apps/lose.yaml is not in repository 'manifests'"),
+      });
       const row = (await printed(servers, `/apis/gitscale.dev/v1alpha1/namespaces/${ns}/scaledobjects`)).find((r) => r.Name === 'lose');
       expect(row).toMatchObject({ Ready: 'False' });
-      expect(await run.waitFor((l) => l.msg === 'object failed' && l.object === `${ns}/lose`)).toMatchObject({ code: 'MANIFEST_FILE_NOT_FOUND', file: 'apps/lose.yaml' });
+      expect(await run.waitFor((l) => l.msg === 'object failed' && l.object === `${ns}/lose`)).toMatchObject({
+        code: 'MANIFEST_FILE_NOT_FOUND',
+        file: 'apps/lose.yaml',
+      });
       const keepCommits = () => run.lines().filter((l) => l.msg === 'commit' && String(l.subject).includes(`${ns}/keep 1→3`)).length;
       for (let i = 0; i < 150 && keepCommits() < 2; i++) await sleep(100);
       expect(keepCommits()).toBe(2);

@@ -8,7 +8,10 @@ import type { Forge } from '../../src/forges/types.js';
 function recording(): Forge {
   const forge: Record<string, unknown> = { kind: 'fake' };
   for (const m of Object.keys(createGitea({ url: 'http://unused', owner: 'o', repo: 'r', token: '', fetch }))) {
-    if (m !== 'kind') forge[m] = async function (this: unknown, ...args: unknown[]) { return { m, args, self: this === forge }; };
+    if (m !== 'kind')
+      forge[m] = async function (this: unknown, ...args: unknown[]) {
+        return { m, args, self: this === forge };
+      };
   }
   return forge as unknown as Forge;
 }
@@ -28,8 +31,16 @@ describe('lazyForge', () => {
     const real = recording();
     const f = lazyForge('fake', async () => real);
     expect(Object.keys(f).sort()).toEqual(Object.keys(real).sort());
-    const asked = await Promise.all(Object.keys(real).filter((m) => m !== 'kind').map((m) => (f as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m](m, 7)));
-    expect(asked).toEqual(Object.keys(real).filter((m) => m !== 'kind').map((m) => ({ m, args: [m, 7], self: true })));
+    const asked = await Promise.all(
+      Object.keys(real)
+        .filter((m) => m !== 'kind')
+        .map((m) => (f as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m](m, 7)),
+    );
+    expect(asked).toEqual(
+      Object.keys(real)
+        .filter((m) => m !== 'kind')
+        .map((m) => ({ m, args: [m, 7], self: true })),
+    );
   });
 
   it('has no method the interface lacks', () => {
@@ -37,7 +48,9 @@ describe('lazyForge', () => {
   });
 
   it('a load that fails fails the call', async () => {
-    const f = lazyForge('fake', async () => { throw new Error('no octokit'); });
+    const f = lazyForge('fake', async () => {
+      throw new Error('no octokit');
+    });
     await expect(f.openPrs('x')).rejects.toThrow('no octokit');
   });
 });

@@ -17,7 +17,15 @@ const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
 /** Native git with author and committer dates at `at` (ms). */
 async function gitAt(cwd: string, at: number, ...args: string[]): Promise<string> {
   const date = `@${Math.floor(at / 1000)} +0000`;
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'h@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'h@example.com', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Human',
+    GIT_AUTHOR_EMAIL: 'h@example.com',
+    GIT_COMMITTER_NAME: 'Human',
+    GIT_COMMITTER_EMAIL: 'h@example.com',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  };
   return (await run('git', args, { cwd, env })).stdout.trim();
 }
 
@@ -69,11 +77,23 @@ beforeAll(async () => {
 });
 
 const cutoffs = [
-  { name: 'before the first commit: the whole first-parent line', since: T0 - HOUR, want: ['c7', 'm6', 'c5', 'c4', 'c3', 'c2', 'c1', 'c0'] },
+  {
+    name: 'before the first commit: the whole first-parent line',
+    since: T0 - HOUR,
+    want: ['c7', 'm6', 'c5', 'c4', 'c3', 'c2', 'c1', 'c0'],
+  },
   { name: 'exactly at a commit time: that commit is kept', since: T0 + 4 * HOUR, want: ['c7', 'm6', 'c5', 'c4'] },
-  { name: 'within the second of a commit: that commit is kept (git times are whole seconds)', since: T0 + 3 * HOUR + 500, want: ['c7', 'm6', 'c5', 'c4', 'c3'] },
+  {
+    name: 'within the second of a commit: that commit is kept (git times are whole seconds)',
+    since: T0 + 3 * HOUR + 500,
+    want: ['c7', 'm6', 'c5', 'c4', 'c3'],
+  },
   { name: 'one second after a commit: it is left out', since: T0 + 3 * HOUR + 1000, want: ['c7', 'm6', 'c5', 'c4'] },
-  { name: 'the merged branch started before the cutoff (deepen-since alone stops at the merge)', since: T0 + 5 * HOUR, want: ['c7', 'm6', 'c5'] },
+  {
+    name: 'the merged branch started before the cutoff (deepen-since alone stops at the merge)',
+    since: T0 + 5 * HOUR,
+    want: ['c7', 'm6', 'c5'],
+  },
   { name: 'after the merge: the merge is out', since: T0 + 6 * HOUR + 1000, want: ['c7'] },
   { name: 'after the head: nothing', since: T0 + 8 * HOUR, want: [] },
 ];
@@ -84,7 +104,7 @@ describe('firstParents on a local repository (read in place)', () => {
     expect(names(await walk(src, since))).toEqual(want);
   });
 
-  it('lists a merge but none of its second parent\'s commits, and gives time, message and parents', async () => {
+  it("lists a merge but none of its second parent's commits, and gives time, message and parents", async () => {
     const src = await localHistory({ repository: 'r', dir: repo.dir, branch: 'main', fs });
     const all: HistoryCommit[] = [];
     for await (const c of firstParents(src.read, src.head, 0)) all.push(c);
@@ -107,7 +127,16 @@ describe('firstParents on a local repository (read in place)', () => {
   it.each([
     { name: 'a directory without .git', dir: () => tempDir('not-a-repo'), branch: 'main', wantCode: 'GIT_NOT_A_REPOSITORY' },
     { name: 'a branch that does not exist', dir: async () => repo.dir, branch: 'nope', wantCode: 'GIT_BRANCH_NOT_FOUND' },
-    { name: 'a bare repository', dir: async () => { const d = await tempDir('bare'); await run('git', ['init', '-q', '--bare', d]); return d; }, branch: 'main', wantCode: 'GIT_BARE_REPOSITORY' },
+    {
+      name: 'a bare repository',
+      dir: async () => {
+        const d = await tempDir('bare');
+        await run('git', ['init', '-q', '--bare', d]);
+        return d;
+      },
+      branch: 'main',
+      wantCode: 'GIT_BARE_REPOSITORY',
+    },
   ])('$name is $wantCode', async ({ dir, branch, wantCode }) => {
     const err = await localHistory({ repository: 'r', dir: await dir(), branch, fs }).catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
@@ -157,7 +186,13 @@ describe('remoteHistory against git http-backend', () => {
     const name = `long-${Math.random().toString(36).slice(2, 10)}.git`;
     await run('git', ['clone', '-q', '--bare', dir, join(servers.GIT_ROOT, name)]);
     const since = T0 + 20 * 60_000;
-    const src = await remoteHistory({ repository: 'r', url: `${servers.GIT_HTTP_URL}/${name}`, branch: 'main', sinceMs: since, deepen: 'depth' });
+    const src = await remoteHistory({
+      repository: 'r',
+      url: `${servers.GIT_HTTP_URL}/${name}`,
+      branch: 'main',
+      sinceMs: since,
+      deepen: 'depth',
+    });
     const got: string[] = [];
     for await (const c of firstParents(src.read, src.head, since)) got.push(c.message.trim());
     expect(got).toHaveLength(180);
@@ -166,9 +201,21 @@ describe('remoteHistory against git http-backend', () => {
 
   it.each([
     { name: 'a missing branch', opts: () => ({ url, branch: 'nope' }), wantCode: 'GIT_BRANCH_NOT_FOUND' },
-    { name: 'a repository that is not there', opts: () => ({ url: `${servers.GIT_HTTP_URL}/nothing-here.git`, branch: 'main' }), wantCode: 'GIT_UNREACHABLE' },
-    { name: 'a private repository without its token', opts: () => ({ url: `${servers.GIT_HTTP_URL}/private/x.git`, branch: 'main' }), wantCode: 'GIT_AUTH' },
-    { name: 'a private repository with a wrong token', opts: () => ({ url: `${servers.GIT_HTTP_URL}/private/x.git`, branch: 'main', token: 'wrong-token' }), wantCode: 'GIT_AUTH' },
+    {
+      name: 'a repository that is not there',
+      opts: () => ({ url: `${servers.GIT_HTTP_URL}/nothing-here.git`, branch: 'main' }),
+      wantCode: 'GIT_UNREACHABLE',
+    },
+    {
+      name: 'a private repository without its token',
+      opts: () => ({ url: `${servers.GIT_HTTP_URL}/private/x.git`, branch: 'main' }),
+      wantCode: 'GIT_AUTH',
+    },
+    {
+      name: 'a private repository with a wrong token',
+      opts: () => ({ url: `${servers.GIT_HTTP_URL}/private/x.git`, branch: 'main', token: 'wrong-token' }),
+      wantCode: 'GIT_AUTH',
+    },
   ])('$name is $wantCode', async ({ opts, wantCode }) => {
     const err = await remoteHistory({ repository: 'r', sinceMs: 0, ...opts() }).catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
@@ -181,7 +228,13 @@ describe('remoteHistory against git http-backend', () => {
     const name = `private/hist-${Math.random().toString(36).slice(2, 10)}.git`;
     await run('git', ['clone', '-q', '--bare', repo.dir, join(servers.GIT_ROOT, name)]);
     let asked = 0;
-    const src = await remoteHistory({ repository: 'p', url: `${servers.GIT_HTTP_URL}/${name}`, branch: 'main', sinceMs: T0 + 5 * HOUR, token: async () => (asked++, servers.GIT_TOKEN) });
+    const src = await remoteHistory({
+      repository: 'p',
+      url: `${servers.GIT_HTTP_URL}/${name}`,
+      branch: 'main',
+      sinceMs: T0 + 5 * HOUR,
+      token: async () => (asked++, servers.GIT_TOKEN),
+    });
     expect(names(await walk(src, T0 + 5 * HOUR))).toEqual(['c7', 'm6', 'c5']);
     expect(asked).toBe(1);
   });
@@ -198,7 +251,14 @@ describe('remoteHistory against a server that misbehaves', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}/r.git`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+    return {
+      url: `http://127.0.0.1:${port}/r.git`,
+      close: () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
   }
 
   it.each([
@@ -207,7 +267,13 @@ describe('remoteHistory against a server that misbehaves', () => {
   ])('$name: a clear GIT_UNREACHABLE error, not a hang', async ({ kind, bytes, want }) => {
     const s = await misbehaving(kind, bytes);
     try {
-      const err = await remoteHistory({ repository: 'r', url: s.url, branch: 'main', sinceMs: 0, limits: { timeoutMs: 300, maxBytes: 4096 } }).catch((e) => e);
+      const err = await remoteHistory({
+        repository: 'r',
+        url: s.url,
+        branch: 'main',
+        sinceMs: 0,
+        limits: { timeoutMs: 300, maxBytes: 4096 },
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(GitError);
       expect(err.code).toBe('GIT_UNREACHABLE');
       expect(err.message).toMatch(want);

@@ -17,7 +17,13 @@ afterEach(async () => {
 async function serve(handler: Handler): Promise<string> {
   const server = createHttpServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  open.push({ close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+  open.push({
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  });
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
@@ -26,7 +32,13 @@ async function silentTcp(): Promise<number> {
   const sockets: Socket[] = [];
   const server: TcpServer = createTcpServer((s) => void sockets.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  open.push({ close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) });
+  open.push({
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  });
   return (server.address() as { port: number }).port;
 }
 
@@ -38,18 +50,20 @@ async function text(bounds: GitBounds, url: string, headers: Record<string, stri
 }
 
 /** Writes `byte` every `everyMs` until `count` writes (then ends), or forever without a count. */
-const trickle = (everyMs: number, count?: number): Handler => (_req, res) => {
-  res.writeHead(200);
-  let n = 0;
-  const t = setInterval(() => {
-    if (count !== undefined && n++ >= count) {
-      clearInterval(t);
-      return void res.end();
-    }
-    res.write('.');
-  }, everyMs);
-  res.on('close', () => clearInterval(t));
-};
+const trickle =
+  (everyMs: number, count?: number): Handler =>
+  (_req, res) => {
+    res.writeHead(200);
+    let n = 0;
+    const t = setInterval(() => {
+      if (count !== undefined && n++ >= count) {
+        clearInterval(t);
+        return void res.end();
+      }
+      res.write('.');
+    }, everyMs);
+    res.on('close', () => clearInterval(t));
+  };
 
 describe('gitHttp bounds', () => {
   it('waits for a server that keeps talking longer than the silence bound, in all', async () => {
@@ -58,7 +72,7 @@ describe('gitHttp bounds', () => {
     expect(got).toEqual({ status: 200, body: '.'.repeat(15) });
   });
 
-  it('with the default bounds, waits for a server silent for 6 s before it answers (Node\'s default agent dropped the socket at 5 s)', async () => {
+  it("with the default bounds, waits for a server silent for 6 s before it answers (Node's default agent dropped the socket at 5 s)", async () => {
     const url = await serve((_req, res) => void setTimeout(() => res.end('late but whole'), 6000));
     expect(await text(DEFAULT_GIT_BOUNDS, url)).toEqual({ status: 200, body: 'late but whole' });
   });
@@ -115,7 +129,11 @@ describe('gitHttp bounds', () => {
     });
     const got = await text({ connectMs: 1000, idleMs: 1000, totalMs: 5000 }, `${first}/a`, { Authorization: 'Basic c2VjcmV0' });
     expect(got).toEqual({ status: 200, body: 'moved here' });
-    expect(seen).toEqual([{ where: '/a', auth: 'Basic c2VjcmV0' }, { where: '/b', auth: 'Basic c2VjcmV0' }, { where: 'other', auth: undefined }]);
+    expect(seen).toEqual([
+      { where: '/a', auth: 'Basic c2VjcmV0' },
+      { where: '/b', auth: 'Basic c2VjcmV0' },
+      { where: 'other', auth: undefined },
+    ]);
   });
 
   it('a POST follows a 307 with its body, and not a 302 (which would turn it into a GET)', async () => {
@@ -130,8 +148,16 @@ describe('gitHttp bounds', () => {
         res.end('took it');
       });
     });
-    const post = (path: string) => gitHttp({ connectMs: 1000, idleMs: 1000, totalMs: 5000 }).request({ url: `${url}${path}`, method: 'POST', body: [new Uint8Array(Buffer.from('pack'))][Symbol.iterator]() as never });
-    for (const [path, status] of [['/temp', 200], ['/found', 302]] as const) {
+    const post = (path: string) =>
+      gitHttp({ connectMs: 1000, idleMs: 1000, totalMs: 5000 }).request({
+        url: `${url}${path}`,
+        method: 'POST',
+        body: [new Uint8Array(Buffer.from('pack'))][Symbol.iterator]() as never,
+      });
+    for (const [path, status] of [
+      ['/temp', 200],
+      ['/found', 302],
+    ] as const) {
       const res = await post(path);
       for await (const _ of res.body!);
       expect(res.statusCode, path).toBe(status);

@@ -22,7 +22,8 @@ describe('known_hosts', () => {
   it('matches plain names, [host]:port for other ports, patterns, negations, and ssh-keygen -H hashed names; ignores @cert-authority; honours @revoked', async () => {
     const [a, b, c, d, e] = await keys(5);
     const text = [
-      '# comment', '',
+      '# comment',
+      '',
       `git.example.com ${a.line}`,
       `[git.example.com]:2222 ${b.line}`,
       `*.corp.example,!bad.corp.example ${c.line}`,
@@ -57,8 +58,14 @@ describe('known_hosts', () => {
 
   it('an unknown host and a changed key are refused with different reasons', async () => {
     const [a, b] = await keys(2);
-    expect(checkHostKey(knownHostsPolicy('', 'h', 22, 'kh'), a.blob)).toEqual({ ok: false, reason: expect.stringMatching(/the host is not in kh \(its key is ssh-ed25519 SHA256:/) });
-    expect(checkHostKey(knownHostsPolicy(`h ${b.line}`, 'h', 22, 'kh'), a.blob)).toEqual({ ok: false, reason: expect.stringMatching(/does not match kh: it changed, or this is not the server/) });
+    expect(checkHostKey(knownHostsPolicy('', 'h', 22, 'kh'), a.blob)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/the host is not in kh \(its key is ssh-ed25519 SHA256:/),
+    });
+    expect(checkHostKey(knownHostsPolicy(`h ${b.line}`, 'h', 22, 'kh'), a.blob)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/does not match kh: it changed, or this is not the server/),
+    });
   });
 
   it('fingerprints are what ssh-keygen -l prints; pins by key or fingerprint', async () => {
@@ -81,7 +88,12 @@ describe('known_hosts', () => {
   it('offers only the host key algorithms it can verify (RSA keys by their SHA-2 signatures first)', async () => {
     const [a] = await keys(1);
     const [r] = await keys(1, 'rsa');
-    expect(hostKeyAlgorithms(knownHostsPolicy(`h ${r.line}\nh ${a.line}`, 'h', 22, 'kh'))).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
+    expect(hostKeyAlgorithms(knownHostsPolicy(`h ${r.line}\nh ${a.line}`, 'h', 22, 'kh'))).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+    ]);
     expect(hostKeyAlgorithms(pinnedPolicy(fingerprint(a.blob), 'pin'))).toBeUndefined();
     expect(hostKeyAlgorithms(knownHostsPolicy('', 'h', 22, 'kh'))).toBeUndefined();
   });

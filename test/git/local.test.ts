@@ -25,7 +25,9 @@ describe('local workspace', () => {
     const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
     fs.writeFileSync(join(dir, 'd.yaml'), 'replicas: 1 # my edit\n');
     const ws = openLocal({ repository: 'l', dir, branch: 'main', fs, clock });
-    const err = await ws.write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author).catch((e) => e);
+    const err = await ws
+      .write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_DIRTY_WORKTREE');
     expect(err.data.file).toBe('d.yaml');
@@ -56,10 +58,14 @@ describe('local workspace: a bare repository', () => {
     const bare = `${src}-bare.git`;
     try {
       await git(src, 'clone', '-q', '--bare', src, bare);
-      const err = await openLocal({ repository: 'apps', dir: bare, branch: 'main', fs, clock }).sync().catch((e) => e);
+      const err = await openLocal({ repository: 'apps', dir: bare, branch: 'main', fs, clock })
+        .sync()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(GitError);
       expect(err.code).toBe('GIT_BARE_REPOSITORY');
-      expect(err.message).toBe(`repository 'apps': ${bare} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${bare} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`);
+      expect(err.message).toBe(
+        `repository 'apps': ${bare} is a bare Git repository; a local url must be a working tree (a directory with .git). Clone it (git clone ${bare} <dir>) and use that directory, or serve the bare repository over http(s) and use its http:// or https:// URL`,
+      );
     } finally {
       await Promise.all([src, bare].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
     }
@@ -67,12 +73,14 @@ describe('local workspace: a bare repository', () => {
 });
 
 describe('local workspace: concurrency with git itself', () => {
-  it('respects git\'s ref lock: a held refs/heads/<b>.lock fails with GIT_REF_LOCKED and moves nothing', async () => {
+  it("respects git's ref lock: a held refs/heads/<b>.lock fails with GIT_REF_LOCKED and moves nothing", async () => {
     const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
     const before = (await git(dir, 'rev-parse', 'main')).trim();
     fs.writeFileSync(join(dir, '.git', 'refs', 'heads', 'main.lock'), 'held by another git\n');
     const ws = openLocal({ repository: 'l', dir, branch: 'main', fs, clock });
-    const err = await ws.write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author).catch((e) => e);
+    const err = await ws
+      .write(async (read) => ({ files: { 'd.yaml': (await read('d.yaml'))!.replace('1', '2') }, message: 'm\n' }), author)
+      .catch((e) => e);
     expect(err.code).toBe('GIT_REF_LOCKED');
     fs.rmSync(join(dir, '.git', 'refs', 'heads', 'main.lock'));
     expect((await git(dir, 'rev-parse', 'main')).trim()).toBe(before);
@@ -97,7 +105,14 @@ describe('local workspace: concurrency with git itself', () => {
   it('names its temp files (the working-tree file, the objects) with the process id it is given, so two processes never share one', async () => {
     const dir = await makeLocalRepo({ 'd.yaml': 'replicas: 1\n' });
     const written: string[] = [];
-    const recorded = { ...fs, writeFileSync: ((p, ...a) => (written.push(String(p)), fs.writeFileSync(p, ...a))) as typeof fs.writeFileSync, promises: { ...fs.promises, writeFile: ((p, ...a) => (written.push(String(p)), fs.promises.writeFile(p, ...a))) as typeof fs.promises.writeFile } };
+    const recorded = {
+      ...fs,
+      writeFileSync: ((p, ...a) => (written.push(String(p)), fs.writeFileSync(p, ...a))) as typeof fs.writeFileSync,
+      promises: {
+        ...fs.promises,
+        writeFile: ((p, ...a) => (written.push(String(p)), fs.promises.writeFile(p, ...a))) as typeof fs.promises.writeFile,
+      },
+    };
     const ws = openLocal({ repository: 'l', dir, branch: 'main', fs: recorded, clock, pid: 4242 });
     await ws.write(async () => ({ files: { 'd.yaml': 'replicas: 2\n' }, message: 'scale\n' }), author);
     const temps = written.map((p) => p.slice(dir.length + 1)).filter((p) => /tmp/.test(p));

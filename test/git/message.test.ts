@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { parseTrailers, readDecisions, readSubject, renderMessage } from '../../src/git/message.js';
 
 const run = promisify(execFile);
-const one = { object: 'default/consumer', file: 'apps/consumer/deployment.yaml', field: 'spec.replicas', from: 0, to: 4, summary: 'aws-sqs-queue: 20 msgs / 5', reason: 'active: scale from 0 to 1; ceil(20 / 5) = 4 → 4', trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] as [string, string][] };
+const one = {
+  object: 'default/consumer',
+  file: 'apps/consumer/deployment.yaml',
+  field: 'spec.replicas',
+  from: 0,
+  to: 4,
+  summary: 'aws-sqs-queue: 20 msgs / 5',
+  reason: 'active: scale from 0 to 1; ceil(20 / 5) = 4 → 4',
+  trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] as [string, string][],
+};
 
 describe('commit messages', () => {
   it('says what changed in the subject', () => {
@@ -20,7 +29,15 @@ describe('commit messages', () => {
   it('round-trips the trailers through parseTrailers', () => {
     const msg = renderMessage([one, { ...one, object: 'ns/b', from: 3, to: 2, trailers: [] }]);
     expect(parseTrailers(msg)).toEqual([
-      { object: 'default/consumer', from: 0, to: 4, trailers: [['Gitscale-Reason', one.reason], ['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] },
+      {
+        object: 'default/consumer',
+        from: 0,
+        to: 4,
+        trailers: [
+          ['Gitscale-Reason', one.reason],
+          ['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true'],
+        ],
+      },
       { object: 'ns/b', from: 3, to: 2, trailers: [['Gitscale-Reason', one.reason]] },
     ]);
   });
@@ -44,7 +61,11 @@ describe('commit messages', () => {
 });
 
 /** A message as gitscale wrote it before the Gitscale-Reason trailer: the reason only in the body. */
-const withoutReasonTrailer = (msg: string) => msg.split('\n').filter((l) => !l.startsWith('Gitscale-Reason:')).join('\n');
+const withoutReasonTrailer = (msg: string) =>
+  msg
+    .split('\n')
+    .filter((l) => !l.startsWith('Gitscale-Reason:'))
+    .join('\n');
 const two = [one, { ...one, object: 'ns/b', from: 3, to: 2, reason: 'no activity for cooldownPeriod 300 s → 2', trailers: [] }];
 
 describe('readDecisions', () => {
@@ -52,24 +73,57 @@ describe('readDecisions', () => {
     {
       name: 'a current commit: the reason from its trailer, the other trailers kept',
       message: renderMessage([one]),
-      want: [{ object: 'default/consumer', from: 0, to: 4, reason: one.reason, trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] }],
+      want: [
+        {
+          object: 'default/consumer',
+          from: 0,
+          to: 4,
+          reason: one.reason,
+          trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']],
+        },
+      ],
     },
     {
-      name: 'an older commit without Gitscale-Reason: each object\'s reason from the body',
+      name: "an older commit without Gitscale-Reason: each object's reason from the body",
       message: withoutReasonTrailer(renderMessage(two)),
       want: [
-        { object: 'default/consumer', from: 0, to: 4, reason: one.reason, trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']] },
+        {
+          object: 'default/consumer',
+          from: 0,
+          to: 4,
+          reason: one.reason,
+          trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true']],
+        },
         { object: 'ns/b', from: 3, to: 2, reason: 'no activity for cooldownPeriod 300 s → 2', trailers: [] },
       ],
     },
     {
-      name: 'a squash merge with the forge\'s own paragraph after the trailers',
+      name: "a squash merge with the forge's own paragraph after the trailers",
       message: `scale default/consumer 0→4 (#12)\n\n* ${renderMessage([{ ...one, trailers: [...one.trailers, ['Gitscale-Route', 'pull-request']] }])}\nReviewed-on: https://forge/pulls/12\nCo-authored-by: x <x@y>\n`,
-      want: [{ object: 'default/consumer', from: 0, to: 4, reason: one.reason, trailers: [['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true'], ['Gitscale-Route', 'pull-request']] }],
+      want: [
+        {
+          object: 'default/consumer',
+          from: 0,
+          to: 4,
+          reason: one.reason,
+          trailers: [
+            ['Gitscale-Trigger', 'aws-sqs-queue value=20 target=5 active=true'],
+            ['Gitscale-Route', 'pull-request'],
+          ],
+        },
+      ],
     },
-    { name: 'a person\'s commit', message: 'fix: typo in README\n\nSigned-off-by: A <a@b>\n', want: [] },
-    { name: 'a decision without a readable Gitscale-Replicas is left out', message: 'scale\n\nGitscale-Object: default/a\nGitscale-Replicas: many\n', want: [] },
-    { name: 'neither trailer nor body says why: reason null', message: 'scale\n\nGitscale-Object: default/a\nGitscale-Replicas: 1 -> 2\n', want: [{ object: 'default/a', from: 1, to: 2, reason: null, trailers: [] }] },
+    { name: "a person's commit", message: 'fix: typo in README\n\nSigned-off-by: A <a@b>\n', want: [] },
+    {
+      name: 'a decision without a readable Gitscale-Replicas is left out',
+      message: 'scale\n\nGitscale-Object: default/a\nGitscale-Replicas: many\n',
+      want: [],
+    },
+    {
+      name: 'neither trailer nor body says why: reason null',
+      message: 'scale\n\nGitscale-Object: default/a\nGitscale-Replicas: 1 -> 2\n',
+      want: [{ object: 'default/a', from: 1, to: 2, reason: null, trailers: [] }],
+    },
   ])('$name', ({ message, want }) => {
     expect(readDecisions(message)).toEqual(want);
   });
@@ -78,9 +132,13 @@ describe('readDecisions', () => {
 describe('readSubject', () => {
   it.each([
     { name: 'a one-object subject', message: renderMessage([one]), want: { object: 'default/consumer', from: 0, to: 4 } },
-    { name: 'a squash title with the pull request number', message: 'scale default/web 8→16 (redis: 80 items / 5) (#3)\n', want: { object: 'default/web', from: 8, to: 16 } },
+    {
+      name: 'a squash title with the pull request number',
+      message: 'scale default/web 8→16 (redis: 80 items / 5) (#3)\n',
+      want: { object: 'default/web', from: 8, to: 16 },
+    },
     { name: 'a multi-object subject', message: renderMessage(two), want: null },
-    { name: 'a person\'s subject', message: 'scale up the web tier\n', want: null },
+    { name: "a person's subject", message: 'scale up the web tier\n', want: null },
   ])('$name', ({ message, want }) => {
     expect(readSubject(message)).toEqual(want);
   });

@@ -11,7 +11,10 @@ import { tempDir } from '../support/temp.js';
 const run = promisify(execFile);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@x' };
 const git = async (cwd: string, ...args: string[]) => (await run('git', args, { cwd, env, maxBuffer: 1 << 26 })).stdout;
-const body = Array.from({ length: 30 }, (_, j) => `line ${j} of a long body that every commit repeats, so git stores commits as deltas`).join('\n');
+const body = Array.from(
+  { length: 30 },
+  (_, j) => `line ${j} of a long body that every commit repeats, so git stores commits as deltas`,
+).join('\n');
 
 let dir: string;
 let pack: Buffer;
@@ -34,11 +37,19 @@ beforeAll(async () => {
 
 describe('commitsInPack', () => {
   it('finds every commit, deltified ones too, with the ids, parents, times and messages git has', async () => {
-    const verify = await git(dir, 'verify-pack', '-v', ...(await readdir(join(dir, '.git/objects/pack'))).filter((n) => n.endsWith('.idx')).map((n) => `.git/objects/pack/${n}`));
+    const verify = await git(
+      dir,
+      'verify-pack',
+      '-v',
+      ...(await readdir(join(dir, '.git/objects/pack'))).filter((n) => n.endsWith('.idx')).map((n) => `.git/objects/pack/${n}`),
+    );
     const deltified = verify.split('\n').filter((l) => / commit /.test(l) && l.trim().split(/\s+/).length >= 7);
     expect(deltified.length, 'git stored some commits as deltas').toBeGreaterThan(10);
     const got = commitsInPack(pack);
-    const log = (await git(dir, 'log', '--all', '--format=%H %ct %P')).trim().split('\n').map((l) => l.split(' '));
+    const log = (await git(dir, 'log', '--all', '--format=%H %ct %P'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect([...got.keys()].sort()).toEqual(log.map(([oid]) => oid).sort());
     for (const [oid, ct, ...parents] of log) {
       const c = got.get(oid)!;
@@ -50,7 +61,15 @@ describe('commitsInPack', () => {
 
   it.each([
     { name: 'not a pack', input: () => Buffer.from('hello, this is certainly not a packfile at all'), want: /not a packfile/ },
-    { name: 'one flipped byte inside', input: () => { const b = Buffer.from(pack); b[100] ^= 0xff; return b; }, want: /checksum does not match/ },
+    {
+      name: 'one flipped byte inside',
+      input: () => {
+        const b = Buffer.from(pack);
+        b[100] ^= 0xff;
+        return b;
+      },
+      want: /checksum does not match/,
+    },
     { name: 'cut short', input: () => pack.subarray(0, pack.length - 40), want: /checksum|ends inside/ },
   ])('$name is GIT_BAD_PACK', ({ input, want }) => {
     let err: unknown;

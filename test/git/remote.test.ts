@@ -16,7 +16,11 @@ async function workspaceDir(): Promise<string> {
 
 describe('remote workspace against git http-backend', () => {
   it('clones shallow without checkout, reads, commits only the changed blob and pushes', async () => {
-    const { bare, url } = await makeServedRepo(servers, { 'apps/a/deploy.yaml': 'replicas: 1\n', 'apps/b/deploy.yaml': 'replicas: 2\n', 'README.md': 'hi\n' });
+    const { bare, url } = await makeServedRepo(servers, {
+      'apps/a/deploy.yaml': 'replicas: 1\n',
+      'apps/b/deploy.yaml': 'replicas: 2\n',
+      'README.md': 'hi\n',
+    });
     const dir = await workspaceDir();
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
     const head = await ws.sync();
@@ -28,13 +32,21 @@ describe('remote workspace against git http-backend', () => {
     expect(await ws.list('nope')).toEqual([]);
     expect(fs.existsSync(join(dir, 'apps'))).toBe(false);
     expect(fs.readFileSync(join(dir, '.git', 'shallow'), 'utf8').trim()).toBe(head);
-    const res = await ws.write(async (read) => ({ files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') }, message: 'scale a 1→4\n' }), { name: 'gitscale', email: 'gitscale@localhost' });
+    const res = await ws.write(
+      async (read) => ({
+        files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') },
+        message: 'scale a 1→4\n',
+      }),
+      { name: 'gitscale', email: 'gitscale@localhost' },
+    );
     expect(res?.attempts).toBe(1);
     expect(await show(bare, 'main', 'apps/a/deploy.yaml')).toBe('replicas: 4\n');
     expect(await show(bare, 'main', 'apps/b/deploy.yaml')).toBe('replicas: 2\n');
     const changed = (await git(bare, 'diff', '--name-only', 'main~1', 'main')).trim();
     expect(changed).toBe('apps/a/deploy.yaml');
-    expect((await git(bare, 'log', '-1', '--format=%an <%ae> %at', 'main')).trim()).toBe(`gitscale <gitscale@localhost> ${clock.now() / 1000}`);
+    expect((await git(bare, 'log', '-1', '--format=%an <%ae> %at', 'main')).trim()).toBe(
+      `gitscale <gitscale@localhost> ${clock.now() / 1000}`,
+    );
     expect(await git(bare, 'fsck', '--strict')).toBeDefined();
   });
 
@@ -43,11 +55,14 @@ describe('remote workspace against git http-backend', () => {
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
     await ws.sync();
     const seen: string[] = [];
-    const res = await ws.write(async (read, attempt) => {
-      seen.push((await read('other.yaml'))!);
-      if (attempt === 1) await humanCommit(bare, { 'other.yaml': 'x: 2\n' }, 'human: bump x');
-      return { files: { 'app/deploy.yaml': 'replicas: 3\n' }, message: 'scale app 1→3\n' };
-    }, { name: 'gitscale', email: 'gitscale@localhost' });
+    const res = await ws.write(
+      async (read, attempt) => {
+        seen.push((await read('other.yaml'))!);
+        if (attempt === 1) await humanCommit(bare, { 'other.yaml': 'x: 2\n' }, 'human: bump x');
+        return { files: { 'app/deploy.yaml': 'replicas: 3\n' }, message: 'scale app 1→3\n' };
+      },
+      { name: 'gitscale', email: 'gitscale@localhost' },
+    );
     expect(res?.attempts).toBe(2);
     expect(seen).toEqual(['x: 1\n', 'x: 2\n']);
     expect(await log(bare)).toEqual(['scale app 1→3', 'human: bump x', 'initial']);
@@ -69,7 +84,16 @@ describe('remote workspace against git http-backend', () => {
   it('asks a token provider before each operation (installation tokens expire)', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' }, { private: true });
     let asked = 0;
-    const ws = openRemote({ repository: 'p', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep, token: async () => (asked++, servers.GIT_TOKEN) });
+    const ws = openRemote({
+      repository: 'p',
+      url,
+      branch: 'main',
+      dir: await workspaceDir(),
+      fs,
+      clock,
+      sleep: noSleep,
+      token: async () => (asked++, servers.GIT_TOKEN),
+    });
     await ws.sync();
     await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 3\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' });
     expect(await show(bare, 'main', 'a.yaml')).toBe('replicas: 3\n');
@@ -78,7 +102,16 @@ describe('remote workspace against git http-backend', () => {
 
   it('a wrong token is a clear GIT_AUTH error without the token in it', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': 'x\n' }, { private: true });
-    const ws = openRemote({ repository: 'p', url, branch: 'main', dir: await workspaceDir(), fs, clock, token: 'wrong-token-123', sleep: noSleep });
+    const ws = openRemote({
+      repository: 'p',
+      url,
+      branch: 'main',
+      dir: await workspaceDir(),
+      fs,
+      clock,
+      token: 'wrong-token-123',
+      sleep: noSleep,
+    });
     const err = await ws.sync().catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_AUTH');
@@ -87,7 +120,15 @@ describe('remote workspace against git http-backend', () => {
   });
 
   it('an unreachable remote is GIT_UNREACHABLE naming the repository', async () => {
-    const ws = openRemote({ repository: 'gone', url: 'http://127.0.0.1:1/x.git', branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
+    const ws = openRemote({
+      repository: 'gone',
+      url: 'http://127.0.0.1:1/x.git',
+      branch: 'main',
+      dir: await workspaceDir(),
+      fs,
+      clock,
+      sleep: noSleep,
+    });
     const err = await ws.sync().catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_UNREACHABLE');
@@ -121,7 +162,9 @@ describe('remote workspace against git http-backend', () => {
     expect(head).toBe((await git(bare, 'rev-parse', 'main')).trim());
     const fetched = fs.readdirSync(packDir).filter((n) => n.endsWith('.idx') && !before.has(n));
     expect(fetched).toHaveLength(1);
-    const objects = (await git(dir, 'verify-pack', '-v', join(packDir, fetched[0]))).split('\n').filter((l) => / (commit|tree|blob) /.test(l));
+    const objects = (await git(dir, 'verify-pack', '-v', join(packDir, fetched[0])))
+      .split('\n')
+      .filter((l) => / (commit|tree|blob) /.test(l));
     // Per commit: itself, the root, apps/ and its directory's tree, and one blob; not the 60 files.
     expect(objects.filter((l) => / commit /.test(l))).toHaveLength(10);
     expect(objects.filter((l) => / blob /.test(l))).toHaveLength(10);
@@ -134,13 +177,18 @@ describe('remote workspace against git http-backend', () => {
   });
 
   it('a damaged workspace (a pack cut short, as by a full disk) is a clear error on the read, then cloned afresh at the next sync', async () => {
-    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`apps/app-${i}.yaml`, `replicas: ${i}\n${'# filler so the pack is long\n'.repeat(i)}`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`apps/app-${i}.yaml`, `replicas: ${i}\n${'# filler so the pack is long\n'.repeat(i)}`]),
+    );
     const { url } = await makeServedRepo(servers, files);
     const dir = await workspaceDir();
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
     await ws.sync();
     const packDir = join(dir, '.git', 'objects', 'pack');
-    const pack = join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
+    const pack = join(
+      packDir,
+      fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!,
+    );
     fs.truncateSync(pack, Math.floor(fs.statSync(pack).size / 3));
     const reads = await Promise.allSettled(Object.keys(files).map((f) => ws.read(f)));
     const failed = reads.filter((r) => r.status === 'rejected').map((r) => r.reason as GitError);
@@ -151,7 +199,10 @@ describe('remote workspace against git http-backend', () => {
     for (const [f, text] of Object.entries(files)) expect(await ws.read(f)).toBe(text);
     // A workspace whose head itself cannot be read is cloned afresh by the sync alone.
     const again = openRemote({ repository: 'r', url, branch: 'main', dir, fs, clock, sleep: noSleep });
-    const current = join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
+    const current = join(
+      packDir,
+      fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!,
+    );
     fs.truncateSync(current, 40);
     await again.sync();
     expect(await again.read('apps/app-7.yaml')).toBe(files['apps/app-7.yaml']);
@@ -187,10 +238,15 @@ describe('remote workspace: refusals that are not races', () => {
     fs.writeFileSync(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n', { mode: 0o755 });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
     let edits = 0;
-    const err = await ws.write(async () => {
-      edits++;
-      return { files: { 'a.yaml': 'replicas: 2\n' }, message: 'm\n' };
-    }, { name: 'g', email: 'g@x' }).catch((e) => e);
+    const err = await ws
+      .write(
+        async () => {
+          edits++;
+          return { files: { 'a.yaml': 'replicas: 2\n' }, message: 'm\n' };
+        },
+        { name: 'g', email: 'g@x' },
+      )
+      .catch((e) => e);
     expect(err).toBeInstanceOf(GitError);
     expect(err.code).toBe('GIT_PUSH_REFUSED');
     expect(err.message).toMatch(/pre-receive hook declined/);
@@ -208,16 +264,38 @@ describe('remote workspace: bot branches', () => {
     const base = (await git(bare, 'rev-parse', 'main')).trim();
     const b = ws.branches!;
     expect(await b.branchHead('gitscale/default/a')).toBeNull();
-    const first = await b.writeBranch('gitscale/default/a', async (read) => ({ files: { 'a.yaml': (await read('a.yaml'))!.replace('1', '40') }, message: 'scale a 1→40\n' }), { name: 'gitscale', email: 'bot@x' }, null);
+    const first = await b.writeBranch(
+      'gitscale/default/a',
+      async (read) => ({ files: { 'a.yaml': (await read('a.yaml'))!.replace('1', '40') }, message: 'scale a 1→40\n' }),
+      { name: 'gitscale', email: 'bot@x' },
+      null,
+    );
     expect(first?.parent).toBe(base);
     expect(await show(bare, 'gitscale/default/a', 'a.yaml')).toBe('replicas: 40\n');
     // Rebuilt from the base head each time: still one commit on top of main.
-    const second = await b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }), { name: 'gitscale', email: 'bot@x' }, first!.commit);
+    const second = await b.writeBranch(
+      'gitscale/default/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }),
+      { name: 'gitscale', email: 'bot@x' },
+      first!.commit,
+    );
     // The same change again: nothing is pushed, the branch keeps its commit.
-    const again = await b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }), { name: 'gitscale', email: 'bot@x' }, second!.commit);
+    const again = await b.writeBranch(
+      'gitscale/default/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 50\n' }, message: 'scale a 1→50\n' }),
+      { name: 'gitscale', email: 'bot@x' },
+      second!.commit,
+    );
     expect(again).toMatchObject({ unchanged: true, commit: second!.commit });
     // A stale lease is refused: a head nobody inspected is never overwritten.
-    await expect(b.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 60\n' }, message: 'm\n' }), { name: 'gitscale', email: 'bot@x' }, first!.commit)).rejects.toMatchObject({ code: 'GIT_BRANCH_MOVED' });
+    await expect(
+      b.writeBranch(
+        'gitscale/default/a',
+        async () => ({ files: { 'a.yaml': 'replicas: 60\n' }, message: 'm\n' }),
+        { name: 'gitscale', email: 'bot@x' },
+        first!.commit,
+      ),
+    ).rejects.toMatchObject({ code: 'GIT_BRANCH_MOVED' });
     expect((await git(bare, 'rev-list', '--count', 'main..gitscale/default/a')).trim()).toBe('1');
     expect(await show(bare, 'gitscale/default/a', 'a.yaml')).toBe('replicas: 50\n');
     expect(await b.branchHead('gitscale/default/a')).toMatchObject({ authorEmail: 'bot@x' });
@@ -230,14 +308,21 @@ describe('remote workspace: bot branches', () => {
   it('refuses to use the base branch as a bot branch', async () => {
     const { url } = await makeServedRepo(servers, { 'a.yaml': 'x\n' });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
-    await expect(ws.branches!.writeBranch('main', async () => ({ files: { 'a.yaml': 'y\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' }, null)).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
+    await expect(
+      ws.branches!.writeBranch('main', async () => ({ files: { 'a.yaml': 'y\n' }, message: 'm\n' }), { name: 'g', email: 'g@x' }, null),
+    ).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
     await expect(ws.branches!.deleteBranch('main', '0'.repeat(40))).rejects.toMatchObject({ code: 'GIT_BASE_BRANCH' });
   });
 
   it('sees a human commit on the bot branch', async () => {
     const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' });
     const ws = openRemote({ repository: 'r', url, branch: 'main', dir: await workspaceDir(), fs, clock, sleep: noSleep });
-    await ws.branches!.writeBranch('gitscale/default/a', async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'm\n' }), { name: 'gitscale', email: 'bot@x' }, null);
+    await ws.branches!.writeBranch(
+      'gitscale/default/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'm\n' }),
+      { name: 'gitscale', email: 'bot@x' },
+      null,
+    );
     await humanCommit(bare, { 'a.yaml': 'replicas: 12\n' }, 'human tweak', 'gitscale/default/a');
     expect(await ws.branches!.branchHead('gitscale/default/a')).toMatchObject({ authorEmail: 'human@example.com' });
   });

@@ -23,7 +23,16 @@ const signer = (signing: SigningConfig, env: Record<string, string> = {}) => sig
 
 async function remote(signing: SigningConfig, env: Record<string, string> = {}) {
   const { bare, url } = await makeServedRepo(servers, { 'a.yaml': 'replicas: 1\n' });
-  const ws = openRemote({ repository: 'r', url, branch: 'main', dir: join(await tempDir('sign-ws'), 'repo'), fs, clock, sleep: async () => {}, signer: signer(signing, env) });
+  const ws = openRemote({
+    repository: 'r',
+    url,
+    branch: 'main',
+    dir: join(await tempDir('sign-ws'), 'repo'),
+    fs,
+    clock,
+    sleep: async () => {},
+    signer: signer(signing, env),
+  });
   return { bare, ws };
 }
 
@@ -58,7 +67,12 @@ describe('SSH-signed commits, verified by git verify-commit', () => {
     const raw = await git(bare, 'cat-file', 'commit', res!.commit);
     expect(raw).toMatch(/^gpgsig -----BEGIN SSH SIGNATURE-----\n /m);
     expect(await verifySsh(bare, 'main', [`${key()}.pub`])).toMatch(/Good "git" signature for gitscale@localhost/);
-    const pr = await ws.branches!.writeBranch('gitscale/a', async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'scale a to 9\n' }), author, null);
+    const pr = await ws.branches!.writeBranch(
+      'gitscale/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'scale a to 9\n' }),
+      author,
+      null,
+    );
     expect(await verifySsh(bare, pr!.commit, [`${key()}.pub`])).toMatch(/Good "git" signature/);
     // Another key's allowed-signers file does not accept it: the signature is bound to the key.
     const other = key() === servers.SSH_KEY_ED25519 ? servers.SSH_KEY_ECDSA : servers.SSH_KEY_ED25519;
@@ -81,15 +95,30 @@ describe('SSH-signed commits, verified by git verify-commit', () => {
 
   it('a commit that cannot be signed is not pushed: wrong passphrase, unreadable key, unset variable', async () => {
     const cases: { signing: SigningConfig; env?: Record<string, string>; says: RegExp }[] = [
-      { signing: { format: 'ssh', keyFile: servers.SSH_KEY_ENCRYPTED, passphraseFromEnv: 'P' }, env: { P: 'wrong' }, says: /cannot be decrypted: the passphrase in environment variable P is wrong/ },
-      { signing: { format: 'ssh', keyFile: servers.SSH_KEY_ENCRYPTED }, says: /encrypted and no passphrase was given \(set signing\.passphraseFromEnv\)/ },
+      {
+        signing: { format: 'ssh', keyFile: servers.SSH_KEY_ENCRYPTED, passphraseFromEnv: 'P' },
+        env: { P: 'wrong' },
+        says: /cannot be decrypted: the passphrase in environment variable P is wrong/,
+      },
+      {
+        signing: { format: 'ssh', keyFile: servers.SSH_KEY_ENCRYPTED },
+        says: /encrypted and no passphrase was given \(set signing\.passphraseFromEnv\)/,
+      },
       { signing: { format: 'ssh', keyFile: '/nonexistent/key' }, says: /cannot read signing\.keyFile \/nonexistent\/key/ },
-      { signing: { format: 'ssh', keyFromEnv: 'UNSET_SIGNING_KEY' }, says: /signing\.keyFromEnv names UNSET_SIGNING_KEY, which is not set/ },
+      {
+        signing: { format: 'ssh', keyFromEnv: 'UNSET_SIGNING_KEY' },
+        says: /signing\.keyFromEnv names UNSET_SIGNING_KEY, which is not set/,
+      },
       { signing: { format: 'openpgp', keyFile: servers.SSH_KEY_ED25519 }, says: /is not an armored OpenPGP private key/ },
     ];
     for (const c of cases) {
       const { bare, ws } = await remote(c.signing, c.env);
-      const err = await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 5\n' }, message: 'five\n' }), author).then(() => null, (e: unknown) => e);
+      const err = await ws
+        .write(async () => ({ files: { 'a.yaml': 'replicas: 5\n' }, message: 'five\n' }), author)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(GitError);
       expect((err as GitError).code).toBe('GIT_SIGNING');
       expect((err as GitError).message).toMatch(c.says);
@@ -103,7 +132,12 @@ describe('OpenPGP-signed commits, verified by git verify-commit with gpg', () =>
   let home: string;
   let armored: string;
   const passphrase = 'correct horse battery staple';
-  const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], { env: { ...process.env, GNUPGHOME: home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const gpg = (...args: string[]) =>
+    execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], {
+      env: { ...process.env, GNUPGHOME: home },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   beforeAll(async () => {
     home = await tempDir('gpg');
@@ -117,22 +151,42 @@ describe('OpenPGP-signed commits, verified by git verify-commit with gpg', () =>
 
   it('a direct commit signed with a passphrase-protected key from the environment verifies; a tampered one does not', async () => {
     expect(armored).toMatch(/^-----BEGIN PGP PRIVATE KEY BLOCK-----/);
-    const { bare, ws } = await remote({ format: 'openpgp', keyFromEnv: 'PGP_KEY', passphraseFromEnv: 'PGP_PASS' }, { PGP_KEY: armored, PGP_PASS: passphrase });
+    const { bare, ws } = await remote(
+      { format: 'openpgp', keyFromEnv: 'PGP_KEY', passphraseFromEnv: 'PGP_PASS' },
+      { PGP_KEY: armored, PGP_PASS: passphrase },
+    );
     const res = await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 6\n' }, message: 'six\n' }), author);
     const raw = await git(bare, 'cat-file', 'commit', res!.commit);
     expect(raw).toMatch(/^gpgsig -----BEGIN PGP SIGNATURE-----\n \n /m);
     expect(verify(bare, 'main', { GNUPGHOME: home })).toMatch(/Good signature from "gitscale <gitscale@localhost>"/);
     // A commit with the same signature over other content fails verification.
     const forged = raw.replace('six', 'sixty');
-    const forgedId = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], { cwd: bare, input: forged, encoding: 'utf8' }).trim();
+    const forgedId = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+      cwd: bare,
+      input: forged,
+      encoding: 'utf8',
+    }).trim();
     expect(verifyFails(bare, forgedId, { GNUPGHOME: home })).toMatch(/BAD signature/);
-    const pr = await ws.branches!.writeBranch('gitscale/a', async () => ({ files: { 'a.yaml': 'replicas: 7\n' }, message: 'seven\n' }), author, null);
+    const pr = await ws.branches!.writeBranch(
+      'gitscale/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 7\n' }, message: 'seven\n' }),
+      author,
+      null,
+    );
     expect(verify(bare, pr!.commit, { GNUPGHOME: home })).toMatch(/Good signature/);
   });
 
   it('a wrong passphrase is GIT_SIGNING and nothing is pushed', async () => {
-    const { bare, ws } = await remote({ format: 'openpgp', keyFromEnv: 'PGP_KEY', passphraseFromEnv: 'PGP_PASS' }, { PGP_KEY: armored, PGP_PASS: 'wrong' });
-    const err = await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 8\n' }, message: 'eight\n' }), author).then(() => null, (e: unknown) => e);
+    const { bare, ws } = await remote(
+      { format: 'openpgp', keyFromEnv: 'PGP_KEY', passphraseFromEnv: 'PGP_PASS' },
+      { PGP_KEY: armored, PGP_PASS: 'wrong' },
+    );
+    const err = await ws
+      .write(async () => ({ files: { 'a.yaml': 'replicas: 8\n' }, message: 'eight\n' }), author)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect((err as GitError).code).toBe('GIT_SIGNING');
     expect((err as GitError).message).toMatch(/cannot be decrypted: the passphrase in environment variable PGP_PASS is wrong/);
     expect(await log(bare)).toEqual(['initial']);

@@ -32,7 +32,10 @@ async function workspace(url: string, auth: RepositoryAuth = defaultAuth, env: R
 }
 
 async function failure(p: Promise<unknown>): Promise<GitError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(GitError);
   return e as GitError;
 }
@@ -45,7 +48,13 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
     expect(head).toBe((await git(bare, 'rev-parse', 'main')).trim());
     expect(await ws.read('apps/a/deploy.yaml')).toBe('replicas: 1\n');
     expect(await ws.list('apps')).toEqual(['apps/a/deploy.yaml', 'apps/b/deploy.yaml']);
-    const res = await ws.write(async (read) => ({ files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') }, message: 'scale a 1→4\n' }), author);
+    const res = await ws.write(
+      async (read) => ({
+        files: { 'apps/a/deploy.yaml': (await read('apps/a/deploy.yaml'))!.replace('1', '4') },
+        message: 'scale a 1→4\n',
+      }),
+      author,
+    );
     expect(res?.attempts).toBe(1);
     expect(await show(bare, 'main', 'apps/a/deploy.yaml')).toBe('replicas: 4\n');
     expect((await git(bare, 'diff', '--name-only', 'main~1', 'main')).trim()).toBe('apps/a/deploy.yaml');
@@ -98,7 +107,11 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
     const env = { DEPLOY_KEY: readFileSync(servers.SSH_KEY_ED25519, 'utf8'), KEY_PASS: servers.SSH_KEY_PASSPHRASE };
     const { ws } = await workspace(url, { sshKeyFromEnv: 'DEPLOY_KEY', knownHostsFile: servers.SSH_KNOWN_HOSTS }, env);
     await ws.write(async () => ({ files: { 'a.yaml': 'replicas: 2\n' }, message: 'env key\n' }), author);
-    const enc = await workspace(url, { sshKeyFile: servers.SSH_KEY_ENCRYPTED, sshKeyPassphraseFromEnv: 'KEY_PASS', knownHostsFile: servers.SSH_KNOWN_HOSTS }, env);
+    const enc = await workspace(
+      url,
+      { sshKeyFile: servers.SSH_KEY_ENCRYPTED, sshKeyPassphraseFromEnv: 'KEY_PASS', knownHostsFile: servers.SSH_KNOWN_HOSTS },
+      env,
+    );
     await enc.ws.write(async () => ({ files: { 'a.yaml': 'replicas: 3\n' }, message: 'encrypted key\n' }), author);
     expect(await log(bare)).toEqual(['encrypted key', 'env key', 'initial']);
   });
@@ -107,17 +120,67 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
     const { url } = await makeSshRepo(servers, { 'a.yaml': 'replicas: 1\n' });
     const pass = servers.SSH_KEY_PASSPHRASE;
     const cases: { name: string; auth: RepositoryAuth; env?: Record<string, string>; code: string; says: RegExp }[] = [
-      { name: 'a key the server does not know', auth: { sshKeyFile: servers.SSH_KEY_STRANGER, knownHostsFile: servers.SSH_KNOWN_HOSTS }, code: 'GIT_AUTH', says: /refused the key in .*id_stranger/ },
-      { name: 'a changed host key', auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_WRONG }, code: 'GIT_HOST_KEY', says: /does not match .*known_hosts_wrong.*man-in-the-middle/ },
-      { name: 'an unknown host', auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_OTHER_HOST }, code: 'GIT_HOST_KEY', says: /is not in .*known_hosts_other.*SHA256:/ },
-      { name: 'a pinned key of another server', auth: { sshKeyFile: servers.SSH_KEY_ED25519, sshHostKey: servers.SSH_OTHER_HOST_KEY }, code: 'GIT_HOST_KEY', says: /does not match auth\.sshHostKey/ },
-      { name: 'a missing known_hosts file', auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: '/nonexistent/known_hosts' }, code: 'GIT_HOST_KEY', says: /cannot read auth\.knownHostsFile \/nonexistent\/known_hosts/ },
-      { name: 'an encrypted key without its passphrase', auth: { sshKeyFile: servers.SSH_KEY_ENCRYPTED, knownHostsFile: servers.SSH_KNOWN_HOSTS }, code: 'GIT_SSH_KEY', says: /encrypted and no passphrase/ },
-      { name: 'a wrong passphrase', auth: { sshKeyFile: servers.SSH_KEY_ENCRYPTED, sshKeyPassphraseFromEnv: 'P', knownHostsFile: servers.SSH_KNOWN_HOSTS }, env: { P: `${pass}-wrong` }, code: 'GIT_SSH_KEY', says: /cannot be decrypted: the passphrase in environment variable P is wrong/ },
-      { name: 'a public key for a private one', auth: { sshKeyFile: `${servers.SSH_KEY_ED25519}.pub`, knownHostsFile: servers.SSH_KNOWN_HOSTS }, code: 'GIT_SSH_KEY', says: /holds a public key/ },
-      { name: 'a missing key file', auth: { sshKeyFile: '/nonexistent/id', knownHostsFile: servers.SSH_KNOWN_HOSTS }, code: 'GIT_SSH_KEY', says: /cannot read auth\.sshKeyFile \/nonexistent\/id/ },
+      {
+        name: 'a key the server does not know',
+        auth: { sshKeyFile: servers.SSH_KEY_STRANGER, knownHostsFile: servers.SSH_KNOWN_HOSTS },
+        code: 'GIT_AUTH',
+        says: /refused the key in .*id_stranger/,
+      },
+      {
+        name: 'a changed host key',
+        auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_WRONG },
+        code: 'GIT_HOST_KEY',
+        says: /does not match .*known_hosts_wrong.*man-in-the-middle/,
+      },
+      {
+        name: 'an unknown host',
+        auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: servers.SSH_KNOWN_HOSTS_OTHER_HOST },
+        code: 'GIT_HOST_KEY',
+        says: /is not in .*known_hosts_other.*SHA256:/,
+      },
+      {
+        name: 'a pinned key of another server',
+        auth: { sshKeyFile: servers.SSH_KEY_ED25519, sshHostKey: servers.SSH_OTHER_HOST_KEY },
+        code: 'GIT_HOST_KEY',
+        says: /does not match auth\.sshHostKey/,
+      },
+      {
+        name: 'a missing known_hosts file',
+        auth: { sshKeyFile: servers.SSH_KEY_ED25519, knownHostsFile: '/nonexistent/known_hosts' },
+        code: 'GIT_HOST_KEY',
+        says: /cannot read auth\.knownHostsFile \/nonexistent\/known_hosts/,
+      },
+      {
+        name: 'an encrypted key without its passphrase',
+        auth: { sshKeyFile: servers.SSH_KEY_ENCRYPTED, knownHostsFile: servers.SSH_KNOWN_HOSTS },
+        code: 'GIT_SSH_KEY',
+        says: /encrypted and no passphrase/,
+      },
+      {
+        name: 'a wrong passphrase',
+        auth: { sshKeyFile: servers.SSH_KEY_ENCRYPTED, sshKeyPassphraseFromEnv: 'P', knownHostsFile: servers.SSH_KNOWN_HOSTS },
+        env: { P: `${pass}-wrong` },
+        code: 'GIT_SSH_KEY',
+        says: /cannot be decrypted: the passphrase in environment variable P is wrong/,
+      },
+      {
+        name: 'a public key for a private one',
+        auth: { sshKeyFile: `${servers.SSH_KEY_ED25519}.pub`, knownHostsFile: servers.SSH_KNOWN_HOSTS },
+        code: 'GIT_SSH_KEY',
+        says: /holds a public key/,
+      },
+      {
+        name: 'a missing key file',
+        auth: { sshKeyFile: '/nonexistent/id', knownHostsFile: servers.SSH_KNOWN_HOSTS },
+        code: 'GIT_SSH_KEY',
+        says: /cannot read auth\.sshKeyFile \/nonexistent\/id/,
+      },
     ];
-    const secrets = [pass, readFileSync(servers.SSH_KEY_ED25519, 'utf8').split('\n')[1], readFileSync(servers.SSH_KEY_ENCRYPTED, 'utf8').split('\n')[1]];
+    const secrets = [
+      pass,
+      readFileSync(servers.SSH_KEY_ED25519, 'utf8').split('\n')[1],
+      readFileSync(servers.SSH_KEY_ENCRYPTED, 'utf8').split('\n')[1],
+    ];
     for (const c of cases) {
       const { ws, dir } = await workspace(url, c.auth, c.env);
       const err = await failure(ws.sync());
@@ -125,7 +188,10 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
       expect(err.message, c.name).toMatch(c.says);
       expect(err.message).toContain("repository 'r'");
       for (const s of secrets) expect(err.message).not.toContain(s);
-      expect(fs.existsSync(join(dir, '.git', 'objects', 'pack')) && fs.readdirSync(join(dir, '.git', 'objects', 'pack')).length, c.name).toBeFalsy();
+      expect(
+        fs.existsSync(join(dir, '.git', 'objects', 'pack')) && fs.readdirSync(join(dir, '.git', 'objects', 'pack')).length,
+        c.name,
+      ).toBeFalsy();
     }
   });
 
@@ -140,7 +206,12 @@ describe('remote workspace over SSH (OpenSSH sshd)', () => {
   it('bot branches: write, read the head, list and delete over SSH', async () => {
     const { bare, url } = await makeSshRepo(servers, { 'a.yaml': 'replicas: 1\n' });
     const { ws } = await workspace(url);
-    const res = await ws.branches!.writeBranch('gitscale/a', async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'scale a to 9\n' }), author, null);
+    const res = await ws.branches!.writeBranch(
+      'gitscale/a',
+      async () => ({ files: { 'a.yaml': 'replicas: 9\n' }, message: 'scale a to 9\n' }),
+      author,
+      null,
+    );
     expect(await show(bare, 'gitscale/a', 'a.yaml')).toBe('replicas: 9\n');
     expect(await ws.branches!.list('gitscale/')).toEqual(new Map([['gitscale/a', res!.commit]]));
     const head = await ws.branches!.branchHead('gitscale/a');

@@ -16,10 +16,20 @@ import { buildCommit, listAt, readAt, treeIdAt } from '../../src/git/tree.js';
 import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
-const env = { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@x', GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' };
-const git = async (cwd: string, ...args: string[]) => (await run('git', args, { cwd, env, maxBuffer: 1 << 26, encoding: 'buffer' })).stdout as unknown as Buffer;
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@x',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@x',
+  GIT_AUTHOR_DATE: '1700000000 +0000',
+  GIT_COMMITTER_DATE: '1700000000 +0000',
+};
+const git = async (cwd: string, ...args: string[]) =>
+  (await run('git', args, { cwd, env, maxBuffer: 1 << 26, encoding: 'buffer' })).stdout as unknown as Buffer;
 const text = async (cwd: string, ...args: string[]) => (await git(cwd, ...args)).toString('utf8').trim();
-const manifest = (i: number, r: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n${'  # padding so git deltifies versions of this file\n'.repeat(20)}spec:\n  replicas: ${r}\n`;
+const manifest = (i: number, r: number) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n${'  # padding so git deltifies versions of this file\n'.repeat(20)}spec:\n  replicas: ${r}\n`;
 
 let dir: string;
 let gitdir: string;
@@ -38,7 +48,12 @@ beforeAll(async () => {
     await git(dir, 'commit', '-q', '-m', `round ${c}`);
   }
   await git(dir, 'repack', '-adfq', '--window=50', '--depth=50');
-  packFile = join(gitdir, 'objects', 'pack', (await readdir(join(gitdir, 'objects', 'pack'))).find((n) => n.endsWith('.pack'))!);
+  packFile = join(
+    gitdir,
+    'objects',
+    'pack',
+    (await readdir(join(gitdir, 'objects', 'pack'))).find((n) => n.endsWith('.pack'))!,
+  );
 });
 
 /** A fresh clone of the test repository and a store over it. */
@@ -91,7 +106,9 @@ describe('object store', () => {
     expect(readAt(store, head, 'apps/missing.yaml')).toBeNull();
     expect(readAt(store, head, 'apps/deep')).toBeNull();
     expect(readAt(store, head, 'exec.sh/x')).toBeNull();
-    expect(listAt(store, head, 'apps').sort()).toEqual((await text(dir, 'ls-tree', '-r', '--name-only', 'HEAD', 'apps')).split('\n').sort());
+    expect(listAt(store, head, 'apps').sort()).toEqual(
+      (await text(dir, 'ls-tree', '-r', '--name-only', 'HEAD', 'apps')).split('\n').sort(),
+    );
     expect(listAt(store, head, 'nope')).toEqual([]);
     expect(treeIdAt(store, head, 'apps/deep')).toBe(await text(dir, 'rev-parse', 'HEAD:apps/deep'));
     expect(treeIdAt(store, head, '')).toBe(await text(dir, 'rev-parse', 'HEAD^{tree}'));
@@ -102,17 +119,39 @@ describe('object store', () => {
   it('builds the trees and commit git builds for the same change (replace, add in a new directory, keep modes), and git fsck accepts the pack', async () => {
     const { work, clone, store } = await cloneWithStore('store-build');
     const head = await text(clone, 'rev-parse', 'HEAD');
-    const files = { 'apps/app-0.yaml': manifest(0, 99), 'apps/new/dir/a.yaml': 'a: 1\n', 'exec.sh': '#!/bin/sh\necho changed\n', 'top.yaml': 't: 1\n' };
-    const { commit, created } = buildCommit(store, head, files, 'scale app-0 → 99\n\nwhy: a test', { name: 'gitscale', email: 'g@x' }, 1_700_000_500_000);
+    const files = {
+      'apps/app-0.yaml': manifest(0, 99),
+      'apps/new/dir/a.yaml': 'a: 1\n',
+      'exec.sh': '#!/bin/sh\necho changed\n',
+      'top.yaml': 't: 1\n',
+    };
+    const { commit, created } = buildCommit(
+      store,
+      head,
+      files,
+      'scale app-0 → 99\n\nwhy: a test',
+      { name: 'gitscale', email: 'g@x' },
+      1_700_000_500_000,
+    );
     // Native git, same edit, same author and time.
     for (const [p, t] of Object.entries(files)) {
       await mkdir(join(clone, p, '..'), { recursive: true });
       await writeFile(join(clone, p), t);
     }
     await git(clone, 'add', '-A');
-    const e = { ...env, GIT_AUTHOR_NAME: 'gitscale', GIT_AUTHOR_EMAIL: 'g@x', GIT_COMMITTER_NAME: 'gitscale', GIT_COMMITTER_EMAIL: 'g@x', GIT_AUTHOR_DATE: '1700000500 +0000', GIT_COMMITTER_DATE: '1700000500 +0000' };
+    const e = {
+      ...env,
+      GIT_AUTHOR_NAME: 'gitscale',
+      GIT_AUTHOR_EMAIL: 'g@x',
+      GIT_COMMITTER_NAME: 'gitscale',
+      GIT_COMMITTER_EMAIL: 'g@x',
+      GIT_AUTHOR_DATE: '1700000500 +0000',
+      GIT_COMMITTER_DATE: '1700000500 +0000',
+    };
     const tree = (await run('git', ['write-tree'], { cwd: clone, env: e })).stdout.trim();
-    const native = (await run('git', ['commit-tree', tree, '-p', head, '-m', 'scale app-0 → 99\n\nwhy: a test'], { cwd: clone, env: e })).stdout.trim();
+    const native = (
+      await run('git', ['commit-tree', tree, '-p', head, '-m', 'scale app-0 → 99\n\nwhy: a test'], { cwd: clone, env: e })
+    ).stdout.trim();
     expect(commit).toBe(native);
     // Only the new blobs, the trees along the changed paths (root, apps, apps/new, apps/new/dir) and the commit.
     expect(created.map((c) => c.object.type).sort()).toEqual(['blob', 'blob', 'blob', 'blob', 'commit', 'tree', 'tree', 'tree', 'tree']);
@@ -136,7 +175,14 @@ describe('object store', () => {
   it('writes loose objects git reads, and a file that becomes a directory', async () => {
     const { clone, store } = await cloneWithStore('store-loose');
     const head = await text(clone, 'rev-parse', 'HEAD');
-    const { commit, created } = buildCommit(store, head, { 'exec.sh/inner.yaml': 'i: 1\n' }, 'file to dir', { name: 'g', email: 'g@x' }, 1_700_000_000_000);
+    const { commit, created } = buildCommit(
+      store,
+      head,
+      { 'exec.sh/inner.yaml': 'i: 1\n' },
+      'file to dir',
+      { name: 'g', email: 'g@x' },
+      1_700_000_000_000,
+    );
     store.writeLoose(created);
     await git(clone, 'update-ref', 'refs/heads/main', commit);
     await git(clone, 'fsck', '--strict', '--no-dangling');

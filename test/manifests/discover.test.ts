@@ -4,14 +4,26 @@ import { describe, expect, it } from 'vitest';
 import { MANIFEST_LIMITS } from '../../src/yaml-limits.js';
 import { choosePath, filesDefining, indexFile, isYamlFile } from '../../src/manifests/discover.js';
 
-const so = (apiVersion: string, name: string) => `apiVersion: ${apiVersion}\nkind: ScaledObject\nmetadata:\n  name: ${name}\nspec:\n  scaleTargetRef:\n    name: ${name}\n  triggers: []\n`;
+const so = (apiVersion: string, name: string) =>
+  `apiVersion: ${apiVersion}\nkind: ScaledObject\nmetadata:\n  name: ${name}\nspec:\n  scaleTargetRef:\n    name: ${name}\n  triggers: []\n`;
 
 describe('indexFile', () => {
   it('finds ScaledObjects of either apiVersion and indexes every other object', () => {
-    const text = ['apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 1\n', so('keda.sh/v1alpha1', 'web'), so('gitscale.dev/v1alpha1', 'api'), so('example.com/v1', 'other')].join('---\n');
+    const text = [
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 1\n',
+      so('keda.sh/v1alpha1', 'web'),
+      so('gitscale.dev/v1alpha1', 'api'),
+      so('example.com/v1', 'other'),
+    ].join('---\n');
     const f = indexFile('apps/web.yaml', text);
-    expect(f.scaledObjects.map((s) => [s.index, (s.raw.metadata as { name: string }).name, s.raw.apiVersion])).toEqual([[1, 'web', 'keda.sh/v1alpha1'], [2, 'api', 'gitscale.dev/v1alpha1']]);
-    expect(f.objects).toEqual([{ kind: 'Deployment', name: 'web', namespace: 'shop' }, { kind: 'ScaledObject', name: 'other' }]);
+    expect(f.scaledObjects.map((s) => [s.index, (s.raw.metadata as { name: string }).name, s.raw.apiVersion])).toEqual([
+      [1, 'web', 'keda.sh/v1alpha1'],
+      [2, 'api', 'gitscale.dev/v1alpha1'],
+    ]);
+    expect(f.objects).toEqual([
+      { kind: 'Deployment', name: 'web', namespace: 'shop' },
+      { kind: 'ScaledObject', name: 'other' },
+    ]);
   });
 
   it("keeps a TriggerAuthentication's kind, name, namespace and spec only, and never a Secret's data", () => {
@@ -23,8 +35,26 @@ describe('indexFile', () => {
     ].join('---\n');
     const f = indexFile('apps/votes.yaml', text);
     expect(f.triggerAuthentications).toEqual([
-      { path: 'apps/votes.yaml', index: 1, raw: { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'auth', namespace: 'my-project' }, spec: { secretTargetRef: [{ parameter: 'password', name: 'votes-db-secret', key: 'redis_password' }] } } },
-      { path: 'apps/votes.yaml', index: 2, raw: { apiVersion: 'gitscale.dev/v1alpha1', kind: 'ClusterTriggerAuthentication', metadata: { name: 'shared', namespace: undefined }, spec: { env: [] } } },
+      {
+        path: 'apps/votes.yaml',
+        index: 1,
+        raw: {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'TriggerAuthentication',
+          metadata: { name: 'auth', namespace: 'my-project' },
+          spec: { secretTargetRef: [{ parameter: 'password', name: 'votes-db-secret', key: 'redis_password' }] },
+        },
+      },
+      {
+        path: 'apps/votes.yaml',
+        index: 2,
+        raw: {
+          apiVersion: 'gitscale.dev/v1alpha1',
+          kind: 'ClusterTriggerAuthentication',
+          metadata: { name: 'shared', namespace: undefined },
+          spec: { env: [] },
+        },
+      },
     ]);
     expect(JSON.stringify(f)).not.toContain('YWRtaW4=');
     expect(f.objects[0]).toEqual({ kind: 'Secret', name: 'votes-db-secret', namespace: 'my-project' });
@@ -34,7 +64,9 @@ describe('indexFile', () => {
     expect(indexFile('a.yaml', 'key: [unclosed\n')).toEqual({ path: 'a.yaml', scaledObjects: [], triggerAuthentications: [], objects: [] });
     expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes))).toMatchObject({ scaledObjects: [] });
     // A repository's maxManifestBytes raises it.
-    expect(indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes), 2 * MANIFEST_LIMITS.maxBytes).scaledObjects).toHaveLength(1);
+    expect(
+      indexFile('big.yaml', so('keda.sh/v1alpha1', 'x') + '#'.repeat(MANIFEST_LIMITS.maxBytes), 2 * MANIFEST_LIMITS.maxBytes).scaledObjects,
+    ).toHaveLength(1);
     expect(isYamlFile('a/b.yml')).toBe(true);
     expect(isYamlFile('a/b.json')).toBe(false);
   });
@@ -57,12 +89,26 @@ describe('filesDefining and choosePath', () => {
   });
 
   it('the ScaledObject’s own directory first, then the whole tree; ambiguity and absence are errors naming what to set', () => {
-    expect(choosePath('apps/web/so.yaml', 'Deployment web', ['apps/web/deploy.yaml', 'legacy/web.yaml'])).toEqual({ ok: true, path: 'apps/web/deploy.yaml' });
+    expect(choosePath('apps/web/so.yaml', 'Deployment web', ['apps/web/deploy.yaml', 'legacy/web.yaml'])).toEqual({
+      ok: true,
+      path: 'apps/web/deploy.yaml',
+    });
     expect(choosePath('scaling/web.yaml', 'Deployment web', ['legacy/web.yaml'])).toEqual({ ok: true, path: 'legacy/web.yaml' });
     expect(choosePath('scaling/web.yaml', 'Deployment web', ['legacy/web.yaml', 'apps/web/deploy.yaml'])).toEqual({
-      ok: false, code: 'DISCOVER_AMBIGUOUS', message: '2 files in the repository define Deployment web: apps/web/deploy.yaml, legacy/web.yaml; set gitscale.dev/path to one of them',
+      ok: false,
+      code: 'DISCOVER_AMBIGUOUS',
+      message:
+        '2 files in the repository define Deployment web: apps/web/deploy.yaml, legacy/web.yaml; set gitscale.dev/path to one of them',
     });
-    expect(choosePath('apps/api/so.yaml', 'Deployment api', ['apps/api/b.yaml', 'apps/api/a.yaml'])).toMatchObject({ ok: false, code: 'DISCOVER_AMBIGUOUS', message: expect.stringMatching(/^2 files in apps\/api\/ define Deployment api: apps\/api\/a.yaml, apps\/api\/b.yaml;/) });
-    expect(choosePath('so.yaml', 'Deployment gone', [])).toEqual({ ok: false, code: 'DISCOVER_NO_WORKLOAD', message: 'no file in the repository defines Deployment gone: set gitscale.dev/path' });
+    expect(choosePath('apps/api/so.yaml', 'Deployment api', ['apps/api/b.yaml', 'apps/api/a.yaml'])).toMatchObject({
+      ok: false,
+      code: 'DISCOVER_AMBIGUOUS',
+      message: expect.stringMatching(/^2 files in apps\/api\/ define Deployment api: apps\/api\/a.yaml, apps\/api\/b.yaml;/),
+    });
+    expect(choosePath('so.yaml', 'Deployment gone', [])).toEqual({
+      ok: false,
+      code: 'DISCOVER_NO_WORKLOAD',
+      message: 'no file in the repository defines Deployment gone: set gitscale.dev/path',
+    });
   });
 });

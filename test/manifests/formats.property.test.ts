@@ -9,29 +9,47 @@ import { parseAllDocuments } from 'yaml';
 import { readReplicas, setReplicas, type WorkloadTarget } from '../../src/manifests/index.js';
 
 const count = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 2_147_483_647 }));
-const commentText = fc.string({ unit: fc.constantFrom('a', 'Z', '#', ' ', '\t', ':', '-', '{', '}', '"', "'", '&', '*', 'é', '\\'), maxLength: 12 });
-const trailing = fc.option(commentText.map((c) => ` # ${c}`), { nil: '' });
+const commentText = fc.string({
+  unit: fc.constantFrom('a', 'Z', '#', ' ', '\t', ':', '-', '{', '}', '"', "'", '&', '*', 'é', '\\'),
+  maxLength: 12,
+});
+const trailing = fc.option(
+  commentText.map((c) => ` # ${c}`),
+  { nil: '' },
+);
 const quote = fc.constantFrom('', '"', "'");
 const MARKER = '# {"$gitscale": "default/consumer"}';
 type Seg = string | number;
 
 /** Sibling lines at one indentation level: never the keys on the path (those start with k). */
-const filler = (i: string, n: number): fc.Arbitrary<string[]> => fc.constantFrom(
-  [`${i}# a comment line`],
-  [`${i}f${n}: {repository: ghcr.io/x, tag: "1.0"} # flow`],
-  [`${i}f${n}a: &a${n} {cpu: 1, mem: "2Gi"}`, `${i}f${n}b: *a${n}`],
-  [`${i}f${n}: |`, `${i}  replicas: 3 # {"$gitscale": "default/other"}`, `${i}  echo # not a comment`],
-  [`${i}f${n}: "3"`],
-  [`${i}f${n}:`, `${i}  - a`, `${i}  - {b: 2}`],
-  [`${i}f${n}: 'it''s' # {"$gitscale": "default/other"}`],
-  [`${i}f${n}: 4 # {"$gitscale": "default/producer"}`],
-);
-const fillers = (i: string, level: number) => fc.uniqueArray(fc.integer({ min: 0, max: 99 }), { maxLength: 2 })
-  .chain((ns) => fc.tuple(...ns.map((n) => filler(i, level * 100 + n))).map((xs) => xs.flat()));
+const filler = (i: string, n: number): fc.Arbitrary<string[]> =>
+  fc.constantFrom(
+    [`${i}# a comment line`],
+    [`${i}f${n}: {repository: ghcr.io/x, tag: "1.0"} # flow`],
+    [`${i}f${n}a: &a${n} {cpu: 1, mem: "2Gi"}`, `${i}f${n}b: *a${n}`],
+    [`${i}f${n}: |`, `${i}  replicas: 3 # {"$gitscale": "default/other"}`, `${i}  echo # not a comment`],
+    [`${i}f${n}: "3"`],
+    [`${i}f${n}:`, `${i}  - a`, `${i}  - {b: 2}`],
+    [`${i}f${n}: 'it''s' # {"$gitscale": "default/other"}`],
+    [`${i}f${n}: 4 # {"$gitscale": "default/producer"}`],
+  );
+const fillers = (i: string, level: number) =>
+  fc
+    .uniqueArray(fc.integer({ min: 0, max: 99 }), { maxLength: 2 })
+    .chain((ns) => fc.tuple(...ns.map((n) => filler(i, level * 100 + n))).map((xs) => xs.flat()));
 
 const keyArb = fc.constantFrom('kconsumer', 'k.with.dots', 'k with space', 'k2', "k'q");
 
-interface Tree { keys: string[]; list: 'none' | 'block' | 'flow'; index: number; quote: string; value: number; comment: string; fill: string[][]; indent: string }
+interface Tree {
+  keys: string[];
+  list: 'none' | 'block' | 'flow';
+  index: number;
+  quote: string;
+  value: number;
+  comment: string;
+  fill: string[][];
+  indent: string;
+}
 
 const treeArb: fc.Arbitrary<Tree> = fc.record({
   keys: fc.uniqueArray(keyArb, { minLength: 1, maxLength: 3 }),
@@ -78,18 +96,33 @@ function renderTree(t: Tree, base: string, marker: boolean, set?: number): { lin
   return { lines, path };
 }
 
-interface File { wrap: 'values' | 'helm-release' | 'argo-application' | 'marker'; tree: Tree; eol: string; finalEol: boolean; before: boolean; after: boolean }
+interface File {
+  wrap: 'values' | 'helm-release' | 'argo-application' | 'marker';
+  tree: Tree;
+  eol: string;
+  finalEol: boolean;
+  before: boolean;
+  after: boolean;
+}
 
-const fileArb: fc.Arbitrary<File> = fc.record({
-  wrap: fc.constantFrom('values' as const, 'helm-release' as const, 'argo-application' as const, 'marker' as const),
-  tree: treeArb,
-  eol: fc.constantFrom('\n', '\r\n'),
-  finalEol: fc.boolean(),
-  before: fc.boolean(),
-  after: fc.boolean(),
-}).filter((f) => !(f.wrap === 'marker' && f.tree.list === 'flow'));
+const fileArb: fc.Arbitrary<File> = fc
+  .record({
+    wrap: fc.constantFrom('values' as const, 'helm-release' as const, 'argo-application' as const, 'marker' as const),
+    tree: treeArb,
+    eol: fc.constantFrom('\n', '\r\n'),
+    finalEol: fc.boolean(),
+    before: fc.boolean(),
+    after: fc.boolean(),
+  })
+  .filter((f) => !(f.wrap === 'marker' && f.tree.list === 'flow'));
 
-const OTHER = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: consumer}', 'data:', '  replicas: "3" # {"$gitscale": "default/producer"}'];
+const OTHER = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata: {name: consumer}',
+  'data:',
+  '  replicas: "3" # {"$gitscale": "default/producer"}',
+];
 
 function renderFile(f: File, set?: number): { text: string; path: Seg[]; doc: number } {
   const marker = f.wrap === 'marker';
@@ -100,9 +133,19 @@ function renderFile(f: File, set?: number): { text: string; path: Seg[]; doc: nu
     const root = f.wrap === 'helm-release' ? ['spec', 'values'] : ['spec', 'source', 'helm', 'valuesObject'];
     ({ lines, path } = renderTree(f.tree, ' '.repeat(2 * root.length), false, set));
     path = [...root, ...path];
-    const head = f.wrap === 'helm-release'
-      ? ['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata: {name: consumer} # hr', 'spec:', '  values:']
-      : ['apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: consumer', 'spec:', '  source:', '    helm:', '      valuesObject:'];
+    const head =
+      f.wrap === 'helm-release'
+        ? ['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata: {name: consumer} # hr', 'spec:', '  values:']
+        : [
+            'apiVersion: argoproj.io/v1alpha1',
+            'kind: Application',
+            'metadata:',
+            '  name: consumer',
+            'spec:',
+            '  source:',
+            '    helm:',
+            '      valuesObject:',
+          ];
     body = [...head, ...lines];
   } else {
     body = lines;
@@ -114,7 +157,9 @@ function renderFile(f: File, set?: number): { text: string; path: Seg[]; doc: nu
 
 const fieldOf = (f: File): string => {
   let s = '';
-  f.tree.keys.forEach((k, d) => { s += (d ? '.' : '') + pathKey(k); });
+  f.tree.keys.forEach((k, d) => {
+    s += (d ? '.' : '') + pathKey(k);
+  });
   if (f.tree.list === 'flow') s += `[${f.tree.index}]`;
   if (f.tree.list === 'block') s += `[${f.tree.index}].replicas`;
   return s;
@@ -140,57 +185,87 @@ const blank = (v: unknown, path: Seg[]): unknown => {
 
 describe('setReplicas properties: values files, HelmRelease, Application, markers', () => {
   it('changes only the scalar and reads back N', () => {
-    fc.assert(fc.property(fileArb, count, (f, n) => {
-      const target: WorkloadTarget = f.wrap === 'marker'
-        ? { kind: 'Deployment', name: 'consumer', namespace: 'default', object: 'default/consumer' }
-        : { kind: 'Deployment', name: 'consumer', namespace: 'default', field: fieldOf(f) };
-      const file = 'apps/values.yaml';
-      const { text: before, path, doc } = renderFile(f);
-      expect(readReplicas(before, target, file)).toMatchObject({ replicas: f.tree.value, explicit: true, format: f.wrap === 'values' ? 'helm-values' : f.wrap });
-      const after = setReplicas(before, target, n, file);
-      if (n === f.tree.value) {
-        expect(after).toBe(before);
-        return;
-      }
-      expect(after).toBe(renderFile(f, n).text);
-      expect(readReplicas(after, target, file).replicas).toBe(n);
-      // Only the scalar's bytes (inside its quotes) differ.
-      const [p, oldEnd, newEnd] = diffRange(before, after);
-      expect(before.slice(p, oldEnd)).toMatch(/^[0-9]*$/);
-      expect(after.slice(p, newEnd)).toMatch(/^[0-9]*$/);
-      const was = js(before);
-      const now = js(after);
-      expect(now.length).toBe(was.length);
-      now.forEach((d, i) => {
-        if (i !== doc) return expect(d).toEqual(was[i]);
-        expect(dig(d, path)).toBe(f.tree.quote ? String(n) : n);
-        return expect(blank(d, path)).toEqual(blank(was[i], path));
-      });
-    }), { numRuns: 600 });
+    fc.assert(
+      fc.property(fileArb, count, (f, n) => {
+        const target: WorkloadTarget =
+          f.wrap === 'marker'
+            ? { kind: 'Deployment', name: 'consumer', namespace: 'default', object: 'default/consumer' }
+            : { kind: 'Deployment', name: 'consumer', namespace: 'default', field: fieldOf(f) };
+        const file = 'apps/values.yaml';
+        const { text: before, path, doc } = renderFile(f);
+        expect(readReplicas(before, target, file)).toMatchObject({
+          replicas: f.tree.value,
+          explicit: true,
+          format: f.wrap === 'values' ? 'helm-values' : f.wrap,
+        });
+        const after = setReplicas(before, target, n, file);
+        if (n === f.tree.value) {
+          expect(after).toBe(before);
+          return;
+        }
+        expect(after).toBe(renderFile(f, n).text);
+        expect(readReplicas(after, target, file).replicas).toBe(n);
+        // Only the scalar's bytes (inside its quotes) differ.
+        const [p, oldEnd, newEnd] = diffRange(before, after);
+        expect(before.slice(p, oldEnd)).toMatch(/^[0-9]*$/);
+        expect(after.slice(p, newEnd)).toMatch(/^[0-9]*$/);
+        const was = js(before);
+        const now = js(after);
+        expect(now.length).toBe(was.length);
+        now.forEach((d, i) => {
+          if (i !== doc) return expect(d).toEqual(was[i]);
+          expect(dig(d, path)).toBe(f.tree.quote ? String(n) : n);
+          return expect(blank(d, path)).toEqual(blank(was[i], path));
+        });
+      }),
+      { numRuns: 600 },
+    );
   });
 });
 
-interface Kust { style: 'block' | 'block-flat' | 'flow' | 'none'; others: string[]; at: number; has: boolean; quote: string; value: number; comment: string; tail: boolean; eol: string; finalEol: boolean; header: boolean; byName: boolean }
+interface Kust {
+  style: 'block' | 'block-flat' | 'flow' | 'none';
+  others: string[];
+  at: number;
+  has: boolean;
+  quote: string;
+  value: number;
+  comment: string;
+  tail: boolean;
+  eol: string;
+  finalEol: boolean;
+  header: boolean;
+  byName: boolean;
+}
 
-const kustArb: fc.Arbitrary<Kust> = fc.record({
-  style: fc.constantFrom('block' as const, 'block-flat' as const, 'flow' as const, 'none' as const),
-  others: fc.uniqueArray(fc.constantFrom('producer', 'web', 'db-0', 'consumer-v2'), { maxLength: 3 }),
-  at: fc.nat(),
-  has: fc.boolean(),
-  quote,
-  value: count,
-  comment: trailing,
-  tail: fc.boolean(),
-  eol: fc.constantFrom('\n', '\r\n'),
-  finalEol: fc.boolean(),
-  header: fc.boolean(),
-  byName: fc.boolean(),
-}).filter((k) => k.byName || k.header);
+const kustArb: fc.Arbitrary<Kust> = fc
+  .record({
+    style: fc.constantFrom('block' as const, 'block-flat' as const, 'flow' as const, 'none' as const),
+    others: fc.uniqueArray(fc.constantFrom('producer', 'web', 'db-0', 'consumer-v2'), { maxLength: 3 }),
+    at: fc.nat(),
+    has: fc.boolean(),
+    quote,
+    value: count,
+    comment: trailing,
+    tail: fc.boolean(),
+    eol: fc.constantFrom('\n', '\r\n'),
+    finalEol: fc.boolean(),
+    header: fc.boolean(),
+    byName: fc.boolean(),
+  })
+  .filter((k) => k.byName || k.header);
 
 function renderKust(k: Kust): string {
   const lines: string[] = [];
   if (k.header) lines.push('apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization # k');
-  lines.push('# resources', 'resources:', k.style === 'block-flat' ? '- ../../base' : '  - ../../base', 'commonLabels: &l {app: c}', 'labels:', '  - pairs: *l');
+  lines.push(
+    '# resources',
+    'resources:',
+    k.style === 'block-flat' ? '- ../../base' : '  - ../../base',
+    'commonLabels: &l {app: c}',
+    'labels:',
+    '  - pairs: *l',
+  );
   const names = [...k.others];
   if (k.has && k.style !== 'none') names.splice(k.at % (names.length + 1), 0, 'consumer');
   const count = (name: string): string => (name === 'consumer' ? `${k.quote}${k.value}${k.quote}` : '2');
@@ -207,64 +282,113 @@ function renderKust(k: Kust): string {
 describe('setReplicas properties: kustomizations', () => {
   const target: WorkloadTarget = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
   it('updates the entry in place or inserts only new bytes, and reads back N', () => {
-    fc.assert(fc.property(kustArb, count, (k, n) => {
-      const file = k.byName ? 'overlays/prod/kustomization.yaml' : 'overlays/prod/all.yaml';
-      const before = renderKust(k);
-      const present = k.has && k.style !== 'none';
-      const current = present ? k.value : 1;
-      expect(readReplicas(before, target, file)).toMatchObject({ replicas: current, explicit: present, format: 'kustomize' });
-      const after = setReplicas(before, target, n, file);
-      // A missing entry is always added: the count the layers below render is not known here.
-      if (present && n === current) {
-        expect(after).toBe(before);
-        return;
-      }
-      expect(readReplicas(after, target, file)).toMatchObject({ replicas: n, explicit: true });
-      const [p, oldEnd, newEnd] = diffRange(before, after);
-      const [was] = js(before) as Data[];
-      const [now] = js(after) as Data[];
-      const list = (d: Data) => (d.replicas ?? []) as { name: string; count: unknown }[];
-      if (present) {
-        expect(before.slice(p, oldEnd)).toMatch(/^[0-9]*$/);
-        expect(after.slice(p, newEnd)).toMatch(/^[0-9]*$/);
-        expect({ ...now, replicas: list(now).map((e) => (e.name === 'consumer' ? { ...e, count: 0 } : e)) })
-          .toEqual({ ...was, replicas: list(was).map((e) => (e.name === 'consumer' ? { ...e, count: 0 } : e)) });
-        return;
-      }
-      // An insertion: nothing of the old text removed; the data gains exactly one entry.
-      expect(oldEnd).toBe(p);
-      expect(after.slice(p, newEnd)).toContain(`${n}`);
-      expect(after.slice(p, newEnd).replace(/\r?\n/g, '\n').split('\n').join(k.eol)).toBe(after.slice(p, newEnd));
-      expect(list(now)).toEqual([...list(was), { name: 'consumer', count: n }]);
-      expect({ ...now, replicas: undefined }).toEqual({ ...was, replicas: undefined });
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(kustArb, count, (k, n) => {
+        const file = k.byName ? 'overlays/prod/kustomization.yaml' : 'overlays/prod/all.yaml';
+        const before = renderKust(k);
+        const present = k.has && k.style !== 'none';
+        const current = present ? k.value : 1;
+        expect(readReplicas(before, target, file)).toMatchObject({ replicas: current, explicit: present, format: 'kustomize' });
+        const after = setReplicas(before, target, n, file);
+        // A missing entry is always added: the count the layers below render is not known here.
+        if (present && n === current) {
+          expect(after).toBe(before);
+          return;
+        }
+        expect(readReplicas(after, target, file)).toMatchObject({ replicas: n, explicit: true });
+        const [p, oldEnd, newEnd] = diffRange(before, after);
+        const [was] = js(before) as Data[];
+        const [now] = js(after) as Data[];
+        const list = (d: Data) => (d.replicas ?? []) as { name: string; count: unknown }[];
+        if (present) {
+          expect(before.slice(p, oldEnd)).toMatch(/^[0-9]*$/);
+          expect(after.slice(p, newEnd)).toMatch(/^[0-9]*$/);
+          expect({ ...now, replicas: list(now).map((e) => (e.name === 'consumer' ? { ...e, count: 0 } : e)) }).toEqual({
+            ...was,
+            replicas: list(was).map((e) => (e.name === 'consumer' ? { ...e, count: 0 } : e)),
+          });
+          return;
+        }
+        // An insertion: nothing of the old text removed; the data gains exactly one entry.
+        expect(oldEnd).toBe(p);
+        expect(after.slice(p, newEnd)).toContain(`${n}`);
+        expect(after.slice(p, newEnd).replace(/\r?\n/g, '\n').split('\n').join(k.eol)).toBe(after.slice(p, newEnd));
+        expect(list(now)).toEqual([...list(was), { name: 'consumer', count: n }]);
+        expect({ ...now, replicas: undefined }).toEqual({ ...was, replicas: undefined });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe('setReplicas properties: damaged input in every format', () => {
   it('either confirms the edit or throws a ManifestError other than EDIT_NOT_CONFIRMED', () => {
-    const junk = fc.constantFrom(':', '{', '}', '[', ']', ',', '"', "'", '&a ', '*a', '*l', '\n', '\r', '\t', ' ', '  ', '- ', '? ', '#',
-      '---\n', '...\n', '', 'x', '!!str ', '|\n', '{{ x }}', '<<: *l\n', ` ${MARKER}`, '- name: consumer\n', 'count: 3\n', 'replicas:\n', '\uFEFF');
+    const junk = fc.constantFrom(
+      ':',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      '"',
+      "'",
+      '&a ',
+      '*a',
+      '*l',
+      '\n',
+      '\r',
+      '\t',
+      ' ',
+      '  ',
+      '- ',
+      '? ',
+      '#',
+      '---\n',
+      '...\n',
+      '',
+      'x',
+      '!!str ',
+      '|\n',
+      '{{ x }}',
+      '<<: *l\n',
+      ` ${MARKER}`,
+      '- name: consumer\n',
+      'count: 3\n',
+      'replicas:\n',
+      '\uFEFF',
+    );
     const input = fc.oneof(
-      fileArb.map((f) => ({ text: renderFile(f).text, target: f.wrap === 'marker'
-        ? { kind: 'Deployment', name: 'consumer', namespace: 'default', object: 'default/consumer' }
-        : { kind: 'Deployment', name: 'consumer', namespace: 'default', field: fieldOf(f) }, file: 'apps/values.yaml' })),
-      kustArb.map((k) => ({ text: renderKust(k), target: { kind: 'Deployment', name: 'consumer', namespace: 'default' }, file: 'kustomization.yaml' })),
+      fileArb.map((f) => ({
+        text: renderFile(f).text,
+        target:
+          f.wrap === 'marker'
+            ? { kind: 'Deployment', name: 'consumer', namespace: 'default', object: 'default/consumer' }
+            : { kind: 'Deployment', name: 'consumer', namespace: 'default', field: fieldOf(f) },
+        file: 'apps/values.yaml',
+      })),
+      kustArb.map((k) => ({
+        text: renderKust(k),
+        target: { kind: 'Deployment', name: 'consumer', namespace: 'default' },
+        file: 'kustomization.yaml',
+      })),
     );
     const damaged = fc.tuple(input, fc.nat(), junk).map(([c, at, piece]) => {
       const k = at % (c.text.length + 1);
       return { ...c, text: c.text.slice(0, k) + piece + c.text.slice(k + (at % 3 === 0 ? 1 : 0)) };
     });
-    fc.assert(fc.property(damaged, count, ({ text, target, file }, n) => {
-      let after: string;
-      try {
-        after = setReplicas(text, target, n, file);
-      } catch (e) {
-        expect((e as Error).name, (e as Error).stack).toBe('ManifestError');
-        expect((e as { code: string }).code, (e as Error).message).not.toBe('EDIT_NOT_CONFIRMED');
-        return;
-      }
-      expect(readReplicas(after, target as WorkloadTarget, file).replicas).toBe(n);
-    }), { numRuns: 600 });
+    fc.assert(
+      fc.property(damaged, count, ({ text, target, file }, n) => {
+        let after: string;
+        try {
+          after = setReplicas(text, target, n, file);
+        } catch (e) {
+          expect((e as Error).name, (e as Error).stack).toBe('ManifestError');
+          expect((e as { code: string }).code, (e as Error).message).not.toBe('EDIT_NOT_CONFIRMED');
+          return;
+        }
+        expect(readReplicas(after, target as WorkloadTarget, file).replicas).toBe(n);
+      }),
+      { numRuns: 600 },
+    );
   });
 });

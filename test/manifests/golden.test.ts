@@ -23,25 +23,37 @@ const formats: Record<string, ManifestFormat> = {
   marker: 'marker',
 };
 
-interface Case { target: WorkloadTarget; replicas: number; wantCode?: string; wantFormat?: ManifestFormat; file?: string }
+interface Case {
+  target: WorkloadTarget;
+  replicas: number;
+  wantCode?: string;
+  wantFormat?: ManifestFormat;
+  file?: string;
+}
 
-const cases = Object.keys(formats).flatMap((dir) =>
-  readdirSync(join(root, dir), { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => {
-      const at = join(root, dir, d.name);
-      const spec = JSON.parse(readFileSync(join(at, 'case.json'), 'utf8')) as Case;
-      const input = readFileSync(join(at, 'input.yaml')).toString('utf8');
-      const expectedPath = join(at, 'expected.yaml');
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath).toString('utf8') : undefined;
-      return { ...spec, dir, name: `${dir}/${d.name}`, file: spec.file ?? `apps/${d.name}.yaml`, input, expected };
-    }))
+const cases = Object.keys(formats)
+  .flatMap((dir) =>
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => {
+        const at = join(root, dir, d.name);
+        const spec = JSON.parse(readFileSync(join(at, 'case.json'), 'utf8')) as Case;
+        const input = readFileSync(join(at, 'input.yaml')).toString('utf8');
+        const expectedPath = join(at, 'expected.yaml');
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath).toString('utf8') : undefined;
+        return { ...spec, dir, name: `${dir}/${d.name}`, file: spec.file ?? `apps/${d.name}.yaml`, input, expected };
+      }),
+  )
   .sort((a, b) => a.name.localeCompare(b.name));
 
 describe('golden pairs', () => {
   it('covers every fixture directory', () => {
-    expect(readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort())
-      .toEqual(Object.keys(formats).sort());
+    expect(
+      readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(Object.keys(formats).sort());
   });
 
   it('has at least 25 deployment cases and 40 of the other formats, each an expected.yaml or a wantCode', () => {

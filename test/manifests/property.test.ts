@@ -27,7 +27,10 @@ interface Spec {
   after: string[][];
 }
 
-const commentText = fc.string({ unit: fc.constantFrom('a', 'Z', '#', ' ', '\t', ':', '-', '{', '}', '"', "'", '&', '*', 'é', '😀', '\\', '|', '>'), maxLength: 16 });
+const commentText = fc.string({
+  unit: fc.constantFrom('a', 'Z', '#', ' ', '\t', ':', '-', '{', '}', '"', "'", '&', '*', 'é', '😀', '\\', '|', '>'),
+  maxLength: 16,
+});
 const comment = fc.option(commentText, { nil: null });
 const count = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 2_147_483_647 }));
 
@@ -51,9 +54,16 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   style: fc.constantFrom('block' as const, 'flow' as const, 'flow-multiline' as const),
   namespace: fc.boolean(),
   anchors: fc.boolean(),
-  replicas: fc.option(fc.record({
-    value: count, quote: fc.constantFrom<Quote>('', '"', "'"), at: fc.integer({ min: 0, max: 2 }), comment, commentAbove: comment,
-  }), { nil: null }),
+  replicas: fc.option(
+    fc.record({
+      value: count,
+      quote: fc.constantFrom<Quote>('', '"', "'"),
+      at: fc.integer({ min: 0, max: 2 }),
+      comment,
+      commentAbove: comment,
+    }),
+    { nil: null },
+  ),
   comments: fc.record({ top: comment, kind: comment, spec: comment, firstKey: comment, tail: comment }),
   before: fc.array(otherDocs, { maxLength: 3 }),
   after: fc.array(otherDocs, { maxLength: 3 }),
@@ -133,73 +143,113 @@ type Obj = Record<string, Record<string, unknown>>;
 
 describe('setReplicas properties', () => {
   it('edits only the replica value, keeps every other byte and document, and reads back N', () => {
-    fc.assert(fc.property(specArb, count, (s, n) => {
-      const before = render(s);
-      const current = s.replicas ? s.replicas.value : 1;
-      expect(readReplicas(before, target, file)).toMatchObject({ replicas: current, explicit: s.replicas !== null });
+    fc.assert(
+      fc.property(specArb, count, (s, n) => {
+        const before = render(s);
+        const current = s.replicas ? s.replicas.value : 1;
+        expect(readReplicas(before, target, file)).toMatchObject({ replicas: current, explicit: s.replicas !== null });
 
-      const after = setReplicas(before, target, n, file);
-      if (n === current) {
-        expect(after).toBe(before);
-        return;
-      }
-      // The exact bytes the generator expects.
-      expect(after).toBe(render(s, n));
-      // Re-parses with replicas N.
-      expect(readReplicas(after, target, file)).toMatchObject({ replicas: n, explicit: true });
-
-      // Outside the value's range, bytes are identical.
-      const p = commonPrefix(before, after);
-      const q = commonSuffix(before, after, Math.min(before.length, after.length) - p);
-      const oldDocs = parseAllDocuments(before, { logLevel: 'error' });
-      const newDocs = parseAllDocuments(after, { logLevel: 'error' });
-      const t = oldDocs.findIndex((d) => d.getIn(['metadata', 'name']) === 'consumer' && d.get('kind') === 'Deployment'
-        && [undefined, 'default'].includes(d.getIn(['metadata', 'namespace']) as string | undefined));
-      if (s.replicas) {
-        const node = oldDocs[t].getIn(['spec', 'replicas'], true) as { range: [number, number, number] };
-        expect(p).toBeGreaterThanOrEqual(node.range[0]);
-        expect(before.length - q).toBeLessThanOrEqual(node.range[1]);
-      } else {
-        expect(before.length - q).toBe(p); // a pure insertion: nothing of the old text removed
-        expect(after.slice(p, after.length - q)).toHaveLength(after.length - before.length);
-      }
-
-      // Every other document's data is unchanged; the target's differs only in spec.replicas.
-      expect(newDocs.length).toBe(oldDocs.length);
-      oldDocs.forEach((d, i) => {
-        const was = d.toJS() as Obj;
-        const now = newDocs[i].toJS() as Obj;
-        if (i !== t) {
-          expect(now).toEqual(was);
+        const after = setReplicas(before, target, n, file);
+        if (n === current) {
+          expect(after).toBe(before);
           return;
         }
-        const want = s.replicas?.quote ? String(n) : n;
-        expect(now.spec.replicas).toBe(want);
-        expect({ ...now, spec: { ...now.spec, replicas: undefined } }).toEqual({ ...was, spec: { ...was.spec, replicas: undefined } });
-      });
-    }), { numRuns: 1000 });
+        // The exact bytes the generator expects.
+        expect(after).toBe(render(s, n));
+        // Re-parses with replicas N.
+        expect(readReplicas(after, target, file)).toMatchObject({ replicas: n, explicit: true });
+
+        // Outside the value's range, bytes are identical.
+        const p = commonPrefix(before, after);
+        const q = commonSuffix(before, after, Math.min(before.length, after.length) - p);
+        const oldDocs = parseAllDocuments(before, { logLevel: 'error' });
+        const newDocs = parseAllDocuments(after, { logLevel: 'error' });
+        const t = oldDocs.findIndex(
+          (d) =>
+            d.getIn(['metadata', 'name']) === 'consumer' &&
+            d.get('kind') === 'Deployment' &&
+            [undefined, 'default'].includes(d.getIn(['metadata', 'namespace']) as string | undefined),
+        );
+        if (s.replicas) {
+          const node = oldDocs[t].getIn(['spec', 'replicas'], true) as { range: [number, number, number] };
+          expect(p).toBeGreaterThanOrEqual(node.range[0]);
+          expect(before.length - q).toBeLessThanOrEqual(node.range[1]);
+        } else {
+          expect(before.length - q).toBe(p); // a pure insertion: nothing of the old text removed
+          expect(after.slice(p, after.length - q)).toHaveLength(after.length - before.length);
+        }
+
+        // Every other document's data is unchanged; the target's differs only in spec.replicas.
+        expect(newDocs.length).toBe(oldDocs.length);
+        oldDocs.forEach((d, i) => {
+          const was = d.toJS() as Obj;
+          const now = newDocs[i].toJS() as Obj;
+          if (i !== t) {
+            expect(now).toEqual(was);
+            return;
+          }
+          const want = s.replicas?.quote ? String(n) : n;
+          expect(now.spec.replicas).toBe(want);
+          expect({ ...now, spec: { ...now.spec, replicas: undefined } }).toEqual({ ...was, spec: { ...was.spec, replicas: undefined } });
+        });
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('on damaged input either confirms the edit or throws a ManifestError, never anything else', () => {
-    const junk = fc.constantFrom(':', '{', '}', '[', ',', '"', "'", '&a ', '*a', '*labels', '\n', '\r', '\t', ' ', '  ', '- ', '? ', '#',
-      '---\n', '...\n', '', 'x', '!!str ', '!!map ', '|\n', '{{ x }}', '<<: *labels\n', 'replicas: 3\n', '  replicas: 2\n', '\uFEFF');
+    const junk = fc.constantFrom(
+      ':',
+      '{',
+      '}',
+      '[',
+      ',',
+      '"',
+      "'",
+      '&a ',
+      '*a',
+      '*labels',
+      '\n',
+      '\r',
+      '\t',
+      ' ',
+      '  ',
+      '- ',
+      '? ',
+      '#',
+      '---\n',
+      '...\n',
+      '',
+      'x',
+      '!!str ',
+      '!!map ',
+      '|\n',
+      '{{ x }}',
+      '<<: *labels\n',
+      'replicas: 3\n',
+      '  replicas: 2\n',
+      '\uFEFF',
+    );
     // Insert a fragment at a random offset, replacing one character a third of the time.
     const damaged = fc.tuple(specArb, fc.nat(), junk).map(([s, at, piece]) => {
       const text = render(s);
       const k = at % (text.length + 1);
       return text.slice(0, k) + piece + text.slice(k + (at % 3 === 0 ? 1 : 0));
     });
-    fc.assert(fc.property(damaged, count, (text, n) => {
-      let after: string;
-      try {
-        after = setReplicas(text, target, n, file);
-      } catch (e) {
-        expect(e).toBeInstanceOf(ManifestError);
-        // The safety net must stay a net: locate should never plan an edit that fails to confirm.
-        expect((e as ManifestError).code, (e as Error).message).not.toBe('EDIT_NOT_CONFIRMED');
-        return;
-      }
-      expect(readReplicas(after, target, file).replicas).toBe(n);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(damaged, count, (text, n) => {
+        let after: string;
+        try {
+          after = setReplicas(text, target, n, file);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ManifestError);
+          // The safety net must stay a net: locate should never plan an edit that fails to confirm.
+          expect((e as ManifestError).code, (e as Error).message).not.toBe('EDIT_NOT_CONFIRMED');
+          return;
+        }
+        expect(readReplicas(after, target, file).replicas).toBe(n);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

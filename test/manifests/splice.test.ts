@@ -6,7 +6,8 @@ import { locate } from '../../src/manifests/dispatch.js';
 import type { Edit } from '../../src/manifests/types.js';
 
 const target = { kind: 'Deployment', name: 'consumer', namespace: 'default' };
-const text = 'kind: Deployment\nmetadata: {name: consumer}\nspec:\n  replicas: 3\n  paused: false\n---\nkind: Service\nmetadata: {name: consumer}\n';
+const text =
+  'kind: Deployment\nmetadata: {name: consumer}\nspec:\n  replicas: 3\n  paused: false\n---\nkind: Service\nmetadata: {name: consumer}\n';
 const at = (s: string): number => text.indexOf(s);
 
 describe('editFor', () => {
@@ -26,11 +27,31 @@ describe('editFor', () => {
 describe('confirmEdit', () => {
   it.each<{ name: string; edit: Edit; replicas: number; wantCode?: string }>([
     { name: 'an honest edit', edit: { start: at('3\n'), end: at('3\n') + 1, text: '7' }, replicas: 7 },
-    { name: 'reads a different number', edit: { start: at('3\n'), end: at('3\n') + 1, text: '8' }, replicas: 7, wantCode: 'EDIT_NOT_CONFIRMED' },
+    {
+      name: 'reads a different number',
+      edit: { start: at('3\n'), end: at('3\n') + 1, text: '8' },
+      replicas: 7,
+      wantCode: 'EDIT_NOT_CONFIRMED',
+    },
     { name: 'breaks the YAML', edit: { start: at('3\n'), end: at('3\n') + 1, text: '[7' }, replicas: 7, wantCode: 'EDIT_NOT_CONFIRMED' },
-    { name: 'touches another key too', edit: { start: at('3\n'), end: at('false') + 5, text: '7\n  paused: true' }, replicas: 7, wantCode: 'EDIT_NOT_CONFIRMED' },
-    { name: 'changes another document', edit: { start: at('3\n'), end: at('Service') + 7, text: '7\n  paused: false\n---\nkind: Secret' }, replicas: 7, wantCode: 'EDIT_NOT_CONFIRMED' },
-    { name: 'adds a document', edit: { start: at('3\n'), end: at('3\n') + 1, text: '7\n---\nx: 1' }, replicas: 7, wantCode: 'EDIT_NOT_CONFIRMED' },
+    {
+      name: 'touches another key too',
+      edit: { start: at('3\n'), end: at('false') + 5, text: '7\n  paused: true' },
+      replicas: 7,
+      wantCode: 'EDIT_NOT_CONFIRMED',
+    },
+    {
+      name: 'changes another document',
+      edit: { start: at('3\n'), end: at('Service') + 7, text: '7\n  paused: false\n---\nkind: Secret' },
+      replicas: 7,
+      wantCode: 'EDIT_NOT_CONFIRMED',
+    },
+    {
+      name: 'adds a document',
+      edit: { start: at('3\n'), end: at('3\n') + 1, text: '7\n---\nx: 1' },
+      replicas: 7,
+      wantCode: 'EDIT_NOT_CONFIRMED',
+    },
   ])('$name', ({ edit, replicas, wantCode }) => {
     const after = applyEdit(text, edit);
     const run = (): void => confirmEdit(text, after, edit, target, replicas, 'apps/c.yaml');

@@ -14,7 +14,8 @@ function files(dir: string): string[] {
     return statSync(p).isDirectory() ? files(p) : /\.(ts|mjs|sh)$/.test(n) ? [p] : [];
   });
 }
-const sources = ['src', 'test', 'bench', 'scripts'].flatMap((d) => files(join(root, d)))
+const sources = ['src', 'test', 'bench', 'scripts']
+  .flatMap((d) => files(join(root, d)))
   .map((f) => ({ path: relative(root, f), text: readFileSync(f, 'utf8') }))
   .filter((s) => s.path !== self);
 
@@ -24,7 +25,11 @@ function sections(doc: string): string[] {
   return [...text.matchAll(/^#{2,3} (\d+(?:\.\d+)?)\.? /gm)].map((m) => m[1]);
 }
 
-interface Citation { at: string; doc: string; section: string }
+interface Citation {
+  at: string;
+  doc: string;
+  section: string;
+}
 
 /** The § numbers after each docs path on a line (up to the next path); a bare `semantics §N` means semantics.md. */
 function citations(path: string, text: string): Citation[] {
@@ -43,8 +48,19 @@ const cited = sources.flatMap((s) => citations(s.path, s.text));
 
 describe('citations of docs/', () => {
   it('are there: the engine, the routing and the engine tests cite sections', () => {
-    for (const file of ['src/engine/decide.ts', 'src/engine/hpa.ts', 'src/engine/metric.ts', 'src/engine/observe.ts', 'src/reconciler/tick/route.ts', 'src/config/pause.ts', 'test/engine/decide.test.ts']) {
-      expect(cited.some((c) => c.at.startsWith(`${file}:`)), file).toBe(true);
+    for (const file of [
+      'src/engine/decide.ts',
+      'src/engine/hpa.ts',
+      'src/engine/metric.ts',
+      'src/engine/observe.ts',
+      'src/reconciler/tick/route.ts',
+      'src/config/pause.ts',
+      'test/engine/decide.test.ts',
+    ]) {
+      expect(
+        cited.some((c) => c.at.startsWith(`${file}:`)),
+        file,
+      ).toBe(true);
     }
   });
 
@@ -57,6 +73,7 @@ describe('citations of docs/', () => {
   });
 
   it('none cites the notes outside the repository (SEMANTICS.md, STYLE.md, DESIGN.md, reference/keda.md, ../shared/): docs/ holds them', () => {
-    for (const s of sources) expect(s.text, s.path).not.toMatch(/SEMANTICS|STYLE §|STYLE\.md|DESIGN|reference\/keda\.md|\bkeda\.md|\.\.\/shared\//);
+    for (const s of sources)
+      expect(s.text, s.path).not.toMatch(/SEMANTICS|STYLE §|STYLE\.md|DESIGN|reference\/keda\.md|\bkeda\.md|\.\.\/shared\//);
   });
 });

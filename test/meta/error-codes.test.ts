@@ -19,7 +19,9 @@ function files(dir: string): string[] {
     return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
   });
 }
-const sources = files(src).map((f) => ({ path: relative(src, f), text: readFileSync(f, 'utf8') })).filter((s) => s.path !== CATALOGUE);
+const sources = files(src)
+  .map((f) => ({ path: relative(src, f), text: readFileSync(f, 'utf8') }))
+  .filter((s) => s.path !== CATALOGUE);
 
 const families = Object.entries(ERROR_CODES);
 const all = new Map(families.flatMap(([family, codes]) => Object.keys(codes).map((c) => [c, family] as const)));
@@ -63,17 +65,30 @@ describe('error codes', () => {
   });
 
   it('every code-like string in src is catalogued (where a plain string field would let a typo through)', () => {
-    const stray = sources.flatMap((s) => [...s.text.matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)]
-      .map((m) => m[1]).filter((t) => looksLikeCode(t) && !all.has(t)).map((t) => `${s.path}: ${t}`));
+    const stray = sources.flatMap((s) =>
+      [...s.text.matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)]
+        .map((m) => m[1])
+        .filter((t) => looksLikeCode(t) && !all.has(t))
+        .map((t) => `${s.path}: ${t}`),
+    );
     expect(stray).toEqual([]);
   });
 
   it('every code the docs name is catalogued', () => {
     // Environment variables the docs name that share a code's first word.
     const notCodes = new Set(['GIT_TOKEN']);
-    const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
-    const stray = docs.flatMap((d) => [...readFileSync(join(root, d), 'utf8').matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)]
-      .map((m) => m[1]).filter((t) => looksLikeCode(t) && !all.has(t) && !notCodes.has(t)).map((t) => `${d}: ${t}`));
+    const docs = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => `docs/${n}`),
+    ];
+    const stray = docs.flatMap((d) =>
+      [...readFileSync(join(root, d), 'utf8').matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)]
+        .map((m) => m[1])
+        .filter((t) => looksLikeCode(t) && !all.has(t) && !notCodes.has(t))
+        .map((t) => `${d}: ${t}`),
+    );
     expect(stray).toEqual([]);
   });
 });

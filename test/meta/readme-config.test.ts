@@ -19,7 +19,15 @@ function blockUnder(heading: string): string {
 describe('README config examples', () => {
   it.each(['### SSH remotes', '### Signed commits'])('%s: the example validates', (heading) => {
     const doc = parse(blockUnder(heading)) as Record<string, unknown>;
-    const so = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'a', namespace: 'default', annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'a.yaml' } }, spec: { scaleTargetRef: { name: 'a' }, triggers: [{ type: 'cron', metadata: { timezone: 'UTC', start: '0 8 * * *', end: '0 18 * * *', desiredReplicas: '2' } }] } };
+    const so = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'a', namespace: 'default', annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'a.yaml' } },
+      spec: {
+        scaleTargetRef: { name: 'a' },
+        triggers: [{ type: 'cron', metadata: { timezone: 'UTC', start: '0 8 * * *', end: '0 18 * * *', desiredReplicas: '2' } }],
+      },
+    };
     const r = validateConfig({ ...doc, scaledObjects: [so] }, '/etc/gitscale/gitscale.yaml');
     expect(r.problems).toEqual([]);
     expect(r.config!.repositories).toHaveLength(1);

@@ -6,7 +6,10 @@ import { isSshUrl, parseSshUrl, shellQuote } from '../../src/ssh-spec.js';
 describe('SSH URLs', () => {
   it.each([
     ['ssh://git@git.example.com/platform/apps.git', { user: 'git', host: 'git.example.com', port: 22, path: '/platform/apps.git' }],
-    ['ssh://deploy@git.example.com:2222/platform/apps.git', { user: 'deploy', host: 'git.example.com', port: 2222, path: '/platform/apps.git' }],
+    [
+      'ssh://deploy@git.example.com:2222/platform/apps.git',
+      { user: 'deploy', host: 'git.example.com', port: 2222, path: '/platform/apps.git' },
+    ],
     ['ssh://git.example.com/apps.git', { user: 'git', host: 'git.example.com', port: 22, path: '/apps.git' }],
     ['git+ssh://git@[::1]:2200/apps.git', { user: 'git', host: '::1', port: 2200, path: '/apps.git' }],
     ['ssh+git://git@host/~deploy/apps.git', { user: 'git', host: 'host', port: 22, path: '~deploy/apps.git' }],
@@ -18,9 +21,12 @@ describe('SSH URLs', () => {
     expect(parseSshUrl(url)).toEqual({ ok: true, target });
   });
 
-  it.each(['https://git.example.com/a.git', '/srv/apps', './apps', 'C:\\repos\\apps', 'c:/repos/apps', 'file:///srv/apps'])('%s is not SSH', (url) => {
-    expect(isSshUrl(url)).toBe(false);
-  });
+  it.each(['https://git.example.com/a.git', '/srv/apps', './apps', 'C:\\repos\\apps', 'c:/repos/apps', 'file:///srv/apps'])(
+    '%s is not SSH',
+    (url) => {
+      expect(isSshUrl(url)).toBe(false);
+    },
+  );
 
   it.each([
     ['ssh://git@host:0/a.git', /invalid port '0'/],

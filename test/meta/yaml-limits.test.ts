@@ -8,7 +8,8 @@ import { readReplicas, setReplicas } from '../../src/manifests/index.js';
 import { CONFIG_LIMITS, MANIFEST_LIMITS, yamlLimitProblem } from '../../src/yaml-limits.js';
 
 const limits = { maxBytes: 10_000, maxDepth: 4, maxDocuments: 3 };
-const deployment = (name: string, extra = '') => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: 2\n${extra}`;
+const deployment = (name: string, extra = '') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: 2\n${extra}`;
 
 describe('yamlLimitProblem', () => {
   it.each([
@@ -39,7 +40,12 @@ describe('yamlLimitProblem', () => {
 describe('beyond the limits', () => {
   it('a manifest over 1 MiB is MANIFEST_LIMIT naming the file, before any parse', () => {
     const big = deployment('a', `  template:\n    metadata:\n      annotations:\n        blob: "${'x'.repeat(1_100_000)}"\n`);
-    expect(() => readReplicas(big, { kind: 'Deployment', name: 'a', namespace: 'default' }, 'apps/a.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_LIMIT', message: expect.stringMatching(/^apps\/a\.yaml is not read: 11\d{5} bytes, above the limit of 1048576/) }));
+    expect(() => readReplicas(big, { kind: 'Deployment', name: 'a', namespace: 'default' }, 'apps/a.yaml')).toThrow(
+      expect.objectContaining({
+        code: 'MANIFEST_LIMIT',
+        message: expect.stringMatching(/^apps\/a\.yaml is not read: 11\d{5} bytes, above the limit of 1048576/),
+      }),
+    );
   });
 
   it("a repository's maxManifestBytes raises the limit (edited byte-exactly) or lowers it", () => {
@@ -50,7 +56,9 @@ describe('beyond the limits', () => {
     const edited = setReplicas(big, target, 5, 'apps/a.yaml');
     expect(edited).toBe(big.replace('replicas: 2', 'replicas: 5'));
     const small = { kind: 'Deployment', name: 'a', namespace: 'default', maxBytes: 1024 };
-    expect(() => readReplicas(deployment('a', `  note: "${'y'.repeat(1024)}"\n`), small, 'apps/a.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_LIMIT', message: expect.stringMatching(/above the limit of 1024/) }));
+    expect(() => readReplicas(deployment('a', `  note: "${'y'.repeat(1024)}"\n`), small, 'apps/a.yaml')).toThrow(
+      expect.objectContaining({ code: 'MANIFEST_LIMIT', message: expect.stringMatching(/above the limit of 1024/) }),
+    );
   });
 
   it.each([
@@ -68,15 +76,27 @@ describe('beyond the limits', () => {
       expect(problems).toEqual([]);
       expect(repo.maxManifestBytes).toBe(want);
     } else {
-      expect(problems).toEqual([expect.objectContaining({ field: 'repositories[0].maxManifestBytes', message: expect.stringMatching(want) })]);
+      expect(problems).toEqual([
+        expect.objectContaining({ field: 'repositories[0].maxManifestBytes', message: expect.stringMatching(want) }),
+      ]);
       expect(repo).toBeUndefined();
     }
   });
 
   it('a deeply nested manifest is MANIFEST_LIMIT; a config is CONFIG_LIMIT', () => {
     const deep = deployment('a', `  x: ${'['.repeat(50_000)}\n`);
-    expect(() => readReplicas(deep, { kind: 'Deployment', name: 'a', namespace: 'default' }, 'a.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_LIMIT' }));
+    expect(() => readReplicas(deep, { kind: 'Deployment', name: 'a', namespace: 'default' }, 'a.yaml')).toThrow(
+      expect.objectContaining({ code: 'MANIFEST_LIMIT' }),
+    );
     const r = parseConfigText(`repositories: []\nscaledObjects: ${'['.repeat(100_000)}\n`, '/c.yaml');
-    expect(r.problems).toEqual([{ object: 'config', file: '/c.yaml', field: '', code: 'CONFIG_LIMIT', message: expect.stringMatching(/config not read: flow collections nested deeper than 128 levels/) }]);
+    expect(r.problems).toEqual([
+      {
+        object: 'config',
+        file: '/c.yaml',
+        field: '',
+        code: 'CONFIG_LIMIT',
+        message: expect.stringMatching(/config not read: flow collections nested deeper than 128 levels/),
+      },
+    ]);
   });
 });

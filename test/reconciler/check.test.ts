@@ -16,15 +16,26 @@ const clock = { now: () => 0 };
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => fs.promises.rm(d, { recursive: true, force: true }))));
 
-const deployment = (replicas: string, kind = 'Deployment') => `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: consumer\nspec:\n  replicas: ${replicas}\n`;
+const deployment = (replicas: string, kind = 'Deployment') =>
+  `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: consumer\nspec:\n  replicas: ${replicas}\n`;
 
 async function configFor(files: Record<string, string>, annotations: Record<string, string>, kind?: string): Promise<Config> {
   const dir = await makeLocalRepo(files);
   made.push(dir);
-  const r = validateConfig({
-    repositories: [{ name: 'm', url: dir }],
-    scaledObjects: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'consumer', annotations: { 'gitscale.dev/repository': 'm', ...annotations } }, spec: { scaleTargetRef: { name: 'consumer', kind }, triggers: [{ type: 'redis', metadata: {} }] } }],
-  }, '/c.yaml');
+  const r = validateConfig(
+    {
+      repositories: [{ name: 'm', url: dir }],
+      scaledObjects: [
+        {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'ScaledObject',
+          metadata: { name: 'consumer', annotations: { 'gitscale.dev/repository': 'm', ...annotations } },
+          spec: { scaleTargetRef: { name: 'consumer', kind }, triggers: [{ type: 'redis', metadata: {} }] },
+        },
+      ],
+    },
+    '/c.yaml',
+  );
   expect(r.problems).toEqual([]);
   return r.config!;
 }
@@ -39,11 +50,27 @@ interface Row {
 
 describe('checkTargets', () => {
   it.each<Row>([
-    { name: 'a plain count: nothing to say', input: { files: { 'd.yaml': deployment('3') }, path: 'd.yaml' }, want: { problems: [], warnings: [] } },
+    {
+      name: 'a plain count: nothing to say',
+      input: { files: { 'd.yaml': deployment('3') }, path: 'd.yaml' },
+      want: { problems: [], warnings: [] },
+    },
     {
       name: 'a quoted count in a Deployment: a warning (the API server rejects a string), not a problem',
       input: { files: { 'd.yaml': deployment('"3"') }, path: 'd.yaml' },
-      want: { problems: [], warnings: [{ object: 'default/consumer', file: 'd.yaml', field: 'spec.replicas', code: 'REPLICAS_QUOTED', message: 'Deployment default/consumer at line 6: spec.replicas is the string "3"; the Kubernetes API server rejects a string for this integer field, so kubectl apply (Argo CD, Flux) will fail — write replicas: 3 without quotes (gitscale keeps the quotes it finds)' }] },
+      want: {
+        problems: [],
+        warnings: [
+          {
+            object: 'default/consumer',
+            file: 'd.yaml',
+            field: 'spec.replicas',
+            code: 'REPLICAS_QUOTED',
+            message:
+              'Deployment default/consumer at line 6: spec.replicas is the string "3"; the Kubernetes API server rejects a string for this integer field, so kubectl apply (Argo CD, Flux) will fail — write replicas: 3 without quotes (gitscale keeps the quotes it finds)',
+          },
+        ],
+      },
     },
     {
       name: 'single quotes in a StatefulSet too',
@@ -58,7 +85,17 @@ describe('checkTargets', () => {
     {
       name: 'a values file without gitscale.dev/field: a problem naming the annotation',
       input: { files: { 'values.yaml': 'replicaCount: 3\n' }, path: 'values.yaml' },
-      want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'values.yaml', field: 'metadata.annotations["gitscale.dev/field"]', code: 'FIELD_REQUIRED' })], warnings: [] },
+      want: {
+        problems: [
+          expect.objectContaining({
+            object: 'default/consumer',
+            file: 'values.yaml',
+            field: 'metadata.annotations["gitscale.dev/field"]',
+            code: 'FIELD_REQUIRED',
+          }),
+        ],
+        warnings: [],
+      },
     },
     {
       name: 'a base Deployment without replicas that an overlay patches: REPLICAS_OVERRIDDEN naming the overlay and its patch',
@@ -71,7 +108,17 @@ describe('checkTargets', () => {
         },
         path: 'base/deployment.yaml',
       },
-      want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'base/deployment.yaml', code: 'REPLICAS_OVERRIDDEN', message: expect.stringContaining('overlays/prod/kustomization.yaml sets 8 (overlays/prod/replicas.yaml (patches[0]))') })], warnings: [] },
+      want: {
+        problems: [
+          expect.objectContaining({
+            object: 'default/consumer',
+            file: 'base/deployment.yaml',
+            code: 'REPLICAS_OVERRIDDEN',
+            message: expect.stringContaining('overlays/prod/kustomization.yaml sets 8 (overlays/prod/replicas.yaml (patches[0]))'),
+          }),
+        ],
+        warnings: [],
+      },
     },
     {
       name: 'a base Deployment without replicas that no overlay patches: the default, nothing to say',
@@ -88,10 +135,24 @@ describe('checkTargets', () => {
     {
       name: 'a kustomization without an entry whose base is remote: REPLICAS_UNKNOWN on the kustomization',
       input: { files: { 'k/kustomization.yaml': 'resources:\n  - github.com/org/apps/base?ref=v1\n' }, path: 'k/kustomization.yaml' },
-      want: { problems: [expect.objectContaining({ object: 'default/consumer', file: 'k/kustomization.yaml', field: 'replicas[0].count', code: 'REPLICAS_UNKNOWN' })], warnings: [] },
+      want: {
+        problems: [
+          expect.objectContaining({
+            object: 'default/consumer',
+            file: 'k/kustomization.yaml',
+            field: 'replicas[0].count',
+            code: 'REPLICAS_UNKNOWN',
+          }),
+        ],
+        warnings: [],
+      },
     },
   ])('$name', async ({ input, want }) => {
-    const config = await configFor(input.files, { 'gitscale.dev/path': input.path, ...(input.field ? { 'gitscale.dev/field': input.field } : {}) }, input.kind);
+    const config = await configFor(
+      input.files,
+      { 'gitscale.dev/path': input.path, ...(input.field ? { 'gitscale.dev/field': input.field } : {}) },
+      input.kind,
+    );
     expect(await checkTargets(config, local)).toEqual(want);
   });
 
@@ -102,15 +163,31 @@ describe('checkTargets', () => {
         s.close(() => resolve(p));
       });
     });
-    const r = validateConfig({
-      repositories: [{ name: 'm', url: `http://127.0.0.1:${port}/apps.git` }],
-      scaledObjects: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'consumer', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'd.yaml' } }, spec: { scaleTargetRef: { name: 'consumer' }, triggers: [{ type: 'redis', metadata: {} }] } }],
-    }, '/c.yaml');
+    const r = validateConfig(
+      {
+        repositories: [{ name: 'm', url: `http://127.0.0.1:${port}/apps.git` }],
+        scaledObjects: [
+          {
+            apiVersion: 'keda.sh/v1alpha1',
+            kind: 'ScaledObject',
+            metadata: { name: 'consumer', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': 'd.yaml' } },
+            spec: { scaleTargetRef: { name: 'consumer' }, triggers: [{ type: 'redis', metadata: {} }] },
+          },
+        ],
+      },
+      '/c.yaml',
+    );
     const dir = await fs.promises.mkdtemp(join(tmpdir(), 'gitscale-check-'));
     made.push(dir);
-    const got = await checkTargets(r.config!, (repo) => openRemote({ repository: repo.name, url: repo.url, branch: repo.branch, dir: join(dir, 'ws'), fs, clock }));
+    const got = await checkTargets(r.config!, (repo) =>
+      openRemote({ repository: repo.name, url: repo.url, branch: repo.branch, dir: join(dir, 'ws'), fs, clock }),
+    );
     expect(got.warnings).toEqual([]);
-    expect(got.problems).toEqual([expect.objectContaining({ object: 'repository m', file: '/c.yaml', field: 'repositories[0].url', code: 'GIT_UNREACHABLE' })]);
-    expect(got.problems[0].message).toBe(`repository 'm' (http://127.0.0.1:${port}/apps.git): cannot fetch branch 'main': connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(got.problems).toEqual([
+      expect.objectContaining({ object: 'repository m', file: '/c.yaml', field: 'repositories[0].url', code: 'GIT_UNREACHABLE' }),
+    ]);
+    expect(got.problems[0].message).toBe(
+      `repository 'm' (http://127.0.0.1:${port}/apps.git): cannot fetch branch 'main': connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 });

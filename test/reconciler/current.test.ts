@@ -19,7 +19,13 @@ const deployment = { kind: 'Deployment', name: 'consumer', namespace: 'default' 
 describe('readCurrent', () => {
   it('a kustomization without an entry: the count its layers render, and where it comes from', async () => {
     const f = await readCurrent(files['overlays/prod/kustomization.yaml'], deployment, 'overlays/prod/kustomization.yaml', read);
-    expect(f).toMatchObject({ replicas: 8, explicit: false, format: 'kustomize', field: 'replicas[0].count', source: 'overlays/prod/replicas.yaml (patches[0])' });
+    expect(f).toMatchObject({
+      replicas: 8,
+      explicit: false,
+      format: 'kustomize',
+      field: 'replicas[0].count',
+      source: 'overlays/prod/replicas.yaml (patches[0])',
+    });
   });
 
   it('a written count is read as written, without reading any other file', async () => {
@@ -29,29 +35,42 @@ describe('readCurrent', () => {
     expect(reads).toEqual([]);
   });
 
-  it('a Deployment without spec.replicas: 1, the API server\'s default', async () => {
+  it("a Deployment without spec.replicas: 1, the API server's default", async () => {
     const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: consumer}\nspec:\n  template: {}\n';
-    expect(await readCurrent(text, deployment, 'd.yaml', read)).toMatchObject({ replicas: 1, explicit: false, source: expect.stringContaining('default') });
+    expect(await readCurrent(text, deployment, 'd.yaml', read)).toMatchObject({
+      replicas: 1,
+      explicit: false,
+      source: expect.stringContaining('default'),
+    });
   });
 
   it.each([
     {
       name: 'a kind whose default gitscale does not know',
       text: 'apiVersion: example.com/v1\nkind: Worker\nmetadata: {name: consumer}\nspec:\n  size: 2\n',
-      target: { ...deployment, kind: 'Worker' }, file: 'w.yaml', message: /w\.yaml has no spec\.replicas, and gitscale does not know what a Worker defaults to/,
+      target: { ...deployment, kind: 'Worker' },
+      file: 'w.yaml',
+      message: /w\.yaml has no spec\.replicas, and gitscale does not know what a Worker defaults to/,
     },
     {
       name: 'an Argo CD Application kustomize block without an entry',
       text: 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: consumer}\nspec:\n  source:\n    path: apps/consumer\n    kustomize:\n      namePrefix: prod-\n',
-      target: deployment, file: 'app.yaml', message: /spec\.source\.kustomize\.replicas in app\.yaml has no entry for consumer.*its source, which gitscale does not read/,
+      target: deployment,
+      file: 'app.yaml',
+      message: /spec\.source\.kustomize\.replicas in app\.yaml has no entry for consumer.*its source, which gitscale does not read/,
     },
     {
       name: 'a kustomization whose resource is missing',
-      text: 'resources: [../gone]\n', target: deployment, file: 'overlays/prod/kustomization.yaml',
-      message: /overlays\/prod\/kustomization\.yaml has no replicas entry for consumer, and the count it renders cannot be known: resource '\.\.\/gone'.*add replicas: \[\{name: consumer/,
+      text: 'resources: [../gone]\n',
+      target: deployment,
+      file: 'overlays/prod/kustomization.yaml',
+      message:
+        /overlays\/prod\/kustomization\.yaml has no replicas entry for consumer, and the count it renders cannot be known: resource '\.\.\/gone'.*add replicas: \[\{name: consumer/,
     },
   ])('refused with REPLICAS_UNKNOWN: $name', async ({ text, target, file, message }) => {
-    const e = await readCurrent(text, target, file, read).catch((x: unknown) => x as Error & { code: string; data: Record<string, unknown> });
+    const e = await readCurrent(text, target, file, read).catch(
+      (x: unknown) => x as Error & { code: string; data: Record<string, unknown> },
+    );
     expect(e).toMatchObject({ code: 'REPLICAS_UNKNOWN', data: { file } });
     expect((e as Error).message).toMatch(message);
   });

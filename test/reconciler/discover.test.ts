@@ -38,14 +38,26 @@ describe('createDiscoverer', () => {
     const found = await d.scan(repo, ws);
     const byName = Object.fromEntries(found.objects.map((o) => [(o.raw.metadata as { name: string }).name, o]));
     expect(Object.keys(byName).sort()).toEqual(['api', 'far', 'web']);
-    expect(byName.web).toMatchObject({ repository: 'manifests', path: 'apps/web/scaledobject.yaml', raw: { metadata: { annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'apps/web/deployment.yaml' } } } });
-    expect((byName.api.raw.metadata as { annotations: object }).annotations).toEqual({ 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'apps/api/deployment.yaml' });
+    expect(byName.web).toMatchObject({
+      repository: 'manifests',
+      path: 'apps/web/scaledobject.yaml',
+      raw: { metadata: { annotations: { 'gitscale.dev/repository': 'manifests', 'gitscale.dev/path': 'apps/web/deployment.yaml' } } },
+    });
+    expect((byName.api.raw.metadata as { annotations: object }).annotations).toEqual({
+      'gitscale.dev/repository': 'manifests',
+      'gitscale.dev/path': 'apps/api/deployment.yaml',
+    });
     // Another repository's object: nothing of this one is assumed for it.
     expect((byName.far.raw.metadata as { annotations: object }).annotations).toEqual({ 'gitscale.dev/repository': 'infra' });
-    expect(found.problems).toEqual([{
-      object: 'default/dup', file: 'apps/dup/so.yaml in repository manifests', field: 'metadata.annotations["gitscale.dev/path"]', code: 'DISCOVER_AMBIGUOUS',
-      message: '2 files in apps/dup/ define Deployment dup: apps/dup/a.yaml, apps/dup/b.yaml; set gitscale.dev/path to one of them',
-    }]);
+    expect(found.problems).toEqual([
+      {
+        object: 'default/dup',
+        file: 'apps/dup/so.yaml in repository manifests',
+        field: 'metadata.annotations["gitscale.dev/path"]',
+        code: 'DISCOVER_AMBIGUOUS',
+        message: '2 files in apps/dup/ define Deployment dup: apps/dup/a.yaml, apps/dup/b.yaml; set gitscale.dev/path to one of them',
+      },
+    ]);
     expect(reads).not.toContain('docs/readme.md');
     expect(reads).toHaveLength(8);
 
@@ -63,6 +75,8 @@ describe('createDiscoverer', () => {
     const again = await d.scan(repo, ws);
     expect(reads.sort()).toEqual(['apps/dup/a.yaml', 'apps/dup/so.yaml']);
     expect(again.problems).toEqual([]);
-    expect(again.objects.find((o) => (o.raw.metadata as { name: string }).name === 'dup')?.raw.metadata).toMatchObject({ annotations: { 'gitscale.dev/path': 'apps/dup/a.yaml' } });
+    expect(again.objects.find((o) => (o.raw.metadata as { name: string }).name === 'dup')?.raw.metadata).toMatchObject({
+      annotations: { 'gitscale.dev/path': 'apps/dup/a.yaml' },
+    });
   });
 });

@@ -27,11 +27,16 @@ async function load(doc: Record<string, unknown>): Promise<Config> {
 }
 
 const repo = (url: string, branch = 'main') => ({ name: 'manifests', url, branch });
-const obj = (name: string, list: string, spec: Record<string, unknown> = {}) => scaledObject({ name, path: `${name}.yaml`, spec, triggers: [redisList(servers.REDIS_ADDRESS, list)] });
+const obj = (name: string, list: string, spec: Record<string, unknown> = {}) =>
+  scaledObject({ name, path: `${name}.yaml`, spec, triggers: [redisList(servers.REDIS_ADDRESS, list)] });
 
 describe('configChanges', () => {
   it.each([
-    { name: 'nothing', next: { objs: ['a', 'b'] }, want: { added: [], removed: [], changed: [], repositories: [], triggerAuthentications: false } },
+    {
+      name: 'nothing',
+      next: { objs: ['a', 'b'] },
+      want: { added: [], removed: [], changed: [], repositories: [], triggerAuthentications: false },
+    },
     { name: 'an object added', next: { objs: ['a', 'b', 'c'] }, want: { added: ['default/c'], removed: [], changed: [] } },
     { name: 'an object removed', next: { objs: ['a'] }, want: { removed: ['default/b'], added: [], changed: [] } },
     { name: 'an object changed', next: { objs: ['a', 'b'], poll: 7 }, want: { changed: ['default/b'], added: [], removed: [] } },
@@ -54,7 +59,10 @@ describe('reconciler.reload', () => {
     const config = await load({ repositories: [repo(dir)], scaledObjects: [obj('a', list)] });
     let now = 1_000_000;
     const deps = { fs, clock: { now: () => now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
-    const rec = createReconciler(config, { ...deps, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }) });
+    const rec = createReconciler(config, {
+      ...deps,
+      clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }),
+    });
     try {
       expect((await rec.tick())[0].desired).toBe(4); // recommendation 4 recorded at t0
       await redis.del(list);

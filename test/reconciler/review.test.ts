@@ -16,18 +16,45 @@ const servers = inject('servers');
 
 function recordingForge(prs: PullRequest[]): { forge: Forge; calls: string[] } {
   const calls: string[] = [];
-  const rec = (name: string) => async (...args: unknown[]) => void calls.push(`${name} ${JSON.stringify(args)}`);
+  const rec =
+    (name: string) =>
+    async (...args: unknown[]) =>
+      void calls.push(`${name} ${JSON.stringify(args)}`);
   return {
     calls,
     forge: {
-      kind: 'test', findPr: async () => null, openPrs: async () => prs,
-      openPr: async () => { throw new Error('not expected'); }, updatePr: async () => { throw new Error('not expected'); },
-      closePr: rec('closePr'), comment: rec('comment'), addLabels: rec('addLabels'), requestReviewers: rec('requestReviewers'), enableAutomerge: rec('enableAutomerge'),
+      kind: 'test',
+      findPr: async () => null,
+      openPrs: async () => prs,
+      openPr: async () => {
+        throw new Error('not expected');
+      },
+      updatePr: async () => {
+        throw new Error('not expected');
+      },
+      closePr: rec('closePr'),
+      comment: rec('comment'),
+      addLabels: rec('addLabels'),
+      requestReviewers: rec('requestReviewers'),
+      enableAutomerge: rec('enableAutomerge'),
     },
   };
 }
 
-const pr = (over: Partial<PullRequest>): PullRequest => ({ number: 7, state: 'open', merged: false, head: 'gitscale/default/a', headSha: '', base: 'main', title: 't', body: 'b', url: 'u', labels: [], fromSameRepository: true, ...over });
+const pr = (over: Partial<PullRequest>): PullRequest => ({
+  number: 7,
+  state: 'open',
+  merged: false,
+  head: 'gitscale/default/a',
+  headSha: '',
+  base: 'main',
+  title: 't',
+  body: 'b',
+  url: 'u',
+  labels: [],
+  fromSameRepository: true,
+  ...over,
+});
 
 describe('reconcileReviews', () => {
   it.each([
@@ -38,7 +65,12 @@ describe('reconcileReviews', () => {
     const ws = openRemote({ repository: 'm', url, branch: 'main', dir: join(await tempDir('ws'), 'r'), fs, clock: { now: () => 0 } });
     const { forge, calls } = recordingForge([foreign]);
     const obj = { key: 'default/a', namespace: 'default', name: 'a' } as ObjectConfig;
-    const repo = { name: 'm', branch: 'main', author: { name: 'gitscale', email: 'gitscale@localhost' }, forge: { type: 'gitea', labels: [], reviewers: [], assignees: [], autoMerge: false } } as unknown as RepositoryConfig;
+    const repo = {
+      name: 'm',
+      branch: 'main',
+      author: { name: 'gitscale', email: 'gitscale@localhost' },
+      forge: { type: 'gitea', labels: [], reviewers: [], assignees: [], autoMerge: false },
+    } as unknown as RepositoryConfig;
     const settled = { obj, ev: { kind: 'decided', result: { route: 'none', current: 1, desired: 1 } } as unknown as Decided };
     await reconcileReviews([], [settled], { ws, forge, repo, log: silentLogger, handsOff: new Set(), opened: [], now: 0 });
     expect(calls).toEqual([]);

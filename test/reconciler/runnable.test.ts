@@ -14,13 +14,43 @@ const gone: Unrunnable = { code: 'MANIFEST_FILE_NOT_FOUND', message: "default/a:
 
 describe('afterResults', () => {
   it.each([
-    { name: 'a file not found puts it in', prev: [], r: result('default/a', { error: gone.message, errorCode: 'MANIFEST_FILE_NOT_FOUND' }), want: [['default/a', gone]] },
-    { name: 'a workload not in the file puts it in', prev: [], r: result('default/a', { error: 'x', errorCode: 'TARGET_NOT_FOUND' }), want: [['default/a', { code: 'TARGET_NOT_FOUND', message: 'x', file: 'a.yaml' }]] },
+    {
+      name: 'a file not found puts it in',
+      prev: [],
+      r: result('default/a', { error: gone.message, errorCode: 'MANIFEST_FILE_NOT_FOUND' }),
+      want: [['default/a', gone]],
+    },
+    {
+      name: 'a workload not in the file puts it in',
+      prev: [],
+      r: result('default/a', { error: 'x', errorCode: 'TARGET_NOT_FOUND' }),
+      want: [['default/a', { code: 'TARGET_NOT_FOUND', message: 'x', file: 'a.yaml' }]],
+    },
     { name: 'a decision takes it out', prev: [['default/a', gone]], r: result('default/a', { current: 2, desired: 2 }), want: [] },
-    { name: 'every trigger failing (the target read) takes it out', prev: [['default/a', gone]], r: result('default/a', { current: 2, desired: 2, error: 'every trigger failed: nothing decided', errorCode: 'ALL_TRIGGERS_FAILED' }), want: [] },
-    { name: 'a failed push takes it out (the target read; nothing about it to wait for)', prev: [['default/a', gone]], r: result('default/a', { error: 'push failed', errorCode: 'GIT_PUSH_FAILED' }), want: [] },
-    { name: 'an edit not confirmed is a write problem, not an unrunnable object', prev: [], r: result('default/a', { error: 'x', errorCode: 'EDIT_NOT_CONFIRMED' }), want: [] },
-    { name: 'a deferred tick (no answer yet) leaves it in', prev: [['default/a', gone]], r: result('default/a', { reason: 'a trigger has not answered yet' }), want: [['default/a', gone]] },
+    {
+      name: 'every trigger failing (the target read) takes it out',
+      prev: [['default/a', gone]],
+      r: result('default/a', { current: 2, desired: 2, error: 'every trigger failed: nothing decided', errorCode: 'ALL_TRIGGERS_FAILED' }),
+      want: [],
+    },
+    {
+      name: 'a failed push takes it out (the target read; nothing about it to wait for)',
+      prev: [['default/a', gone]],
+      r: result('default/a', { error: 'push failed', errorCode: 'GIT_PUSH_FAILED' }),
+      want: [],
+    },
+    {
+      name: 'an edit not confirmed is a write problem, not an unrunnable object',
+      prev: [],
+      r: result('default/a', { error: 'x', errorCode: 'EDIT_NOT_CONFIRMED' }),
+      want: [],
+    },
+    {
+      name: 'a deferred tick (no answer yet) leaves it in',
+      prev: [['default/a', gone]],
+      r: result('default/a', { reason: 'a trigger has not answered yet' }),
+      want: [['default/a', gone]],
+    },
   ] as { name: string; prev: [string, Unrunnable][]; r: ObjectResult; want: [string, Unrunnable][] }[])('$name', ({ prev, r, want }) => {
     expect([...afterResults(new Map(prev), [r])]).toEqual(want);
   });
@@ -34,9 +64,21 @@ describe('afterResults', () => {
 describe('fromProblems', () => {
   it("takes validate's target problems of known objects, not a repository's sync failure nor a trigger's", () => {
     const problems: ConfigProblem[] = [
-      { object: 'default/a', file: 'a.yaml', field: 'metadata.annotations["gitscale.dev/path"]', message: gone.message, code: 'MANIFEST_FILE_NOT_FOUND' },
+      {
+        object: 'default/a',
+        file: 'a.yaml',
+        field: 'metadata.annotations["gitscale.dev/path"]',
+        message: gone.message,
+        code: 'MANIFEST_FILE_NOT_FOUND',
+      },
       { object: 'repository apps', file: 'gitscale.yaml', field: 'repositories[0].url', message: 'unreachable', code: 'GIT_ERROR' },
-      { object: 'default/b', file: 'gitscale.yaml', field: 'spec.triggers[0].metadata.passwordFromEnv', message: 'unset', code: 'TRIGGER_ENV_MISSING' },
+      {
+        object: 'default/b',
+        file: 'gitscale.yaml',
+        field: 'spec.triggers[0].metadata.passwordFromEnv',
+        message: 'unset',
+        code: 'TRIGGER_ENV_MISSING',
+      },
     ];
     expect([...fromProblems(problems, ['default/a', 'default/b'])]).toEqual([['default/a', gone]]);
     expect(isTargetCode(null)).toBe(false);

@@ -7,7 +7,8 @@ import type { Reconciler } from '../../src/reconciler/runtime/reconciler.js';
 import { hashPhase, startRunner } from '../../src/reconciler/runtime/runner.js';
 
 const config = {
-  file: '/c.yaml', triggerAuthentications: [],
+  file: '/c.yaml',
+  triggerAuthentications: [],
   repositories: [{ name: 'r1' }, { name: 'r2' }],
   objects: [
     { key: 'ns/a', repository: 'r1', spec: { pollingInterval: 10 } },
@@ -52,19 +53,28 @@ describe('runner', () => {
   it('dispatches each object at its own interval and never overlaps ticks of one repository', async () => {
     const rec = recorder();
     const runner = startRunner(config, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }) });
-    expect(rec.calls).toEqual([{ at: 0, keys: ['ns/a', 'ns/b'] }, { at: 0, keys: ['ns/c'] }]);
+    expect(rec.calls).toEqual([
+      { at: 0, keys: ['ns/a', 'ns/b'] },
+      { at: 0, keys: ['ns/c'] },
+    ]);
     rec.setNow(10_000);
     runner.beat(); // both repositories busy: nothing new starts
     expect(rec.calls).toHaveLength(2);
     rec.pending.splice(0).forEach((r) => r());
     await flush();
     runner.beat(); // free again: only the objects whose interval passed
-    expect(rec.calls.slice(2)).toEqual([{ at: 10_000, keys: ['ns/a'] }, { at: 10_000, keys: ['ns/c'] }]);
+    expect(rec.calls.slice(2)).toEqual([
+      { at: 10_000, keys: ['ns/a'] },
+      { at: 10_000, keys: ['ns/c'] },
+    ]);
     rec.pending.splice(0).forEach((r) => r());
     await flush();
     rec.setNow(30_000);
     runner.beat();
-    expect(rec.calls.slice(4)).toEqual([{ at: 30_000, keys: ['ns/a', 'ns/b'] }, { at: 30_000, keys: ['ns/c'] }]);
+    expect(rec.calls.slice(4)).toEqual([
+      { at: 30_000, keys: ['ns/a', 'ns/b'] },
+      { at: 30_000, keys: ['ns/c'] },
+    ]);
     expect(rec.max()).toBe(1);
     const stopping = runner.stop();
     let stopped = false;
@@ -80,7 +90,12 @@ describe('runner', () => {
   it('spreads repositories over the interval: each second tick comes its phase early, then each keeps its own cadence', async () => {
     const rec = recorder();
     const phases: Record<string, number> = { r1: 0, r2: 4_000 };
-    const runner = startRunner(config, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }), phase: (repo) => phases[repo] });
+    const runner = startRunner(config, rec.reconciler, {
+      clock: { now: rec.now },
+      log: silentLogger,
+      heartbeat: () => ({ stop() {} }),
+      phase: (repo) => phases[repo],
+    });
     const ticksAt = (keys: string) => rec.calls.filter((c) => c.keys.join() === keys).map((c) => c.at);
     for (let t = 1_000; t <= 30_000; t += 1_000) {
       rec.pending.splice(0).forEach((r) => r());
@@ -111,19 +126,29 @@ describe('runner', () => {
     expect(rec.calls).toHaveLength(3);
     rec.setNow(10_000);
     runner.beat(); // a's cadence (10 s); b's 30 s cadence from t=0 is unmoved by the wake
-    expect(rec.calls.slice(3)).toEqual([{ at: 10_000, keys: ['ns/a'] }, { at: 10_000, keys: ['ns/c'] }]);
+    expect(rec.calls.slice(3)).toEqual([
+      { at: 10_000, keys: ['ns/a'] },
+      { at: 10_000, keys: ['ns/c'] },
+    ]);
     rec.pending.splice(0).forEach((r) => r());
     await flush();
     rec.setNow(30_000);
     runner.beat();
-    expect(rec.calls.slice(5)).toEqual([{ at: 30_000, keys: ['ns/a', 'ns/b'] }, { at: 30_000, keys: ['ns/c'] }]);
+    expect(rec.calls.slice(5)).toEqual([
+      { at: 30_000, keys: ['ns/a', 'ns/b'] },
+      { at: 30_000, keys: ['ns/c'] },
+    ]);
     rec.pending.splice(0).forEach((r) => r());
     await runner.stop();
   });
 
   it('beats again at the next due time: a 1 s interval started mid-second polls every second, not every other one', async () => {
     const rec = recorder();
-    const one = { ...config, repositories: [{ name: 'r1' }], objects: [{ key: 'ns/a', repository: 'r1', spec: { pollingInterval: 1 } }] } as unknown as Config;
+    const one = {
+      ...config,
+      repositories: [{ name: 'r1' }],
+      objects: [{ key: 'ns/a', repository: 'r1', spec: { pollingInterval: 1 } }],
+    } as unknown as Config;
     const timers: { at: number; fn: () => void }[] = [];
     const after = (ms: number, fn: () => void) => {
       const t = { at: rec.now() + ms, fn };
@@ -132,7 +157,12 @@ describe('runner', () => {
     };
     rec.setNow(500);
     // Without `after`: the heartbeat on whole seconds (late by 0–300 ms) finds the object 0.5 s short every other second.
-    const runner = startRunner(one, rec.reconciler, { clock: { now: rec.now }, log: silentLogger, heartbeat: () => ({ stop() {} }), after });
+    const runner = startRunner(one, rec.reconciler, {
+      clock: { now: rec.now },
+      log: silentLogger,
+      heartbeat: () => ({ stop() {} }),
+      after,
+    });
     let seed = 7;
     const late = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 300;
     let slot = 1_000;

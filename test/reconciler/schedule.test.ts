@@ -17,7 +17,10 @@ describe('dueObjects', () => {
   });
 
   it('each object at its own interval', () => {
-    const lastRun = new Map([['ns/fast', 0], ['ns/slow', 0]]);
+    const lastRun = new Map([
+      ['ns/fast', 0],
+      ['ns/slow', 0],
+    ]);
     expect(dueObjects([o('ns/fast', 5), o('ns/slow', 60)], lastRun, 10_000)).toEqual(['ns/fast']);
   });
 });
@@ -28,7 +31,12 @@ describe('anchor', () => {
     { name: 'first run with a phase: that much early', last: undefined, now: 5_300, phase: 4_000, want: 1_300 },
     { name: 'a phase past the interval: just under a whole interval early', last: undefined, now: 50_000, phase: 45_000, want: 20_001 },
     { name: 'a later run ignores the phase', last: 0, now: 30_700, phase: 4_000, want: 30_000 },
-    { name: 'dispatched 700 ms after its due time: the due time, so the next poll is not 700 ms late too', last: 0, now: 30_700, want: 30_000 },
+    {
+      name: 'dispatched 700 ms after its due time: the due time, so the next poll is not 700 ms late too',
+      last: 0,
+      now: 30_700,
+      want: 30_000,
+    },
     { name: 'dispatched on time: the due time', last: 0, now: 30_000, want: 30_000 },
     { name: 'overdue by a whole interval (a busy repository): now, no burst of catch-up polls', last: 0, now: 65_000, want: 65_000 },
     { name: 'dispatched early (a reloaded object): now', last: 0, now: 10_000, want: 10_000 },

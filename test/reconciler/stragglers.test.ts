@@ -40,13 +40,25 @@ async function setup(decideWithinMs?: number, onAnswered?: (key: string) => void
   slowAsked = 0;
   const dir = await makeLocalRepo({ 'a.yaml': deployment('a', 1), 'b.yaml': deployment('b', 1) });
   const trigger = (path: string) => ({ type: 'metrics-api', metadata: { url: `${base}${path}`, valueLocation: 'v', targetValue: '5' } });
-  const loaded = await loadConfig(await writeConfig({
-    repositories: [{ name: 'manifests', url: dir }],
-    scaledObjects: [scaledObject({ name: 'a', path: 'a.yaml', triggers: [trigger('/fast')] }), scaledObject({ name: 'b', path: 'b.yaml', triggers: [trigger('/slow')] })],
-  }), { env: {}, fs });
+  const loaded = await loadConfig(
+    await writeConfig({
+      repositories: [{ name: 'manifests', url: dir }],
+      scaledObjects: [
+        scaledObject({ name: 'a', path: 'a.yaml', triggers: [trigger('/fast')] }),
+        scaledObject({ name: 'b', path: 'b.yaml', triggers: [trigger('/slow')] }),
+      ],
+    }),
+    { env: {}, fs },
+  );
   expect(loaded.problems).toEqual([]);
   const deps = { fs, clock: { now: Date.now }, log: silentLogger, env: {}, scalerDeps: scalerDeps() };
-  const rec = createReconciler(loaded.config!, { ...deps, decideWithinMs, onAnswered, triggerTimeoutMs: 30_000, clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }) });
+  const rec = createReconciler(loaded.config!, {
+    ...deps,
+    decideWithinMs,
+    onAnswered,
+    triggerTimeoutMs: 30_000,
+    clients: clients({ ...deps, fetch: globalThis.fetch, dataDir: await tempDir('data') }),
+  });
   return { dir, rec };
 }
 

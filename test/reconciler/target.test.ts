@@ -11,7 +11,14 @@ import { git, makeLocalRepo } from '../support/git.js';
 
 const clock = { now: () => 0 };
 const obj = (path: string): ObjectConfig => ({
-  key: 'default/consumer', namespace: 'default', name: 'consumer', repository: 'm', path, annotations: {}, review: {}, directPatch: true,
+  key: 'default/consumer',
+  namespace: 'default',
+  name: 'consumer',
+  repository: 'm',
+  path,
+  annotations: {},
+  review: {},
+  directPatch: true,
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'consumer' },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers: [],
@@ -31,7 +38,11 @@ describe('locateTarget', () => {
   });
 
   it('scans a directory once and reuses the answer while its tree is unchanged', async () => {
-    const files: Record<string, string> = { 'd/other.yaml': 'n: 3\n', 'd/x/t.yaml': 'w:\n  replicas: 2 # {"$gitscale": "default/consumer"}\n', 'd/notes.txt': 'replicas: 9 # {"$gitscale": "default/consumer"}\n' };
+    const files: Record<string, string> = {
+      'd/other.yaml': 'n: 3\n',
+      'd/x/t.yaml': 'w:\n  replicas: 2 # {"$gitscale": "default/consumer"}\n',
+      'd/notes.txt': 'replicas: 9 # {"$gitscale": "default/consumer"}\n',
+    };
     for (let i = 0; i < 20; i++) files[`d/f${i}.yaml`] = `k: ${i}\n`;
     const dir = await makeLocalRepo(files);
     const local = openLocal({ repository: 'm', dir, branch: 'main', fs, clock });
@@ -54,6 +65,9 @@ describe('locateTarget', () => {
     const dir = await makeLocalRepo({ 'd/a.yaml': 'x: 1\n' });
     const ws = openLocal({ repository: 'm', dir, branch: 'main', fs, clock });
     await expect(locateTarget(obj('nope'), ws, {})).rejects.toMatchObject({ code: 'MANIFEST_FILE_NOT_FOUND' });
-    await expect(locateTarget(obj('d'), ws, {})).rejects.toMatchObject({ code: 'MARKER_NOT_FOUND', message: expect.stringContaining('# {"$gitscale": "default/consumer"}') });
+    await expect(locateTarget(obj('d'), ws, {})).rejects.toMatchObject({
+      code: 'MARKER_NOT_FOUND',
+      message: expect.stringContaining('# {"$gitscale": "default/consumer"}'),
+    });
   });
 });

@@ -24,7 +24,14 @@ afterAll(async () => {
 });
 
 const obj = (triggers: TriggerConfig[]): ObjectConfig => ({
-  key: 'default/a', namespace: 'default', name: 'a', repository: 'm', path: 'a.yaml', annotations: {}, review: {}, directPatch: true,
+  key: 'default/a',
+  namespace: 'default',
+  name: 'a',
+  repository: 'm',
+  path: 'a.yaml',
+  annotations: {},
+  review: {},
+  directPatch: true,
   target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'a' },
   spec: { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 },
   triggers,
@@ -39,10 +46,17 @@ describe('trigger pool', () => {
     await redis.quit();
     const p = pool(300);
     const started = Date.now();
-    const out = await p.sample(obj([
-      { type: 'redis', name: 'list', metadata: { address: servers.REDIS_ADDRESS, listName: 'pool-list' }, metricType: 'AverageValue' },
-      { type: 'metrics-api', name: 'hung', metadata: { url: `http://127.0.0.1:${silentPort}/m`, valueLocation: 'v', targetValue: '1' }, metricType: 'AverageValue' },
-    ]));
+    const out = await p.sample(
+      obj([
+        { type: 'redis', name: 'list', metadata: { address: servers.REDIS_ADDRESS, listName: 'pool-list' }, metricType: 'AverageValue' },
+        {
+          type: 'metrics-api',
+          name: 'hung',
+          metadata: { url: `http://127.0.0.1:${silentPort}/m`, valueLocation: 'v', targetValue: '1' },
+          metricType: 'AverageValue',
+        },
+      ]),
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(out[0]).toMatchObject({ name: 'list', target: 5, unit: 'items', sample: { ok: true, value: 3, active: true } });
     expect(out[1].sample).toMatchObject({ ok: false, code: 'SCALER_TIMEOUT' });
@@ -50,7 +64,7 @@ describe('trigger pool', () => {
     await p.close();
   });
 
-  it('a connection failure is that trigger\'s error, and the scaler is rebuilt on the next tick', async () => {
+  it("a connection failure is that trigger's error, and the scaler is rebuilt on the next tick", async () => {
     const p = pool();
     const o = obj([{ type: 'redis', name: 'down', metadata: { address: '127.0.0.1:1', listName: 'x' }, metricType: 'AverageValue' }]);
     const first = await p.sample(o);
@@ -60,10 +74,32 @@ describe('trigger pool', () => {
     await p.close();
   });
 
-  it('a secret that cannot be resolved is the trigger\'s error, not a crash', async () => {
-    const cfg = { ...config, triggerAuthentications: [{ kind: 'TriggerAuthentication', name: 'pg', namespace: 'default', env: [], secretTargetRef: [{ parameter: 'password', name: 'pg', key: 'pw' }], configMapTargetRef: [] }] } as Config;
+  it("a secret that cannot be resolved is the trigger's error, not a crash", async () => {
+    const cfg = {
+      ...config,
+      triggerAuthentications: [
+        {
+          kind: 'TriggerAuthentication',
+          name: 'pg',
+          namespace: 'default',
+          env: [],
+          secretTargetRef: [{ parameter: 'password', name: 'pg', key: 'pw' }],
+          configMapTargetRef: [],
+        },
+      ],
+    } as Config;
     const p = createTriggerPool(cfg, { env: {}, fs, scalerDeps: scalerDeps(), timeoutMs: 1000 });
-    const out = await p.sample(obj([{ type: 'postgresql', name: 'pg', authenticationRef: { name: 'pg', kind: 'TriggerAuthentication' }, metadata: { query: 'select 1', targetQueryValue: '1', host: 'h', port: '1', userName: 'u', dbName: 'd', sslmode: 'disable' }, metricType: 'AverageValue' }]));
+    const out = await p.sample(
+      obj([
+        {
+          type: 'postgresql',
+          name: 'pg',
+          authenticationRef: { name: 'pg', kind: 'TriggerAuthentication' },
+          metadata: { query: 'select 1', targetQueryValue: '1', host: 'h', port: '1', userName: 'u', dbName: 'd', sslmode: 'disable' },
+          metricType: 'AverageValue',
+        },
+      ]),
+    );
     expect(out[0].sample).toMatchObject({ ok: false, code: 'SCALER_AUTH_UNRESOLVED' });
     expect((out[0].sample as { error: string }).error).toMatch(/GITSCALE_SECRET_PG_PW/);
     await p.close();

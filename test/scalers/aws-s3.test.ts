@@ -13,11 +13,21 @@ import { expectScalerError, input, sampleOnce, withScaler } from '../support/sca
 
 const env = inject('servers');
 const creds = { awsAccessKeyID: 'AKIDTEST', awsSecretAccessKey: 'secret-key-value-123' };
-const s3 = new S3Client({ region: 'us-east-1', endpoint: env.SQS_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
+const s3 = new S3Client({
+  region: 'us-east-1',
+  endpoint: env.SQS_ENDPOINT,
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+});
 afterAll(() => s3.destroy());
 
 const sample = (i: ScalerInput, trigger = 'uploads'): Promise<RawSample> => sampleOnce(awsS3, i, trigger, 60_000);
-const meta = (bucketName: string, extra: Record<string, string> = {}) => ({ bucketName, awsRegion: 'us-east-1', awsEndpoint: env.SQS_ENDPOINT, ...extra });
+const meta = (bucketName: string, extra: Record<string, string> = {}) => ({
+  bucketName,
+  awsRegion: 'us-east-1',
+  awsEndpoint: env.SQS_ENDPOINT,
+  ...extra,
+});
 
 async function bucketWith(keys: string[]): Promise<string> {
   const bucket = `b-${randomBytes(4).toString('hex')}`;
@@ -31,13 +41,23 @@ async function bucketWith(keys: string[]): Promise<string> {
 describe('aws-s3 parse', () => {
   it('KEDA PR #7899 defaults', () => {
     const r = awsS3.parse(input(meta('my-bucket')));
-    expect(r.ok && r.meta).toMatchObject({ bucketName: 'my-bucket', prefix: '', delimiter: '/', recursive: false, maxKeys: 1000, targetObjectCount: 5, activationTargetObjectCount: 0 });
+    expect(r.ok && r.meta).toMatchObject({
+      bucketName: 'my-bucket',
+      prefix: '',
+      delimiter: '/',
+      recursive: false,
+      maxKeys: 1000,
+      targetObjectCount: 5,
+      activationTargetObjectCount: 0,
+    });
     expect(r.ok && awsS3.target(r.meta)).toEqual({ target: 5, activationTarget: 0, unit: 'objects' });
   });
 
   it('what plan shows: bucket, prefix, glob, listing, endpoint', () => {
     const r = awsS3.parse(input(meta('my-bucket', { prefix: 'in/', globPattern: '*.csv' })));
-    expect(r.ok && awsS3.source!(r.meta)).toBe(`objects in s3://my-bucket/in/ matching '*.csv' (recursive) via ${env.SQS_ENDPOINT} as gitscale's own identity`);
+    expect(r.ok && awsS3.source!(r.meta)).toBe(
+      `objects in s3://my-bucket/in/ matching '*.csv' (recursive) via ${env.SQS_ENDPOINT} as gitscale's own identity`,
+    );
   });
 
   it.each([
@@ -86,25 +106,44 @@ describe('aws-s3 against an S3 endpoint', () => {
   });
 
   it('activation is strict: a count equal to activationTargetObjectCount is inactive', async () => {
-    expect(await sample(input(meta(bucket, { prefix: 'in/', activationTargetObjectCount: '3' }), creds))).toEqual({ value: 3, active: false });
-    expect(await sample(input(meta(bucket, { prefix: 'in/', activationTargetObjectCount: '2' }), creds))).toEqual({ value: 3, active: true });
+    expect(await sample(input(meta(bucket, { prefix: 'in/', activationTargetObjectCount: '3' }), creds))).toEqual({
+      value: 3,
+      active: false,
+    });
+    expect(await sample(input(meta(bucket, { prefix: 'in/', activationTargetObjectCount: '2' }), creds))).toEqual({
+      value: 3,
+      active: true,
+    });
   });
 
   it('10,000 objects are counted in one poll, over every page (and with a smaller page)', async () => {
     const big = await bucketWith(Array.from({ length: 10_000 }, (_, i) => `queue/${String(i).padStart(5, '0')}.msg`));
     expect(await sample(input(meta(big, { prefix: 'queue/' }), creds))).toEqual({ value: 10_000, active: true });
-    expect(await sample(input(meta(big, { prefix: 'queue/', maxKeys: '700', globPattern: 'queue/0*' }), creds))).toEqual({ value: 10_000, active: true });
-    expect(await sample(input(meta(big, { prefix: 'queue/', maxKeys: '700', globPattern: 'queue/09*' }), creds))).toEqual({ value: 1_000, active: true });
+    expect(await sample(input(meta(big, { prefix: 'queue/', maxKeys: '700', globPattern: 'queue/0*' }), creds))).toEqual({
+      value: 10_000,
+      active: true,
+    });
+    expect(await sample(input(meta(big, { prefix: 'queue/', maxKeys: '700', globPattern: 'queue/09*' }), creds))).toEqual({
+      value: 1_000,
+      active: true,
+    });
   }, 120_000);
 
   it('a bucket that does not exist is SCALER_BUCKET_NOT_FOUND, naming bucketName', async () => {
-    const e = await expectScalerError(sample(input(meta('no-such-bucket-here'), creds), 'missing'), 'SCALER_BUCKET_NOT_FOUND', 'missing', [creds.awsSecretAccessKey]);
+    const e = await expectScalerError(sample(input(meta('no-such-bucket-here'), creds), 'missing'), 'SCALER_BUCKET_NOT_FOUND', 'missing', [
+      creds.awsSecretAccessKey,
+    ]);
     expect(e.data.field).toBe('bucketName');
   });
 
   it('an endpoint that refuses connections is SCALER_CONNECTION_REFUSED', async () => {
     const port = await freePort();
-    await expectScalerError(sample(input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${port}` }, creds), 'down'), 'SCALER_CONNECTION_REFUSED', 'down', [creds.awsSecretAccessKey]);
+    await expectScalerError(
+      sample(input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${port}` }, creds), 'down'),
+      'SCALER_CONNECTION_REFUSED',
+      'down',
+      [creds.awsSecretAccessKey],
+    );
   });
 
   it('an abort while listing is SCALER_ABORTED, and the scaler answers again afterwards', async () => {
@@ -120,9 +159,14 @@ describe('aws-s3 against an S3 endpoint', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
-      await withScaler(awsS3, input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, creds), 'hung', async (s) => {
-        await expectScalerError(s.sample(AbortSignal.timeout(300)), 'SCALER_TIMEOUT', 'hung', [creds.awsSecretAccessKey]);
-      });
+      await withScaler(
+        awsS3,
+        input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, creds),
+        'hung',
+        async (s) => {
+          await expectScalerError(s.sample(AbortSignal.timeout(300)), 'SCALER_TIMEOUT', 'hung', [creds.awsSecretAccessKey]);
+        },
+      );
     } finally {
       silent.close();
     }
@@ -136,7 +180,13 @@ describe('aws-s3 against an S3 endpoint', () => {
     });
     await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
     try {
-      const e = await sample(input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(broken.address() as AddressInfo).port}` }, creds), 'garbled').then(() => undefined, (x: Error) => x);
+      const e = await sample(
+        input({ ...meta(bucket), awsEndpoint: `http://127.0.0.1:${(broken.address() as AddressInfo).port}` }, creds),
+        'garbled',
+      ).then(
+        () => undefined,
+        (x: Error) => x,
+      );
       expect(e).toBeDefined();
       expect((e as { code?: string }).code).toBe('SCALER_INVALID_RESPONSE');
       expect(String(e)).toMatch(/trigger 'garbled' \(aws-s3\): s3:\/\/b-.*the answer is not a ListObjectsV2 result/);

@@ -14,7 +14,8 @@ const meta = (metadata: Record<string, string>): CronMetadata => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.meta;
 };
-const sample = (m: CronMetadata, iso: string) => cron.create(m, { clock: { now: () => at(iso) }, fetch, clients: {} }, 'office-hours').sample(new AbortController().signal);
+const sample = (m: CronMetadata, iso: string) =>
+  cron.create(m, { clock: { now: () => at(iso) }, fetch, clients: {} }, 'office-hours').sample(new AbortController().signal);
 
 // KEDA's own examples (cron_scaler_test.go).
 const thursday = { timezone: 'Etc/UTC', start: '0 0 * * Thu', end: '59 23 * * Thu', desiredReplicas: '10' };
@@ -93,19 +94,47 @@ describe('cron: the window (KEDA TestIsActive, TestGetMetrics, on the injected c
     ['03:00', '2026-12-06T02:00:00Z', true],
     ['12:00', '2026-12-05T11:00:00Z', false],
   ])('a window across midnight (22:00 → 06:00 Paris): %s open %s', (_, now, open) => {
-    expect(windowAt(meta({ timezone: 'Europe/Paris', start: '0 22 * * *', end: '0 6 * * *', desiredReplicas: '2' }), at(now)).open).toBe(open);
+    expect(windowAt(meta({ timezone: 'Europe/Paris', start: '0 22 * * *', end: '0 6 * * *', desiredReplicas: '2' }), at(now)).open).toBe(
+      open,
+    );
   });
 
   it('a start that never fires (February 30th) leaves the window open, an end that never fires leaves it shut (Go zero time); both never: an error', async () => {
-    expect(windowAt(meta({ timezone: 'Etc/UTC', start: '0 0 30 2 *', end: '0 18 * * *', desiredReplicas: '2' }), at('2026-12-05T12:00:00Z')).open).toBe(true);
-    expect(windowAt(meta({ timezone: 'Etc/UTC', start: '0 8 * * *', end: '0 0 30 2 *', desiredReplicas: '2' }), at('2026-12-05T12:00:00Z')).open).toBe(false);
-    await expect(sample(meta({ timezone: 'Etc/UTC', start: '0 0 30 2 *', end: '0 0 31 2 *', desiredReplicas: '2' }), '2026-12-05T12:00:00Z')).rejects.toMatchObject({ code: 'SCALER_METADATA', message: expect.stringMatching(/trigger 'office-hours' \(cron\): neither .* fires within five years/) });
+    expect(
+      windowAt(meta({ timezone: 'Etc/UTC', start: '0 0 30 2 *', end: '0 18 * * *', desiredReplicas: '2' }), at('2026-12-05T12:00:00Z'))
+        .open,
+    ).toBe(true);
+    expect(
+      windowAt(meta({ timezone: 'Etc/UTC', start: '0 8 * * *', end: '0 0 30 2 *', desiredReplicas: '2' }), at('2026-12-05T12:00:00Z')).open,
+    ).toBe(false);
+    await expect(
+      sample(meta({ timezone: 'Etc/UTC', start: '0 0 30 2 *', end: '0 0 31 2 *', desiredReplicas: '2' }), '2026-12-05T12:00:00Z'),
+    ).rejects.toMatchObject({
+      code: 'SCALER_METADATA',
+      message: expect.stringMatching(/trigger 'office-hours' \(cron\): neither .* fires within five years/),
+    });
   });
 });
 
 describe('cron beside other triggers, through the engine', () => {
-  const cronInput = (value: number, active: boolean): TriggerInput => ({ name: 'office-hours', type: 'cron', metricType: 'AverageValue', target: 1, activationTarget: 0, unit: 'replicas', sample: { ok: true, value, active } });
-  const queue = (value: number): TriggerInput => ({ name: 'queue', type: 'aws-sqs-queue', metricType: 'AverageValue', target: 5, activationTarget: 0, unit: 'msgs', sample: { ok: true, value, active: value > 0 } });
+  const cronInput = (value: number, active: boolean): TriggerInput => ({
+    name: 'office-hours',
+    type: 'cron',
+    metricType: 'AverageValue',
+    target: 1,
+    activationTarget: 0,
+    unit: 'replicas',
+    sample: { ok: true, value, active },
+  });
+  const queue = (value: number): TriggerInput => ({
+    name: 'queue',
+    type: 'aws-sqs-queue',
+    metricType: 'AverageValue',
+    target: 5,
+    activationTarget: 0,
+    unit: 'msgs',
+    sample: { ok: true, value, active: value > 0 },
+  });
   const spec = { pollingInterval: 30, cooldownPeriod: 300, initialCooldownPeriod: 0, minReplicaCount: 0, maxReplicaCount: 100 };
   const T = at('2026-12-07T12:00:00Z');
   const state = { firstSeen: T - 3_600_000, recommendations: [], scaleEvents: [], failures: {} };

@@ -21,8 +21,16 @@ describe('errors', () => {
 
   it.each([
     { name: 'refused', input: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), wantCode: 'SCALER_CONNECTION_REFUSED' },
-    { name: 'refused in a cause', input: new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), wantCode: 'SCALER_CONNECTION_REFUSED' },
-    { name: 'refused in an AggregateError', input: Object.assign(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]), { code: 'ECONNREFUSED' }), wantCode: 'SCALER_CONNECTION_REFUSED' },
+    {
+      name: 'refused in a cause',
+      input: new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }),
+      wantCode: 'SCALER_CONNECTION_REFUSED',
+    },
+    {
+      name: 'refused in an AggregateError',
+      input: Object.assign(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]), { code: 'ECONNREFUSED' }),
+      wantCode: 'SCALER_CONNECTION_REFUSED',
+    },
     { name: 'dns', input: Object.assign(new Error('x'), { code: 'ENOTFOUND' }), wantCode: 'SCALER_HOST_NOT_FOUND' },
     { name: 'timeout', input: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), wantCode: 'SCALER_TIMEOUT' },
     { name: 'reset', input: Object.assign(new Error('x'), { code: 'ECONNRESET' }), wantCode: 'SCALER_UNAVAILABLE' },
@@ -30,12 +38,29 @@ describe('errors', () => {
     expect(networkError(ctx, e, 'h:1')?.code).toBe(wantCode);
   });
 
-  const refused = (address: string, port: number) => Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', address, port });
+  const refused = (address: string, port: number) =>
+    Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', address, port });
   it.each([
-    { name: 'fetch failed, refused in the cause', input: new TypeError('fetch failed', { cause: refused('127.0.0.1', 39999) }), want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED 127.0.0.1:39999)` },
-    { name: 'both addresses of localhost refused', input: Object.assign(new AggregateError([refused('::1', 6379), refused('127.0.0.1', 6379)]), { code: 'ECONNREFUSED' }), want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED ::1:6379)` },
-    { name: 'host not found names the host', input: Object.assign(new Error('getaddrinfo ENOTFOUND db.internal'), { code: 'ENOTFOUND', hostname: 'db.internal' }), want: `trigger 'orders' (redis): host not found: h:1 (ENOTFOUND db.internal)` },
-    { name: 'a code without an address', input: Object.assign(new Error('x'), { code: 'ECONNRESET' }), want: `trigger 'orders' (redis): h:1 is unavailable (ECONNRESET)` },
+    {
+      name: 'fetch failed, refused in the cause',
+      input: new TypeError('fetch failed', { cause: refused('127.0.0.1', 39999) }),
+      want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED 127.0.0.1:39999)`,
+    },
+    {
+      name: 'both addresses of localhost refused',
+      input: Object.assign(new AggregateError([refused('::1', 6379), refused('127.0.0.1', 6379)]), { code: 'ECONNREFUSED' }),
+      want: `trigger 'orders' (redis): connection refused at h:1 (ECONNREFUSED ::1:6379)`,
+    },
+    {
+      name: 'host not found names the host',
+      input: Object.assign(new Error('getaddrinfo ENOTFOUND db.internal'), { code: 'ENOTFOUND', hostname: 'db.internal' }),
+      want: `trigger 'orders' (redis): host not found: h:1 (ENOTFOUND db.internal)`,
+    },
+    {
+      name: 'a code without an address',
+      input: Object.assign(new Error('x'), { code: 'ECONNRESET' }),
+      want: `trigger 'orders' (redis): h:1 is unavailable (ECONNRESET)`,
+    },
   ])('networkError message says the system code and address: $name', ({ input: e, want }) => {
     expect(networkError(ctx, e, 'h:1')?.message).toBe(want);
   });

@@ -29,7 +29,8 @@ async function topicWith(counts: number[], committed: (number | undefined)[], gr
   await admin.createTopics({ topics: [{ topic, numPartitions: counts.length, replicationFactor: 1 }], waitForLeaders: true });
   const producer = client().producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  for (const [partition, n] of counts.entries()) if (n) await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: String(i) })) });
+  for (const [partition, n] of counts.entries())
+    if (n) await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: String(i) })) });
   await producer.disconnect();
   const partitions = committed.flatMap((offset, partition) => (offset === undefined ? [] : [{ partition, offset: String(offset) }]));
   if (partitions.length) await admin.setOffsets({ groupId: group, topic, partitions });
@@ -57,8 +58,12 @@ describe('kafka against a real broker', () => {
 
   it('capped at lagThreshold × partitions, or × partitions with lag; allowIdleConsumers lifts the cap', async () => {
     expect((await sampleOnce(kafka, meta({ consumerGroup: group, topic, lagThreshold: '1' }), 'orders')).value).toBe(3);
-    expect((await sampleOnce(kafka, meta({ consumerGroup: group, topic, lagThreshold: '1', limitToPartitionsWithLag: 'true' }), 'orders')).value).toBe(2);
-    expect((await sampleOnce(kafka, meta({ consumerGroup: group, topic, lagThreshold: '1', allowIdleConsumers: 'true' }), 'orders')).value).toBe(7);
+    expect(
+      (await sampleOnce(kafka, meta({ consumerGroup: group, topic, lagThreshold: '1', limitToPartitionsWithLag: 'true' }), 'orders')).value,
+    ).toBe(2);
+    expect(
+      (await sampleOnce(kafka, meta({ consumerGroup: group, topic, lagThreshold: '1', allowIdleConsumers: 'true' }), 'orders')).value,
+    ).toBe(7);
   });
 
   it('partitionLimitation reads only those partitions', async () => {
@@ -79,17 +84,26 @@ describe('kafka against a real broker', () => {
   });
 
   it('excludePersistentLag: a partition whose commit did not move since the last poll counts 0 (activation still sees it)', async () => {
-    await withScaler(kafka, meta({ consumerGroup: group, topic, excludePersistentLag: 'true', partitionLimitation: '0' }), 'orders', async (s) => {
-      expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 6, active: true });
-      expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 0, active: true });
-      await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '8' }] });
-      expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 2, active: true });
-      await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '4' }] });
-    });
+    await withScaler(
+      kafka,
+      meta({ consumerGroup: group, topic, excludePersistentLag: 'true', partitionLimitation: '0' }),
+      'orders',
+      async (s) => {
+        expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 6, active: true });
+        expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 0, active: true });
+        await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '8' }] });
+        expect(await s.sample(AbortSignal.timeout(10_000))).toEqual({ value: 2, active: true });
+        await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '4' }] });
+      },
+    );
   });
 
   it('SASL/PLAIN: the right password reads, a wrong one is SCALER_AUTH_FAILED without it', async () => {
-    const sasl = (password: string) => input({ bootstrapServers: env.KAFKA_SASL_BROKERS, consumerGroup: group, topic }, { sasl: 'plaintext', username: env.KAFKA_SASL_USER, password });
+    const sasl = (password: string) =>
+      input(
+        { bootstrapServers: env.KAFKA_SASL_BROKERS, consumerGroup: group, topic },
+        { sasl: 'plaintext', username: env.KAFKA_SASL_USER, password },
+      );
     expect((await sampleOnce(kafka, sasl(env.KAFKA_SASL_PASSWORD), 'orders')).value).toBe(7);
     const wrong = `wrong-${randomBytes(4).toString('hex')}`;
     await expectScalerError(sampleOnce(kafka, sasl(wrong), 'orders'), 'SCALER_AUTH_FAILED', 'orders', [wrong]);
@@ -97,20 +111,31 @@ describe('kafka against a real broker', () => {
 
   it('TLS with a client certificate: reads with the CA (or unsafeSsl); without the CA, or the certificate, a clear error', async () => {
     const pem = (f: string) => readFileSync(f, 'utf8');
-    const tls = (auth: Record<string, string>, extra: Record<string, string> = {}) => input({ bootstrapServers: env.KAFKA_TLS_BROKERS, consumerGroup: group, topic, ...extra }, { tls: 'enable', ...auth });
+    const tls = (auth: Record<string, string>, extra: Record<string, string> = {}) =>
+      input({ bootstrapServers: env.KAFKA_TLS_BROKERS, consumerGroup: group, topic, ...extra }, { tls: 'enable', ...auth });
     const full = { ca: pem(env.KAFKA_TLS_CA_FILE), cert: pem(env.KAFKA_TLS_CERT_FILE), key: pem(env.KAFKA_TLS_KEY_FILE) };
     expect((await sampleOnce(kafka, tls(full), 'orders')).value).toBe(7);
     const { ca: _, ...noCa } = full;
     expect((await sampleOnce(kafka, tls(noCa, { unsafeSsl: 'true' }), 'orders')).value).toBe(7);
     await expectScalerError(sampleOnce(kafka, tls(noCa), 'orders'), 'SCALER_TLS_FAILED', 'orders', [full.key]);
-    const e = await sampleOnce(kafka, tls({ ca: full.ca }), 'orders').then(() => undefined, (x: Error) => x);
+    const e = await sampleOnce(kafka, tls({ ca: full.ca }), 'orders').then(
+      () => undefined,
+      (x: Error) => x,
+    );
     expect(e?.message).toMatch(/^trigger 'orders' \(kafka\): /);
   });
 
   it('a topic that does not exist, and a broker that refuses: clear errors', async () => {
-    const e = await sampleOnce(kafka, meta({ consumerGroup: group, topic: 'no-such-topic' }), 'orders').then(() => undefined, (x: Error & { code: string }) => x);
+    const e = await sampleOnce(kafka, meta({ consumerGroup: group, topic: 'no-such-topic' }), 'orders').then(
+      () => undefined,
+      (x: Error & { code: string }) => x,
+    );
     expect(e?.message).toMatch(/^trigger 'orders' \(kafka\): /);
-    await expectScalerError(sampleOnce(kafka, input({ bootstrapServers: `127.0.0.1:${await freePort()}`, consumerGroup: group, topic }), 'orders'), 'SCALER_CONNECTION_REFUSED', 'orders');
+    await expectScalerError(
+      sampleOnce(kafka, input({ bootstrapServers: `127.0.0.1:${await freePort()}`, consumerGroup: group, topic }), 'orders'),
+      'SCALER_CONNECTION_REFUSED',
+      'orders',
+    );
   });
 });
 
@@ -136,18 +161,49 @@ describe('kafka: metadata and arithmetic', () => {
   it.each([
     { name: 'partitionLimitation as list', input: { ...keda, topic: 'my-topic', partitionLimitation: '1,2,3,4' }, want: [1, 2, 3, 4] },
     { name: 'partitionLimitation as range', input: { ...keda, topic: 'my-topic', partitionLimitation: '1-4' }, want: [1, 2, 3, 4] },
-    { name: 'partitionLimitation mixed list + ranges', input: { ...keda, topic: 'my-topic', partitionLimitation: '1-4,8,10-12' }, want: [1, 2, 3, 4, 8, 10, 11, 12] },
-    { name: 'partitionLimitation range with spaces around the dash (KEDA trims each end)', input: { ...keda, topic: 'my-topic', partitionLimitation: ' 1 - 4 ' }, want: [1, 2, 3, 4] },
-    { name: 'partitionLimitation whitespace only: as if absent', input: { ...keda, topic: 'my-topic', partitionLimitation: '           ' }, want: undefined },
-    { name: 'ensureEvenDistributionOfPartitions is true', input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true' }, want: undefined },
+    {
+      name: 'partitionLimitation mixed list + ranges',
+      input: { ...keda, topic: 'my-topic', partitionLimitation: '1-4,8,10-12' },
+      want: [1, 2, 3, 4, 8, 10, 11, 12],
+    },
+    {
+      name: 'partitionLimitation range with spaces around the dash (KEDA trims each end)',
+      input: { ...keda, topic: 'my-topic', partitionLimitation: ' 1 - 4 ' },
+      want: [1, 2, 3, 4],
+    },
+    {
+      name: 'partitionLimitation whitespace only: as if absent',
+      input: { ...keda, topic: 'my-topic', partitionLimitation: '           ' },
+      want: undefined,
+    },
+    {
+      name: 'ensureEvenDistributionOfPartitions is true',
+      input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true' },
+      want: undefined,
+    },
   ])('KEDA row, accepted: $name', ({ input: m, want }) => {
     const r = kafka.parse(input(m));
     expect(r.ok ? r.meta.partitions : r.errors).toEqual(want);
   });
   it.each([
-    { name: 'partitionLimitation wrong data type', input: { ...keda, topic: 'my-topic', partitionLimitation: 'a,b,c,d' }, field: 'partitionLimitation', message: /'a' is not a partition number/ },
-    { name: 'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set to true simultaneously', input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true', limitToPartitionsWithLag: 'true' }, field: 'ensureEvenDistributionOfPartitions', message: /^limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously$/ },
-    { name: 'ensureEvenDistributionOfPartitions without a topic', input: { ...keda, ensureEvenDistributionOfPartitions: 'true' }, field: 'topic', message: /^topic must be specified when using ensureEvenDistributionOfPartitions$/ },
+    {
+      name: 'partitionLimitation wrong data type',
+      input: { ...keda, topic: 'my-topic', partitionLimitation: 'a,b,c,d' },
+      field: 'partitionLimitation',
+      message: /'a' is not a partition number/,
+    },
+    {
+      name: 'limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set to true simultaneously',
+      input: { ...keda, topic: 'my-topic', ensureEvenDistributionOfPartitions: 'true', limitToPartitionsWithLag: 'true' },
+      field: 'ensureEvenDistributionOfPartitions',
+      message: /^limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously$/,
+    },
+    {
+      name: 'ensureEvenDistributionOfPartitions without a topic',
+      input: { ...keda, ensureEvenDistributionOfPartitions: 'true' },
+      field: 'topic',
+      message: /^topic must be specified when using ensureEvenDistributionOfPartitions$/,
+    },
   ])('KEDA row, refused: $name', ({ input: m, field, message }) => {
     const r = kafka.parse(input(m));
     expect(r.ok ? [] : r.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
@@ -158,11 +214,16 @@ describe('kafka: metadata and arithmetic', () => {
     { name: 'oauthbearer', sasl: 'oauthbearer' },
   ])('sasl $name without credentials: one problem, that it is not supported', ({ sasl }) => {
     const r = kafka.parse(input({ ...keda, topic: 't' }, { sasl }));
-    expect(r.ok ? [] : r.errors).toEqual([{ field: 'sasl', message: `sasl '${sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512` }]);
+    expect(r.ok ? [] : r.errors).toEqual([
+      { field: 'sasl', message: `sasl '${sasl}' is not supported by gitscale; use plaintext, scram_sha256 or scram_sha512` },
+    ]);
   });
 
   it('sasl needs both credentials; oauthbearer is refused; plan names group, topic and partitions', () => {
-    expect(kafka.parse(input({ bootstrapServers: 'b:9092', consumerGroup: 'g' }, { sasl: 'scram_sha512', username: 'u' }))).toMatchObject({ ok: false, errors: [{ field: 'password' }] });
+    expect(kafka.parse(input({ bootstrapServers: 'b:9092', consumerGroup: 'g' }, { sasl: 'scram_sha512', username: 'u' }))).toMatchObject({
+      ok: false,
+      errors: [{ field: 'password' }],
+    });
     expect(kafka.parse(input({ bootstrapServers: 'b:9092', consumerGroup: 'g' }, { sasl: 'oauthbearer' }))).toMatchObject({ ok: false });
     const r = kafka.parse(input({ bootstrapServers: 'a:9092, b:9092', consumerGroup: 'g', topic: 't', partitionLimitation: '0,2-3' }));
     expect(r.ok && kafka.source!(r.meta)).toBe("lag of group 'g' on topic 't' partitions 0,2-3 at a:9092,b:9092");
@@ -170,7 +231,15 @@ describe('kafka: metadata and arithmetic', () => {
 
   it('ensureEvenDistributionOfPartitions rounds up to a factor of the partition count (KEDA)', () => {
     const parts = Array.from({ length: 6 }, (_, i) => ({ topic: 't', partition: i, committed: 0, latest: i === 0 ? 25 : 0 }));
-    const o = { lagThreshold: 10, offsetResetPolicy: 'latest' as const, allowIdleConsumers: false, excludePersistentLag: false, scaleToZeroOnInvalidOffset: false, limitToPartitionsWithLag: false, ensureEvenDistributionOfPartitions: true };
+    const o = {
+      lagThreshold: 10,
+      offsetResetPolicy: 'latest' as const,
+      allowIdleConsumers: false,
+      excludePersistentLag: false,
+      scaleToZeroOnInvalidOffset: false,
+      limitToPartitionsWithLag: false,
+      ensureEvenDistributionOfPartitions: true,
+    };
     expect(totalLag(parts, o, new Map()).lag).toBe(30);
     expect(factors(12)).toEqual([1, 2, 3, 4, 6, 12]);
     expect(parsePartitions('1,2,5-7')).toEqual([1, 2, 5, 6, 7]);

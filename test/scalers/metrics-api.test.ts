@@ -23,17 +23,42 @@ async function serve(body: unknown, status = 200, prefix = ''): Promise<string> 
 }
 
 async function lastRequest(path: string): Promise<{ url: string; headers: Record<string, string> }> {
-  return (await fetch(`${env.METRICS_URL}/__last?path=${encodeURIComponent(path)}`)).json() as Promise<{ url: string; headers: Record<string, string> }>;
+  return (await fetch(`${env.METRICS_URL}/__last?path=${encodeURIComponent(path)}`)).json() as Promise<{
+    url: string;
+    headers: Record<string, string>;
+  }>;
 }
 
 describe('metrics-api parse', () => {
   const base = { url: 'http://svc:8080/stats', valueLocation: 'a.b', targetValue: '10' };
   it.each([
-    { name: 'defaults', input: input(base), want: { targetValue: 10, activationTargetValue: 0, format: 'json', method: 'header', authModes: undefined, aggregationType: 'average' } },
-    { name: 'bearer (token, KEDA\'s other name for bearerToken)', input: input({ ...base, authMode: 'bearer' }, { token: 't' }), want: { authModes: 'bearer', bearerToken: 't' } },
-    { name: 'apiKey with query method', input: input({ ...base, authMode: 'apiKey', method: 'query', keyParamName: 'key' }, { apiKey: 'k' }),
-      want: { method: 'query', keyParamName: 'key', apiKey: 'k' } },
-    { name: 'authMode from authParams', input: input(base, { authMode: 'basic', username: 'u', password: 'p' }), want: { authModes: 'basic', username: 'u' } },
+    {
+      name: 'defaults',
+      input: input(base),
+      want: {
+        targetValue: 10,
+        activationTargetValue: 0,
+        format: 'json',
+        method: 'header',
+        authModes: undefined,
+        aggregationType: 'average',
+      },
+    },
+    {
+      name: "bearer (token, KEDA's other name for bearerToken)",
+      input: input({ ...base, authMode: 'bearer' }, { token: 't' }),
+      want: { authModes: 'bearer', bearerToken: 't' },
+    },
+    {
+      name: 'apiKey with query method',
+      input: input({ ...base, authMode: 'apiKey', method: 'query', keyParamName: 'key' }, { apiKey: 'k' }),
+      want: { method: 'query', keyParamName: 'key', apiKey: 'k' },
+    },
+    {
+      name: 'authMode from authParams',
+      input: input(base, { authMode: 'basic', username: 'u', password: 'p' }),
+      want: { authModes: 'basic', username: 'u' },
+    },
     { name: 'activation', input: input({ ...base, activationTargetValue: '2.5' }), want: { activationTargetValue: 2.5 } },
   ])('$name', ({ input: i, want }) => {
     const r = metricsApi.parse(i);
@@ -44,11 +69,23 @@ describe('metrics-api parse', () => {
     { name: 'all required missing', input: input({}), wantFields: ['url', 'valueLocation', 'targetValue'] },
     { name: 'bad url', input: input({ ...base, url: 'ftp://x/y' }), wantFields: ['url'] },
     { name: 'target zero', input: input({ ...base, targetValue: '0' }), wantFields: ['targetValue'] },
-    { name: 'target negative ("-3" used to pass, then every tick kept the old value)', input: input({ ...base, targetValue: '-3' }), wantFields: ['targetValue'] },
+    {
+      name: 'target negative ("-3" used to pass, then every tick kept the old value)',
+      input: input({ ...base, targetValue: '-3' }),
+      wantFields: ['targetValue'],
+    },
     { name: 'activation not a number', input: input({ ...base, activationTargetValue: 'abc' }), wantFields: ['activationTargetValue'] },
     { name: 'bad float', input: input({ ...base, targetValue: '1O' }), wantFields: ['targetValue'] },
-    { name: 'prometheus format with a path, not a selector', input: input({ ...base, format: 'prometheus' }), wantFields: ['valueLocation'] },
-    { name: 'aggregateFromKubeServiceEndpoints', input: input({ ...base, aggregateFromKubeServiceEndpoints: 'true' }), wantFields: ['aggregateFromKubeServiceEndpoints'] },
+    {
+      name: 'prometheus format with a path, not a selector',
+      input: input({ ...base, format: 'prometheus' }),
+      wantFields: ['valueLocation'],
+    },
+    {
+      name: 'aggregateFromKubeServiceEndpoints',
+      input: input({ ...base, aggregateFromKubeServiceEndpoints: 'true' }),
+      wantFields: ['aggregateFromKubeServiceEndpoints'],
+    },
     { name: 'unknown format', input: input({ ...base, format: 'csv' }), wantFields: ['format'] },
     { name: 'bearer without token', input: input({ ...base, authMode: 'bearer' }), wantFields: ['bearerToken'] },
     { name: 'basic without username', input: input({ ...base, authMode: 'basic' }), wantFields: ['username'] },
@@ -129,7 +166,9 @@ describe('metrics-api parse', () => {
 });
 
 describe('metrics-api against an HTTP server', () => {
-  const doc = { queue: { depth: 12, stats: [{ pending: 3 }, { pending: '1.5k' }], workers: ['a', 'b'], load: '250m', label: 'busy', none: null } };
+  const doc = {
+    queue: { depth: 12, stats: [{ pending: 3 }, { pending: '1.5k' }], workers: ['a', 'b'], load: '250m', label: 'busy', none: null },
+  };
   it.each([
     { name: 'a nested number', valueLocation: 'queue.depth', want: 12 },
     { name: 'an array element', valueLocation: 'queue.stats.0.pending', want: 3 },
@@ -138,14 +177,23 @@ describe('metrics-api against an HTTP server', () => {
     { name: 'an array length', valueLocation: 'queue.workers.#', want: 2 },
   ])('reads $name', async ({ valueLocation, want }) => {
     const path = await serve(doc);
-    expect(await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5' }))).toEqual({ value: want, active: true });
+    expect(await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5' }))).toEqual({
+      value: want,
+      active: true,
+    });
   });
 
   it('activation is strict: value == activationTargetValue is inactive', async () => {
     const path = await serve({ v: 4 });
     const url = `${env.METRICS_URL}${path}`;
-    expect(await sample(input({ url, valueLocation: 'v', targetValue: '2', activationTargetValue: '4' }))).toEqual({ value: 4, active: false });
-    expect(await sample(input({ url, valueLocation: 'v', targetValue: '2', activationTargetValue: '3.5' }))).toEqual({ value: 4, active: true });
+    expect(await sample(input({ url, valueLocation: 'v', targetValue: '2', activationTargetValue: '4' }))).toEqual({
+      value: 4,
+      active: false,
+    });
+    expect(await sample(input({ url, valueLocation: 'v', targetValue: '2', activationTargetValue: '3.5' }))).toEqual({
+      value: 4,
+      active: true,
+    });
   });
 
   it.each([
@@ -155,7 +203,11 @@ describe('metrics-api against an HTTP server', () => {
     { name: 'a missing path', valueLocation: 'queue.nope.x', wantCode: 'SCALER_VALUE_NOT_FOUND', want: /no value at 'queue.nope'/ },
   ])('rejects $name', async ({ valueLocation, wantCode, want }) => {
     const path = await serve(doc);
-    const e = await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5' }), 'bad-value'), wantCode, 'bad-value');
+    const e = await expectScalerError(
+      sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5' }), 'bad-value'),
+      wantCode,
+      'bad-value',
+    );
     expect(e.message).toMatch(want);
     expect(e.data.field).toBe('valueLocation');
   });
@@ -182,7 +234,11 @@ describe('metrics-api against an HTTP server', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       for (const path of ['/declared', '/streamed']) {
-        const e = await expectScalerError(sample(input({ url: `${base}${path}`, valueLocation: 'v', targetValue: '5' }), 'big'), 'SCALER_INVALID_RESPONSE', 'big');
+        const e = await expectScalerError(
+          sample(input({ url: `${base}${path}`, valueLocation: 'v', targetValue: '5' }), 'big'),
+          'SCALER_INVALID_RESPONSE',
+          'big',
+        );
         expect(e.message).toMatch(/answered more than 4194304 bytes: not read/);
       }
       expect(sent).toBeLessThan(32 * 1024 * 1024);
@@ -194,7 +250,11 @@ describe('metrics-api against an HTTP server', () => {
 
   it('rejects a non-JSON body with SCALER_INVALID_RESPONSE', async () => {
     const path = await serve('<html>oops</html>');
-    await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'a', targetValue: '5' }), 'html'), 'SCALER_INVALID_RESPONSE', 'html');
+    await expectScalerError(
+      sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'a', targetValue: '5' }), 'html'),
+      'SCALER_INVALID_RESPONSE',
+      'html',
+    );
   });
 
   it.each([
@@ -203,14 +263,22 @@ describe('metrics-api against an HTTP server', () => {
     { name: '404 (nothing set)', status: 404 },
   ])('a $name answer rejects with SCALER_HTTP_STATUS naming the status', async ({ status }) => {
     const path = status === 404 ? '/never-set' : await serve({ v: 1 }, status);
-    const e = await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5' }), 'status'), 'SCALER_HTTP_STATUS', 'status');
+    const e = await expectScalerError(
+      sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5' }), 'status'),
+      'SCALER_HTTP_STATUS',
+      'status',
+    );
     expect(e.message).toContain(`HTTP ${status}`);
   });
 
   it('connection refused says ECONNREFUSED host:port, not "fetch failed"', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/metrics`;
-    const e = await expectScalerError(sample(input({ url, valueLocation: 'v', targetValue: '5' }), 'refused'), 'SCALER_CONNECTION_REFUSED', 'refused');
+    const e = await expectScalerError(
+      sample(input({ url, valueLocation: 'v', targetValue: '5' }), 'refused'),
+      'SCALER_CONNECTION_REFUSED',
+      'refused',
+    );
     expect(e.message).toBe(`trigger 'refused' (metrics-api): connection refused at ${url} (ECONNREFUSED 127.0.0.1:${port})`);
   });
 
@@ -224,7 +292,12 @@ describe('metrics-api against an HTTP server', () => {
 
   it('basic auth sends an Authorization header', async () => {
     const path = await serve({ v: 1 });
-    await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', authMode: 'basic' }, { username: 'u', password: 'p' }));
+    await sample(
+      input(
+        { url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', authMode: 'basic' },
+        { username: 'u', password: 'p' },
+      ),
+    );
     expect((await lastRequest(path)).headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 
@@ -236,20 +309,36 @@ describe('metrics-api against an HTTP server', () => {
     { name: 'named query', meta: { method: 'query', keyParamName: 'key' }, check: (r: Seen) => expect(r.url).toMatch(/[?&]key=k-123/) },
   ])('apiKey auth: $name', async ({ meta, check }) => {
     const path = await serve({ v: 1 });
-    await sample(input({ url: `${env.METRICS_URL}${path}?x=1`, valueLocation: 'v', targetValue: '5', authMode: 'apiKey', ...meta }, { apiKey: 'k-123' }));
+    await sample(
+      input(
+        { url: `${env.METRICS_URL}${path}?x=1`, valueLocation: 'v', targetValue: '5', authMode: 'apiKey', ...meta },
+        { apiKey: 'k-123' },
+      ),
+    );
     check(await lastRequest(path));
   });
 
   it('an API key sent in the query never appears in an error', async () => {
     const url = `http://127.0.0.1:${await freePort()}/m`;
-    await expectScalerError(sample(input({ url, valueLocation: 'v', targetValue: '5', authMode: 'apiKey', method: 'query' }, { apiKey: 'query-key-789' }), 'q'),
-      'SCALER_CONNECTION_REFUSED', 'q', ['query-key-789']);
+    await expectScalerError(
+      sample(input({ url, valueLocation: 'v', targetValue: '5', authMode: 'apiKey', method: 'query' }, { apiKey: 'query-key-789' }), 'q'),
+      'SCALER_CONNECTION_REFUSED',
+      'q',
+      ['query-key-789'],
+    );
   });
 
   it('the timeout metadata (ms) and the caller signal both abort', async () => {
     const parsed = metricsApi.parse(input({ url: `http://10.255.255.1:81/m`, valueLocation: 'v', targetValue: '5', timeout: '100' }));
     if (!parsed.ok) throw new Error('parse');
-    const s = metricsApi.create(parsed.meta, scalerDeps(Date.now, (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))), 'slow');
+    const s = metricsApi.create(
+      parsed.meta,
+      scalerDeps(
+        Date.now,
+        (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+      ),
+      'slow',
+    );
     await expectScalerError(s.sample(new AbortController().signal), 'SCALER_TIMEOUT', 'slow');
     const c = new AbortController();
     const p = s.sample(c.signal);
@@ -262,24 +351,40 @@ describe('metrics-api: formats and auth modes over the wire', () => {
   it.each([
     ['yaml', 'queue:\n  depth: 9\n', 'queue.depth', 9],
     ['xml', '<stats><queue><depth>11</depth></queue></stats>', 'stats.queue.depth', 11],
-    ['prometheus', '# TYPE queue_depth gauge\nqueue_depth{queue="jobs"} 13\nqueue_depth{queue="mail"} 2\n', 'queue_depth{queue="jobs"}', 13],
+    [
+      'prometheus',
+      '# TYPE queue_depth gauge\nqueue_depth{queue="jobs"} 13\nqueue_depth{queue="mail"} 2\n',
+      'queue_depth{queue="jobs"}',
+      13,
+    ],
   ])('format %s', async (format, body, valueLocation, want) => {
     const path = await serve(body);
-    expect(await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5', format }))).toEqual({ value: want, active: true });
+    expect(await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation, targetValue: '5', format }))).toEqual({
+      value: want,
+      active: true,
+    });
     expect((await lastRequest(path)).headers.accept).toMatch(format === 'prometheus' ? /^text\/plain/ : new RegExp(format));
   });
 
   it('a format error names the trigger, the format and the field', async () => {
     const path = await serve('<stats><depth>1</stats>');
-    const e = await expectScalerError(sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'stats.depth', targetValue: '5', format: 'xml' }), 'x'), 'SCALER_INVALID_RESPONSE', 'x');
+    const e = await expectScalerError(
+      sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'stats.depth', targetValue: '5', format: 'xml' }), 'x'),
+      'SCALER_INVALID_RESPONSE',
+      'x',
+    );
     expect(e.message).toMatch(/trigger 'x' \(metrics-api\): the answer is not XML: .* \(format xml\)/);
     expect(e.data.field).toBe('format');
   });
 
   it('custom auth and apiKey with basic, combined (authModes "custom,apiKey,basic")', async () => {
     const path = await serve({ v: 2 });
-    await sample(input({ url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', authModes: 'custom, apiKey, basic', method: 'query' },
-      { customAuthHeader: 'X-Tenant-Key', customAuthValue: 'tenant-secret', apiKey: 'k-9', username: 'u', password: 'p' }));
+    await sample(
+      input(
+        { url: `${env.METRICS_URL}${path}`, valueLocation: 'v', targetValue: '5', authModes: 'custom, apiKey, basic', method: 'query' },
+        { customAuthHeader: 'X-Tenant-Key', customAuthValue: 'tenant-secret', apiKey: 'k-9', username: 'u', password: 'p' },
+      ),
+    );
     const seen = await lastRequest(path);
     expect(seen.headers['x-tenant-key']).toBe('tenant-secret');
     expect(seen.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
@@ -289,7 +394,13 @@ describe('metrics-api: formats and auth modes over the wire', () => {
   // A real TLS server requiring a client certificate: the test Prometheus behind its web config.
   const file = (p: string) => readFileSync(p, 'utf8');
   const tlsUrl = () => `${env.PROMETHEUS_TLS_URL}/api/v1/query?query=vector(6)`;
-  const tlsParams = () => ({ ca: file(env.PROMETHEUS_TLS_CA_FILE), cert: file(env.PROMETHEUS_TLS_CERT_FILE), key: file(env.PROMETHEUS_TLS_KEY_FILE), username: env.PROMETHEUS_BASIC_USER, password: env.PROMETHEUS_BASIC_PASSWORD });
+  const tlsParams = () => ({
+    ca: file(env.PROMETHEUS_TLS_CA_FILE),
+    cert: file(env.PROMETHEUS_TLS_CERT_FILE),
+    key: file(env.PROMETHEUS_TLS_KEY_FILE),
+    username: env.PROMETHEUS_BASIC_USER,
+    password: env.PROMETHEUS_BASIC_PASSWORD,
+  });
 
   it('tls (client certificate, CA) with basic: reads; without the CA it is SCALER_TLS_FAILED unless unsafeSsl', async () => {
     const meta = { url: tlsUrl(), valueLocation: 'data.result.0.value.1', targetValue: '5', authModes: 'tls,basic' };

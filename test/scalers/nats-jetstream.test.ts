@@ -59,26 +59,71 @@ describe('nats-jetstream on one server', () => {
 
   it('the account by id (accountID, from a TriggerAuthentication)', async () => {
     const { stream, consumer } = await backlog(nc, 4, 0);
-    expect(await sampleOnce(natsJetstream, input({ stream, consumer }, { natsServerMonitoringEndpoint: env.NATS_MONITORING, accountID: '$G' }), 'orders')).toEqual({ value: 4, active: true });
+    expect(
+      await sampleOnce(
+        natsJetstream,
+        input({ stream, consumer }, { natsServerMonitoringEndpoint: env.NATS_MONITORING, accountID: '$G' }),
+        'orders',
+      ),
+    ).toEqual({ value: 4, active: true });
   });
 
   it('a stream or consumer that is not there, and a port that is not the monitoring port: clear errors on their field', async () => {
     const { stream } = await backlog(nc, 1, 0);
-    const noStream = await expectScalerError(sampleOnce(natsJetstream, meta({ stream: 'nope', consumer: 'workers' }), 'orders'), 'SCALER_VALUE_NOT_FOUND', 'orders');
-    expect(noStream).toMatchObject({ message: expect.stringContaining("stream 'nope' not found in account '$G'"), data: { field: 'stream' } });
-    const noConsumer = await expectScalerError(sampleOnce(natsJetstream, meta({ stream, consumer: 'nobody' }), 'orders'), 'SCALER_VALUE_NOT_FOUND', 'orders');
-    expect(noConsumer).toMatchObject({ message: expect.stringContaining(`consumer 'nobody' not found in stream '${stream}'`), data: { field: 'consumer' } });
+    const noStream = await expectScalerError(
+      sampleOnce(natsJetstream, meta({ stream: 'nope', consumer: 'workers' }), 'orders'),
+      'SCALER_VALUE_NOT_FOUND',
+      'orders',
+    );
+    expect(noStream).toMatchObject({
+      message: expect.stringContaining("stream 'nope' not found in account '$G'"),
+      data: { field: 'stream' },
+    });
+    const noConsumer = await expectScalerError(
+      sampleOnce(natsJetstream, meta({ stream, consumer: 'nobody' }), 'orders'),
+      'SCALER_VALUE_NOT_FOUND',
+      'orders',
+    );
+    expect(noConsumer).toMatchObject({
+      message: expect.stringContaining(`consumer 'nobody' not found in stream '${stream}'`),
+      data: { field: 'consumer' },
+    });
     const clientPort = env.NATS_URL.replace('nats://', '');
-    const e = await sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: clientPort, stream, consumer: 'workers' }), 'orders', 3000).then(() => undefined, (x: Error) => x);
+    const e = await sampleOnce(
+      natsJetstream,
+      meta({ natsServerMonitoringEndpoint: clientPort, stream, consumer: 'workers' }),
+      'orders',
+      3000,
+    ).then(
+      () => undefined,
+      (x: Error) => x,
+    );
     expect(e?.message).toMatch(/^trigger 'orders' \(nats-jetstream\): /);
   });
 
   it('connection refused, and a monitoring port that hangs: SCALER_CONNECTION_REFUSED, SCALER_TIMEOUT', async () => {
-    await expectScalerError(sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: `127.0.0.1:${await freePort()}`, stream: 's', consumer: 'c' }), 'orders'), 'SCALER_CONNECTION_REFUSED', 'orders');
+    await expectScalerError(
+      sampleOnce(
+        natsJetstream,
+        meta({ natsServerMonitoringEndpoint: `127.0.0.1:${await freePort()}`, stream: 's', consumer: 'c' }),
+        'orders',
+      ),
+      'SCALER_CONNECTION_REFUSED',
+      'orders',
+    );
     const hung = createServer(() => undefined);
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     try {
-      await expectScalerError(sampleOnce(natsJetstream, meta({ natsServerMonitoringEndpoint: `127.0.0.1:${(hung.address() as AddressInfo).port}`, stream: 's', consumer: 'c' }), 'orders', 300), 'SCALER_TIMEOUT', 'orders');
+      await expectScalerError(
+        sampleOnce(
+          natsJetstream,
+          meta({ natsServerMonitoringEndpoint: `127.0.0.1:${(hung.address() as AddressInfo).port}`, stream: 's', consumer: 'c' }),
+          'orders',
+          300,
+        ),
+        'SCALER_TIMEOUT',
+        'orders',
+      );
     } finally {
       hung.closeAllConnections();
       await new Promise((r) => hung.close(r));
@@ -86,18 +131,28 @@ describe('nats-jetstream on one server', () => {
   });
 
   it('metadata: account or accountID, host:port only; the target', () => {
-    expect(natsJetstream.parse(input({ natsServerMonitoringEndpoint: 'n:8222', stream: 's', consumer: 'c' }))).toMatchObject({ ok: false, errors: [{ field: 'account' }] });
-    expect(natsJetstream.parse(input({ natsServerMonitoringEndpoint: 'http://n:8222', account: 'a', stream: 's', consumer: 'c' }))).toMatchObject({ ok: false, errors: [{ field: 'natsServerMonitoringEndpoint' }] });
+    expect(natsJetstream.parse(input({ natsServerMonitoringEndpoint: 'n:8222', stream: 's', consumer: 'c' }))).toMatchObject({
+      ok: false,
+      errors: [{ field: 'account' }],
+    });
+    expect(
+      natsJetstream.parse(input({ natsServerMonitoringEndpoint: 'http://n:8222', account: 'a', stream: 's', consumer: 'c' })),
+    ).toMatchObject({ ok: false, errors: [{ field: 'natsServerMonitoringEndpoint' }] });
     const r = natsJetstream.parse(input({ natsServerMonitoringEndpoint: 'n:8222', account: 'a', stream: 's', consumer: 'c' }));
     expect(r.ok && natsJetstream.target(r.meta)).toEqual({ target: 10, activationTarget: 0, unit: 'msgs' });
     expect(r.ok && natsJetstream.source!(r.meta)).toBe("consumer 'c' of stream 's' (account a) at http://n:8222");
   });
 
   it('findConsumer matches the account by id or name', () => {
-    const jsz = { account_details: [{ id: 'ACC1', name: 'orders', stream_detail: [{ name: 's', consumer_detail: [{ name: 'c', num_pending: 1 }] }] }] };
+    const jsz = {
+      account_details: [{ id: 'ACC1', name: 'orders', stream_detail: [{ name: 's', consumer_detail: [{ name: 'c', num_pending: 1 }] }] }],
+    };
     expect(findConsumer(jsz, { account: 'orders', accountID: undefined, stream: 's', consumer: 'c' }).consumer?.num_pending).toBe(1);
     expect(findConsumer(jsz, { account: undefined, accountID: 'ACC1', stream: 's', consumer: 'c' }).consumer?.num_pending).toBe(1);
-    expect(findConsumer(jsz, { account: 'other', accountID: undefined, stream: 's', consumer: 'c' })).toEqual({ stream: false, consumer: null });
+    expect(findConsumer(jsz, { account: 'other', accountID: undefined, stream: 's', consumer: 'c' })).toEqual({
+      stream: false,
+      consumer: null,
+    });
   });
 });
 
@@ -137,4 +192,3 @@ describe('nats-jetstream in a three-node cluster', () => {
     }
   });
 });
-

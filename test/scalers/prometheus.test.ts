@@ -41,9 +41,13 @@ const fails = async (metadata: Record<string, string>, authParams: Record<string
 
 /** Sets a gauge at the exporter, then waits until Prometheus answers `query` with `want`. */
 async function gauge(name: string, labels: string, value: number | 'absent', query: string, want: string | null): Promise<void> {
-  await fetch(`${servers.PROMETHEUS_EXPORTER_URL}/__set?name=${name}&labels=${encodeURIComponent(labels)}&value=${value}`, { method: 'POST' });
+  await fetch(`${servers.PROMETHEUS_EXPORTER_URL}/__set?name=${name}&labels=${encodeURIComponent(labels)}&value=${value}`, {
+    method: 'POST',
+  });
   for (const end = Date.now() + 15_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    const r = (await (await fetch(`${servers.PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    const r = (await (await fetch(`${servers.PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
+      data: { result: { value: [number, string] }[] };
+    };
     const got = r.data.result[0]?.value[1] ?? null;
     // KEDA asks for the value at the current whole second: let that second pass the scrape too.
     if (got === want) return void (await new Promise((r) => setTimeout(r, 1100)));
@@ -52,7 +56,12 @@ async function gauge(name: string, labels: string, value: number | 'absent', que
 }
 
 const q = `q${randomBytes(4).toString('hex')}`;
-const base = (over: Record<string, string> = {}) => ({ serverAddress: servers.PROMETHEUS_URL, query: `sum(queue_depth{queue="${q}"})`, threshold: '5', ...over });
+const base = (over: Record<string, string> = {}) => ({
+  serverAddress: servers.PROMETHEUS_URL,
+  query: `sum(queue_depth{queue="${q}"})`,
+  threshold: '5',
+  ...over,
+});
 
 describe('prometheus: the value Prometheus holds', () => {
   it('follows the series: 7, then 7 + 5 over two series, then 0', async () => {
@@ -80,35 +89,66 @@ describe('prometheus: the value Prometheus holds', () => {
     const none = base({ query: `queue_depth{queue="never-${q}"}` });
     expect(await sample(none)).toEqual({ value: 0, active: false });
     const e = await fails({ ...none, ignoreNullValues: 'false' });
-    expect(e).toMatchObject({ code: 'SCALER_VALUE_NOT_FOUND', message: expect.stringMatching(/trigger 'prom' \(prometheus\): query .*never-.*: the query returned no series: the target may be lost \(ignoreNullValues is false\)/) });
+    expect(e).toMatchObject({
+      code: 'SCALER_VALUE_NOT_FOUND',
+      message: expect.stringMatching(
+        /trigger 'prom' \(prometheus\): query .*never-.*: the query returned no series: the target may be lost \(ignoreNullValues is false\)/,
+      ),
+    });
   });
 
   it('NaN (0/0 on a vector): 0 with ignoreNullValues, an error without', async () => {
     const nan = base({ query: 'vector(0) / 0' });
     expect(await sample(nan)).toEqual({ value: 0, active: false });
-    expect(await fails({ ...nan, ignoreNullValues: 'false' })).toMatchObject({ code: 'SCALER_NON_NUMERIC', message: expect.stringContaining('the query returned NaN') });
+    expect(await fails({ ...nan, ignoreNullValues: 'false' })).toMatchObject({
+      code: 'SCALER_NON_NUMERIC',
+      message: expect.stringContaining('the query returned NaN'),
+    });
   });
 
   it('several series: an error saying to aggregate', async () => {
     const several = `s${q}`;
     await gauge('queue_depth', `queue="${several}",shard="a"`, 1, `count(queue_depth{queue="${several}"})`, '1');
     await gauge('queue_depth', `queue="${several}",shard="b"`, 2, `count(queue_depth{queue="${several}"})`, '2');
-    expect(await fails(base({ query: `queue_depth{queue="${several}"}` }))).toMatchObject({ code: 'SCALER_INVALID_RESPONSE', message: expect.stringContaining('returned 2 series; it must return one') });
+    expect(await fails(base({ query: `queue_depth{queue="${several}"}` }))).toMatchObject({
+      code: 'SCALER_INVALID_RESPONSE',
+      message: expect.stringContaining('returned 2 series; it must return one'),
+    });
   });
 
   it("a query Prometheus refuses: its own error text, on the field 'query'", async () => {
     const e = await fails(base({ query: 'sum(' }));
-    expect(e).toMatchObject({ code: 'SCALER_HTTP_STATUS', message: expect.stringMatching(/prometheus query api returned error\. status: 400: .*parse error/) });
+    expect(e).toMatchObject({
+      code: 'SCALER_HTTP_STATUS',
+      message: expect.stringMatching(/prometheus query api returned error\. status: 400: .*parse error/),
+    });
   });
 });
 
 describe('prometheus: what is sent', () => {
   it('time (now, whole seconds, UTC), namespace and queryParameters in the URL; customHeaders and bearer as headers', async () => {
     const path = `/prom-sent-${q}`;
-    await fetch(`${servers.METRICS_URL}/__set?path=${path}/api/v1/query`, { method: 'POST', body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '4'] }] } }) });
+    await fetch(`${servers.METRICS_URL}/__set?path=${path}/api/v1/query`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '4'] }] } }),
+    });
     const token = `tok-${randomBytes(6).toString('hex')}`;
-    expect(await sample(base({ serverAddress: `${servers.METRICS_URL}${path}/`, namespace: 'team-a', queryParameters: 'dedup=true,partial_response=false', customHeaders: 'X-Scope-OrgID=tenant-1', authModes: 'bearer' }), { bearerToken: token })).toEqual({ value: 4, active: true });
-    const seen = (await (await fetch(`${servers.METRICS_URL}/__last?path=${path}/api/v1/query`)).json()) as { url: string; headers: Record<string, string> };
+    expect(
+      await sample(
+        base({
+          serverAddress: `${servers.METRICS_URL}${path}/`,
+          namespace: 'team-a',
+          queryParameters: 'dedup=true,partial_response=false',
+          customHeaders: 'X-Scope-OrgID=tenant-1',
+          authModes: 'bearer',
+        }),
+        { bearerToken: token },
+      ),
+    ).toEqual({ value: 4, active: true });
+    const seen = (await (await fetch(`${servers.METRICS_URL}/__last?path=${path}/api/v1/query`)).json()) as {
+      url: string;
+      headers: Record<string, string>;
+    };
     const url = new URL(seen.url, 'http://x');
     expect(url.searchParams.get('query')).toBe(base().query);
     expect(url.searchParams.get('time')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -119,18 +159,32 @@ describe('prometheus: what is sent', () => {
   });
 
   it('queryUrl: the injected clock sets time; custom auth and apiKey as KEDA sends them', () => {
-    const m = meta(base({ authModes: 'custom,apiKey', method: 'query' }), { customAuthHeader: 'X-Auth', customAuthValue: 'v1', apiKey: 'k1' });
+    const m = meta(base({ authModes: 'custom,apiKey', method: 'query' }), {
+      customAuthHeader: 'X-Auth',
+      customAuthValue: 'v1',
+      apiKey: 'k1',
+    });
     const auth = requestAuth(m);
     expect(auth.headers).toEqual({ 'x-auth': 'v1' });
     const url = queryUrl(m, Date.UTC(2026, 11, 5, 17, 0, 1, 999), auth);
-    expect([...url.searchParams]).toEqual([['query', base().query], ['time', '2026-12-05T17:00:01Z'], ['api_key', 'k1']]);
+    expect([...url.searchParams]).toEqual([
+      ['query', base().query],
+      ['time', '2026-12-05T17:00:01Z'],
+      ['api_key', 'k1'],
+    ]);
   });
 });
 
 describe('prometheus: TLS with a client certificate and basic auth (Prometheus web config)', () => {
   const file = (p: string) => readFileSync(p, 'utf8');
   const tlsBase = () => base({ serverAddress: servers.PROMETHEUS_TLS_URL, query: '1 + 2', authModes: 'tls,basic' });
-  const params = () => ({ ca: file(servers.PROMETHEUS_TLS_CA_FILE), cert: file(servers.PROMETHEUS_TLS_CERT_FILE), key: file(servers.PROMETHEUS_TLS_KEY_FILE), username: servers.PROMETHEUS_BASIC_USER, password: servers.PROMETHEUS_BASIC_PASSWORD });
+  const params = () => ({
+    ca: file(servers.PROMETHEUS_TLS_CA_FILE),
+    cert: file(servers.PROMETHEUS_TLS_CERT_FILE),
+    key: file(servers.PROMETHEUS_TLS_KEY_FILE),
+    username: servers.PROMETHEUS_BASIC_USER,
+    password: servers.PROMETHEUS_BASIC_PASSWORD,
+  });
 
   it('reads through both', async () => {
     expect(await sample(tlsBase(), params())).toEqual({ value: 3, active: true });
@@ -144,13 +198,20 @@ describe('prometheus: TLS with a client certificate and basic auth (Prometheus w
   it('a wrong password is SCALER_AUTH_FAILED, the password nowhere in the message', async () => {
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     const e = await fails(tlsBase(), { ...params(), password: wrong });
-    expect(e).toMatchObject({ code: 'SCALER_AUTH_FAILED', data: { field: 'authModes' }, message: expect.stringContaining('returned HTTP 401') });
+    expect(e).toMatchObject({
+      code: 'SCALER_AUTH_FAILED',
+      data: { field: 'authModes' },
+      message: expect.stringContaining('returned HTTP 401'),
+    });
     expect(e.message).not.toContain(wrong);
   });
 
   it("the server's certificate without its CA, or no client certificate: SCALER_TLS_FAILED", async () => {
     const { ca: _, ...noCa } = params();
-    expect(await fails(tlsBase(), noCa)).toMatchObject({ code: 'SCALER_TLS_FAILED', message: expect.stringMatching(/TLS with https:\/\/127\.0\.0\.1:\d+\/api\/v1\/query failed/) });
+    expect(await fails(tlsBase(), noCa)).toMatchObject({
+      code: 'SCALER_TLS_FAILED',
+      message: expect.stringMatching(/TLS with https:\/\/127\.0\.0\.1:\d+\/api\/v1\/query failed/),
+    });
     const { cert: __, key: ___, ...noClient } = params();
     const e = await fails({ ...tlsBase(), authModes: 'basic' }, noClient);
     expect(['SCALER_TLS_FAILED', 'SCALER_UNAVAILABLE']).toContain(e.code);
@@ -175,7 +236,10 @@ describe('prometheus: failures, each on the trigger', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
-    expect(await fails(base({ serverAddress: `http://127.0.0.1:${port}` }))).toMatchObject({ code: 'SCALER_CONNECTION_REFUSED', message: expect.stringContaining(`trigger 'prom' (prometheus): connection refused at http://127.0.0.1:${port}/api/v1/query`) });
+    expect(await fails(base({ serverAddress: `http://127.0.0.1:${port}` }))).toMatchObject({
+      code: 'SCALER_CONNECTION_REFUSED',
+      message: expect.stringContaining(`trigger 'prom' (prometheus): connection refused at http://127.0.0.1:${port}/api/v1/query`),
+    });
   });
 
   it('a server that never answers: SCALER_TIMEOUT after timeout ms', async () => {
@@ -262,9 +326,15 @@ describe('prometheus: metadata', () => {
   });
 
   it('errors name their field; credentials in the address and SigV4 are refused; plan shows the query, never a secret', () => {
-    const r = parse({ ...ok, serverAddress: 'http://user:pw@localhost:9090', authModes: 'bearer,basic' }, { bearerToken: 'secret-token', username: 'u' });
+    const r = parse(
+      { ...ok, serverAddress: 'http://user:pw@localhost:9090', authModes: 'bearer,basic' },
+      { bearerToken: 'secret-token', username: 'u' },
+    );
     expect(r.ok ? [] : r.errors.map((e) => e.field)).toEqual(['serverAddress', 'authModes']);
-    expect(parse({ ...ok, awsRegion: 'eu-west-1' })).toMatchObject({ ok: false, errors: [{ field: 'awsRegion', message: expect.stringContaining('SigV4') }] });
+    expect(parse({ ...ok, awsRegion: 'eu-west-1' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'awsRegion', message: expect.stringContaining('SigV4') }],
+    });
     const m = meta({ ...ok, query: 'sum(rate(http_requests_total[2m]))', authModes: 'bearer' }, { bearerToken: 'secret-token' });
     expect(prometheus.source!(m)).toBe('query "sum(rate(http_requests_total[2m]))" at http://localhost:9090/');
     expect(prometheus.target(m)).toEqual({ target: 100, activationTarget: 0, unit: '' });

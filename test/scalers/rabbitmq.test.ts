@@ -56,7 +56,10 @@ describe('rabbitmq: QueueLength', () => {
   it('over AMQP: the messages a passive declare reports (ready; 0 for an empty queue)', async () => {
     const q = await queue(7);
     await settled(q, 7);
-    expect(await sampleOnce(rabbitmq, input({ host: amqpUrl(), queueName: q, mode: 'QueueLength', value: '5' }), 'jobs')).toEqual({ value: 7, active: true });
+    expect(await sampleOnce(rabbitmq, input({ host: amqpUrl(), queueName: q, mode: 'QueueLength', value: '5' }), 'jobs')).toEqual({
+      value: 7,
+      active: true,
+    });
     expect(await sampleOnce(rabbitmq, input({ host: amqpUrl(), queueName: await queue(0) }), 'jobs')).toEqual({ value: 0, active: false });
   });
 
@@ -64,7 +67,10 @@ describe('rabbitmq: QueueLength', () => {
     const q = await queue(6, 2);
     await settled(q, 6);
     expect(await sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: q }), 'jobs')).toEqual({ value: 6, active: true });
-    expect(await sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: q, excludeUnacknowledged: 'true' }), 'jobs')).toEqual({ value: 4, active: true });
+    expect(await sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: q, excludeUnacknowledged: 'true' }), 'jobs')).toEqual({
+      value: 4,
+      active: true,
+    });
   });
 
   it('the vhost from the URL, or vhostName; credentials from a TriggerAuthentication', async () => {
@@ -72,22 +78,44 @@ describe('rabbitmq: QueueLength', () => {
     const q = await queue(3, 0, jch, 'jobsq');
     await settled(q, 3, 'jobs');
     expect(await sampleOnce(rabbitmq, input({ host: httpUrl('jobs'), queueName: q }), 'jobs')).toEqual({ value: 3, active: true });
-    expect(await sampleOnce(rabbitmq, input({ host: `${env.RABBITMQ_HTTP_URL}/`, queueName: q, vhostName: 'jobs' }, { username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD }), 'jobs')).toEqual({ value: 3, active: true });
-    expect(await sampleOnce(rabbitmq, input({ host: `amqp://${env.RABBITMQ_AMQP_ADDRESS}/`, queueName: q, vhostName: 'jobs' }, { username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD }), 'jobs')).toEqual({ value: 3, active: true });
+    expect(
+      await sampleOnce(
+        rabbitmq,
+        input(
+          { host: `${env.RABBITMQ_HTTP_URL}/`, queueName: q, vhostName: 'jobs' },
+          { username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD },
+        ),
+        'jobs',
+      ),
+    ).toEqual({ value: 3, active: true });
+    expect(
+      await sampleOnce(
+        rabbitmq,
+        input(
+          { host: `amqp://${env.RABBITMQ_AMQP_ADDRESS}/`, queueName: q, vhostName: 'jobs' },
+          { username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD },
+        ),
+        'jobs',
+      ),
+    ).toEqual({ value: 3, active: true });
     await jch.close();
   });
 
   it('activation strictly above activationValue', async () => {
     const q = await queue(4);
     await settled(q, 4);
-    expect(await sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: q, activationValue: '4' }), 'jobs')).toEqual({ value: 4, active: false });
+    expect(await sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: q, activationValue: '4' }), 'jobs')).toEqual({
+      value: 4,
+      active: false,
+    });
   });
 
   it('useRegex with sum, avg and max over the matching queues (HTTP)', async () => {
     const tag = `rx${randomBytes(3).toString('hex')}`;
     const qs = [await queue(2, 0, ch, tag), await queue(5, 0, ch, tag), await queue(11, 0, ch, tag)];
     for (const [i, q] of qs.entries()) await settled(q, [2, 5, 11][i]);
-    const rx = (operation: string) => sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: `^${tag}-.*`, useRegex: 'true', operation }), 'jobs');
+    const rx = (operation: string) =>
+      sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: `^${tag}-.*`, useRegex: 'true', operation }), 'jobs');
     expect((await rx('sum')).value).toBe(18);
     expect((await rx('avg')).value).toBe(6);
     expect((await rx('max')).value).toBe(11);
@@ -116,9 +144,13 @@ describe('rabbitmq: QueueLength', () => {
 describe('rabbitmq: TLS with a client certificate (a listener requiring one, EXTERNAL offered)', () => {
   const pem = (f: string) => readFileSync(f, 'utf8');
   const amqps = (userinfo = '') => `amqps://${userinfo}${env.RABBITMQ_AMQPS_ADDRESS}/`;
-  const material = () => ({ ca: pem(env.RABBITMQ_TLS_CA_FILE), cert: pem(env.RABBITMQ_TLS_CERT_FILE), key: pem(env.RABBITMQ_TLS_KEY_FILE) });
+  const material = () => ({
+    ca: pem(env.RABBITMQ_TLS_CA_FILE),
+    cert: pem(env.RABBITMQ_TLS_CERT_FILE),
+    key: pem(env.RABBITMQ_TLS_KEY_FILE),
+  });
 
-  it('no username: SASL EXTERNAL, logged in as the certificate\'s user', async () => {
+  it("no username: SASL EXTERNAL, logged in as the certificate's user", async () => {
     const q = await queue(5);
     const i = input({ host: amqps(), queueName: q }, { tls: 'enable', ...material() });
     const parsed = rabbitmq.parse(i);
@@ -128,36 +160,59 @@ describe('rabbitmq: TLS with a client certificate (a listener requiring one, EXT
 
   it('the key encrypted, with keyPassword; a user name alone in the host URL is still EXTERNAL', async () => {
     const q = await queue(2);
-    const auth = { tls: 'enable', ...material(), key: pem(env.RABBITMQ_TLS_KEY_ENCRYPTED_FILE), keyPassword: env.RABBITMQ_TLS_KEY_PASSWORD };
+    const auth = {
+      tls: 'enable',
+      ...material(),
+      key: pem(env.RABBITMQ_TLS_KEY_ENCRYPTED_FILE),
+      keyPassword: env.RABBITMQ_TLS_KEY_PASSWORD,
+    };
     expect(await sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, auth), 'tls')).toEqual({ value: 2, active: true });
-    expect(await sampleOnce(rabbitmq, input({ host: amqps(`CN=${env.RABBITMQ_TLS_USER}@`), queueName: q }, auth), 'tls')).toEqual({ value: 2, active: true });
+    expect(await sampleOnce(rabbitmq, input({ host: amqps(`CN=${env.RABBITMQ_TLS_USER}@`), queueName: q }, auth), 'tls')).toEqual({
+      value: 2,
+      active: true,
+    });
   });
 
   it('a certificate whose CN is no user: SCALER_AUTH_FAILED on cert, saying so', async () => {
     const q = await queue(1);
-    const api = (method: string, path: string, body?: object) => fetch(`${env.RABBITMQ_HTTP_URL}${path}`, {
-      method, headers: { authorization: `Basic ${Buffer.from(`${env.RABBITMQ_USER}:${env.RABBITMQ_PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+    const api = (method: string, path: string, body?: object) =>
+      fetch(`${env.RABBITMQ_HTTP_URL}${path}`, {
+        method,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${env.RABBITMQ_USER}:${env.RABBITMQ_PASSWORD}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     expect((await api('DELETE', `/api/users/${env.RABBITMQ_TLS_USER}`)).ok).toBe(true);
     try {
       const m = material();
-      const e = await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...m }), 'tls'), 'SCALER_AUTH_FAILED', 'tls', [m.key]);
+      const e = await expectScalerError(
+        sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...m }), 'tls'),
+        'SCALER_AUTH_FAILED',
+        'tls',
+        [m.key],
+      );
       expect(e.data.field).toBe('cert');
       expect(e.message).toMatch(/SASL EXTERNAL.*a user named after the certificate/);
     } finally {
       expect((await api('PUT', `/api/users/${env.RABBITMQ_TLS_USER}`, { password_hash: '', tags: '' })).ok).toBe(true);
-      expect((await api('PUT', `/api/permissions/%2F/${env.RABBITMQ_TLS_USER}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+      expect((await api('PUT', `/api/permissions/%2F/${env.RABBITMQ_TLS_USER}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(
+        true,
+      );
     }
   });
 
   it('with a username and password: PLAIN over the same TLS listener', async () => {
     const q = await queue(3);
-    const i = input({ host: amqps(), queueName: q }, { tls: 'enable', ...material(), username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD });
+    const i = input(
+      { host: amqps(), queueName: q },
+      { tls: 'enable', ...material(), username: env.RABBITMQ_USER, password: env.RABBITMQ_PASSWORD },
+    );
     expect(await sampleOnce(rabbitmq, i, 'tls')).toEqual({ value: 3, active: true });
   });
 
-  it('without tls: enable the login is PLAIN as guest (KEDA\'s rule), which this broker refuses: SCALER_AUTH_FAILED', async () => {
+  it("without tls: enable the login is PLAIN as guest (KEDA's rule), which this broker refuses: SCALER_AUTH_FAILED", async () => {
     const q = await queue(1);
     const m = material();
     await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, m), 'tls'), 'SCALER_AUTH_FAILED', 'tls', [m.key]);
@@ -167,25 +222,52 @@ describe('rabbitmq: TLS with a client certificate (a listener requiring one, EXT
     const q = await queue(1);
     const wrong = `wrong-${randomBytes(4).toString('hex')}`;
     const enc = pem(env.RABBITMQ_TLS_KEY_ENCRYPTED_FILE);
-    const e = await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...material(), key: enc, keyPassword: wrong }), 'tls'),
-      'SCALER_TLS_FAILED', 'tls', [wrong, env.RABBITMQ_TLS_KEY_PASSWORD, enc.split('\n')[1]]);
+    const e = await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...material(), key: enc, keyPassword: wrong }), 'tls'),
+      'SCALER_TLS_FAILED',
+      'tls',
+      [wrong, env.RABBITMQ_TLS_KEY_PASSWORD, enc.split('\n')[1]],
+    );
     expect(e.data.field).toBe('keyPassword');
     const { ca: _, ...noCa } = material();
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...noCa }), 'tls'), 'SCALER_TLS_FAILED', 'tls', [noCa.key]);
+    await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: amqps(), queueName: q }, { tls: 'enable', ...noCa }), 'tls'),
+      'SCALER_TLS_FAILED',
+      'tls',
+      [noCa.key],
+    );
   });
 });
 
 describe('rabbitmq: failures', () => {
   it('a queue that is not there: SCALER_QUEUE_NOT_FOUND over AMQP and HTTP', async () => {
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: amqpUrl(), queueName: 'nope' }), 'jobs'), 'SCALER_QUEUE_NOT_FOUND', 'jobs', [env.RABBITMQ_PASSWORD]);
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: 'nope' }), 'jobs'), 'SCALER_QUEUE_NOT_FOUND', 'jobs', [env.RABBITMQ_PASSWORD]);
+    await expectScalerError(sampleOnce(rabbitmq, input({ host: amqpUrl(), queueName: 'nope' }), 'jobs'), 'SCALER_QUEUE_NOT_FOUND', 'jobs', [
+      env.RABBITMQ_PASSWORD,
+    ]);
+    await expectScalerError(sampleOnce(rabbitmq, input({ host: httpUrl(), queueName: 'nope' }), 'jobs'), 'SCALER_QUEUE_NOT_FOUND', 'jobs', [
+      env.RABBITMQ_PASSWORD,
+    ]);
   });
 
   it('a wrong password: SCALER_AUTH_FAILED, the password nowhere', async () => {
     const wrong = `wrong-${randomBytes(4).toString('hex')}`;
     const q = await queue(1);
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: `amqp://${env.RABBITMQ_USER}:${wrong}@${env.RABBITMQ_AMQP_ADDRESS}/`, queueName: q }), 'jobs'), 'SCALER_AUTH_FAILED', 'jobs', [wrong]);
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: `${env.RABBITMQ_HTTP_URL}/`, queueName: q }, { username: env.RABBITMQ_USER, password: wrong }), 'jobs'), 'SCALER_AUTH_FAILED', 'jobs', [wrong]);
+    await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: `amqp://${env.RABBITMQ_USER}:${wrong}@${env.RABBITMQ_AMQP_ADDRESS}/`, queueName: q }), 'jobs'),
+      'SCALER_AUTH_FAILED',
+      'jobs',
+      [wrong],
+    );
+    await expectScalerError(
+      sampleOnce(
+        rabbitmq,
+        input({ host: `${env.RABBITMQ_HTTP_URL}/`, queueName: q }, { username: env.RABBITMQ_USER, password: wrong }),
+        'jobs',
+      ),
+      'SCALER_AUTH_FAILED',
+      'jobs',
+      [wrong],
+    );
   });
 
   it('a management API that hangs (timeout) or answers something that is not JSON: clear errors', async () => {
@@ -193,20 +275,41 @@ describe('rabbitmq: failures', () => {
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const port = (hung.address() as AddressInfo).port;
     try {
-      await expectScalerError(sampleOnce(rabbitmq, input({ host: `http://127.0.0.1:${port}/`, queueName: 'q', timeout: '300' }), 'jobs'), 'SCALER_TIMEOUT', 'jobs');
+      await expectScalerError(
+        sampleOnce(rabbitmq, input({ host: `http://127.0.0.1:${port}/`, queueName: 'q', timeout: '300' }), 'jobs'),
+        'SCALER_TIMEOUT',
+        'jobs',
+      );
     } finally {
       hung.closeAllConnections();
       await new Promise((r) => hung.close(r));
     }
     const path = `/rabbit-${randomBytes(3).toString('hex')}`;
-    await fetch(`${env.METRICS_URL}/__set?path=${encodeURIComponent(`${path}/api/queues/%2F/q`)}&type=text/html`, { method: 'POST', body: '<html>proxy</html>' });
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: `${env.METRICS_URL}${path}/`, queueName: 'q' }), 'jobs'), 'SCALER_INVALID_RESPONSE', 'jobs');
+    await fetch(`${env.METRICS_URL}/__set?path=${encodeURIComponent(`${path}/api/queues/%2F/q`)}&type=text/html`, {
+      method: 'POST',
+      body: '<html>proxy</html>',
+    });
+    await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: `${env.METRICS_URL}${path}/`, queueName: 'q' }), 'jobs'),
+      'SCALER_INVALID_RESPONSE',
+      'jobs',
+    );
   });
 
   it('connection refused over both', async () => {
     const port = await freePort();
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: `amqp://u:secret-pw@127.0.0.1:${port}/`, queueName: 'q' }), 'jobs'), 'SCALER_CONNECTION_REFUSED', 'jobs', ['secret-pw']);
-    await expectScalerError(sampleOnce(rabbitmq, input({ host: `http://u:secret-pw@127.0.0.1:${port}/`, queueName: 'q' }), 'jobs'), 'SCALER_CONNECTION_REFUSED', 'jobs', ['secret-pw']);
+    await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: `amqp://u:secret-pw@127.0.0.1:${port}/`, queueName: 'q' }), 'jobs'),
+      'SCALER_CONNECTION_REFUSED',
+      'jobs',
+      ['secret-pw'],
+    );
+    await expectScalerError(
+      sampleOnce(rabbitmq, input({ host: `http://u:secret-pw@127.0.0.1:${port}/`, queueName: 'q' }), 'jobs'),
+      'SCALER_CONNECTION_REFUSED',
+      'jobs',
+      ['secret-pw'],
+    );
   });
 });
 
@@ -241,9 +344,27 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
   const fromEnv = { queueName: 'sample', hostFromEnv: 'myHostSecret' };
   const oauth = { oauthTokenURI: 'https://oauth.example.com/token', clientID: 'my-client', clientSecret: 'my-secret' };
   it.each([
-    { name: 'TLS with CA, cert and key', metadata: fromEnv, auth: { tls: 'enable', ca: 'caaa', cert: 'ceert', key: 'keey' }, keda: 'ok', want: null },
-    { name: 'TLS cert/key and assumed public CA', metadata: fromEnv, auth: { tls: 'enable', cert: 'ceert', key: 'keey' }, keda: 'ok', want: null },
-    { name: 'TLS cert/key + key password', metadata: fromEnv, auth: { tls: 'enable', cert: 'ceert', key: 'keey', keyPassword: 'keeyPassword' }, keda: 'ok', want: null },
+    {
+      name: 'TLS with CA, cert and key',
+      metadata: fromEnv,
+      auth: { tls: 'enable', ca: 'caaa', cert: 'ceert', key: 'keey' },
+      keda: 'ok',
+      want: null,
+    },
+    {
+      name: 'TLS cert/key and assumed public CA',
+      metadata: fromEnv,
+      auth: { tls: 'enable', cert: 'ceert', key: 'keey' },
+      keda: 'ok',
+      want: null,
+    },
+    {
+      name: 'TLS cert/key + key password',
+      metadata: fromEnv,
+      auth: { tls: 'enable', cert: 'ceert', key: 'keey', keyPassword: 'keeyPassword' },
+      keda: 'ok',
+      want: null,
+    },
     { name: 'TLS CA only', metadata: fromEnv, auth: { tls: 'enable', ca: 'caaa' }, keda: 'ok', want: null },
     { name: 'TLS missing cert', metadata: fromEnv, auth: { tls: 'enable', ca: 'caaa', key: 'kee' }, keda: 'error', want: 'cert' },
     { name: 'TLS missing key', metadata: fromEnv, auth: { tls: 'enable', ca: 'caaa', cert: 'ceert' }, keda: 'error', want: 'key' },
@@ -253,18 +374,90 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
     { name: 'password without username', metadata: fromEnv, auth: { password: 'PASSWORD' }, keda: 'error', want: 'username' },
     { name: 'vhostName', metadata: fromEnv, auth: { vhostName: 'myVhost' }, keda: 'ok', want: null },
     { name: 'empty vhostName', metadata: fromEnv, auth: { vhostName: '' }, keda: 'ok', want: null },
-    { name: 'username and password from the environment', metadata: { ...fromEnv, usernameFromEnv: 'myUsernameSecret', passwordFromEnv: 'myPasswordSecret' }, auth: {}, keda: 'ok', want: null },
-    { name: 'username from the environment without password', metadata: { ...fromEnv, usernameFromEnv: 'myUsernameSecret' }, auth: {}, keda: 'error', want: 'password' },
-    { name: 'password from the environment without username', metadata: { ...fromEnv, passwordFromEnv: 'myPasswordSecret' }, auth: {}, keda: 'error', want: 'username' },
-    { name: 'OAuth2 over HTTP (minimal)', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: oauth, keda: 'ok', want: 'oauthTokenURI' },
-    { name: 'OAuth2 with scopes', metadata: { queueName: 'sample', host: 'https://localhost:15672', protocol: 'http' }, auth: { ...oauth, scopes: 'rabbitmq.read,rabbitmq.write' }, keda: 'ok', want: 'oauthTokenURI' },
-    { name: 'OAuth2 with endpoint params', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: { ...oauth, endpointParams: 'audience=rabbitmq&resource=api' }, keda: 'ok', want: 'oauthTokenURI' },
-    { name: 'OAuth2 with TLS', metadata: { queueName: 'sample', host: 'https://localhost:15672', protocol: 'http' }, auth: { ...oauth, tls: 'enable', ca: 'caaa' }, keda: 'ok', want: 'oauthTokenURI' },
-    { name: 'OAuth2 over AMQP', metadata: { queueName: 'sample', host: 'amqp://localhost:5672', protocol: 'amqp' }, auth: oauth, keda: 'error', want: 'oauthTokenURI' },
-    { name: 'OAuth2 + basic auth', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: { ...oauth, username: 'user', password: 'pass' }, keda: 'error', want: 'oauthTokenURI' },
-    { name: 'OAuth2 missing tokenUrl', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: { clientID: 'my-client', clientSecret: 'my-secret' }, keda: 'error', want: 'clientID' },
-    { name: 'OAuth2 missing clientId', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: { oauthTokenURI: oauth.oauthTokenURI, clientSecret: 'my-secret' }, keda: 'error', want: 'oauthTokenURI' },
-    { name: 'OAuth2 missing clientSecret', metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' }, auth: { oauthTokenURI: oauth.oauthTokenURI, clientID: 'my-client' }, keda: 'error', want: 'oauthTokenURI' },
+    {
+      name: 'username and password from the environment',
+      metadata: { ...fromEnv, usernameFromEnv: 'myUsernameSecret', passwordFromEnv: 'myPasswordSecret' },
+      auth: {},
+      keda: 'ok',
+      want: null,
+    },
+    {
+      name: 'username from the environment without password',
+      metadata: { ...fromEnv, usernameFromEnv: 'myUsernameSecret' },
+      auth: {},
+      keda: 'error',
+      want: 'password',
+    },
+    {
+      name: 'password from the environment without username',
+      metadata: { ...fromEnv, passwordFromEnv: 'myPasswordSecret' },
+      auth: {},
+      keda: 'error',
+      want: 'username',
+    },
+    {
+      name: 'OAuth2 over HTTP (minimal)',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: oauth,
+      keda: 'ok',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 with scopes',
+      metadata: { queueName: 'sample', host: 'https://localhost:15672', protocol: 'http' },
+      auth: { ...oauth, scopes: 'rabbitmq.read,rabbitmq.write' },
+      keda: 'ok',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 with endpoint params',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: { ...oauth, endpointParams: 'audience=rabbitmq&resource=api' },
+      keda: 'ok',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 with TLS',
+      metadata: { queueName: 'sample', host: 'https://localhost:15672', protocol: 'http' },
+      auth: { ...oauth, tls: 'enable', ca: 'caaa' },
+      keda: 'ok',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 over AMQP',
+      metadata: { queueName: 'sample', host: 'amqp://localhost:5672', protocol: 'amqp' },
+      auth: oauth,
+      keda: 'error',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 + basic auth',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: { ...oauth, username: 'user', password: 'pass' },
+      keda: 'error',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 missing tokenUrl',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: { clientID: 'my-client', clientSecret: 'my-secret' },
+      keda: 'error',
+      want: 'clientID',
+    },
+    {
+      name: 'OAuth2 missing clientId',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: { oauthTokenURI: oauth.oauthTokenURI, clientSecret: 'my-secret' },
+      keda: 'error',
+      want: 'oauthTokenURI',
+    },
+    {
+      name: 'OAuth2 missing clientSecret',
+      metadata: { queueName: 'sample', host: 'http://localhost:15672', protocol: 'http' },
+      auth: { oauthTokenURI: oauth.oauthTokenURI, clientID: 'my-client' },
+      keda: 'error',
+      want: 'oauthTokenURI',
+    },
   ])('KEDA auth row: $name (KEDA: $keda)', ({ metadata, auth, want }) => {
     const r = rabbitmq.parse(input(metadata as Record<string, string>, auth as Record<string, string>, kedaEnv));
     if (want === null) expect(r.ok ? [] : r.errors).toEqual([]);
@@ -274,19 +467,46 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
 
   it('OAuth2 is refused naming every key given and what to use instead', () => {
     const r = rabbitmq.parse(input({ queueName: 'q', host: 'http://h/' }, { ...oauth, scope: 'read' }));
-    expect(!r.ok && r.errors[0].message).toBe('OAuth2 authentication (oauthTokenURI, clientID, clientSecret, scopes in authParams) is not supported by gitscale yet; '
-      + 'use username and password, or a client certificate (tls: enable, cert, key)');
+    expect(!r.ok && r.errors[0].message).toBe(
+      'OAuth2 authentication (oauthTokenURI, clientID, clientSecret, scopes in authParams) is not supported by gitscale yet; ' +
+        'use username and password, or a client certificate (tls: enable, cert, key)',
+    );
   });
 
   // KEDA 8b4f083 rabbitmq_scaler_test.go TestRabbitMQBuildAMQPConfig: which SASL mechanism AMQP uses.
   it.each<{ name: string; host: string; auth: Record<string, string>; want: string }>([
-    { name: 'TLS enabled without credentials uses EXTERNAL', host: 'amqps://rabbit:5671/', auth: { tls: 'enable', cert: 'c', key: 'k' }, want: 'EXTERNAL' },
-    { name: 'TLS enabled with credentials does not', host: 'amqps://rabbit:5671/', auth: { tls: 'enable', username: 'user', password: 'pass' }, want: 'PLAIN' },
+    {
+      name: 'TLS enabled without credentials uses EXTERNAL',
+      host: 'amqps://rabbit:5671/',
+      auth: { tls: 'enable', cert: 'c', key: 'k' },
+      want: 'EXTERNAL',
+    },
+    {
+      name: 'TLS enabled with credentials does not',
+      host: 'amqps://rabbit:5671/',
+      auth: { tls: 'enable', username: 'user', password: 'pass' },
+      want: 'PLAIN',
+    },
     { name: 'TLS disabled does not', host: 'amqps://rabbit:5671/', auth: { tls: 'disable', cert: 'c', key: 'k' }, want: 'PLAIN' },
     { name: 'TLS enabled with CA only does not', host: 'amqps://rabbit:5671/', auth: { tls: 'enable', ca: 'c' }, want: 'PLAIN' },
-    { name: 'TLS enabled with credentials in the host URI does not', host: 'amqps://user:pass@rabbit:5671/', auth: { tls: 'enable', cert: 'c', key: 'k' }, want: 'PLAIN' },
-    { name: 'TLS enabled with a username-only userinfo in the host URI uses EXTERNAL', host: 'amqps://CN=username@rabbit:5671/', auth: { tls: 'enable', cert: 'c', key: 'k' }, want: 'EXTERNAL' },
-    { name: 'TLS enabled, no credentials in the host URI, uses EXTERNAL', host: 'amqps://rabbit.namespace.svc:5671/', auth: { tls: 'enable', cert: 'c', key: 'k' }, want: 'EXTERNAL' },
+    {
+      name: 'TLS enabled with credentials in the host URI does not',
+      host: 'amqps://user:pass@rabbit:5671/',
+      auth: { tls: 'enable', cert: 'c', key: 'k' },
+      want: 'PLAIN',
+    },
+    {
+      name: 'TLS enabled with a username-only userinfo in the host URI uses EXTERNAL',
+      host: 'amqps://CN=username@rabbit:5671/',
+      auth: { tls: 'enable', cert: 'c', key: 'k' },
+      want: 'EXTERNAL',
+    },
+    {
+      name: 'TLS enabled, no credentials in the host URI, uses EXTERNAL',
+      host: 'amqps://rabbit.namespace.svc:5671/',
+      auth: { tls: 'enable', cert: 'c', key: 'k' },
+      want: 'EXTERNAL',
+    },
   ])('KEDA AMQP config: $name', ({ host, auth, want }) => {
     const r = rabbitmq.parse(input({ queueName: 'q', host }, auth));
     expect(r.ok && r.meta.sasl).toBe(want);
@@ -298,7 +518,9 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
     const old = ok({ queueLength: '7' });
     expect(old.ok && rabbitmq.target(old.meta)).toEqual({ target: 7, activationTarget: 0, unit: 'msgs' });
     const rate = ok({ host: 'http://u:pw@h:15672/jobs', mode: 'PublishedToDeliveredRatio', value: '1.5' });
-    expect(rate.ok && rabbitmq.source!(rate.meta)).toBe("queue 'q' in vhost 'jobs' at http://h:15672/jobs (http, PublishedToDeliveredRatio)");
+    expect(rate.ok && rabbitmq.source!(rate.meta)).toBe(
+      "queue 'q' in vhost 'jobs' at http://h:15672/jobs (http, PublishedToDeliveredRatio)",
+    );
   });
 
   it.each([
@@ -306,16 +528,29 @@ describe('rabbitmq: metadata and KEDA arithmetic', () => {
     ['MessageRate: active on messages even at rate 0', { messages: 3, publishRate: 0, deliverRate: 0 }, 1, { value: 0, active: true }],
     ['DeliverGetRate', { messages: 0, publishRate: 9, deliverRate: 2.5 }, 1, { value: 2.5, active: true }],
     ['PublishedToDeliveredRatio', { messages: 0, publishRate: 6, deliverRate: 2 }, 1, { value: 3, active: true }],
-    ['PublishedToDeliveredRatio: nothing delivered → activationValue, active', { messages: 0, publishRate: 6, deliverRate: 0 }, 2, { value: 2, active: true }],
+    [
+      'PublishedToDeliveredRatio: nothing delivered → activationValue, active',
+      { messages: 0, publishRate: 6, deliverRate: 0 },
+      2,
+      { value: 2, active: true },
+    ],
     ['ExpectedQueueConsumptionTime', { messages: 10, publishRate: 4, deliverRate: 2 }, 1, { value: 6, active: true }],
     ['ExpectedQueueConsumptionTime: empty queue → 0', { messages: 0, publishRate: 4, deliverRate: 2 }, 1, { value: 0, active: false }],
-    ['ExpectedQueueConsumptionTime: nothing delivered → activationValue, active', { messages: 5, publishRate: 1, deliverRate: 0 }, 3, { value: 3, active: true }],
+    [
+      'ExpectedQueueConsumptionTime: nothing delivered → activationValue, active',
+      { messages: 5, publishRate: 1, deliverRate: 0 },
+      3,
+      { value: 3, active: true },
+    ],
   ])('%s', (mode, q, activation, want) => {
     expect(metricOf(mode.split(':')[0] as never, { ready: q.messages, ...q }, activation)).toEqual(want);
   });
 
-  it('composed queues: avg rounds the counts down as KEDA\'s integers', () => {
-    const qs = [{ messages: 1, ready: 1, publishRate: 1, deliverRate: 0 }, { messages: 2, ready: 2, publishRate: 2, deliverRate: 1 }];
+  it("composed queues: avg rounds the counts down as KEDA's integers", () => {
+    const qs = [
+      { messages: 1, ready: 1, publishRate: 1, deliverRate: 0 },
+      { messages: 2, ready: 2, publishRate: 2, deliverRate: 1 },
+    ];
     expect(composed(qs, 'avg')).toEqual({ messages: 1, ready: 1, publishRate: 1.5, deliverRate: 0.5 });
     expect(composed([], 'max')).toEqual({ messages: 0, ready: 0, publishRate: 0, deliverRate: 0 });
   });

@@ -19,17 +19,32 @@ describe('serve', () => {
   it('answers the three paths, 404 elsewhere, 405 for a POST; probes say why they fail', async () => {
     let health: Probe = { ok: true };
     let ready: Probe = { ok: false, reason: 'first tick not done yet: apps' };
-    const s = await serve({ host: '127.0.0.1', port: 0 }, { metrics: async () => 'up 1\n', contentType: 'text/plain; version=0.0.4; charset=utf-8', healthz: () => health, readyz: () => ready });
+    const s = await serve(
+      { host: '127.0.0.1', port: 0 },
+      {
+        metrics: async () => 'up 1\n',
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+        healthz: () => health,
+        readyz: () => ready,
+      },
+    );
     try {
       const base = `http://${s.address}`;
       const m = await fetch(`${base}/metrics`);
-      expect([m.status, m.headers.get('content-type'), await m.text()]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8', 'up 1\n']);
+      expect([m.status, m.headers.get('content-type'), await m.text()]).toEqual([
+        200,
+        'text/plain; version=0.0.4; charset=utf-8',
+        'up 1\n',
+      ]);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       const r = await fetch(`${base}/readyz`);
       expect([r.status, await r.text()]).toEqual([503, 'first tick not done yet: apps\n']);
       ready = { ok: true, detail: ['cannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone'] };
       const partly = await fetch(`${base}/readyz`);
-      expect([partly.status, await partly.text()]).toEqual([200, 'ok\ncannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone\n']);
+      expect([partly.status, await partly.text()]).toEqual([
+        200,
+        'ok\ncannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone\n',
+      ]);
       ready = { ok: true };
       health = { ok: false, reason: 'stuck' };
       const r2 = await fetch(`${base}/readyz`);
@@ -44,10 +59,18 @@ describe('serve', () => {
   });
 
   it('a taken port is an error, not a silent nothing', async () => {
-    const first = await serve({ host: '127.0.0.1', port: 0 }, { metrics: async () => '', contentType: 'text/plain', healthz: () => ({ ok: true }), readyz: () => ({ ok: true }) });
+    const first = await serve(
+      { host: '127.0.0.1', port: 0 },
+      { metrics: async () => '', contentType: 'text/plain', healthz: () => ({ ok: true }), readyz: () => ({ ok: true }) },
+    );
     try {
       const port = Number(first.address.split(':').pop());
-      await expect(serve({ host: '127.0.0.1', port }, { metrics: async () => '', contentType: 'text/plain', healthz: () => ({ ok: true }), readyz: () => ({ ok: true }) })).rejects.toThrow(/EADDRINUSE/);
+      await expect(
+        serve(
+          { host: '127.0.0.1', port },
+          { metrics: async () => '', contentType: 'text/plain', healthz: () => ({ ok: true }), readyz: () => ({ ok: true }) },
+        ),
+      ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await first.close();
     }

@@ -6,7 +6,9 @@ import { createMetrics } from '../../src/server/metrics.js';
 
 function promtool(text: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    );
     child.stdin!.end(text);
   });
 }
@@ -37,8 +39,12 @@ describe('metrics', () => {
     expect(text).toContain(`keda_scaler_active{${labels}} 1`);
     expect(text).toContain(`keda_scaler_metrics_latency_seconds{${labels}} 0.012`);
     expect(text).toContain(`keda_scaler_detail_errors_total{${labels}} 0`);
-    expect(text).toContain('keda_scaler_detail_errors_total{namespace="shop",metric="s1-api",scaledObject="consumer",scaler="metrics-api",triggerIndex="1",type="scaledobject"} 2');
-    expect(text).toContain('keda_scaler_errors_total{namespace="shop",metric="s1-api",scaledObject="consumer",scaler="metrics-api",triggerIndex="1",type="scaledobject"} 2');
+    expect(text).toContain(
+      'keda_scaler_detail_errors_total{namespace="shop",metric="s1-api",scaledObject="consumer",scaler="metrics-api",triggerIndex="1",type="scaledobject"} 2',
+    );
+    expect(text).toContain(
+      'keda_scaler_errors_total{namespace="shop",metric="s1-api",scaledObject="consumer",scaler="metrics-api",triggerIndex="1",type="scaledobject"} 2',
+    );
     expect(text).not.toMatch(/keda_scaler_metrics_value\{[^}]*metric="s1-api"/);
     expect(text).toContain('keda_scaled_object_errors_total{namespace="shop",scaledObject="consumer"} 1');
     expect(text).toContain('keda_scaled_object_paused{namespace="shop",scaledObject="consumer"} 0');
@@ -60,7 +66,10 @@ describe('metrics', () => {
     // prom-client's own Node gauges named *_total (nodejs_active_handles_total …), kept as every
     // Node dashboard knows them. Anything else — a parse error above all — fails.
     const lint = await promtool(text);
-    const known = [/^keda_\w+ label names should be written in 'snake_case' not 'camelCase'$/, /^nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/];
+    const known = [
+      /^keda_\w+ label names should be written in 'snake_case' not 'camelCase'$/,
+      /^nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/,
+    ];
     const problems = lint.out.split('\n').filter((l) => l.trim() && !known.some((k) => k.test(l)));
     expect(problems).toEqual([]);
     expect(lint.out).toMatch(/camelCase/);
@@ -74,7 +83,13 @@ describe('metrics', () => {
     const m = createMetrics({ version: 'x', defaults: false });
     m.triggerSample(so, 0, { type: 'redis', name: 'redis' }, { value: 3, active: true, error: false }, 0.01);
     m.objectError(so);
-    m.triggerSample({ namespace: 'shop', name: 'kept' }, 0, { type: 'redis', name: 'redis' }, { value: 4, active: true, error: false }, 0.01);
+    m.triggerSample(
+      { namespace: 'shop', name: 'kept' },
+      0,
+      { type: 'redis', name: 'redis' },
+      { value: 4, active: true, error: false },
+      0.01,
+    );
     m.pullRequest('apps', 'shop/consumer', true);
     m.pullRequest('apps', 'shop/kept', true);
     m.forget(so);

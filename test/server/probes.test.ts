@@ -6,7 +6,11 @@ import { createProbes, healthz, readyz, type Probed, type Ticking } from '../../
 const runner = (lastBeat: number, ticked: string[] = []): Ticking => ({ lastBeat: () => lastBeat, ticked: () => new Set(ticked) });
 const config: Probed = {
   repositories: [{ name: 'apps' }, { name: 'infra' }, { name: 'empty' }],
-  objects: [{ key: 'default/a', repository: 'apps' }, { key: 'default/b', repository: 'apps' }, { key: 'ops/c', repository: 'infra' }],
+  objects: [
+    { key: 'default/a', repository: 'apps' },
+    { key: 'default/b', repository: 'apps' },
+    { key: 'ops/c', repository: 'infra' },
+  ],
 };
 const gone = (file: string) => ({ code: 'MANIFEST_FILE_NOT_FOUND' as const, message: 'gone', file });
 
@@ -32,12 +36,26 @@ describe('readyz', () => {
 
   it('lists the objects that cannot run while one still can; not ready when none of its own can', () => {
     const some = new Map([['default/a', gone('a.yaml')]]);
-    expect(readyz(config, runner(0, ['apps', 'infra']), undefined, some)).toEqual({ ok: true, detail: ['cannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone'] });
-    const all = new Map([['default/a', gone('a.yaml')], ['default/b', gone('b.yaml')]]);
-    expect(readyz(config, runner(0, ['apps', 'infra']), undefined, all)).toEqual({ ok: true, detail: ['cannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone', 'cannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone'] });
+    expect(readyz(config, runner(0, ['apps', 'infra']), undefined, some)).toEqual({
+      ok: true,
+      detail: ['cannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone'],
+    });
+    const all = new Map([
+      ['default/a', gone('a.yaml')],
+      ['default/b', gone('b.yaml')],
+    ]);
+    expect(readyz(config, runner(0, ['apps', 'infra']), undefined, all)).toEqual({
+      ok: true,
+      detail: [
+        'cannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone',
+        'cannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone',
+      ],
+    });
     // This replica writes apps alone: none of its objects can run.
     expect(readyz(config, runner(0, ['apps']), (r) => r === 'apps', all)).toEqual({
-      ok: false, reason: 'no object can run\ncannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone\ncannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone',
+      ok: false,
+      reason:
+        'no object can run\ncannot run: default/a (MANIFEST_FILE_NOT_FOUND, apps:a.yaml): gone\ncannot run: default/b (MANIFEST_FILE_NOT_FOUND, apps:b.yaml): gone',
     });
   });
 });
@@ -52,6 +70,9 @@ describe('createProbes', () => {
     expect([probes.healthz(), probes.readyz()]).toEqual([{ ok: true }, { ok: true, detail: [] }]);
     now = 40_000;
     current = { repositories: [...config.repositories, { name: 'new' }], objects: [...config.objects, { key: 'x/d', repository: 'new' }] };
-    expect([probes.healthz(), probes.readyz()]).toEqual([{ ok: false, reason: 'the heartbeat has not turned for 40 s' }, { ok: false, reason: 'first tick not done yet: new' }]);
+    expect([probes.healthz(), probes.readyz()]).toEqual([
+      { ok: false, reason: 'the heartbeat has not turned for 40 s' },
+      { ok: false, reason: 'first tick not done yet: new' },
+    ]);
   });
 });

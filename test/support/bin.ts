@@ -21,14 +21,24 @@ function collect(child: ChildProcess): Promise<Exited> {
 
 /** `gitscale <args>` with stdout and stderr piped. */
 export function gitscale(args: string[], env: Record<string, string | undefined> = {}): Promise<Exited> {
-  return collect(spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(
+    spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 /** `gitscale <args>` on a pseudo-terminal: stdout and stderr arrive together in `stdout`. */
 export function gitscaleOnTty(args: string[], env: Record<string, string | undefined> = {}): Promise<Exited> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  return collect(spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(
+    spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 /**
@@ -37,11 +47,18 @@ export function gitscaleOnTty(args: string[], env: Record<string, string | undef
  */
 export function startRun(args: string[], env: Record<string, string | undefined> = {}) {
   const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [CLI, 'run', ...args, ...listen], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', ...args, ...listen], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = collect(child);
   let err = '';
   child.stderr?.on('data', (d) => (err += d));
-  const lines = () => err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    err
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     child,
     lines,

@@ -13,7 +13,12 @@ export interface Ran {
 export async function runGitscale(argv: string[], env: Record<string, string | undefined> = {}, stop?: Promise<void>): Promise<Ran> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s + '\n'), stderr: (s) => void (stderr += s + '\n'), env, waitForStop: () => stop ?? new Promise(() => {}) };
+  const io: Io = {
+    stdout: (s) => void (stdout += s + '\n'),
+    stderr: (s) => void (stderr += s + '\n'),
+    env,
+    waitForStop: () => stop ?? new Promise(() => {}),
+  };
   const dataDir = await tempDir('data');
   try {
     // `run` serves on a port of the system's choosing unless told otherwise (tests run side by side).

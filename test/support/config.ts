@@ -15,8 +15,13 @@ export interface ObjSpec {
 
 export function scaledObject(o: ObjSpec): Record<string, unknown> {
   return {
-    apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject',
-    metadata: { name: o.name, namespace: o.namespace ?? 'default', annotations: { 'gitscale.dev/repository': o.repository ?? 'manifests', 'gitscale.dev/path': o.path } },
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: {
+      name: o.name,
+      namespace: o.namespace ?? 'default',
+      annotations: { 'gitscale.dev/repository': o.repository ?? 'manifests', 'gitscale.dev/path': o.path },
+    },
     spec: { scaleTargetRef: { name: o.name }, triggers: o.triggers, ...o.spec },
   };
 }

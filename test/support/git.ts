@@ -9,7 +9,13 @@ import { promisify } from 'node:util';
 import { removeTempDir, tempDir } from './temp.js';
 
 const run = promisify(execFile);
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Human',
+  GIT_AUTHOR_EMAIL: 'human@example.com',
+  GIT_COMMITTER_NAME: 'Human',
+  GIT_COMMITTER_EMAIL: 'human@example.com',
+};
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await run('git', args, { cwd, env: ENV, maxBuffer: 64 * 1024 * 1024 });
@@ -35,7 +41,11 @@ export async function makeLocalRepo(files: Record<string, string>, branch = 'mai
 }
 
 /** A bare repository under the git server's root; returns its path and its http URL. */
-export async function makeServedRepo(servers: Record<string, string>, files: Record<string, string>, opts: { private?: boolean; branch?: string } = {}): Promise<{ bare: string; url: string; name: string }> {
+export async function makeServedRepo(
+  servers: Record<string, string>,
+  files: Record<string, string>,
+  opts: { private?: boolean; branch?: string } = {},
+): Promise<{ bare: string; url: string; name: string }> {
   const src = await makeLocalRepo(files, opts.branch ?? 'main');
   const name = `${opts.private ? 'private/' : ''}r-${Math.random().toString(36).slice(2, 10)}.git`;
   const bare = join(servers.GIT_ROOT, name);
@@ -46,7 +56,11 @@ export async function makeServedRepo(servers: Record<string, string>, files: Rec
 }
 
 /** A bare repository served by the test sshd: its ssh:// URL (user@127.0.0.1:port, absolute path). */
-export async function makeSshRepo(servers: Record<string, string>, files: Record<string, string>, branch = 'main'): Promise<{ bare: string; url: string }> {
+export async function makeSshRepo(
+  servers: Record<string, string>,
+  files: Record<string, string>,
+  branch = 'main',
+): Promise<{ bare: string; url: string }> {
   const src = await makeLocalRepo(files, branch);
   const bare = join(servers.SSH_ROOT, `r-${Math.random().toString(36).slice(2, 10)}.git`);
   await git(tmpdir(), 'clone', '-q', '--bare', src, bare);
@@ -55,7 +69,13 @@ export async function makeSshRepo(servers: Record<string, string>, files: Record
 }
 
 /** A person's commit pushed straight to the bare repository: `files` written, `remove` deleted. */
-export async function humanCommit(bare: string, files: Record<string, string>, message = 'human edit', branch = 'main', remove: string[] = []): Promise<string> {
+export async function humanCommit(
+  bare: string,
+  files: Record<string, string>,
+  message = 'human edit',
+  branch = 'main',
+  remove: string[] = [],
+): Promise<string> {
   const dir = await tempDir('human');
   try {
     await git(tmpdir(), 'clone', '-q', '-b', branch, bare, dir);

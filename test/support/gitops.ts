@@ -30,7 +30,12 @@ function loop(step: () => Promise<void>): { stop: () => Promise<void> } {
       await sleep(40);
     }
   })();
-  return { stop: async () => { stopped = true; await done; } };
+  return {
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 /** Argo CD's application controller for one Application (`delayMs`: how long its repo-server takes). */

@@ -21,7 +21,13 @@ export interface Admin {
 export function admin(servers: Record<string, string>, path = servers.KUBECONFIG_PATH): Admin {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path);
-  return { kc, kube: createKube(kc, { identity: 'test' }), apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
+  return {
+    kc,
+    kube: createKube(kc, { identity: 'test' }),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+  };
 }
 
 export async function newNamespace(a: Admin, prefix: string): Promise<string> {
@@ -35,14 +41,21 @@ export async function createDeployment(a: Admin, namespace: string, name: string
     namespace,
     body: {
       metadata: { name },
-      spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'worker:1' }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'worker:1' }] } },
+      },
     },
   });
 }
 
 /** What a controller-manager would report: replicas running and ready. */
 export async function setDeploymentStatus(a: Admin, namespace: string, name: string, replicas: number, ready: number): Promise<void> {
-  await a.apps.patchNamespacedDeploymentStatus({ namespace, name, body: { status: { replicas, readyReplicas: ready, availableReplicas: ready } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await a.apps.patchNamespacedDeploymentStatus(
+    { namespace, name, body: { status: { replicas, readyReplicas: ready, availableReplicas: ready } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
 }
 
 export async function specReplicas(a: Admin, namespace: string, name: string): Promise<number> {
@@ -66,12 +79,30 @@ export async function getCustom(a: Admin, r: typeof APP, namespace: string, name
   return a.custom.getNamespacedCustomObject({ ...r, namespace, name });
 }
 
-export async function patchCustomStatus(a: Admin, r: typeof APP, namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
-  await a.custom.patchNamespacedCustomObjectStatus({ ...r, namespace, name, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+export async function patchCustomStatus(
+  a: Admin,
+  r: typeof APP,
+  namespace: string,
+  name: string,
+  status: Record<string, unknown>,
+): Promise<void> {
+  await a.custom.patchNamespacedCustomObjectStatus(
+    { ...r, namespace, name, body: { status } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
 }
 
-export async function patchCustomMeta(a: Admin, r: typeof APP, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
-  await a.custom.patchNamespacedCustomObject({ ...r, namespace, name, body: { metadata: { annotations } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+export async function patchCustomMeta(
+  a: Admin,
+  r: typeof APP,
+  namespace: string,
+  name: string,
+  annotations: Record<string, string | null>,
+): Promise<void> {
+  await a.custom.patchNamespacedCustomObject(
+    { ...r, namespace, name, body: { metadata: { annotations } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
 }
 
 /** A Deployment manifest the API server accepts (selector, template), as it would sit in Git. */
@@ -113,7 +144,8 @@ export async function createOrReplace(a: Admin, doc: k8s.KubernetesObject, dryRu
   try {
     return await objects.create(doc, undefined, dr);
   } catch (e) {
-    if (!(e instanceof k8s.ApiException && e.code === 409)) throw new Error(`${doc.kind}/${doc.metadata?.name}: ${(e as Error).message.slice(0, 400)}`);
+    if (!(e instanceof k8s.ApiException && e.code === 409))
+      throw new Error(`${doc.kind}/${doc.metadata?.name}: ${(e as Error).message.slice(0, 400)}`);
     const resourceVersion = (await objects.read(doc as never)).metadata?.resourceVersion;
     return objects.replace({ ...doc, metadata: { ...doc.metadata, resourceVersion } }, undefined, dr);
   }
@@ -122,8 +154,10 @@ export async function createOrReplace(a: Admin, doc: k8s.KubernetesObject, dryRu
 /** What `kubectl get` prints: the API server's Table for a list, with the CRD's printer columns ({column: cell} per row). */
 export async function printed(servers: Record<string, string>, path: string): Promise<Record<string, unknown>[]> {
   tls.setDefaultCACertificates([...new Set([...tls.getCACertificates('default'), readFileSync(servers.KUBE_CA_FILE, 'utf8')])]);
-  const res = await fetch(`${servers.KUBE_URL}${path}`, { headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+  const res = await fetch(`${servers.KUBE_URL}${path}`, {
+    headers: { Authorization: `Bearer ${servers.KUBE_TOKEN}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+  });
   if (!res.ok) throw new Error(`GET ${path} as Table: ${res.status} ${await res.text()}`);
-  const table = await res.json() as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  const table = (await res.json()) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
   return table.rows.map((r) => Object.fromEntries(table.columnDefinitions.map((c, i) => [c.name, r.cells[i]])));
 }

@@ -4,8 +4,11 @@ import { ScalerError } from '../../src/errors.js';
 import type { RawSample, Scaler, ScalerDefinition, ScalerInput } from '../../src/scalers/types.js';
 import { scalerDeps } from '../../src/cli/scaler-clients.js';
 
-export const input = (metadata: Record<string, string>, authParams: Record<string, string> = {}, env: Record<string, string> = {}): ScalerInput =>
-  ({ metadata, authParams, env });
+export const input = (
+  metadata: Record<string, string>,
+  authParams: Record<string, string> = {},
+  env: Record<string, string> = {},
+): ScalerInput => ({ metadata, authParams, env });
 
 /** Parses and creates the scaler, hands it to `fn` (several samples, aborts…), then closes it. */
 export async function withScaler<T>(def: ScalerDefinition, i: ScalerInput, trigger: string, fn: (s: Scaler) => Promise<T>): Promise<T> {
@@ -26,7 +29,10 @@ export function sampleOnce(def: ScalerDefinition, i: ScalerInput, trigger: strin
 
 /** The promise rejects with a ScalerError of `code` naming `trigger`, with none of `secrets` in it. */
 export async function expectScalerError(p: Promise<unknown>, code: string, trigger: string, secrets: string[] = []): Promise<ScalerError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ScalerError);
   const err = e as ScalerError;
   expect(err.code).toBe(code);

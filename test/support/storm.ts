@@ -23,10 +23,22 @@ export function seeded(seed: number): () => number {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A person pushing a commit every 50 ms until `until` (a time, or a test saying the storm is over; at least one commit, however slow the clone); rebases on a rejection. Returns the commits that landed. */
-export async function person(name: string, url: string, until: number | (() => boolean), random: () => number, onLanded?: () => void): Promise<string[]> {
+export async function person(
+  name: string,
+  url: string,
+  until: number | (() => boolean),
+  random: () => number,
+  onLanded?: () => void,
+): Promise<string[]> {
   const over = typeof until === 'number' ? () => Date.now() >= until : until;
   const dir = await tempDir(`storm-${name}`);
-  const env = { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${name}@example.com`, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${name}@example.com` };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: `${name}@example.com`,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: `${name}@example.com`,
+  };
   const g = (...args: string[]) => run('git', args, { cwd: dir, env });
   await run('git', ['clone', '-q', url, dir], { env });
   const landed: string[] = [];
@@ -50,7 +62,6 @@ export async function person(name: string, url: string, until: number | (() => b
   }
   return landed;
 }
-
 
 /**
  * How long the slowest person took per commit they landed during the storm (ms): native git's pace

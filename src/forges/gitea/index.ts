@@ -34,22 +34,43 @@ export function createGitea(o: GiteaOptions): Forge {
     try {
       res = await o.fetch(`${base}${path}`, {
         method,
-        headers: { Authorization: `token ${o.token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: {
+          Authorization: `token ${o.token}`,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
-      throw new ForgeError('FORGE_UNREACHABLE', `gitea ${where}: ${method} ${path}: ${errorMessage(e)}`, { status: 0, forge: 'gitea', repository: where });
+      throw new ForgeError('FORGE_UNREACHABLE', `gitea ${where}: ${method} ${path}: ${errorMessage(e)}`, {
+        status: 0,
+        forge: 'gitea',
+        repository: where,
+      });
     }
     const text = await readCapped(res, MAX_FORGE_ANSWER_BYTES);
-    if (text === null) throw new ForgeError('FORGE_HTTP', `gitea ${where}: ${method} ${path}: the answer is larger than ${MAX_FORGE_ANSWER_BYTES} bytes: not read`, { status: res.status, forge: 'gitea', repository: where });
+    if (text === null)
+      throw new ForgeError(
+        'FORGE_HTTP',
+        `gitea ${where}: ${method} ${path}: the answer is larger than ${MAX_FORGE_ANSWER_BYTES} bytes: not read`,
+        { status: res.status, forge: 'gitea', repository: where },
+      );
     if (!res.ok) {
       const detail = o.token ? text.slice(0, 300).replaceAll(o.token, '***') : text.slice(0, 300);
-      throw new ForgeError(res.status === 403 || res.status === 401 ? 'FORGE_PERMISSION' : 'FORGE_HTTP', `gitea ${where}: ${method} ${path}: ${explain(res.status)}: ${detail}`, { status: res.status, forge: 'gitea', repository: where });
+      throw new ForgeError(
+        res.status === 403 || res.status === 401 ? 'FORGE_PERMISSION' : 'FORGE_HTTP',
+        `gitea ${where}: ${method} ${path}: ${explain(res.status)}: ${detail}`,
+        { status: res.status, forge: 'gitea', repository: where },
+      );
     }
     try {
       return (text ? JSON.parse(text) : undefined) as T;
     } catch {
-      throw new ForgeError('FORGE_HTTP', `gitea ${where}: ${method} ${path}: the answer is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`, { status: res.status, forge: 'gitea', repository: where });
+      throw new ForgeError(
+        'FORGE_HTTP',
+        `gitea ${where}: ${method} ${path}: the answer is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`,
+        { status: res.status, forge: 'gitea', repository: where },
+      );
     }
   }
 
@@ -95,7 +116,15 @@ export function createGitea(o: GiteaOptions): Forge {
       return out;
     },
     async openPr(spec: PrSpec) {
-      return parsePull(await call<GiteaPull>('POST', '/pulls', { head: spec.head, base: spec.base, title: spec.title, body: spec.body, ...(spec.assignees?.length ? { assignees: spec.assignees } : {}) }));
+      return parsePull(
+        await call<GiteaPull>('POST', '/pulls', {
+          head: spec.head,
+          base: spec.base,
+          title: spec.title,
+          body: spec.body,
+          ...(spec.assignees?.length ? { assignees: spec.assignees } : {}),
+        }),
+      );
     },
     async updatePr(number, patch) {
       return parsePull(await call<GiteaPull>('PATCH', `/pulls/${number}`, patch));

@@ -15,12 +15,30 @@ export interface GiteaPull {
 
 export function parsePull(raw: unknown): PullRequest {
   const p = raw as Partial<GiteaPull>;
-  if (typeof p?.number !== 'number' || (p.state !== 'open' && p.state !== 'closed') || typeof p.head?.ref !== 'string' || typeof p.base?.ref !== 'string') {
-    throw new ForgeError('FORGE_SCHEMA', `gitea: unexpected pull request answer: ${JSON.stringify(raw).slice(0, 200)}`, { status: 200, forge: 'gitea' });
+  if (
+    typeof p?.number !== 'number' ||
+    (p.state !== 'open' && p.state !== 'closed') ||
+    typeof p.head?.ref !== 'string' ||
+    typeof p.base?.ref !== 'string'
+  ) {
+    throw new ForgeError('FORGE_SCHEMA', `gitea: unexpected pull request answer: ${JSON.stringify(raw).slice(0, 200)}`, {
+      status: 200,
+      forge: 'gitea',
+    });
   }
   return {
-    number: p.number, state: p.state, merged: p.merged === true, head: p.head.ref, headSha: p.head.sha ?? '', base: p.base.ref,
-    fromSameRepository: p.head.repo_id !== undefined && p.head.repo_id === p.base.repo_id || (!!p.head.repo?.full_name && p.head.repo.full_name === p.base.repo?.full_name),
-    title: p.title ?? '', body: p.body ?? '', url: p.html_url ?? '', labels: (p.labels ?? []).map((l) => l.name),
+    number: p.number,
+    state: p.state,
+    merged: p.merged === true,
+    head: p.head.ref,
+    headSha: p.head.sha ?? '',
+    base: p.base.ref,
+    fromSameRepository:
+      (p.head.repo_id !== undefined && p.head.repo_id === p.base.repo_id) ||
+      (!!p.head.repo?.full_name && p.head.repo.full_name === p.base.repo?.full_name),
+    title: p.title ?? '',
+    body: p.body ?? '',
+    url: p.html_url ?? '',
+    labels: (p.labels ?? []).map((l) => l.name),
   };
 }

@@ -46,8 +46,15 @@ const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!) {
 
 function toPr(p: GhPull): PullRequest {
   return {
-    number: p.number, state: p.state === 'open' ? 'open' : 'closed', merged: p.merged === true || p.merged_at !== null,
-    head: p.head.ref, headSha: p.head.sha, base: p.base.ref, title: p.title, body: p.body ?? '', url: p.html_url,
+    number: p.number,
+    state: p.state === 'open' ? 'open' : 'closed',
+    merged: p.merged === true || p.merged_at !== null,
+    head: p.head.ref,
+    headSha: p.head.sha,
+    base: p.base.ref,
+    title: p.title,
+    body: p.body ?? '',
+    url: p.html_url,
     fromSameRepository: p.head.repo !== null && p.head.repo.full_name.toLowerCase() === p.base.repo.full_name.toLowerCase(),
     labels: p.labels.map((l) => l.name ?? ''),
   };
@@ -90,12 +97,15 @@ export function createGithub(o: GithubOptions): Forge {
   // The count travels in the request options, so a retry that meets the same hook stops at `max`.
   octokit.hook.error('request', async (error, options) => {
     const e = error as { status?: number; response?: { headers?: Record<string, string> } };
-    const count = ((options.request as { retry429?: number } | undefined)?.retry429 ?? 0);
+    const count = (options.request as { retry429?: number } | undefined)?.retry429 ?? 0;
     if (e.status !== 429 || count >= max) throw error;
     const after = Math.min(Number(e.response?.headers?.['retry-after'] ?? 1) || 1, 60);
     o.log?.('github 429: waiting', { retryAfter: after, request: `${options.method} ${options.url}`, retryCount: count });
     await sleep(after * 1000);
-    return octokit.request({ ...(options as object), request: { ...(options.request as object), retry429: count + 1 } } as unknown as Parameters<typeof octokit.request>[0]);
+    return octokit.request({
+      ...(options as object),
+      request: { ...(options.request as object), retry429: count + 1 },
+    } as unknown as Parameters<typeof octokit.request>[0]);
   });
   const where = `${o.owner}/${o.repo}`;
   const repo = { owner: o.owner, repo: o.repo };
@@ -107,24 +117,39 @@ export function createGithub(o: GithubOptions): Forge {
       const status = (e as { status?: number }).status ?? 0;
       const msg = o.token ? errorMessage(e).replaceAll(o.token, '***') : errorMessage(e);
       const code = status === 0 ? 'FORGE_UNREACHABLE' : status === 401 || status === 403 ? 'FORGE_PERMISSION' : 'FORGE_HTTP';
-      throw new ForgeError(code, `github ${where}: ${what}: ${status ? permissionHint(status) + ': ' : ''}${msg}`, { status, forge: 'github', repository: where });
+      throw new ForgeError(code, `github ${where}: ${what}: ${status ? permissionHint(status) + ': ' : ''}${msg}`, {
+        status,
+        forge: 'github',
+        repository: where,
+      });
     }
   }
 
   return {
     kind: 'github',
     async findPr(head) {
-      const list = await call('list pull requests', () => octokit.rest.pulls.list({ ...repo, head: `${o.owner}:${head}`, state: 'all', per_page: 100 }));
+      const list = await call('list pull requests', () =>
+        octokit.rest.pulls.list({ ...repo, head: `${o.owner}:${head}`, state: 'all', per_page: 100 }),
+      );
       const prs = (list as unknown as GhPull[]).map(toPr);
       return prs.find((p) => p.state === 'open') ?? prs[0] ?? null;
     },
     async openPrs(prefix) {
-      const all = await call('list pull requests', async () => ({ data: await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 }) }));
+      const all = await call('list pull requests', async () => ({
+        data: await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 }),
+      }));
       return (all as unknown as GhPull[]).map(toPr).filter((p) => p.head.startsWith(prefix));
     },
     async openPr(spec: PrSpec) {
-      const pr = toPr(await call('create pull request', () => octokit.rest.pulls.create({ ...repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body })));
-      if (spec.assignees?.length) await call('add assignees', () => octokit.rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: spec.assignees }));
+      const pr = toPr(
+        await call('create pull request', () =>
+          octokit.rest.pulls.create({ ...repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body }),
+        ),
+      );
+      if (spec.assignees?.length)
+        await call('add assignees', () =>
+          octokit.rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: spec.assignees }),
+        );
       return pr;
     },
     async updatePr(number, patch) {
@@ -141,7 +166,8 @@ export function createGithub(o: GithubOptions): Forge {
       if (labels.length) await call('add labels', () => octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels }));
     },
     async requestReviewers(number, reviewers) {
-      if (reviewers.length) await call('request reviewers', () => octokit.rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers }));
+      if (reviewers.length)
+        await call('request reviewers', () => octokit.rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers }));
     },
     async enableAutomerge(number) {
       const pr = await call('get pull request', () => octokit.rest.pulls.get({ ...repo, pull_number: number }));
@@ -149,7 +175,12 @@ export function createGithub(o: GithubOptions): Forge {
         await octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: (pr as unknown as { node_id: string }).node_id });
       } catch (e) {
         // GitHub refuses auto-merge for a pull request that can be merged right now ("clean status"): merge it.
-        if (!/clean status/i.test(errorMessage(e))) throw new ForgeError('FORGE_HTTP', `github ${where}: enable auto-merge: ${errorMessage(e)}`, { status: 0, forge: 'github', repository: where });
+        if (!/clean status/i.test(errorMessage(e)))
+          throw new ForgeError('FORGE_HTTP', `github ${where}: enable auto-merge: ${errorMessage(e)}`, {
+            status: 0,
+            forge: 'github',
+            repository: where,
+          });
         await call('merge pull request', () => octokit.rest.pulls.merge({ ...repo, pull_number: number, merge_method: 'merge' }));
       }
     },

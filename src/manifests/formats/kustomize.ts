@@ -4,8 +4,23 @@
 import { isAlias, isMap, isScalar, isSeq, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Location, ManifestFormat, PathSeg, WorkloadTarget } from '../types.js';
 import {
-  checkAnchoredAncestors, eolOf, fail, identify, keyIs, lineOf, lineStart, offsetOf, parseChecked, rejectDuplicates,
-  scalarLocation, showPath, stringAt, type Ctx, type Doc, type InsertLoc, type ValueLoc,
+  checkAnchoredAncestors,
+  eolOf,
+  fail,
+  identify,
+  keyIs,
+  lineOf,
+  lineStart,
+  offsetOf,
+  parseChecked,
+  rejectDuplicates,
+  scalarLocation,
+  showPath,
+  stringAt,
+  type Ctx,
+  type Doc,
+  type InsertLoc,
+  type ValueLoc,
 } from '../common.js';
 import { walk } from '../path.js';
 import { isArgoApplication, pickWrapper } from './values.js';
@@ -20,7 +35,10 @@ export const isKustomization = (apiVersion?: string, kind?: string): boolean =>
 
 /** Indices of the kustomization documents (by kind; else, in a kustomization file, the filled ones). */
 export function kustomizationDocs(text: string, file: string, docs: Doc[]): number[] {
-  const byKind = docs.map((d, i) => ({ id: identify(text, d), i })).filter(({ id }) => isKustomization(id?.apiVersion, id?.kind)).map(({ i }) => i);
+  const byKind = docs
+    .map((d, i) => ({ id: identify(text, d), i }))
+    .filter(({ id }) => isKustomization(id?.apiVersion, id?.kind))
+    .map(({ i }) => i);
   if (byKind.length > 0 || !isKustomizationFile(file)) return byKind;
   const filled = docs.map((d, i) => (d.contents === null ? -1 : i)).filter((i) => i >= 0);
   return filled.length === 0 && docs.length > 0 ? [0] : filled;
@@ -51,7 +69,11 @@ export function locateKustomize(text: string, target: WorkloadTarget, file: stri
   } else {
     const found = kustomizationDocs(text, file, docs);
     if (found.length !== 1) {
-      throw fail(ctx, 'TARGET_AMBIGUOUS', `the file holds ${found.length} kustomization documents; refusing to guess which replicas list to edit`);
+      throw fail(
+        ctx,
+        'TARGET_AMBIGUOUS',
+        `the file holds ${found.length} kustomization documents; refusing to guess which replicas list to edit`,
+      );
     }
     doc = found[0];
   }
@@ -67,28 +89,43 @@ type Found = (ValueLoc | InsertLoc) & { path: PathSeg[] };
 function locateIn(ctx: Ctx, doc: Doc, container: Node | null, base: PathSeg[], docCount: number): Found {
   const { text } = ctx;
   if (container === null) {
-    if (docCount !== 1) throw fail(ctx, 'KUSTOMIZE_INVALID', 'the kustomization is an empty document among others; add a replicas list by hand');
+    if (docCount !== 1)
+      throw fail(ctx, 'KUSTOMIZE_INVALID', 'the kustomization is an empty document among others; add a replicas list by hand');
     return appendList(ctx, doc, null, base);
   }
-  if (!isMap(container)) throw fail(ctx, 'KUSTOMIZE_INVALID', `${showPath(base) || 'the document'} is not a map`, lineOf(text, offsetOf(container)));
+  if (!isMap(container))
+    throw fail(ctx, 'KUSTOMIZE_INVALID', `${showPath(base) || 'the document'} is not a map`, lineOf(text, offsetOf(container)));
   const pairs = container.items.filter((p) => keyIs(p, 'replicas'));
   const lines = pairs.map((p) => lineOf(text, offsetOf(p.key)));
-  if (pairs.length > 1) throw fail(ctx, 'REPLICAS_DUPLICATE', `${ctx.field} appears ${pairs.length} times (lines ${lines.join(', ')})`, lines[0]);
+  if (pairs.length > 1)
+    throw fail(ctx, 'REPLICAS_DUPLICATE', `${ctx.field} appears ${pairs.length} times (lines ${lines.join(', ')})`, lines[0]);
   if (pairs.length === 0) return appendList(ctx, doc, container, base);
   const list = pairs[0].value;
   const line = lines[0];
-  if (isAlias(list)) throw fail(ctx, 'REPLICAS_ALIAS', `${ctx.field} at line ${line} is an alias (*${list.source}); edit the anchored list instead`, line);
+  if (isAlias(list))
+    throw fail(ctx, 'REPLICAS_ALIAS', `${ctx.field} at line ${line} is an alias (*${list.source}); edit the anchored list instead`, line);
   if (!isSeq(list)) throw fail(ctx, 'KUSTOMIZE_INVALID', `${ctx.field} at line ${line} is not a list of {name, count} entries`, line);
   const entries: number[] = [];
   list.items.forEach((item, i) => {
     const itemLine = lineOf(text, offsetOf(item));
-    if (isAlias(item)) throw fail(ctx, 'REPLICAS_ALIAS', `${ctx.field}[${i}] at line ${itemLine} is an alias (*${item.source}); gitscale edits only literal entries`, itemLine);
+    if (isAlias(item))
+      throw fail(
+        ctx,
+        'REPLICAS_ALIAS',
+        `${ctx.field}[${i}] at line ${itemLine} is an alias (*${item.source}); gitscale edits only literal entries`,
+        itemLine,
+      );
     if (!isMap(item)) throw fail(ctx, 'KUSTOMIZE_INVALID', `${ctx.field}[${i}] at line ${itemLine} is not a {name, count} map`, itemLine);
     if (stringAt(item, 'name') === ctx.target.name) entries.push(i);
   });
   if (entries.length > 1) {
     const at = entries.map((i) => lineOf(text, offsetOf(list.items[i])));
-    throw fail(ctx, 'REPLICAS_DUPLICATE', `${ctx.field} has ${entries.length} entries named ${ctx.target.name} (lines ${at.join(', ')})`, at[0]);
+    throw fail(
+      ctx,
+      'REPLICAS_DUPLICATE',
+      `${ctx.field} has ${entries.length} entries named ${ctx.target.name} (lines ${at.join(', ')})`,
+      at[0],
+    );
   }
   if (entries.length === 0) {
     const adds = [...base, 'replicas', list.items.length];
@@ -100,8 +137,10 @@ function locateIn(ctx: Ctx, doc: Doc, container: Node | null, base: PathSeg[], d
   ctx.field = showPath([...base, 'replicas', i, 'count']);
   const counts = entry.items.filter((p) => keyIs(p, 'count'));
   const entryLine = lineOf(text, offsetOf(entry));
-  if (counts.length > 1) throw fail(ctx, 'REPLICAS_DUPLICATE', `${ctx.field} appears ${counts.length} times in the entry at line ${entryLine}`, entryLine);
-  if (counts.length === 0) throw fail(ctx, 'KUSTOMIZE_INVALID', `the entry for ${ctx.target.name} at line ${entryLine} has no count`, entryLine);
+  if (counts.length > 1)
+    throw fail(ctx, 'REPLICAS_DUPLICATE', `${ctx.field} appears ${counts.length} times in the entry at line ${entryLine}`, entryLine);
+  if (counts.length === 0)
+    throw fail(ctx, 'KUSTOMIZE_INVALID', `the entry for ${ctx.target.name} at line ${entryLine} has no count`, entryLine);
   checkAnchoredAncestors(ctx, doc, [container, list, entry]);
   return { ...scalarLocation(ctx, counts[0].value as Node | null, offsetOf(counts[0].key)), path: [...base, 'replicas', i, 'count'] };
 }
@@ -128,19 +167,24 @@ function appendEntry(ctx: Ctx, list: YAMLSeq, line: number): InsertLoc {
   const open = offsetOf(list);
   const last = list.items[list.items.length - 1] as Node | undefined;
   if (list.flow) {
-    if (text[open] !== '[') throw fail(ctx, 'KUSTOMIZE_INVALID', `cannot add an entry: the flow list at line ${line} does not start with [`, line);
+    if (text[open] !== '[')
+      throw fail(ctx, 'KUSTOMIZE_INVALID', `cannot add an entry: the flow list at line ${line} does not start with [`, line);
     const at = last?.range ? last.range[1] : open + 1;
     return { kind: 'insert', at, prefix: `${last ? ', ' : ''}{name: ${name}, count: `, suffix: '}', line, adds: [] };
   }
   const first = list.items[0] as Node;
   const lead = text.slice(lineStart(text, offsetOf(first)), offsetOf(first));
   const m = /^( *)- +$/.exec(lead);
-  if (!m || !last?.range) throw fail(ctx, 'KUSTOMIZE_INVALID', `cannot add an entry: the first entry of the list at line ${line} is not laid out as "- name: …"`, line);
+  if (!m || !last?.range)
+    throw fail(
+      ctx,
+      'KUSTOMIZE_INVALID',
+      `cannot add an entry: the first entry of the list at line ${line} is not laid out as "- name: …"`,
+      line,
+    );
   const eol = eolOf(text);
   const itemIndent = ' '.repeat(lead.length);
-  const entry = isMap(first) && first.flow
-    ? `${m[1]}- {name: ${name}, count: `
-    : `${m[1]}- name: ${name}${eol}${itemIndent}count: `;
+  const entry = isMap(first) && first.flow ? `${m[1]}- {name: ${name}, count: ` : `${m[1]}- name: ${name}${eol}${itemIndent}count: `;
   const loc = lines(text, lineAfter(text, last.range[1]), entry, line, []);
   return isMap(first) && first.flow ? { ...loc, suffix: `}${loc.suffix}` } : loc;
 }
@@ -179,10 +223,21 @@ function appendList(ctx: Ctx, doc: Doc, map: YAMLMap | null, base: PathSeg[]): F
   const line = lineOf(text, offsetOf(map));
   const firstKey = map.items[0]?.key;
   if (map.flow || !isScalar(firstKey) || !firstKey.range) {
-    throw fail(ctx, 'KUSTOMIZE_INVALID', `cannot add a replicas list to the ${map.flow ? 'flow ' : ''}map at line ${line}; add it by hand`, line);
+    throw fail(
+      ctx,
+      'KUSTOMIZE_INVALID',
+      `cannot add a replicas list to the ${map.flow ? 'flow ' : ''}map at line ${line}; add it by hand`,
+      line,
+    );
   }
   const lead = text.slice(lineStart(text, firstKey.range[0]), firstKey.range[0]);
-  if (!/^ *$/.test(lead)) throw fail(ctx, 'KUSTOMIZE_INVALID', `cannot add a replicas list to the map at line ${line}: its first key does not start a line`, line);
+  if (!/^ *$/.test(lead))
+    throw fail(
+      ctx,
+      'KUSTOMIZE_INVALID',
+      `cannot add a replicas list to the map at line ${line}: its first key does not start a line`,
+      line,
+    );
   const lastPair = map.items[map.items.length - 1];
   const end = (lastPair.value as Node | null)?.range?.[1] ?? (lastPair.key as Node).range?.[1] ?? text.length;
   const d = dashIndent(text, doc);

@@ -48,7 +48,14 @@ function isMarker(rest: string, object: string): boolean {
   }
 }
 
-interface Marked { doc: number; node: Node; path: PathSeg[] | null; ancestors: Node[]; isKey: boolean; siblings: number[] }
+interface Marked {
+  doc: number;
+  node: Node;
+  path: PathSeg[] | null;
+  ancestors: Node[];
+  isKey: boolean;
+  siblings: number[];
+}
 
 /** The scalar marked for `target.object`, or null when the file holds no marker comment for it. */
 export function locateMarker(text: string, target: WorkloadTarget, file: string): Location | null {
@@ -59,14 +66,16 @@ export function locateMarker(text: string, target: WorkloadTarget, file: string)
   const ctx: Ctx = { text, target, file, field: `marker ${JSON.stringify(object)}` };
   const docs = parseChecked(ctx);
   const nodes: Marked[] = [];
-  docs.forEach((d, doc) => visit(d, {
-    Node: (key, node, anc) => {
-      if (!node.range) return;
-      const chain = [...anc.slice(1), node] as unknown[];
-      const ancestors = chain.slice(0, -1).filter((n) => isMap(n) || isSeq(n)) as Node[];
-      nodes.push({ doc, node, path: dataPath(chain), ancestors, isKey: key === 'key', siblings: sameKey(chain) });
-    },
-  }));
+  docs.forEach((d, doc) =>
+    visit(d, {
+      Node: (key, node, anc) => {
+        if (!node.range) return;
+        const chain = [...anc.slice(1), node] as unknown[];
+        const ancestors = chain.slice(0, -1).filter((n) => isMap(n) || isSeq(n)) as Node[];
+        nodes.push({ doc, node, path: dataPath(chain), ancestors, isKey: key === 'key', siblings: sameKey(chain) });
+      },
+    }),
+  );
   // A `#` inside a scalar (a quoted string, a block scalar) is text, not a comment.
   const comments = hashes.filter((h) => !nodes.some(({ node }) => isScalar(node) && node.range![0] <= h && h < node.range![1]));
   if (comments.length === 0) return null;
@@ -75,13 +84,23 @@ export function locateMarker(text: string, target: WorkloadTarget, file: string)
     // The node the comment follows on its line: a scalar, or an alias or flow collection to refuse.
     const s = nodes.find(({ node }) => node.range![1] <= h && /^[ \t]+$/.test(text.slice(node.range![1], h)));
     if (!s || s.isKey) {
-      throw fail(ctx, 'MARKER_MISPLACED', `the marker comment at line ${line} does not follow a scalar value on its line (write it as \`replicas: 2 # {"${KEY}": "${object}"}\`)`, line);
+      throw fail(
+        ctx,
+        'MARKER_MISPLACED',
+        `the marker comment at line ${line} does not follow a scalar value on its line (write it as \`replicas: 2 # {"${KEY}": "${object}"}\`)`,
+        line,
+      );
     }
     return s;
   });
   if (marked.length > 1) {
     const lines = marked.map((m) => lineOf(text, m.node.range![0]));
-    throw fail(ctx, 'MARKER_AMBIGUOUS', `${marked.length} scalars carry the marker for ${object} (lines ${lines.join(', ')}); keep one`, lines[0]);
+    throw fail(
+      ctx,
+      'MARKER_AMBIGUOUS',
+      `${marked.length} scalars carry the marker for ${object} (lines ${lines.join(', ')}); keep one`,
+      lines[0],
+    );
   }
   const m = marked[0];
   if (m.path === null) {

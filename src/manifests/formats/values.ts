@@ -4,7 +4,18 @@
 import { isMap, isScalar, type Node } from 'yaml';
 import type { ManifestError } from '../../errors.js';
 import type { Location, ManifestFormat, PathSeg, WorkloadTarget } from '../types.js';
-import { checkAnchoredAncestors, fail, identify, manifestError, parseChecked, rejectDuplicates, scalarLocation, showPath, type Ctx, type Doc } from '../common.js';
+import {
+  checkAnchoredAncestors,
+  fail,
+  identify,
+  manifestError,
+  parseChecked,
+  rejectDuplicates,
+  scalarLocation,
+  showPath,
+  type Ctx,
+  type Doc,
+} from '../common.js';
 import { parsePath, walk } from '../path.js';
 
 export const isHelmRelease = (apiVersion?: string, kind?: string): boolean =>
@@ -34,8 +45,12 @@ export function pickWrapper<T extends { name?: string; line: number }>(ctx: Ctx,
   const named = candidates.filter((c) => c.name === ctx.target.name);
   if (named.length === 1) return named[0];
   const lines = candidates.map((c) => c.line);
-  throw fail(ctx, 'TARGET_AMBIGUOUS',
-    `the file holds ${candidates.length} ${what} documents (lines ${lines.join(', ')}) and ${named.length === 0 ? 'none' : named.length} named ${ctx.target.name}; refusing to guess`, lines[0]);
+  throw fail(
+    ctx,
+    'TARGET_AMBIGUOUS',
+    `the file holds ${candidates.length} ${what} documents (lines ${lines.join(', ')}) and ${named.length === 0 ? 'none' : named.length} named ${ctx.target.name}; refusing to guess`,
+    lines[0],
+  );
 }
 
 const ROOTS: Record<string, PathSeg[]> = {
@@ -47,7 +62,12 @@ const ROOTS: Record<string, PathSeg[]> = {
 export function locateField(text: string, target: WorkloadTarget, file: string, fieldPath: string): Location {
   const parsed = parsePath(fieldPath);
   const ctx: Ctx = { text, target, file, field: fieldPath };
-  if (!parsed.ok) throw fail(ctx, 'FIELD_PATH_INVALID', `gitscale.dev/field ${JSON.stringify(fieldPath)} is not a field path: ${parsed.why} (use dots between keys, [n] for list items, "…" around keys with dots)`);
+  if (!parsed.ok)
+    throw fail(
+      ctx,
+      'FIELD_PATH_INVALID',
+      `gitscale.dev/field ${JSON.stringify(fieldPath)} is not a field path: ${parsed.why} (use dots between keys, [n] for list items, "…" around keys with dots)`,
+    );
   const docs = parseChecked(ctx);
   const wraps = wrappers(text, docs);
   let doc: number;
@@ -57,8 +77,11 @@ export function locateField(text: string, target: WorkloadTarget, file: string, 
   } else {
     const filled = docs.map((d, i) => (d.contents === null ? -1 : i)).filter((i) => i >= 0);
     if (filled.length !== 1) {
-      throw fail(ctx, 'TARGET_AMBIGUOUS',
-        `gitscale.dev/field names a key in a Helm values file, but the file holds ${filled.length} documents and no HelmRelease or Application`);
+      throw fail(
+        ctx,
+        'TARGET_AMBIGUOUS',
+        `gitscale.dev/field names a key in a Helm values file, but the file holds ${filled.length} documents and no HelmRelease or Application`,
+      );
     }
     doc = filled[0];
     format = 'helm-values';
@@ -100,13 +123,25 @@ export function missingFieldError(text: string, target: WorkloadTarget, file: st
   if (text.includes('$gitscale')) return undefined;
   const filled = docs.filter((d) => d.contents !== null);
   const wraps = wrappers(text, docs);
-  const values = wraps.length === 0 && filled.length > 0 && filled.every((d) => isMap(d.contents) && !identify(text, d)?.kind && !identify(text, d)?.apiVersion);
+  const values =
+    wraps.length === 0 &&
+    filled.length > 0 &&
+    filled.every((d) => isMap(d.contents) && !identify(text, d)?.kind && !identify(text, d)?.apiVersion);
   if (!values && wraps.length === 0) return undefined;
   const roots = values ? filled.map((d) => d.contents as Node) : wraps.map((w) => docs[w.doc].getIn(ROOTS[w.format], true) as Node);
   const keys = [...new Set(roots.flatMap((r) => replicaKeys(r)))];
-  const what = values ? 'a Helm values file' : `a ${wraps[0].format === 'helm-release' ? 'Flux HelmRelease' : 'Argo CD Application'} (values below ${showPath(ROOTS[wraps[0].format])})`;
-  const example = keys.length ? `: ${keys.map((k) => `gitscale.dev/field: ${k}`).join(', or ')}` : ' (e.g. gitscale.dev/field: replicaCount)';
-  return manifestError('FIELD_REQUIRED',
+  const what = values
+    ? 'a Helm values file'
+    : `a ${wraps[0].format === 'helm-release' ? 'Flux HelmRelease' : 'Argo CD Application'} (values below ${showPath(ROOTS[wraps[0].format])})`;
+  const example = keys.length
+    ? `: ${keys.map((k) => `gitscale.dev/field: ${k}`).join(', or ')}`
+    : ' (e.g. gitscale.dev/field: replicaCount)';
+  return manifestError(
+    'FIELD_REQUIRED',
     `${file} is ${what}, so ${target.kind} ${target.namespace}/${target.name} has no spec.replicas there; add the annotation gitscale.dev/field naming the values key that holds the replica count${example}`,
-    file, target, undefined, FIELD_ANNOTATION);
+    file,
+    target,
+    undefined,
+    FIELD_ANNOTATION,
+  );
 }

@@ -7,8 +7,22 @@ import type { Location, WorkloadTarget } from '../types.js';
 import { missingFieldError } from './values.js';
 import { REPLICAS_FIELD, describeTarget } from '../types.js';
 import {
-  aliasNames, fail, identify, keyIs, lineOf, lineStart, manifestError, offsetOf, parseChecked, rejectDuplicates, scalarLocation,
-  type Ctx, type Doc, type Identity, type InsertLoc, type ValueLoc,
+  aliasNames,
+  fail,
+  identify,
+  keyIs,
+  lineOf,
+  lineStart,
+  manifestError,
+  offsetOf,
+  parseChecked,
+  rejectDuplicates,
+  scalarLocation,
+  type Ctx,
+  type Doc,
+  type Identity,
+  type InsertLoc,
+  type ValueLoc,
 } from '../common.js';
 
 function matches(id: Identity | null, target: WorkloadTarget): boolean {
@@ -35,11 +49,19 @@ export function locateWorkload(text: string, target: WorkloadTarget, file: strin
   const found = docs.map((_, i) => i).filter((i) => matches(ids[i], target));
   if (found.length === 1) checkDuplicateReplicas(ctx, docs[found[0]]);
   rejectDuplicates(ctx, docs);
-  if (found.length === 0) throw missingFieldError(text, target, file, docs) ?? manifestError('TARGET_NOT_FOUND', notFoundMessage(text, target, file, docs), file, target);
+  if (found.length === 0)
+    throw (
+      missingFieldError(text, target, file, docs) ??
+      manifestError('TARGET_NOT_FOUND', notFoundMessage(text, target, file, docs), file, target)
+    );
   if (found.length > 1) {
     const lines = found.map((i) => ids[i]?.line);
-    throw fail(ctx, 'TARGET_AMBIGUOUS',
-      `matches ${found.length} documents (lines ${lines.join(', ')}); refusing to guess which ${REPLICAS_FIELD} to edit`, lines[0]);
+    throw fail(
+      ctx,
+      'TARGET_AMBIGUOUS',
+      `matches ${found.length} documents (lines ${lines.join(', ')}); refusing to guess which ${REPLICAS_FIELD} to edit`,
+      lines[0],
+    );
   }
   const at = { doc: found[0], path: ['spec', 'replicas'], format: 'workload' as const, field: REPLICAS_FIELD };
   return { ...locateIn(ctx, docs[found[0]]), ...at };
@@ -47,7 +69,10 @@ export function locateWorkload(text: string, target: WorkloadTarget, file: strin
 
 /** The not-found message names what the file holds instead. */
 export function notFoundMessage(text: string, target: WorkloadTarget, file: string, docs: Doc[]): string {
-  return `${describeTarget(target)} not found in ${file}; ${inventory(docs.map((d) => identify(text, d)), target)}`;
+  return `${describeTarget(target)} not found in ${file}; ${inventory(
+    docs.map((d) => identify(text, d)),
+    target,
+  )}`;
 }
 
 function checkDuplicateReplicas(ctx: Ctx, doc: Doc): void {
@@ -71,15 +96,27 @@ function locateIn(ctx: Ctx, doc: Doc): Found {
   }
   const specLine = lineOf(text, offsetOf(specPair.key));
   const spec = specPair.value;
-  if (isAlias(spec)) throw fail(ctx, 'SPEC_NOT_MAP', `spec at line ${specLine} is an alias (*${spec.source}); edit the anchored map instead`, specLine);
-  if (!isMap(spec)) throw fail(ctx, 'SPEC_NOT_MAP', `spec at line ${specLine} is not a map, so ${REPLICAS_FIELD} cannot be read or set`, specLine);
+  if (isAlias(spec))
+    throw fail(ctx, 'SPEC_NOT_MAP', `spec at line ${specLine} is an alias (*${spec.source}); edit the anchored map instead`, specLine);
+  if (!isMap(spec))
+    throw fail(ctx, 'SPEC_NOT_MAP', `spec at line ${specLine} is not a map, so ${REPLICAS_FIELD} cannot be read or set`, specLine);
   if (spec.anchor && aliasNames(doc).has(spec.anchor)) {
-    throw fail(ctx, 'REPLICAS_ALIAS', `spec at line ${specLine} is anchored (&${spec.anchor}) and aliased elsewhere; an edit would change every alias`, specLine);
+    throw fail(
+      ctx,
+      'REPLICAS_ALIAS',
+      `spec at line ${specLine} is anchored (&${spec.anchor}) and aliased elsewhere; an edit would change every alias`,
+      specLine,
+    );
   }
   const pair = spec.items.find((p) => keyIs(p, 'replicas'));
   if (pair) return scalarLocation(ctx, pair.value as never, offsetOf(pair.key));
   if (spec.items.some((p) => keyIs(p, '<<'))) {
-    throw fail(ctx, 'REPLICAS_ALIAS', `spec at line ${specLine} has a merge key (<<), so ${REPLICAS_FIELD} may come from an anchor; set it explicitly first`, specLine);
+    throw fail(
+      ctx,
+      'REPLICAS_ALIAS',
+      `spec at line ${specLine} has a merge key (<<), so ${REPLICAS_FIELD} may come from an anchor; set it explicitly first`,
+      specLine,
+    );
   }
   return insertLocation(ctx, specPair, spec, specLine);
 }
@@ -96,7 +133,8 @@ function insertLocation(ctx: Ctx, specPair: Pair, spec: YAMLMap, line: number): 
     let at = open + 1;
     while (text[at] === ' ' || text[at] === '\t') at++;
     // `{` followed by a line break or comment: insert right after `{`, ending with a bare comma.
-    if (at >= text.length || '\r\n#'.includes(text[at])) return { kind: 'insert', at: open + 1, prefix: 'replicas: ', suffix: ',', line, adds };
+    if (at >= text.length || '\r\n#'.includes(text[at]))
+      return { kind: 'insert', at: open + 1, prefix: 'replicas: ', suffix: ',', line, adds };
     return { kind: 'insert', at, prefix: 'replicas: ', suffix: ', ', line, adds };
   }
   const firstKey = spec.items[0]?.key;

@@ -18,7 +18,12 @@ const MAX_DEPTH = 32;
 const GENERATORS = ['generators', 'helmCharts', 'helmChartInflationGenerator', 'configMapGenerator', 'secretGenerator'];
 
 /** `generated.seen`: some layer read so far has generators or Helm charts, whose objects gitscale does not see. */
-interface Walk { files: Files; depth: number; visiting: string[]; generated: { seen: boolean } }
+interface Walk {
+  files: Files;
+  depth: number;
+  visiting: string[];
+  generated: { seen: boolean };
+}
 
 const dirOf = (file: string): string => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '');
 
@@ -35,7 +40,8 @@ function joinPath(dir: string, rel: string, from: string): string {
   return out.join('/');
 }
 
-const isRemote = (ref: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^git@|^git::|^github\.com\//i.test(ref) || ref.includes('?ref=') || /[^:]\/\/[^/]/.test(ref);
+const isRemote = (ref: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^git@|^git::|^github\.com\//i.test(ref) || ref.includes('?ref=') || /[^:]\/\/[^/]/.test(ref);
 
 /** Every text of `paths`, reading none twice; throws Pending naming all those not read yet. */
 function fetchAll(w: Walk, paths: string[]): (string | null)[] {
@@ -70,17 +76,30 @@ function objectsOf(text: string, file: string): Tracked[] {
     const replicas = isObj(o.spec) ? o.spec.replicas : undefined;
     let count: Count = { kind: 'absent' };
     if (replicas !== undefined && replicas !== null) {
-      count = typeof replicas === 'number' && Number.isSafeInteger(replicas) && replicas >= 0
-        ? { kind: 'set', n: replicas, file, line: lineOf(text, offsetOf(node)), how: 'the resource', by: 'resource' }
-        : { kind: 'unknown', why: `spec.replicas of ${o.kind} ${o.metadata.name} in ${file} is ${JSON.stringify(replicas)}, not a count` };
+      count =
+        typeof replicas === 'number' && Number.isSafeInteger(replicas) && replicas >= 0
+          ? { kind: 'set', n: replicas, file, line: lineOf(text, offsetOf(node)), how: 'the resource', by: 'resource' }
+          : {
+              kind: 'unknown',
+              why: `spec.replicas of ${o.kind} ${o.metadata.name} in ${file} is ${JSON.stringify(replicas)}, not a count`,
+            };
     }
     const meta = o.metadata;
-    const map = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
-    return [{
-      kind: o.kind, ...groupOf(o.apiVersion), names: [meta.name], namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
-      namespaces: [typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default'],
-      labels: map(meta.labels), annotations: map(meta.annotations), count, file,
-    }];
+    const map = (v: unknown): Record<string, string> =>
+      isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
+    return [
+      {
+        kind: o.kind,
+        ...groupOf(o.apiVersion),
+        names: [meta.name],
+        namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+        namespaces: [typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default'],
+        labels: map(meta.labels),
+        annotations: map(meta.annotations),
+        count,
+        file,
+      },
+    ];
   });
 }
 
@@ -92,7 +111,8 @@ function resource(w: Walk, dir: string, ref: string, from: string): Tracked[] {
   if (text !== null) return objectsOf(text, path);
   const candidates = KUSTOMIZATION_NAMES.map((n) => (path ? `${path}/${n}` : n));
   const found = fetchAll(w, candidates).findIndex((t) => t !== null);
-  if (found === -1) throw new Unknowable(`resource '${ref}' in ${from} is neither a file nor a directory with a kustomization in this repository`);
+  if (found === -1)
+    throw new Unknowable(`resource '${ref}' in ${from} is neither a file nor a directory with a kustomization in this repository`);
   return layer(w, candidates[found], []);
 }
 
@@ -163,15 +183,22 @@ function namedPaths(w: Walk, dir: string, k: Record<string, any>, file: string, 
 function laterTransformers(w: Walk, dir: string, k: Record<string, any>, file: string, objects: Tracked[]): Tracked[] {
   const texts: [string, string][] = [];
   for (const [i, r] of (Array.isArray(k.replacements) ? k.replacements : []).entries()) {
-    texts.push([`replacements[${i}]`, isObj(r) && typeof r.path === 'string' ? patchText(w, dir, { path: r.path }, `replacements[${i}]`, file) : JSON.stringify(r)]);
+    texts.push([
+      `replacements[${i}]`,
+      isObj(r) && typeof r.path === 'string' ? patchText(w, dir, { path: r.path }, `replacements[${i}]`, file) : JSON.stringify(r),
+    ]);
   }
   for (const [i, t] of (Array.isArray(k.transformers) ? k.transformers : []).entries()) {
-    const text = typeof t === 'string' && !t.includes('\n') ? patchText(w, dir, { path: t }, `transformers[${i}]`, file) : JSON.stringify(t);
+    const text =
+      typeof t === 'string' && !t.includes('\n') ? patchText(w, dir, { path: t }, `transformers[${i}]`, file) : JSON.stringify(t);
     texts.push([`transformers[${i}]`, text]);
   }
   // A configuration can give the replicas list more kinds (a Rollout) or other field paths.
   for (const [i, c] of (Array.isArray(k.configurations) ? k.configurations : []).entries()) {
-    texts.push([`configurations[${i}]`, typeof c === 'string' ? patchText(w, dir, { path: c }, `configurations[${i}]`, file) : JSON.stringify(c)]);
+    texts.push([
+      `configurations[${i}]`,
+      typeof c === 'string' ? patchText(w, dir, { path: c }, `configurations[${i}]`, file) : JSON.stringify(c),
+    ]);
   }
   const touching = texts.find(([, t]) => /replicas/.test(t));
   if (!touching) return objects;
@@ -200,7 +227,8 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
   prefetch(w, dir, k, file);
   if (GENERATORS.some((g) => k[g] !== undefined)) w.generated.seen = true;
   let objs = [...input];
-  for (const ref of [...strings(k.resources, 'resources', file), ...strings(k.bases, 'bases', file)]) objs.push(...resource(w, dir, ref, file));
+  for (const ref of [...strings(k.resources, 'resources', file), ...strings(k.bases, 'bases', file)])
+    objs.push(...resource(w, dir, ref, file));
   for (const ref of strings(k.components, 'components', file)) {
     if (isRemote(ref)) throw new Unknowable(`component '${ref}' in ${file} is remote`);
     const path = joinPath(dir, ref, file);
@@ -218,30 +246,46 @@ function layer(w0: Walk, file: string, input: Tracked[]): Tracked[] {
     const entry = `patches[${i}]`;
     if (!isObj(p)) throw new Unknowable(`${entry} in ${file} is not a map`);
     const body = patchText(w, dir, p, entry, file);
-    objs = applyPatch(objs, body, isObj(p.target) ? (p.target as Selector) : undefined, { file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file), entry }, w.generated.seen);
+    objs = applyPatch(
+      objs,
+      body,
+      isObj(p.target) ? (p.target as Selector) : undefined,
+      { file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file), entry },
+      w.generated.seen,
+    );
   }
-  if (typeof k.namespace === 'string' && k.namespace !== '') objs = objs.map((o) => ({ ...o, namespace: k.namespace, namespaces: [...o.namespaces, k.namespace] }));
+  if (typeof k.namespace === 'string' && k.namespace !== '')
+    objs = objs.map((o) => ({ ...o, namespace: k.namespace, namespaces: [...o.namespaces, k.namespace] }));
   const prefix = typeof k.namePrefix === 'string' ? k.namePrefix : '';
   const suffix = typeof k.nameSuffix === 'string' ? k.nameSuffix : '';
   if (prefix || suffix) objs = objs.map((o) => ({ ...o, names: [...o.names, `${prefix}${o.names[o.names.length - 1]}${suffix}`] }));
   const labels = labelsOf(k);
-  const annotations = isObj(k.commonAnnotations) ? Object.fromEntries(Object.entries(k.commonAnnotations).map(([a, v]) => [a, String(v)])) : {};
+  const annotations = isObj(k.commonAnnotations)
+    ? Object.fromEntries(Object.entries(k.commonAnnotations).map(([a, v]) => [a, String(v)]))
+    : {};
   objs = objs.map((o) => ({ ...o, labels: { ...o.labels, ...labels }, annotations: { ...o.annotations, ...annotations } }));
   for (const [i, p] of (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).entries()) {
     const entry = `patchesJson6902[${i}]`;
     if (!isObj(p)) throw new Unknowable(`${entry} in ${file} is not a map`);
-    objs = applyPatch(objs, patchText(w, dir, p, entry, file), isObj(p.target) ? (p.target as Selector) : undefined, { file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file), entry });
+    objs = applyPatch(objs, patchText(w, dir, p, entry, file), isObj(p.target) ? (p.target as Selector) : undefined, {
+      file: typeof p.patch === 'string' ? file : joinPath(dir, String(p.path), file),
+      entry,
+    });
   }
   for (const [i, r] of (Array.isArray(k.replicas) ? k.replicas : []).entries()) {
     if (!isObj(r) || typeof r.name !== 'string') throw new Unknowable(`replicas[${i}] in ${file} is not a {name, count} entry`);
     const n = r.count;
-    const count: Count = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-      ? { kind: 'set', n, file, how: `replicas[${i}]`, by: 'replicas' }
-      : { kind: 'unknown', why: `replicas[${i}].count in ${file} is ${JSON.stringify(n)}, not a count` };
+    const count: Count =
+      typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+        ? { kind: 'set', n, file, how: `replicas[${i}]`, by: 'replicas' }
+        : { kind: 'unknown', why: `replicas[${i}].count in ${file} is ${JSON.stringify(n)}, not a count` };
     // Kustomize matches the name an object was written with or its current one (not one in between).
     const reached = (o: Tracked) => REPLICAS_KINDS.has(o.kind) && (o.names[0] === r.name || o.names[o.names.length - 1] === r.name);
     // Objects a generator or a Helm chart makes are not followed: an entry may reach only those.
-    if (!objs.some(reached) && !w.generated.seen) throw new Unknowable(`replicas[${i}] in ${file} names ${r.name}, which no ${[...REPLICAS_KINDS].join('/')} below it is called (kustomize refuses to build it)`);
+    if (!objs.some(reached) && !w.generated.seen)
+      throw new Unknowable(
+        `replicas[${i}] in ${file} names ${r.name}, which no ${[...REPLICAS_KINDS].join('/')} below it is called (kustomize refuses to build it)`,
+      );
     objs = objs.map((o) => (reached(o) ? { ...o, count } : o));
   }
   return laterTransformers(w, dir, k, file, objs);
@@ -252,7 +296,10 @@ const DEFAULTS_TO_ONE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rep
 export const defaultsToOne = (kind: string): boolean => DEFAULTS_TO_ONE.has(kind);
 
 /** Every object `file` (a kustomization) renders, as far as gitscale follows them; or the files to read first, or why it cannot. */
-export function renderedObjects(file: string, files: Files): { kind: 'objects'; objects: Tracked[] } | { kind: 'need'; paths: string[] } | { kind: 'unknown'; why: string } {
+export function renderedObjects(
+  file: string,
+  files: Files,
+): { kind: 'objects'; objects: Tracked[] } | { kind: 'need'; paths: string[] } | { kind: 'unknown'; why: string } {
   try {
     return { kind: 'objects', objects: layer({ files, depth: 0, visiting: [], generated: { seen: false } }, file, []) };
   } catch (e) {
@@ -273,16 +320,37 @@ export function renderedCount(file: string, target: { kind: string; name: string
   if (r.kind === 'need') return r;
   if (r.kind === 'unknown') return { kind: 'count', count: { kind: 'unknown', why: r.why } };
   const objs = r.objects;
-  const found = objs.filter((o) => o.kind === target.kind && currentName(o) === target.name && (o.namespace === undefined || o.namespace === target.namespace));
+  const found = objs.filter(
+    (o) => o.kind === target.kind && currentName(o) === target.name && (o.namespace === undefined || o.namespace === target.namespace),
+  );
   if (found.length === 0) {
     const near = objs.filter((o) => o.kind === target.kind).map((o) => `${o.namespace ? `${o.namespace}/` : ''}${currentName(o)}`);
     const has = near.length ? `it renders ${target.kind} ${near.slice(0, 5).join(', ')}` : `it renders no ${target.kind}`;
-    return { kind: 'count', count: { kind: 'unknown', why: `${file} does not render ${target.kind} ${target.namespace}/${target.name} from files in this repository (${has})` } };
+    return {
+      kind: 'count',
+      count: {
+        kind: 'unknown',
+        why: `${file} does not render ${target.kind} ${target.namespace}/${target.name} from files in this repository (${has})`,
+      },
+    };
   }
-  if (found.length > 1) return { kind: 'count', count: { kind: 'unknown', why: `${file} renders ${found.length} objects ${target.kind} ${target.name} (from ${found.map((o) => o.file).join(', ')})` } };
+  if (found.length > 1)
+    return {
+      kind: 'count',
+      count: {
+        kind: 'unknown',
+        why: `${file} renders ${found.length} objects ${target.kind} ${target.name} (from ${found.map((o) => o.file).join(', ')})`,
+      },
+    };
   const { count } = found[0];
   if (count.kind === 'absent' && !defaultsToOne(target.kind)) {
-    return { kind: 'count', count: { kind: 'unknown', why: `${target.kind} ${target.name} has no replicas in any layer, and gitscale does not know the default of a ${target.kind}` } };
+    return {
+      kind: 'count',
+      count: {
+        kind: 'unknown',
+        why: `${target.kind} ${target.name} has no replicas in any layer, and gitscale does not know the default of a ${target.kind}`,
+      },
+    };
   }
   return { kind: 'count', count };
 }

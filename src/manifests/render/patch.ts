@@ -71,19 +71,24 @@ function applyOps(o: Tracked, ops: unknown[], src: PatchSource): Tracked {
   const how = src.entry;
   let cur = o;
   for (const raw of ops) {
-    if (!isObj(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') throw new Unknowable(`${src.entry} in ${src.file} has an operation gitscale cannot read`);
+    if (!isObj(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string')
+      throw new Unknowable(`${src.entry} in ${src.file} has an operation gitscale cannot read`);
     const { op, path, value, from } = raw as { op: string; path: string; value?: unknown; from?: unknown };
     const writes = op === 'add' || op === 'replace';
     if (from === '/spec/replicas' && op === 'move') cur = { ...cur, count: { kind: 'absent' } };
     if (path === '/spec/replicas') {
       if (writes) cur = { ...cur, count: countFrom(value, src, how) };
       else if (op === 'remove') cur = { ...cur, count: { kind: 'absent' } };
-      else if (op !== 'test') throw new Unknowable(`${src.entry} in ${src.file} ${op === 'copy' ? 'copies' : 'moves'} a value into /spec/replicas; gitscale cannot follow it`);
+      else if (op !== 'test')
+        throw new Unknowable(
+          `${src.entry} in ${src.file} ${op === 'copy' ? 'copies' : 'moves'} a value into /spec/replicas; gitscale cannot follow it`,
+        );
     } else if (path === '/spec' || path === '') {
       const spec = path === '' ? (isObj(value) ? value.spec : undefined) : value;
       if (writes) cur = { ...cur, count: countFrom(isObj(spec) ? spec.replicas : undefined, src, how) };
       else if (op === 'remove') cur = { ...cur, count: { kind: 'absent' } };
-      else if (op !== 'test') throw new Unknowable(`${src.entry} in ${src.file} ${op}s ${path || 'the whole object'}; gitscale cannot follow it`);
+      else if (op !== 'test')
+        throw new Unknowable(`${src.entry} in ${src.file} ${op}s ${path || 'the whole object'}; gitscale cannot follow it`);
     } else if (path.startsWith('/spec/replicas/')) {
       throw new Unknowable(`${src.entry} in ${src.file} writes below /spec/replicas`);
     } else if (path === '/metadata/name' && writes && typeof value === 'string') {
@@ -127,7 +132,9 @@ export function applyPatch(objects: Tracked[], text: string, target: Selector | 
     // ConfigMap's may patch what a generator made, which gitscale does not follow.)
     if (!target && WORKLOAD_KINDS.has(String(doc.kind)) && !generated && !out.some((o) => smpMatches(doc, o))) {
       const meta = isObj(doc.metadata) ? doc.metadata : {};
-      throw new Unknowable(`${src.entry} in ${src.file} patches ${String(doc.kind)} ${String(meta.name)}, which nothing below it is (kustomize refuses to build it)`);
+      throw new Unknowable(
+        `${src.entry} in ${src.file} patches ${String(doc.kind)} ${String(meta.name)}, which nothing below it is (kustomize refuses to build it)`,
+      );
     }
     out = out.flatMap((o) => {
       const reached = target ? selects(target, o) : smpMatches(doc, o);

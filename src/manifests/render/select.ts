@@ -27,14 +27,18 @@ const field = (pattern: string | undefined, value: string | undefined, what: str
 
 /** Does `sel` select `o`? A name pattern matches any name the object has had, as kustomize's does. */
 export function selects(sel: Selector, o: Tracked): boolean {
-  return field(sel.group, o.group, 'group')
-    && field(sel.version, o.version, 'version')
-    && field(sel.kind, o.kind, 'kind')
-    && (sel.name === undefined || sel.name === '' || o.names.some((n) => anchored(sel.name!, 'name').test(n)))
+  return (
+    field(sel.group, o.group, 'group') &&
+    field(sel.version, o.version, 'version') &&
+    field(sel.kind, o.kind, 'kind') &&
+    (sel.name === undefined || sel.name === '' || o.names.some((n) => anchored(sel.name!, 'name').test(n))) &&
     // Kustomize matches the namespace an object was written with or its current one ('default' when none).
-    && (sel.namespace === undefined || sel.namespace === '' || [o.namespaces[0], o.namespaces[o.namespaces.length - 1]].some((n) => anchored(sel.namespace!, 'namespace').test(n)))
-    && (sel.labelSelector === undefined || matchesSelector(sel.labelSelector, o.labels, 'labelSelector'))
-    && (sel.annotationSelector === undefined || matchesSelector(sel.annotationSelector, o.annotations, 'annotationSelector'));
+    (sel.namespace === undefined ||
+      sel.namespace === '' ||
+      [o.namespaces[0], o.namespaces[o.namespaces.length - 1]].some((n) => anchored(sel.namespace!, 'namespace').test(n))) &&
+    (sel.labelSelector === undefined || matchesSelector(sel.labelSelector, o.labels, 'labelSelector')) &&
+    (sel.annotationSelector === undefined || matchesSelector(sel.annotationSelector, o.annotations, 'annotationSelector'))
+  );
 }
 
 /** Split at commas outside parentheses. */

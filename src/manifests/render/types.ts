@@ -35,9 +35,7 @@ export interface Tracked {
 export type Files = (path: string) => string | null | undefined;
 
 /** The count the rendered manifests carry for one workload, or the files still to read. */
-export type Rendered =
-  | { kind: 'count'; count: Count }
-  | { kind: 'need'; paths: string[] };
+export type Rendered = { kind: 'count'; count: Count } | { kind: 'need'; paths: string[] };
 
 /** Thrown inside the render when files it needs are not read yet; caught at its entry. */
 export class Pending {

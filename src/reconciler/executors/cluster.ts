@@ -34,11 +34,20 @@ export function clusterIntents(p: Plan, written: WriteResult | null, outcomes: R
     if (!item) continue;
     // After a commit: only when that commit landed (never for a failed push, a skipped object or a PR).
     if (sp.afterCommit && (outcomes.get(sp.key)?.kind !== 'committed' || !pushed)) continue;
-    patches.push({ key: sp.key, ref: workloadRef(item.obj), from: sp.from, to: sp.replicas, commit: sp.afterCommit ? pushed!.commit : null });
+    patches.push({
+      key: sp.key,
+      ref: workloadRef(item.obj),
+      from: sp.from,
+      to: sp.replicas,
+      commit: sp.afterCommit ? pushed!.commit : null,
+    });
   }
   const n = pushed ? p.nudges[0] : undefined;
-  const applications = n ? n.objects.flatMap((o) => (o.application && outcomes.get(o.key)?.kind === 'committed' ? [o.application] : [])) : [];
-  const nudge = n && pushed ? { repoUrl: n.repoUrl, files: pushed.files, applications, commit: pushed.commit, parent: pushed.parent || null } : null;
+  const applications = n
+    ? n.objects.flatMap((o) => (o.application && outcomes.get(o.key)?.kind === 'committed' ? [o.application] : []))
+    : [];
+  const nudge =
+    n && pushed ? { repoUrl: n.repoUrl, files: pushed.files, applications, commit: pushed.commit, parent: pushed.parent || null } : null;
   return { nudge, patches };
 }
 
@@ -52,7 +61,12 @@ export interface ClusterDeps {
 
 export async function carryOutIntents(i: ClusterIntents, d: ClusterDeps): Promise<Carried | null> {
   if (!i.nudge && i.patches.length === 0) return null;
-  return carryOut(d.kube, { nudge: i.nudge, patches: i.patches }, { nudge: d.settings.nudge, syncWaitMs: d.settings.syncWaitSeconds * 1000, allowed: d.gate }, d.clock);
+  return carryOut(
+    d.kube,
+    { nudge: i.nudge, patches: i.patches },
+    { nudge: d.settings.nudge, syncWaitMs: d.settings.syncWaitSeconds * 1000, allowed: d.gate },
+    d.clock,
+  );
 }
 
 /** One note per planned patch, as the object's result carries it (pure). */
@@ -65,10 +79,14 @@ export function patchNotes(i: ClusterIntents, carried: Carried | null): Map<stri
         out.set(intent.key, { note: `patched ${intent.from}→${intent.to}: ${r.note}` });
         break;
       case 'conflict':
-        out.set(intent.key, { note: `not patched: the live count moved from ${intent.from} to ${r.live ?? 'unknown'} meanwhile (left as it is)` });
+        out.set(intent.key, {
+          note: `not patched: the live count moved from ${intent.from} to ${r.live ?? 'unknown'} meanwhile (left as it is)`,
+        });
         break;
       case 'already':
-        out.set(intent.key, { note: `not needed: the workload already runs ${intent.to} (Argo CD / Flux applied the commit first; ${r.note})` });
+        out.set(intent.key, {
+          note: `not needed: the workload already runs ${intent.to} (Argo CD / Flux applied the commit first; ${r.note})`,
+        });
         break;
       case 'standby':
         out.set(intent.key, { note: 'not patched: this replica lost its lease (the new holder patches what Git holds)' });
@@ -84,10 +102,19 @@ export function patchNotes(i: ClusterIntents, carried: Carried | null): Map<stri
   return out;
 }
 
-export function tellCluster(i: ClusterIntents, carried: Carried | null, repository: string, d: { conditions: Conditions; metrics: MetricsSink; log: Logger }): void {
+export function tellCluster(
+  i: ClusterIntents,
+  carried: Carried | null,
+  repository: string,
+  d: { conditions: Conditions; metrics: MetricsSink; log: Logger },
+): void {
   if (!carried) return;
   const n = carried.nudge;
-  if (n?.error) d.conditions.raise(`repository ${repository}#nudge`, errorMessage(n.error), 'warn', 'Argo CD / Flux not nudged', { repository, error: errorMessage(n.error) });
+  if (n?.error)
+    d.conditions.raise(`repository ${repository}#nudge`, errorMessage(n.error), 'warn', 'Argo CD / Flux not nudged', {
+      repository,
+      error: errorMessage(n.error),
+    });
   else if (n) {
     d.conditions.clear(`repository ${repository}#nudge`, 'nudges work again', { repository });
     if (n.nudged) d.log.info('nudged', { repository, commit: i.nudge!.commit.slice(0, 12), targets: n.targets });
@@ -95,15 +122,30 @@ export function tellCluster(i: ClusterIntents, carried: Carried | null, reposito
   for (const intent of i.patches) {
     const r = carried.patches.get(intent.key)!;
     d.metrics.patch(r.kind);
-    const fields = { object: intent.key, workload: `${intent.ref.kind} ${intent.ref.namespace}/${intent.ref.name}`, from: intent.from, to: intent.to };
+    const fields = {
+      object: intent.key,
+      workload: `${intent.ref.kind} ${intent.ref.namespace}/${intent.ref.name}`,
+      from: intent.from,
+      to: intent.to,
+    };
     switch (r.kind) {
       case 'patched':
-        d.log.info('scale patched', { ...fields, note: r.note, nudgeMs: carried.ms.nudge, waitMs: carried.ms.wait, patchMs: carried.ms.patch });
+        d.log.info('scale patched', {
+          ...fields,
+          note: r.note,
+          nudgeMs: carried.ms.nudge,
+          waitMs: carried.ms.wait,
+          patchMs: carried.ms.patch,
+        });
         if (r.eventError) d.log.warn('scale patched, but its Event was not recorded', { ...fields, error: r.eventError });
-        if (carried.waited && !carried.waited.reached) d.log.warn('Argo CD / Flux did not reach the commit in time: patched anyway', { ...fields, pending: carried.waited.pending });
+        if (carried.waited && !carried.waited.reached)
+          d.log.warn('Argo CD / Flux did not reach the commit in time: patched anyway', { ...fields, pending: carried.waited.pending });
         break;
       case 'conflict':
-        d.log.warn('scale not patched: someone else scaled the workload meanwhile; left as it is', { ...fields, live: r.live ?? undefined });
+        d.log.warn('scale not patched: someone else scaled the workload meanwhile; left as it is', {
+          ...fields,
+          live: r.live ?? undefined,
+        });
         break;
       case 'already':
         d.log.info('scale not patched: Argo CD / Flux applied the commit first', { ...fields, note: r.note });
@@ -114,7 +156,10 @@ export function tellCluster(i: ClusterIntents, carried: Carried | null, reposito
       case 'missing':
         break;
       case 'failed':
-        d.conditions.raise(`${intent.key}#patch`, errorMessage(r.error), 'error', 'scale patch failed: retried next tick', { ...fields, error: errorMessage(r.error) });
+        d.conditions.raise(`${intent.key}#patch`, errorMessage(r.error), 'error', 'scale patch failed: retried next tick', {
+          ...fields,
+          error: errorMessage(r.error),
+        });
         continue;
     }
     d.conditions.clear(`${intent.key}#patch`, 'scale patch works again', fields);

@@ -29,10 +29,25 @@ export function reviewOutcomes(pullRequests: Item[], f: ForgeOutcome): [string, 
   });
 }
 
-export function tellReviews(pullRequests: Item[], settled: Item[], f: ForgeOutcome, repository: string, d: { conditions: Conditions; metrics: MetricsSink; log: Logger }): void {
+export function tellReviews(
+  pullRequests: Item[],
+  settled: Item[],
+  f: ForgeOutcome,
+  repository: string,
+  d: { conditions: Conditions; metrics: MetricsSink; log: Logger },
+): void {
   if (!f) {
-    for (const { obj, ev: { result: r } } of pullRequests) {
-      d.conditions.raise(`${obj.key}#review`, `${r.current}→${r.desired}`, 'warn', 'waiting for review: no forge configured to open a pull request, not written', { object: obj.key, routedBy: r.routedBy ?? undefined, current: r.current, desired: r.desired });
+    for (const {
+      obj,
+      ev: { result: r },
+    } of pullRequests) {
+      d.conditions.raise(
+        `${obj.key}#review`,
+        `${r.current}→${r.desired}`,
+        'warn',
+        'waiting for review: no forge configured to open a pull request, not written',
+        { object: obj.key, routedBy: r.routedBy ?? undefined, current: r.current, desired: r.desired },
+      );
     }
     return;
   }
@@ -41,6 +56,13 @@ export function tellReviews(pullRequests: Item[], settled: Item[], f: ForgeOutco
     const o = f.get(obj.key);
     if (o?.error !== undefined) continue;
     d.metrics.pullRequest(repository, obj.key, !!o?.pr);
-    if (o?.pr) d.log.info('pull request', { object: obj.key, pr: o.pr.number, url: o.pr.url, routedBy: ev.result.routedBy ?? undefined, note: o.note });
+    if (o?.pr)
+      d.log.info('pull request', {
+        object: obj.key,
+        pr: o.pr.number,
+        url: o.pr.url,
+        routedBy: ev.result.routedBy ?? undefined,
+        note: o.note,
+      });
   }
 }

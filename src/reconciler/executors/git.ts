@@ -52,5 +52,11 @@ export function tellCommit(g: GitOutcome, repository: string, d: { conditions: C
   if (!w) return;
   if (w.warning) d.log.warn('commit landed with a warning', { repository, warning: w.warning });
   if (!w.unchanged) d.metrics.commit(repository, w.attempts);
-  d.log.info('commit', { repository, commit: w.commit.slice(0, 12), objects: g.applied, attempts: w.attempts, subject: w.message.split('\n')[0] });
+  d.log.info('commit', {
+    repository,
+    commit: w.commit.slice(0, 12),
+    objects: g.applied,
+    attempts: w.attempts,
+    subject: w.message.split('\n')[0],
+  });
 }

@@ -34,10 +34,11 @@ export interface ReviewOutcome {
   note?: string;
 }
 
-
 function prBody(item: Item, message: string): string {
   const r = item.ev.result;
-  const rows = r.triggers.map((t) => `| ${t.name} | ${t.type} | ${t.value ?? '—'} | ${t.target} | ${t.active ? 'yes' : 'no'} | ${t.error ?? ''} |`);
+  const rows = r.triggers.map(
+    (t) => `| ${t.name} | ${t.type} | ${t.value ?? '—'} | ${t.target} | ${t.active ? 'yes' : 'no'} | ${t.error ?? ''} |`,
+  );
   return [
     `gitscale proposes **${r.current} → ${r.desired}** replicas for \`${r.key}\` (${r.file}).`,
     '',
@@ -66,7 +67,10 @@ async function handsOff(item: Item, pr: PullRequest | undefined, who: string, c:
   const branch = branchFor(item.obj);
   c.log.warn('a person pushed to the bot branch: gitscale leaves it alone', { object: item.obj.key, branch, pr: pr?.number, author: who });
   if (pr && !c.handsOff.has(branch)) {
-    await c.forge.comment(pr.number, `Someone other than gitscale pushed to \`${branch}\` (${who}); gitscale will not update this branch or pull request any more. Merge or close it yourself.`);
+    await c.forge.comment(
+      pr.number,
+      `Someone other than gitscale pushed to \`${branch}\` (${who}); gitscale will not update this branch or pull request any more. Merge or close it yourself.`,
+    );
     c.handsOff.add(branch);
   }
   return { pr, note: 'left alone: a person pushed to the branch' };
@@ -78,15 +82,21 @@ async function upsert(item: Item, open: PullRequest | undefined, c: ReviewContex
   const ops = c.ws.branches!;
   // Checked on every path, and the inspected head is the push's lease: a person's commit is never overwritten.
   const head = await ops.branchHead(branch);
-  if (!ours(head, c)) return handsOff(item, open, head!.committerEmail !== c.repo.author.email ? head!.committerEmail : head!.authorEmail, c);
+  if (!ours(head, c))
+    return handsOff(item, open, head!.committerEmail !== c.repo.author.email ? head!.committerEmail : head!.authorEmail, c);
   const entry = commitEntry(obj, ev.decision, ev.file, ev.field);
   // `gitscale history` tells a decision that came in through review from a direct commit by this trailer.
   const message = renderMessage([{ ...entry, trailers: [...entry.trailers, [TRAILER_ROUTE, 'pull-request']] }]);
-  await ops.writeBranch(branch, async (read) => {
-    const text = await read(ev.file);
-    if (text === null) return null;
-    return { files: { [ev.file]: setReplicas(text, workloadTarget(obj), ev.decision.desired, ev.file) }, message };
-  }, c.repo.author, head?.oid ?? null);
+  await ops.writeBranch(
+    branch,
+    async (read) => {
+      const text = await read(ev.file);
+      if (text === null) return null;
+      return { files: { [ev.file]: setReplicas(text, workloadTarget(obj), ev.decision.desired, ev.file) }, message };
+    },
+    c.repo.author,
+    head?.oid ?? null,
+  );
   const title = message.split('\n')[0];
   const body = prBody(item, message);
   const f = c.repo.forge!;
@@ -112,9 +122,10 @@ async function close(item: Item, open: PullRequest, c: ReviewContext): Promise<v
     await handsOff(item, open, head!.committerEmail, c);
     return;
   }
-  const why = r.route === 'none'
-    ? `the decision is back to the value in Git (${r.current})`
-    : `the decision (${r.current} → ${r.desired}) is within the review policy and is committed directly`;
+  const why =
+    r.route === 'none'
+      ? `the decision is back to the value in Git (${r.current})`
+      : `the decision (${r.current} → ${r.desired}) is within the review policy and is committed directly`;
   await c.forge.comment(open.number, `Superseded: ${why}.`);
   await c.forge.closePr(open.number);
   if (head) await c.ws.branches!.deleteBranch(branch, head.oid);

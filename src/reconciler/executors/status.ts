@@ -54,7 +54,12 @@ export function clusterReporter(d: ReportDeps): ClusterReporter {
     if (!changed(memo.written, next)) return;
     memo.at = d.clock.now();
     try {
-      await d.kube.patchStatus(o.apiVersion === 'keda.sh/v1alpha1' ? KEDA_SCALED_OBJECTS : GITSCALE_SCALED_OBJECTS, o.namespace, o.name, next as unknown as Record<string, unknown>);
+      await d.kube.patchStatus(
+        o.apiVersion === 'keda.sh/v1alpha1' ? KEDA_SCALED_OBJECTS : GITSCALE_SCALED_OBJECTS,
+        o.namespace,
+        o.name,
+        next as unknown as Record<string, unknown>,
+      );
       memo.written = next;
     } catch (e) {
       d.log.warn('ScaledObject status not written', { object: id(o), error: errorMessage(e) });
@@ -78,7 +83,11 @@ export function clusterReporter(d: ReportDeps): ClusterReporter {
         if (memo.said.get(e.reason) === e.message) continue;
         memo.said.set(e.reason, e.message);
         const regarding = { apiVersion: o.apiVersion, kind: 'ScaledObject', namespace: o.namespace, name: o.name, uid: o.uid };
-        await d.kube.createEvent({ regarding, ...e, at: d.clock.now() }).catch((err: unknown) => d.log.warn('ScaledObject event not recorded', { object: id(o), reason: e.reason, error: errorMessage(err) }));
+        await d.kube
+          .createEvent({ regarding, ...e, at: d.clock.now() })
+          .catch((err: unknown) =>
+            d.log.warn('ScaledObject event not recorded', { object: id(o), reason: e.reason, error: errorMessage(err) }),
+          );
       }
     },
   };
@@ -90,20 +99,39 @@ export function observedOf(r: ObjectResult, paused: boolean): Observed {
     error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
     active: r.triggers.some((t) => t.active),
     triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
-    paused, gitReplicas: r.commit ? r.desired : r.current, desiredReplicas: r.desired,
-    commit: r.commit, pullRequest: r.pullRequest?.url ?? null,
+    paused,
+    gitReplicas: r.commit ? r.desired : r.current,
+    desiredReplicas: r.desired,
+    commit: r.commit,
+    pullRequest: r.pullRequest?.url ?? null,
   };
 }
 
 export function happenedOf(r: ObjectResult): Happened {
-  return { from: r.current, to: r.desired, commit: r.commit, pullRequest: r.pullRequest?.url ?? null, patch: r.patch, error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null };
+  return {
+    from: r.current,
+    to: r.desired,
+    commit: r.commit,
+    pullRequest: r.pullRequest?.url ?? null,
+    patch: r.patch,
+    error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
+  };
 }
 
 /** A refused object (it does not run): why, on its status (Ready=False) and as an Event. */
 export function refusal(p: { code: string; field: string; message: string }): { observed: Observed; happened: Happened } {
   const error = { code: p.code, message: `${p.field}: ${p.message}` };
   return {
-    observed: { error, active: false, paused: false, triggers: [], gitReplicas: null, desiredReplicas: null, commit: null, pullRequest: null },
+    observed: {
+      error,
+      active: false,
+      paused: false,
+      triggers: [],
+      gitReplicas: null,
+      desiredReplicas: null,
+      commit: null,
+      pullRequest: null,
+    },
     happened: { from: null, to: null, commit: null, pullRequest: null, patch: null, error },
   };
 }

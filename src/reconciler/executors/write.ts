@@ -23,7 +23,12 @@ export interface Written {
   failed: Map<string, unknown>;
 }
 
-export async function writeChanges(ws: Workspace, changes: Change[], author: { name: string; email: string }, log: Logger): Promise<Written> {
+export async function writeChanges(
+  ws: Workspace,
+  changes: Change[],
+  author: { name: string; email: string },
+  log: Logger,
+): Promise<Written> {
   let applied: string[] = [];
   let skipped: string[] = [];
   let failed = new Map<string, unknown>();
@@ -50,7 +55,12 @@ export async function writeChanges(ws: Workspace, changes: Change[], author: { n
         const now = await readCurrent(text, target, file, async (p) => files[p] ?? (await read(p)));
         field = now.field;
         if (now.replicas !== d.current) {
-          log.warn('replicas changed in Git meanwhile; deciding again next tick', { object: obj.key, file, decidedOn: d.current, inGit: now.replicas });
+          log.warn('replicas changed in Git meanwhile; deciding again next tick', {
+            object: obj.key,
+            file,
+            decidedOn: d.current,
+            inGit: now.replicas,
+          });
           skipped.push(obj.key);
           continue;
         }

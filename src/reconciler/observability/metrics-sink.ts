@@ -10,7 +10,13 @@ export type PatchResult = 'patched' | 'conflict' | 'already' | 'missing' | 'stan
 
 export interface MetricsSink {
   /** One trigger's sample: its raw value (null on error), activity, and how long it took. */
-  triggerSample(o: ObjectRef, index: number, trigger: { type: string; name: string }, s: { value: number | null; active: boolean; error: boolean }, seconds: number): void;
+  triggerSample(
+    o: ObjectRef,
+    index: number,
+    trigger: { type: string; name: string },
+    s: { value: number | null; active: boolean; error: boolean },
+    seconds: number,
+  ): void;
   /** A timer for one trigger's sample: call the result when the sample is in. */
   triggerTimer(): () => number;
   objectError(o: ObjectRef): void;
@@ -31,7 +37,15 @@ export interface MetricsSink {
 export function nullMetrics(): MetricsSink {
   const none = () => {};
   return {
-    triggerSample: none, triggerTimer: () => () => 0, objectError: none, paused: none, commit: none, pullRequest: none,
-    patch: none, tickTimer: () => none, syncTimer: () => none, forget: none,
+    triggerSample: none,
+    triggerTimer: () => () => 0,
+    objectError: none,
+    paused: none,
+    commit: none,
+    pullRequest: none,
+    patch: none,
+    tickTimer: () => none,
+    syncTimer: () => none,
+    forget: none,
   };
 }

@@ -63,7 +63,10 @@ export function createDiscoverer(): Discoverer {
         next.set(dir, { id, files });
       }
       dirs.set(repo.name, next);
-      const result = resolve(repo, [...next.values()].flatMap((d) => d.files));
+      const result = resolve(
+        repo,
+        [...next.values()].flatMap((d) => d.files),
+      );
       if (root !== null) last.set(repo.name, { root, result });
       return result;
     },
@@ -92,7 +95,13 @@ export function resolve(repo: RepositoryConfig, files: FileIndex[]): Discovered 
         const kind = typeof ref.kind === 'string' ? ref.kind : 'Deployment';
         const choice = choosePath(so.path, `${kind} ${ref.name}`, filesDefining(files, kind, ref.name, namespace));
         if (!choice.ok) {
-          problems.push({ object: key, file: `${so.path} in repository ${repo.name}`, field: annotationField(ANNOTATION_PATH), message: choice.message, code: choice.code });
+          problems.push({
+            object: key,
+            file: `${so.path} in repository ${repo.name}`,
+            field: annotationField(ANNOTATION_PATH),
+            message: choice.message,
+            code: choice.code,
+          });
           continue;
         }
         filled[ANNOTATION_PATH] = choice.path;
@@ -100,6 +109,8 @@ export function resolve(repo: RepositoryConfig, files: FileIndex[]): Discovered 
       objects.push({ repository: repo.name, path: so.path, raw: { ...so.raw, metadata: { ...meta, annotations: filled } } });
     }
   }
-  const triggerAuthentications = files.flatMap((f) => f.triggerAuthentications.map((a) => ({ repository: repo.name, path: a.path, raw: a.raw })));
+  const triggerAuthentications = files.flatMap((f) =>
+    f.triggerAuthentications.map((a) => ({ repository: repo.name, path: a.path, raw: a.raw })),
+  );
   return { objects, triggerAuthentications, problems };
 }

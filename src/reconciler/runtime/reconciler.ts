@@ -83,11 +83,28 @@ export interface Reconciler {
 export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconciler {
   let config = initial;
   const conditions = createConditions(deps.log);
-  const reporter = deps.cluster ? clusterReporter({ kube: deps.cluster.kube, clock: deps.cluster.clock, log: deps.log, after: deps.after ?? realAfter }) : undefined;
+  const reporter = deps.cluster
+    ? clusterReporter({ kube: deps.cluster.kube, clock: deps.cluster.clock, log: deps.log, after: deps.after ?? realAfter })
+    : undefined;
   const metrics = deps.metrics ?? nullMetrics();
   const k = deps.cluster;
-  const secrets = k ? { secret: k.kube.secretValue, configMap: k.kube.configMapValue, serviceAccountAnnotation: k.kube.serviceAccountAnnotation, namespace: k.namespace } : undefined;
-  const triggers = createTriggerPool(config, { env: deps.env, fs: deps.fs, secretsDir: deps.secretsDir, scalerDeps: deps.scalerDeps, timeoutMs: deps.triggerTimeoutMs ?? 10_000, cluster: secrets, metrics });
+  const secrets = k
+    ? {
+        secret: k.kube.secretValue,
+        configMap: k.kube.configMapValue,
+        serviceAccountAnnotation: k.kube.serviceAccountAnnotation,
+        namespace: k.namespace,
+      }
+    : undefined;
+  const triggers = createTriggerPool(config, {
+    env: deps.env,
+    fs: deps.fs,
+    secretsDir: deps.secretsDir,
+    scalerDeps: deps.scalerDeps,
+    timeoutMs: deps.triggerTimeoutMs ?? 10_000,
+    cluster: secrets,
+    metrics,
+  });
   const workspaces = new Map<string, Workspace>();
   /** Per object: everything remembered between ticks (a reload forgets an object with one delete). */
   const states: ObjectStates = new Map();
@@ -126,17 +143,36 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     // Never overlap ticks of one repository: wait for the one in flight.
     while (running.has(repo.name)) await running.get(repo.name)!.catch(() => {});
     const p = tickRepository(objects, {
-      ws: workspace(repo), repo, triggers, log: deps.log, conditions, now: deps.clock.now(), states, overlays, forge: forge(repo), handsOff, opened: openedIn(repo.name), dryRun: deps.dryRun ?? false,
-      cluster: deps.cluster && reporter ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, reporter } : undefined,
+      ws: workspace(repo),
+      repo,
+      triggers,
+      log: deps.log,
+      conditions,
+      now: deps.clock.now(),
+      states,
+      overlays,
+      forge: forge(repo),
+      handsOff,
+      opened: openedIn(repo.name),
+      dryRun: deps.dryRun ?? false,
+      cluster:
+        deps.cluster && reporter ? { kube: deps.cluster.kube, clock: deps.cluster.clock, settings: config.cluster, reporter } : undefined,
       gate: deps.gate ? () => deps.gate!(repo.name) : undefined,
-      late: deps.decideWithinMs === undefined ? undefined : { afterMs: deps.decideWithinMs, deadline: deps.deadline ?? realDeadline, onAnswered: deps.onAnswered },
+      late:
+        deps.decideWithinMs === undefined
+          ? undefined
+          : { afterMs: deps.decideWithinMs, deadline: deps.deadline ?? realDeadline, onAnswered: deps.onAnswered },
       metrics,
     });
     // A discover repository is scanned at each sync, inside its tick (nothing writes it meanwhile).
-    const scanned = repo.discover ? p.then(async (results) => {
-      await scan(repo).catch((e: unknown) => deps.log.error('discovering ScaledObjects failed', { repository: repo.name, error: (e as Error).message }));
-      return results;
-    }) : p;
+    const scanned = repo.discover
+      ? p.then(async (results) => {
+          await scan(repo).catch((e: unknown) =>
+            deps.log.error('discovering ScaledObjects failed', { repository: repo.name, error: (e as Error).message }),
+          );
+          return results;
+        })
+      : p;
     running.set(repo.name, scanned);
     try {
       return await scanned;
@@ -154,7 +190,14 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
         if (!byRepo.has(o.repository)) byRepo.set(o.repository, []);
         byRepo.get(o.repository)!.push(o);
       }
-      const parts = await Promise.all([...byRepo].map(([name, objs]) => tickRepo(config.repositories.find((r) => r.name === name)!, objs)));
+      const parts = await Promise.all(
+        [...byRepo].map(([name, objs]) =>
+          tickRepo(
+            config.repositories.find((r) => r.name === name)!,
+            objs,
+          ),
+        ),
+      );
       const byKey = new Map(parts.flat().map((r) => [r.key, r]));
       const results = wanted.map((o) => byKey.get(o.key)!);
       unrunnable = afterResults(unrunnable, results);
@@ -184,8 +227,13 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
       const repo = config.repositories.find((r) => r.name === name);
       if (!repo) return { objects: [], triggerAuthentications: [], problems: [] };
       while (running.has(name)) await running.get(name)!.catch(() => {});
-      const p = workspace(repo).sync().then(() => scan(repo));
-      running.set(name, p.then(() => []));
+      const p = workspace(repo)
+        .sync()
+        .then(() => scan(repo));
+      running.set(
+        name,
+        p.then(() => []),
+      );
       try {
         return await p;
       } finally {
@@ -194,7 +242,13 @@ export function createReconciler(initial: Config, deps: ReconcilerDeps): Reconci
     },
     async check() {
       const found = await checkTargets(config, workspace);
-      unrunnable = new Map([...unrunnable, ...fromProblems(found.problems, config.objects.map((o) => o.key))]);
+      unrunnable = new Map([
+        ...unrunnable,
+        ...fromProblems(
+          found.problems,
+          config.objects.map((o) => o.key),
+        ),
+      ]);
       return found;
     },
     unrunnable: () => unrunnable,

@@ -8,11 +8,13 @@ import type { ObjectConfig } from '../../config/types.js';
 export const earlyBy = (intervalMs: number): number => Math.min(20, intervalMs / 2);
 
 export function dueObjects(objects: ObjectConfig[], lastRun: Map<string, number>, now: number): string[] {
-  return objects.filter((o) => {
-    const last = lastRun.get(o.key);
-    const interval = o.spec.pollingInterval * 1000;
-    return last === undefined || now - last >= interval - earlyBy(interval);
-  }).map((o) => o.key);
+  return objects
+    .filter((o) => {
+      const last = lastRun.get(o.key);
+      const interval = o.spec.pollingInterval * 1000;
+      return last === undefined || now - last >= interval - earlyBy(interval);
+    })
+    .map((o) => o.key);
 }
 
 /**

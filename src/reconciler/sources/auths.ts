@@ -7,7 +7,10 @@ import type { ConfigProblem } from '../../config/types.js';
 import type { ConfigCode } from '../../errors.js';
 import type { Discovered } from '../runtime/discover.js';
 
-const authId = (kind: unknown, namespace: unknown, name: unknown) => (kind === 'ClusterTriggerAuthentication' ? `ClusterTriggerAuthentication ${String(name)}` : `TriggerAuthentication ${typeof namespace === 'string' ? namespace : 'default'}/${String(name)}`);
+const authId = (kind: unknown, namespace: unknown, name: unknown) =>
+  kind === 'ClusterTriggerAuthentication'
+    ? `ClusterTriggerAuthentication ${String(name)}`
+    : `TriggerAuthentication ${typeof namespace === 'string' ? namespace : 'default'}/${String(name)}`;
 
 /** A TriggerAuthentication from the cluster or a repository: what KEDA reads of it, where it was read, and how the shadowed list names it. */
 interface AuthSource {
@@ -40,7 +43,13 @@ function layerAuths(taken: Map<string, { normal: string; file: string }>, source
     }
     taken.set(id, { normal, file: s.file });
     if (found.length) {
-      const own = found.map((p) => ({ object: id, file: s.file, field: p.field.replace(/^triggerAuthentications\[0\]\./, ''), message: p.message, code: p.code }));
+      const own = found.map((p) => ({
+        object: id,
+        file: s.file,
+        field: p.field.replace(/^triggerAuthentications\[0\]\./, ''),
+        message: p.message,
+        code: p.code,
+      }));
       problems.push(...own);
       const kind = s.raw.kind === 'ClusterTriggerAuthentication' ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication';
       const ns = typeof s.raw.metadata.namespace === 'string' ? s.raw.metadata.namespace : 'default';
@@ -57,13 +66,44 @@ function layerAuths(taken: Map<string, { normal: string; file: string }>, source
  * reads (a Kustomize overlay may have patched Git's on the way), so it wins over Git's copy.
  */
 export function allAuths(fileAuths: unknown[], cluster: KubeObject[], found: Discovered[]) {
-  const taken = new Map(validateTriggerAuthentications(fileAuths, []).map((a) => [authId(a.kind, a.namespace, a.name), { normal: JSON.stringify(a), file: 'the config file' }]));
-  const fromCluster = layerAuths(taken, cluster.map((o) => ({ raw: { kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec }, file: `${o.apiVersion} in the cluster`, label: o.apiVersion ?? 'the cluster' })), false);
+  const taken = new Map(
+    validateTriggerAuthentications(fileAuths, []).map((a) => [
+      authId(a.kind, a.namespace, a.name),
+      { normal: JSON.stringify(a), file: 'the config file' },
+    ]),
+  );
+  const fromCluster = layerAuths(
+    taken,
+    cluster.map((o) => ({
+      raw: { kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec },
+      file: `${o.apiVersion} in the cluster`,
+      label: o.apiVersion ?? 'the cluster',
+    })),
+    false,
+  );
   const committed = found.flatMap((d) => [...d.triggerAuthentications].sort((a, b) => a.path.localeCompare(b.path)));
-  const fromGit = layerAuths(taken, committed.map((o) => ({ raw: o.raw as AuthSource['raw'], file: `${o.path} in repository ${o.repository}`, label: `${o.path} in repository ${o.repository}` })), true);
+  const fromGit = layerAuths(
+    taken,
+    committed.map((o) => ({
+      raw: o.raw as AuthSource['raw'],
+      file: `${o.path} in repository ${o.repository}`,
+      label: `${o.path} in repository ${o.repository}`,
+    })),
+    true,
+  );
   const gitShadowed = fromGit.shadowed.map((x): ConfigProblem => ({
-    object: x.id, file: x.file, field: 'metadata.name', code: 'AUTH_SHADOWED',
+    object: x.id,
+    file: x.file,
+    field: 'metadata.name',
+    code: 'AUTH_SHADOWED',
     message: `ignored: the one in ${x.by} comes first (the config file's, then the cluster's, then the repositories' by path)`,
   }));
-  return { accepted: [...fromCluster.accepted, ...fromGit.accepted], refused: new Map([...fromGit.refused, ...fromCluster.refused]), clusterProblems: fromCluster.problems, gitProblems: fromGit.problems, shadowed: fromCluster.shadowed.map((x) => `${x.id} (${x.label})`), gitShadowed };
+  return {
+    accepted: [...fromCluster.accepted, ...fromGit.accepted],
+    refused: new Map([...fromGit.refused, ...fromCluster.refused]),
+    clusterProblems: fromCluster.problems,
+    gitProblems: fromGit.problems,
+    shadowed: fromCluster.shadowed.map((x) => `${x.id} (${x.label})`),
+    gitShadowed,
+  };
 }

@@ -58,16 +58,30 @@ export function createConfigSources(file: Config, deps: LoadDeps): ConfigSources
       return true;
     },
     next() {
-      const found = fileConfig.repositories.filter((r) => r.discover).flatMap((r) => (discovered.has(r.name) ? [discovered.get(r.name)!] : []));
+      const found = fileConfig.repositories
+        .filter((r) => r.discover)
+        .flatMap((r) => (discovered.has(r.name) ? [discovered.get(r.name)!] : []));
       const more = (fileConfig.watch && (cluster.scaledObjects.length || cluster.triggerAuthentications.length)) || found.length;
       if (!more) return { config: fileConfig, said: [], refused: [] };
       const merged = mergeClusterObjects(fileText ?? '', fileConfig.file, cluster, deps, found);
       const said: Said[] = [];
       // An invalid ScaledObject from the cluster is dropped and reported (once per change); the others run.
-      const refused = JSON.stringify([merged.problems, merged.authProblems, merged.discoveredProblems, merged.discoveredWarnings, merged.discoveredEnvMissing]);
+      const refused = JSON.stringify([
+        merged.problems,
+        merged.authProblems,
+        merged.discoveredProblems,
+        merged.discoveredWarnings,
+        merged.discoveredEnvMissing,
+      ]);
       if (refused !== refusedSaid) said.push(...refusals(merged));
       refusedSaid = refused;
-      if (merged.shadowed.join() !== shadowedSaid && merged.shadowed.length) said.push({ level: 'warn', message: 'TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)', fields: { ignored: merged.shadowed } });
+      if (merged.shadowed.join() !== shadowedSaid && merged.shadowed.length)
+        said.push({
+          level: 'warn',
+          message:
+            'TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)',
+          fields: { ignored: merged.shadowed },
+        });
       shadowedSaid = merged.shadowed.join();
       const problems = [...merged.problems, ...merged.discoveredProblems];
       const refusedObjects = cluster.scaledObjects.flatMap((object) => {
@@ -84,9 +98,25 @@ function refusals(merged: Merged): Said[] {
   const where = (p: ConfigProblem) => ({ object: p.object, file: p.file, field: p.field, code: p.code });
   return [
     // A discovered object's warnings are those of the same object in the file (logged as the file's are).
-    ...[...merged.discoveredWarnings, ...merged.discoveredEnvMissing.map(envWarning)].map((w): Said => ({ level: 'warn', message: 'config warning', fields: { ...where(w), warning: w.message } })),
-    ...merged.discoveredProblems.map((p): Said => ({ level: 'error', message: 'ScaledObject from the repository refused', fields: { ...where(p), error: p.message } })),
-    ...merged.authProblems.map((p): Said => ({ level: 'error', message: 'TriggerAuthentication from the cluster refused', fields: { ...where(p), error: p.message } })),
-    ...merged.problems.map((p): Said => ({ level: 'error', message: 'ScaledObject from the cluster refused', fields: { object: p.object, field: p.field, code: p.code, error: p.message } })),
+    ...[...merged.discoveredWarnings, ...merged.discoveredEnvMissing.map(envWarning)].map((w): Said => ({
+      level: 'warn',
+      message: 'config warning',
+      fields: { ...where(w), warning: w.message },
+    })),
+    ...merged.discoveredProblems.map((p): Said => ({
+      level: 'error',
+      message: 'ScaledObject from the repository refused',
+      fields: { ...where(p), error: p.message },
+    })),
+    ...merged.authProblems.map((p): Said => ({
+      level: 'error',
+      message: 'TriggerAuthentication from the cluster refused',
+      fields: { ...where(p), error: p.message },
+    })),
+    ...merged.problems.map((p): Said => ({
+      level: 'error',
+      message: 'ScaledObject from the cluster refused',
+      fields: { object: p.object, field: p.field, code: p.code, error: p.message },
+    })),
   ];
 }

@@ -18,14 +18,34 @@ export interface DiscoveredNow {
   envMissing: ConfigProblem[];
 }
 
-export async function discoverNow(config: Config, fileText: string, deps: LoadDeps, scan: (repo: RepositoryConfig) => Promise<Discovered>): Promise<DiscoveredNow> {
+export async function discoverNow(
+  config: Config,
+  fileText: string,
+  deps: LoadDeps,
+  scan: (repo: RepositoryConfig) => Promise<Discovered>,
+): Promise<DiscoveredNow> {
   const repos = config.repositories.filter((r) => r.discover);
   if (!repos.length) return { config, problems: [], warnings: [], envMissing: [] };
   const problems: ConfigProblem[] = [];
-  const found = await Promise.all(repos.map((r) => scan(r).catch((e: unknown): Discovered => {
-    problems.push({ object: `repository ${r.name}`, file: config.file, field: `repositories[${config.repositories.indexOf(r)}].discover`, message: `cannot read its ScaledObjects: ${errorMessage(e)}`, code: e instanceof GitscaleError ? e.code : 'GIT_ERROR' });
-    return { objects: [], triggerAuthentications: [], problems: [] };
-  })));
+  const found = await Promise.all(
+    repos.map((r) =>
+      scan(r).catch((e: unknown): Discovered => {
+        problems.push({
+          object: `repository ${r.name}`,
+          file: config.file,
+          field: `repositories[${config.repositories.indexOf(r)}].discover`,
+          message: `cannot read its ScaledObjects: ${errorMessage(e)}`,
+          code: e instanceof GitscaleError ? e.code : 'GIT_ERROR',
+        });
+        return { objects: [], triggerAuthentications: [], problems: [] };
+      }),
+    ),
+  );
   const merged = mergeClusterObjects(fileText, config.file, { scaledObjects: [], triggerAuthentications: [] }, deps, found);
-  return { config: merged.config ?? config, problems: [...problems, ...merged.discoveredProblems], warnings: merged.discoveredWarnings, envMissing: merged.discoveredEnvMissing };
+  return {
+    config: merged.config ?? config,
+    problems: [...problems, ...merged.discoveredProblems],
+    warnings: merged.discoveredWarnings,
+    envMissing: merged.discoveredEnvMissing,
+  };
 }

@@ -47,19 +47,33 @@ export function readText(fs: Pick<typeof nodeFs, 'readFileSync'>, path: string):
 export function watchConfigFile(d: ConfigFileDeps): { stop(): void } {
   const { path, log } = d;
   let lastText = d.text;
-  const reload = (why: Why) => d.queue.run(async () => {
-    const text = readText(d.fs, path);
-    if (why === 'file changed' && text === lastText) return;
-    lastText = text;
-    const next = await d.load(path);
-    if (next.problems.length > 0 || !next.config || !hasWork(next.config)) {
-      for (const p of next.problems) log.error('config reload refused: keeping the running config', { trigger: why, object: p.object, file: p.file, field: p.field, code: p.code, error: p.message });
-      if (next.problems.length === 0) log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
-      return;
-    }
-    for (const w of next.warnings) log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
-    await d.onAccepted(next.config, text, why);
-  }, (e) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }));
+  const reload = (why: Why) =>
+    d.queue.run(
+      async () => {
+        const text = readText(d.fs, path);
+        if (why === 'file changed' && text === lastText) return;
+        lastText = text;
+        const next = await d.load(path);
+        if (next.problems.length > 0 || !next.config || !hasWork(next.config)) {
+          for (const p of next.problems)
+            log.error('config reload refused: keeping the running config', {
+              trigger: why,
+              object: p.object,
+              file: p.file,
+              field: p.field,
+              code: p.code,
+              error: p.message,
+            });
+          if (next.problems.length === 0)
+            log.error('config reload refused: keeping the running config', { trigger: why, file: path, error: 'no valid ScaledObject' });
+          return;
+        }
+        for (const w of next.warnings)
+          log.warn('config warning', { object: w.object, file: w.file, field: w.field, code: w.code, warning: w.message });
+        await d.onAccepted(next.config, text, why);
+      },
+      (e) => log.error('config reload failed: keeping the running config', { trigger: why, file: path, error: (e as Error).message }),
+    );
   const onChange = () => reload('file changed');
   // watchFile stats the path itself, so an editor's rename-over or a ConfigMap's symlink swap is seen too.
   d.fs.watchFile(path, { interval: d.pollMs, persistent: false }, onChange);

@@ -27,13 +27,26 @@ export interface LoadDeps {
   secretsDir?: string;
 }
 
-function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: ConfigProblem[], warnings: ConfigProblem[], envMissing: ConfigProblem[]): boolean {
+function checkObject(
+  config: Config,
+  o: ObjectConfig,
+  deps: LoadDeps,
+  problems: ConfigProblem[],
+  warnings: ConfigProblem[],
+  envMissing: ConfigProblem[],
+): boolean {
   const before = problems.length;
   o.triggers.forEach((t, i) => {
     const f = `spec.triggers[${i}]`;
-    const add = (list: ConfigProblem[], field: string, message: string, code: ErrorCode) => list.push({ object: o.key, file: config.file, field, message, code });
+    const add = (list: ConfigProblem[], field: string, message: string, code: ErrorCode) =>
+      list.push({ object: o.key, file: config.file, field, message, code });
     if (!isScalerType(t.type)) {
-      add(problems, `${f}.type`, `unknown trigger type '${t.type}': must be one of: ${Object.keys(scalers).join(', ')}`, 'UNKNOWN_TRIGGER_TYPE');
+      add(
+        problems,
+        `${f}.type`,
+        `unknown trigger type '${t.type}': must be one of: ${Object.keys(scalers).join(', ')}`,
+        'UNKNOWN_TRIGGER_TYPE',
+      );
       return;
     }
     let authParams: Record<string, string>;
@@ -51,7 +64,12 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
       add(warnings, `${f}.authenticationRef`, errorMessage(e), e instanceof GitscaleError ? e.code : 'SECRET_NOT_FOUND');
       return;
     }
-    const parsed = scalers[t.type].parse({ metadata: t.metadata, authParams, env: deps.env, podIdentity: podIdentityOf(config, o.namespace, t) });
+    const parsed = scalers[t.type].parse({
+      metadata: t.metadata,
+      authParams,
+      env: deps.env,
+      podIdentity: podIdentityOf(config, o.namespace, t),
+    });
     if (!parsed.ok) {
       // What a missing secret would have filled is not judged now.
       const judged = parsed.errors.filter((p) => !unresolved.has(p.field));
@@ -74,7 +92,13 @@ function checkObject(config: Config, o: ObjectConfig, deps: LoadDeps, problems: 
  * Where the user wrote the value a problem is about: the metadata key, its `*FromEnv` key, or the
  * TriggerAuthentication parameter (a problem on `metadata.x` the user never wrote points nowhere).
  */
-function whereWritten(t: ObjectConfig['triggers'][number], f: string, key: string, message: string, authParams: Record<string, string>): [string, string] {
+function whereWritten(
+  t: ObjectConfig['triggers'][number],
+  f: string,
+  key: string,
+  message: string,
+  authParams: Record<string, string>,
+): [string, string] {
   if (t.metadata[key] !== undefined) return [`${f}.metadata.${key}`, message];
   if (t.metadata[`${key}FromEnv`] !== undefined) return [`${f}.metadata.${key}FromEnv`, message];
   const ref = t.authenticationRef;
@@ -99,30 +123,61 @@ export function checkLoaded(r: ValidateResult, deps: LoadDeps): Loaded {
   r.config.repositories.forEach((repo, i) => {
     const app = repo.auth?.githubApp?.privateKeyFromEnv;
     if (app && !deps.env[app]) {
-      problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.githubApp.privateKeyFromEnv`, message: `environment variable ${app} is not set (or empty): the GitHub App private key`, code: 'CONFIG_TOKEN_MISSING' });
+      problems.push({
+        object: `repository ${repo.name}`,
+        file: r.config!.file,
+        field: `repositories[${i}].auth.githubApp.privateKeyFromEnv`,
+        message: `environment variable ${app} is not set (or empty): the GitHub App private key`,
+        code: 'CONFIG_TOKEN_MISSING',
+      });
     }
     const field = (k: string) => `repositories[${i}].auth.${k}`;
     const a = repo.auth ?? {};
     const sign = repo.signing;
     const signing = (k: string) => `repositories[${i}].signing.${k}`;
     const vars: [string, string | undefined, string][] = [
-      [field('sshKeyFromEnv'), a.sshKeyFromEnv, 'the SSH private key'], [field('sshKeyPassphraseFromEnv'), a.sshKeyPassphraseFromEnv, "the SSH key's passphrase"],
-      [signing('keyFromEnv'), sign?.keyFromEnv, 'the signing key'], [signing('passphraseFromEnv'), sign?.passphraseFromEnv, "the signing key's passphrase"],
+      [field('sshKeyFromEnv'), a.sshKeyFromEnv, 'the SSH private key'],
+      [field('sshKeyPassphraseFromEnv'), a.sshKeyPassphraseFromEnv, "the SSH key's passphrase"],
+      [signing('keyFromEnv'), sign?.keyFromEnv, 'the signing key'],
+      [signing('passphraseFromEnv'), sign?.passphraseFromEnv, "the signing key's passphrase"],
     ];
     for (const [at, env, what] of vars) {
-      if (env && !deps.env[env]) problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: at, message: `environment variable ${env} is not set (or empty): ${what}`, code: 'CONFIG_TOKEN_MISSING' });
+      if (env && !deps.env[env])
+        problems.push({
+          object: `repository ${repo.name}`,
+          file: r.config!.file,
+          field: at,
+          message: `environment variable ${env} is not set (or empty): ${what}`,
+          code: 'CONFIG_TOKEN_MISSING',
+        });
     }
-    for (const [at, path] of [[field('sshKeyFile'), a.sshKeyFile], [field('knownHostsFile'), a.knownHostsFile], [signing('keyFile'), sign?.keyFile]] as const) {
+    for (const [at, path] of [
+      [field('sshKeyFile'), a.sshKeyFile],
+      [field('knownHostsFile'), a.knownHostsFile],
+      [signing('keyFile'), sign?.keyFile],
+    ] as const) {
       if (!path) continue;
       try {
         deps.fs.accessSync(path, deps.fs.constants.R_OK);
       } catch (e) {
-        problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: at, message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, code: 'CONFIG_FILE_MISSING' });
+        problems.push({
+          object: `repository ${repo.name}`,
+          file: r.config!.file,
+          field: at,
+          message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
+          code: 'CONFIG_FILE_MISSING',
+        });
       }
     }
     const name = repo.auth?.tokenFromEnv;
     if (name && !deps.env[name]) {
-      problems.push({ object: `repository ${repo.name}`, file: r.config!.file, field: `repositories[${i}].auth.tokenFromEnv`, message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`, code: 'CONFIG_TOKEN_MISSING' });
+      problems.push({
+        object: `repository ${repo.name}`,
+        file: r.config!.file,
+        field: `repositories[${i}].auth.tokenFromEnv`,
+        message: `environment variable ${name} is not set (or empty): gitscale would reach ${repo.url} without credentials`,
+        code: 'CONFIG_TOKEN_MISSING',
+      });
     }
   });
   const envMissing: ConfigProblem[] = [];

@@ -19,7 +19,12 @@ export interface ClusterObjects {
 /** What a ScaledObject from the cluster contributes to the config (no status, no server fields). */
 function asConfigObject(o: KubeObject): Record<string, unknown> {
   const m = o.metadata;
-  return { apiVersion: o.apiVersion, kind: 'ScaledObject', metadata: { name: m.name, namespace: m.namespace, annotations: m.annotations ?? {} }, spec: o.spec };
+  return {
+    apiVersion: o.apiVersion,
+    kind: 'ScaledObject',
+    metadata: { name: m.name, namespace: m.namespace, annotations: m.annotations ?? {} },
+    spec: o.spec,
+  };
 }
 
 /** A ScaledObject's `namespace/name`, as config problems name it. */
@@ -52,7 +57,13 @@ export interface Merged {
  * ScaledObject both committed in a discover repository and in the cluster (Argo CD or Flux applied
  * it) runs once, as found in Git (its status is still written in the cluster).
  */
-export function mergeClusterObjects(fileText: string, file: string, cluster: ClusterObjects, deps: LoadDeps, found: Discovered[] = []): Merged {
+export function mergeClusterObjects(
+  fileText: string,
+  file: string,
+  cluster: ClusterObjects,
+  deps: LoadDeps,
+  found: Discovered[] = [],
+): Merged {
   const doc = (parse(fileText, { logLevel: 'error' }) ?? {}) as Record<string, unknown>;
   const listed = Array.isArray(doc.scaledObjects) ? doc.scaledObjects : [];
   const fileAuths = Array.isArray(doc.triggerAuthentications) ? doc.triggerAuthentications : [];
@@ -60,7 +71,18 @@ export function mergeClusterObjects(fileText: string, file: string, cluster: Clu
   const discovered = found.flatMap((d) => d.objects);
   const where = new Map(discovered.map((o) => [keyOf(o.raw), `${o.path} in repository ${o.repository}`]));
   const fromCluster = cluster.scaledObjects.map(asConfigObject).filter((o) => !where.has(keyOf(o)));
-  const r = checkLoaded(validateConfig({ ...doc, triggerAuthentications: [...fileAuths, ...auths.accepted], scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster] }, file, auths.refused), deps);
+  const r = checkLoaded(
+    validateConfig(
+      {
+        ...doc,
+        triggerAuthentications: [...fileAuths, ...auths.accepted],
+        scaledObjects: [...listed, ...discovered.map((o) => o.raw), ...fromCluster],
+      },
+      file,
+      auths.refused,
+    ),
+    deps,
+  );
   const mine = new Set(fromCluster.map(keyOf));
   const inGit = (list: ConfigProblem[]) => list.filter((p) => where.has(p.object)).map((p) => ({ ...p, file: where.get(p.object)! }));
   return {
@@ -89,7 +111,15 @@ function withOrigins(config: Config, inCluster: KubeObject[], listed: Set<string
   const objects = config.objects.map((obj) => {
     const o = byKey.get(obj.key);
     if (!o || listed.has(obj.key)) return obj;
-    return { ...obj, origin: { apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1', namespace: obj.namespace, name: obj.name, ...(o.metadata.uid ? { uid: o.metadata.uid } : {}) } };
+    return {
+      ...obj,
+      origin: {
+        apiVersion: o.apiVersion ?? 'gitscale.dev/v1alpha1',
+        namespace: obj.namespace,
+        name: obj.name,
+        ...(o.metadata.uid ? { uid: o.metadata.uid } : {}),
+      },
+    };
   });
   return { ...config, objects };
 }

@@ -13,11 +13,17 @@ export interface Located {
   text: string;
 }
 
-
 const YAML = /\.ya?ml$/i;
 
 export function workloadTarget(obj: ObjectConfig): WorkloadTarget {
-  return { kind: obj.target.kind, name: obj.target.name, namespace: obj.namespace, field: obj.field, object: obj.key, ...(obj.maxManifestBytes === undefined ? {} : { maxBytes: obj.maxManifestBytes }) };
+  return {
+    kind: obj.target.kind,
+    name: obj.target.name,
+    namespace: obj.namespace,
+    field: obj.field,
+    object: obj.key,
+    ...(obj.maxManifestBytes === undefined ? {} : { maxBytes: obj.maxManifestBytes }),
+  };
 }
 
 /** The workload an object scales, as the cluster names it (scaleTargetRef in the object's namespace). */
@@ -32,7 +38,10 @@ export async function locateTarget(obj: ObjectConfig, ws: Workspace, memo: { mar
   const where = obj.path || '(repository root)';
   const tree = await ws.treeId(obj.path);
   if (tree === null) {
-    throw new ManifestError('MANIFEST_FILE_NOT_FOUND', `${obj.key}: ${where} is not in repository '${obj.repository}'`, { file: obj.path, object: obj.key });
+    throw new ManifestError('MANIFEST_FILE_NOT_FOUND', `${obj.key}: ${where} is not in repository '${obj.repository}'`, {
+      file: obj.path,
+      object: obj.key,
+    });
   }
   const known = memo.marker;
   if (known && known.tree === tree) {
@@ -47,10 +56,18 @@ export async function locateTarget(obj: ObjectConfig, ws: Workspace, memo: { mar
     if (findMarker(text, workloadTarget(obj), file)) found.push({ file, text });
   }
   if (found.length === 0) {
-    throw new ManifestError('MARKER_NOT_FOUND', `${obj.key}: no YAML file under ${where} carries a marker comment # {"$gitscale": "${obj.key}"}`, { file: obj.path, object: obj.key });
+    throw new ManifestError(
+      'MARKER_NOT_FOUND',
+      `${obj.key}: no YAML file under ${where} carries a marker comment # {"$gitscale": "${obj.key}"}`,
+      { file: obj.path, object: obj.key },
+    );
   }
   if (found.length > 1) {
-    throw new ManifestError('MARKER_AMBIGUOUS', `${obj.key}: the marker # {"$gitscale": "${obj.key}"} is in ${found.length} files: ${found.map((f) => f.file).join(', ')}`, { file: obj.path, object: obj.key });
+    throw new ManifestError(
+      'MARKER_AMBIGUOUS',
+      `${obj.key}: the marker # {"$gitscale": "${obj.key}"} is in ${found.length} files: ${found.map((f) => f.file).join(', ')}`,
+      { file: obj.path, object: obj.key },
+    );
   }
   memo.marker = { tree, file: found[0].file };
   return found[0];

@@ -26,7 +26,11 @@ async function build(ws: Repo): Promise<Map<string, OverlaySetting[]>> {
   const texts = new Map<string, string | null>();
   const out = new Map<string, OverlaySetting[]>();
   for (const k of (await ws.list('')).filter(isKustomizationFile)) {
-    const r = await withFiles((p) => ws.read(p), texts, (files) => renderedObjects(k, files));
+    const r = await withFiles(
+      (p) => ws.read(p),
+      texts,
+      (files) => renderedObjects(k, files),
+    );
     // A kustomization gitscale cannot render (a remote base …) sets nothing it could name.
     if (r?.kind !== 'objects') continue;
     for (const o of r.objects) {
@@ -56,5 +60,7 @@ export async function overlaysSetting(ws: Repo, cache: OverlayCache, file: strin
 }
 
 /** `overlaysSetting` for one repository, as readCurrent asks for it. */
-export const overlaysFor = (ws: Repo, cache: OverlayCache) => (file: string, target: { kind: string; name: string }): Promise<OverlaySetting[]> =>
-  overlaysSetting(ws, cache, file, target.kind, target.name);
+export const overlaysFor =
+  (ws: Repo, cache: OverlayCache) =>
+  (file: string, target: { kind: string; name: string }): Promise<OverlaySetting[]> =>
+    overlaysSetting(ws, cache, file, target.kind, target.name);

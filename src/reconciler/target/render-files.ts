@@ -9,7 +9,11 @@ export const MAX_ROUNDS = 64;
 type Need = { kind: 'need'; paths: string[] };
 
 /** `attempt`'s answer once it needs no more files (undefined past MAX_ROUNDS); `texts` keeps what was read. */
-export async function withFiles<T extends { kind: string }>(read: ReadFn, texts: Map<string, string | null>, attempt: (files: (p: string) => string | null | undefined) => T | Need): Promise<Exclude<T, Need> | undefined> {
+export async function withFiles<T extends { kind: string }>(
+  read: ReadFn,
+  texts: Map<string, string | null>,
+  attempt: (files: (p: string) => string | null | undefined) => T | Need,
+): Promise<Exclude<T, Need> | undefined> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const r = attempt((p) => texts.get(p));
     if (r.kind !== 'need') return r as Exclude<T, Need>;

@@ -38,5 +38,9 @@ export function afterResults(prev: ReadonlyMap<string, Unrunnable>, results: rea
 /** The unrunnable objects `validate`'s target check found (problems of a repository that did not sync say nothing of its objects). */
 export function fromProblems(problems: readonly ConfigProblem[], keys: readonly string[]): Map<string, Unrunnable> {
   const known = new Set(keys);
-  return new Map(problems.filter((p) => known.has(p.object) && isTargetCode(p.code)).map((p) => [p.object, { code: p.code, message: p.message, file: p.file }]));
+  return new Map(
+    problems
+      .filter((p) => known.has(p.object) && isTargetCode(p.code))
+      .map((p) => [p.object, { code: p.code, message: p.message, file: p.file }]),
+  );
 }

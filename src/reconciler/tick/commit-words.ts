@@ -21,14 +21,24 @@ export function summary(obj: ObjectConfig, d: Decision): string {
   if (d.desired === 0 || (obj.spec.idleReplicaCount !== undefined && d.desired === obj.spec.idleReplicaCount && !d.active)) {
     return `no activity for cooldownPeriod ${obj.spec.cooldownPeriod} s`;
   }
-  if (d.composite && obj.spec.modifiers) return `scalingModifiers ${obj.spec.modifiers.formula}: ${describeValue('', d.composite.value, d.composite.target)}`;
+  if (d.composite && obj.spec.modifiers)
+    return `scalingModifiers ${obj.spec.modifiers.formula}: ${describeValue('', d.composite.value, d.composite.target)}`;
   const t = dominant(d.triggers);
   if (!t || t.value === null) return d.reason;
   return `${t.name}: ${describeValue(t.unit, t.value, t.target)}`;
 }
 
 export function triggerReports(d: Decision): TriggerReport[] {
-  return d.triggers.map((t) => ({ type: t.type, name: t.name, value: t.value, target: t.target, active: t.active, error: t.error, fallback: t.fallback, failures: d.state.failures[t.name] ?? 0 }));
+  return d.triggers.map((t) => ({
+    type: t.type,
+    name: t.name,
+    value: t.value,
+    target: t.target,
+    active: t.active,
+    error: t.error,
+    fallback: t.fallback,
+    failures: d.state.failures[t.name] ?? 0,
+  }));
 }
 
 export function commitEntry(obj: ObjectConfig, d: Decision, file: string, field: string): CommitEntry {
@@ -41,8 +51,18 @@ export function commitEntry(obj: ObjectConfig, d: Decision, file: string, field:
     summary: summary(obj, d),
     reason: d.reason,
     trailers: [
-      ...d.triggers.map((t): [string, string] => ['Gitscale-Trigger', `${t.name}${t.name !== t.type ? ` type=${t.type}` : ''} value=${fmt(t.value)} target=${fmt(t.target)} active=${t.active}${t.fallback ? ' fallback' : ''}${t.error ? ' error' : ''}`]),
-      ...(d.composite && obj.spec.modifiers ? [['Gitscale-Composite', `${obj.spec.modifiers.formula} value=${fmt(d.composite.value)} target=${fmt(d.composite.target)}`] as [string, string]] : []),
+      ...d.triggers.map((t): [string, string] => [
+        'Gitscale-Trigger',
+        `${t.name}${t.name !== t.type ? ` type=${t.type}` : ''} value=${fmt(t.value)} target=${fmt(t.target)} active=${t.active}${t.fallback ? ' fallback' : ''}${t.error ? ' error' : ''}`,
+      ]),
+      ...(d.composite && obj.spec.modifiers
+        ? [
+            ['Gitscale-Composite', `${obj.spec.modifiers.formula} value=${fmt(d.composite.value)} target=${fmt(d.composite.target)}`] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
     ],
   };
 }

@@ -20,7 +20,9 @@ export const LATE = Symbol('late');
 
 export interface EvaluateDeps {
   /** The trigger pool, or (in `run`) one that answers LATE past the tick's deadline. */
-  triggers: Pick<TriggerPool, 'needsWorkload'> & { sample(obj: ObjectConfig, workload?: WorkloadFacts | null): Promise<TriggerInput[] | typeof LATE> };
+  triggers: Pick<TriggerPool, 'needsWorkload'> & {
+    sample(obj: ObjectConfig, workload?: WorkloadFacts | null): Promise<TriggerInput[] | typeof LATE>;
+  };
   now: number;
   /** The object's state: what the engine learnt, where its marker was found (updated by the read). */
   memo: ObjectState;
@@ -34,9 +36,26 @@ export interface EvaluateDeps {
 
 export function baseResult(obj: ObjectConfig): ObjectResult {
   return {
-    key: obj.key, namespace: obj.namespace, name: obj.name, repository: obj.repository, file: obj.path,
-    current: null, currentFrom: null, desired: null, route: 'none', routedBy: null, reason: '', triggers: [], diff: '', error: null, errorCode: null, commit: null, pullRequest: null,
-    live: null, drift: null, patch: null,
+    key: obj.key,
+    namespace: obj.namespace,
+    name: obj.name,
+    repository: obj.repository,
+    file: obj.path,
+    current: null,
+    currentFrom: null,
+    desired: null,
+    route: 'none',
+    routedBy: null,
+    reason: '',
+    triggers: [],
+    diff: '',
+    error: null,
+    errorCode: null,
+    commit: null,
+    pullRequest: null,
+    live: null,
+    drift: null,
+    patch: null,
   };
 }
 
@@ -46,7 +65,10 @@ export function failed(result: ObjectResult, e: unknown): ObjectResult {
 
 function workloadOf(text: string, obj: ObjectConfig): WorkloadFacts | null {
   try {
-    return { env: containerEnv(text, workloadTarget(obj), obj.target.envSourceContainerName), serviceAccount: podServiceAccount(text, workloadTarget(obj)) };
+    return {
+      env: containerEnv(text, workloadTarget(obj), obj.target.envSourceContainerName),
+      serviceAccount: podServiceAccount(text, workloadTarget(obj)),
+    };
   } catch {
     return null; // a manifest that does not parse fails the object on its own, with its own error
   }
@@ -64,12 +86,26 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     Promise.resolve(workload).then((w) => deps.triggers.sample(obj, w)),
     deps.live ? deps.live(obj).catch((e: unknown) => e as Error) : Promise.resolve(null),
   ]);
-  if (sampled === LATE) return { kind: 'deferred', result: { ...result, reason: 'a trigger has not answered yet: this object is decided at a later tick (the others are written now)' } };
+  if (sampled === LATE)
+    return {
+      kind: 'deferred',
+      result: { ...result, reason: 'a trigger has not answered yet: this object is decided at a later tick (the others are written now)' },
+    };
   const triggers = sampled;
   // A live read that failed leaves the decision to Git's value, as without a cluster (reported, not fatal).
   const live = liveRead instanceof Error ? null : liveRead;
   if (live) result.live = { replicas: live.specReplicas, statusReplicas: live.statusReplicas, readyReplicas: live.readyReplicas };
-  result.triggers = triggers.map((t) => ({ type: t.type, name: t.name, value: t.sample.ok ? t.sample.value : null, target: t.target, active: t.sample.ok && t.sample.active, error: t.sample.ok ? null : t.sample.error, fallback: false, failures: t.sample.ok ? 0 : (deps.memo.engine?.failures[t.name] ?? 0) + 1, ...(t.source ? { source: t.source } : {}) }));
+  result.triggers = triggers.map((t) => ({
+    type: t.type,
+    name: t.name,
+    value: t.sample.ok ? t.sample.value : null,
+    target: t.target,
+    active: t.sample.ok && t.sample.active,
+    error: t.sample.ok ? null : t.sample.error,
+    fallback: false,
+    failures: t.sample.ok ? 0 : (deps.memo.engine?.failures[t.name] ?? 0) + 1,
+    ...(t.source ? { source: t.source } : {}),
+  }));
   if (located instanceof Error) return { kind: 'failed', result: failed(result, located) };
   const { file, text } = located;
   result.file = file;
@@ -79,8 +115,13 @@ export async function evaluate(obj: ObjectConfig, ws: Workspace, deps: EvaluateD
     // The HPA's view (docs/semantics.md §1): live status.replicas and ready pods, once the workload runs.
     const running = live && field.replicas > 0 && live.specReplicas > 0;
     const decision = decide({
-      spec: obj.spec, triggers, current: field.replicas, now: deps.now, state: deps.memo.engine,
-      statusReplicas: running ? live.statusReplicas : undefined, readyReplicas: running ? live.readyReplicas ?? undefined : undefined,
+      spec: obj.spec,
+      triggers,
+      current: field.replicas,
+      now: deps.now,
+      state: deps.memo.engine,
+      statusReplicas: running ? live.statusReplicas : undefined,
+      readyReplicas: running ? (live.readyReplicas ?? undefined) : undefined,
     });
     const after = decision.desired === decision.current ? text : setReplicas(text, target, decision.desired, file);
     const liveZero = live ? live.specReplicas === 0 : field.replicas === 0;

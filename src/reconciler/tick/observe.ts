@@ -30,11 +30,17 @@ function tellTriggers(r: ObjectResult, conditions: Conditions): void {
 }
 
 /** Marks drift on each result and logs it once it outlasted cluster.driftAfterSeconds. */
-export function trackDrift(evaluated: Evaluated[], d: { conditions: Conditions; states: ObjectStates; now: number; settings: ClusterSettings }): void {
+export function trackDrift(
+  evaluated: Evaluated[],
+  d: { conditions: Conditions; states: ObjectStates; now: number; settings: ClusterSettings },
+): void {
   for (const ev of evaluated) {
     const key = ev.result.key;
     if (ev.kind === 'decided' && ev.liveError) {
-      d.conditions.raise(`${key}#live`, ev.liveError, 'warn', 'live scale not read: deciding on Git alone', { object: key, error: ev.liveError });
+      d.conditions.raise(`${key}#live`, ev.liveError, 'warn', 'live scale not read: deciding on Git alone', {
+        object: key,
+        error: ev.liveError,
+      });
     } else d.conditions.clear(`${key}#live`, 'live scale read again', { object: key });
     const st = stateOf(d.states, key);
     if (ev.kind !== 'decided' || !ev.live || ev.live.specReplicas === ev.decision.current) {
@@ -48,7 +54,13 @@ export function trackDrift(evaluated: Evaluated[], d: { conditions: Conditions; 
     const git = ev.decision.current;
     ev.result.drift = `live ${ev.live.specReplicas} ≠ Git ${git} (seen for ${seconds} s)`;
     if (d.now - since >= d.settings.driftAfterSeconds * 1000) {
-      d.conditions.raise(`${key}#drift`, `${ev.live.specReplicas}≠${git}`, 'warn', 'drift: the cluster does not run what Git holds (is Argo CD / Flux syncing this file? see README)', { object: key, file: ev.result.file, live: ev.live.specReplicas, git, seconds });
+      d.conditions.raise(
+        `${key}#drift`,
+        `${ev.live.specReplicas}≠${git}`,
+        'warn',
+        'drift: the cluster does not run what Git holds (is Argo CD / Flux syncing this file? see README)',
+        { object: key, file: ev.result.file, live: ev.live.specReplicas, git, seconds },
+      );
     }
   }
 }

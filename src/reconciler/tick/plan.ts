@@ -69,7 +69,16 @@ function stillAtZero(obj: ObjectConfig, ev: Decided, directPatch: boolean): bool
   const d = ev.decision;
   const p = obj.spec.pause;
   if (isPaused(p) || p?.scaleOut) return false;
-  return directPatch && obj.directPatch && !ev.result.error && ev.result.route === 'none' && ev.live?.specReplicas === 0 && d.current > 0 && d.desired === d.current && d.active;
+  return (
+    directPatch &&
+    obj.directPatch &&
+    !ev.result.error &&
+    ev.result.route === 'none' &&
+    ev.live?.specReplicas === 0 &&
+    d.current > 0 &&
+    d.desired === d.current &&
+    d.active
+  );
 }
 
 /** `directPatch`: a cluster is configured and cluster.directPatch is on. */
@@ -82,10 +91,23 @@ export function plan(repoUrl: string, objects: ObjectConfig[], evaluated: Evalua
     pullRequests: decided.filter(({ ev }) => ev.result.route === 'pull-request'),
     settled: items.filter((x): x is Item => x.ev.kind === 'decided' && !x.ev.result.error && x.ev.result.route !== 'pull-request'),
     scalePatches: [
-      ...changeSet.filter(({ ev }) => ev.result.route === 'direct-patch+commit').map(({ obj, ev }) => ({ key: obj.key, from: ev.live?.specReplicas ?? ev.decision.current, replicas: ev.decision.desired, afterCommit: true })),
-      ...items.filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev, directPatch)).map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
+      ...changeSet
+        .filter(({ ev }) => ev.result.route === 'direct-patch+commit')
+        .map(({ obj, ev }) => ({
+          key: obj.key,
+          from: ev.live?.specReplicas ?? ev.decision.current,
+          replicas: ev.decision.desired,
+          afterCommit: true,
+        })),
+      ...items
+        .filter((x): x is Item => x.ev.kind === 'decided' && stillAtZero(x.obj, x.ev, directPatch))
+        .map(({ obj, ev }) => ({ key: obj.key, from: 0, replicas: ev.decision.desired, afterCommit: false })),
     ],
-    nudges: changeSet.length ? [{ repoUrl, objects: changeSet.map(({ obj }) => ({ key: obj.key, application: obj.argocdApplication ?? null })) }] : [],
-    reports: items.flatMap(({ obj, ev }) => (obj.origin ? [{ key: obj.key, origin: obj.origin, paused: isPaused(obj.spec.pause), ev }] : [])),
+    nudges: changeSet.length
+      ? [{ repoUrl, objects: changeSet.map(({ obj }) => ({ key: obj.key, application: obj.argocdApplication ?? null })) }]
+      : [],
+    reports: items.flatMap(({ obj, ev }) =>
+      obj.origin ? [{ key: obj.key, origin: obj.origin, paused: isPaused(obj.spec.pause), ev }] : [],
+    ),
   };
 }

@@ -31,6 +31,14 @@ export function resultsOf(evaluated: Evaluated[], done: Executed): ObjectResult[
 }
 
 /** Per decided object: its engine state after this tick (what `prev` becomes). */
-export function nextStates(evaluated: Evaluated[], done: Executed, prev: (key: string) => EngineState | undefined): [string, EngineState][] {
-  return evaluated.flatMap((ev): [string, EngineState][] => (ev.kind === 'decided' ? [[ev.result.key, nextState(prev(ev.result.key), ev.decision, done.outcomes.get(ev.result.key) ?? { kind: 'unchanged' })]] : []));
+export function nextStates(
+  evaluated: Evaluated[],
+  done: Executed,
+  prev: (key: string) => EngineState | undefined,
+): [string, EngineState][] {
+  return evaluated.flatMap((ev): [string, EngineState][] =>
+    ev.kind === 'decided'
+      ? [[ev.result.key, nextState(prev(ev.result.key), ev.decision, done.outcomes.get(ev.result.key) ?? { kind: 'unchanged' })]]
+      : [],
+  );
 }

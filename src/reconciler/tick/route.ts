@@ -15,13 +15,15 @@ export interface Routed {
  */
 export function crossedThreshold(current: number, desired: number, p: ReviewPolicy): string | null {
   const up = desired > current;
-  if (up && p.aboveReplicas !== undefined && desired > p.aboveReplicas) return `review-above-replicas ${p.aboveReplicas}: ${desired} > ${p.aboveReplicas}`;
+  if (up && p.aboveReplicas !== undefined && desired > p.aboveReplicas)
+    return `review-above-replicas ${p.aboveReplicas}: ${desired} > ${p.aboveReplicas}`;
   if (!up && !p.scaleIn) return null;
   const step = Math.abs(desired - current);
   if (p.stepAbove !== undefined && step > p.stepAbove) return `review-step-above ${p.stepAbove}: a step of ${step}`;
   if (p.stepPercentAbove !== undefined && current > 0) {
     const pct = (step * 100) / current;
-    if (pct > p.stepPercentAbove) return `review-step-percent-above ${p.stepPercentAbove}: a step of ${step} from ${current} is ${Number(pct.toFixed(1))} %`;
+    if (pct > p.stepPercentAbove)
+      return `review-step-percent-above ${p.stepPercentAbove}: a step of ${step} from ${current} is ${Number(pct.toFixed(1))} %`;
   }
   return null;
 }

@@ -37,7 +37,15 @@ const EXECUTORS: Executor[] = [
     return { ...done, outcomes: new Map([...done.outcomes, ...g.outcomes]), written: g.written };
   },
   async (p, done, d) => {
-    const f = await reconcilePullRequests(p.pullRequests, p.settled, { ws: d.ws, forge: d.forge, repo: d.repo, log: d.log, handsOff: d.handsOff, opened: d.opened, now: d.now });
+    const f = await reconcilePullRequests(p.pullRequests, p.settled, {
+      ws: d.ws,
+      forge: d.forge,
+      repo: d.repo,
+      log: d.log,
+      handsOff: d.handsOff,
+      opened: d.opened,
+      now: d.now,
+    });
     tellReviews(p.pullRequests, p.settled, f, d.repo.name, d);
     return { ...done, outcomes: new Map([...done.outcomes, ...reviewOutcomes(p.pullRequests, f)]) };
   },
@@ -64,14 +72,21 @@ const EXECUTORS: Executor[] = [
 
 export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
   const done = d.metrics.tickTimer(d.repo.name);
-  const owners = d.cluster && !d.dryRun ? warnOwners(objects, { kube: d.cluster.kube, repoUrl: d.repo.url, states: d.states, log: d.log }) : undefined;
+  const owners =
+    d.cluster && !d.dryRun ? warnOwners(objects, { kube: d.cluster.kube, repoUrl: d.repo.url, states: d.states, log: d.log }) : undefined;
   const results = await evaluateAndWrite(objects, d);
   await owners;
   done();
   for (const obj of objects) d.metrics.paused(obj, isPaused(obj.spec.pause));
   for (const r of results) {
     if (r.error) d.metrics.objectError(r);
-    if (r.error) d.conditions.raise(`${r.key}#object`, r.error, 'error', 'object failed', { object: r.key, file: r.file, code: r.errorCode ?? undefined, error: r.error });
+    if (r.error)
+      d.conditions.raise(`${r.key}#object`, r.error, 'error', 'object failed', {
+        object: r.key,
+        file: r.file,
+        code: r.errorCode ?? undefined,
+        error: r.error,
+      });
     else d.conditions.clear(`${r.key}#object`, 'object recovered', { object: r.key, file: r.file });
   }
   return results;
@@ -80,7 +95,9 @@ export async function tickRepository(objects: ObjectConfig[], d: TickDeps): Prom
 async function evaluateAndWrite(objects: ObjectConfig[], d: TickDeps): Promise<ObjectResult[]> {
   const s = await sync(d);
   // A repository that did not sync fails each of its objects (their statuses say so).
-  const evaluated = s.ok ? await evaluateAll(objects, d) : objects.map((o): Evaluated => ({ kind: 'failed', result: failed(baseResult(o), s.error) }));
+  const evaluated = s.ok
+    ? await evaluateAll(objects, d)
+    : objects.map((o): Evaluated => ({ kind: 'failed', result: failed(baseResult(o), s.error) }));
   if (s.ok && d.cluster) trackDrift(evaluated, { conditions: d.conditions, states: d.states, now: d.now, settings: d.cluster.settings });
   if (s.ok) tellDecisions(evaluated, d);
   if (d.dryRun) return evaluated.map((ev) => ev.result);
@@ -100,7 +117,10 @@ async function sync(d: TickDeps): Promise<{ ok: true } | { ok: false; error: unk
     timer(true);
   } catch (e) {
     timer(false);
-    d.conditions.raise(`repository ${d.repo.name}#sync`, (e as Error).message, 'error', 'repository sync failed', { repository: d.repo.name, error: (e as Error).message });
+    d.conditions.raise(`repository ${d.repo.name}#sync`, (e as Error).message, 'error', 'repository sync failed', {
+      repository: d.repo.name,
+      error: (e as Error).message,
+    });
     return { ok: false, error: e };
   }
   d.conditions.clear(`repository ${d.repo.name}#sync`, 'repository sync recovered', { repository: d.repo.name });
@@ -112,7 +132,11 @@ function evaluateAll(objects: ObjectConfig[], d: TickDeps): Promise<Evaluated[]>
   const live = c ? (obj: ObjectConfig) => readLive(c.kube, workloadRef(obj)) : undefined;
   const triggers = d.late ? lateAware(d.triggers, d.late, d.states) : d.triggers;
   const directPatch = !!c?.settings.directPatch;
-  return Promise.all(objects.map((obj) => evaluate(obj, d.ws, { triggers, now: d.now, memo: stateOf(d.states, obj.key), live, directPatch, overlays: d.overlays })));
+  return Promise.all(
+    objects.map((obj) =>
+      evaluate(obj, d.ws, { triggers, now: d.now, memo: stateOf(d.states, obj.key), live, directPatch, overlays: d.overlays }),
+    ),
+  );
 }
 
 /**

@@ -34,7 +34,9 @@ export function secretEnvName(name: string, key: string): string {
 function findAuth(config: Config, namespace: string, trigger: TriggerConfig): TriggerAuthentication | null {
   const ref = trigger.authenticationRef;
   if (!ref) return null;
-  const auth = config.triggerAuthentications.find((a) => a.kind === ref.kind && a.name === ref.name && (a.kind === 'ClusterTriggerAuthentication' || a.namespace === namespace));
+  const auth = config.triggerAuthentications.find(
+    (a) => a.kind === ref.kind && a.name === ref.name && (a.kind === 'ClusterTriggerAuthentication' || a.namespace === namespace),
+  );
   if (!auth) throw new ConfigError('CONFIG_UNKNOWN_AUTH', `${ref.kind} '${ref.name}' not found`, { field: 'authenticationRef.name' });
   return auth;
 }
@@ -53,9 +55,24 @@ function localSecret(s: { name: string; key: string }, deps: AuthDeps): string |
   return deps.env[secretEnvName(s.name, s.key)];
 }
 
-function notFound(auth: TriggerAuthentication, s: { parameter: string; name: string; key: string }, deps: AuthDeps, inCluster?: string): ConfigError {
-  const where = [inCluster && `Secret ${inCluster}/${s.name} key ${s.key} in the cluster`, deps.secretsDir && join(deps.secretsDir, s.name, s.key), `env ${secretEnvName(s.name, s.key)}`].filter(Boolean).join(', ');
-  return new ConfigError('SECRET_NOT_FOUND', `${auth.kind} '${auth.name}': secret ${s.name}/${s.key} for parameter '${s.parameter}' not found (looked in: ${where})`, { field: `secretTargetRef.${s.parameter}` });
+function notFound(
+  auth: TriggerAuthentication,
+  s: { parameter: string; name: string; key: string },
+  deps: AuthDeps,
+  inCluster?: string,
+): ConfigError {
+  const where = [
+    inCluster && `Secret ${inCluster}/${s.name} key ${s.key} in the cluster`,
+    deps.secretsDir && join(deps.secretsDir, s.name, s.key),
+    `env ${secretEnvName(s.name, s.key)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return new ConfigError(
+    'SECRET_NOT_FOUND',
+    `${auth.kind} '${auth.name}': secret ${s.name}/${s.key} for parameter '${s.parameter}' not found (looked in: ${where})`,
+    { field: `secretTargetRef.${s.parameter}` },
+  );
 }
 
 /**
@@ -72,12 +89,21 @@ export function resolveAuthParams(config: Config, namespace: string, trigger: Tr
  * As resolveAuthParams, but every secret missing is returned (one error each) beside the parameters
  * that resolved, so load time can name them all and still check the rest of the metadata.
  */
-export function resolveAuthParamsAll(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): { params: Record<string, string>; missing: { parameter: string; error: ConfigError }[] } {
+export function resolveAuthParamsAll(
+  config: Config,
+  namespace: string,
+  trigger: TriggerConfig,
+  deps: AuthDeps,
+): { params: Record<string, string>; missing: { parameter: string; error: ConfigError }[] } {
   const auth = findAuth(config, namespace, trigger);
   if (!auth) return { params: {}, missing: [] };
   if (auth.configMapTargetRef.length) {
     const m = auth.configMapTargetRef[0];
-    throw new ConfigError('CONFIGMAP_AT_RUN_TIME', `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster at run time; the trigger's metadata is checked then`, { field: `configMapTargetRef.${m.parameter}` });
+    throw new ConfigError(
+      'CONFIGMAP_AT_RUN_TIME',
+      `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster at run time; the trigger's metadata is checked then`,
+      { field: `configMapTargetRef.${m.parameter}` },
+    );
   }
   const out: Record<string, string> = {};
   const missing: { parameter: string; error: ConfigError }[] = [];
@@ -96,22 +122,37 @@ export function podIdentityOf(config: Config, namespace: string, trigger: Trigge
 }
 
 /** At run time: the cluster first (when there is one), then the local fallbacks. */
-export async function resolveAuth(config: Config, namespace: string, trigger: TriggerConfig, deps: AuthDeps): Promise<Record<string, string>> {
+export async function resolveAuth(
+  config: Config,
+  namespace: string,
+  trigger: TriggerConfig,
+  deps: AuthDeps,
+): Promise<Record<string, string>> {
   const auth = findAuth(config, namespace, trigger);
   if (!auth) return {};
   const out: Record<string, string> = {};
   fromEnv(auth, deps, out);
   const c = deps.cluster;
-  const ns = auth.kind === 'ClusterTriggerAuthentication' ? c?.namespace ?? '' : auth.namespace;
+  const ns = auth.kind === 'ClusterTriggerAuthentication' ? (c?.namespace ?? '') : auth.namespace;
   for (const s of auth.secretTargetRef) {
     const v = (c ? await c.secret(ns, s.name, s.key) : null) ?? localSecret(s, deps);
     if (v === undefined) throw notFound(auth, s, deps, c ? ns : undefined);
     out[s.parameter] = v;
   }
   for (const m of auth.configMapTargetRef) {
-    if (!c) throw new ConfigError('CONFIGMAP_NEEDS_CLUSTER', `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster, and none is configured (--kubeconfig, KUBECONFIG or in-cluster)`, { field: `configMapTargetRef.${m.parameter}` });
+    if (!c)
+      throw new ConfigError(
+        'CONFIGMAP_NEEDS_CLUSTER',
+        `${auth.kind} '${auth.name}': configMapTargetRef ${m.name}/${m.key} is read from the cluster, and none is configured (--kubeconfig, KUBECONFIG or in-cluster)`,
+        { field: `configMapTargetRef.${m.parameter}` },
+      );
     const v = await c.configMap(ns, m.name, m.key);
-    if (v === null) throw new ConfigError('CONFIGMAP_NOT_FOUND', `${auth.kind} '${auth.name}': ConfigMap ${ns}/${m.name} key ${m.key} for parameter '${m.parameter}' not found`, { field: `configMapTargetRef.${m.parameter}` });
+    if (v === null)
+      throw new ConfigError(
+        'CONFIGMAP_NOT_FOUND',
+        `${auth.kind} '${auth.name}': ConfigMap ${ns}/${m.name} key ${m.key} for parameter '${m.parameter}' not found`,
+        { field: `configMapTargetRef.${m.parameter}` },
+      );
     out[m.parameter] = v;
   }
   return out;

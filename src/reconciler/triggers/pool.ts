@@ -75,7 +75,10 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
         // A reference the cluster cannot resolve leaves the variable unset (the trigger says so):
         // never gitscale's own variable of the same name, which could be another credential.
         const ref = 'secretKeyRef' in s ? s.secretKeyRef : s.configMapKeyRef;
-        const v = 'secretKeyRef' in s ? await deps.cluster.secret(obj.namespace, ref.name, ref.key) : await deps.cluster.configMap(obj.namespace, ref.name, ref.key);
+        const v =
+          'secretKeyRef' in s
+            ? await deps.cluster.secret(obj.namespace, ref.name, ref.key)
+            : await deps.cluster.configMap(obj.namespace, ref.name, ref.key);
         env[s.name] = v ?? undefined;
       }
     }
@@ -96,10 +99,16 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
    * the ServiceAccount the workload's pods run as, read from the cluster.
    */
   async function workloadRole(obj: ObjectConfig, serviceAccount: string | null | undefined): Promise<string> {
-    if (!deps.cluster) throw new Error("podIdentity identityOwner: workload reads the workload's ServiceAccount from the cluster, and none is configured (--kubeconfig, KUBECONFIG or in-cluster)");
+    if (!deps.cluster)
+      throw new Error(
+        "podIdentity identityOwner: workload reads the workload's ServiceAccount from the cluster, and none is configured (--kubeconfig, KUBECONFIG or in-cluster)",
+      );
     const sa = serviceAccount ?? 'default';
     const role = await deps.cluster.serviceAccountAnnotation(obj.namespace, sa, 'eks.amazonaws.com/role-arn');
-    if (!role) throw new Error(`podIdentity identityOwner: workload: ServiceAccount ${obj.namespace}/${sa} (the workload's) has no eks.amazonaws.com/role-arn annotation, or does not exist`);
+    if (!role)
+      throw new Error(
+        `podIdentity identityOwner: workload: ServiceAccount ${obj.namespace}/${sa} (the workload's) has no eks.amazonaws.com/role-arn annotation, or does not exist`,
+      );
     return role;
   }
 
@@ -119,8 +128,13 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
     let podIdentity: ScalerInput['podIdentity'];
     try {
       const pod = podIdentityOf(config, obj.namespace, t);
-      podIdentity = pod && { provider: pod.provider, ...(pod.roleArn ? { roleArn: pod.roleArn } : {}), ...(pod.externalId ? { externalId: pod.externalId } : {}) };
-      if (pod?.identityOwner === 'workload' && !authError) podIdentity = { ...podIdentity!, roleArn: await workloadRole(obj, workload?.serviceAccount) };
+      podIdentity = pod && {
+        provider: pod.provider,
+        ...(pod.roleArn ? { roleArn: pod.roleArn } : {}),
+        ...(pod.externalId ? { externalId: pod.externalId } : {}),
+      };
+      if (pod?.identityOwner === 'workload' && !authError)
+        podIdentity = { ...podIdentity!, roleArn: await workloadRole(obj, workload?.serviceAccount) };
     } catch (e) {
       authError ??= new ScalerError('SCALER_AUTH_UNRESOLVED', `trigger '${t.name}': ${errorMessage(e)}`, { trigger: t.name });
     }
@@ -133,7 +147,11 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
       const parsed = def.parse({ metadata: t.metadata, authParams, env, podIdentity });
       if (!parsed.ok) {
         const msg = parsed.errors.map((p) => `metadata.${p.field}: ${p.message}`).join('; ');
-        return { envKey, target: none, error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }) };
+        return {
+          envKey,
+          target: none,
+          error: authError ?? new ScalerError('SCALER_METADATA', `trigger '${t.name}': ${msg}`, { trigger: t.name }),
+        };
       }
       meta = parsed.meta;
       target = def.target(parsed.meta);
@@ -188,17 +206,21 @@ export function createTriggerPool(initial: Config, deps: TriggerPoolDeps): Trigg
   }
 
   return {
-    needsWorkload: (obj) => obj.triggers.some((t) => {
-      const pod = podOf(obj, t);
-      return Object.keys(t.metadata).some((k) => k.endsWith('FromEnv')) || (!(pod instanceof Error) && pod?.identityOwner === 'workload');
-    }),
-    sample: (obj, workload) => Promise.all(obj.triggers.map(async (t, i) => {
-      const done = deps.metrics?.triggerTimer();
-      const input = await sampleOne(obj, t, workload);
-      const s = input.sample;
-      deps.metrics?.triggerSample(obj, i, t, { value: s.ok ? s.value : null, active: s.ok && s.active, error: !s.ok }, done?.() ?? 0);
-      return input;
-    })),
+    needsWorkload: (obj) =>
+      obj.triggers.some((t) => {
+        const pod = podOf(obj, t);
+        return Object.keys(t.metadata).some((k) => k.endsWith('FromEnv')) || (!(pod instanceof Error) && pod?.identityOwner === 'workload');
+      }),
+    sample: (obj, workload) =>
+      Promise.all(
+        obj.triggers.map(async (t, i) => {
+          const done = deps.metrics?.triggerTimer();
+          const input = await sampleOne(obj, t, workload);
+          const s = input.sample;
+          deps.metrics?.triggerSample(obj, i, t, { value: s.ok ? s.value : null, active: s.ok && s.active, error: !s.ok }, done?.() ?? 0);
+          return input;
+        }),
+      ),
     reload: async (next, keys) => {
       config = next;
       const gone = [...pool].filter(([id]) => keys === 'all' || keys.some((k) => id.startsWith(`${k}#`)));

@@ -36,8 +36,12 @@ export function validateAws(meta: AwsMetadata): FieldProblem[] {
     problems.push(problem('awsEndpoint', `'awsEndpoint' must be an http(s) URL`));
   }
   if ((meta.awsAccessKeyID === undefined) !== (meta.awsSecretAccessKey === undefined)) {
-    problems.push(problem(meta.awsAccessKeyID === undefined ? 'awsAccessKeyID' : 'awsSecretAccessKey',
-      `'awsAccessKeyID' and 'awsSecretAccessKey' must be set together`));
+    problems.push(
+      problem(
+        meta.awsAccessKeyID === undefined ? 'awsAccessKeyID' : 'awsSecretAccessKey',
+        `'awsAccessKeyID' and 'awsSecretAccessKey' must be set together`,
+      ),
+    );
   }
   // Under identityOwner: operator the role is ignored (KEDA never reads it then), so it is not judged.
   if (meta.awsRoleArn !== undefined && meta.identityOwner !== 'operator' && !ROLE_ARN.test(meta.awsRoleArn)) {
@@ -67,7 +71,10 @@ export function awsClientConfig(meta: AwsMetadata, pod?: PodIdentity): AwsClient
   if (meta.identityOwner === 'operator') return base;
   if (meta.awsRoleArn) return { ...base, assumeRole: { roleArn: meta.awsRoleArn } };
   if (meta.awsAccessKeyID && meta.awsSecretAccessKey) {
-    return { ...base, credentials: { accessKeyId: meta.awsAccessKeyID, secretAccessKey: meta.awsSecretAccessKey, sessionToken: meta.awsSessionToken } };
+    return {
+      ...base,
+      credentials: { accessKeyId: meta.awsAccessKeyID, secretAccessKey: meta.awsSecretAccessKey, sessionToken: meta.awsSessionToken },
+    };
   }
   return base;
 }
@@ -83,9 +90,18 @@ export function describeIdentity(c: AwsClientConfig): string {
 export const shownEndpoint = (endpoint: string): string => endpoint.replace(/\/\/[^@/]*@/, '//');
 
 const AUTH_ERRORS = new Set([
-  'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'AccessDenied',
-  'AccessDeniedException', 'ExpiredToken', 'ExpiredTokenException', 'IncompleteSignature',
-  'InvalidSecurity', 'MissingAuthenticationToken', 'CredentialsProviderError', 'InvalidAccessKeyId',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'AccessDenied',
+  'AccessDeniedException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'IncompleteSignature',
+  'InvalidSecurity',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+  'InvalidAccessKeyId',
 ]);
 
 /** An SDK error's name, Code and HTTP status, and whether they say the credentials were refused. */

@@ -101,9 +101,14 @@ export function parseCron(spec: string): Parsed {
     timezone = zone;
     text = space < 0 ? '' : text.slice(space).trim();
   }
-  if (text.startsWith('@')) return { ok: false, message: `descriptors such as ${text.split(/\s/)[0]} are not accepted: write five fields (minute hour day-of-month month day-of-week)` };
+  if (text.startsWith('@'))
+    return {
+      ok: false,
+      message: `descriptors such as ${text.split(/\s/)[0]} are not accepted: write five fields (minute hour day-of-month month day-of-week)`,
+    };
   const fields = text.split(/\s+/).filter(Boolean);
-  if (fields.length !== 5) return { ok: false, message: `expected exactly 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}` };
+  if (fields.length !== 5)
+    return { ok: false, message: `expected exactly 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}` };
   const sets = FIELDS.map(() => new Set<number>());
   const stars: boolean[] = [];
   for (let i = 0; i < 5; i++) {
@@ -134,7 +139,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallAt(ms: number, zone: string): Wall {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(zone, f);
   }
   const p: Record<string, number> = {};

@@ -30,23 +30,35 @@ export type AuthMetadata = Infer<typeof authSchema>;
 
 /** The modes `authModes` names, trimmed, in order. */
 export function modesOf(meta: Pick<AuthMetadata, 'authModes'>): string[] {
-  return (meta.authModes ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  return (meta.authModes ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }
 
 /** KEDA's Validate(): known modes, at most one of bearer / basic / oauth, each mode's parameters present. */
-export function validateAuth(meta: AuthMetadata, supported: readonly AuthMode[] = ['apiKey', 'basic', 'tls', 'bearer', 'custom']): FieldProblem[] {
+export function validateAuth(
+  meta: AuthMetadata,
+  supported: readonly AuthMode[] = ['apiKey', 'basic', 'tls', 'bearer', 'custom'],
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const modes = modesOf(meta);
   for (const m of modes) {
-    if (!(MODES as readonly string[]).includes(m)) problems.push(problem('authModes', `unknown auth mode '${m}': must be one of ${MODES.join(', ')}`));
-    else if (!supported.includes(m as AuthMode)) problems.push(problem('authModes', `auth mode '${m}' is not supported by gitscale; use ${supported.join(', ')}`));
+    if (!(MODES as readonly string[]).includes(m))
+      problems.push(problem('authModes', `unknown auth mode '${m}': must be one of ${MODES.join(', ')}`));
+    else if (!supported.includes(m as AuthMode))
+      problems.push(problem('authModes', `auth mode '${m}' is not supported by gitscale; use ${supported.join(', ')}`));
   }
   const exclusive = modes.filter((m) => ['bearer', 'basic', 'oauth'].includes(m));
-  if (exclusive.length > 1) problems.push(problem('authModes', `${exclusive.join(' and ')} cannot be combined: each sets the Authorization header`));
+  if (exclusive.length > 1)
+    problems.push(problem('authModes', `${exclusive.join(' and ')} cannot be combined: each sets the Authorization header`));
   const need = (mode: AuthMode, keys: (keyof AuthMetadata)[]) => {
     if (!modes.includes(mode)) return;
     const missing = keys.filter((k) => !meta[k]);
-    if (missing.length) problems.push(problem(missing[0], `auth mode '${mode}' needs ${missing.map((k) => `'${k}'`).join(' and ')} in the TriggerAuthentication`));
+    if (missing.length)
+      problems.push(
+        problem(missing[0], `auth mode '${mode}' needs ${missing.map((k) => `'${k}'`).join(' and ')} in the TriggerAuthentication`),
+      );
   };
   need('bearer', ['bearerToken']);
   need('basic', ['username']);
@@ -67,16 +79,22 @@ export interface RequestAuth {
 
 export function requestAuth(meta: AuthMetadata): RequestAuth {
   const modes = modesOf(meta);
-  const out: RequestAuth = { headers: {}, query: [], secrets: [meta.bearerToken, meta.password, meta.key, meta.customAuthValue, meta.apiKey].filter((s): s is string => !!s) };
+  const out: RequestAuth = {
+    headers: {},
+    query: [],
+    secrets: [meta.bearerToken, meta.password, meta.key, meta.customAuthValue, meta.apiKey].filter((s): s is string => !!s),
+  };
   if (modes.includes('bearer')) out.headers.authorization = `Bearer ${meta.bearerToken}`;
-  if (modes.includes('basic')) out.headers.authorization = `Basic ${Buffer.from(`${meta.username}:${meta.password ?? ''}`).toString('base64')}`;
+  if (modes.includes('basic'))
+    out.headers.authorization = `Basic ${Buffer.from(`${meta.username}:${meta.password ?? ''}`).toString('base64')}`;
   if (modes.includes('custom')) out.headers[meta.customAuthHeader!.toLowerCase()] = meta.customAuthValue!;
   if (modes.includes('apiKey')) {
     if (meta.method === 'query') out.query.push([meta.keyParamName ?? 'api_key', meta.apiKey!]);
     else out.headers[(meta.keyParamName ?? 'X-API-KEY').toLowerCase()] = meta.apiKey!;
   }
   // A CA alone (no tls mode) still verifies the server against it, as KEDA's transport does.
-  if (modes.includes('tls') || meta.ca) out.tls = { ...(modes.includes('tls') ? { cert: meta.cert, key: meta.key } : {}), ...(meta.ca ? { ca: meta.ca } : {}) };
+  if (modes.includes('tls') || meta.ca)
+    out.tls = { ...(modes.includes('tls') ? { cert: meta.cert, key: meta.key } : {}), ...(meta.ca ? { ca: meta.ca } : {}) };
   return out;
 }
 

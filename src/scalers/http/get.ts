@@ -38,16 +38,28 @@ const causeOf = (e: unknown): unknown => {
 };
 
 export async function httpGet(
-  ctx: ErrorContext, fetchFn: typeof fetch, url: URL, shown: string,
+  ctx: ErrorContext,
+  fetchFn: typeof fetch,
+  url: URL,
+  shown: string,
   o: { headers: Record<string, string>; signal: AbortSignal; maxBytes: number; tls?: HttpTlsLike; tlsField: string },
 ): Promise<HttpAnswer> {
   try {
-    const init = { method: 'GET', headers: o.headers, signal: o.signal, redirect: 'follow', ...(o.tls ? { dispatcher: o.tls.dispatcher } : {}) };
+    const init = {
+      method: 'GET',
+      headers: o.headers,
+      signal: o.signal,
+      redirect: 'follow',
+      ...(o.tls ? { dispatcher: o.tls.dispatcher } : {}),
+    };
     const res = await fetchFn(url, init as RequestInit);
     return { status: res.status, body: await readCapped(res, o.maxBytes) };
   } catch (e) {
-    throw networkError(ctx, e, shown, o.signal) ?? tlsError(ctx, causeOf(e), shown, o.tlsField)
-      ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `GET ${shown} failed: ${errorMessage(causeOf(e))}`);
+    throw (
+      networkError(ctx, e, shown, o.signal) ??
+      tlsError(ctx, causeOf(e), shown, o.tlsField) ??
+      scalerError(ctx, 'SCALER_UNAVAILABLE', `GET ${shown} failed: ${errorMessage(causeOf(e))}`)
+    );
   }
 }
 

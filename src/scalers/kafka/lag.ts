@@ -55,7 +55,11 @@ export function factors(n: number): number[] {
   return out;
 }
 
-export function totalLag(parts: PartitionOffsets[], o: LagOptions, previous: Previous): { lag: number; withPersistent: number; partitions: number; withLag: number } {
+export function totalLag(
+  parts: PartitionOffsets[],
+  o: LagOptions,
+  previous: Previous,
+): { lag: number; withPersistent: number; partitions: number; withLag: number } {
   let lag = 0;
   let withPersistent = 0;
   let withLag = 0;
@@ -68,7 +72,8 @@ export function totalLag(parts: PartitionOffsets[], o: LagOptions, previous: Pre
   const partitions = parts.length;
   if (!o.allowIdleConsumers || o.limitToPartitionsWithLag || o.ensureEvenDistributionOfPartitions) {
     let upper = partitions;
-    if (o.ensureEvenDistributionOfPartitions) lag = (factors(partitions).find((f) => f * o.lagThreshold >= lag) ?? partitions) * o.lagThreshold;
+    if (o.ensureEvenDistributionOfPartitions)
+      lag = (factors(partitions).find((f) => f * o.lagThreshold >= lag) ?? partitions) * o.lagThreshold;
     if (o.limitToPartitionsWithLag) upper = withLag;
     if (Math.trunc(lag / o.lagThreshold) > upper) lag = upper * o.lagThreshold;
   }
@@ -78,7 +83,10 @@ export function totalLag(parts: PartitionOffsets[], o: LagOptions, previous: Pre
 /** KEDA's partitionLimitation: "1,2,5-7" → [1, 2, 5, 6, 7]; a string says what is wrong. */
 export function parsePartitions(text: string): number[] | string {
   const out: number[] = [];
-  for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part); // KEDA trims both ends of a range: ' 1 - 4 ' is 1,2,3,4
     if (!m) return `'${part}' is not a partition number or a range a-b`;
     const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];

@@ -3,7 +3,10 @@
 import type { ScalerCode } from '../../errors.js';
 
 export class FormatError extends Error {
-  constructor(readonly code: ScalerCode, message: string) {
+  constructor(
+    readonly code: ScalerCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -10,7 +10,6 @@ import { xmlDocument } from './xml.js';
 
 export type Format = 'json' | 'yaml' | 'xml' | 'prometheus';
 
-
 /** Splits a GJSON-style path on unescaped dots (`\.` is a literal dot). */
 export function parsePath(path: string): string[] | undefined {
   const parts: string[] = [];
@@ -45,8 +44,22 @@ export function lookupPath(doc: unknown, path: string[]): Lookup {
 }
 
 const SUFFIX: Record<string, number> = {
-  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** Parses a Kubernetes quantity ("1.5k", "250m", "2Gi", "1e3") to a number, or undefined. */
@@ -58,7 +71,15 @@ export function parseQuantity(text: string): number | undefined {
 }
 
 const describe = (v: unknown): string =>
-  typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  typeof v === 'string'
+    ? `the string ${JSON.stringify(v.slice(0, 40))}`
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
 
 export function numberOf(v: unknown, valueLocation: string): number {
   const value = typeof v === 'number' ? v : typeof v === 'string' ? parseQuantity(v) : undefined;
@@ -71,7 +92,8 @@ function valueByPath(doc: unknown, valueLocation: string): unknown {
   let cur = doc;
   for (const key of valueLocation.split('.')) {
     const here = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>) : undefined;
-    if (!here || !Object.prototype.hasOwnProperty.call(here, key)) throw new FormatError('SCALER_VALUE_NOT_FOUND', `key '${key}' not found in path '${valueLocation}'`);
+    if (!here || !Object.prototype.hasOwnProperty.call(here, key))
+      throw new FormatError('SCALER_VALUE_NOT_FOUND', `key '${key}' not found in path '${valueLocation}'`);
     cur = here[key];
     if (cur === null || typeof cur !== 'object') return cur;
   }

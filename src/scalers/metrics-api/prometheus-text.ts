@@ -80,7 +80,8 @@ const READABLE = new Set(['untyped', 'counter', 'gauge']);
 
 export function fromPrometheusText(body: string, valueLocation: string): number {
   const selector = parseSelector(valueLocation);
-  if (typeof selector === 'string') throw new FormatError('SCALER_METADATA', `valueLocation '${valueLocation}' is not a metric selector: ${selector}`);
+  if (typeof selector === 'string')
+    throw new FormatError('SCALER_METADATA', `valueLocation '${valueLocation}' is not a metric selector: ${selector}`);
   const types = new Map<string, string>();
   let seen = false;
   const lines = body.replace(/\r\n/g, '\n').split('\n');
@@ -96,14 +97,18 @@ export function fromPrometheusText(body: string, valueLocation: string): number 
     let rest = line.slice(name.length);
     if (rest.startsWith('{')) {
       const set = labelSet(line, name.length, false);
-      if (typeof set === 'string') throw new FormatError('SCALER_INVALID_RESPONSE', `prometheus format parsing error at line ${n + 1}: ${set}`);
+      if (typeof set === 'string')
+        throw new FormatError('SCALER_INVALID_RESPONSE', `prometheus format parsing error at line ${n + 1}: ${set}`);
       pairs = set.pairs;
       rest = line.slice(set.next);
     }
     const value = sampleValue(rest.trim().split(/\s+/)[0] ?? '');
-    if (value === undefined) throw new FormatError('SCALER_INVALID_RESPONSE', `prometheus format parsing error at line ${n + 1}: '${rest.trim()}' is not a value`);
+    if (value === undefined)
+      throw new FormatError('SCALER_INVALID_RESPONSE', `prometheus format parsing error at line ${n + 1}: '${rest.trim()}' is not a value`);
     // A histogram's or summary's samples (name_bucket, name_sum …) belong to its family, which KEDA does not read.
-    const family = types.has(name) ? name : [...types.keys()].find((f) => /^(histogram|summary|gaugehistogram)$/.test(types.get(f)!) && name.startsWith(`${f}_`)) ?? name;
+    const family = types.has(name)
+      ? name
+      : ([...types.keys()].find((f) => /^(histogram|summary|gaugehistogram)$/.test(types.get(f)!) && name.startsWith(`${f}_`)) ?? name);
     if (name !== selector.name || family !== name) continue;
     seen = true;
     if (!READABLE.has(types.get(name) ?? 'untyped')) continue;

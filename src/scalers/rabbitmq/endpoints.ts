@@ -55,14 +55,24 @@ export function rabbitUrls(meta: Meta): RabbitUrls {
   const password = meta.password ?? decodeURIComponent(url.password);
   const segments = url.pathname.split('/');
   const last = segments.pop() ?? '';
-  const prefix = segments.filter(Boolean).map((s) => `/${s}`).join('');
+  const prefix = segments
+    .filter(Boolean)
+    .map((s) => `/${s}`)
+    .join('');
   const rawVhost = meta.vhostName !== undefined ? encodeURIComponent(meta.vhostName) : last;
   const vhostPath = rawVhost === '' || rawVhost === '%2F' || rawVhost === '/' ? '%2F' : rawVhost;
   const vhost = decodeURIComponent(vhostPath);
   const base = `${url.protocol}//${url.host}`;
   const queue = new URL(`${base}${prefix}/api/queues/${vhostPath}/${encodeURIComponent(meta.queueName)}`);
   const regex = new URL(`${base}${prefix}/api/queues/${vhostPath}`);
-  for (const [k, v] of [['page', '1'], ['use_regex', 'true'], ['pagination', 'false'], ['name', meta.queueName], ['page_size', String(meta.pageSize)]]) regex.searchParams.set(k, v);
+  for (const [k, v] of [
+    ['page', '1'],
+    ['use_regex', 'true'],
+    ['pagination', 'false'],
+    ['name', meta.queueName],
+    ['page_size', String(meta.pageSize)],
+  ])
+    regex.searchParams.set(k, v);
   const amqp = new URL(meta.host);
   if (meta.vhostName !== undefined) amqp.pathname = `/${encodeURIComponent(meta.vhostName)}`;
   if (meta.username !== undefined) {
@@ -70,7 +80,11 @@ export function rabbitUrls(meta: Meta): RabbitUrls {
     amqp.password = encodeURIComponent(meta.password ?? '');
   }
   return {
-    amqp: amqp.href, queue, regex, vhost, password,
+    amqp: amqp.href,
+    queue,
+    regex,
+    vhost,
+    password,
     headers: user ? { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } : {},
     shown: `${base}${url.pathname === '/' ? '' : url.pathname}`,
   };

@@ -39,7 +39,13 @@ export const connectionSchema = {
 export type ConnectionMetadata = Infer<typeof connectionSchema>;
 export type Endpoint = { host: string; port: number };
 
-const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter(Boolean));
+const list = (v: string | undefined): string[] =>
+  v === undefined
+    ? []
+    : v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 
 /** Splits `host:port` (or `[v6]:port`). */
 function splitAddress(address: string): Endpoint | undefined {
@@ -63,7 +69,8 @@ export function endpointsOf(meta: ConnectionMetadata): Endpoint[] | FieldProblem
   const ports = list(meta.port);
   if (!hosts.length) return problem('address', `set 'address' (host:port), or 'host' and 'port'`);
   if (!ports.length) return problem('port', `'port' is required with 'host'`);
-  if (hosts.length !== ports.length) return problem('port', `${hosts.length} host(s) but ${ports.length} port(s): each host needs its port`);
+  if (hosts.length !== ports.length)
+    return problem('port', `${hosts.length} host(s) but ${ports.length} port(s): each host needs its port`);
   const out: Endpoint[] = [];
   for (let i = 0; i < hosts.length; i++) {
     const port = Number(ports[i]);
@@ -83,14 +90,17 @@ export function validateConnection(meta: ConnectionMetadata, topology: Topology)
   if (meta.enableTLS !== undefined && meta.tls !== undefined) {
     problems.push(problem('enableTLS', `set TLS either with metadata 'enableTLS' or authentication parameter 'tls', not both`));
   }
-  if (topology === 'sentinel' && !meta.sentinelMaster) problems.push(problem('sentinelMaster', `'sentinelMaster' is required: the name the sentinels monitor the master under`));
+  if (topology === 'sentinel' && !meta.sentinelMaster)
+    problems.push(problem('sentinelMaster', `'sentinelMaster' is required: the name the sentinels monitor the master under`));
   return problems;
 }
 
 /** A warning when a standalone Redis is given several addresses (it reads the first). */
 export function connectionWarnings(meta: ConnectionMetadata, topology: Topology): string[] {
   const e = endpointsOf(meta) as Endpoint[];
-  return topology === 'standalone' && e.length > 1 ? [`${e.length} addresses given: a standalone redis reads the first, ${e[0].host}:${e[0].port}`] : [];
+  return topology === 'standalone' && e.length > 1
+    ? [`${e.length} addresses given: a standalone redis reads the first, ${e[0].host}:${e[0].port}`]
+    : [];
 }
 
 /** Where a message may say the trigger reads from (no secret). */
@@ -107,7 +117,8 @@ export type RedisLike = Pick<Redis, 'connect' | 'eval' | 'xlen' | 'xpending' | '
   readonly status: string;
   on(event: 'error', listener: (e: unknown) => void): unknown;
 };
-export type RedisClientSpec = { topology: 'standalone' | 'sentinel'; options: RedisOptions } | { topology: 'cluster'; nodes: Endpoint[]; options: ClusterOptions };
+export type RedisClientSpec =
+  { topology: 'standalone' | 'sentinel'; options: RedisOptions } | { topology: 'cluster'; nodes: Endpoint[]; options: ClusterOptions };
 
 /** The client the family's scalers are created with (the registry's ScalerClients composes it). */
 export interface RedisClients {
@@ -115,36 +126,69 @@ export interface RedisClients {
   redis(spec: RedisClientSpec): RedisLike;
 }
 
-const FAIL_FAST = { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000, commandTimeout: 10_000 } satisfies RedisOptions;
+const FAIL_FAST = {
+  lazyConnect: true,
+  retryStrategy: () => null,
+  maxRetriesPerRequest: 0,
+  connectTimeout: 5_000,
+  commandTimeout: 10_000,
+} satisfies RedisOptions;
 
 export function clientSpec(meta: ConnectionMetadata, topology: Topology): RedisClientSpec {
   const endpoints = endpointsOf(meta) as Endpoint[];
   const useTls = meta.enableTLS === true || meta.tls === 'enable';
-  const tls = (host: string) => (useTls ? {
-    rejectUnauthorized: !meta.unsafeSsl,
-    // SNI carries host names only (an IP there is refused by TLS); the certificate is still checked against it.
-    ...(isIP(host) ? {} : { servername: host }),
-    ...(meta.ca ? { ca: meta.ca } : {}),
-    ...(meta.cert ? { cert: meta.cert, key: meta.key, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}) } : {}),
-  } : undefined);
+  const tls = (host: string) =>
+    useTls
+      ? {
+          rejectUnauthorized: !meta.unsafeSsl,
+          // SNI carries host names only (an IP there is refused by TLS); the certificate is still checked against it.
+          ...(isIP(host) ? {} : { servername: host }),
+          ...(meta.ca ? { ca: meta.ca } : {}),
+          ...(meta.cert ? { cert: meta.cert, key: meta.key, ...(meta.keyPassword ? { passphrase: meta.keyPassword } : {}) } : {}),
+        }
+      : undefined;
   const auth = { username: meta.username, password: meta.password };
   if (topology === 'cluster') {
     return {
-      topology, nodes: endpoints,
-      options: { lazyConnect: true, clusterRetryStrategy: () => null, enableOfflineQueue: false, redisOptions: { ...auth, tls: tls(endpoints[0].host), connectTimeout: 5_000, commandTimeout: 10_000, maxRetriesPerRequest: 0 } },
+      topology,
+      nodes: endpoints,
+      options: {
+        lazyConnect: true,
+        clusterRetryStrategy: () => null,
+        enableOfflineQueue: false,
+        redisOptions: { ...auth, tls: tls(endpoints[0].host), connectTimeout: 5_000, commandTimeout: 10_000, maxRetriesPerRequest: 0 },
+      },
     };
   }
   if (topology === 'sentinel') {
     return {
       topology,
       options: {
-        ...FAIL_FAST, ...auth, db: meta.databaseIndex, sentinels: endpoints, name: meta.sentinelMaster, role: 'master',
-        sentinelUsername: meta.sentinelUsername, sentinelPassword: meta.sentinelPassword, sentinelRetryStrategy: () => null,
-        tls: tls(endpoints[0].host), ...(useTls ? { enableTLSForSentinelMode: true, sentinelTLS: tls(endpoints[0].host) } : {}),
+        ...FAIL_FAST,
+        ...auth,
+        db: meta.databaseIndex,
+        sentinels: endpoints,
+        name: meta.sentinelMaster,
+        role: 'master',
+        sentinelUsername: meta.sentinelUsername,
+        sentinelPassword: meta.sentinelPassword,
+        sentinelRetryStrategy: () => null,
+        tls: tls(endpoints[0].host),
+        ...(useTls ? { enableTLSForSentinelMode: true, sentinelTLS: tls(endpoints[0].host) } : {}),
       },
     };
   }
-  return { topology, options: { ...FAIL_FAST, ...auth, host: endpoints[0].host, port: endpoints[0].port, db: meta.databaseIndex, tls: tls(endpoints[0].host) } };
+  return {
+    topology,
+    options: {
+      ...FAIL_FAST,
+      ...auth,
+      host: endpoints[0].host,
+      port: endpoints[0].port,
+      db: meta.databaseIndex,
+      tls: tls(endpoints[0].host),
+    },
+  };
 }
 
 export interface RedisSession {
@@ -153,7 +197,12 @@ export interface RedisSession {
   close(): Promise<void>;
 }
 
-export function redisSession(meta: ConnectionMetadata, topology: Topology, deps: Pick<ScalerDeps<RedisClients>, 'clients'>, ctx: ErrorContext): RedisSession {
+export function redisSession(
+  meta: ConnectionMetadata,
+  topology: Topology,
+  deps: Pick<ScalerDeps<RedisClients>, 'clients'>,
+  ctx: ErrorContext,
+): RedisSession {
   const where = shownWhere(meta, topology);
   // The last error the client emitted: ioredis rejects with a bare "Connection is closed." otherwise.
   let lastError: unknown;
@@ -180,10 +229,17 @@ export function redisSession(meta: ConnectionMetadata, topology: Topology, deps:
       return scalerError(ctx, 'SCALER_AUTH_FAILED', `authentication failed at ${where}: ${text}`, 'password');
     }
     if (/Command timed out/i.test(text)) return scalerError(ctx, 'SCALER_TIMEOUT', `command timed out at ${where}`);
-    const code: ScalerCode | undefined = /^NOGROUP/.test(text) ? 'SCALER_VALUE_NOT_FOUND' : /^WRONGTYPE/.test(text) ? 'SCALER_WRONG_TYPE' : undefined;
+    const code: ScalerCode | undefined = /^NOGROUP/.test(text)
+      ? 'SCALER_VALUE_NOT_FOUND'
+      : /^WRONGTYPE/.test(text)
+        ? 'SCALER_WRONG_TYPE'
+        : undefined;
     if (code) return scalerError(ctx, code, `${what} at ${where}: ${text}`);
-    return tlsError(ctx, cause, where, 'ca') ?? networkError(ctx, cause, where, signal)
-      ?? scalerError(ctx, 'SCALER_UNAVAILABLE', `${what} at ${where} failed: ${text}`);
+    return (
+      tlsError(ctx, cause, where, 'ca') ??
+      networkError(ctx, cause, where, signal) ??
+      scalerError(ctx, 'SCALER_UNAVAILABLE', `${what} at ${where} failed: ${text}`)
+    );
   };
   return {
     async use(signal, what, fn) {

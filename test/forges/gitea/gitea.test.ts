@@ -12,7 +12,11 @@ import { tempDir } from '../../support/temp.js';
 
 const run = promisify(execFile);
 const servers = inject('servers');
-const api = (path: string, init: RequestInit = {}) => fetch(`${servers.GITEA_URL}/api/v1${path}`, { ...init, headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json', ...init.headers } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${servers.GITEA_URL}/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `token ${servers.GITEA_TOKEN}`, 'Content-Type': 'application/json', ...init.headers },
+  });
 
 let repo = '';
 beforeAll(async () => {
@@ -40,7 +44,13 @@ describe('gitea forge', () => {
     const f = forge();
     expect(await f.findPr('gitscale/default/consumer')).toBeNull();
     const pr = await f.openPr({ head: 'gitscale/default/consumer', base: 'main', title: 'scale default/consumer 3→40', body: 'evidence' });
-    expect(pr).toMatchObject({ state: 'open', merged: false, head: 'gitscale/default/consumer', base: 'main', title: 'scale default/consumer 3→40' });
+    expect(pr).toMatchObject({
+      state: 'open',
+      merged: false,
+      head: 'gitscale/default/consumer',
+      base: 'main',
+      title: 'scale default/consumer 3→40',
+    });
     expect(pr.url).toContain(`/gitscale/${repo}/pulls/${pr.number}`);
     expect((await f.findPr('gitscale/default/consumer'))?.number).toBe(pr.number);
     expect((await f.openPrs('gitscale/')).map((p) => p.number)).toEqual([pr.number]);
@@ -59,9 +69,20 @@ describe('gitea forge', () => {
 
   it('requests reviewers, and auto-merge merges at once when no checks are required; then it reads as merged', async () => {
     const reviewer = `rev-${repo}`;
-    const u = await api('/admin/users', { method: 'POST', body: JSON.stringify({ username: reviewer, email: `${reviewer}@example.com`, password: 'Reviewer-pass-123', must_change_password: false }) });
+    const u = await api('/admin/users', {
+      method: 'POST',
+      body: JSON.stringify({
+        username: reviewer,
+        email: `${reviewer}@example.com`,
+        password: 'Reviewer-pass-123',
+        must_change_password: false,
+      }),
+    });
     expect(u.status).toBe(201);
-    expect((await api(`/repos/gitscale/${repo}/collaborators/${reviewer}`, { method: 'PUT', body: JSON.stringify({ permission: 'write' }) })).status).toBe(204);
+    expect(
+      (await api(`/repos/gitscale/${repo}/collaborators/${reviewer}`, { method: 'PUT', body: JSON.stringify({ permission: 'write' }) }))
+        .status,
+    ).toBe(204);
     const f = forge();
     const pr = await f.openPr({ head: 'gitscale/default/other', base: 'main', title: 't', body: 'b', assignees: ['gitscale'] });
     await f.requestReviewers(pr.number, [reviewer]);
@@ -76,10 +97,16 @@ describe('gitea forge', () => {
 
   it('a token without permission is a clear FORGE_PERMISSION error naming the scope, without the token', async () => {
     const basic = Buffer.from(`gitscale:${servers.GITEA_PASSWORD}`).toString('base64');
-    const t = await fetch(`${servers.GITEA_URL}/api/v1/users/gitscale/tokens`, { method: 'POST', headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: `ro-${repo}`, scopes: ['read:repository', 'read:issue'] }) });
+    const t = await fetch(`${servers.GITEA_URL}/api/v1/users/gitscale/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `ro-${repo}`, scopes: ['read:repository', 'read:issue'] }),
+    });
     expect(t.status).toBe(201);
     const readOnly = (await t.json()).sha1 as string;
-    const err = await forge(readOnly).openPr({ head: 'gitscale/default/consumer', base: 'main', title: 't', body: 'b' }).catch((e) => e);
+    const err = await forge(readOnly)
+      .openPr({ head: 'gitscale/default/consumer', base: 'main', title: 't', body: 'b' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ForgeError);
     expect(err.code).toBe('FORGE_PERMISSION');
     expect(err.data.status).toBe(403);
@@ -88,11 +115,13 @@ describe('gitea forge', () => {
   });
 
   it('an unreachable server is FORGE_UNREACHABLE', async () => {
-    const err = await createGitea({ url: 'http://127.0.0.1:1', owner: 'o', repo: 'r', token: 't', fetch }).findPr('x').catch((e) => e);
+    const err = await createGitea({ url: 'http://127.0.0.1:1', owner: 'o', repo: 'r', token: 't', fetch })
+      .findPr('x')
+      .catch((e) => e);
     expect(err.code).toBe('FORGE_UNREACHABLE');
   });
 
-  it('an answer that is not JSON (a proxy\'s login page) or is too large is FORGE_HTTP, never a crash', async () => {
+  it("an answer that is not JSON (a proxy's login page) or is too large is FORGE_HTTP, never a crash", async () => {
     const server = createServer((req, res) => {
       if (req.url?.includes('/pulls')) {
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -12,15 +12,36 @@ import { checkLoaded } from '../../../src/reconciler/sources/load.js';
 
 const deps = { env: {}, fs };
 const FILE = '/etc/gitscale.yaml';
-const trigger = (listName: string, auth?: string) => ({ type: 'redis', metadata: { address: 'redis:6379', listName }, ...(auth ? { authenticationRef: { name: auth } } : {}) });
-const so = (name: string, extra: { auth?: string; list?: string; apiVersion?: string; minReplicaCount?: number } = {}) => ({
-  apiVersion: extra.apiVersion ?? 'gitscale.dev/v1alpha1', kind: 'ScaledObject',
-  metadata: { name, namespace: 'shop', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': `apps/${name}.yaml` } },
-  spec: { scaleTargetRef: { name }, ...(extra.minReplicaCount !== undefined ? { minReplicaCount: extra.minReplicaCount } : {}), triggers: [trigger(extra.list ?? name, extra.auth)] },
+const trigger = (listName: string, auth?: string) => ({
+  type: 'redis',
+  metadata: { address: 'redis:6379', listName },
+  ...(auth ? { authenticationRef: { name: auth } } : {}),
 });
-const ta = (name: string, envName: string, apiVersion = 'gitscale.dev/v1alpha1'): KubeObject => ({ apiVersion, kind: 'TriggerAuthentication', metadata: { name, namespace: 'shop' }, spec: { env: [{ parameter: 'password', name: envName }] } });
-const cluster = (scaledObjects: unknown[], triggerAuthentications: KubeObject[] = []) => ({ scaledObjects: scaledObjects as KubeObject[], triggerAuthentications });
-const scan = (...objects: ReturnType<typeof so>[]): Discovered => ({ objects: objects.map((raw) => ({ repository: 'm', path: `apps/${raw.metadata.name}/so.yaml`, raw })), triggerAuthentications: [], problems: [] });
+const so = (name: string, extra: { auth?: string; list?: string; apiVersion?: string; minReplicaCount?: number } = {}) => ({
+  apiVersion: extra.apiVersion ?? 'gitscale.dev/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name, namespace: 'shop', annotations: { 'gitscale.dev/repository': 'm', 'gitscale.dev/path': `apps/${name}.yaml` } },
+  spec: {
+    scaleTargetRef: { name },
+    ...(extra.minReplicaCount !== undefined ? { minReplicaCount: extra.minReplicaCount } : {}),
+    triggers: [trigger(extra.list ?? name, extra.auth)],
+  },
+});
+const ta = (name: string, envName: string, apiVersion = 'gitscale.dev/v1alpha1'): KubeObject => ({
+  apiVersion,
+  kind: 'TriggerAuthentication',
+  metadata: { name, namespace: 'shop' },
+  spec: { env: [{ parameter: 'password', name: envName }] },
+});
+const cluster = (scaledObjects: unknown[], triggerAuthentications: KubeObject[] = []) => ({
+  scaledObjects: scaledObjects as KubeObject[],
+  triggerAuthentications,
+});
+const scan = (...objects: ReturnType<typeof so>[]): Discovered => ({
+  objects: objects.map((raw) => ({ repository: 'm', path: `apps/${raw.metadata.name}/so.yaml`, raw })),
+  triggerAuthentications: [],
+  problems: [],
+});
 
 /** The config file as `run` has it: its text, and the config it loads to. */
 function file(doc: Record<string, unknown>) {
@@ -28,8 +49,10 @@ function file(doc: Record<string, unknown>) {
   const loaded = checkLoaded(validateConfig(parse(text), FILE), deps);
   return { text, config: loaded.config! };
 }
-const keys = (c: { objects: { key: string; triggers: { metadata: Record<string, unknown> }[] }[] }) => c.objects.map((o) => `${o.key}:${String(o.triggers[0].metadata.listName)}`);
-const messages = (said: { message: string; fields: Record<string, unknown> }[]) => said.map((s) => `${s.message}: ${String(s.fields.object ?? s.fields.ignored)}`);
+const keys = (c: { objects: { key: string; triggers: { metadata: Record<string, unknown> }[] }[] }) =>
+  c.objects.map((o) => `${o.key}:${String(o.triggers[0].metadata.listName)}`);
+const messages = (said: { message: string; fields: Record<string, unknown> }[]) =>
+  said.map((s) => `${s.message}: ${String(s.fields.object ?? s.fields.ignored)}`);
 
 describe('createConfigSources', () => {
   it("the file alone is the config, as it was loaded; the cluster's objects are added only with watch:", () => {
@@ -43,7 +66,11 @@ describe('createConfigSources', () => {
   });
 
   it("precedence: an object in the file and in the cluster runs as the file has it (the cluster's is refused as a duplicate); one in a repository and in the cluster, as the repository has it", () => {
-    const f = file({ watch: { namespaces: ['shop'] }, repositories: [{ name: 'm', url: '/tmp/m', discover: true }], scaledObjects: [so('a', { list: 'from-file' })] });
+    const f = file({
+      watch: { namespaces: ['shop'] },
+      repositories: [{ name: 'm', url: '/tmp/m', discover: true }],
+      scaledObjects: [so('a', { list: 'from-file' })],
+    });
     const sources = createConfigSources(f.config, deps);
     sources.setFile(f.config, f.text);
     sources.setCluster(cluster([so('a', { list: 'from-cluster' }), so('b', { list: 'from-cluster' }), so('c', { list: 'from-cluster' })]));
@@ -55,23 +82,44 @@ describe('createConfigSources', () => {
   });
 
   it("TriggerAuthentications: the file's come before the cluster's, gitscale.dev's before keda.sh's; the ignored ones are said once", () => {
-    const f = file({ watch: { namespaces: ['shop'], kedaObjects: true }, triggerAuthentications: [{ kind: 'TriggerAuthentication', metadata: { name: 'shared', namespace: 'shop' }, spec: { env: [{ parameter: 'password', name: 'FROM_FILE' }] } }] });
+    const f = file({
+      watch: { namespaces: ['shop'], kedaObjects: true },
+      triggerAuthentications: [
+        {
+          kind: 'TriggerAuthentication',
+          metadata: { name: 'shared', namespace: 'shop' },
+          spec: { env: [{ parameter: 'password', name: 'FROM_FILE' }] },
+        },
+      ],
+    });
     const sources = createConfigSources(f.config, deps);
     sources.setFile(f.config, f.text);
-    const objects = cluster([so('a', { auth: 'shared' }), so('b', { auth: 'other' })], [ta('shared', 'FROM_CLUSTER'), ta('other', 'GITSCALE_DEV'), ta('other', 'KEDA_SH', 'keda.sh/v1alpha1')]);
+    const objects = cluster(
+      [so('a', { auth: 'shared' }), so('b', { auth: 'other' })],
+      [ta('shared', 'FROM_CLUSTER'), ta('other', 'GITSCALE_DEV'), ta('other', 'KEDA_SH', 'keda.sh/v1alpha1')],
+    );
     sources.setCluster(objects);
     const first = sources.next();
-    expect(first.config.triggerAuthentications.map((a) => `${a.name}:${a.env[0].name}`)).toEqual(['shared:FROM_FILE', 'other:GITSCALE_DEV']);
-    expect(first.said).toEqual([{
-      level: 'warn', message: 'TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)',
-      fields: { ignored: ['TriggerAuthentication shop/shared (gitscale.dev/v1alpha1)', 'TriggerAuthentication shop/other (keda.sh/v1alpha1)'] },
-    }]);
+    expect(first.config.triggerAuthentications.map((a) => `${a.name}:${a.env[0].name}`)).toEqual([
+      'shared:FROM_FILE',
+      'other:GITSCALE_DEV',
+    ]);
+    expect(first.said).toEqual([
+      {
+        level: 'warn',
+        message:
+          'TriggerAuthentications from the cluster ignored: one of the same kind and name comes first (the config file, then gitscale.dev, then keda.sh)',
+        fields: {
+          ignored: ['TriggerAuthentication shop/shared (gitscale.dev/v1alpha1)', 'TriggerAuthentication shop/other (keda.sh/v1alpha1)'],
+        },
+      },
+    ]);
     // The same objects again (a watch event that changed something else): nothing more is said.
     sources.setCluster({ ...objects });
     expect(sources.next().said).toEqual([]);
   });
 
-  it("a refused ScaledObject from the cluster is dropped and said once per change, and comes back (each time) for its status; the others run", () => {
+  it('a refused ScaledObject from the cluster is dropped and said once per change, and comes back (each time) for its status; the others run', () => {
     const f = file({ watch: { namespaces: ['shop'] } });
     const sources = createConfigSources(f.config, deps);
     sources.setFile(f.config, f.text);
@@ -79,13 +127,24 @@ describe('createConfigSources', () => {
     sources.setCluster(cluster([so('good'), bad]));
     const first = sources.next();
     expect(keys(first.config)).toEqual(['shop/good:good']);
-    expect(first.said).toEqual([{ level: 'error', message: 'ScaledObject from the cluster refused', fields: { object: 'shop/bad', field: 'spec.minReplicaCount', code: expect.any(String), error: expect.any(String) } }]);
-    expect(first.refused).toEqual([{ object: bad, problem: expect.objectContaining({ object: 'shop/bad', field: 'spec.minReplicaCount' }) }]);
+    expect(first.said).toEqual([
+      {
+        level: 'error',
+        message: 'ScaledObject from the cluster refused',
+        fields: { object: 'shop/bad', field: 'spec.minReplicaCount', code: expect.any(String), error: expect.any(String) },
+      },
+    ]);
+    expect(first.refused).toEqual([
+      { object: bad, problem: expect.objectContaining({ object: 'shop/bad', field: 'spec.minReplicaCount' }) },
+    ]);
     const again = sources.next();
     expect([again.said, again.refused.length]).toEqual([[], 1]);
     // A second one refused: the change is said, with the one still refused.
     sources.setCluster(cluster([so('good'), bad, so('worse', { minReplicaCount: -2 })]));
-    expect(messages(sources.next().said)).toEqual(['ScaledObject from the cluster refused: shop/bad', 'ScaledObject from the cluster refused: shop/worse']);
+    expect(messages(sources.next().said)).toEqual([
+      'ScaledObject from the cluster refused: shop/bad',
+      'ScaledObject from the cluster refused: shop/worse',
+    ]);
     // Fixed: nothing refused, nothing to say; refused again later: said again.
     sources.setCluster(cluster([so('good'), so('bad')]));
     expect([sources.next().said, keys(sources.next().config)]).toEqual([[], ['shop/good:good', 'shop/bad:bad']]);
@@ -100,12 +159,18 @@ describe('createConfigSources', () => {
     expect(sources.setDiscovered('m', scan(so('ok'), so('bad', { minReplicaCount: -1 })))).toBe(true);
     const next = sources.next();
     expect(keys(next.config)).toEqual(['shop/ok:ok']);
-    expect(next.said).toEqual([{ level: 'error', message: 'ScaledObject from the repository refused', fields: expect.objectContaining({ object: 'shop/bad', file: 'apps/bad/so.yaml in repository m', field: 'spec.minReplicaCount' }) }]);
+    expect(next.said).toEqual([
+      {
+        level: 'error',
+        message: 'ScaledObject from the repository refused',
+        fields: expect.objectContaining({ object: 'shop/bad', file: 'apps/bad/so.yaml in repository m', field: 'spec.minReplicaCount' }),
+      },
+    ]);
     expect(sources.setDiscovered('m', scan(so('ok'), so('bad', { minReplicaCount: -1 })))).toBe(false);
     expect(sources.next().said).toEqual([]);
   });
 
-  it("a repository no longer discover: true in the file contributes nothing, though its last scan is kept", () => {
+  it('a repository no longer discover: true in the file contributes nothing, though its last scan is kept', () => {
     const withDiscover = file({ repositories: [{ name: 'm', url: '/tmp/m', discover: true }] });
     const sources = createConfigSources(withDiscover.config, deps);
     sources.setFile(withDiscover.config, withDiscover.text);

@@ -10,8 +10,15 @@ import type { Loaded } from '../../../src/reconciler/sources/load.js';
 import { tempDir } from '../../support/temp.js';
 
 /** A config the loader gives back (only what the file module reads of it). */
-const config = (objects: number, more: Partial<Config> = {}) => ({ file: 'f', objects: Array.from({ length: objects }, (_, i) => ({ key: `o${i}` })), repositories: [], ...more }) as unknown as Config;
-const problem: ConfigProblem = { object: 'default/a', file: 'f', field: 'spec.minReplicaCount', code: 'CONFIG_RANGE', message: 'must be ≥ 0' };
+const config = (objects: number, more: Partial<Config> = {}) =>
+  ({ file: 'f', objects: Array.from({ length: objects }, (_, i) => ({ key: `o${i}` })), repositories: [], ...more }) as unknown as Config;
+const problem: ConfigProblem = {
+  object: 'default/a',
+  file: 'f',
+  field: 'spec.minReplicaCount',
+  code: 'CONFIG_RANGE',
+  message: 'must be ≥ 0',
+};
 
 /**
  * Writes `text` until `seen`: watchFile takes its first look asynchronously, and a write that lands
@@ -29,14 +36,24 @@ async function watched(answers: (Loaded | Error)[]) {
   const path = join(await tempDir('config-file'), 'gitscale.yaml');
   fs.writeFileSync(path, 'one');
   const lines: string[] = [];
-  const log: Logger = { debug() {}, info() {}, warn: (m, f) => void lines.push(`warn ${m} ${JSON.stringify(f)}`), error: (m, f) => void lines.push(`error ${m} ${JSON.stringify(f)}`) };
+  const log: Logger = {
+    debug() {},
+    info() {},
+    warn: (m, f) => void lines.push(`warn ${m} ${JSON.stringify(f)}`),
+    error: (m, f) => void lines.push(`error ${m} ${JSON.stringify(f)}`),
+  };
   const accepted: [Config, string | null, Why][] = [];
   const loads: string[] = [];
   let hup: (() => void) | undefined;
   let signalStopped = false;
   const queue = serially();
   const file = watchConfigFile({
-    path, fs, pollMs: 20, text: 'one', log, queue,
+    path,
+    fs,
+    pollMs: 20,
+    text: 'one',
+    log,
+    queue,
     onSignal: (fn) => {
       hup = fn;
       return () => void (signalStopped = true);
@@ -65,7 +82,10 @@ describe('watchConfigFile', () => {
       expect(w.loads).toEqual(['second']);
       w.hup();
       await w.queue.idle();
-      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['second', 'file changed'], ['second', 'SIGHUP']]);
+      expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([
+        ['second', 'file changed'],
+        ['second', 'SIGHUP'],
+      ]);
     } finally {
       w.file.stop();
     }
@@ -73,7 +93,11 @@ describe('watchConfigFile', () => {
 
   it("a reload with problems, or with nothing to run, is refused and logged; the accepted one's warnings are logged", async () => {
     const warning: ConfigProblem = { ...problem, code: 'CONFIG_UNKNOWN_ANNOTATION', message: 'unknown' };
-    const w = await watched([{ config: config(1), problems: [problem], warnings: [], envMissing: [] }, ok(config(0)), ok(config(0, { watch: { namespaces: ['*'], kedaObjects: false } }), [warning])]);
+    const w = await watched([
+      { config: config(1), problems: [problem], warnings: [], envMissing: [] },
+      ok(config(0)),
+      ok(config(0, { watch: { namespaces: ['*'], kedaObjects: false } }), [warning]),
+    ]);
     try {
       for (let i = 0; i < 3; i++) w.hup();
       await w.queue.idle();
@@ -89,7 +113,11 @@ describe('watchConfigFile', () => {
   });
 
   it('a refused text is not reloaded again until it changes; a load that throws is logged and the next one still runs', async () => {
-    const w = await watched([{ config: null, problems: [problem], warnings: [], envMissing: [] }, new Error('disk on fire'), ok(config(1))]);
+    const w = await watched([
+      { config: null, problems: [problem], warnings: [], envMissing: [] },
+      new Error('disk on fire'),
+      ok(config(1)),
+    ]);
     try {
       await change(w.path, 'refused', () => w.loads.length === 1);
       fs.utimesSync(w.path, new Date(), new Date(Date.now() + 5_000));
@@ -98,7 +126,9 @@ describe('watchConfigFile', () => {
       w.hup();
       w.hup();
       await w.queue.idle();
-      expect(w.lines.slice(1)).toEqual([`error config reload failed: keeping the running config ${JSON.stringify({ trigger: 'SIGHUP', file: w.path, error: 'disk on fire' })}`]);
+      expect(w.lines.slice(1)).toEqual([
+        `error config reload failed: keeping the running config ${JSON.stringify({ trigger: 'SIGHUP', file: w.path, error: 'disk on fire' })}`,
+      ]);
       expect(w.accepted.map((a) => [a[1], a[2]])).toEqual([['refused', 'SIGHUP']]);
     } finally {
       w.file.stop();
@@ -125,9 +155,12 @@ describe('serially', () => {
       seen.push(`${name} end`);
     };
     q.run(slow('a', 30), () => seen.push('a failed'));
-    q.run(async () => {
-      throw new Error('b');
-    }, (e) => seen.push(`b failed: ${(e as Error).message}`));
+    q.run(
+      async () => {
+        throw new Error('b');
+      },
+      (e) => seen.push(`b failed: ${(e as Error).message}`),
+    );
     q.run(slow('c', 1), () => seen.push('c failed'));
     await q.idle();
     expect(seen).toEqual(['a start', 'a end', 'b failed: b', 'c start', 'c end']);

@@ -7,15 +7,23 @@ import { configChanges, type ConfigChanges } from '../../../src/reconciler/runti
 import { runningConfig } from '../../../src/reconciler/sources/running.js';
 
 const election = { enabled: false, name: 'gitscale', leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
-const config = (keys: string[], cluster: Partial<Config['cluster']> = {}) => ({
-  file: 'f', repositories: [{ name: 'm' }], triggerAuthentications: [],
-  objects: keys.map((key) => ({ key, repository: 'm' })),
-  cluster: { shards: 1, leaderElection: election, ...cluster },
-}) as unknown as Config;
+const config = (keys: string[], cluster: Partial<Config['cluster']> = {}) =>
+  ({
+    file: 'f',
+    repositories: [{ name: 'm' }],
+    triggerAuthentications: [],
+    objects: keys.map((key) => ({ key, repository: 'm' })),
+    cluster: { shards: 1, leaderElection: election, ...cluster },
+  }) as unknown as Config;
 
 function fakes(initial: Config) {
   const lines: string[] = [];
-  const log: Logger = { debug() {}, info: (m, f) => void lines.push(`info ${m} ${JSON.stringify(f)}`), warn: (m, f) => void lines.push(`warn ${m} ${JSON.stringify(f)}`), error() {} };
+  const log: Logger = {
+    debug() {},
+    info: (m, f) => void lines.push(`info ${m} ${JSON.stringify(f)}`),
+    warn: (m, f) => void lines.push(`warn ${m} ${JSON.stringify(f)}`),
+    error() {},
+  };
   const running = runningConfig(initial, log);
   const seen: string[] = [];
   let reloaded = initial;
@@ -28,7 +36,9 @@ function fakes(initial: Config) {
       return changes;
     },
   };
-  const runner = { update: (next: Config, changes: ConfigChanges) => void seen.push(`update ${next.objects.length} (+${changes.added.join()})`) };
+  const runner = {
+    update: (next: Config, changes: ConfigChanges) => void seen.push(`update ${next.objects.length} (+${changes.added.join()})`),
+  };
   return { running, reconciler, runner, lines, seen };
 }
 

@@ -18,14 +18,49 @@ const parse = (metadata: Record<string, string>, authParams: Record<string, stri
 
 describe('awsClientConfig: the identity a trigger runs as', () => {
   it.each([
-    { name: 'static keys', meta: parse({}, KEYS), want: { credentials: { accessKeyId: 'AKIDKEYS', secretAccessKey: 'secret-value' } }, says: 'with access key AKIDKEYS' },
+    {
+      name: 'static keys',
+      meta: parse({}, KEYS),
+      want: { credentials: { accessKeyId: 'AKIDKEYS', secretAccessKey: 'secret-value' } },
+      says: 'with access key AKIDKEYS',
+    },
     { name: 'nothing: gitscale’s own identity (IRSA, instance role …)', meta: parse({}), want: {}, says: "as gitscale's own identity" },
-    { name: 'awsRoleArn: assumed on gitscale’s identity; keys are ignored (KEDA takes the role first)', meta: parse({}, { ...KEYS, awsRoleArn: ROLE }), want: { assumeRole: { roleArn: ROLE } }, says: `as role ${ROLE} (assumed with gitscale's own identity)` },
-    { name: 'identityOwner operator with awsRoleArn and no keys (KEDA: "AWS Role assigned on KEDA operator itself")', meta: parse({ identityOwner: 'operator' }, { awsRoleArn: ROLE }), want: {}, says: "as gitscale's own identity" },
-    { name: 'identityOwner operator ignores keys too', meta: parse({ identityOwner: 'operator' }, KEYS), want: {}, says: "as gitscale's own identity" },
-    { name: 'podIdentity aws: own identity, keys ignored', meta: parse({}, KEYS, { provider: 'aws' }), want: {}, says: "as gitscale's own identity" },
-    { name: 'podIdentity aws with roleArn and external id', meta: parse({}, KEYS, { provider: 'aws', roleArn: ROLE, externalId: 'ext-1' }), want: { assumeRole: { roleArn: ROLE, externalId: 'ext-1' } }, says: `as role ${ROLE} (assumed with gitscale's own identity)` },
-    { name: 'podIdentity aws takes authParams awsRoleArn', meta: parse({}, { awsRoleArn: ROLE }, { provider: 'aws' }), want: { assumeRole: { roleArn: ROLE } }, says: `as role ${ROLE} (assumed with gitscale's own identity)` },
+    {
+      name: 'awsRoleArn: assumed on gitscale’s identity; keys are ignored (KEDA takes the role first)',
+      meta: parse({}, { ...KEYS, awsRoleArn: ROLE }),
+      want: { assumeRole: { roleArn: ROLE } },
+      says: `as role ${ROLE} (assumed with gitscale's own identity)`,
+    },
+    {
+      name: 'identityOwner operator with awsRoleArn and no keys (KEDA: "AWS Role assigned on KEDA operator itself")',
+      meta: parse({ identityOwner: 'operator' }, { awsRoleArn: ROLE }),
+      want: {},
+      says: "as gitscale's own identity",
+    },
+    {
+      name: 'identityOwner operator ignores keys too',
+      meta: parse({ identityOwner: 'operator' }, KEYS),
+      want: {},
+      says: "as gitscale's own identity",
+    },
+    {
+      name: 'podIdentity aws: own identity, keys ignored',
+      meta: parse({}, KEYS, { provider: 'aws' }),
+      want: {},
+      says: "as gitscale's own identity",
+    },
+    {
+      name: 'podIdentity aws with roleArn and external id',
+      meta: parse({}, KEYS, { provider: 'aws', roleArn: ROLE, externalId: 'ext-1' }),
+      want: { assumeRole: { roleArn: ROLE, externalId: 'ext-1' } },
+      says: `as role ${ROLE} (assumed with gitscale's own identity)`,
+    },
+    {
+      name: 'podIdentity aws takes authParams awsRoleArn',
+      meta: parse({}, { awsRoleArn: ROLE }, { provider: 'aws' }),
+      want: { assumeRole: { roleArn: ROLE } },
+      says: `as role ${ROLE} (assumed with gitscale's own identity)`,
+    },
   ])('$name', ({ meta, want, says }) => {
     const c = awsClientConfig(meta, meta.pod);
     expect(c).toEqual({ region: 'eu-west-1', endpoint: undefined, ...want });

@@ -73,11 +73,23 @@ describe('each reader at its edges', () => {
     ['xml: CDATA is text', inputXML, 'stats.note', 'xml', /the string "a < b & c"/],
     ['xml: not XML', '<stats><count>1</stats>', 'stats.count', 'xml', /not XML: <\/count> expected, found <\/stats>/],
     ['xml: text after the root', '<a>1</a><b/>', 'a', 'xml', /text after the root element/],
-    ['prometheus: a histogram is not read', '# TYPE lat histogram\nlat_bucket{le="1"} 3\nlat_sum 2\nlat_count 3\n', 'lat_count', 'prometheus', /metric 'lat_count' not found/],
+    [
+      'prometheus: a histogram is not read',
+      '# TYPE lat histogram\nlat_bucket{le="1"} 3\nlat_sum 2\nlat_count 3\n',
+      'lat_count',
+      'prometheus',
+      /metric 'lat_count' not found/,
+    ],
     ['prometheus: untyped, CRLF, a timestamp', 'jobs 5 1700000000000\r\n', 'jobs', 'prometheus', 5],
     ['prometheus: {__name__=…}', 'jobs{q="a"} 5\n', '{__name__="jobs", q="a"}', 'prometheus', 5],
     ['prometheus: escapes in label values', 'jobs{q="a\\"b"} 6\n', 'jobs{q="a\\"b"}', 'prometheus', 6],
-    ['prometheus: no sample with those labels', inputPrometheus, 'backend_queue_size{queueName="three"}', 'prometheus', /value backend_queue_size\{queueName="three"\} not found/],
+    [
+      'prometheus: no sample with those labels',
+      inputPrometheus,
+      'backend_queue_size{queueName="three"}',
+      'prometheus',
+      /value backend_queue_size\{queueName="three"\} not found/,
+    ],
     ['prometheus: a broken line', 'jobs{q="a" 5\n', 'jobs', 'prometheus', /parsing error at line 1/],
   ])('%s', (_, body, key, format, want) => {
     const got = get(body, key, format);
@@ -86,7 +98,13 @@ describe('each reader at its edges', () => {
   });
 
   it('selectors: equality only, and they say what is wrong', () => {
-    expect(parseSelector('q{a="1",b=\'2\',}')).toEqual({ name: 'q', labels: [['a', '1'], ['b', '2']] });
+    expect(parseSelector('q{a="1",b=\'2\',}')).toEqual({
+      name: 'q',
+      labels: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+    });
     expect(parseSelector('q{a!="1"}')).toBe('only equality matchers (label="value") are supported, not !=');
     expect(parseSelector('q{a=1}')).toBe('a quoted value expected for a');
     expect(parseSelector('{a="1"}')).toBe('the selector names no metric');

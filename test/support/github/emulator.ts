@@ -50,7 +50,13 @@ export interface Emulator {
   close: () => Promise<void>;
 }
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'GitHub', GIT_AUTHOR_EMAIL: 'noreply@github.com', GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'GitHub',
+  GIT_AUTHOR_EMAIL: 'noreply@github.com',
+  GIT_COMMITTER_NAME: 'GitHub',
+  GIT_COMMITTER_EMAIL: 'noreply@github.com',
+};
 
 /** Checks a GitHub App JWT (RS256, iss = the App id, not expired) with the App's public key. */
 function validAppJwt(jwt: string, app: { id: number; publicKey: string }): boolean {
@@ -62,7 +68,11 @@ function validAppJwt(jwt: string, app: { id: number; publicKey: string }): boole
   return ok && header.alg === 'RS256' && String(payload.iss) === String(app.id) && payload.exp > Date.now() / 1000;
 }
 
-export async function startGithubEmulator(o: { repos: Record<string, string>; token: string; app?: { id: number; installationId: number; publicKey: string } }): Promise<Emulator> {
+export async function startGithubEmulator(o: {
+  repos: Record<string, string>;
+  token: string;
+  app?: { id: number; installationId: number; publicKey: string };
+}): Promise<Emulator> {
   const issued = new Set<string>();
   let checksPending = false;
   const pulls = new Map<string, Pr[]>(Object.keys(o.repos).map((r) => [r, []]));
@@ -72,19 +82,41 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
   let url = '';
 
   const sha = async (repo: string, branch: string): Promise<string | null> =>
-    run('git', ['rev-parse', `refs/heads/${branch}`], { cwd: o.repos[repo] }).then((r) => r.stdout.trim(), () => null);
+    run('git', ['rev-parse', `refs/heads/${branch}`], { cwd: o.repos[repo] }).then(
+      (r) => r.stdout.trim(),
+      () => null,
+    );
 
   async function prJson(repo: string, pr: Pr, simple: boolean): Promise<Json> {
     const [owner, name] = repo.split('/');
     const x = example(simple ? 'pull-request-simple-items' : 'pull-request');
-    const label = (n: string, i: number) => ({ ...example('label-items'), id: i + 1, name: n, node_id: `L${i}`, url: `${url}/repos/${repo}/labels/${encodeURIComponent(n)}` });
+    const label = (n: string, i: number) => ({
+      ...example('label-items'),
+      id: i + 1,
+      name: n,
+      node_id: `L${i}`,
+      url: `${url}/repos/${repo}/labels/${encodeURIComponent(n)}`,
+    });
     const user = (login: string, i: number) => ({ ...example('simple-user-items'), login, id: 100 + i });
     Object.assign(x, {
-      number: pr.number, id: pr.number, node_id: `PR${pr.number}`, state: pr.state, title: pr.title, body: pr.body,
-      url: `${url}/repos/${repo}/pulls/${pr.number}`, html_url: `https://github.example/${repo}/pull/${pr.number}`,
-      labels: pr.labels.map(label), requested_reviewers: pr.reviewers.map(user), assignees: pr.assignees.map(user), assignee: null,
-      requested_teams: [], milestone: null, draft: false, auto_merge: null,
-      merged_at: pr.merged ? '2026-11-27T00:00:00Z' : null, closed_at: pr.state === 'closed' ? '2026-11-27T00:00:00Z' : null,
+      number: pr.number,
+      id: pr.number,
+      node_id: `PR${pr.number}`,
+      state: pr.state,
+      title: pr.title,
+      body: pr.body,
+      url: `${url}/repos/${repo}/pulls/${pr.number}`,
+      html_url: `https://github.example/${repo}/pull/${pr.number}`,
+      labels: pr.labels.map(label),
+      requested_reviewers: pr.reviewers.map(user),
+      assignees: pr.assignees.map(user),
+      assignee: null,
+      requested_teams: [],
+      milestone: null,
+      draft: false,
+      auto_merge: null,
+      merged_at: pr.merged ? '2026-11-27T00:00:00Z' : null,
+      closed_at: pr.state === 'closed' ? '2026-11-27T00:00:00Z' : null,
     });
     if (!simple) Object.assign(x, { merged: pr.merged, mergeable: pr.state === 'open' ? true : null, merged_by: null });
     x.head = { ...x.head, ref: pr.head, label: `${owner}:${pr.head}`, sha: (await sha(repo, pr.head)) ?? '0'.repeat(40) };
@@ -102,7 +134,13 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
         const bad = checkResponse(op, status, json);
         if (bad) problems.push(bad);
       }
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', 'x-ratelimit-limit': '5000' }).end(json === undefined ? '' : JSON.stringify(json));
+      res
+        .writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'x-ratelimit-remaining': '4999',
+          'x-ratelimit-limit': '5000',
+        })
+        .end(json === undefined ? '' : JSON.stringify(json));
     };
     const fault = faults.shift();
     if (fault) {
@@ -123,10 +161,16 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
     }
     const presented = (req.headers.authorization ?? '').replace(/^(token|bearer) /i, '');
     if (op.id === 'apps/create-installation-access-token') {
-      if (!o.app || !validAppJwt(presented, o.app) || Number(params.installation_id) !== o.app.installationId) return send(null, 401, { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' });
+      if (!o.app || !validAppJwt(presented, o.app) || Number(params.installation_id) !== o.app.installationId)
+        return send(null, 401, { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' });
       const token = `ghs_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
       issued.add(token);
-      return send(op, 201, { ...example('installation-token'), token, expires_at: new Date(Date.now() + 3600_000).toISOString(), repositories: undefined });
+      return send(op, 201, {
+        ...example('installation-token'),
+        token,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        repositories: undefined,
+      });
     }
     if (presented !== o.token && !issued.has(presented)) {
       return send(null, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -146,9 +190,31 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
         return send(op, 200, await Promise.all(all.slice((page - 1) * per, page * per).map((p) => prJson(repo, p, true))));
       }
       case 'pulls/create': {
-        if (!(await sha(repo, b.head))) return send(op, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }], documentation_url: 'https://docs.github.com/rest' });
-        if (list.some((p) => p.state === 'open' && p.head === b.head)) return send(op, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists' }], documentation_url: 'https://docs.github.com/rest' });
-        const p: Pr = { number: list.length + 1, state: 'open', merged: false, title: b.title, body: b.body ?? '', head: b.head, base: b.base, labels: [], reviewers: [], assignees: [], comments: [] };
+        if (!(await sha(repo, b.head)))
+          return send(op, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
+            documentation_url: 'https://docs.github.com/rest',
+          });
+        if (list.some((p) => p.state === 'open' && p.head === b.head))
+          return send(op, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists' }],
+            documentation_url: 'https://docs.github.com/rest',
+          });
+        const p: Pr = {
+          number: list.length + 1,
+          state: 'open',
+          merged: false,
+          title: b.title,
+          body: b.body ?? '',
+          head: b.head,
+          base: b.base,
+          labels: [],
+          reviewers: [],
+          assignees: [],
+          comments: [],
+        };
         list.push(p);
         return send(op, 201, await prJson(repo, p, false));
       }
@@ -173,7 +239,11 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
         const p = pr();
         if (!p) return send(null, 404, { message: 'Not Found' });
         for (const l of (b.labels ?? []) as string[]) if (!p.labels.includes(l)) p.labels.push(l);
-        return send(op, 200, p.labels.map((n, i) => ({ ...example('label-items'), id: i + 1, name: n })));
+        return send(
+          op,
+          200,
+          p.labels.map((n, i) => ({ ...example('label-items'), id: i + 1, name: n })),
+        );
       }
       case 'pulls/request-reviewers': {
         const p = pr();
@@ -184,7 +254,8 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
       case 'pulls/merge': {
         const p = pr();
         if (!p) return send(null, 404, { message: 'Not Found' });
-        if (p.state !== 'open') return send(op, 405, { message: 'Pull Request is not mergeable', documentation_url: 'https://docs.github.com/rest' });
+        if (p.state !== 'open')
+          return send(op, 405, { message: 'Pull Request is not mergeable', documentation_url: 'https://docs.github.com/rest' });
         await mergeFor(repo, p);
         return send(op, 200, { sha: (await sha(repo, p.base))!, merged: true, message: 'Pull Request successfully merged' });
       }
@@ -215,7 +286,8 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
   function graphql(b: Json, res: ServerResponse, authorization: string): void {
     const reply = (json: Json) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     const presented = authorization.replace(/^(token|bearer) /i, '');
-    if (presented !== o.token && !issued.has(presented)) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad credentials' }));
+    if (presented !== o.token && !issued.has(presented))
+      return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad credentials' }));
     const bad = checkGraphql(String(b?.query ?? ''), b?.variables ?? {});
     if (bad) {
       problems.push(bad);
@@ -227,11 +299,27 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
     }
     const number = Number(String(b.variables?.pullRequestId ?? '').replace(/^PR/, ''));
     const found = [...pulls.values()].flat().find((p) => p.number === number && p.state === 'open');
-    if (!found) return reply({ data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: `Could not resolve to a node with the global id of '${b.variables?.pullRequestId}'` }] });
+    if (!found)
+      return reply({
+        data: { enablePullRequestAutoMerge: null },
+        errors: [
+          {
+            type: 'NOT_FOUND',
+            path: ['enablePullRequestAutoMerge'],
+            message: `Could not resolve to a node with the global id of '${b.variables?.pullRequestId}'`,
+          },
+        ],
+      });
     // As GitHub does: with nothing to wait for, auto-merge is refused ("clean status").
-    if (!checksPending) return reply({ data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], message: 'Pull request Pull request is in clean status' }] });
+    if (!checksPending)
+      return reply({
+        data: { enablePullRequestAutoMerge: null },
+        errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], message: 'Pull request Pull request is in clean status' }],
+      });
     found.autoMerge = true;
-    return reply({ data: { enablePullRequestAutoMerge: { pullRequest: { number, autoMergeRequest: { enabledAt: new Date().toISOString() } } } } });
+    return reply({
+      data: { enablePullRequestAutoMerge: { pullRequest: { number, autoMergeRequest: { enabledAt: new Date().toISOString() } } } },
+    });
   }
 
   const server = createServer((req, res) => {
@@ -254,10 +342,17 @@ export async function startGithubEmulator(o: { repos: Record<string, string>; to
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    url, problems, requests, issued,
+    url,
+    problems,
+    requests,
+    issued,
     pulls: (repo) => pulls.get(repo) ?? [],
     failNext: (...f) => void faults.push(...f),
-    merge: (repo, number) => mergeFor(repo, pulls.get(repo)!.find((x) => x.number === number)!),
+    merge: (repo, number) =>
+      mergeFor(
+        repo,
+        pulls.get(repo)!.find((x) => x.number === number)!,
+      ),
     setChecksPending: (v) => void (checksPending = v),
     close: async () => {
       server.closeAllConnections();

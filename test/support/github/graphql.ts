@@ -10,7 +10,9 @@ let schema: GraphQLSchema | undefined;
 export function checkGraphql(query: string, variables: Record<string, unknown> = {}): string | null {
   // The package exports only its ESM entry; schema.graphql sits in the package folder.
   // assumeValidSDL: the published SDL repeats two EnterpriseOwnerInfo fields, which would stop the build.
-  schema ??= buildSchema(readFileSync(join(import.meta.dirname, '../../../node_modules/@octokit/graphql-schema/schema.graphql'), 'utf8'), { assumeValidSDL: true });
+  schema ??= buildSchema(readFileSync(join(import.meta.dirname, '../../../node_modules/@octokit/graphql-schema/schema.graphql'), 'utf8'), {
+    assumeValidSDL: true,
+  });
   let doc;
   try {
     doc = parse(query);

@@ -25,16 +25,20 @@ function denull(x: unknown): unknown {
   return o;
 }
 spec.components = denull(spec.components);
-for (const item of Object.values(spec.paths as Json)) for (const op of Object.values(item as Json)) {
-  if ((op as Json).requestBody) (op as Json).requestBody = denull((op as Json).requestBody);
-  if ((op as Json).responses) (op as Json).responses = denull((op as Json).responses);
-}
+for (const item of Object.values(spec.paths as Json))
+  for (const op of Object.values(item as Json)) {
+    if ((op as Json).requestBody) (op as Json).requestBody = denull((op as Json).requestBody);
+    if ((op as Json).responses) (op as Json).responses = denull((op as Json).responses);
+  }
 // CommonJS packages under NodeNext: the class and the function are the default export's default.
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
 const ajv = new (Ajv as unknown as new (o: object) => InstanceType<typeof AjvModule.default>)({ strict: false, allErrors: true });
 (addFormats as unknown as (a: unknown) => void)(ajv);
-ajv.addSchema({ $id: 'gh', ...JSON.parse(JSON.stringify({ components: spec.components }).replaceAll('"#/components/', '"gh#/components/')) });
+ajv.addSchema({
+  $id: 'gh',
+  ...JSON.parse(JSON.stringify({ components: spec.components }).replaceAll('"#/components/', '"gh#/components/')),
+});
 const compiled = new Map<string, ValidateFunction>();
 
 function compile(schema: Json): ValidateFunction {
@@ -54,10 +58,20 @@ export interface Operation {
 }
 
 export const operations: Operation[] = Object.entries(spec.paths as Json).flatMap(([path, item]) =>
-  Object.entries(item as Json).filter(([, op]) => (op as Json).operationId).map(([method, op]) => {
-    const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-    return { id: (op as Json).operationId, method: method.toUpperCase(), path, params, op: op as Json, regex: new RegExp(`^${path.replace(/\{[^}]+\}/g, '([^/]+)')}$`) };
-  }));
+  Object.entries(item as Json)
+    .filter(([, op]) => (op as Json).operationId)
+    .map(([method, op]) => {
+      const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      return {
+        id: (op as Json).operationId,
+        method: method.toUpperCase(),
+        path,
+        params,
+        op: op as Json,
+        regex: new RegExp(`^${path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+      };
+    }),
+);
 
 export function find(method: string, path: string): { operation: Operation; params: Record<string, string> } | null {
   for (const operation of operations) {
@@ -69,7 +83,10 @@ export function find(method: string, path: string): { operation: Operation; para
 }
 
 function errorsOf(v: ValidateFunction): string {
-  return (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  return (v.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    .join('; ');
 }
 
 /** Null when the body fits the operation's request schema, else what is wrong. */

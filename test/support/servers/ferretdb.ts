@@ -41,12 +41,28 @@ export async function startFerretdb(): Promise<Started> {
       rmSync(data, { recursive: true, force: true });
       mkdirSync(data); // the SQLite handler wants an existing directory
       try {
-        running = await spawnUntil(bin, ['--handler=sqlite', `--sqlite-url=file:${data}/`, `--state-dir=${dir}`,
-          `--listen-addr=127.0.0.1:${port}`, `--listen-tls=127.0.0.1:${tlsPort}`, `--listen-tls-cert-file=${certs.serverCert}`,
-          `--listen-tls-key-file=${certs.serverKey}`, `--listen-tls-ca-file=${certs.ca}`, '--debug-addr=-', '--telemetry=disable', '--log-level=INFO',
-          '--test-enable-new-auth', `--setup-database=${database}`, `--setup-username=${user}`],
-        // The password through the environment, so it is not in any argv.
-        /Listening on TLS 127\.0\.0\.1:\d+/, { cwd: dir, env: { ...process.env, FERRETDB_SETUP_PASSWORD: password } });
+        running = await spawnUntil(
+          bin,
+          [
+            '--handler=sqlite',
+            `--sqlite-url=file:${data}/`,
+            `--state-dir=${dir}`,
+            `--listen-addr=127.0.0.1:${port}`,
+            `--listen-tls=127.0.0.1:${tlsPort}`,
+            `--listen-tls-cert-file=${certs.serverCert}`,
+            `--listen-tls-key-file=${certs.serverKey}`,
+            `--listen-tls-ca-file=${certs.ca}`,
+            '--debug-addr=-',
+            '--telemetry=disable',
+            '--log-level=INFO',
+            '--test-enable-new-auth',
+            `--setup-database=${database}`,
+            `--setup-username=${user}`,
+          ],
+          // The password through the environment, so it is not in any argv.
+          /Listening on TLS 127\.0\.0\.1:\d+/,
+          { cwd: dir, env: { ...process.env, FERRETDB_SETUP_PASSWORD: password } },
+        );
         break;
       } catch (e) {
         if (attempt >= 3) throw e; // the port may have been taken in between
@@ -55,10 +71,18 @@ export async function startFerretdb(): Promise<Started> {
     const r = running;
     return {
       env: {
-        MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(port), MONGODB_USER: user, MONGODB_PASSWORD: password, MONGODB_DATABASE: database,
+        MONGODB_HOST: '127.0.0.1',
+        MONGODB_PORT: String(port),
+        MONGODB_USER: user,
+        MONGODB_PASSWORD: password,
+        MONGODB_DATABASE: database,
         MONGODB_URI: `mongodb://${user}:${password}@127.0.0.1:${port}/${database}`,
-        MONGODB_TLS_PORT: String(tlsPort), MONGODB_TLS_CA_FILE: certs.ca, MONGODB_TLS_CERT_FILE: certs.clientCert, MONGODB_TLS_KEY_FILE: certs.clientKey,
-        MONGODB_TLS_KEY_ENCRYPTED_FILE: certs.clientKeyEncrypted, MONGODB_TLS_KEY_PASSWORD: certs.clientKeyPassword,
+        MONGODB_TLS_PORT: String(tlsPort),
+        MONGODB_TLS_CA_FILE: certs.ca,
+        MONGODB_TLS_CERT_FILE: certs.clientCert,
+        MONGODB_TLS_KEY_FILE: certs.clientKey,
+        MONGODB_TLS_KEY_ENCRYPTED_FILE: certs.clientKeyEncrypted,
+        MONGODB_TLS_KEY_PASSWORD: certs.clientKeyPassword,
       },
       stop: () => stopAndRemove(r, dir),
     };

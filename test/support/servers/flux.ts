@@ -26,8 +26,14 @@ export async function buildFlux(): Promise<string> {
 /** The controllers' own CRDs, as JSON objects ready to POST. */
 export function fluxCrds(binDir: string): Record<string, unknown>[] {
   const dir = join(binDir, 'crds');
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Record<string, unknown>).filter((d) => d && d.kind === 'CustomResourceDefinition'));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8'))
+        .map((d) => d.toJS() as Record<string, unknown>)
+        .filter((d) => d && d.kind === 'CustomResourceDefinition'),
+    );
 }
 
 export interface FluxProcess {
@@ -39,8 +45,20 @@ export interface FluxProcess {
 
 /** The two controllers' command lines (the caller launches and waits for `health`/readyz). */
 export async function fluxCommands(binDir: string, kubeconfig: string, dir: string): Promise<FluxProcess[]> {
-  const [scMetrics, scHealth, scStorage, kcMetrics, kcHealth] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const common = ['--enable-leader-election=false', '--watch-all-namespaces=true', `--watch-label-selector=gitscale.test/flux=real`, '--log-level=info', '--log-encoding=json'];
+  const [scMetrics, scHealth, scStorage, kcMetrics, kcHealth] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const common = [
+    '--enable-leader-election=false',
+    '--watch-all-namespaces=true',
+    `--watch-label-selector=gitscale.test/flux=real`,
+    '--log-level=info',
+    '--log-encoding=json',
+  ];
   // Each controller purges its own TMPDIR at start: give each one of its own.
   const env = (name: string) => {
     const tmp = join(dir, 'flux', name);
@@ -50,11 +68,22 @@ export async function fluxCommands(binDir: string, kubeconfig: string, dir: stri
   mkdirSync(join(dir, 'flux', 'storage'), { recursive: true });
   return [
     {
-      bin: join(binDir, 'source-controller'), env: env('source'), health: `http://127.0.0.1:${scHealth}/readyz`,
-      args: [...common, `--metrics-addr=127.0.0.1:${scMetrics}`, `--health-addr=127.0.0.1:${scHealth}`, `--storage-path=${join(dir, 'flux', 'storage')}`, `--storage-addr=127.0.0.1:${scStorage}`, `--storage-adv-addr=127.0.0.1:${scStorage}`],
+      bin: join(binDir, 'source-controller'),
+      env: env('source'),
+      health: `http://127.0.0.1:${scHealth}/readyz`,
+      args: [
+        ...common,
+        `--metrics-addr=127.0.0.1:${scMetrics}`,
+        `--health-addr=127.0.0.1:${scHealth}`,
+        `--storage-path=${join(dir, 'flux', 'storage')}`,
+        `--storage-addr=127.0.0.1:${scStorage}`,
+        `--storage-adv-addr=127.0.0.1:${scStorage}`,
+      ],
     },
     {
-      bin: join(binDir, 'kustomize-controller'), env: env('kustomize'), health: `http://127.0.0.1:${kcHealth}/readyz`,
+      bin: join(binDir, 'kustomize-controller'),
+      env: env('kustomize'),
+      health: `http://127.0.0.1:${kcHealth}/readyz`,
       args: [...common, `--metrics-addr=127.0.0.1:${kcMetrics}`, `--health-addr=127.0.0.1:${kcHealth}`],
     },
   ];

@@ -20,7 +20,9 @@ export async function startGitea(): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'gitscale-gitea-'));
   const port = await freePort();
   const ini = join(dir, 'app.ini');
-  writeFileSync(ini, `APP_NAME = gitscale-test
+  writeFileSync(
+    ini,
+    `APP_NAME = gitscale-test
 RUN_USER = ${process.env.USER ?? 'root'}
 I_AM_BEING_UNSAFE_RUNNING_AS_ROOT = true
 WORK_PATH = ${workPath}
@@ -54,21 +56,51 @@ TYPE = level
 DATADIR = ${dir}/queues
 [actions]
 ENABLED = false
-`);
-  const gitea = (...args: string[]) => run(bin, [...args, '--config', ini, '--work-path', workPath], { env: { ...process.env, GITEA_WORK_DIR: workPath }, maxBuffer: 1 << 24 });
+`,
+  );
+  const gitea = (...args: string[]) =>
+    run(bin, [...args, '--config', ini, '--work-path', workPath], {
+      env: { ...process.env, GITEA_WORK_DIR: workPath },
+      maxBuffer: 1 << 24,
+    });
   await gitea('migrate');
   const password = `Pw-${Math.random().toString(36).slice(2)}-9`;
-  await gitea('admin', 'user', 'create', '--admin', '--username', 'gitscale', '--password', password, '--email', 'gitscale@example.com', '--must-change-password=false');
-  const token = (await gitea('admin', 'user', 'generate-access-token', '--username', 'gitscale', '--token-name', 'tests', '--scopes', 'all', '--raw')).stdout.trim().split('\n').pop()!;
+  await gitea(
+    'admin',
+    'user',
+    'create',
+    '--admin',
+    '--username',
+    'gitscale',
+    '--password',
+    password,
+    '--email',
+    'gitscale@example.com',
+    '--must-change-password=false',
+  );
+  const token = (
+    await gitea('admin', 'user', 'generate-access-token', '--username', 'gitscale', '--token-name', 'tests', '--scopes', 'all', '--raw')
+  ).stdout
+    .trim()
+    .split('\n')
+    .pop()!;
   // Ready when the API answers (the log level hides Gitea's own start line).
-  const web = spawnGroup(bin, ['web', '--config', ini, '--work-path', workPath], { env: { ...process.env, GITEA_WORK_DIR: workPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const web = spawnGroup(bin, ['web', '--config', ini, '--work-path', workPath], {
+    env: { ...process.env, GITEA_WORK_DIR: workPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const child = web.child;
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${url}/api/v1/version`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/api/v1/version`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gitea web did not come up on ${url}:\n${output.split('\n').slice(-15).join('\n')}`);

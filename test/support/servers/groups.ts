@@ -41,7 +41,12 @@ const registry: Registry = ((globalThis as { [KEY]?: Registry })[KEY] ??= { grou
  * to it after `graceMs`; and once it has exited, SIGKILL to whatever of its group is left. The group
  * is killed when the server exits for any reason, never later: its id may be reused once it is empty.
  */
-export function spawnGroup(cmd: string, args: string[], opts: SpawnOptions = {}, { signal = 'SIGTERM', graceMs = 5_000 }: StopOptions = {}): Running {
+export function spawnGroup(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+  { signal = 'SIGTERM', graceMs = 5_000 }: StopOptions = {},
+): Running {
   const child = spawn(cmd, args, { ...opts, detached: true });
   const pid = child.pid;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -123,7 +128,12 @@ function stopLeftovers(): void {
     }
   }
   const job = { groups: groups.map(([pid, { graceMs }]) => ({ pid, deadline: Date.now() + graceMs })), dirs };
-  spawn(process.execPath, ['-e', REAPER, JSON.stringify(job)], { detached: true, stdio: 'ignore', cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).unref();
+  spawn(process.execPath, ['-e', REAPER, JSON.stringify(job)], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: '/',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  }).unref();
 }
 
 /** The reaper (plain JavaScript for `node -e`); a leader that has exited is no longer found once init has reaped it. */

@@ -69,22 +69,32 @@ function client(url: string, caFile: string, token: string): Api {
   return (method, path, body) =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(`${url}${path}`, {
-        method,
-        ca: readFileSync(caFile),
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}) },
-        timeout: 10_000,
-      }, (res) => {
-        let s = '';
-        res.on('data', (c) => (s += c));
-        res.on('end', () => {
-          let parsed: unknown = s;
-          try {
-            parsed = JSON.parse(s);
-          } catch { /* plain text, e.g. /readyz */ }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      });
+      const req = request(
+        `${url}${path}`,
+        {
+          method,
+          ca: readFileSync(caFile),
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            ...(data ? { 'Content-Type': 'application/json' } : {}),
+          },
+          timeout: 10_000,
+        },
+        (res) => {
+          let s = '';
+          res.on('data', (c) => (s += c));
+          res.on('end', () => {
+            let parsed: unknown = s;
+            try {
+              parsed = JSON.parse(s);
+            } catch {
+              /* plain text, e.g. /readyz */
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       req.end(data);
@@ -112,7 +122,14 @@ export const CRDS: CrdSpec[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], scale: true },
   { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects', shortNames: ['so'] },
   { group: 'keda.sh', version: 'v1alpha1', kind: 'TriggerAuthentication', plural: 'triggerauthentications', shortNames: ['ta'] },
-  { group: 'keda.sh', version: 'v1alpha1', kind: 'ClusterTriggerAuthentication', plural: 'clustertriggerauthentications', shortNames: ['cta'], cluster: true },
+  {
+    group: 'keda.sh',
+    version: 'v1alpha1',
+    kind: 'ClusterTriggerAuthentication',
+    plural: 'clustertriggerauthentications',
+    shortNames: ['cta'],
+    cluster: true,
+  },
   // helm-controller is not built here: HelmReleases are only found and nudged, never reconciled.
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'] },
 ];
@@ -127,25 +144,48 @@ function crd(c: CrdSpec): object {
       group: c.group,
       scope: c.cluster ? 'Cluster' : 'Namespaced',
       names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: c.shortNames },
-      versions: [{
-        name: c.version,
-        served: true,
-        storage: true,
-        subresources: { status: {}, ...(c.scale ? { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } : {}) },
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: open, status: open, operation: open },
+      versions: [
+        {
+          name: c.version,
+          served: true,
+          storage: true,
+          subresources: {
+            status: {},
+            ...(c.scale
+              ? {
+                  scale: {
+                    specReplicasPath: '.spec.replicas',
+                    statusReplicasPath: '.status.replicas',
+                    labelSelectorPath: '.status.selector',
+                  },
+                }
+              : {}),
+          },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: open,
+                status: open,
+                operation: open,
+              },
+            },
           },
         },
-      }],
+      ],
     },
   };
 }
 
 /** Creates the CRDs and waits until each is Established and served. */
 async function installCrds(api: Api, extra: Record<string, unknown>[]): Promise<void> {
-  const all = [...CRDS.map(crd), ...extra] as { metadata: { name: string }; spec: { group: string; names: { plural: string }; versions: { name: string; storage?: boolean }[] } }[];
+  const all = [...CRDS.map(crd), ...extra] as {
+    metadata: { name: string };
+    spec: { group: string; names: { plural: string }; versions: { name: string; storage?: boolean }[] };
+  }[];
   for (const c of all) {
     const r = await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', c);
     if (r.status !== 201) throw new Error(`creating CRD ${c.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
@@ -156,7 +196,9 @@ async function installCrds(api: Api, extra: Record<string, unknown>[]): Promise<
     const version = (c.spec.versions.find((v) => v.storage) ?? c.spec.versions[0]).name;
     for (;;) {
       const r = await api('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-      const established = (r.body?.status?.conditions ?? []).some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True');
+      const established = (r.body?.status?.conditions ?? []).some(
+        (x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True',
+      );
       if (established && (await api('GET', `/apis/${c.spec.group}/${version}/${c.spec.names.plural}`)).status === 200) break;
       if (Date.now() > deadline) throw new Error(`CRD ${name} not Established and served after 30 s`);
       await sleep(100);
@@ -170,7 +212,9 @@ async function installCrds(api: Api, extra: Record<string, unknown>[]): Promise<
 /** gitscale's own CRDs, as config/crd ships them. */
 function gitscaleCrds(): Record<string, unknown>[] {
   const dir = join(import.meta.dirname, '../../../config/crd/bases');
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
 }
 
 function kubeconfig(url: string, ca: string, user: string, token: string): string {
@@ -211,12 +255,21 @@ export async function startKube(opts: { flux?: boolean } = {}): Promise<Started>
     const [etcdPort, peerPort, port] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const etcd = launch(etcdBin, [
-      '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=default=${peerUrl}`,
-      '--unsafe-no-fsync=true', '--log-level=warn',
-    ], env);
+    const etcd = launch(
+      etcdBin,
+      [
+        '--name=default',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      env,
+    );
     procs.push(etcd);
     await waitFor('etcd', etcd, async () => (await fetch(`${etcdUrl}/health`)).ok);
 
@@ -229,16 +282,27 @@ export async function startKube(opts: { flux?: boolean } = {}): Promise<Started>
     const certs = join(dir, 'certs');
     mkdirSync(certs);
     const url = `https://127.0.0.1:${port}`;
-    const apiserver = launch(apiserverBin, [
-      `--etcd-servers=${etcdUrl}`, `--cert-dir=${certs}`,
-      `--secure-port=${port}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
-      // Since 1.37 the default (lease) endpoint reconciler rejects a loopback advertise address.
-      '--endpoint-reconciler-type=none',
-      '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
-      '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      `--service-account-issuer=${url}`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`, '--disable-admission-plugins=ServiceAccount',
-    ], env);
+    const apiserver = launch(
+      apiserverBin,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        `--cert-dir=${certs}`,
+        `--secure-port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        // Since 1.37 the default (lease) endpoint reconciler rejects a loopback advertise address.
+        '--endpoint-reconciler-type=none',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        `--service-account-issuer=${url}`,
+        `--service-account-key-file=${join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        '--disable-admission-plugins=ServiceAccount',
+      ],
+      env,
+    );
     procs.push(apiserver);
     const ca = join(certs, 'apiserver.crt'); // the self-signed bundle (cert + its CA) the apiserver writes
     const api = client(url, ca, token);

@@ -29,7 +29,12 @@ function identity(): { uid: number; gid: number } | undefined {
 }
 
 export async function startMariadb(): Promise<Started> {
-  for (const [bin, hint] of [[SERVER, 'mariadbd'], [INSTALL_DB, 'mariadb-install-db'], [CLIENT, 'the mariadb client'], [OPENSSL, 'the openssl CLI']]) {
+  for (const [bin, hint] of [
+    [SERVER, 'mariadbd'],
+    [INSTALL_DB, 'mariadb-install-db'],
+    [CLIENT, 'the mariadb client'],
+    [OPENSSL, 'the openssl CLI'],
+  ]) {
     requireBinary(bin, `${hint} is needed for the mysql scaler tests`);
   }
   const who = identity();
@@ -47,35 +52,75 @@ export async function startMariadb(): Promise<Started> {
   let port: number;
   try {
     await makeCerts(dir, opts);
-    await run('mariadb-install-db', INSTALL_DB, ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal',
-      '--skip-test-db', '--skip-name-resolve', ...innodb], opts);
+    await run(
+      'mariadb-install-db',
+      INSTALL_DB,
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--skip-name-resolve',
+        ...innodb,
+      ],
+      opts,
+    );
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       try {
-        running = await spawnUntil(SERVER, ['--no-defaults', `--datadir=${data}`, `--tmpdir=${dir}`, `--pid-file=${join(dir, 'mariadbd.pid')}`,
-          `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve',
-          `--ssl-ca=${join(dir, 'ca.crt')}`, `--ssl-cert=${join(dir, 'server.crt')}`, `--ssl-key=${join(dir, 'server.key')}`,
-          '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci', '--max-connections=100',
-          ...innodb, '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--innodb-fast-shutdown=3'],
-        /ready for connections/, opts);
+        running = await spawnUntil(
+          SERVER,
+          [
+            '--no-defaults',
+            `--datadir=${data}`,
+            `--tmpdir=${dir}`,
+            `--pid-file=${join(dir, 'mariadbd.pid')}`,
+            `--socket=${socket}`,
+            `--port=${port}`,
+            '--bind-address=127.0.0.1',
+            '--skip-name-resolve',
+            `--ssl-ca=${join(dir, 'ca.crt')}`,
+            `--ssl-cert=${join(dir, 'server.crt')}`,
+            `--ssl-key=${join(dir, 'server.key')}`,
+            '--character-set-server=utf8mb4',
+            '--collation-server=utf8mb4_general_ci',
+            '--max-connections=100',
+            ...innodb,
+            '--innodb-flush-log-at-trx-commit=0',
+            '--innodb-doublewrite=0',
+            '--innodb-fast-shutdown=3',
+          ],
+          /ready for connections/,
+          opts,
+        );
         break;
       } catch (e) {
         if (attempt >= 3) throw e; // the port may have been taken in between
       }
     }
     // Over the root socket; the SQL goes on stdin so the password is not in any argv.
-    await run('creating the gitscale database and user', CLIENT, ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch'], opts,
+    await run(
+      'creating the gitscale database and user',
+      CLIENT,
+      ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch'],
+      opts,
       [
         `DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';`, // root: socket only
         `CREATE DATABASE ${database};`,
         `CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';`,
         `GRANT ALL ON ${database}.* TO '${user}'@'%';`,
-      ].join('\n'));
+      ].join('\n'),
+    );
     const r = running;
     return {
       env: {
-        MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(port), MYSQL_USER: user, MYSQL_PASSWORD: password, MYSQL_DATABASE: database,
-        MYSQL_ROOT_SOCKET: socket, MYSQL_CA_FILE: join(dir, 'ca.crt'),
+        MYSQL_HOST: '127.0.0.1',
+        MYSQL_PORT: String(port),
+        MYSQL_USER: user,
+        MYSQL_PASSWORD: password,
+        MYSQL_DATABASE: database,
+        MYSQL_ROOT_SOCKET: socket,
+        MYSQL_CA_FILE: join(dir, 'ca.crt'),
       },
       stop: () => stopAndRemove(r, dir),
     };

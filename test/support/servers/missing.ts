@@ -11,10 +11,13 @@ export function guardMissing(servers: Record<string, string> | undefined): void 
   const missing = servers?.[MISSING_KEY];
   if (!servers || !missing) return;
   const why = Object.values(JSON.parse(missing) as Record<string, string>).join('; ');
-  Object.setPrototypeOf(servers, new Proxy(Object.prototype, {
-    get(target, key, receiver) {
-      if (typeof key === 'string' && ENV_LIKE.test(key)) throw new Error(`no test server provides ${key}: ${why}`);
-      return Reflect.get(target, key, receiver);
-    },
-  }));
+  Object.setPrototypeOf(
+    servers,
+    new Proxy(Object.prototype, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && ENV_LIKE.test(key)) throw new Error(`no test server provides ${key}: ${why}`);
+        return Reflect.get(target, key, receiver);
+      },
+    }),
+  );
 }

@@ -23,7 +23,9 @@ const SCRIPT = join(import.meta.dirname, '../../../scripts/servers/build-moto.sh
 const BOOTSTRAP: Record<string, string>[] = [
   { Action: 'CreateUser', UserName: 'gitscale' },
   {
-    Action: 'PutUserPolicy', UserName: 'gitscale', PolicyName: 'everything',
+    Action: 'PutUserPolicy',
+    UserName: 'gitscale',
+    PolicyName: 'everything',
     PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
   },
   { Action: 'CreateAccessKey', UserName: 'gitscale' },
@@ -61,12 +63,18 @@ interface Keys {
   secretAccessKey: string;
 }
 
-async function startOne(bin: string, env: Record<string, string>, setup?: (url: string) => Promise<Keys>): Promise<{ url: string; running: Running; keys?: Keys }> {
+async function startOne(
+  bin: string,
+  env: Record<string, string>,
+  setup?: (url: string) => Promise<Keys>,
+): Promise<{ url: string; running: Running; keys?: Keys }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     let moto: Running | undefined;
     try {
-      moto = await spawnUntil(bin, ['-H', '127.0.0.1', '-p', String(port)], /Running on http:\/\/127\.0\.0\.1:\d+/, { env: { ...process.env, ...env } });
+      moto = await spawnUntil(bin, ['-H', '127.0.0.1', '-p', String(port)], /Running on http:\/\/127\.0\.0\.1:\d+/, {
+        env: { ...process.env, ...env },
+      });
       const url = `http://127.0.0.1:${port}`;
       const res = await fetch(`${url}/moto-api/data.json`);
       if (!res.ok) throw new Error(`moto_server on ${url} answered ${res.status} to /moto-api/data.json`);
@@ -106,10 +114,12 @@ async function bootstrapUser(url: string): Promise<Keys> {
   }
   const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(created)?.[1];
   const secretAccessKey = /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/.exec(created)?.[1];
-  if (!accessKeyId || !secretAccessKey) throw new Error(`moto_server on ${url}: no access key in the CreateAccessKey answer: ${created.slice(0, 500)}`);
+  if (!accessKeyId || !secretAccessKey)
+    throw new Error(`moto_server on ${url}: no access key in the CreateAccessKey answer: ${created.slice(0, 500)}`);
   // The checks are on from here: an unsigned call is refused, a call signed with the new keys goes through.
   const refused = await iamUnsigned(url, { Action: 'ListUsers' });
-  if (refused.status !== 403) throw new Error(`moto_server on ${url} does not check credentials: an unsigned ListUsers answered ${refused.status}`);
+  if (refused.status !== 403)
+    throw new Error(`moto_server on ${url} does not check credentials: an unsigned ListUsers answered ${refused.status}`);
   const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
   try {

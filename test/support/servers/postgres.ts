@@ -13,7 +13,9 @@ const ROOT = '/usr/lib/postgresql';
 
 function binDir(): string {
   const versions = existsSync(ROOT)
-    ? readdirSync(ROOT).filter((v) => existsSync(join(ROOT, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(ROOT)
+        .filter((v) => existsSync(join(ROOT, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) {
     throw new Error(`PostgreSQL server binaries not found under ${ROOT}/<version>/bin (run scripts/test-env.sh as root)`);
@@ -48,9 +50,24 @@ export async function startPostgres(): Promise<Started> {
   let running: Running | undefined;
   try {
     try {
-      execFileSync(join(bin, 'initdb'), ['-D', data, '-U', user, `--pwfile=${join(dir, 'pwfile')}`,
-        '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'],
-      { ...opts, stdio: 'pipe' });
+      execFileSync(
+        join(bin, 'initdb'),
+        [
+          '-D',
+          data,
+          '-U',
+          user,
+          `--pwfile=${join(dir, 'pwfile')}`,
+          '--auth-local=trust',
+          '--auth-host=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--no-locale',
+          '--no-sync',
+          '--no-instructions',
+        ],
+        { ...opts, stdio: 'pipe' },
+      );
     } catch (e) {
       const out = e as { stderr?: Buffer; stdout?: Buffer; message: string };
       throw new Error(`initdb failed: ${out.stderr?.toString() || out.stdout?.toString() || out.message}`);
@@ -58,11 +75,33 @@ export async function startPostgres(): Promise<Started> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       try {
-        running = await spawnUntil(join(bin, 'postgres'), ['-D', data, '-p', String(port),
-          '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${sockets}`, '-c', 'fsync=off',
-          '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB',
-          '-c', 'max_connections=40', '-c', 'logging_collector=off'],
-        /database system is ready to accept connections/, { ...opts, stopSignal: 'SIGINT' }); // also when the run is interrupted
+        running = await spawnUntil(
+          join(bin, 'postgres'),
+          [
+            '-D',
+            data,
+            '-p',
+            String(port),
+            '-c',
+            'listen_addresses=127.0.0.1',
+            '-c',
+            `unix_socket_directories=${sockets}`,
+            '-c',
+            'fsync=off',
+            '-c',
+            'synchronous_commit=off',
+            '-c',
+            'full_page_writes=off',
+            '-c',
+            'shared_buffers=16MB',
+            '-c',
+            'max_connections=40',
+            '-c',
+            'logging_collector=off',
+          ],
+          /database system is ready to accept connections/,
+          { ...opts, stopSignal: 'SIGINT' },
+        ); // also when the run is interrupted
         const r = running;
         return {
           env: { PG_HOST: '127.0.0.1', PG_PORT: String(port), PG_USER: user, PG_PASSWORD: password, PG_DB: 'postgres' },

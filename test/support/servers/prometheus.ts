@@ -19,11 +19,19 @@ const BASIC_PASSWORD = 'prometheus-test-password';
 const BASIC_HASH = '$2a$10$qb2XoYaczHjsjgsP7cE.9eDNwDDHt20o41hha4Wbo7qTx8ueAxdBO';
 
 async function startOne(dir: string, name: string, exporter: string, webConfig?: string): Promise<{ port: number; running: Running }> {
-  writeFileSync(join(dir, `${name}.yml`), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['${exporter}']\n`);
+  writeFileSync(
+    join(dir, `${name}.yml`),
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['${exporter}']\n`,
+  );
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const args = [`--config.file=${join(dir, `${name}.yml`)}`, `--storage.tsdb.path=${join(dir, `${name}-data`)}`, `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=info', ...(webConfig ? [`--web.config.file=${webConfig}`] : [])];
+    const args = [
+      `--config.file=${join(dir, `${name}.yml`)}`,
+      `--storage.tsdb.path=${join(dir, `${name}-data`)}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=info',
+      ...(webConfig ? [`--web.config.file=${webConfig}`] : []),
+    ];
     try {
       return { port, running: await spawnUntil(BIN, args, /Server is ready to receive web requests/) };
     } catch (e) {
@@ -45,7 +53,15 @@ export async function startPrometheus(): Promise<Started> {
       return void res.writeHead(204).end();
     }
     const names = new Set([...gauges.keys()].map((s) => s.split('{')[0]));
-    const text = [...names].map((n) => `# TYPE ${n} gauge\n${[...gauges].filter(([s]) => s.split('{')[0] === n).map(([s, v]) => `${s} ${v}`).join('\n')}\n`).join('');
+    const text = [...names]
+      .map(
+        (n) =>
+          `# TYPE ${n} gauge\n${[...gauges]
+            .filter(([s]) => s.split('{')[0] === n)
+            .map(([s, v]) => `${s} ${v}`)
+            .join('\n')}\n`,
+      )
+      .join('');
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text);
   });
   await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
@@ -54,7 +70,10 @@ export async function startPrometheus(): Promise<Started> {
   try {
     const certs = await makeCerts(dir);
     const web = join(dir, 'web.yml');
-    writeFileSync(web, `tls_server_config:\n  cert_file: ${certs.serverCert}\n  key_file: ${certs.serverKey}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${certs.ca}\nbasic_auth_users:\n  ${BASIC_USER}: '${BASIC_HASH}'\n`);
+    writeFileSync(
+      web,
+      `tls_server_config:\n  cert_file: ${certs.serverCert}\n  key_file: ${certs.serverKey}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${certs.ca}\nbasic_auth_users:\n  ${BASIC_USER}: '${BASIC_HASH}'\n`,
+    );
     const [plain, secured] = await Promise.all([startOne(dir, 'plain', exporterAddress), startOne(dir, 'secured', exporterAddress, web)]);
     started.push(plain.running, secured.running);
     return {

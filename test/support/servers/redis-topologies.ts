@@ -30,7 +30,8 @@ async function server(dir: string, extra: string[], ready = /Ready to accept con
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await check().catch(() => false)) return;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200)))
+    if (await check().catch(() => false)) return;
   throw new Error(`redis: ${what} not reached within ${ms} ms`);
 }
 
@@ -41,11 +42,22 @@ export async function startRedisTopologies(): Promise<Started> {
   const started: Running[] = [];
   try {
     // A cluster of three masters, no replicas.
-    const nodes = await Promise.all([0, 1, 2].map(() => server(dir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'])));
+    const nodes = await Promise.all(
+      [0, 1, 2].map(() =>
+        server(dir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']),
+      ),
+    );
     started.push(...nodes.map((n) => n.running));
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await run(CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
-    await until('cluster_state:ok', async () => nodes.every(Boolean) && (await Promise.all(nodes.map((n) => run(CLI, ['-p', String(n.port), 'cluster', 'info'])))).every((r) => r.stdout.includes('cluster_state:ok')));
+    await until(
+      'cluster_state:ok',
+      async () =>
+        nodes.every(Boolean) &&
+        (await Promise.all(nodes.map((n) => run(CLI, ['-p', String(n.port), 'cluster', 'info'])))).every((r) =>
+          r.stdout.includes('cluster_state:ok'),
+        ),
+    );
 
     // A master with a password, and one sentinel watching it.
     const password = `pw-${randomBytes(8).toString('hex')}`;
@@ -53,14 +65,26 @@ export async function startRedisTopologies(): Promise<Started> {
     started.push(master.running);
     const sentinelPort = await freePort();
     const conf = join(dir, 'sentinel.conf');
-    writeFileSync(conf, [
-      `port ${sentinelPort}`, 'bind 127.0.0.1', 'protected-mode no', `dir ${dir}`,
-      `sentinel monitor gitscale-master 127.0.0.1 ${master.port} 1`, `sentinel auth-pass gitscale-master ${password}`,
-      'sentinel down-after-milliseconds gitscale-master 5000', '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `port ${sentinelPort}`,
+        'bind 127.0.0.1',
+        'protected-mode no',
+        `dir ${dir}`,
+        `sentinel monitor gitscale-master 127.0.0.1 ${master.port} 1`,
+        `sentinel auth-pass gitscale-master ${password}`,
+        'sentinel down-after-milliseconds gitscale-master 5000',
+        '',
+      ].join('\n'),
+    );
     const sentinel = await spawnUntil(SERVER, [conf, '--sentinel'], /Sentinel ID is|\+monitor master/);
     started.push(sentinel);
-    await until('the sentinel knows the master', async () => (await run(CLI, ['-p', String(sentinelPort), 'sentinel', 'get-master-addr-by-name', 'gitscale-master'])).stdout.includes(String(master.port)));
+    await until('the sentinel knows the master', async () =>
+      (await run(CLI, ['-p', String(sentinelPort), 'sentinel', 'get-master-addr-by-name', 'gitscale-master'])).stdout.includes(
+        String(master.port),
+      ),
+    );
     return {
       env: {
         REDIS_CLUSTER_ADDRESSES: addresses.join(','),

@@ -16,8 +16,24 @@ async function startOne(dir: string, extra: string[], tls = false): Promise<{ po
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const listen = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
-    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir, '--logfile', '', '--daemonize', 'no', '--protected-mode', 'no', ...extra];
+    const args = [
+      ...listen,
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      '',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'no',
+      ...extra,
+    ];
     try {
       return { port, running: await spawnUntil(BIN, args, /Ready to accept connections/) };
     } catch (e) {
@@ -38,7 +54,11 @@ export async function startRedis(): Promise<Started> {
     const auth = await startOne(dir, ['--requirepass', password, '--user', 'scaler', 'on', `>${userPassword}`, '~*', '+@all']);
     started.push(auth.running);
     const certs = await makeCerts(dir);
-    const tls = await startOne(dir, ['--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'yes'], true);
+    const tls = await startOne(
+      dir,
+      ['--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'yes'],
+      true,
+    );
     started.push(tls.running);
     return {
       env: {

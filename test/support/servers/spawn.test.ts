@@ -22,11 +22,13 @@ describe('freePort', () => {
   });
 
   it('never a port something listens on', async () => {
-    const busy = await Promise.all(Array.from({ length: 300 }, async (_, i) => {
-      const s = createServer();
-      await new Promise<void>((resolve) => s.once('error', () => resolve()).listen(20_000 + i * 40, '127.0.0.1', () => resolve()));
-      return s;
-    }));
+    const busy = await Promise.all(
+      Array.from({ length: 300 }, async (_, i) => {
+        const s = createServer();
+        await new Promise<void>((resolve) => s.once('error', () => resolve()).listen(20_000 + i * 40, '127.0.0.1', () => resolve()));
+        return s;
+      }),
+    );
     try {
       const taken = new Set(busy.filter((s) => s.listening).map((s) => (s.address() as { port: number }).port));
       const ports = await Promise.all(Array.from({ length: 100 }, () => freePort()));
@@ -89,18 +91,21 @@ process.on('SIGUSR2', () => process.exit(3)); // 'exit': process.exit while the 
     ['SIGTERM, the server ignoring it', (p) => p.kill('SIGTERM'), { code: null, signal: 'SIGTERM' }],
     ['exit', (p) => p.kill('SIGUSR2'), { code: 3, signal: null }],
   ];
-  it.concurrent.for(ends)('a process ended by %s stops its servers and removes their directory, and ends as it would have', async ([how, end, expected], { expect }) => {
-    const dir = await tempDir('groups');
-    const groups = new URL('./groups.ts', import.meta.url).pathname;
-    const p = spawn(process.execPath, ['--input-type=module', '-e', fixture, groups, dir, how], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [line] = (await once(p.stdout, 'data')) as [Buffer];
-    const pgid = Number(line.toString().trim());
-    expect(members(pgid).length).toBe(2);
-    const exited = once(p, 'exit');
-    end(p);
-    const [code, signal] = await exited;
-    expect({ code, signal }).toEqual(expected);
-    await until('nothing of the group left', () => members(pgid).length === 0);
-    await until('the directory removed', () => !existsSync(dir));
-  });
+  it.concurrent.for(ends)(
+    'a process ended by %s stops its servers and removes their directory, and ends as it would have',
+    async ([how, end, expected], { expect }) => {
+      const dir = await tempDir('groups');
+      const groups = new URL('./groups.ts', import.meta.url).pathname;
+      const p = spawn(process.execPath, ['--input-type=module', '-e', fixture, groups, dir, how], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const [line] = (await once(p.stdout, 'data')) as [Buffer];
+      const pgid = Number(line.toString().trim());
+      expect(members(pgid).length).toBe(2);
+      const exited = once(p, 'exit');
+      end(p);
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual(expected);
+      await until('nothing of the group left', () => members(pgid).length === 0);
+      await until('the directory removed', () => !existsSync(dir));
+    },
+  );
 });

@@ -64,7 +64,13 @@ export async function stopAllAndRemove(running: Running[], dir: string): Promise
  * matches its stdout or stderr; rejects with the output's tail if it exits first or takes longer
  * than `timeoutMs`. `stop` asks it with SIGTERM (or `stopSignal`), SIGKILL after 5 s.
  */
-export function spawnUntil(cmd: string, args: string[], ready: RegExp, opts: SpawnOptions & { stopSignal?: NodeJS.Signals } = {}, timeoutMs = 20_000): Promise<Running> {
+export function spawnUntil(
+  cmd: string,
+  args: string[],
+  ready: RegExp,
+  opts: SpawnOptions & { stopSignal?: NodeJS.Signals } = {},
+  timeoutMs = 20_000,
+): Promise<Running> {
   return new Promise((resolve, reject) => {
     const { stopSignal, ...spawnOpts } = opts;
     const { child, stop } = spawnGroup(cmd, args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] }, { signal: stopSignal });

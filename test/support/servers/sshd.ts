@@ -16,7 +16,19 @@ const SSHD = '/usr/sbin/sshd';
 const KEYGEN = '/usr/bin/ssh-keygen';
 
 function keygen(file: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphrase?: string; pem?: boolean } = {}): void {
-  execFileSync(KEYGEN, ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), ...(opts.pem ? ['-m', 'PEM'] : []), '-N', opts.passphrase ?? '', '-C', `gitscale-test-${type}`, '-f', file]);
+  execFileSync(KEYGEN, [
+    '-q',
+    '-t',
+    type,
+    ...(type === 'rsa' ? ['-b', '2048'] : []),
+    ...(opts.pem ? ['-m', 'PEM'] : []),
+    '-N',
+    opts.passphrase ?? '',
+    '-C',
+    `gitscale-test-${type}`,
+    '-f',
+    file,
+  ]);
 }
 
 /** "<type> <base64>" of a key pair's public half (its comment dropped), as known_hosts lists it. */
@@ -44,12 +56,29 @@ export async function startSshd(dir: string, hostKeys: string[], authorizedKeys:
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const config = join(dir, `sshd_config-${port}`);
-    writeFileSync(config, [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', ...hostKeys.map((k) => `HostKey ${k}`), 'PidFile none',
-      `AuthorizedKeysFile ${authorized}`, 'StrictModes no', 'PubkeyAuthentication yes', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'UsePAM no', 'PermitRootLogin prohibit-password', `AllowUsers ${user}`,
-      'PermitUserEnvironment no', 'AllowTcpForwarding no', 'X11Forwarding no', 'PrintMotd no', 'LogLevel VERBOSE', '',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        ...hostKeys.map((k) => `HostKey ${k}`),
+        'PidFile none',
+        `AuthorizedKeysFile ${authorized}`,
+        'StrictModes no',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'PermitRootLogin prohibit-password',
+        `AllowUsers ${user}`,
+        'PermitUserEnvironment no',
+        'AllowTcpForwarding no',
+        'X11Forwarding no',
+        'PrintMotd no',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
     try {
       const running = await spawnUntil(SSHD, ['-D', '-e', '-f', config], /Server listening on 127\.0\.0\.1 port/);
       const knownHosts = hostKeys.map((k) => `[127.0.0.1]:${port} ${publicKeyOf(k)}\n`).join('');
@@ -103,7 +132,9 @@ export async function startSshdServer(): Promise<Started> {
         SSH_HOST_KEY_FILE: key('host_ed25519'),
         SSH_HOST_KEY_ECDSA_FILE: key('host_ecdsa'),
         SSH_OTHER_HOST_KEY: readFileSync(`${key('other_host')}.pub`, 'utf8').trim(),
-        SSH_HOST_FINGERPRINT: execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', `${key('host_ed25519')}.pub`], { encoding: 'utf8' }).split(/\s+/)[1],
+        SSH_HOST_FINGERPRINT: execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', `${key('host_ed25519')}.pub`], { encoding: 'utf8' }).split(
+          /\s+/,
+        )[1],
       },
       stop: () => stopAndRemove(running, dir),
     };
