@@ -60,6 +60,22 @@ describe('mergeClusterObjects', () => {
       ['shop/web', 'apps/web/deploy.yaml'],
       ['shop/solo', 'apps/solo.yaml'],
     ]);
+    // Both are the cluster's ScaledObjects too: the tick writes their status and Events there.
+    expect(r.config!.objects.map((o) => o.origin)).toEqual([
+      { apiVersion: 'gitscale.dev/v1alpha1', namespace: 'shop', name: 'web', uid: 'u1' },
+      { apiVersion: 'gitscale.dev/v1alpha1', namespace: 'shop', name: 'solo' },
+    ]);
+  });
+
+  it('an object of the config file has no origin, even when the cluster holds one of its name (that one is refused and says so on its own)', () => {
+    const withListed = stringify({ ...(parse(file) as Record<string, unknown>), scaledObjects: [raw('web', 'apps/web.yaml')] });
+    const r = mergeClusterObjects(
+      withListed,
+      '/etc/gitscale.yaml',
+      { scaledObjects: [raw('web', 'cluster/web.yaml')], triggerAuthentications: [] },
+      deps,
+    );
+    expect(r.config!.objects.map((o) => [o.key, o.path, o.origin])).toEqual([['shop/web', 'apps/web.yaml', undefined]]);
   });
 
   it('a discovered object with a bad field is refused naming its file in the repository', () => {
