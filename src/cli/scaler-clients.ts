@@ -24,9 +24,10 @@ type Provider = () => Promise<Credentials & { expiration?: Date }>;
 /**
  * Assumed roles, one credentials provider per role, external id, region and base identity, shared
  * by every trigger that runs as it: STS is asked once, and again only 5 minutes before the
- * credentials expire (each SDK client memoizes its own provider; this cache is across clients).
+ * credentials expire (each SDK client memoizes its own provider; this cache is across clients,
+ * one per set of scaler clients: a reconciler's).
  */
-const roles = new Map<string, Provider>();
+type Roles = Map<string, Provider>;
 
 /** `p`'s answer, kept until 5 minutes before it expires; one request in flight at a time; a failure is not kept. */
 export function memoized(p: Provider, now: () => number = Date.now): Provider {
@@ -50,7 +51,7 @@ export function memoized(p: Provider, now: () => number = Date.now): Provider {
   };
 }
 
-async function credentialsFor(config: AwsClientConfig): Promise<Credentials | Provider | undefined> {
+async function credentialsFor(config: AwsClientConfig, roles: Roles): Promise<Credentials | Provider | undefined> {
   const role = config.assumeRole;
   if (!role) return config.credentials; // static keys, or undefined: the SDK's default chain
   const key = JSON.stringify([role.roleArn, role.externalId ?? null, config.region, config.credentials?.accessKeyId ?? null]);
@@ -72,13 +73,14 @@ async function credentialsFor(config: AwsClientConfig): Promise<Credentials | Pr
 /** The SDK client options for `config` (the role to assume resolved into a credentials provider). */
 async function awsOptions(
   config: AwsClientConfig,
+  roles: Roles,
 ): Promise<{ region: string; endpoint?: string; credentials?: Credentials | Provider; maxAttempts: number }> {
-  return { region: config.region, endpoint: config.endpoint, credentials: await credentialsFor(config), maxAttempts: 2 };
+  return { region: config.region, endpoint: config.endpoint, credentials: await credentialsFor(config, roles), maxAttempts: 2 };
 }
 
-async function sqsClient(config: AwsClientConfig): Promise<SqsLike> {
+async function sqsClient(config: AwsClientConfig, roles: Roles): Promise<SqsLike> {
   const { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const client = new SQSClient(await awsOptions(config));
+  const client = new SQSClient(await awsOptions(config, roles));
   return {
     queueUrl: async (name, signal) => (await client.send(new GetQueueUrlCommand({ QueueName: name }), { abortSignal: signal })).QueueUrl,
     attributes: async (queueUrl, names, signal) =>
@@ -160,10 +162,10 @@ function mysqlClient(c: MysqlClientConfig): MysqlLike {
   };
 }
 
-async function s3Client(config: AwsClientConfig): Promise<S3Like> {
+async function s3Client(config: AwsClientConfig, roles: Roles): Promise<S3Like> {
   const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   // An endpoint of one's own (MinIO, an emulator) is addressed path-style, as KEDA's PR does.
-  const client = new S3Client({ ...(await awsOptions(config)), forcePathStyle: config.endpoint !== undefined });
+  const client = new S3Client({ ...(await awsOptions(config, roles)), forcePathStyle: config.endpoint !== undefined });
   return {
     async listPage(req, signal) {
       const out = await client.send(
@@ -224,77 +226,79 @@ function mongodbClient(c: MongodbClientConfig): MongodbLike {
 const requireHere = createRequire(import.meta.url);
 const load = <T>(name: string): T => requireHere(name) as T;
 
-export const scalerClients: ScalerClients = {
-  mongodb: mongodbClient,
-  s3: s3Client,
-  mysql: mysqlClient,
-  // node-postgres and ioredis load when the first such trigger is built (CommonJS: a plain require, so the factories stay synchronous).
-  postgresql: (config) => new (load<typeof pg>('pg').Pool)(config),
-  redis: (spec) => {
-    const io = load<{ Redis: typeof Redis; Cluster: typeof Cluster }>('ioredis');
-    return spec.topology === 'cluster' ? new io.Cluster(spec.nodes, spec.options) : new io.Redis(spec.options);
-  },
-  sqs: sqsClient,
-  kafka: async (o) => {
-    const { Kafka, logLevel } = await import('kafkajs');
-    const admin = new Kafka({
-      clientId: 'gitscale',
-      brokers: o.brokers,
-      sasl: o.sasl as SASLOptions | undefined,
-      ssl: o.ssl,
-      connectionTimeout: 5_000,
-      requestTimeout: 10_000,
-      // A few quick retries: a group's coordinator (and __consumer_offsets) may still be settling; the trigger timeout bounds the whole read.
-      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    return {
-      groupOffsets: async (groupId, topics) =>
-        (await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })).map((t) => ({
-          topic: t.topic,
-          partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) })),
-        })),
-      partitions: async (topics) =>
-        new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])),
-      latestOffsets: async (topic) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])),
-      close: () => admin.disconnect(),
-    };
-  },
-  amqp: async (o) => {
-    const { connect, credentials } = await import('amqplib');
-    const conn = await connect(o.url, {
-      ca: o.ca,
-      cert: o.cert,
-      key: o.key,
-      passphrase: o.passphrase,
-      rejectUnauthorized: o.rejectUnauthorized,
-      timeout: 5_000,
-      ...(o.sasl === 'EXTERNAL' ? { credentials: credentials.external() } : {}),
-    });
-    conn.on('error', () => undefined); // a broken connection fails the next sample instead
-    return {
-      async messageCount(queue) {
-        // A passive declare of a missing queue closes its channel: one channel per read.
-        const ch = await conn.createChannel();
-        ch.on('error', () => undefined);
-        try {
-          return (await ch.checkQueue(queue)).messageCount;
-        } finally {
-          await ch.close().catch(() => undefined);
-        }
-      },
-      close: () => conn.close().catch(() => undefined),
-    };
-  },
-  // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
-  httpTls: (o) => {
-    const agent = new (load<typeof import('undici')>('undici').Agent)({
-      connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized },
-    });
-    return { dispatcher: agent, close: () => agent.close() };
-  },
-};
+function scalerClients(roles: Roles): ScalerClients {
+  return {
+    mongodb: mongodbClient,
+    s3: (config) => s3Client(config, roles),
+    mysql: mysqlClient,
+    // node-postgres and ioredis load when the first such trigger is built (CommonJS: a plain require, so the factories stay synchronous).
+    postgresql: (config) => new (load<typeof pg>('pg').Pool)(config),
+    redis: (spec) => {
+      const io = load<{ Redis: typeof Redis; Cluster: typeof Cluster }>('ioredis');
+      return spec.topology === 'cluster' ? new io.Cluster(spec.nodes, spec.options) : new io.Redis(spec.options);
+    },
+    sqs: (config) => sqsClient(config, roles),
+    kafka: async (o) => {
+      const { Kafka, logLevel } = await import('kafkajs');
+      const admin = new Kafka({
+        clientId: 'gitscale',
+        brokers: o.brokers,
+        sasl: o.sasl as SASLOptions | undefined,
+        ssl: o.ssl,
+        connectionTimeout: 5_000,
+        requestTimeout: 10_000,
+        // A few quick retries: a group's coordinator (and __consumer_offsets) may still be settling; the trigger timeout bounds the whole read.
+        retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      return {
+        groupOffsets: async (groupId, topics) =>
+          (await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })).map((t) => ({
+            topic: t.topic,
+            partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) })),
+          })),
+        partitions: async (topics) =>
+          new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])),
+        latestOffsets: async (topic) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])),
+        close: () => admin.disconnect(),
+      };
+    },
+    amqp: async (o) => {
+      const { connect, credentials } = await import('amqplib');
+      const conn = await connect(o.url, {
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        passphrase: o.passphrase,
+        rejectUnauthorized: o.rejectUnauthorized,
+        timeout: 5_000,
+        ...(o.sasl === 'EXTERNAL' ? { credentials: credentials.external() } : {}),
+      });
+      conn.on('error', () => undefined); // a broken connection fails the next sample instead
+      return {
+        async messageCount(queue) {
+          // A passive declare of a missing queue closes its channel: one channel per read.
+          const ch = await conn.createChannel();
+          ch.on('error', () => undefined);
+          try {
+            return (await ch.checkQueue(queue)).messageCount;
+          } finally {
+            await ch.close().catch(() => undefined);
+          }
+        },
+        close: () => conn.close().catch(() => undefined),
+      };
+    },
+    // undici 7, the major Node 24's fetch is built on (a dispatcher of another major is refused by it).
+    httpTls: (o) => {
+      const agent = new (load<typeof import('undici')>('undici').Agent)({
+        connect: { ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized },
+      });
+      return { dispatcher: agent, close: () => agent.close() };
+    },
+  };
+}
 
 /** The scalers' clients; HTTP requests at most `perEndpoint` in flight to one endpoint at once. */
 export function scalerDeps(
@@ -302,5 +306,9 @@ export function scalerDeps(
   fetchFn: typeof fetch = globalThis.fetch,
   perEndpoint = Infinity,
 ): ScalerDeps<ScalerClients> {
-  return { fetch: Number.isFinite(perEndpoint) ? limitPerEndpoint(fetchFn, perEndpoint) : fetchFn, clock: { now }, clients: scalerClients };
+  return {
+    fetch: Number.isFinite(perEndpoint) ? limitPerEndpoint(fetchFn, perEndpoint) : fetchFn,
+    clock: { now },
+    clients: scalerClients(new Map()),
+  };
 }

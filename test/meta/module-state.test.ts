@@ -31,7 +31,6 @@ const ALLOWED: Record<string, string> = {
   'manifests/index.ts:where': 'bounded memo (Lru) of where the field is, answers frozen',
   'scalers/cron/schedule.ts:formatters': 'memo of immutable Intl formatters, one per time zone',
   // A cache across clients, on purpose.
-  'cli/scaler-clients.ts:roles': 'one STS credentials provider per assumed role, shared by every client so STS is asked once',
 };
 
 interface Found {

@@ -10,11 +10,14 @@ export const input = (
   env: Record<string, string> = {},
 ): ScalerInput => ({ metadata, authParams, env });
 
+/** One set of scaler clients for a test file's scalers, as a reconciler has one for all its triggers (an assumed role is shared). */
+const deps = scalerDeps();
+
 /** Parses and creates the scaler, hands it to `fn` (several samples, aborts…), then closes it. */
 export async function withScaler<T>(def: ScalerDefinition, i: ScalerInput, trigger: string, fn: (s: Scaler) => Promise<T>): Promise<T> {
   const parsed = def.parse(i);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = def.create(parsed.meta, scalerDeps(), trigger);
+  const s = def.create(parsed.meta, deps, trigger);
   try {
     return await fn(s);
   } finally {
