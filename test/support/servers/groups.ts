@@ -31,6 +31,8 @@ interface Registry {
   groups: Map<number, Group>;
   dirs: Set<string>;
   watching: boolean;
+  /** Tells the guardian (see `guardian`) what runs and what to remove. */
+  tell?: (msg: Record<string, unknown>) => void;
 }
 const KEY = Symbol.for('gitscale.test.process-groups');
 const registry: Registry = ((globalThis as { [KEY]?: Registry })[KEY] ??= { groups: new Map(), dirs: new Set(), watching: false });
@@ -53,8 +55,10 @@ export function spawnGroup(
   if (pid !== undefined) {
     watch();
     registry.groups.set(pid, { signal, graceMs });
+    registry.tell?.({ add: pid, signal, graceMs });
     child.once('exit', () => {
       registry.groups.delete(pid);
+      registry.tell?.({ del: pid });
       killGroup(pid, 'SIGKILL');
     });
   }
@@ -74,7 +78,11 @@ export function spawnGroup(
 export function removeIfInterrupted(dir: string): () => void {
   watch();
   registry.dirs.add(dir);
-  return () => registry.dirs.delete(dir);
+  registry.tell?.({ dir });
+  return () => {
+    registry.dirs.delete(dir);
+    registry.tell?.({ undir: dir });
+  };
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -107,6 +115,27 @@ function watch(): void {
     process.on(signal, onSignal);
   }
   process.on('exit', stopLeftovers);
+  registry.tell = guardian();
+}
+
+/**
+ * A process that outlives this one to cover what no handler can: SIGKILL (the OOM killer, `kill -9`).
+ * It learns each server group and directory over its stdin and, when that pipe closes (this process
+ * ended, however), stops what is still registered as the reaper does. A normal teardown has
+ * unregistered everything by then, and the signal handlers clear it before handing over to the reaper.
+ */
+function guardian(): (msg: Record<string, unknown>) => void {
+  const g = spawn(process.execPath, ['-e', `${REAP}\n${GUARDIAN}`], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    cwd: '/',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  g.unref();
+  const stdin = g.stdin;
+  (stdin as unknown as { unref(): void }).unref();
+  stdin.on('error', () => {});
+  return (msg) => void stdin.write(`${JSON.stringify(msg)}\n`);
 }
 
 /**
@@ -119,6 +148,7 @@ function stopLeftovers(): void {
   const dirs = [...registry.dirs];
   registry.groups.clear();
   registry.dirs.clear();
+  registry.tell?.({ clear: true });
   if (groups.length === 0 && dirs.length === 0) return;
   for (const [pid, { signal }] of groups) {
     try {
@@ -128,7 +158,7 @@ function stopLeftovers(): void {
     }
   }
   const job = { groups: groups.map(([pid, { graceMs }]) => ({ pid, deadline: Date.now() + graceMs })), dirs };
-  spawn(process.execPath, ['-e', REAPER, JSON.stringify(job)], {
+  spawn(process.execPath, ['-e', `${REAP}\nreap(JSON.parse(process.argv[1]));`, JSON.stringify(job)], {
     detached: true,
     stdio: 'ignore',
     cwd: '/',
@@ -137,23 +167,49 @@ function stopLeftovers(): void {
 }
 
 /** The reaper (plain JavaScript for `node -e`); a leader that has exited is no longer found once init has reaped it. */
-const REAPER = `
+const REAP = `
 const { rmSync } = require('node:fs');
-const { groups, dirs } = JSON.parse(process.argv[1]);
-const found = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-const giveUp = Date.now() + 60_000;
-let waiting = groups;
-let killed = [];
-const tick = () => {
-  waiting = waiting.filter(({ pid, deadline }) => {
-    if (found(pid) && Date.now() < deadline) return true;
-    try { process.kill(-pid, 'SIGKILL'); } catch {}
-    killed.push(pid);
-    return false;
-  });
-  killed = killed.filter((pid) => found(-pid));
-  if ((waiting.length > 0 || killed.length > 0) && Date.now() < giveUp) return void setTimeout(tick, 100);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+const reap = ({ groups, dirs }) => {
+  const found = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+  const giveUp = Date.now() + 60_000;
+  let waiting = groups;
+  let killed = [];
+  const tick = () => {
+    waiting = waiting.filter(({ pid, deadline }) => {
+      if (found(pid) && Date.now() < deadline) return true;
+      try { process.kill(-pid, 'SIGKILL'); } catch {}
+      killed.push(pid);
+      return false;
+    });
+    killed = killed.filter((pid) => found(-pid));
+    if ((waiting.length > 0 || killed.length > 0) && Date.now() < giveUp) return void setTimeout(tick, 100);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  };
+  tick();
 };
-tick();
+`;
+
+/** The guardian (plain JavaScript for `node -e`, after REAP): what its stdin registers, stopped once the pipe closes. */
+const GUARDIAN = `
+const groups = new Map();
+const dirs = new Set();
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
+    const m = JSON.parse(buf.slice(0, i));
+    buf = buf.slice(i + 1);
+    if (m.add) groups.set(m.add, m);
+    if (m.del) groups.delete(m.del);
+    if (m.dir) dirs.add(m.dir);
+    if (m.undir) dirs.delete(m.undir);
+    if (m.clear) { groups.clear(); dirs.clear(); }
+  }
+});
+process.stdin.on('end', () => {
+  if (groups.size === 0 && dirs.size === 0) return;
+  for (const [pid, g] of groups) { try { process.kill(pid, g.signal); } catch {} }
+  reap({ groups: [...groups].map(([pid, g]) => ({ pid, deadline: Date.now() + g.graceMs })), dirs: [...dirs] });
+});
 `;

@@ -90,6 +90,8 @@ process.on('SIGUSR2', () => process.exit(3)); // 'exit': process.exit while the 
     ['SIGHUP', (p) => p.kill('SIGHUP'), { code: null, signal: 'SIGHUP' }],
     ['SIGTERM, the server ignoring it', (p) => p.kill('SIGTERM'), { code: null, signal: 'SIGTERM' }],
     ['exit', (p) => p.kill('SIGUSR2'), { code: 3, signal: null }],
+    // No handler runs: the guardian sees its pipe close.
+    ['SIGKILL', (p) => p.kill('SIGKILL'), { code: null, signal: 'SIGKILL' }],
   ];
   it.concurrent.for(ends)(
     'a process ended by %s stops its servers and removes their directory, and ends as it would have',
