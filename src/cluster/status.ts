@@ -2,6 +2,7 @@
 // its own: conditions Ready / Active / Fallback / Paused with reasons, per-trigger health, plus
 // gitscale's Git and desired replicas, the last commit and the open pull request. Pure: what to write, and whether anything
 // changed since the last write (lastTransitionTime moves only when a condition's status does).
+import type { ErrorCode } from '../errors.js';
 
 export interface Condition {
   type: 'Ready' | 'Active' | 'Fallback' | 'Paused';
@@ -30,7 +31,7 @@ export interface ObjectStatus {
 /** What one tick (or a refusal) says about an object. */
 export interface Observed {
   /** null: decided; else why not (a refused object, or a tick's error), with its code. */
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
   active: boolean;
   paused: boolean;
   /** Each trigger sampled this tick: its consecutive failures and whether it stands in with the fallback metric (none: not sampled). */
@@ -103,7 +104,7 @@ export interface Happened {
   pullRequest: string | null;
   /** What became of a direct scale patch, in words. */
   patch: string | null;
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
 }
 
 export interface ObjectEvent {

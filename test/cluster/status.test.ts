@@ -105,7 +105,7 @@ describe('statusOf', () => {
       lastTransitionTime: '2026-12-05T08:00:01.000Z',
     });
     expect(changed(failing, falling)).toBe(true);
-    const refused = statusOf({ ...base, error: { code: 'PUSH_FAILED', message: 'rejected' }, triggers: [] }, falling, T0 + 2000);
+    const refused = statusOf({ ...base, error: { code: 'GIT_PUSH_FAILED', message: 'rejected' }, triggers: [] }, falling, T0 + 2000);
     expect(refused.conditions[2]).toEqual(falling.conditions[2]);
     expect(refused.health).toEqual(falling.health);
     const healed = statusOf(base, refused, T0 + 3000);

@@ -7,7 +7,7 @@
 // says the same thing (the event recorder's deduplication, by reason and message).
 import { changed, eventsFor, statusOf, type Happened, type Kube, type ObjectStatus, type Observed } from '../../cluster/index.js';
 import { GITSCALE_SCALED_OBJECTS, KEDA_SCALED_OBJECTS } from '../../cluster/index.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ObjectResult } from '../types.js';
 
@@ -96,7 +96,7 @@ export function clusterReporter(d: ReportDeps): ClusterReporter {
 /** What a tick's result says on the object's status; Git holds the decision once its commit landed (a pull request leaves Git as it was). */
 export function observedOf(r: ObjectResult, paused: boolean): Observed {
   return {
-    error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
+    error: r.error ? { code: r.errorCode ?? 'INTERNAL', message: r.error } : null,
     active: r.triggers.some((t) => t.active),
     triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
     paused,
@@ -114,12 +114,12 @@ export function happenedOf(r: ObjectResult): Happened {
     commit: r.commit,
     pullRequest: r.pullRequest?.url ?? null,
     patch: r.patch,
-    error: r.error ? { code: r.errorCode ?? 'ERROR', message: r.error } : null,
+    error: r.error ? { code: r.errorCode ?? 'INTERNAL', message: r.error } : null,
   };
 }
 
 /** A refused object (it does not run): why, on its status (Ready=False) and as an Event. */
-export function refusal(p: { code: string; field: string; message: string }): { observed: Observed; happened: Happened } {
+export function refusal(p: { code: ErrorCode; field: string; message: string }): { observed: Observed; happened: Happened } {
   const error = { code: p.code, message: `${p.field}: ${p.message}` };
   return {
     observed: {
