@@ -18,6 +18,7 @@ export const UNIT = [
   'test/cluster/{repo-url,status}.test.ts',
   'test/git/{auth,http,known-hosts,local,message,pack,store}.test.ts',
   'test/forges/lazy.test.ts',
+  'test/forges/gitea/schema.test.ts',
   'test/reconciler/{auth,check,current,discover,execute,outcome,plan,route,runnable,runner,schedule,target}.test.ts',
   'test/reconciler/sources/*.test.ts',
   'test/scalers/{errors,registry,schema,cron}.test.ts',

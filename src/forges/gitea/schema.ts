@@ -8,7 +8,12 @@ export interface GiteaPull {
   title: string;
   body: string;
   html_url: string;
-  head: { ref: string; sha: string; repo_id?: number; repo?: { full_name?: string } | null };
+  /**
+   * `label` is the head branch's name, always; `ref` is too, but only while Gitea can resolve the
+   * branch: while a push updates it, the list endpoint answers `refs/pull/<n>/head` instead
+   * (services/convert/pull.go, ToAPIPullRequests).
+   */
+  head: { label?: string; ref: string; sha: string; repo_id?: number; repo?: { full_name?: string } | null };
   base: { ref: string; repo_id?: number; repo?: { full_name?: string } | null };
   labels?: { name: string }[] | null;
 }
@@ -30,7 +35,7 @@ export function parsePull(raw: unknown): PullRequest {
     number: p.number,
     state: p.state,
     merged: p.merged === true,
-    head: p.head.ref,
+    head: typeof p.head.label === 'string' && p.head.label !== '' ? p.head.label : p.head.ref,
     headSha: p.head.sha ?? '',
     base: p.base.ref,
     fromSameRepository:
