@@ -17,9 +17,18 @@ const ENV = {
   GIT_COMMITTER_EMAIL: 'human@example.com',
 };
 
+/** Runs git in `cwd`; a failure says all git said (fsck reports missing objects and broken links on stdout). */
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: ENV, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
+  try {
+    const { stdout } = await run('git', args, { cwd, env: ENV, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const x = e as { code?: number | string; signal?: string | null; stdout?: string; stderr?: string };
+    const said = [x.stdout, x.stderr].filter(Boolean).join('\n').split('\n').slice(0, 40).join('\n');
+    throw new Error(`git ${args.join(' ')} in ${cwd} failed (exit ${x.code ?? '?'}${x.signal ? `, signal ${x.signal}` : ''}):\n${said}`, {
+      cause: e,
+    });
+  }
 }
 
 export async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
