@@ -93,10 +93,13 @@ export function clusterReporter(d: ReportDeps): ClusterReporter {
   };
 }
 
+/** The result's error as a status and an Event carry it (null: none). */
+const errorOf = (r: ObjectResult): Observed['error'] => (r.error ? { code: r.errorCode ?? 'INTERNAL', message: r.error } : null);
+
 /** What a tick's result says on the object's status; Git holds the decision once its commit landed (a pull request leaves Git as it was). */
 export function observedOf(r: ObjectResult, paused: boolean): Observed {
   return {
-    error: r.error ? { code: r.errorCode ?? 'INTERNAL', message: r.error } : null,
+    error: errorOf(r),
     active: r.triggers.some((t) => t.active),
     triggers: r.triggers.map((t, i) => ({ name: `s${i}-${t.name}`, failures: t.failures, fallback: t.fallback })),
     paused,
@@ -114,7 +117,7 @@ export function happenedOf(r: ObjectResult): Happened {
     commit: r.commit,
     pullRequest: r.pullRequest?.url ?? null,
     patch: r.patch,
-    error: r.error ? { code: r.errorCode ?? 'INTERNAL', message: r.error } : null,
+    error: errorOf(r),
   };
 }
 

@@ -58,13 +58,14 @@ const EXECUTORS: Executor[] = [
   },
   async (p, done, d) => {
     const reporter = d.cluster?.reporter;
+    if (!reporter) return done;
     // Not awaited: a slow API server delays the object's status, not the repository's next tick.
-    for (const x of reporter ? p.reports : []) {
+    for (const x of p.reports) {
       const [r] = resultsOf([x.ev], done);
       const st = stateOf(d.states, x.key);
       st.report ??= newReportMemo();
-      void reporter!.status(st.report, x.origin, observedOf(r, x.paused));
-      void reporter!.events(st.report, x.origin, happenedOf(r));
+      void reporter.status(st.report, x.origin, observedOf(r, x.paused));
+      void reporter.events(st.report, x.origin, happenedOf(r));
     }
     return done;
   },
